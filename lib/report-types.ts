@@ -1,0 +1,35 @@
+/**
+ * Shapes shared by every Level 0 section, the report, the CLI JSON contract and the site.
+ * A section whose number is NaN is `not-measured`, never `ok`.
+ */
+export type SectionId = "0.a" | "0.b" | "0.c" | "0.d" | "0.e" | "0.f" | "0.g" | "0.h";
+
+export type SectionStatus = "ok" | "warnings" | "does-not-apply" | "not-measured";
+
+export interface SectionResult<R extends object = Record<string, unknown>> {
+  id: SectionId;
+  /** VRS's row label, e.g. "0.a Mass analysis". */
+  title: string;
+  status: SectionStatus;
+  /** Warnings in VRS wording (empty unless status is "warnings"). */
+  warnings: string[];
+  /** Machine-readable numbers (the JSON contract); null when the section does not apply or was not measured. */
+  results: R | null;
+  /** Why the section does not apply or could not be measured. */
+  reason?: string;
+  /** The abstract sentence VRS adds for this section, or null when it adds none. */
+  summarySentence: string | null;
+}
+
+export type AnalysisMode = "default" | "vrs-compat";
+
+/** Counted as VRS does: only sections with status ok or warnings are evaluable. */
+export function scoreOf(sections: Iterable<SectionResult<object>>): { passed: number; evaluable: number } {
+  let passed = 0;
+  let evaluable = 0;
+  for (const s of sections) {
+    if (s.status === "ok" || s.status === "warnings") evaluable++;
+    if (s.status === "ok") passed++;
+  }
+  return { passed, evaluable };
+}
