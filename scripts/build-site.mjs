@@ -1,4 +1,5 @@
-// `npm run build`: builds the site into dist/ without touching the network, then refuses a dist/ that would.
+// `npm run build`: builds the site into dist/ without touching the network, then rejects a dist/ that is broken or
+// that would reach outside itself.
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { delimiter, dirname, join, relative } from "node:path";
@@ -22,24 +23,39 @@ function run(command, args) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
+function fail(title, problems) {
+  console.error(`\n${title} (${problems.length}):\n  ${problems.join("\n  ")}`);
+  process.exit(1);
+}
+
 // Framework reuses cached loader output even when the loader or a module it imports has changed ("[using stale]").
 rmSync(join(projectRoot, "src", ".observablehq", "cache", "data"), { recursive: true, force: true });
 run(process.execPath, [join(projectRoot, "scripts", "seed-npm-cache.mjs")]);
 run("observable", ["build"]);
 
-// The site must work with no network: any reference to a CDN or any other absolute URL is a build failure.
-// XML namespace URIs (w3.org) are identifiers, never fetched.
+const textFiles = readdirSync(dist, { recursive: true, withFileTypes: true })
+  .filter((entry) => entry.isFile() && /\.(html|js|css|json|svg|txt)$/.test(entry.name))
+  .map((entry) => {
+    const path = join(entry.parentPath, entry.name);
+    return { name: relative(projectRoot, path), text: readFileSync(path, "utf8") };
+  });
+
+// Framework exits 0 even when a cell fails to compile (a non-local import, a syntax error): it bakes the error into
+// the page, which is then broken.
+const compileErrors = textFiles
+  .filter((file) => file.name.endsWith(".html"))
+  .flatMap((file) =>
+    [...file.text.matchAll(/class="observablehq--inspect observablehq--error">([^<]*)</g)].map(
+      ([, message]) => `${file.name}: ${message}`,
+    ),
+  );
+if (compileErrors.length > 0) fail("Pages with cells that failed to compile", compileErrors);
+
+// The site must work with no network: a CDN name or any absolute URL is a failure. XML namespace URIs (w3.org) are
+// identifiers that are never fetched.
 const EXTERNAL = /jsdelivr|googleapis|gstatic|observablehq\.com|unpkg|esm\.sh|https?:\/\/(?!www\.w3\.org\/)[^\s"'`)]+/g;
-const TEXT_FILE = /\.(html|js|css|json|svg|txt)$/;
-const offending = [];
-for (const entry of readdirSync(dist, { recursive: true, withFileTypes: true })) {
-  if (!entry.isFile() || !TEXT_FILE.test(entry.name)) continue;
-  const path = join(entry.parentPath, entry.name);
-  for (const match of new Set(readFileSync(path, "utf8").match(EXTERNAL) ?? []))
-    offending.push(`${relative(projectRoot, path)}: ${match}`);
-}
-if (offending.length > 0) {
-  console.error(`\ndist/ references resources outside the site (${offending.length}):\n  ${offending.join("\n  ")}`);
-  process.exit(1);
-}
-console.log("dist/ is self-contained: no external reference found");
+const externalReferences = textFiles.flatMap((file) =>
+  [...new Set(file.text.match(EXTERNAL) ?? [])].map((match) => `${file.name}: ${match}`),
+);
+if (externalReferences.length > 0) fail("dist/ references resources outside the site", externalReferences);
+console.log("dist/ is self-contained: no external reference and no cell that failed to compile");

@@ -1,0 +1,3 @@
+import { writeBundledMap } from "../../../data-loaders/site-bundled-map.js";
+
+writeBundledMap("map");
