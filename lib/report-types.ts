@@ -19,6 +19,12 @@ export interface SectionResult<R extends object = Record<string, unknown>> {
   reason?: string;
   /** The abstract sentence VRS adds for this section, or null when it adds none. */
   summarySentence: string | null;
+  /** What the section measures and why, in our words. */
+  explanation?: string;
+  /** The acceptance criteria in force, in our words, with the numbers used. */
+  criteria?: string[];
+  /** Statements users must see about how the verdict was reached (e.g. a test with nothing to test). */
+  notes?: string[];
 }
 
 export type AnalysisMode = "default" | "vrs-compat";

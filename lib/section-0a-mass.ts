@@ -1,0 +1,140 @@
+/**
+ * Level 0.a Mass analysis: is the object centred in the box, with room around it to correct the CTF?
+ * Space and decentering come from the constructed (hard) mask; the centre of mass from the raw map of the whole box.
+ */
+import { criteriaFor, criterionText, type CriteriaParameters } from "./criteria.js";
+import type { AnalysisMode, SectionResult } from "./report-types.js";
+import type { Vec3, Volume } from "./volume.js";
+
+export interface MassResults {
+  /** Empty space before the mask on each axis, Å. */
+  spaceLeft: Vec3;
+  /** Empty space after the mask on each axis, Å (VRS counts one voxel too many; see docs/vrs-differences.md). */
+  spaceRight: Vec3;
+  /** |right − left| / box size, %. */
+  decentering: Vec3;
+  /** Centre of mass of the raw values, 0-based voxel indices (x, y, z). */
+  centerOfMass: Vec3;
+  /** |centre of mass − box centre| / box size, %. */
+  centerOfMassOffset: Vec3;
+}
+
+export const massTitle = "0.a Mass analysis";
+export const emptyMaskWarning = "Threshold parameter is too high, try to lower it.";
+const axes = ["X", "Y", "Z"] as const;
+
+const explanation =
+  "A reconstruction should sit near the middle of its box with empty space on every side, so that the CTF " +
+  "(whose correction spreads density outwards) can be corrected. We measure, on each axis, the empty space between " +
+  "the constructed mask and the box edges, how unequal the two sides are, and how far the centre of mass of the " +
+  "whole map is from the box centre. Local or focused refinements are expected to give warnings.";
+
+/** First and last index touched by the mask on each axis, or null when the mask is empty. */
+export function maskExtent(mask: Uint8Array, nx: number, ny: number, nz: number): { first: Vec3; last: Vec3 } | null {
+  let x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
+  for (let z = 0, i = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      for (let x = 0; x < nx; x++, i++) {
+        if (mask[i] === 0) continue;
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+        if (z < z0) z0 = z;
+        if (z > z1) z1 = z;
+      }
+    }
+  }
+  return x1 < 0 ? null : { first: [x0, y0, z0], last: [x1, y1, z1] };
+}
+
+/** Centre of mass of the raw values (negatives included), in voxel indices; NaN when the values sum to 0. */
+export function centerOfMass(v: Volume): Vec3 {
+  const { nx, ny, nz, data } = v;
+  let total = 0, sx = 0, sy = 0, sz = 0;
+  for (let z = 0, i = 0; z < nz; z++) {
+    let planeTotal = 0, planeY = 0;
+    for (let y = 0; y < ny; y++) {
+      let rowTotal = 0;
+      for (let x = 0; x < nx; x++, i++) {
+        const d = data[i];
+        rowTotal += d;
+        sx += d * x;
+      }
+      planeTotal += rowTotal;
+      planeY += rowTotal * y;
+    }
+    total += planeTotal;
+    sy += planeY;
+    sz += planeTotal * z;
+  }
+  return [sx / total, sy / total, sz / total];
+}
+
+export function massSection(
+  volume: Volume,
+  hardMask: Uint8Array,
+  ts: number,
+  mode: AnalysisMode,
+  p: CriteriaParameters,
+): SectionResult<MassResults> {
+  const dims: Vec3 = [volume.nx, volume.ny, volume.nz];
+  const base = {
+    id: "0.a" as const,
+    title: massTitle,
+    explanation,
+    criteria: criteriaFor("0.a").map((c) => criterionText(c, p)),
+  };
+  const extent = maskExtent(hardMask, volume.nx, volume.ny, volume.nz);
+  if (extent === null) {
+    return { ...base, status: "warnings", warnings: [emptyMaskWarning], results: null, summarySentence: problemSentence };
+  }
+  // VRS takes the right space as (N − last)·Ts, one voxel more than the empty voxels after the mask.
+  const rightGap = mode === "vrs-compat" ? 0 : 1;
+  const spaceLeft = extent.first.map((f) => f * ts) as Vec3;
+  const spaceRight = extent.last.map((l, a) => (dims[a] - l - rightGap) * ts) as Vec3;
+  const decentering = dims.map((n, a) => (Math.abs(spaceRight[a] - spaceLeft[a]) / (ts * n)) * 100) as Vec3;
+  const com = centerOfMass(volume);
+  // VRS measures from N/2; the middle of voxels 0..N−1 is (N−1)/2.
+  const centre = (n: number) => (mode === "vrs-compat" ? n / 2 : (n - 1) / 2);
+  const centerOfMassOffset = dims.map((n, a) => (Math.abs(com[a] - centre(n)) / n) * 100) as Vec3;
+
+  const warnings: string[] = [];
+  const notes: string[] = [];
+  axes.forEach((ax, a) => {
+    if (decentering[a] > p.maxDecenteringPercent) warnings.push(`The volume might be significantly decentered in ${ax}.`);
+  });
+  axes.forEach((ax, a) => {
+    if (spaceLeft[a] < p.minSpaceAngstrom)
+      warnings.push(`There could be little space from ${ax} left to effectively correct for the CTF.`);
+  });
+  axes.forEach((ax, a) => {
+    if (spaceRight[a] < p.minSpaceAngstrom)
+      warnings.push(`There could be little space from ${ax} right to effectively correct for the CTF.`);
+  });
+  const comUndefined = com.some((c) => !Number.isFinite(c));
+  // VRS tests an infinite offset (values summing to 0) like any other; in default mode that test is not made.
+  const testCom = !(comUndefined && mode === "default");
+  axes.forEach((ax, a) => {
+    if (testCom && centerOfMassOffset[a] > p.maxCenterOfMassOffsetPercent)
+      warnings.push(
+        `The center of mass in ${ax} may be significantly shifted. This is common when the refinement is applied exclusively to one protein region.`,
+      );
+  });
+  if (comUndefined) notes.push("The map's values sum to 0, so its centre of mass is undefined.");
+  const results = { spaceLeft, spaceRight, decentering, centerOfMass: com, centerOfMassOffset };
+  // VRS compares NaN as false and passes; we refuse to pass a test we could not make.
+  if (!testCom && warnings.length === 0) {
+    return { ...base, status: "not-measured", warnings, results, notes, reason: notes[0], summarySentence: null };
+  }
+  return {
+    ...base,
+    status: warnings.length > 0 ? "warnings" : "ok",
+    warnings,
+    results,
+    notes,
+    summarySentence: warnings.length > 0 ? problemSentence : "The map seems to be well centered. ",
+  };
+}
+
+const problemSentence = "The map seems to have some problem in its centering or extra space (see Sec. 0.a). ";
