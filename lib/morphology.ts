@@ -1,0 +1,115 @@
+/**
+ * Binary dilation with the 18-neighbourhood (6 faces + 12 edges, not the 8 corners), the structuring element of
+ * Xmipp's `dilate3D_step` that VRS uses to grow the hard mask.
+ */
+
+export interface DilateOptions {
+  /**
+   * true: never set a voxel of the outermost one-voxel shell of the box, as Xmipp does (its loops run from
+   * STARTING+1 to < FINISHING). Shell voxels that are already 1 stay 1 and still spread inwards.
+   * false (default): a plain dilation clipped to the box.
+   */
+  skipBorderShell: boolean;
+}
+
+/**
+ * `iterations` steps of 18-neighbour dilation: in each step a 0-voxel becomes 1 when any of its 18 neighbours was 1
+ * before the step. Returns a new mask (1/0); the input is not modified. Neighbours never wrap around the box.
+ *
+ * Works on a frontier (the voxels added by the previous step), so a step costs O(frontier · 18), not O(N).
+ */
+export function dilate18(
+  mask: Uint8Array,
+  nx: number,
+  ny: number,
+  nz: number,
+  iterations: number,
+  opts: DilateOptions = { skipBorderShell: false },
+): Uint8Array {
+  const n = nx * ny * nz;
+  if (mask.length !== n) throw new RangeError(`mask has ${mask.length} voxels, expected ${nx}×${ny}×${nz} = ${n}`);
+  if (!Number.isInteger(iterations) || iterations < 0)
+    throw new RangeError(`iterations must be a non-negative integer, got ${iterations}`);
+  const nxy = nx * ny;
+  // work: 0 = free, 1 = set, BLOCKED = shell voxel that may not be set (turned back into 0 at the end).
+  const BLOCKED = 2;
+  const work = new Uint8Array(n);
+  let frontier = new Int32Array(64);
+  let frontierLength = 0;
+  for (let i = 0; i < n; i++) {
+    if (mask[i] === 0) continue;
+    work[i] = 1;
+    if (frontierLength === frontier.length) frontier = grow(frontier);
+    frontier[frontierLength++] = i;
+  }
+  if (opts.skipBorderShell) blockShell(work, nx, ny, nz, BLOCKED);
+
+  const neighbours: [number, number, number][] = [];
+  for (let dz = -1; dz <= 1; dz++)
+    for (let dy = -1; dy <= 1; dy++)
+      for (let dx = -1; dx <= 1; dx++) {
+        const nonZero = Math.abs(dx) + Math.abs(dy) + Math.abs(dz);
+        if (nonZero === 1 || nonZero === 2) neighbours.push([dx, dy, dz]);
+      }
+  const linear = Int32Array.from(neighbours, ([dx, dy, dz]) => dx + nx * dy + nxy * dz);
+
+  let next = new Int32Array(Math.max(64, frontierLength));
+  for (let step = 0; step < iterations && frontierLength > 0; step++) {
+    let nextLength = 0;
+    for (let f = 0; f < frontierLength; f++) {
+      const i = frontier[f];
+      const z = (i / nxy) | 0;
+      const rest = i - z * nxy;
+      const y = (rest / nx) | 0;
+      const x = rest - y * nx;
+      if (x > 0 && x < nx - 1 && y > 0 && y < ny - 1 && z > 0 && z < nz - 1) {
+        for (let k = 0; k < 18; k++) {
+          const j = i + linear[k];
+          if (work[j] !== 0) continue;
+          work[j] = 1;
+          if (nextLength === next.length) next = grow(next);
+          next[nextLength++] = j;
+        }
+      } else {
+        for (let k = 0; k < 18; k++) {
+          const o = neighbours[k];
+          const xx = x + o[0], yy = y + o[1], zz = z + o[2];
+          if (xx < 0 || xx >= nx || yy < 0 || yy >= ny || zz < 0 || zz >= nz) continue;
+          const j = i + linear[k];
+          if (work[j] !== 0) continue;
+          work[j] = 1;
+          if (nextLength === next.length) next = grow(next);
+          next[nextLength++] = j;
+        }
+      }
+    }
+    // The voxels set in this step only spread in the next one, which keeps the step synchronous.
+    [frontier, next] = [next, frontier];
+    frontierLength = nextLength;
+  }
+  if (opts.skipBorderShell) for (let i = 0; i < n; i++) if (work[i] === BLOCKED) work[i] = 0;
+  return work;
+}
+
+/** Mark the free voxels of the outermost shell so that no step sets them. */
+function blockShell(work: Uint8Array, nx: number, ny: number, nz: number, blocked: number): void {
+  const nxy = nx * ny;
+  const block = (i: number) => {
+    if (work[i] === 0) work[i] = blocked;
+  };
+  for (let z = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++) {
+      const row = nx * y + nxy * z;
+      if (z === 0 || z === nz - 1 || y === 0 || y === ny - 1) for (let x = 0; x < nx; x++) block(row + x);
+      else {
+        block(row);
+        block(row + nx - 1);
+      }
+    }
+}
+
+function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
