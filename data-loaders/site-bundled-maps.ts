@@ -1,20 +1,42 @@
 /**
- * Body of the `src/data/maps/[name].<ext>.ts` loaders: writes one bundled map from data/maps/ to stdout, byte for byte,
- * so that pages read it as a FileAttachment without a second copy of the file in the repository.
+ * Node side of the site's access to the bundled maps in data/maps/: the `src/data/maps/[name].<ext>.ts` loaders copy
+ * one map to stdout byte for byte (pages then read it as a FileAttachment, with no second copy in the repository), and
+ * `src/data/bundled-maps.json.ts` lists them.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 export const BUNDLED_MAPS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "data", "maps");
 
-export function writeBundledMap(extension: string): void {
+/** File names of the bundled maps, sorted. */
+export function bundledMapFiles(): string[] {
+  return readdirSync(BUNDLED_MAPS_DIR)
+    .filter((file) => /\.(map|mrc)$/.test(file))
+    .sort();
+}
+
+/** Loader body: the map named by `--name=<stem>` with the given extension, unchanged, on stdout. */
+export function writeBundledMap(extension: "map" | "mrc"): void {
   const { name } = parseArgs({ options: { name: { type: "string" } } }).values;
   const file = `${name}.${extension}`;
-  // Only names that exist in data/maps: the parameter comes from a page and must not reach other paths.
-  if (!readdirSync(BUNDLED_MAPS_DIR).includes(file)) {
-    throw new Error(`no bundled map ${file} in ${BUNDLED_MAPS_DIR}`);
-  }
+  // Only a listed file: the parameter comes from a page and must not reach any other path.
+  if (!bundledMapFiles().includes(file)) throw new Error(`no bundled map ${file} in ${BUNDLED_MAPS_DIR}`);
   process.stdout.write(readFileSync(join(BUNDLED_MAPS_DIR, file)));
+}
+
+export interface BundledMapEntry {
+  file: string;
+  /** EMDB accession such as "EMD-3197", from the file name. */
+  emdbId: string;
+  bytes: number;
+}
+
+export function bundledMapsIndex(): BundledMapEntry[] {
+  return bundledMapFiles().map((file) => ({
+    file,
+    emdbId: `EMD-${/^emd_(\d+)/.exec(file)?.[1] ?? "?"}`,
+    bytes: statSync(join(BUNDLED_MAPS_DIR, file)).size,
+  }));
 }

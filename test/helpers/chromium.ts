@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
 
 export const CHROMIUM_PATH = process.env.MAPVAL_CHROMIUM ?? "/usr/bin/chromium";
 
@@ -44,4 +44,40 @@ export async function launchChromium(): Promise<Browser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Everything that would show a page to be broken or not self-contained, collected while it is open. */
+export interface PageTrouble {
+  consoleErrors: string[];
+  pageErrors: string[];
+  /** Requests to anywhere but the site's own origin (data: URLs excepted). */
+  foreignRequests: string[];
+  /** 4xx/5xx responses and requests that failed outright. */
+  failedRequests: string[];
+}
+
+export const NO_TROUBLE: PageTrouble = { consoleErrors: [], pageErrors: [], foreignRequests: [], failedRequests: [] };
+
+/** Opens `origin + path` in a new tab, recording its trouble from the very first request. */
+export async function openWatchedPage(
+  browser: Browser,
+  origin: string,
+  path: string,
+): Promise<{ page: Page; trouble: PageTrouble }> {
+  const page = await browser.context.newPage();
+  const trouble: PageTrouble = { consoleErrors: [], pageErrors: [], foreignRequests: [], failedRequests: [] };
+  page.on("console", (message) => {
+    if (message.type() === "error") trouble.consoleErrors.push(message.text());
+  });
+  page.on("pageerror", (error) => trouble.pageErrors.push(error.message));
+  page.on("request", (request) => {
+    const url = request.url();
+    if (!url.startsWith(`${origin}/`) && !url.startsWith("data:")) trouble.foreignRequests.push(url);
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400) trouble.failedRequests.push(`${response.status()} ${response.url()}`);
+  });
+  page.on("requestfailed", (request) => trouble.failedRequests.push(`failed ${request.url()}`));
+  await page.goto(`${origin}${path}`);
+  return { page, trouble };
 }

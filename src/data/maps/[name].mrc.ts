@@ -1,0 +1,3 @@
+import { writeBundledMap } from "../../../data-loaders/site-bundled-maps.js";
+
+writeBundledMap("mrc");
