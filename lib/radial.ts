@@ -1,0 +1,78 @@
+/**
+ * Frequencies of FFT bins and radial (shell) sums over a half spectrum, the building blocks of Guinier plots,
+ * FSC-like curves and shell filters.
+ */
+import type { HalfSpectrum } from "./fft3d.js";
+
+/**
+ * Digital frequency (cycles per voxel) of FFT bin `k` on an axis of `n` samples, as Xmipp's FFT_IDX2DIGFREQ:
+ * `k/n` for `k ≤ n/2`, otherwise `(k − n)/n`. The Nyquist bin of an even axis is +0.5.
+ */
+export function digitalFrequency(k: number, n: number): number {
+  if (n <= 1) return 0;
+  return (k <= n >> 1 ? k : k - n) / n;
+}
+
+/** `digitalFrequency(k, n)` for every bin k = 0 … n−1. */
+export function digitalFrequencies(n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let k = 0; k < n; k++) out[k] = digitalFrequency(k, n);
+  return out;
+}
+
+export interface ShellSums {
+  /** Sum of the per-bin values in each shell. */
+  readonly sum: Float64Array;
+  /** Number of bins in each shell. */
+  readonly count: Float64Array;
+}
+
+export interface ShellOptions {
+  /** Shell index of a bin at digital radius R is `⌊R·shellScale + 0.5⌋` (Xmipp's ROUND for R ≥ 0). */
+  readonly shellScale: number;
+  /** Number of shells kept; bins whose index falls beyond are ignored. */
+  readonly shellCount: number;
+  /** Bins with R > maxRadius are skipped (default 0.5, the inscribed Nyquist sphere). */
+  readonly maxRadius?: number;
+  /** Value summed for a bin with complex value (re, im) at digital radius R. */
+  readonly value: (re: number, im: number, radius: number) => number;
+}
+
+/**
+ * Sums `value` into radial shells over the stored half spectrum, visiting each stored bin once (kx = 0 … ⌊nx/2⌋, every
+ * ky and kz), the way Xmipp's make_guinier_plot loops. The radius is computed as Xmipp does:
+ * R² = (fz² + fy²) + fx², R = √R².
+ */
+export function shellSums(spectrum: HalfSpectrum, options: ShellOptions): ShellSums {
+  const { nx, ny, nz, hx, data } = spectrum;
+  const { shellScale, shellCount, value } = options;
+  const maxRadius = options.maxRadius ?? 0.5;
+  const maxRadiusSquared = maxRadius * maxRadius;
+  const fx = digitalFrequencies(nx);
+  const fy = digitalFrequencies(ny);
+  const fz = digitalFrequencies(nz);
+  const sum = new Float64Array(shellCount);
+  const count = new Float64Array(shellCount);
+  let e = 0;
+  for (let kz = 0; kz < nz; kz++) {
+    const z2 = fz[kz] * fz[kz];
+    for (let ky = 0; ky < ny; ky++) {
+      const y2z2 = z2 + fy[ky] * fy[ky];
+      for (let kx = 0; kx < hx; kx++, e++) {
+        const r2 = y2z2 + fx[kx] * fx[kx];
+        if (r2 > maxRadiusSquared) continue;
+        const radius = Math.sqrt(r2);
+        const shell = Math.floor(radius * shellScale + 0.5);
+        if (shell >= shellCount) continue;
+        sum[shell] += value(data[2 * e], data[2 * e + 1], radius);
+        count[shell]++;
+      }
+    }
+  }
+  return { sum, count };
+}
+
+/** |F| of a bin: the per-bin value of amplitude profiles. */
+export function amplitude(re: number, im: number): number {
+  return Math.hypot(re, im);
+}

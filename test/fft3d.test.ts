@@ -1,0 +1,146 @@
+import { describe, expect, it } from "vitest";
+import { complexFft3d, inverseRealFft3d, realFft3d, type GridShape } from "../lib/fft3d.js";
+import fixtures from "./fixtures/fft-rfftn.json" with { type: "json" };
+
+/** The same LCG as scripts/make-fft-fixtures.py, so fixtures need not store their inputs. */
+function lcgValues(count: number, seed: number): Float64Array {
+  let state = seed >>> 0;
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    out[i] = state / 2 ** 32 - 0.5;
+  }
+  return out;
+}
+
+/** Direct O(N²) 3-D DFT of a real or complex grid, full spectrum, interleaved, x fastest. */
+function directDft3d(re: Float64Array, im: Float64Array, { nx, ny, nz }: GridShape, inverse = false): Float64Array {
+  const out = new Float64Array(2 * nx * ny * nz);
+  const sign = inverse ? 1 : -1;
+  const scale = inverse ? 1 / (nx * ny * nz) : 1;
+  let e = 0;
+  for (let kz = 0; kz < nz; kz++)
+    for (let ky = 0; ky < ny; ky++)
+      for (let kx = 0; kx < nx; kx++, e++) {
+        let sr = 0;
+        let si = 0;
+        let i = 0;
+        for (let z = 0; z < nz; z++)
+          for (let y = 0; y < ny; y++)
+            for (let x = 0; x < nx; x++, i++) {
+              const turns = ((kx * x) % nx) / nx + ((ky * y) % ny) / ny + ((kz * z) % nz) / nz;
+              const c = Math.cos(sign * 2 * Math.PI * turns);
+              const s = Math.sin(sign * 2 * Math.PI * turns);
+              sr += re[i] * c - im[i] * s;
+              si += re[i] * s + im[i] * c;
+            }
+        out[2 * e] = sr * scale;
+        out[2 * e + 1] = si * scale;
+      }
+  return out;
+}
+
+function maxAbs(values: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < values.length; i++) worst = Math.max(worst, Math.abs(values[i]));
+  return worst;
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
+
+const shapes: GridShape[] = [
+  { nx: 1, ny: 1, nz: 1 },
+  { nx: 2, ny: 1, nz: 1 },
+  { nx: 1, ny: 3, nz: 2 },
+  { nx: 5, ny: 6, nz: 7 },
+  { nx: 8, ny: 8, nz: 8 },
+  { nx: 12, ny: 13, nz: 3 },
+  { nx: 17, ny: 2, nz: 5 },
+  { nx: 7, ny: 1, nz: 9 },
+  { nx: 6, ny: 9, nz: 4 },
+];
+
+const label = ({ nx, ny, nz }: GridShape) => `${nx}×${ny}×${nz}`;
+
+describe("realFft3d", () => {
+  for (const shape of shapes) {
+    it(`equals the stored half of a direct DFT for ${label(shape)}`, () => {
+      const n = shape.nx * shape.ny * shape.nz;
+      const values = lcgValues(n, n + 11);
+      const spectrum = realFft3d({ ...shape, data: values });
+      const full = directDft3d(values, new Float64Array(n), shape);
+      expect(spectrum.hx).toBe(Math.floor(shape.nx / 2) + 1);
+      let worst = 0;
+      for (let kz = 0; kz < shape.nz; kz++)
+        for (let ky = 0; ky < shape.ny; ky++)
+          for (let kx = 0; kx < spectrum.hx; kx++) {
+            const half = 2 * (kx + spectrum.hx * (ky + shape.ny * kz));
+            const whole = 2 * (kx + shape.nx * (ky + shape.ny * kz));
+            worst = Math.max(
+              worst,
+              Math.abs(spectrum.data[half] - full[whole]),
+              Math.abs(spectrum.data[half + 1] - full[whole + 1]),
+            );
+          }
+      expect(worst).toBeLessThan(1e-12);
+    });
+
+    it(`round-trips ${label(shape)} to float64 precision`, () => {
+      const n = shape.nx * shape.ny * shape.nz;
+      const values = lcgValues(n, n + 3);
+      const back = inverseRealFft3d(realFft3d({ ...shape, data: values }));
+      expect(maxAbsDiff(back, values)).toBeLessThan(1e-15);
+    });
+
+    it(`complexFft3d matches a direct DFT both ways for ${label(shape)}`, () => {
+      const n = shape.nx * shape.ny * shape.nz;
+      const re = lcgValues(n, 5);
+      const im = lcgValues(n, 6);
+      const data = new Float64Array(2 * n);
+      for (let i = 0; i < n; i++) [data[2 * i], data[2 * i + 1]] = [re[i], im[i]];
+      const original = data.slice();
+      complexFft3d(data, shape, "forward");
+      expect(maxAbsDiff(data, directDft3d(re, im, shape))).toBeLessThan(1e-12);
+      complexFft3d(data, shape, "inverse");
+      expect(maxAbsDiff(data, original)).toBeLessThan(1e-15);
+    });
+  }
+
+  it("accepts Float32Array volumes", () => {
+    const values = Float32Array.from(lcgValues(60, 1));
+    const back = inverseRealFft3d(realFft3d({ nx: 3, ny: 4, nz: 5, data: values }));
+    expect(maxAbsDiff(back, values)).toBeLessThan(1e-15);
+  });
+
+  it("rejects data that does not match the shape", () => {
+    expect(() => realFft3d({ nx: 2, ny: 2, nz: 2, data: new Float64Array(7) })).toThrow(RangeError);
+    expect(() => realFft3d({ nx: 0, ny: 2, nz: 2, data: new Float64Array(0) })).toThrow(RangeError);
+  });
+
+  it("drops the imaginary parts a real inverse cannot carry, like numpy's irfftn", () => {
+    // A lone imaginary DC and a lone imaginary x-Nyquist bin (kx = nx/2, ky = kz = 0) vanish from the real result.
+    const spectrum = realFft3d({ nx: 4, ny: 3, nz: 2, data: new Float64Array(24) });
+    spectrum.data[1] = 5;
+    spectrum.data[2 * 2 + 1] = 7;
+    expect(maxAbs(inverseRealFft3d(spectrum))).toBeLessThan(1e-15);
+  });
+});
+
+describe("realFft3d against numpy rfftn fixtures", () => {
+  for (const fixture of fixtures.cases) {
+    const [nz, ny, nx] = fixture.shape;
+    it(`matches np.fft.rfftn for (z, y, x) = (${nz}, ${ny}, ${nx})`, () => {
+      const values = lcgValues(nx * ny * nz, fixture.seed);
+      const spectrum = realFft3d({ nx, ny, nz, data: values });
+      // Fixture stores real and imaginary parts in rfftn's C order, which is our layout.
+      const diff = maxAbsDiff(spectrum.data, fixture.spectrum);
+      expect(diff).toBeLessThan(1e-12 * maxAbs(fixture.spectrum));
+      const back = inverseRealFft3d(spectrum);
+      expect(maxAbsDiff(back, values)).toBeLessThan(1e-15);
+    });
+  }
+});
