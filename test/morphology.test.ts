@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { dilate18 } from "../lib/morphology.js";
+
+const count = (m: Uint8Array) => m.reduce((a, b) => a + b, 0);
+const at = (n: number, x: number, y: number, z: number) => x + n * (y + n * z);
+
+function single(n: number, x: number, y: number, z: number): Uint8Array {
+  const m = new Uint8Array(n * n * n);
+  m[at(n, x, y, z)] = 1;
+  return m;
+}
+
+/**
+ * Reference: Xmipp's dilate3D_step read literally. Every voxel (or only the interior ones when skipping the shell)
+ * that is 0 in the input becomes 1 when one of its 18 neighbours is 1 in the input.
+ */
+function naiveDilate(mask: Uint8Array, nx: number, ny: number, nz: number, iterations: number, skipShell: boolean) {
+  let cur = mask.slice();
+  for (let it = 0; it < iterations; it++) {
+    const out = cur.slice();
+    const lo = skipShell ? 1 : 0;
+    for (let z = lo; z < nz - lo; z++)
+      for (let y = lo; y < ny - lo; y++)
+        for (let x = lo; x < nx - lo; x++) {
+          const i = x + nx * (y + ny * z);
+          if (cur[i] !== 0) continue;
+          let sum = 0;
+          for (let dz = -1; dz <= 1; dz++)
+            for (let dy = -1; dy <= 1; dy++)
+              for (let dx = -1; dx <= 1; dx++) {
+                const steps = Math.abs(dx) + Math.abs(dy) + Math.abs(dz);
+                if (steps === 0 || steps === 3) continue;
+                const xx = x + dx, yy = y + dy, zz = z + dz;
+                if (xx < 0 || yy < 0 || zz < 0 || xx >= nx || yy >= ny || zz >= nz) continue;
+                sum += cur[xx + nx * (yy + ny * zz)];
+              }
+          if (sum > 0) out[i] = 1;
+        }
+    cur = out;
+  }
+  return cur;
+}
+
+describe("dilate18", () => {
+  it("grows a single voxel into the 18-neighbour cross: 19 voxels, no corners", () => {
+    const d = dilate18(single(5, 2, 2, 2), 5, 5, 5, 1);
+    expect(count(d)).toBe(19);
+    expect(d[at(5, 3, 3, 2)]).toBe(1); // edge neighbour
+    expect(d[at(5, 3, 3, 3)]).toBe(0); // corner neighbour
+  });
+
+  it("after n steps a voxel covers {|d|∞ ≤ n, |d|₁ ≤ 2n}", () => {
+    for (const n of [2, 3, 4]) {
+      let expected = 0;
+      for (let dz = -n; dz <= n; dz++)
+        for (let dy = -n; dy <= n; dy++)
+          for (let dx = -n; dx <= n; dx++) if (Math.abs(dx) + Math.abs(dy) + Math.abs(dz) <= 2 * n) expected++;
+      const size = 2 * n + 3;
+      const d = dilate18(single(size, n + 1, n + 1, n + 1), size, size, size, n);
+      expect(count(d)).toBe(expected); // 93 for n = 2
+    }
+  });
+
+  it("VRS border rule: voxels of the outermost shell are never set", () => {
+    const d = dilate18(single(5, 1, 1, 1), 5, 5, 5, 1, { skipBorderShell: true });
+    expect(count(d)).toBe(7); // itself + 3 faces + 3 edges that stay inside x,y,z ≥ 1
+    expect(d[at(5, 0, 1, 1)]).toBe(0);
+    const plain = dilate18(single(5, 1, 1, 1), 5, 5, 5, 1);
+    expect(count(plain)).toBe(19);
+    expect(plain[at(5, 0, 1, 1)]).toBe(1);
+  });
+
+  it("VRS border rule: a shell voxel that is already set stays set and spreads inwards only", () => {
+    const d = dilate18(single(5, 0, 2, 2), 5, 5, 5, 1, { skipBorderShell: true });
+    expect(d[at(5, 0, 2, 2)]).toBe(1);
+    expect(count(d)).toBe(6); // itself + (1,2,2) + its 4 edge neighbours in the x = 1 plane
+  });
+
+  it("default mode clips at the box without wrapping", () => {
+    const d = dilate18(single(4, 0, 0, 0), 4, 4, 4, 1);
+    expect(count(d)).toBe(7);
+    expect(d[at(4, 3, 0, 0)]).toBe(0);
+  });
+
+  it("0 steps returns a copy and the input is never modified", () => {
+    const m = single(4, 1, 1, 1);
+    const d0 = dilate18(m, 4, 4, 4, 0);
+    expect(d0).toEqual(m);
+    expect(d0).not.toBe(m);
+    dilate18(m, 4, 4, 4, 2);
+    expect(count(m)).toBe(1);
+  });
+
+  it("an empty mask stays empty", () => {
+    expect(count(dilate18(new Uint8Array(64), 4, 4, 4, 3, { skipBorderShell: true }))).toBe(0);
+  });
+
+  it("rejects bad arguments", () => {
+    expect(() => dilate18(new Uint8Array(7), 2, 2, 2, 1)).toThrow(RangeError);
+    expect(() => dilate18(new Uint8Array(8), 2, 2, 2, -1)).toThrow(RangeError);
+  });
+
+  it("equals a literal re-reading of Xmipp's dilate3D_step on random masks (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.boolean(),
+        fc.double({ min: 0, max: 0.3, noNaN: true }),
+        fc.integer(),
+        (nx, ny, nz, iterations, skipBorderShell, density, seed) => {
+          let s = seed >>> 0 || 1;
+          const m = new Uint8Array(nx * ny * nz);
+          for (let i = 0; i < m.length; i++) {
+            s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+            m[i] = s / 2 ** 32 < density ? 1 : 0;
+          }
+          const got = dilate18(m, nx, ny, nz, iterations, { skipBorderShell });
+          expect(got).toEqual(naiveDilate(m, nx, ny, nz, iterations, skipBorderShell));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
