@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { componentSweep } from "../lib/sweep-components.js";
+import { labelComponents, type Connectivity } from "../lib/components.js";
+import { rawMask } from "../lib/masks.js";
+import { makeVolume, type Volume } from "../lib/volume.js";
+import { AnalysisInputError } from "../lib/errors.js";
+
+/** Expected figures from one labelling: sizes sorted descending, VRS's "while cum/total < 0.95" loop. */
+function expectedAt(v: Volume, t: number, connectivity: Connectivity, topK: number) {
+  const c = labelComponents(rawMask(v, t), v.nx, v.ny, v.nz, connectivity);
+  const sizes = Array.from(c.sizes.subarray(1)).sort((a, b) => b - a);
+  const raw = sizes.reduce((a, b) => a + b, 0);
+  let cum = 0;
+  let taken = 0;
+  while (raw > 0 && cum / raw < 0.95) cum += sizes[taken++];
+  return {
+    threshold: t,
+    rawVoxels: raw,
+    componentCount: c.count,
+    largestComponentVoxels: sizes[0] ?? 0,
+    components95: taken,
+    components95Voxels: cum,
+    topSizes: sizes.slice(0, topK),
+  };
+}
+
+describe("componentSweep on hand-built volumes", () => {
+  // Values along x: a bright 2-voxel blob, a gap, a dimmer blob that joins when the gap fills.
+  const line = [5, 5, 1, 3, 3, 3, 0];
+  const v = makeVolume(7, 1, 1, (x) => line[x]);
+
+  it("follows components as the threshold drops", () => {
+    const r = componentSweep(v, [4, 3, 1, 0, 6], 6);
+    expect(r.map((s) => [s.threshold, s.rawVoxels, s.componentCount, s.largestComponentVoxels])).toEqual([
+      [4, 2, 1, 2],
+      [3, 5, 2, 3],
+      [1, 6, 1, 6],
+      [0, 7, 1, 7],
+      [6, 0, 0, 0],
+    ]);
+    expect(r[1].topSizes).toEqual([3, 2]);
+    expect(r[1].components95).toBe(2);
+    expect(r[4].components95).toBe(0);
+  });
+
+  it("counts v >= t: a voxel equal to the threshold is in", () => {
+    expect(componentSweep(v, [3], 6)[0].rawVoxels).toBe(5);
+  });
+
+  it("duplicates and order of thresholds are preserved", () => {
+    const r = componentSweep(v, [3, 5, 3], 6);
+    expect(r.map((s) => s.rawVoxels)).toEqual([5, 2, 5]);
+    r[0].topSizes.push(99);
+    expect(r[2].topSizes).toEqual([3, 2]);
+  });
+
+  it("many equal-sized noise voxels: 95 % needs the exact number of them", () => {
+    // One 20-voxel bar plus 30 isolated voxels: 50 voxels, 95 % = 47.5 → bar + 28 singles.
+    const w = makeVolume(20, 7, 5, (x, y, z) => (y === 0 && z === 0 ? 1 : y > 0 && z > 0 && y % 2 === 0 && z % 2 === 0 && x % 2 === 0 && x < 10 ? 1 : 0));
+    const [s] = componentSweep(w, [1], 26);
+    expect(s.rawVoxels).toBe(20 + 5 * 3 * 2); // y ∈ {2,4,6}, z ∈ {2,4}, x ∈ {0,2,...,8}: 30 singles
+    expect(s.componentCount).toBe(31);
+    expect(s.components95).toBe(1 + 28);
+    expect(s.components95Voxels).toBe(48);
+  });
+
+  it("rejects NaN thresholds", () => {
+    expect(() => componentSweep(v, [NaN])).toThrow(AnalysisInputError);
+  });
+
+  it("no thresholds, no results", () => {
+    expect(componentSweep(v, [])).toEqual([]);
+  });
+});
+
+describe("componentSweep against labelComponents (property)", () => {
+  it("agrees at every threshold, ties and repeated values included", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 2, max: 6 }), // few distinct levels → many equal values
+        fc.integer(),
+        fc.constantFrom<Connectivity>(6, 18, 26),
+        fc.array(fc.integer({ min: -1, max: 7 }), { minLength: 1, maxLength: 8 }),
+        (nx, ny, nz, levels, seed, connectivity, thresholdSteps) => {
+          let s = seed >>> 0 || 1;
+          const v = makeVolume(nx, ny, nz, () => {
+            s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+            return (s % levels) / 2;
+          });
+          const thresholds = thresholdSteps.map((k) => k / 2 + (k % 3 === 0 ? 0.25 : 0));
+          const got = componentSweep(v, thresholds, connectivity, { topK: 5 });
+          expect(got).toEqual(thresholds.map((t) => expectedAt(v, t, connectivity, 5)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
