@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { parseMap } from "../../lib/mrc-reader.js";
 import { launchChromium, NO_TROUBLE, openWatchedPage, type Browser } from "../helpers/chromium.js";
 import { serveDirectory, type StaticServer } from "../helpers/static-server.js";
 
@@ -33,13 +34,42 @@ test("index lists every bundled map, offline and without errors", async () => {
   expect(trouble).toEqual(NO_TROUBLE);
 });
 
-test("kernel check page runs the kernel on a bundled map, offline and without errors", async () => {
+test("kernel check page reads a bundled map in the browser exactly as the kernel does in Node", async () => {
   const { page, trouble } = await openWatchedPage(browser, server.origin, "/kernel-check");
+  const expected = parseMap(new Uint8Array(readFileSync(join(mapsDir, "emd_3197.map"))));
+  const { volume, stats } = expected;
 
-  const mapBytes = readFileSync(join(mapsDir, "emd_3197.map")).length;
-  await expect.poll(() => page.getByTestId("map-bytes").textContent()).toBe(String(mapBytes));
-  expect(await page.getByTestId("voxel-count").textContent()).toBe(String(16 ** 3));
-  await page.locator("svg rect").first().waitFor();
+  const summary = page.getByTestId("header-summary");
+  await summary.waitFor();
+  const cell = async (testId: string) => {
+    const element = summary.getByTestId(testId);
+    return { value: JSON.parse((await element.getAttribute("data-value")) ?? "null"), text: await element.innerText() };
+  };
+  // Same kernel, same IEEE arithmetic: the browser's numbers must equal Node's exactly.
+  expect((await cell("shape")).value).toEqual([volume.nx, volume.ny, volume.nz]);
+  expect((await cell("voxel-size")).value).toEqual(volume.voxelSize);
+  expect((await cell("origin")).value).toEqual(volume.origin);
+  expect((await cell("mode")).value).toBe(expected.header.mode);
+  expect((await cell("axis-order")).value).toEqual(expected.axisOrder);
+  for (const stat of ["min", "max", "mean", "std"] as const) {
+    const { value, text } = await cell(stat);
+    expect(value).toBe(stats[stat]);
+    // d3-format writes negative numbers with a real minus sign (U+2212).
+    expect(Number(text.replace("\u2212", "-"))).toBeCloseTo(stats[stat], 4);
+  }
+  expect((await cell("non-finite")).value).toEqual([stats.nanCount, stats.infCount]);
+  expect((await cell("warnings")).value).toEqual(expected.warnings);
+
+  // And what a reader sees: the header values of EMD-3197 as published (data/maps/SOURCES.md).
+  expect((await cell("shape")).text).toBe("20 × 20 × 20 voxels");
+  expect((await cell("voxel-size")).text).toBe("11.4 × 11.4 × 11.4 Å");
+  expect((await cell("origin")).text).toBe("(\u221222.8, 0, 0) Å, from NSTART");
+  expect((await cell("mode")).text).toBe("2 (float32)");
+  expect((await cell("mean")).text).toBe("0.783612");
+
+  // The histogram proves that Plot and d3 load as bundled node imports.
+  const bars = page.locator('svg[aria-label="histogram of voxel values"] rect');
+  await expect.poll(() => bars.count()).toBeGreaterThan(10);
 
   await page.screenshot({ path: "/tmp/mapval-kernel-check.png", fullPage: true });
   expect(trouble).toEqual(NO_TROUBLE);
