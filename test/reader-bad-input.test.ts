@@ -18,7 +18,6 @@ import {
 } from "./helpers/corrupt.js";
 
 const emd = loadMap(EMD_3197);
-const DATA_BYTES = 8000 * 4;
 
 /** Read (plain or gzip) and return the MapFormatError, failing if anything else happens. */
 async function failure(bytes: Uint8Array, options?: ReadOptions): Promise<MapFormatError> {
