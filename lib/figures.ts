@@ -1,0 +1,157 @@
+/**
+ * Data for the input figures of the report: plain 2-D arrays the site draws (scaling, flips and rotations are the
+ * page's business).
+ *
+ * Layout follows VRS's numpy array V[z, y, x]: the Z image is V[iz, :, :] (width nx, height ny), the Y image is
+ * V[:, iy, :] (width nx, height nz), the X image is V[:, :, ix] (width ny, height nz); rows are stored one after the
+ * other (`data[row * width + column]`). Projections are sums along the axis, in the same layouts.
+ */
+import type { Volume } from "./volume.js";
+
+export type Axis = "x" | "y" | "z";
+
+export interface Image2D {
+  axis: Axis;
+  width: number;
+  height: number;
+  data: Float32Array;
+  /** Slice index along `axis` (absent for projections). */
+  index?: number;
+}
+
+export type AxisImages = Record<Axis, Image2D>;
+
+/** A scalar field on the volume's grid (map, 0/1 mask or soft mask). */
+type Field = ArrayLike<number>;
+
+export function slice(field: Field, nx: number, ny: number, nz: number, axis: Axis, index: number): Image2D {
+  if (axis === "z") {
+    const data = Float32Array.from({ length: nx * ny }, (_, i) => field[index * nx * ny + i]);
+    return { axis, width: nx, height: ny, data, index };
+  }
+  if (axis === "y") {
+    const data = new Float32Array(nx * nz);
+    for (let z = 0; z < nz; z++)
+      for (let x = 0; x < nx; x++) data[z * nx + x] = field[x + nx * (index + ny * z)];
+    return { axis, width: nx, height: nz, data, index };
+  }
+  const data = new Float32Array(ny * nz);
+  for (let z = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++) data[z * ny + y] = field[index + nx * (y + ny * z)];
+  return { axis, width: ny, height: nz, data, index };
+}
+
+/** VRS's central slices: index int(N/2) on each axis. */
+export function centralSlices(v: Volume): AxisImages {
+  const { nx, ny, nz, data } = v;
+  return {
+    x: slice(data, nx, ny, nz, "x", Math.floor(nx / 2)),
+    y: slice(data, nx, ny, nz, "y", Math.floor(ny / 2)),
+    z: slice(data, nx, ny, nz, "z", Math.floor(nz / 2)),
+  };
+}
+
+/**
+ * Index of the slice with the largest population variance on each axis (first index on ties), computed in float64
+ * with two passes. numpy's np.var on a float32 map works in float32, so near-ties may pick another index.
+ */
+export function maxVarianceIndices(field: Field, nx: number, ny: number, nz: number): Record<Axis, number> {
+  const sx = new Float64Array(nx), sy = new Float64Array(ny), sz = new Float64Array(nz);
+  for (let z = 0, i = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++, i++) {
+        const d = field[i];
+        sx[x] += d;
+        sy[y] += d;
+        sz[z] += d;
+      }
+  const mx = sx.map((s) => s / (ny * nz)), my = sy.map((s) => s / (nx * nz)), mz = sz.map((s) => s / (nx * ny));
+  const vx = new Float64Array(nx), vy = new Float64Array(ny), vz = new Float64Array(nz);
+  for (let z = 0, i = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++, i++) {
+        const d = field[i];
+        vx[x] += (d - mx[x]) ** 2;
+        vy[y] += (d - my[y]) ** 2;
+        vz[z] += (d - mz[z]) ** 2;
+      }
+  const argmax = (a: Float64Array) => a.reduce((best, value, i) => (value > a[best] ? i : best), 0);
+  return { x: argmax(vx), y: argmax(vy), z: argmax(vz) };
+}
+
+export function maxVarianceSlices(field: Field, nx: number, ny: number, nz: number): AxisImages {
+  const at = maxVarianceIndices(field, nx, ny, nz);
+  return {
+    x: slice(field, nx, ny, nz, "x", at.x),
+    y: slice(field, nx, ny, nz, "y", at.y),
+    z: slice(field, nx, ny, nz, "z", at.z),
+  };
+}
+
+/** Sums along each axis (float64 accumulation). */
+export function projections(v: Volume): AxisImages {
+  const { nx, ny, nz, data } = v;
+  const px = new Float64Array(ny * nz), py = new Float64Array(nx * nz), pz = new Float64Array(nx * ny);
+  for (let z = 0, i = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++, i++) {
+        const d = data[i];
+        px[z * ny + y] += d;
+        py[z * nx + x] += d;
+        pz[y * nx + x] += d;
+      }
+  return {
+    x: { axis: "x", width: ny, height: nz, data: Float32Array.from(px) },
+    y: { axis: "y", width: nx, height: nz, data: Float32Array.from(py) },
+    z: { axis: "z", width: nx, height: ny, data: Float32Array.from(pz) },
+  };
+}
+
+/** VRS's 0.c figure field: the value where the voxel is background and |value| > limit, else 0. */
+export function backgroundBeyond(v: Volume, hardMask: Uint8Array, limit: number): Float32Array {
+  const out = new Float32Array(v.data.length);
+  for (let i = 0; i < out.length; i++) {
+    const d = v.data[i];
+    if (hardMask[i] === 0 && Math.abs(d) > limit) out[i] = d;
+  }
+  return out;
+}
+
+export interface InputFigures {
+  centralSlices: AxisImages;
+  maxVarianceSlices: AxisImages;
+  projections: AxisImages;
+  /** 0.b's figure: max-variance slices of the raw mask (v ≥ threshold). */
+  rawMaskSlices: AxisImages;
+  hardMaskSlices: AxisImages;
+  softMaskSlices?: AxisImages;
+  /** 0.c's figure: max-variance slices of the background beyond the outlier limit. */
+  backgroundOutlierSlices: AxisImages;
+}
+
+export interface FigureInputs {
+  volume: Volume;
+  /** Threshold compared with the voxels for the raw mask. */
+  rawThreshold: number;
+  hardMask: Uint8Array;
+  /** Soft mask, when the caller computed it (it costs an FFT). */
+  softMask?: Float32Array;
+  /** |value| beyond which a background voxel is an outlier (5σ of the background). */
+  outlierLimit: number;
+}
+
+export function inputFigures(f: FigureInputs): InputFigures {
+  const { volume: v, hardMask } = f;
+  const { nx, ny, nz } = v;
+  const raw = new Uint8Array(v.data.length);
+  for (let i = 0; i < raw.length; i++) raw[i] = v.data[i] >= f.rawThreshold ? 1 : 0;
+  return {
+    centralSlices: centralSlices(v),
+    maxVarianceSlices: maxVarianceSlices(v.data, nx, ny, nz),
+    projections: projections(v),
+    rawMaskSlices: maxVarianceSlices(raw, nx, ny, nz),
+    hardMaskSlices: maxVarianceSlices(hardMask, nx, ny, nz),
+    softMaskSlices: f.softMask ? maxVarianceSlices(f.softMask, nx, ny, nz) : undefined,
+    backgroundOutlierSlices: maxVarianceSlices(backgroundBeyond(v, hardMask, f.outlierLimit), nx, ny, nz),
+  };
+}

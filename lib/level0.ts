@@ -1,0 +1,180 @@
+/**
+ * The Level 0 report: builds the masks once, runs sections 0.a–0.h, and assembles score, abstract and warnings
+ * the way VRS does (validationReport.py).
+ */
+import { withDefaults, type CriteriaParameters } from "./criteria.js";
+import { AnalysisInputError } from "./errors.js";
+import { inputFigures, type InputFigures } from "./figures.js";
+import { hardMask, softMask, type HardMask } from "./masks.js";
+import { scoreOf, type AnalysisMode, type SectionId, type SectionResult } from "./report-types.js";
+import { massSection } from "./section-0a-mass.js";
+import { mapMaximum, maskSection } from "./section-0b-mask.js";
+import { backgroundSection } from "./section-0c-background.js";
+import { bfactorSection } from "./section-0d-bfactor.js";
+import type { Vec3, Volume } from "./volume.js";
+
+export const sectionIds: readonly SectionId[] = ["0.a", "0.b", "0.c", "0.d", "0.e", "0.f", "0.g", "0.h"];
+
+export const emptyMaskMessage = "The mask obtained from the volume map is empty, try to lower the threshold value";
+export const noResolutionNotice =
+  "Some programs may not work properly since resolution parameter has not been reported.";
+
+export interface Level0Options {
+  threshold: number;
+  /** Reported resolution (Å); null or absent when none was reported. */
+  resolution?: number | null;
+  /** Ts in Å; defaults to the map's X voxel size (VRS uses a single size, pixel_spacing.x). */
+  voxelSize?: number;
+  mode?: AnalysisMode;
+  parameters?: Partial<CriteriaParameters>;
+  /** Compute the input-figure data (adds a soft mask, which costs an FFT, when `softMask` is true). */
+  figures?: boolean;
+  softMask?: boolean;
+  /**
+   * Sections already computed for this map that do not depend on the threshold (the site keeps 0.d across slider
+   * moves). They are used as given.
+   */
+  precomputed?: Partial<Record<SectionId, SectionResult<object>>>;
+}
+
+export interface Level0Input {
+  shape: Vec3;
+  /** Ts used by every section, Å. */
+  voxelSize: number;
+  threshold: number;
+  resolution: number | null;
+}
+
+export interface Level0Report {
+  input: Level0Input;
+  mode: AnalysisMode;
+  parameters: CriteriaParameters;
+  sections: Record<SectionId, SectionResult<object>>;
+  score: { passed: number; evaluable: number };
+  /** VRS's "Summarized overall quality" paragraph, one sentence per entry. */
+  abstract: string[];
+  /** Sections with warnings, in order (VRS's "Summary of the warnings across sections"). */
+  warningsSummary: { id: SectionId; title: string; warnings: string[] }[];
+  /** Remarks about the input (anisotropic voxels…). */
+  inputWarnings: string[];
+  hardMask: HardMask;
+  figures?: InputFigures;
+}
+
+/** Ts for the analysis: the override, else the map's X voxel size; warns when the map's voxels are anisotropic. */
+export function analysisVoxelSize(volume: Volume, override?: number): { ts: number; warnings: string[] } {
+  const warnings: string[] = [];
+  if (override !== undefined) {
+    if (!(Number.isFinite(override) && override > 0))
+      throw new AnalysisInputError("bad-voxel-size", `voxel size must be a positive number of Å, got ${override}`);
+    return { ts: override, warnings };
+  }
+  const vs = volume.voxelSize;
+  if (vs === null)
+    throw new AnalysisInputError("unknown-voxel-size", "the map does not define its voxel size; give it with --voxel-size");
+  const [x, y, z] = vs;
+  if (Math.abs(y - x) > 1e-6 * x || Math.abs(z - x) > 1e-6 * x)
+    warnings.push(
+      `The map's voxels are anisotropic (${x}, ${y}, ${z} Å); like VRS, every section uses the X size, ${x} Å.`,
+    );
+  return { ts: x, warnings };
+}
+
+const notApplicable = (id: SectionId, title: string, reason: string): SectionResult<object> => ({
+  id, title, status: "does-not-apply", warnings: [], results: null, reason, summarySentence: null,
+});
+const notMeasured = (id: SectionId, title: string, reason: string): SectionResult<object> => ({
+  id, title, status: "not-measured", warnings: [], results: null, reason, summarySentence: null,
+});
+const noResolution = "This method cannot be applied to maps with no resolution reported.";
+const neuralNetwork = (method: string) =>
+  `${method} is a trained neural network whose weights mapval cannot run, so it is not measured.`;
+
+/** 0.e–0.h: applicability exactly as VRS decides it; the methods themselves are not built. */
+function unbuiltSections(resolution: number | null): Record<"0.e" | "0.f" | "0.g" | "0.h", SectionResult<object>> {
+  const deepRes = "0.e DeepRes", locB = "0.f LocBfactor", locOcc = "0.g LocOccupancy", hand = "0.h Deep hand";
+  if (resolution === null)
+    return {
+      "0.e": notApplicable("0.e", deepRes, noResolution),
+      "0.f": notApplicable("0.f", locB, noResolution),
+      "0.g": notApplicable("0.g", locOcc, noResolution),
+      "0.h": notApplicable("0.h", hand, noResolution),
+    };
+  return {
+    "0.e":
+      resolution < 2
+        ? notApplicable("0.e", deepRes, "This method cannot be applied to maps with a resolution better than 2Å.")
+        : resolution > 13
+          ? notApplicable("0.e", deepRes, "This method cannot be applied to maps with a resolution worse than 13Å.")
+          : notMeasured("0.e", deepRes, neuralNetwork("DeepRes")),
+    "0.f": notMeasured("0.f", locB, "Local B-factor (LocBfactor) is not implemented in mapval yet."),
+    "0.g": notMeasured("0.g", locOcc, "Local occupancy (LocOccupancy) is not implemented in mapval yet."),
+    "0.h":
+      resolution > 5
+        ? notApplicable("0.h", hand, "This method cannot be applied to maps with a resolution worse than 5Å.")
+        : notMeasured("0.h", hand, neuralNetwork("DeepHand")),
+  };
+}
+
+export function runLevel0(volume: Volume, options: Level0Options): Level0Report {
+  const mode = options.mode ?? "default";
+  const parameters = withDefaults(options.parameters);
+  const resolution = options.resolution ?? null;
+  const { threshold } = options;
+  if (!Number.isFinite(threshold)) throw new AnalysisInputError("bad-threshold", `threshold must be a number, got ${threshold}`);
+  if (resolution !== null && !(Number.isFinite(resolution) && resolution > 0))
+    throw new AnalysisInputError("bad-resolution", `resolution must be a positive number of Å, got ${resolution}`);
+  const { ts, warnings: inputWarnings } = analysisVoxelSize(volume, options.voxelSize);
+
+  const hard = hardMask(volume, threshold, { voxelSize: ts, mode });
+  if (hard.voxels === 0) throw new AnalysisInputError("empty-mask", emptyMaskMessage);
+  const rawThreshold = mode === "vrs-compat" ? Math.fround(threshold) : threshold;
+  const maxValue = mapMaximum(volume);
+
+  const background = backgroundSection(volume, hard.mask, mode, parameters);
+  const sections: Record<SectionId, SectionResult<object>> = {
+    "0.a": massSection(volume, hard.mask, ts, mode, parameters),
+    "0.b": maskSection({
+      volume, threshold, rawThreshold, rawComponents: hard.rawComponents, hardMask: hard.mask, ts, mode, parameters, maxValue,
+    }),
+    "0.c": background,
+    "0.d": options.precomputed?.["0.d"] ?? bfactorSection(volume, { voxelSize: ts, resolution, mode }),
+    ...unbuiltSections(resolution),
+    ...options.precomputed,
+  };
+
+  let figures: InputFigures | undefined;
+  if (options.figures) {
+    const std = background.results?.std ?? NaN;
+    figures = inputFigures({
+      volume,
+      rawThreshold,
+      hardMask: hard.mask,
+      softMask: options.softMask ? softMask(hard.mask, volume.nx, volume.ny, volume.nz) : undefined,
+      outlierLimit: parameters.outlierSigmas * std,
+    });
+  }
+  return {
+    input: { shape: [volume.nx, volume.ny, volume.nz], voxelSize: ts, threshold, resolution },
+    mode,
+    parameters,
+    sections,
+    ...assemble(sections, resolution),
+    inputWarnings,
+    hardMask: hard,
+    figures,
+  };
+}
+
+/** Score, abstract and warnings summary from the sections, as VRS writes them. */
+export function assemble(sections: Record<SectionId, SectionResult<object>>, resolution: number | null) {
+  const ordered = sectionIds.map((id) => sections[id]);
+  const score = scoreOf(ordered);
+  const abstract = ordered.flatMap((s) => (s.summarySentence ? [s.summarySentence.trim()] : []));
+  abstract.push(`The overall score (passing tests) of this report is ${score.passed} out of ${score.evaluable} evaluable items.`);
+  if (resolution === null) abstract.push(noResolutionNotice);
+  const warningsSummary = ordered
+    .filter((s) => s.warnings.length > 0)
+    .map((s) => ({ id: s.id, title: s.title, warnings: s.warnings }));
+  return { score, abstract, warningsSummary };
+}
