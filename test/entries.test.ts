@@ -1,0 +1,177 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import {
+  chooseThreshold,
+  EntriesConfigError,
+  levelKeepingFraction,
+  normalizeEmdbId,
+  parseEntriesConfig,
+  type ConfigProblem,
+} from "../lib/entries.js";
+
+const DEFAULT_CONFIG = readFileSync(new URL("../mapval.entries.json", import.meta.url), "utf8");
+
+const validEntry = {
+  id: "emd-1997",
+  emdb: "EMD-1997",
+  title: "GroEL",
+  file: "data/maps/emd_1997.map",
+  resolution: { angstrom: 7, source: "header" },
+  contour: { level: 1, source: "header" },
+  attribution: "EMDB",
+};
+
+function configWith(entries: unknown[], extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ version: 1, entries, ...extra });
+}
+
+function problemsOf(text: string): ConfigProblem[] {
+  try {
+    parseEntriesConfig(text, "test.json");
+  } catch (error) {
+    expect(error).toBeInstanceOf(EntriesConfigError);
+    return (error as EntriesConfigError).problems;
+  }
+  throw new Error("expected the configuration to be rejected");
+}
+
+describe("entries configuration", () => {
+  it("parses the shipped default, which lists every bundled map with its provenance", () => {
+    const config = parseEntriesConfig(DEFAULT_CONFIG);
+    expect(config.unknownContour).toEqual({ rule: "top-fraction", fraction: 0.01 });
+    const byId = new Map(config.entries.map((e) => [e.id, e]));
+    expect([...byId.keys()].sort()).toEqual(
+      ["emd-1832", "emd-1997", "emd-2566-crop", "emd-3197", "emd-3488", "emd-5170", "emd-5625"],
+    );
+    expect(byId.get("emd-1997")).toMatchObject({
+      emdb: "EMD-1997",
+      resolution: { angstrom: 7 },
+      contour: { level: 1 },
+      voxelSize: 2.02,
+    });
+    expect(byId.get("emd-3197")).toMatchObject({ resolution: null, contour: null, voxelSize: 11.4 });
+    for (const entry of config.entries) {
+      expect(entry.file).toMatch(/^data\/maps\//);
+      expect(entry.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(entry.attribution.length).toBeGreaterThan(10);
+    }
+  });
+
+  it("accepts a minimal EMDB-only entry (no file) and fills the defaults", () => {
+    const config = parseEntriesConfig(
+      configWith([{ id: "x", emdb: "EMD-1234", title: "t", resolution: null, contour: null, attribution: "a" }]),
+    );
+    expect(config.entries[0]).toEqual({
+      id: "x", emdb: "EMD-1234", title: "t", file: null, sha256: null, resolution: null, contour: null,
+      voxelSize: null, attribution: "a", notes: null,
+    });
+    expect(config.unknownContour.fraction).toBe(0.01);
+  });
+
+  it("rejects malformed JSON with the parser's reason", () => {
+    const problems = problemsOf('{"version": 1, "entries": [');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.message).toMatch(/^malformed JSON: /);
+  });
+
+  it("names the entry and the field of an unknown field", () => {
+    const problems = problemsOf(configWith([{ ...validEntry, threshold: 3 }]));
+    expect(problems).toEqual([expect.objectContaining({ where: "entries[0] (emd-1997)", field: "threshold" })]);
+    expect(problems[0]!.message).toMatch(/unknown field/);
+    expect(problemsOf(configWith([validEntry], { maps: [] }))[0]).toMatchObject({ where: "(top level)", field: "maps" });
+    expect(problemsOf(configWith([{ ...validEntry, contour: { level: 1, source: "s", primary: true } }]))[0]).toMatchObject({
+      field: "contour.primary",
+    });
+  });
+
+  it("names the entry and field of every wrong type, all in one error", () => {
+    const bad = {
+      ...validEntry,
+      emdb: "1997",
+      title: 42,
+      sha256: "ABC",
+      resolution: { angstrom: -3, source: "s" },
+      contour: { level: "1", source: "" },
+      voxelSize: 0,
+    };
+    const problems = problemsOf(configWith([validEntry, { ...bad, id: "bad" }]));
+    const fields = problems.map((p) => p.field).sort();
+    expect(fields).toEqual(["contour.level", "contour.source", "emdb", "resolution.angstrom", "sha256", "title", "voxelSize"]);
+    expect(new Set(problems.map((p) => p.where))).toEqual(new Set(["entries[1] (bad)"]));
+    const error = (() => {
+      try {
+        parseEntriesConfig(configWith([{ ...bad, id: "bad" }]), "mapval.entries.json");
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error?.message).toContain('mapval.entries.json: invalid entries configuration');
+    expect(error?.message).toContain('entries[0] (bad) field "resolution.angstrom": expected a number of Å > 0, found -3');
+  });
+
+  it("requires resolution and contour to be stated, null when unknown", () => {
+    const { contour: _contour, resolution: _resolution, ...withoutBoth } = validEntry;
+    const problems = problemsOf(configWith([withoutBoth]));
+    expect(problems.map((p) => [p.field, p.message])).toEqual([
+      ["resolution", "required; use null when unknown"],
+      ["contour", "required; use null when unknown"],
+    ]);
+  });
+
+  it("rejects duplicate ids and the same EMDB file twice", () => {
+    const problems = problemsOf(configWith([validEntry, validEntry]));
+    expect(problems.map((p) => [p.where, p.field])).toEqual([
+      ["entries[1] (emd-1997)", "id"],
+      ["entries[1] (emd-1997)", "emdb"],
+    ]);
+    expect(problems[0]!.message).toBe("duplicate id, already used by entries[0]");
+    // A crop of the same entry in another file is a different map.
+    expect(() => parseEntriesConfig(configWith([validEntry, { ...validEntry, id: "crop", file: "crop.mrc" }]))).not.toThrow();
+  });
+
+  it("rejects entries with neither file nor accession, paths leaving the directory, bad ids and a bad top level", () => {
+    const noSource = { ...validEntry, emdb: null, file: null };
+    expect(problemsOf(configWith([noSource]))[0]).toMatchObject({ field: "file", message: expect.stringMatching(/needs a file/) });
+    expect(problemsOf(configWith([{ ...validEntry, file: "../secret.map" }]))[0]).toMatchObject({ field: "file" });
+    expect(problemsOf(configWith([{ ...validEntry, file: "/etc/passwd" }]))[0]).toMatchObject({ field: "file" });
+    expect(problemsOf(configWith([{ ...validEntry, id: "a/b" }]))[0]).toMatchObject({ where: "entries[0]", field: "id" });
+    expect(problemsOf(configWith([7]))[0]).toMatchObject({ where: "entries[0]", field: "" });
+    expect(problemsOf(JSON.stringify({ version: 2, entries: [] }))[0]).toMatchObject({ field: "version" });
+    expect(problemsOf(JSON.stringify({ version: 1 }))[0]).toMatchObject({ field: "entries" });
+    expect(problemsOf(JSON.stringify([]))[0]).toMatchObject({ where: "(top level)" });
+    expect(problemsOf(configWith([], { unknownContour: { rule: "top-fraction", fraction: 2 } }))[0]).toMatchObject({
+      field: "unknownContour.fraction",
+    });
+  });
+
+  it("normalises EMDB accessions", () => {
+    expect(normalizeEmdbId("emd_1997")).toBe("EMD-1997");
+    expect(normalizeEmdbId(" EMD-12345 ")).toBe("EMD-12345");
+    expect(normalizeEmdbId("EMD-12")).toBeNull();
+    expect(normalizeEmdbId("data/maps/emd_1997.map")).toBeNull();
+  });
+});
+
+describe("threshold choice", () => {
+  const data = Float32Array.from({ length: 1000 }, (_, i) => i); // 0..999
+
+  it("keeps the requested fraction of voxels (v ≥ level), ignoring non-finite ones", () => {
+    expect(levelKeepingFraction(data, 0.01)).toBe(990);
+    expect(data.filter((v) => v >= 990).length).toBe(10);
+    const withNaN = Float32Array.from([Number.NaN, 1, 2, 3, Number.POSITIVE_INFINITY]);
+    expect(levelKeepingFraction(withNaN, 0.01)).toBe(3);
+    expect(levelKeepingFraction(new Float32Array([Number.NaN]), 0.5)).toBeNaN();
+  });
+
+  it("uses the recorded contour, else the documented default flagged as not the author's", () => {
+    expect(chooseThreshold({ level: 500, source: "header" }, data, 999)).toEqual({
+      level: 500, fromAuthors: true, explanation: "recorded contour (header)",
+    });
+    const unknown = chooseThreshold(null, data, 999);
+    expect(unknown).toMatchObject({ level: 990, fromAuthors: false });
+    expect(unknown.explanation).toBe("not the author's: no author's contour is known; level keeping 1 % of the voxels");
+    const tooHigh = chooseThreshold({ level: 5000, source: "header" }, data, 999, { rule: "top-fraction", fraction: 0.1 });
+    expect(tooHigh).toMatchObject({ level: 900, fromAuthors: false });
+    expect(tooHigh.explanation).toMatch(/recorded contour 5000 is above the map maximum 999/);
+  });
+});
