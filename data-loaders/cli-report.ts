@@ -1,0 +1,117 @@
+/**
+ * `mapval report FILE --threshold T [--resolution R] [--voxel-size S] [--vrs-compat] [--json]`
+ *
+ * Exit codes: 0 report written (whatever its verdicts), 2 bad arguments or unusable input (one-line message on
+ * stderr), 1 unexpected failure. With --json, stdout is one JSON object; NaN and ±Infinity are written as null.
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
+import { parseArgs } from "node:util";
+import { AnalysisInputError, MapFormatError } from "../lib/errors.js";
+import { emptyMaskMessage, runLevel0, sectionIds, type Level0Report } from "../lib/level0.js";
+import { readMap } from "../lib/mrc-reader.js";
+import { formatReport } from "../lib/report-text.js";
+import { mapMaximum } from "../lib/section-0b-mask.js";
+
+export const reportUsage =
+  "usage: mapval report FILE --threshold T [--resolution R] [--voxel-size S] [--vrs-compat] [--json]";
+
+export interface CliIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const processIO: CliIO = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+class UsageError extends Error {}
+
+function positiveNumber(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const x = Number(text);
+  if (text.trim() === "" || !Number.isFinite(x)) throw new UsageError(`--${name} must be a number, got "${text}"`);
+  if (name !== "threshold" && !(x > 0)) throw new UsageError(`--${name} must be positive, got ${text}`);
+  return x;
+}
+
+/** The JSON contract: input, mode, sections keyed 0.a–0.h ({status, warnings, results, …}), score. */
+export function reportJson(report: Level0Report, file: string, sha256: string) {
+  return {
+    input: {
+      file,
+      sha256,
+      shape: report.input.shape,
+      voxelSize: report.input.voxelSize,
+      threshold: report.input.threshold,
+      resolution: report.input.resolution,
+    },
+    mode: report.mode,
+    sections: Object.fromEntries(
+      sectionIds.map((id) => {
+        const s = report.sections[id];
+        return [id, { title: s.title, status: s.status, warnings: s.warnings, results: s.results, reason: s.reason, notes: s.notes }];
+      }),
+    ),
+    score: report.score,
+    abstract: report.abstract,
+    inputWarnings: report.inputWarnings,
+  };
+}
+
+export async function runReport(args: string[], io: CliIO = processIO): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        threshold: { type: "string" },
+        resolution: { type: "string" },
+        "voxel-size": { type: "string" },
+        "vrs-compat": { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+      },
+    });
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing FILE" : "give exactly one FILE");
+    const threshold = positiveNumber("threshold", values.threshold);
+    if (threshold === undefined) throw new UsageError("missing --threshold");
+    const resolution = positiveNumber("resolution", values.resolution) ?? null;
+    const voxelSize = positiveNumber("voxel-size", values["voxel-size"]);
+    const path = positionals[0];
+
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(path));
+    } catch (e) {
+      throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    const { volume } = await readMap(bytes);
+    const maximum = mapMaximum(volume);
+    if (!(threshold <= maximum))
+      throw new UsageError(`${emptyMaskMessage} (threshold ${threshold} is above the map maximum ${maximum})`);
+    const report = runLevel0(volume, {
+      threshold,
+      resolution,
+      voxelSize,
+      mode: values["vrs-compat"] ? "vrs-compat" : "default",
+    });
+    const file = basename(path);
+    io.out(values.json ? JSON.stringify(reportJson(report, file, sha256)) + "\n" : formatReport(report, { file, sha256 }));
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof AnalysisInputError || e instanceof MapFormatError) {
+      const usage = e instanceof UsageError && /missing|exactly one/.test(e.message) ? ` (${reportUsage})` : "";
+      io.err(`mapval report: ${e.message}${usage}\n`);
+      return 2;
+    }
+    if (e instanceof TypeError && (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.err(`mapval report: ${e.message} (${reportUsage})\n`);
+      return 2;
+    }
+    io.err(`mapval report: unexpected error: ${(e as Error).stack ?? e}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,104 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runReport } from "../data-loaders/cli-report.js";
+import { sectionIds } from "../lib/level0.js";
+
+const root = join(import.meta.dirname, "..");
+const map = (name: string) => join(root, "data/maps", name);
+
+async function run(args: string[]) {
+  let out = "", err = "";
+  const code = await runReport(args, { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
+describe("mapval report (in process)", () => {
+  it("--json follows the contract", async () => {
+    const { code, out } = await run([map("emd_3488.map"), "--threshold", "0.09", "--resolution", "3.2", "--json"]);
+    expect(code).toBe(0);
+    expect(out.trim().split("\n")).toHaveLength(1);
+    const j = JSON.parse(out);
+    expect(Object.keys(j.input)).toEqual(["file", "sha256", "shape", "voxelSize", "threshold", "resolution"]);
+    expect(j.input).toMatchObject({
+      file: "emd_3488.map",
+      sha256: "2fdf1909cbfbc21d3af4230e8a8ff57bf4d4b6ccc72b480992df4dfe39e30209",
+      shape: [100, 100, 100],
+      threshold: 0.09,
+      resolution: 3.2,
+    });
+    expect(j.input.voxelSize).toBeCloseTo(1.05, 6); // the header's cell/N in float32
+    expect(j.mode).toBe("default");
+    expect(Object.keys(j.sections)).toEqual([...sectionIds]);
+    for (const id of sectionIds) {
+      expect(["ok", "warnings", "does-not-apply", "not-measured"]).toContain(j.sections[id].status);
+      expect(Array.isArray(j.sections[id].warnings)).toBe(true);
+    }
+    expect(Object.keys(j.sections["0.a"].results)).toEqual(
+      expect.arrayContaining(["spaceLeft", "spaceRight", "decentering", "centerOfMass", "centerOfMassOffset"]),
+    );
+    expect(Object.keys(j.sections["0.b"].results)).toEqual(
+      expect.arrayContaining([
+        "rawComponents", "rawVoxels", "rawVolume", "componentSizes", "components95", "remainingComponents",
+        "remainingAverageVoxels", "remainingAverageVolume", "constructedVoxels", "constructedVolume", "overlap", "massTable",
+      ]),
+    );
+    expect(Object.keys(j.sections["0.b"].results.massTable[0])).toEqual(["threshold", "voxels", "kDa", "aminoAcids"]);
+    expect(Object.keys(j.sections["0.c"].results)).toEqual(
+      expect.arrayContaining(["voxels", "mean", "std", "t", "p", "outlierPercent", "gaussianPercent", "outlierRatio"]),
+    );
+    const evaluable = sectionIds.filter((id) => ["ok", "warnings"].includes(j.sections[id].status));
+    expect(j.score).toEqual({
+      passed: sectionIds.filter((id) => j.sections[id].status === "ok").length,
+      evaluable: evaluable.length,
+    });
+  });
+
+  it("--vrs-compat sets the mode; NaN becomes null", async () => {
+    const { code, out } = await run([map("emd_5170.map"), "--threshold", "0.61", "--voxel-size", "2.38", "--vrs-compat", "--json"]);
+    expect(code).toBe(0);
+    const j = JSON.parse(out);
+    expect(j.mode).toBe("vrs-compat");
+    expect(j.input.resolution).toBeNull();
+    expect(out).not.toMatch(/NaN|Infinity/);
+    expect(j.sections["0.d"].status).toBe("does-not-apply");
+  });
+
+  it("text report has the score line and the section table", async () => {
+    const { code, out } = await run([map("emd_1997.map"), "--threshold", "1"]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/The overall score \(passing tests\) of this report is \d out of 3 evaluable items\./);
+    expect(out).toMatch(/0\.a Mass analysis\s+(OK|\d+ warnings)/);
+    expect(out).toMatch(/0\.e DeepRes\s+Does not apply/);
+    expect(out).toContain("Some programs may not work properly since resolution parameter has not been reported.");
+  });
+
+  it.each([
+    [["--threshold", "1"], /missing FILE/],
+    [[map("emd_1997.map")], /missing --threshold/],
+    [[map("emd_1997.map"), "--threshold", "abc"], /--threshold must be a number/],
+    [[map("emd_1997.map"), "--threshold", "100"], /The mask obtained from the volume map is empty, try to lower the threshold value/],
+    [[map("emd_1997.map"), "--threshold", "1", "--voxel-size", "0"], /--voxel-size must be positive/],
+    [[map("nope.map"), "--threshold", "1"], /cannot read/],
+    [[map("emd_1997.map"), "--threshold", "1", "--bogus"], /bogus/],
+  ])("bad arguments %j: one line, exit 2", async (args, message) => {
+    const { code, out, err } = await run(args as string[]);
+    expect(code).toBe(2);
+    expect(out).toBe("");
+    expect(err).toMatch(message);
+    expect(err.trim().split("\n")).toHaveLength(1);
+  });
+});
+
+describe.runIf(existsSync(join(root, "bin/mapval.js")))("node bin/mapval.js report", () => {
+  it("writes the JSON contract and exits 0", () => {
+    const out = execFileSync("node", ["bin/mapval.js", "report", map("emd_1997.map"), "--threshold", "1", "--json"], { cwd: root });
+    expect(JSON.parse(out.toString()).sections["0.b"].status).toBeDefined();
+  });
+  it("exits 2 on an empty mask", () => {
+    const r = spawnSync("node", ["bin/mapval.js", "report", map("emd_1997.map"), "--threshold", "100"], { cwd: root });
+    expect(r.status).toBe(2);
+    expect(r.stderr.toString()).toMatch(/mask obtained from the volume map is empty/);
+  });
+});
