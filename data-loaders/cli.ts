@@ -1,0 +1,44 @@
+/**
+ * `mapval` command dispatcher. A command is one entry in `commands`: it gets its arguments and an output sink, and
+ * returns the exit code (0 ok, 2 bad arguments or unusable input with one line on stderr, 1 unexpected failure).
+ */
+import { runInfo } from "./cli-info.js";
+
+export interface CliIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export type Command = (args: string[], io: CliIO) => Promise<number>;
+
+const commands: Record<string, Command> = {
+  info: runInfo,
+};
+
+export const processIO: CliIO = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+function usage(): string {
+  return `usage: mapval <command> [arguments]\ncommands: ${Object.keys(commands).join(", ")}\nrun "mapval <command> --help" for a command's arguments\n`;
+}
+
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === "--help" || name === "-h" || name === "help") {
+    io.out(usage());
+    return 0;
+  }
+  if (name === undefined || !Object.hasOwn(commands, name)) {
+    io.err((name === undefined ? "mapval: missing command\n" : `mapval: unknown command "${name}"\n`) + usage());
+    return 2;
+  }
+  try {
+    return await commands[name](args, io);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`mapval ${name}: unexpected error: ${message.replace(/\s*\n\s*/g, " ")}\n`);
+    return 1;
+  }
+}
