@@ -1,29 +1,19 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, expect, test } from "vitest";
 import { parseMap } from "../../lib/mrc-reader.js";
-import { launchChromium, NO_TROUBLE, openWatchedPage, type Browser } from "../helpers/chromium.js";
-import { serveDirectory, type StaticServer } from "../helpers/static-server.js";
+import { NO_TROUBLE, openWatchedPage, siteSession } from "../helpers/chromium.js";
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const mapsDir = join(projectRoot, "data", "maps");
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await serveDirectory(join(projectRoot, "dist"));
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = siteSession(projectRoot);
+afterAll(() => site.close());
 
 test("index lists every bundled map, offline and without errors", async () => {
-  const { page, trouble } = await openWatchedPage(browser, server.origin, "/");
+  const { origin, browser } = await site.start();
+  const { page, trouble } = await openWatchedPage(browser, origin, "/");
   const expected = readdirSync(mapsDir).filter((file) => /\.(map|mrc)$/.test(file)).sort();
 
   const rows = page.getByTestId("bundled-maps").locator("tbody tr");
@@ -35,7 +25,8 @@ test("index lists every bundled map, offline and without errors", async () => {
 });
 
 test("kernel check page reads a bundled map in the browser exactly as the kernel does in Node", async () => {
-  const { page, trouble } = await openWatchedPage(browser, server.origin, "/kernel-check");
+  const { origin, browser } = await site.start();
+  const { page, trouble } = await openWatchedPage(browser, origin, "/kernel-check");
   const expected = parseMap(new Uint8Array(readFileSync(join(mapsDir, "emd_3197.map"))));
   const { volume, stats } = expected;
 

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { serveBuiltSite, type StaticServer } from "./static-server.js";
 
 export const CHROMIUM_PATH = process.env.MAPVAL_CHROMIUM ?? "/usr/bin/chromium";
 
@@ -80,4 +81,38 @@ export async function openWatchedPage(
   page.on("requestfailed", (request) => trouble.failedRequests.push(`failed ${request.url()}`));
   await page.goto(`${origin}${path}`);
   return { page, trouble };
+}
+
+export interface SiteSession {
+  /** The built site served on 127.0.0.1 and a browser, started on first use and shared by a file's tests. */
+  start(): Promise<{ origin: string; browser: Browser }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Started from inside each test rather than in beforeAll: a failing hook only marks the tests skipped, which the CI
+ * summary would count as neither passed nor failed. Here a missing Chromium or a failed build fails every test.
+ */
+export function siteSession(projectRoot: string): SiteSession {
+  let started: Promise<{ server: StaticServer; browser: Browser }> | undefined;
+  return {
+    async start() {
+      started ??= (async () => {
+        const server = await serveBuiltSite(projectRoot);
+        try {
+          return { server, browser: await launchChromium() };
+        } catch (error) {
+          await server.close();
+          throw error;
+        }
+      })();
+      const { server, browser } = await started;
+      return { origin: server.origin, browser };
+    },
+    async close() {
+      const running = await started?.catch(() => undefined);
+      await running?.browser.close();
+      await running?.server.close();
+    },
+  };
 }

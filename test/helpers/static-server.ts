@@ -6,6 +6,7 @@ import { readFile, stat } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, sep } from "node:path";
+import { inject } from "vitest";
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -53,4 +54,11 @@ export async function serveDirectory(root: string): Promise<StaticServer> {
     origin: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
+}
+
+/** Serves dist/ as built by test/global-setup.ts for this run; fails the calling test when that build failed. */
+export async function serveBuiltSite(projectRoot: string): Promise<StaticServer> {
+  const buildError = inject("siteBuildError");
+  if (buildError !== null) throw new Error(buildError);
+  return serveDirectory(join(projectRoot, "dist"));
 }
