@@ -4,28 +4,17 @@
  * Exit codes: 0 report written (whatever its verdicts), 2 bad arguments or unusable input (one-line message on
  * stderr), 1 unexpected failure. With --json, stdout is one JSON object; NaN and ±Infinity are written as null.
  */
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { AnalysisInputError, MapFormatError } from "../lib/errors.js";
 import { emptyMaskMessage, runLevel0, sectionIds, type Level0Report } from "../lib/level0.js";
-import { readMap } from "../lib/mrc-reader.js";
 import { formatReport } from "../lib/report-text.js";
 import { mapMaximum } from "../lib/section-0b-mask.js";
+import type { CliIO } from "./cli.js";
+import { MapFileError, readMapFile } from "./read-map-file.js";
 
 export const reportUsage =
   "usage: mapval report FILE --threshold T [--resolution R] [--voxel-size S] [--vrs-compat] [--json]";
-
-export interface CliIO {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-const processIO: CliIO = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
-};
 
 class UsageError extends Error {}
 
@@ -61,7 +50,7 @@ export function reportJson(report: Level0Report, file: string, sha256: string) {
   };
 }
 
-export async function runReport(args: string[], io: CliIO = processIO): Promise<number> {
+export async function runReport(args: string[], io: CliIO): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
       args,
@@ -81,14 +70,8 @@ export async function runReport(args: string[], io: CliIO = processIO): Promise<
     const voxelSize = positiveNumber("voxel-size", values["voxel-size"]);
     const path = positionals[0];
 
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(path));
-    } catch (e) {
-      throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    const sha256 = createHash("sha256").update(bytes).digest("hex");
-    const { volume } = await readMap(bytes);
+    const { sha256, result } = await readMapFile(path);
+    const { volume } = result;
     const maximum = mapMaximum(volume);
     if (!(threshold <= maximum))
       throw new UsageError(`${emptyMaskMessage} (threshold ${threshold} is above the map maximum ${maximum})`);
@@ -102,7 +85,7 @@ export async function runReport(args: string[], io: CliIO = processIO): Promise<
     io.out(values.json ? JSON.stringify(reportJson(report, file, sha256)) + "\n" : formatReport(report, { file, sha256 }));
     return 0;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof AnalysisInputError || e instanceof MapFormatError) {
+    if (e instanceof UsageError || e instanceof AnalysisInputError || e instanceof MapFormatError || e instanceof MapFileError) {
       const usage = e instanceof UsageError && /missing|exactly one/.test(e.message) ? ` (${reportUsage})` : "";
       io.err(`mapval report: ${e.message}${usage}\n`);
       return 2;
@@ -111,7 +94,6 @@ export async function runReport(args: string[], io: CliIO = processIO): Promise<
       io.err(`mapval report: ${e.message} (${reportUsage})\n`);
       return 2;
     }
-    io.err(`mapval report: unexpected error: ${(e as Error).stack ?? e}\n`);
-    return 1;
+    throw e; // the dispatcher reports it with exit code 1
   }
 }

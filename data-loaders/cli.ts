@@ -3,6 +3,7 @@
  * returns the exit code (0 ok, 2 bad arguments or unusable input with one line on stderr, 1 unexpected failure).
  */
 import { runInfo } from "./cli-info.js";
+import { runReport } from "./cli-report.js";
 
 export interface CliIO {
   out: (text: string) => void;
@@ -13,6 +14,7 @@ export type Command = (args: string[], io: CliIO) => Promise<number>;
 
 const commands: Record<string, Command> = {
   info: runInfo,
+  report: runReport,
 };
 
 export const processIO: CliIO = {

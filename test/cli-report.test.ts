@@ -80,7 +80,7 @@ describe("mapval report (in process)", () => {
     [[map("emd_1997.map"), "--threshold", "abc"], /--threshold must be a number/],
     [[map("emd_1997.map"), "--threshold", "100"], /The mask obtained from the volume map is empty, try to lower the threshold value/],
     [[map("emd_1997.map"), "--threshold", "1", "--voxel-size", "0"], /--voxel-size must be positive/],
-    [[map("nope.map"), "--threshold", "1"], /cannot read/],
+    [[map("nope.map"), "--threshold", "1"], /nope.map/],
     [[map("emd_1997.map"), "--threshold", "1", "--bogus"], /bogus/],
   ])("bad arguments %j: one line, exit 2", async (args, message) => {
     const { code, out, err } = await run(args as string[]);
