@@ -1,12 +1,14 @@
 /**
  * Node side of the site's access to the bundled maps in data/maps/: the `src/data/maps/[name].<ext>.ts` loaders copy
  * one map to stdout byte for byte (pages then read it as a FileAttachment, with no second copy in the repository), and
- * `src/data/bundled-maps.json.ts` lists them.
+ * `src/data/bundled-maps.json.ts` lists them with their grid read by the kernel.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { readMap } from "../lib/mrc-reader.js";
+import type { Vec3 } from "../lib/volume.js";
 
 export const BUNDLED_MAPS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "data", "maps");
 
@@ -31,12 +33,23 @@ export interface BundledMapEntry {
   /** EMDB accession such as "EMD-3197", from the file name. */
   emdbId: string;
   bytes: number;
+  /** From the kernel reader, as the pages would see them. */
+  shape: Vec3;
+  voxelSize: Vec3 | null;
 }
 
-export function bundledMapsIndex(): BundledMapEntry[] {
-  return bundledMapFiles().map((file) => ({
-    file,
-    emdbId: `EMD-${/^emd_(\d+)/.exec(file)?.[1] ?? "?"}`,
-    bytes: statSync(join(BUNDLED_MAPS_DIR, file)).size,
-  }));
+export async function bundledMapsIndex(): Promise<BundledMapEntry[]> {
+  const entries: BundledMapEntry[] = [];
+  for (const file of bundledMapFiles()) {
+    const bytes = readFileSync(join(BUNDLED_MAPS_DIR, file));
+    const { volume } = await readMap(new Uint8Array(bytes));
+    entries.push({
+      file,
+      emdbId: `EMD-${/^emd_(\d+)/.exec(file)?.[1] ?? "?"}`,
+      bytes: bytes.length,
+      shape: [volume.nx, volume.ny, volume.nz],
+      voxelSize: volume.voxelSize,
+    });
+  }
+  return entries;
 }

@@ -1,3 +1,3 @@
 import { bundledMapsIndex } from "../../data-loaders/site-bundled-maps.js";
 
-process.stdout.write(JSON.stringify(bundledMapsIndex()));
+process.stdout.write(JSON.stringify(await bundledMapsIndex()));

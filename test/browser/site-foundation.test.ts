@@ -11,7 +11,7 @@ const mapsDir = join(projectRoot, "data", "maps");
 const site = siteSession(projectRoot);
 afterAll(() => site.close());
 
-test("index lists every bundled map, offline and without errors", async () => {
+test("index lists every bundled map with the grid the kernel reads, offline and without errors", async () => {
   const { origin, browser } = await site.start();
   const { page, trouble } = await openWatchedPage(browser, origin, "/");
   const expected = readdirSync(mapsDir).filter((file) => /\.(map|mrc)$/.test(file)).sort();
@@ -19,6 +19,11 @@ test("index lists every bundled map, offline and without errors", async () => {
   const rows = page.getByTestId("bundled-maps").locator("tbody tr");
   await expect.poll(() => rows.count()).toBe(expected.length);
   expect(await rows.locator("td:first-child").allTextContents()).toEqual(expected);
+  const grids = expected.map((file) => {
+    const { nx, ny, nz } = parseMap(new Uint8Array(readFileSync(join(mapsDir, file)))).volume;
+    return `${nx} × ${ny} × ${nz}`;
+  });
+  expect(await rows.locator("td:nth-child(3)").allTextContents()).toEqual(grids);
 
   await page.screenshot({ path: "/tmp/mapval-index.png", fullPage: true });
   expect(trouble).toEqual(NO_TROUBLE);
