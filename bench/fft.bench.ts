@@ -1,0 +1,45 @@
+/**
+ * 3-D real FFT timings (forward and inverse, float64 internally) for power-of-two and Bluestein box sizes, plus the
+ * round-trip error and the 0.d section on a 100³ map. Single thread; run with `npm run bench -- fft`.
+ */
+import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
+import { bfactorSection } from "../lib/section-0d-bfactor.js";
+
+function randomVolume(n: number) {
+  let state = 12345;
+  const data = new Float32Array(n * n * n);
+  for (let i = 0; i < data.length; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    data[i] = state / 2 ** 32 - 0.5;
+  }
+  return { nx: n, ny: n, nz: n, data, voxelSize: [1, 1, 1] as [number, number, number], origin: [0, 0, 0] as [number, number, number] };
+}
+
+function bestOf<T>(runs: number, task: () => T): { ms: number; value: T } {
+  let ms = Infinity;
+  let value!: T;
+  for (let r = 0; r < runs; r++) {
+    const start = performance.now();
+    value = task();
+    ms = Math.min(ms, performance.now() - start);
+  }
+  return { ms, value };
+}
+
+export async function run(): Promise<void> {
+  console.log("| box | kind | forward (ms) | inverse (ms) | max round-trip error |");
+  console.log("|---|---|---|---|---|");
+  for (const n of [64, 100, 128, 200, 210, 256]) {
+    const volume = randomVolume(n);
+    const runs = n >= 200 ? 2 : 3;
+    const forward = bestOf(runs, () => realFft3d(volume));
+    const inverse = bestOf(runs, () => inverseRealFft3d(forward.value));
+    let error = 0;
+    for (let i = 0; i < volume.data.length; i++) error = Math.max(error, Math.abs(inverse.value[i] - volume.data[i]));
+    const kind = (n & (n - 1)) === 0 ? "radix-4" : "Bluestein";
+    console.log(`| ${n}³ | ${kind} | ${forward.ms.toFixed(0)} | ${inverse.ms.toFixed(0)} | ${error.toExponential(1)} |`);
+  }
+  const map = randomVolume(100);
+  const section = bestOf(3, () => bfactorSection(map, { voxelSize: 1, resolution: 3 }));
+  console.log(`\n0.d B-factor on a 100³ map: ${section.ms.toFixed(0)} ms`);
+}
