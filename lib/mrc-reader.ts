@@ -85,6 +85,7 @@ export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
 export const HEADER_BYTES = 1024;
 
 const IMOD_STAMP = 1146047817;
+const platformIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const SUPPORTED_MODES = "0, 1, 2, 6, 12";
 const BYTES_PER_VOXEL: Record<number, number> = { 0: 1, 1: 2, 2: 4, 6: 2, 12: 2 };
 const MODE_NAMES: Record<number, string> = {
@@ -265,7 +266,7 @@ function inspectHeader(bytes: Uint8Array, options: ReadOptions, streaming: boole
   const totalBytes = HEADER_BYTES + header.nsymbt + dataBytes;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const declared = streaming ? totalBytes : HEADER_BYTES + dataBytes;
-  if (declared > maxBytes || voxelCount * 4 > maxBytes) {
+  if (!(declared <= maxBytes && voxelCount * 4 <= maxBytes)) {
     throw new MapFormatError(
       "too-large",
       `header declares ${header.nc}×${header.nr}×${header.ns} voxels of MODE ${header.mode} (${declared} bytes, ${voxelCount * 4} as float32); the limit is ${maxBytes} bytes`,
@@ -434,7 +435,6 @@ function voxelReader(view: DataView, mode: number, le: boolean, unsignedBytes: b
   }
 }
 
-const platformIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** min, max, mean and population std over finite voxels (float64, two passes), plus NaN/Inf counts. */
 export function computeStats(data: Float32Array): MapStats {
