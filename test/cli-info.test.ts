@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import expected from "./fixtures/reader-expected.json" with { type: "json" };
 import { main, type CliIO } from "../data-loaders/cli.js";
+import { MapFileError, readMapFile } from "../data-loaders/read-map-file.js";
 import { EMD_3197, loadMap, withInt32 } from "./helpers/corrupt.js";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -127,5 +128,37 @@ describe("mapval info (in process)", () => {
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/commands: .*info/);
     expect((await inProcess("info", "--help")).stdout).toMatch(/^usage: mapval info FILE/);
+  });
+});
+
+describe("readMapFile", () => {
+  it("refuses a file larger than maxBytes before reading it", async () => {
+    await expect(readMapFile(EMD_3197, { maxBytes: 1000 })).rejects.toMatchObject({
+      name: "MapFileError",
+      code: "too-large",
+      message: `${EMD_3197}: file is 33024 bytes; the limit is 1000 bytes`,
+    });
+  });
+
+  it("prefixes reader errors with the path and keeps their code", async () => {
+    const path = join(scratch, "short.map");
+    writeFileSync(path, new Uint8Array(10));
+    await expect(readMapFile(path)).rejects.toMatchObject({
+      name: "MapFormatError",
+      code: "too-short",
+      message: `${path}: file too short for an MRC header (10 < 1024 bytes)`,
+    });
+  });
+
+  it("reports gzip input, file size and the hash of the stored bytes", async () => {
+    const file = await readMapFile("test/fixtures/mrc-corner-cases/mrcfile-emd_3197.map.gz");
+    expect(file.compressed).toBe(true);
+    expect(file.fileBytes).toBe(29083);
+    expect(file.sha256).toBe("a846aadd655eda6a5c2660347978bf1ab9bdefad29ae0af6ebb61cee2d80fe71"); // SOURCES.md
+    expect(file.result.volume.nx).toBe(20);
+  });
+
+  it("missing files are MapFileError no-such-file", async () => {
+    await expect(readMapFile(join(scratch, "absent.map"))).rejects.toBeInstanceOf(MapFileError);
   });
 });
