@@ -171,6 +171,22 @@ describe("byte handling", () => {
     expect(result.warnings).toEqual([]);
   });
 
+  for (const [name, wordBytes] of [
+    ["tomoauto-test_001_mode0.mrc", 1],
+    ["tomoauto-test_001_mode1.mrc", 2],
+    ["tomoauto-test_002_mode6.st", 2],
+    ["mrcjl-emd_3197_f16.mrc", 2],
+    ["gemmi-5i55_tiny.ccp4", 4],
+  ] as const) {
+    it(`reads a big-endian copy of ${name} identically`, () => {
+      const little = loadMap(`test/fixtures/mrc-corner-cases/${name}`);
+      const nsymbt = new DataView(little.buffer, little.byteOffset).getInt32(92, true);
+      const big = parseMap(toBigEndian(little, wordBytes, 1024 + nsymbt));
+      expect(big.header.littleEndian).toBe(false);
+      expect(big.volume.data).toEqual(parseMap(little).volume.data);
+    });
+  }
+
   it("gzip and plain give the same result", async () => {
     const result = await readMap(gzip(emd));
     expect(result.volume.data).toEqual(reference.volume.data);
