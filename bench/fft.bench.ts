@@ -2,7 +2,7 @@
  * 3-D real FFT timings (forward and inverse, float64 internally) for power-of-two and Bluestein box sizes, plus the
  * round-trip error and the 0.d section on a 100³ map. Single thread; run with `npm run bench -- fft`.
  */
-import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
+import { complexFft3d, inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
 import { bfactorSection } from "../lib/section-0d-bfactor.js";
 
 function randomVolume(n: number) {
@@ -38,6 +38,13 @@ export async function run(): Promise<void> {
     for (let i = 0; i < volume.data.length; i++) error = Math.max(error, Math.abs(inverse.value[i] - volume.data[i]));
     const kind = (n & (n - 1)) === 0 ? "radix-4" : "Bluestein";
     console.log(`| ${n}³ | ${kind} | ${forward.ms.toFixed(0)} | ${inverse.ms.toFixed(0)} | ${error.toExponential(1)} |`);
+  }
+  console.log("\n| box | full complex 3-D forward (ms) |");
+  console.log("|---|---|");
+  for (const n of [128, 200]) {
+    const data = new Float64Array(2 * n * n * n).fill(0.5);
+    const forward = bestOf(2, () => complexFft3d(data, { nx: n, ny: n, nz: n }, "forward"));
+    console.log(`| ${n}³ | ${forward.ms.toFixed(0)} |`);
   }
   const map = randomVolume(100);
   const section = bestOf(3, () => bfactorSection(map, { voxelSize: 1, resolution: 3 }));

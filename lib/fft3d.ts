@@ -55,14 +55,15 @@ export function realFft3d(grid: RealGrid): HalfSpectrum {
 /**
  * Inverse of `realFft3d` (like `np.fft.irfftn(F, s=(nz, ny, nx))`): divides by nx·ny·nz. The imaginary parts that a
  * real result cannot carry (kx = 0 and, for even nx, kx = nx/2 after the y and z passes) are dropped, as numpy does.
- * The spectrum is left unchanged.
+ * The spectrum is left unchanged unless `consumeSpectrum` is true, which saves a copy of 16·hx·ny·nz bytes by using
+ * the spectrum's data as scratch space (for spectra built only to be inverted, e.g. filtered bands).
  */
-export function inverseRealFft3d(spectrum: HalfSpectrum): Float64Array {
+export function inverseRealFft3d(spectrum: HalfSpectrum, consumeSpectrum = false): Float64Array {
   const { nx, ny, nz, hx } = spectrum;
   if (hx !== halfWidth(nx) || spectrum.data.length !== 2 * hx * ny * nz) {
     throw new RangeError(`half spectrum of ${hx}×${ny}×${nz} bins does not fit a ${nx}×${ny}×${nz} grid`);
   }
-  const work = spectrum.data.slice();
+  const work = consumeSpectrum ? spectrum.data : spectrum.data.slice();
   transformAxis(work, hx, nz, hx * ny, ny, hx, complexFft(nz), true);
   transformAxis(work, hx, ny, hx, nz, hx * ny, complexFft(ny), true);
   const out = new Float64Array(nx * ny * nz);

@@ -106,7 +106,7 @@ export function resampleSpectrum(spectrum: HalfSpectrum, shape: GridShape, shift
         out.data[2 * e + 1] = sumIm * scale;
         e++;
       }
-  return inverseRealFft3d(out);
+  return inverseRealFft3d(out, true);
 }
 
 /** Xmipp's `transform_window --size`: keeps `shape` voxels around the logical centre ⌊n/2⌋ (padding with 0). */
