@@ -1,0 +1,316 @@
+/**
+ * The EMDB client and cache against a real HTTP server on 127.0.0.1 that serves real fixture files (EMD-3197,
+ * gzipped here) and misbehaves on purpose. Each fault ends in the documented error or fallback, and the cache
+ * directory never holds a partial or corrupt file afterwards.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { defaultCacheDir, FileCache, sha256Hex } from "../data-loaders/cache.js";
+import { EmdbDataError, EmdbNotFoundError, fetchMetadata } from "../data-loaders/emdb-client.js";
+import { fetchEmdbEntry, NoCachedCopyError, type ResolveOptions } from "../data-loaders/resolve-entry.js";
+import { startFaultServer, type FaultServer } from "./helpers/fault-server.js";
+
+const repo = (path: string) => new URL(`../${path}`, import.meta.url);
+const MAP = new Uint8Array(readFileSync(repo("data/maps/emd_3197.map")));
+const MAP_GZ = new Uint8Array(gzipSync(MAP));
+const ENTRY_JSON = readFileSync(repo("test/fixtures/emdb/EMD-1997.json"), "utf8").replaceAll("1997", "3197");
+const ID = "EMD-3197";
+const MAP_PATH = "/files/EMD-3197/map/emd_3197.map.gz";
+const API_PATH = "/api/entry/EMD-3197";
+const XML_PATH = "/files/EMD-3197/header/emd-3197.xml";
+
+let server: FaultServer;
+let cacheDir: string;
+let logs: string[];
+
+beforeAll(async () => {
+  server = await startFaultServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+beforeEach(() => {
+  cacheDir = mkdtempSync(join(tmpdir(), "mapval-cache-test-"));
+  logs = [];
+});
+afterEach(() => {
+  rmSync(cacheDir, { recursive: true, force: true });
+});
+
+function options(extra: Partial<ResolveOptions> = {}): ResolveOptions {
+  return {
+    filesBaseUrl: `${server.origin}/files`,
+    apiBaseUrl: `${server.origin}/api`,
+    timeoutMs: 300,
+    attempts: 3,
+    backoffMs: 5,
+    cache: new FileCache(cacheDir),
+    log: (line) => logs.push(line),
+    ...extra,
+  };
+}
+
+/** Every file under the cache directory, relative, sorted. */
+function cacheContents(): string[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? walk(path) : [relative(cacheDir, path)];
+    });
+  return walk(cacheDir).sort();
+}
+
+const COMPLETE_CACHE = [
+  "emdb/EMD-3197/emd_3197.map.gz",
+  "emdb/EMD-3197/emd_3197.map.gz.record.json",
+  "emdb/EMD-3197/entry.json",
+  "emdb/EMD-3197/entry.json.record.json",
+];
+
+function serveGoodEntry(): void {
+  server.route(MAP_PATH, { kind: "ok", body: MAP_GZ });
+  server.route(API_PATH, { kind: "ok", body: ENTRY_JSON, contentType: "application/json" });
+  server.route(XML_PATH, { kind: "status", status: 404 });
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected a failure");
+}
+
+describe("downloads", () => {
+  it("downloads, verifies and caches the map and metadata, then serves them from the cache without the network", async () => {
+    serveGoodEntry();
+    const first = await fetchEmdbEntry(ID, options());
+    expect(first.origin).toBe("download");
+    expect(first.bytes).toEqual(MAP_GZ);
+    expect(first.sha256).toBe(sha256Hex(MAP_GZ));
+    expect(first.metadata).toMatchObject({ emdbId: ID, format: "rest-json", resolution: 7, contourLevel: 1 });
+    expect(cacheContents()).toEqual(COMPLETE_CACHE);
+    const record = JSON.parse(readFileSync(join(cacheDir, COMPLETE_CACHE[1]!), "utf8"));
+    expect(record).toMatchObject({ sha256: sha256Hex(MAP_GZ), bytes: MAP_GZ.length, url: `${server.origin}${MAP_PATH}` });
+
+    const hitsBefore = server.hits(MAP_PATH);
+    const second = await fetchEmdbEntry(ID, options());
+    expect(second.origin).toBe("cache");
+    expect(second.bytes).toEqual(MAP_GZ);
+    expect(second.metadata?.title).toBe(first.metadata?.title);
+    expect(server.hits(MAP_PATH)).toBe(hitsBefore);
+    expect(logs).toEqual([]);
+  });
+
+  it("404: 'not found in EMDB', no retry, nothing cached", async () => {
+    server.route(MAP_PATH, { kind: "status", status: 404 });
+    const before = server.hits(MAP_PATH);
+    const error = await failure(fetchEmdbEntry(ID, options()));
+    expect(error).toBeInstanceOf(EmdbNotFoundError);
+    expect(error.message).toBe("EMD-3197: not found in EMDB");
+    expect(server.hits(MAP_PATH) - before).toBe(1);
+    expect(cacheContents()).toEqual([]);
+  });
+
+  it("500 then success: retried with backoff", async () => {
+    serveGoodEntry();
+    server.route(MAP_PATH, { kind: "status", status: 500 }, { kind: "status", status: 503 }, { kind: "ok", body: MAP_GZ });
+    const before = server.hits(MAP_PATH);
+    const result = await fetchEmdbEntry(ID, options());
+    expect(result.origin).toBe("download");
+    expect(server.hits(MAP_PATH) - before).toBe(3);
+    expect(cacheContents()).toEqual(COMPLETE_CACHE);
+  });
+
+  it("5xx on every attempt: bounded retries, then 'no cached copy'", async () => {
+    server.route(MAP_PATH, { kind: "status", status: 502 });
+    const before = server.hits(MAP_PATH);
+    const error = await failure(fetchEmdbEntry(ID, options()));
+    expect(error).toBeInstanceOf(NoCachedCopyError);
+    expect(error.message).toMatch(/^EMD-3197: network unreachable \(HTTP 502 from .* after 3 attempts\); no cached copy; add the file to the entries config$/);
+    expect(server.hits(MAP_PATH) - before).toBe(3);
+    expect(cacheContents()).toEqual([]);
+  });
+
+  it("connection reset mid-body: retried; a reset every time leaves nothing cached", async () => {
+    serveGoodEntry();
+    server.route(MAP_PATH, { kind: "reset", body: MAP_GZ, after: 10_000 }, { kind: "ok", body: MAP_GZ });
+    expect((await fetchEmdbEntry(ID, options())).bytes).toEqual(MAP_GZ);
+    rmSync(join(cacheDir, "emdb"), { recursive: true });
+
+    server.route(MAP_PATH, { kind: "reset", body: MAP_GZ, after: 10_000 });
+    const error = await failure(fetchEmdbEntry(ID, options({ attempts: 2 })));
+    expect(error).toBeInstanceOf(NoCachedCopyError);
+    expect(error.message).toMatch(/network unreachable .*after 2 attempts/);
+    expect(cacheContents()).toEqual([]);
+  });
+
+  it("truncated gzip (complete transfer of a damaged file): corrupt-map error, no retry, nothing cached", async () => {
+    server.route(MAP_PATH, { kind: "ok", body: MAP_GZ.subarray(0, MAP_GZ.length - 2000) });
+    const before = server.hits(MAP_PATH);
+    const error = await failure(fetchEmdbEntry(ID, options()));
+    expect(error).toBeInstanceOf(EmdbDataError);
+    expect(error.message).toMatch(/^EMD-3197: the map is not valid \(/);
+    expect(server.hits(MAP_PATH) - before).toBe(1);
+    expect(cacheContents()).toEqual([]);
+  });
+
+  it("Content-Length larger than the body: retried as a broken transfer, nothing cached", async () => {
+    server.route(MAP_PATH, { kind: "wrong-length", body: MAP_GZ.subarray(0, 5000), declared: MAP_GZ.length });
+    const before = server.hits(MAP_PATH);
+    const error = await failure(fetchEmdbEntry(ID, options({ attempts: 2 })));
+    expect(error).toBeInstanceOf(NoCachedCopyError);
+    expect(server.hits(MAP_PATH) - before).toBe(2);
+    expect(cacheContents()).toEqual([]);
+  });
+
+  it("Content-Length smaller than the body: the short body fails verification, nothing cached", async () => {
+    server.route(MAP_PATH, { kind: "wrong-length", body: MAP_GZ, declared: 4096 });
+    const error = await failure(fetchEmdbEntry(ID, options()));
+    expect(error).toBeInstanceOf(EmdbDataError);
+    expect(cacheContents()).toEqual([]);
+  });
+
+  it("a stalled server times out (before headers are complete, and mid-body), nothing cached", async () => {
+    server.route(MAP_PATH, { kind: "stall", body: MAP_GZ, after: 8000 });
+    const started = Date.now();
+    const error = await failure(fetchEmdbEntry(ID, options({ timeoutMs: 150, attempts: 2 })));
+    expect(error).toBeInstanceOf(NoCachedCopyError);
+    expect(error.message).toMatch(/no data for 150 ms/);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(cacheContents()).toEqual([]);
+
+    server.route(MAP_PATH, { kind: "stall", body: MAP_GZ, after: 0 });
+    const stalledHeaders = await failure(fetchEmdbEntry(ID, options({ timeoutMs: 150, attempts: 1 })));
+    expect(stalledHeaders.message).toMatch(/no data for 150 ms .*after 1 attempt\)/);
+    expect(cacheContents()).toEqual([]);
+  });
+
+  it("gzip bomb: stops at the size the map header declares and rejects the rest; nothing cached", async () => {
+    const padded = new Uint8Array(MAP.length + 64 * 1024 * 1024);
+    padded.set(MAP);
+    const bomb = new Uint8Array(gzipSync(padded, { level: 1 }));
+    expect(bomb.length).toBeLessThan(padded.length / 100);
+    server.route(MAP_PATH, { kind: "ok", body: bomb });
+    const error = await failure(fetchEmdbEntry(ID, options()));
+    expect(error).toBeInstanceOf(EmdbDataError);
+    expect(error.message).toMatch(/gzip stream continues/);
+    expect(cacheContents()).toEqual([]);
+  });
+
+  it("a map larger than maxMapBytes is rejected from its header, before it is inflated", async () => {
+    server.route(MAP_PATH, { kind: "ok", body: MAP_GZ });
+    const error = await failure(fetchEmdbEntry(ID, options({ maxMapBytes: 30_000 })));
+    expect(error).toBeInstanceOf(EmdbDataError);
+    expect(cacheContents()).toEqual([]);
+  });
+});
+
+describe("cache", () => {
+  it("network unreachable on refresh: uses the cached copy and says from when", async () => {
+    serveGoodEntry();
+    await fetchEmdbEntry(ID, options());
+    server.route(MAP_PATH, { kind: "status", status: 503 });
+    const result = await fetchEmdbEntry(ID, options({ refresh: true, attempts: 2 }));
+    expect(result.origin).toBe("cache");
+    expect(result.bytes).toEqual(MAP_GZ);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(logs).toEqual([`EMD-3197: network unreachable: using cached copy from ${today}`]);
+    expect(cacheContents()).toEqual(COMPLETE_CACHE);
+  });
+
+  it("a corrupt cached map (bytes changed after the record) is detected, deleted and fetched again", async () => {
+    serveGoodEntry();
+    await fetchEmdbEntry(ID, options());
+    const mapFile = join(cacheDir, COMPLETE_CACHE[0]!);
+    const damaged = readFileSync(mapFile);
+    damaged[100] ^= 0xff;
+    writeFileSync(mapFile, damaged);
+    const before = server.hits(MAP_PATH);
+    const result = await fetchEmdbEntry(ID, options());
+    expect(result.origin).toBe("download");
+    expect(server.hits(MAP_PATH) - before).toBe(1);
+    expect(new Uint8Array(readFileSync(mapFile))).toEqual(MAP_GZ);
+  });
+
+  it("a map without its record (an interrupted write) or with a matching record but no valid map is not trusted", async () => {
+    serveGoodEntry();
+    const cache = new FileCache(cacheDir);
+    const key = "emdb/EMD-3197/emd_3197.map.gz";
+    await cache.write(key, MAP_GZ.subarray(0, 3000), null); // recorded, but not a map
+    expect(await cache.read(key, async () => { throw new Error("not a map"); })).toBeNull();
+    expect(cacheContents()).toEqual([]);
+
+    await cache.write(key, MAP_GZ, null);
+    rmSync(join(cacheDir, `${key}.record.json`));
+    expect(await cache.read(key)).toBeNull();
+    expect(cacheContents()).toEqual([]);
+    expect((await fetchEmdbEntry(ID, options())).origin).toBe("download");
+  });
+
+  it("offline: the cached copy, else 'no cached copy; add the file to the entries config'", async () => {
+    const before = server.hits(MAP_PATH);
+    const error = await failure(fetchEmdbEntry(ID, options({ offline: true })));
+    expect(error.message).toBe("EMD-3197: offline; no cached copy; add the file to the entries config");
+    expect(server.hits(MAP_PATH)).toBe(before);
+    serveGoodEntry();
+    await fetchEmdbEntry(ID, options());
+    expect((await fetchEmdbEntry(ID, options({ offline: true, refresh: true }))).origin).toBe("cache");
+  });
+
+  it("cache keys cannot leave the cache directory; the directory comes from the environment", () => {
+    const cache = new FileCache(cacheDir);
+    expect(() => cache.pathOf("../outside")).toThrow(/invalid cache key/);
+    expect(() => cache.pathOf("emdb/x.partial-1")).toThrow(/invalid cache key/);
+    expect(defaultCacheDir({ MAPVAL_CACHE_DIR: "/c" })).toBe("/c");
+    expect(defaultCacheDir({ XDG_CACHE_HOME: "/x" })).toBe(join("/x", "mapval"));
+    expect(defaultCacheDir({ HOME: "/h" })).toMatch(/\.cache[\\/]mapval$/);
+  });
+});
+
+describe("metadata", () => {
+  it("falls back to the header XML when the REST API fails", async () => {
+    const xml = readFileSync(repo("test/fixtures/emdb/emd-3197-v3.xml"), "utf8");
+    server.route(API_PATH, { kind: "status", status: 500 });
+    server.route(XML_PATH, { kind: "ok", body: xml, contentType: "application/xml" });
+    const result = await fetchMetadata(ID, options());
+    expect(result.kind).toBe("xml");
+    expect(result.metadata).toMatchObject({ format: "xml-v3", contourLevel: 2.5, dimensions: [20, 20, 20] });
+  });
+
+  it("404 from both the API and the header: not found", async () => {
+    server.route(API_PATH, { kind: "status", status: 404 });
+    server.route(XML_PATH, { kind: "status", status: 404 });
+    await expect(fetchMetadata(ID, options())).rejects.toThrow("EMD-3197: not found in EMDB");
+  });
+
+  it("absurd and missing fields reach the caller as named issues; the map is still cached", async () => {
+    server.route(MAP_PATH, { kind: "ok", body: MAP_GZ });
+    server.route(API_PATH, { kind: "ok", body: readFileSync(repo("test/fixtures/emdb/EMD-3197-absurd.json"), "utf8") });
+    const absurd = await fetchEmdbEntry(ID, options());
+    expect(absurd.metadata?.resolution).toBeNull();
+    expect(absurd.metadata?.issues.map((i) => i.code)).toContain("resolution-absurd");
+    expect(absurd.metadata?.issues.map((i) => i.code)).toContain("contour-above-maximum");
+
+    rmSync(join(cacheDir, "emdb"), { recursive: true });
+    server.route(API_PATH, { kind: "ok", body: readFileSync(repo("test/fixtures/emdb/EMD-3197-missing.json"), "utf8") });
+    const missing = await fetchEmdbEntry(ID, options());
+    expect(missing.metadata).toMatchObject({ title: null, resolution: null, contourLevel: null });
+    expect(cacheContents()).toEqual(COMPLETE_CACHE);
+  });
+
+  it("metadata that cannot be read at all leaves the map usable, with a one-line notice", async () => {
+    server.route(MAP_PATH, { kind: "ok", body: MAP_GZ });
+    server.route(API_PATH, { kind: "ok", body: "<html>maintenance</html>" });
+    server.route(XML_PATH, { kind: "status", status: 404 });
+    const result = await fetchEmdbEntry(ID, options());
+    expect(result.metadata).toBeNull();
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatch(/^EMD-3197: no metadata \(no usable metadata \(metadata is not valid JSON/);
+    expect(cacheContents()).toEqual(COMPLETE_CACHE.slice(0, 2));
+  });
+});
