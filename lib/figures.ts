@@ -52,31 +52,62 @@ export function centralSlices(v: Volume): AxisImages {
 }
 
 /**
- * Index of the slice with the largest population variance on each axis (first index on ties), computed in float64
- * with two passes. numpy's np.var on a float32 map works in float32, so near-ties may pick another index.
+ * Index of the slice with the largest population variance on each axis (first index on ties), in float64.
+ * A 0/1 mask is summed in one pass (its sums are exact integers); a map takes two passes (mean, then squared
+ * deviations), so constant slices come out exactly 0 and ties stay ties. numpy's np.var on a float32 map works in
+ * float32, so on near-ties VRS may pick another index.
  */
 export function maxVarianceIndices(field: Field, nx: number, ny: number, nz: number): Record<Axis, number> {
   const sx = new Float64Array(nx), sy = new Float64Array(ny), sz = new Float64Array(nz);
+  const qx = new Float64Array(nx), qy = new Float64Array(ny), qz = new Float64Array(nz);
+  const binary = field instanceof Uint8Array;
   for (let z = 0, i = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++)
+    for (let y = 0; y < ny; y++) {
+      let rowSum = 0;
       for (let x = 0; x < nx; x++, i++) {
         const d = field[i];
+        rowSum += d;
         sx[x] += d;
-        sy[y] += d;
-        sz[z] += d;
       }
-  const mx = sx.map((s) => s / (ny * nz)), my = sy.map((s) => s / (nx * nz)), mz = sz.map((s) => s / (nx * ny));
-  const vx = new Float64Array(nx), vy = new Float64Array(ny), vz = new Float64Array(nz);
-  for (let z = 0, i = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++)
-      for (let x = 0; x < nx; x++, i++) {
-        const d = field[i];
-        vx[x] += (d - mx[x]) ** 2;
-        vy[y] += (d - my[y]) ** 2;
-        vz[z] += (d - mz[z]) ** 2;
+      sy[y] += rowSum;
+      sz[z] += rowSum;
+    }
+  const cx = ny * nz, cy = nx * nz, cz = nx * ny;
+  if (binary) {
+    // d² = d for 0/1 values: the squared sums are the sums.
+    qx.set(sx);
+    qy.set(sy);
+    qz.set(sz);
+  } else {
+    const mx = sx.map((s) => s / cx), my = sy.map((s) => s / cy), mz = sz.map((s) => s / cz);
+    for (let z = 0, i = 0; z < nz; z++)
+      for (let y = 0; y < ny; y++) {
+        const meanY = my[y], meanZ = mz[z];
+        let rowY = 0, rowZ = 0;
+        for (let x = 0; x < nx; x++, i++) {
+          const d = field[i];
+          const dx = d - mx[x], dy = d - meanY, dz = d - meanZ;
+          qx[x] += dx * dx;
+          rowY += dy * dy;
+          rowZ += dz * dz;
+        }
+        qy[y] += rowY;
+        qz[z] += rowZ;
       }
-  const argmax = (a: Float64Array) => a.reduce((best, value, i) => (value > a[best] ? i : best), 0);
-  return { x: argmax(vx), y: argmax(vy), z: argmax(vz) };
+  }
+  const argmaxVariance = (s: Float64Array, q: Float64Array, count: number) => {
+    let best = 0, bestVariance = -Infinity;
+    for (let i = 0; i < s.length; i++) {
+      // binary: q/n − (s/n)² with exact integer sums; map: q already holds squared deviations about the mean.
+      const variance = binary ? q[i] / count - (s[i] / count) ** 2 : q[i] / count;
+      if (variance > bestVariance) {
+        bestVariance = variance;
+        best = i;
+      }
+    }
+    return best;
+  };
+  return { x: argmaxVariance(sx, qx, cx), y: argmaxVariance(sy, qy, cy), z: argmaxVariance(sz, qz, cz) };
 }
 
 export function maxVarianceSlices(field: Field, nx: number, ny: number, nz: number): AxisImages {

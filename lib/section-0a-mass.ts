@@ -32,17 +32,20 @@ const explanation =
 /** First and last index touched by the mask on each axis, or null when the mask is empty. */
 export function maskExtent(mask: Uint8Array, nx: number, ny: number, nz: number): { first: Vec3; last: Vec3 } | null {
   let x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
-  for (let z = 0, i = 0; z < nz; z++) {
+  for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++, i++) {
-        if (mask[i] === 0) continue;
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-        if (z < z0) z0 = z;
-        if (z > z1) z1 = z;
-      }
+      const row = nx * (y + ny * z);
+      let left = 0;
+      while (left < nx && mask[row + left] === 0) left++;
+      if (left === nx) continue;
+      let right = nx - 1;
+      while (mask[row + right] === 0) right--;
+      if (left < x0) x0 = left;
+      if (right > x1) x1 = right;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+      if (z < z0) z0 = z;
+      z1 = z;
     }
   }
   return x1 < 0 ? null : { first: [x0, y0, z0], last: [x1, y1, z1] };

@@ -91,24 +91,31 @@ export function mapMaximum(v: Volume): number {
 export function massTable(v: Volume, ts: number, mode: AnalysisMode, maxValue = mapMaximum(v)): MassTableRow[] {
   const thresholds = massTableThresholds(maxValue);
   const cuts = thresholds.map((g) => (mode === "vrs-compat" ? Math.fround(g) : g));
-  // counts[k] = voxels above exactly k cuts; the cuts ascend, so one binary search per voxel suffices.
-  const counts = new Float64Array(cuts.length + 1);
-  for (const d of v.data) {
-    let lo = 0, hi = cuts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (d > cuts[mid]) lo = mid + 1;
-      else hi = mid;
+  // counts[k] = voxels above exactly k cuts. The cuts are evenly spaced, so the bucket is guessed by division and
+  // corrected with the exact comparisons.
+  const k = cuts.length;
+  const counts = new Float64Array(k + 1);
+  const data = v.data;
+  const first = k > 0 ? cuts[0] : 0;
+  const spacing = k > 1 ? (cuts[k - 1] - cuts[0]) / (k - 1) : 1;
+  for (let i = 0; i < data.length; i++) {
+    const d = data[i];
+    if (!(d > first)) {
+      counts[0]++;
+      continue;
     }
-    counts[lo]++;
+    let above = Math.min(k, Math.max(1, Math.floor((d - first) / spacing) + 1));
+    while (above > 1 && !(d > cuts[above - 1])) above--;
+    while (above < k && d > cuts[above]) above++;
+    counts[above]++;
   }
   const ts3 = ts ** 3;
   const rows: MassTableRow[] = [];
   let above = 0;
-  for (let k = cuts.length; k >= 1; k--) {
-    above += counts[k];
+  for (let c = k; c >= 1; c--) {
+    above += counts[c];
     rows.push({
-      threshold: thresholds[k - 1],
+      threshold: thresholds[c - 1],
       voxels: above,
       kDa: (above * ts3) / (angstrom3PerDa * 1000),
       aminoAcids: (above * ts3) / (daPerResidue * angstrom3PerDa),
