@@ -4,14 +4,15 @@
  * Voxels are switched on from high to low value and merged with their already-on neighbours by union-find, so the
  * components at every threshold are produced on the way down instead of labelling the box once per threshold.
  * Only the order *between* thresholds matters, so instead of a full sort the voxels are bucketed by the highest
- * threshold they reach (counting sort, binary search per voxel).
+ * threshold they reach (counting sort; a lookup table of cells over the threshold range finds the bucket).
  *
  * The 95 % question needs the sorted component sizes at every threshold. A histogram count[size] is updated on every
  * merge (O(1)), plus a list of sizes that became present. Component sizes sum to at most N, so at most √(2N)
  * distinct sizes exist at any time (≈ 5 800 at 256³): each query compacts the list, sorts the distinct sizes and
  * walks them from the largest, O(√N log N) per threshold, instead of O(components).
  *
- * Total: O(N log K) bucketing + O(A·26·α) merging for the A voxels above the lowest threshold + O(K·√N log N).
+ * Total: O(N) bucketing (up to O(N·K) if many thresholds crowd into one 1/(16K) slice of their range)
+ * + O(A·26·α) merging for the A voxels above the lowest threshold + O(K·√N log N) for the 95 % queries.
  * Memory: Int32Array(N) union-find, Uint32Array(A) order, Int32Array(A + 1) size histogram.
  */
 import { AnalysisInputError } from "./errors.js";
@@ -70,17 +71,16 @@ export function componentSweep(
   // Before the merge phase it holds each voxel's bucket + 1 (0 = below every threshold).
   const parent = new Int32Array(n);
   const bucketStart = new Int32Array(k + 1);
+  const guess = bucketGuess(levels);
   for (let i = 0; i < n; i++) {
     const value = data[i];
     if (!(value >= levels[k - 1])) continue;
-    let lo = 0, hi = k - 1; // first level the value reaches
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (value >= levels[mid]) hi = mid;
-      else lo = mid + 1;
-    }
-    parent[i] = lo + 1;
-    bucketStart[lo + 1]++;
+    // Bucket = first level the value reaches. Start from a table guess and walk to the exact answer (rarely > 1 step).
+    let b = guess(value);
+    while (b > 0 && value >= levels[b - 1]) b--;
+    while (value < levels[b]) b++;
+    parent[i] = b + 1;
+    bucketStart[b + 1]++;
   }
   for (let b = 0; b < k; b++) bucketStart[b + 1] += bucketStart[b];
   const active = k > 0 ? bucketStart[k] : 0;
@@ -96,6 +96,22 @@ export function componentSweep(
   const offsets = neighbourOffsets(connectivity);
   const linear = Int32Array.from(offsets, ([dx, dy, dz]) => dx + nx * dy + nxy * dz);
   const degree = offsets.length;
+  // 26-connectivity shortcut (see the merge loop): faces in the order -x, +x, -y, +y, -z, +z, the 20 edges and
+  // corners, and for each face the 8 offsets on the opposite side other than the opposite face itself.
+  const skip = connectivity === 26;
+  const faceStep = Int32Array.of(-1, 1, -nx, nx, -nxy, nxy);
+  const notFace = Int32Array.from(
+    offsets.filter(([dx, dy, dz]) => Math.abs(dx) + Math.abs(dy) + Math.abs(dz) > 1),
+    ([dx, dy, dz]) => dx + nx * dy + nxy * dz,
+  );
+  const farSide = [0, 1, 2, 3, 4, 5].map((f) => {
+    const axis = f >> 1;
+    const side = f % 2 === 0 ? 1 : -1; // the face is at -side·unit, the far side at +side
+    return Int32Array.from(
+      offsets.filter((o) => o[axis] === side && Math.abs(o[0]) + Math.abs(o[1]) + Math.abs(o[2]) > 1),
+      ([dx, dy, dz]) => dx + nx * dy + nxy * dz,
+    );
+  });
   const sizeCount = new Int32Array(active + 1);
   const present: number[] = [];
   let rawVoxels = 0;
@@ -115,6 +131,7 @@ export function componentSweep(
   };
   /** Merge the set rooted at `root` with the set of `j`; returns the new root. */
   const merge = (root: number, j: number): number => {
+    if (parent[j] === root + 1) return root;
     const other = find(j);
     if (other === root) return root;
     const a = -parent[root], b = -parent[other];
@@ -148,10 +165,38 @@ export function componentSweep(
       const y = (rest / nx) | 0;
       const x = rest - y * nx;
       if (x > 0 && x < nx - 1 && y > 0 && y < ny - 1 && z > 0 && z < nz - 1) {
-        for (let t = 0; t < degree; t++) {
-          const j = i + linear[t];
-          if (parent[j] !== 0) root = merge(root, j);
-        }
+        if (skip) {
+          // A neighbour j of i that is also 26-adjacent to an on face neighbour f is already in f's set: whichever
+          // of j and f came on later was merged with the other. So after the first on face, only the 9 voxels on
+          // the far side need a look, and none if the opposite face is on (it touches all 9).
+          let face = -1;
+          for (let f = 0; f < 6; f++)
+            if (parent[i + faceStep[f]] !== 0) {
+              face = f;
+              break;
+            }
+          if (face < 0) {
+            for (let t = 0; t < 20; t++) {
+              const j = i + notFace[t];
+              if (parent[j] !== 0) root = merge(root, j);
+            }
+          } else {
+            root = merge(root, i + faceStep[face]);
+            const opposite = i - faceStep[face];
+            if (parent[opposite] !== 0) root = merge(root, opposite);
+            else {
+              const far = farSide[face];
+              for (let t = 0; t < 8; t++) {
+                const j = i + far[t];
+                if (parent[j] !== 0) root = merge(root, j);
+              }
+            }
+          }
+        } else
+          for (let t = 0; t < degree; t++) {
+            const j = i + linear[t];
+            if (parent[j] !== 0) root = merge(root, j);
+          }
       } else {
         for (let t = 0; t < degree; t++) {
           const o = offsets[t];
@@ -217,6 +262,28 @@ function summarise(
     components95,
     components95Voxels: cumulative,
     topSizes,
+  };
+}
+
+/**
+ * A near-exact, branch-light first guess of the bucket of a value: the value range of the levels is cut into cells
+ * and each cell remembers the bucket of its top. Callers correct the guess with comparisons.
+ */
+function bucketGuess(levels: number[]): (value: number) => number {
+  const k = levels.length;
+  const top = levels[0], bottom = levels[k - 1];
+  if (k < 2 || !(top > bottom) || !Number.isFinite(top - bottom)) return () => 0;
+  const cells = 16 * k;
+  const scale = cells / (top - bottom);
+  const start = new Int32Array(cells + 1);
+  for (let c = 0, b = 0; c <= cells; c++) {
+    const cellTop = top - c / scale;
+    while (b < k - 1 && cellTop < levels[b]) b++;
+    start[c] = b;
+  }
+  return (value) => {
+    const c = Math.floor((top - value) * scale);
+    return c <= 0 ? 0 : c >= cells ? k - 1 : start[c];
   };
 }
 
