@@ -3,7 +3,8 @@
  *
  * The caller learns how many inflated bytes it needs from the first few (an MRC header), so a gzip bomb is never
  * inflated further than its own header claims, and the claim is checked by the caller before anything large is
- * allocated. The output buffer grows by doubling, so memory stays within twice the bytes actually inflated.
+ * allocated. The output buffer grows by doubling from 1 MiB, so memory stays within about twice the bytes actually
+ * inflated.
  */
 import { MapFormatError } from "./errors.js";
 
