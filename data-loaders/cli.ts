@@ -2,6 +2,7 @@
  * `mapval` command dispatcher. A command is one entry in `commands`: it gets its arguments and an output sink, and
  * returns the exit code (0 ok, 2 bad arguments or unusable input with one line on stderr, 1 unexpected failure).
  */
+import { runFetch } from "./cli-fetch.js";
 import { runInfo } from "./cli-info.js";
 import { runReport } from "./cli-report.js";
 
@@ -13,6 +14,7 @@ export interface CliIO {
 export type Command = (args: string[], io: CliIO) => Promise<number>;
 
 const commands: Record<string, Command> = {
+  fetch: runFetch,
   info: runInfo,
   report: runReport,
 };

@@ -7,7 +7,7 @@
  * `offline`, the network is never used.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -22,6 +22,7 @@ import {
   type SourcedResolution,
   type UnknownContourRule,
 } from "../lib/entries.js";
+import { DEFAULT_MAX_BYTES } from "../lib/mrc-reader.js";
 import { FileCache, sha256Hex } from "./cache.js";
 import {
   EmdbDataError,
@@ -122,7 +123,7 @@ export async function resolveArgument(argument: string, options: ResolveOptions 
   if (config !== null && configured !== undefined) return resolveConfigEntry(configured, config, entriesPath, options);
   if (emdbId !== null) return resolveEmdb(emdbId, options);
   const path = resolve(argument);
-  const bytes = new Uint8Array(await readFile(path));
+  const bytes = await readBounded(path, argument, options);
   return {
     id: basename(path), emdbId: null, title: basename(path), path, bytes, sha256: sha256Hex(bytes), origin: "path",
     resolution: null, contour: null, unknownContour: DEFAULT_UNKNOWN_CONTOUR, voxelSize: null, attribution: null,
@@ -142,7 +143,7 @@ async function resolveConfigEntry(
   };
   if (entry.file !== null) {
     const path = join(dirname(entriesPath), entry.file);
-    const bytes = new Uint8Array(await readFile(path));
+    const bytes = await readBounded(path, `${entry.id}: ${entry.file}`, options);
     const sha256 = sha256Hex(bytes);
     if (entry.sha256 !== null && entry.sha256 !== sha256) {
       throw new Error(`${entry.id}: field "sha256": ${entry.file} has SHA-256 ${sha256}, not the configured ${entry.sha256}`);
@@ -163,6 +164,16 @@ async function resolveConfigEntry(
     contour: entry.contour ?? fetched.contour,
     voxelSize: entry.voxelSize ?? fetched.voxelSize,
   };
+}
+
+/** A map file's bytes, refused before reading when larger than `maxMapBytes`. */
+async function readBounded(path: string, label: string, options: ResolveOptions): Promise<Uint8Array> {
+  const maxBytes = options.maxMapBytes ?? DEFAULT_MAX_BYTES;
+  const info = await stat(path).catch(() => null);
+  if (info === null || !info.isFile()) throw new Error(`${label}: no such map file`);
+  if (info.size > maxBytes) throw new Error(`${label}: file is ${info.size} bytes; the limit is ${maxBytes} bytes`);
+  const buffer = await readFile(path);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
 const mapKey = (emdbId: string) => `emdb/${emdbId}/emd_${emdbId.slice(4)}.map.gz`;

@@ -1,0 +1,193 @@
+/**
+ * From names to maps: the entries configuration on disk, `resolveArgument` for `mapval report`, `loadEntry` for the
+ * site, and `mapval fetch` end to end against a local server (base URLs and cache directory from the environment).
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FileCache, sha256Hex } from "../data-loaders/cache.js";
+import { runFetch } from "../data-loaders/cli-fetch.js";
+import { createProgress } from "../data-loaders/progress.js";
+import {
+  DEFAULT_ENTRIES_PATH,
+  listEntries,
+  loadEntriesConfig,
+  loadEntry,
+  resolveArgument,
+} from "../data-loaders/resolve-entry.js";
+import { EntriesConfigError } from "../lib/entries.js";
+import { readMap } from "../lib/mrc-reader.js";
+import { startFaultServer, type FaultServer } from "./helpers/fault-server.js";
+
+const repo = (path: string) => new URL(`../${path}`, import.meta.url);
+const MAP_3197 = new Uint8Array(readFileSync(repo("data/maps/emd_3197.map")));
+const MAP_GZ = new Uint8Array(gzipSync(MAP_3197));
+const SHA_1997 = "1d9b73bff3779381d71b3885dcfb94e002f0e6b89bd748bbbf41dd82f58b128f";
+
+let server: FaultServer;
+let work: string;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  server = await startFaultServer();
+  work = mkdtempSync(join(tmpdir(), "mapval-resolve-test-"));
+  process.env.MAPVAL_EMDB_BASE_URL = `${server.origin}/files`;
+  process.env.MAPVAL_EMDB_API_URL = `${server.origin}/api`;
+  process.env.MAPVAL_CACHE_DIR = join(work, "cache");
+});
+afterAll(async () => {
+  process.env = savedEnv;
+  rmSync(work, { recursive: true, force: true });
+  await server.close();
+});
+
+function writeConfig(name: string, entries: unknown[]): string {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "mapval.entries.json");
+  writeFileSync(path, JSON.stringify({ version: 1, entries }));
+  return path;
+}
+
+function captureIO() {
+  const io = { stdout: "", stderr: "", out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t) };
+  return io;
+}
+
+describe("entries configuration on disk", () => {
+  it("the shipped configuration names only files that exist, with matching hashes", async () => {
+    const entries = listEntries();
+    expect(entries.length).toBe(7);
+    for (const entry of entries) {
+      const resolved = await loadEntry(entry.id, { offline: true });
+      expect(resolved.origin).toBe("entries-file");
+      expect(resolved.sha256).toBe(entry.sha256);
+    }
+  });
+
+  it("a missing file is an error naming the entry and the field", () => {
+    const path = writeConfig("missing", [
+      { id: "gone", emdb: null, title: "t", file: "maps/gone.map", resolution: null, contour: null, attribution: "a" },
+    ]);
+    expect(() => loadEntriesConfig(path)).toThrow(EntriesConfigError);
+    expect(() => loadEntriesConfig(path)).toThrow('entries[0] (gone) field "file": maps/gone.map does not exist');
+  });
+
+  it("a file whose hash differs from the configured one is refused, naming the entry and field", async () => {
+    const path = writeConfig("hash", [
+      {
+        id: "tiny", emdb: "EMD-3197", title: "t", file: "emd_3197.map", sha256: SHA_1997,
+        resolution: null, contour: null, attribution: "a",
+      },
+    ]);
+    copyFileSync(repo("data/maps/emd_3197.map"), join(work, "hash", "emd_3197.map"));
+    await expect(loadEntry("tiny", { entriesPath: path, offline: true })).rejects.toThrow(/^tiny: field "sha256": emd_3197\.map has SHA-256 351d/);
+  });
+});
+
+describe("resolveArgument", () => {
+  it("an accession listed with a file resolves to the bundled file and its configured metadata, offline", async () => {
+    const entry = await resolveArgument("EMD-1997", { offline: true });
+    expect(entry).toMatchObject({
+      id: "emd-1997", emdbId: "EMD-1997", origin: "entries-file", sha256: SHA_1997,
+      resolution: { angstrom: 7 }, contour: { level: 1 }, unknownContour: { fraction: 0.01 },
+    });
+    const map = await readMap(entry.bytes);
+    expect(map.volume.voxelSize![0]).toBeCloseTo(2.02, 5);
+    expect((await resolveArgument("emd-3197", { offline: true })).contour).toBeNull();
+  });
+
+  it("a path resolves to the file with no metadata", async () => {
+    const entry = await resolveArgument("data/maps/emd_3197.map");
+    expect(entry).toMatchObject({ id: "emd_3197.map", emdbId: null, origin: "path", resolution: null, contour: null });
+    expect(entry.bytes).toEqual(MAP_3197);
+    await expect(resolveArgument("no/such.map")).rejects.toThrow("no/such.map: no such map file");
+    await expect(resolveArgument("data/maps/emd_3197.map", { maxMapBytes: 1000 })).rejects.toThrow(/the limit is 1000 bytes/);
+  });
+
+  it("an accession not in the configuration comes from EMDB, then from the cache", async () => {
+    server.route("/files/EMD-3197/map/emd_3197.map.gz", { kind: "ok", body: MAP_GZ });
+    server.route("/api/entry/EMD-3197", { kind: "ok", body: readFileSync(repo("test/fixtures/emdb/EMD-3197-absurd.json")) });
+    const cache = new FileCache(join(work, "resolve-cache"));
+    const options = { entriesPath: join(work, "none.json"), cache, backoffMs: 1 };
+    const downloaded = await resolveArgument("EMD-3197", options);
+    expect(downloaded).toMatchObject({ origin: "download", emdbId: "EMD-3197", resolution: null, title: "Absurd metadata fixture" });
+    expect(downloaded.contour).toEqual({ level: 50, source: "EMDB REST API, first contour as VRS" });
+    expect(downloaded.issues.map((i) => i.code)).toContain("resolution-absurd");
+    const cached = await resolveArgument("EMD-3197", { ...options, offline: true });
+    expect(cached.origin).toBe("cache");
+    expect(cached.sha256).toBe(sha256Hex(MAP_GZ));
+  });
+
+  it("an EMDB-only entry of the configuration: configured values win, EMDB fills the unknown ones", async () => {
+    server.route("/files/EMD-3197/map/emd_3197.map.gz", { kind: "ok", body: MAP_GZ });
+    server.route("/api/entry/EMD-3197", {
+      kind: "ok",
+      body: readFileSync(repo("test/fixtures/emdb/EMD-1997.json"), "utf8").replaceAll("EMD-1997", "EMD-3197"),
+    });
+    const path = writeConfig("emdb-only", [
+      {
+        id: "tiny", emdb: "EMD-3197", title: "Tiny", resolution: null,
+        contour: { level: 2, source: "chosen by hand" }, attribution: "EMDB",
+      },
+    ]);
+    const entry = await loadEntry("tiny", { entriesPath: path, cache: new FileCache(join(work, "emdb-only-cache")) });
+    expect(entry).toMatchObject({
+      id: "tiny", title: "Tiny", origin: "download",
+      contour: { level: 2, source: "chosen by hand" },
+      resolution: { angstrom: 7, source: "EMDB REST API" },
+      voxelSize: 2.02,
+    });
+  });
+});
+
+describe("mapval fetch", () => {
+  it("downloads into MAPVAL_CACHE_DIR and prints the path, hash and metadata; a second run uses the cache", async () => {
+    server.route("/files/EMD-3197/map/emd_3197.map.gz", { kind: "ok", body: MAP_GZ });
+    server.route("/api/entry/EMD-3197", { kind: "ok", body: readFileSync(repo("test/fixtures/emdb/EMD-3197-absurd.json")) });
+    const io = captureIO();
+    expect(await runFetch(["EMD-3197"], io)).toBe(0);
+    expect(io.stderr).toBe("");
+    const lines = io.stdout.split("\n");
+    expect(lines[0]).toBe(`EMD-3197: downloaded ${join(work, "cache", "emdb", "EMD-3197", "emd_3197.map.gz")}`);
+    expect(lines[1]).toBe(`  ${MAP_GZ.length} bytes, sha256 ${sha256Hex(MAP_GZ)}`);
+    expect(io.stdout).toContain("  resolution: unknown\n");
+    expect(io.stdout).toContain("  error: EMD-3197: resolution is -3.5 Å; expected a finite value > 0 (ignored)\n");
+
+    const again = captureIO();
+    expect(await runFetch(["emd_3197", "--json"], again)).toBe(0);
+    const [summary] = JSON.parse(again.stdout);
+    expect(summary).toMatchObject({ emdbId: "EMD-3197", origin: "cache", sha256: sha256Hex(MAP_GZ), contourLevel: 50 });
+  });
+
+  it("prints one line naming the entry for a missing entry or a bad argument, exit code 2", async () => {
+    server.route("/files/EMD-9999/map/emd_9999.map.gz", { kind: "status", status: 404 });
+    const io = captureIO();
+    expect(await runFetch(["EMD-9999"], io)).toBe(2);
+    expect(io.stderr).toBe("EMD-9999: not found in EMDB\n");
+    const offline = captureIO();
+    expect(await runFetch(["EMD-9998", "--offline"], offline)).toBe(2);
+    expect(offline.stderr).toBe("EMD-9998: offline; no cached copy; add the file to the entries config\n");
+    const bad = captureIO();
+    expect(await runFetch(["data/maps/emd_3197.map"], bad)).toBe(2);
+    expect(bad.stderr).toMatch(/is not an EMDB accession/);
+  });
+
+  it("progress is silent unless stderr is a terminal", () => {
+    const written: string[] = [];
+    const pipe = createProgress("x", { isTTY: false, write: (t: string) => written.push(t) });
+    pipe.update(10, 100);
+    pipe.done();
+    expect(written).toEqual([]);
+    const tty = createProgress("EMD-1", { isTTY: true, write: (t: string) => written.push(t) });
+    tty.update(5e6, 1e7);
+    tty.done();
+    expect(written).toEqual(["\r\x1b[KEMD-1: 5.0 MB of 10.0 MB (50 %)", "\r\x1b[K"]);
+  });
+
+  it("the default entries path is the repository's configuration", () => {
+    expect(DEFAULT_ENTRIES_PATH).toBe(join(new URL("..", import.meta.url).pathname, "mapval.entries.json"));
+  });
+});
