@@ -1,7 +1,7 @@
 // `npm run build`: builds the site into dist/ without touching the network, then rejects a dist/ that is broken or
 // that would reach outside itself.
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { delimiter, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -51,6 +51,19 @@ const compileErrors = textFiles
   );
 if (compileErrors.length > 0) fail("Pages with cells that failed to compile", compileErrors);
 
+// Framework also leaves an import it could not resolve as written: a `.ts` specifier (`./lib/x.ts` instead of
+// `./lib/x.js`) or a package it failed to bundle (one whose `exports` has only an `import` condition). Either builds
+// cleanly and breaks in the browser, so every import in the pages and in the transpiled kernel must name a file of dist/.
+const unresolvedImports = textFiles
+  .filter((file) => file.name.endsWith(".html") || /^dist[\\/]_import[\\/].*\.js$/.test(file.name))
+  .flatMap((file) =>
+    [...file.text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)"([^"]+)"/g)]
+      .map(([, specifier]) => specifier)
+      .filter((specifier) => !/^\.\.?\//.test(specifier) || !existsSync(join(projectRoot, dirname(file.name), specifier)))
+      .map((specifier) => `${file.name}: ${specifier}`),
+  );
+if (unresolvedImports.length > 0) fail("Imports that name no file of dist/", unresolvedImports);
+
 // The site must work with no network: a CDN name or any absolute URL is a failure. XML namespace URIs (w3.org) are
 // identifiers that are never fetched.
 const EXTERNAL = /jsdelivr|googleapis|gstatic|observablehq\.com|unpkg|esm\.sh|https?:\/\/(?!www\.w3\.org\/)[^\s"'`)]+/g;
@@ -58,4 +71,4 @@ const externalReferences = textFiles.flatMap((file) =>
   [...new Set(file.text.match(EXTERNAL) ?? [])].map((match) => `${file.name}: ${match}`),
 );
 if (externalReferences.length > 0) fail("dist/ references resources outside the site", externalReferences);
-console.log("dist/ is self-contained: no external reference and no cell that failed to compile");
+console.log("dist/ is self-contained: every import resolves, no external reference, no cell that failed to compile");
