@@ -18,9 +18,8 @@ export default defineConfig({
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
           globalSetup: ["test/global-setup.ts"],
-          // Chromium start-up plus page loads that bundle-parse the kernel; the build itself runs in globalSetup.
+          // Chromium start-up and page loads; the site build runs before, in globalSetup, outside any test timeout.
           testTimeout: 60_000,
-          hookTimeout: 60_000,
         },
       },
     ],
