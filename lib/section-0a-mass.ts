@@ -81,14 +81,25 @@ export function massSection(
   mode: AnalysisMode,
   p: CriteriaParameters,
 ): SectionResult<MassResults> {
-  const dims: Vec3 = [volume.nx, volume.ny, volume.nz];
+  const extent = maskExtent(hardMask, volume.nx, volume.ny, volume.nz);
+  return massFromExtent([volume.nx, volume.ny, volume.nz], extent, centerOfMass(volume), ts, mode, p);
+}
+
+/** 0.a from the mask's extent and the map's centre of mass (the threshold sweep reuses the centre of mass). */
+export function massFromExtent(
+  dims: Vec3,
+  extent: { first: Vec3; last: Vec3 } | null,
+  com: Vec3,
+  ts: number,
+  mode: AnalysisMode,
+  p: CriteriaParameters,
+): SectionResult<MassResults> {
   const base = {
     id: "0.a" as const,
     title: massTitle,
     explanation,
     criteria: criteriaFor("0.a").map((c) => criterionText(c, p)),
   };
-  const extent = maskExtent(hardMask, volume.nx, volume.ny, volume.nz);
   if (extent === null) {
     return { ...base, status: "warnings", warnings: [emptyMaskWarning], results: null, summarySentence: problemSentence };
   }
@@ -97,7 +108,6 @@ export function massSection(
   const spaceLeft = extent.first.map((f) => f * ts) as Vec3;
   const spaceRight = extent.last.map((l, a) => (dims[a] - l - rightGap) * ts) as Vec3;
   const decentering = dims.map((n, a) => (Math.abs(spaceRight[a] - spaceLeft[a]) / (ts * n)) * 100) as Vec3;
-  const com = centerOfMass(volume);
   // VRS measures from N/2; the middle of voxels 0..N−1 is (N−1)/2.
   const centre = (n: number) => (mode === "vrs-compat" ? n / 2 : (n - 1) / 2);
   const centerOfMassOffset = dims.map((n, a) => (Math.abs(com[a] - centre(n)) / n) * 100) as Vec3;

@@ -269,38 +269,46 @@ export function maskSection(input: MaskSectionInput): SectionResult<MaskResults>
     massTable: massTable(volume, ts, mode, input.maxValue),
   };
 
+  return { ...base, results, ...maskVerdict(results, mode, p) };
+}
+
+export type MaskVerdictNumbers = Pick<
+  MaskResults,
+  "rawVoxels" | "components95" | "remainingComponents" | "remainingAverageVolume" | "overlap"
+>;
+
+/** Status, warnings and notes of 0.b from its numbers (shared with the threshold sweep). */
+export function maskVerdict(r: MaskVerdictNumbers, mode: AnalysisMode, p: CriteriaParameters) {
   const notes: string[] = [];
-  if (rawVoxels === 0 && mode === "default") {
+  if (r.rawVoxels === 0 && mode === "default") {
     const reason = "No voxel is at or above the threshold, so the raw mask is empty.";
-    return { ...base, status: "not-measured", warnings: [], results, reason, notes: [reason], summarySentence: null };
+    return { status: "not-measured" as const, warnings: [], reason, notes: [reason], summarySentence: null };
   }
   const fractionText = `${+(p.massFraction * 100).toFixed(6)}%`;
   const warnings: string[] = [];
-  if (split.components95 > p.maxComponentsForMass)
+  if (r.components95 > p.maxComponentsForMass)
     warnings.push(
       `There might be a problem of connectivity at this threshold because more than ${p.maxComponentsForMass} connected components are needed to reach ${fractionText} of the total mask. Probably a smaller threshold will not cause this issue.`,
     );
-  if (remainingAverageVolume > p.maxAverageBlobVolume)
+  if (r.remainingAverageVolume > p.maxAverageBlobVolume)
     warnings.push(
-      `There might be a problem with noise and artifacts, because the average noise blob has a volume of ${remainingAverageVolume.toFixed(6)} Å³.`,
+      `There might be a problem with noise and artifacts, because the average noise blob has a volume of ${r.remainingAverageVolume.toFixed(6)} Å³.`,
     );
-  if (overlap < p.minOverlap)
+  if (r.overlap < p.minOverlap)
     warnings.push(
       `There might be a problem in the construction of the mask, because the overlap is smaller than ${p.minOverlap}. A common reason is that the suggested threshold causes too many disconnected components.`,
     );
-  if (split.remainingComponents === 0 && mode === "default")
+  if (r.remainingComponents === 0 && mode === "default")
     notes.push(
       `No component is left outside the ${fractionText} set, so there is no noise blob to average and the blob-size test passes.`,
     );
-  if (Number.isNaN(overlap) && mode === "default") {
+  if (Number.isNaN(r.overlap) && mode === "default") {
     const reason = "The overlap between the raw and constructed masks is undefined.";
-    return { ...base, status: "not-measured", warnings, results, reason, notes: [...notes, reason], summarySentence: null };
+    return { status: "not-measured" as const, warnings, reason, notes: [...notes, reason], summarySentence: null };
   }
   return {
-    ...base,
-    status: warnings.length > 0 ? "warnings" : "ok",
+    status: warnings.length > 0 ? ("warnings" as const) : ("ok" as const),
     warnings,
-    results,
     notes,
     summarySentence:
       warnings.length > 0

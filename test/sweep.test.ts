@@ -1,0 +1,61 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runLevel0 } from "../lib/level0.js";
+import { parseMap } from "../lib/mrc-reader.js";
+import type { MassResults } from "../lib/section-0a-mass.js";
+import type { MaskResults } from "../lib/section-0b-mask.js";
+import type { BackgroundResults } from "../lib/section-0c-background.js";
+import { sweep } from "../lib/sweep.js";
+
+const root = join(import.meta.dirname, "..");
+const load = (f: string) => parseMap(new Uint8Array(readFileSync(join(root, "data/maps", f)))).volume;
+
+describe.each([
+  ["emd_1997.map", 2.02, [0.3, 0.5, 1.0, 1.5, 2.5]],
+  ["emd_3488.map", 1.05, [0.03, 0.09, 0.2, 0.4]],
+])("sweep of %s equals full reports at each threshold", (file, ts, thresholds) => {
+  const volume = load(file);
+  for (const mode of ["default", "vrs-compat"] as const) {
+    it(mode, () => {
+      const rows = sweep(volume, thresholds, { voxelSize: ts, mode });
+      rows.forEach((row, i) => {
+        const r = runLevel0(volume, { threshold: thresholds[i], voxelSize: ts, mode });
+        const a = r.sections["0.a"].results as MassResults;
+        const b = r.sections["0.b"].results as MaskResults;
+        const c = r.sections["0.c"].results as BackgroundResults;
+        expect(row.threshold).toBe(thresholds[i]);
+        expect(row.rawVoxels).toBe(b.rawVoxels);
+        expect(row.rawComponents).toBe(b.rawComponents);
+        expect(row.largestComponentVoxels).toBe(b.componentSizes[0]);
+        expect(row.components95).toBe(b.components95);
+        expect(row.constructedVoxels).toBe(b.constructedVoxels);
+        expect(row.overlap).toBe(b.overlap);
+        if (Number.isNaN(b.remainingAverageVolume)) expect(Number.isNaN(row.remainingAverageVolume)).toBe(true);
+        else expect(row.remainingAverageVolume).toBeCloseTo(b.remainingAverageVolume, 9);
+        expect(row.spaceLeft).toEqual(a.spaceLeft);
+        expect(row.spaceRight).toEqual(a.spaceRight);
+        expect(row.background.voxels).toBe(c.voxels);
+        expect(Math.abs(row.background.mean - c.mean)).toBeLessThan(1e-10 * c.std);
+        expect(Math.abs(row.background.std / c.std - 1)).toBeLessThan(1e-9);
+        expect(Math.abs(row.background.t - c.t)).toBeLessThan(1e-6 * Math.max(1, Math.abs(c.t)));
+        expect(row.background.outlierPercent).toBe(c.outlierPercent);
+        for (const id of ["0.a", "0.b", "0.c"] as const) {
+          expect(row.status[id], `${id} at ${thresholds[i]}`).toBe(r.sections[id].status);
+          expect(row.warnings[id]).toBe(r.sections[id].warnings.length);
+        }
+      });
+    });
+  }
+});
+
+describe("sweep edge cases", () => {
+  it("a threshold above the maximum gives VRS's empty-mask warning for 0.a, not an exception", () => {
+    const volume = load("emd_3488.map");
+    const [row] = sweep(volume, [5], { voxelSize: 1.05 });
+    expect(row.rawVoxels).toBe(0);
+    expect(row.constructedVoxels).toBe(0);
+    expect(row.warnings["0.a"]).toBe(1);
+    expect(row.status["0.b"]).toBe("not-measured");
+  });
+});
