@@ -13,7 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import { DEFAULT_MAX_BYTES, readMap, type MapReadResult } from "../lib/mrc-reader.js";
-import { MetadataFormatError, parseEmdbJson, parseEmdbXml, type EmdbMetadata } from "./emdb-metadata.js";
+import { parseEmdbJson, parseEmdbXml, type EmdbMetadata } from "./emdb-metadata.js";
 
 export const DEFAULT_FILES_BASE_URL = "https://ftp.ebi.ac.uk/pub/databases/emdb/structures";
 export const DEFAULT_API_BASE_URL = "https://www.ebi.ac.uk/emdb/api";
@@ -147,6 +147,8 @@ export async function fetchMetadata(emdbId: string, options: EmdbClientOptions =
     try {
       const download = await downloadWithRetries(emdbId, url, MAX_METADATA_BYTES, { ...options, onProgress: undefined });
       const metadata = parse(new TextDecoder().decode(download.bytes), emdbId);
+      const mismatch = metadata.issues.find((issue) => issue.code === "id-mismatch");
+      if (mismatch) throw new EmdbDataError(emdbId, mismatch.message.replace(`${emdbId}: `, ""));
       return { ...download, metadata, kind };
     } catch (error) {
       if (!(error instanceof Error)) throw error;
@@ -156,7 +158,7 @@ export async function fetchMetadata(emdbId: string, options: EmdbClientOptions =
   if (failures.every((f) => f instanceof EmdbNotFoundError)) throw new EmdbNotFoundError(emdbId);
   const unreachable = failures.find((f) => f instanceof EmdbUnreachableError);
   if (unreachable) throw unreachable;
-  const reasons = failures.map((f) => (f instanceof MetadataFormatError ? f.message.replace(`${emdbId}: `, "") : f.message));
+  const reasons = failures.map((f) => f.message.replace(`${emdbId}: `, ""));
   throw new EmdbDataError(emdbId, `no usable metadata (${reasons.join("; ")})`);
 }
 

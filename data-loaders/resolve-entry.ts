@@ -84,7 +84,13 @@ export interface ResolvedEntry {
 
 /** Read and validate an entries configuration, including that every listed file exists. */
 export function loadEntriesConfig(path: string = DEFAULT_ENTRIES_PATH): EntriesConfig {
-  const config = parseEntriesConfig(readFileSync(path, "utf8"), path);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new Error(`${path}: cannot read the entries configuration (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  const config = parseEntriesConfig(text, path);
   const problems: ConfigProblem[] = [];
   config.entries.forEach((entry, index) => {
     if (entry.file !== null && !existsSync(join(dirname(path), entry.file))) {
@@ -117,9 +123,11 @@ export async function resolveArgument(argument: string, options: ResolveOptions 
   const entriesPath = options.entriesPath ?? DEFAULT_ENTRIES_PATH;
   const config = existsSync(entriesPath) ? loadEntriesConfig(entriesPath) : null;
   const emdbId = normalizeEmdbId(argument);
+  // An accession prefers an entry with a file (offline), then an EMDB-only entry (its configured values win).
   const configured =
     config?.entries.find((e) => e.id === argument) ??
-    (emdbId === null ? undefined : config?.entries.find((e) => e.emdb === emdbId && e.file !== null));
+    config?.entries.find((e) => emdbId !== null && e.emdb === emdbId && e.file !== null) ??
+    config?.entries.find((e) => emdbId !== null && e.emdb === emdbId);
   if (config !== null && configured !== undefined) return resolveConfigEntry(configured, config, entriesPath, options);
   if (emdbId !== null) return resolveEmdb(emdbId, options);
   const path = resolve(argument);

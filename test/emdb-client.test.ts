@@ -282,6 +282,16 @@ describe("metadata", () => {
     expect(result.metadata).toMatchObject({ format: "xml-v3", contourLevel: 2.5, dimensions: [20, 20, 20] });
   });
 
+  it("metadata for another entry is not used: the header XML is tried instead", async () => {
+    server.route(API_PATH, { kind: "ok", body: readFileSync(repo("test/fixtures/emdb/EMD-1997.json"), "utf8") });
+    server.route(XML_PATH, { kind: "ok", body: readFileSync(repo("test/fixtures/emdb/emd-3197-v3.xml"), "utf8") });
+    expect((await fetchMetadata(ID, options())).kind).toBe("xml");
+    server.route(XML_PATH, { kind: "status", status: 404 });
+    await expect(fetchMetadata(ID, options())).rejects.toThrow(
+      "EMD-3197: no usable metadata (metadata is for EMD-1997, not EMD-3197; not found in EMDB)",
+    );
+  });
+
   it("404 from both the API and the header: not found", async () => {
     server.route(API_PATH, { kind: "status", status: 404 });
     server.route(XML_PATH, { kind: "status", status: 404 });

@@ -75,6 +75,10 @@ describe("entries configuration on disk", () => {
     expect(() => loadEntriesConfig(path)).toThrow('entries[0] (gone) field "file": maps/gone.map does not exist');
   });
 
+  it("an unreadable configuration file is named", () => {
+    expect(() => loadEntriesConfig(join(work, "nowhere.json"))).toThrow(/nowhere\.json: cannot read the entries configuration \(ENOENT\)/);
+  });
+
   it("a file whose hash differs from the configured one is refused, naming the entry and field", async () => {
     const path = writeConfig("hash", [
       {
@@ -133,13 +137,17 @@ describe("resolveArgument", () => {
         contour: { level: 2, source: "chosen by hand" }, attribution: "EMDB",
       },
     ]);
-    const entry = await loadEntry("tiny", { entriesPath: path, cache: new FileCache(join(work, "emdb-only-cache")) });
+    const cache = new FileCache(join(work, "emdb-only-cache"));
+    const entry = await loadEntry("tiny", { entriesPath: path, cache });
     expect(entry).toMatchObject({
       id: "tiny", title: "Tiny", origin: "download",
       contour: { level: 2, source: "chosen by hand" },
       resolution: { angstrom: 7, source: "EMDB REST API" },
       voxelSize: 2.02,
     });
+    // The accession finds the same configured entry, now from the cache.
+    const byAccession = await resolveArgument("EMD-3197", { entriesPath: path, cache, offline: true });
+    expect(byAccession).toMatchObject({ id: "tiny", origin: "cache", contour: { level: 2 } });
   });
 });
 
