@@ -47,12 +47,18 @@ export function labelComponents(
   const afterLeftLinear = toLinear(afterLeft);
   const allLinear = toLinear(all);
 
+  // Masks are mostly background: test 4 voxels at a time where the buffer allows an aligned 32-bit view.
+  const words = mask.byteOffset % 4 === 0 ? new Uint32Array(mask.buffer, mask.byteOffset, n >> 2) : null;
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
       const rowStart = nx * y + nxy * z;
       const interiorRow = y > 0 && y < ny - 1 && z > 0;
       for (let x = 0; x < nx; x++) {
         const i = rowStart + x;
+        if (words !== null && (i & 3) === 0 && x + 4 <= nx && words[i >> 2] === 0) {
+          x += 3;
+          continue;
+        }
         if (mask[i] === 0) continue;
         let label = x > 0 ? labels[i - 1] : 0;
         if (interiorRow && x > 0 && x < nx - 1) {
@@ -81,11 +87,19 @@ export function labelComponents(
   const final = uf.flatten();
   const count = uf.components;
   const sizes = new Float64Array(count + 1);
+  let foreground = 0;
   for (let i = 0; i < n; i++) {
+    if (words !== null && (i & 3) === 0 && i + 4 <= n && words[i >> 2] === 0) {
+      i += 3;
+      continue;
+    }
+    if (mask[i] === 0) continue;
     const l = final[labels[i]];
     labels[i] = l;
     sizes[l]++;
+    foreground++;
   }
+  sizes[0] = n - foreground;
   return { labels, count, sizes };
 }
 

@@ -3,8 +3,8 @@
  * dilated by ceil(2/Ts) steps of the 18-neighbourhood) and its soft version (periodic real_gaussian 2, clipped at 0).
  */
 import { AnalysisInputError } from "./errors.js";
-import { labelComponents, largestComponentMask, type Components } from "./components.js";
-import { dilate18 } from "./morphology.js";
+import { labelComponents, largestLabel, type Components } from "./components.js";
+import { dilate18Label } from "./morphology.js";
 import { realGaussianFilter } from "./gaussian.js";
 import type { Volume } from "./volume.js";
 
@@ -89,14 +89,12 @@ export function hardMask(v: Volume, threshold: number, o: HardMaskOptions): Hard
   const hardComponents = sameVoxels(v, reportThreshold, appliedThreshold)
     ? rawComponents
     : labelComponents(rawMask(v, appliedThreshold), nx, ny, nz, 26);
-  const largest = largestComponentMask(hardComponents);
-  let largestComponentVoxels = 0;
-  for (let k = 1; k <= hardComponents.count; k++)
-    largestComponentVoxels = Math.max(largestComponentVoxels, hardComponents.sizes[k]);
+  const largest = largestLabel(hardComponents);
+  const largestComponentVoxels = largest === 0 ? 0 : hardComponents.sizes[largest];
   const dilationIterations = Math.ceil(2 / o.voxelSize);
-  const mask = dilate18(largest, nx, ny, nz, dilationIterations, { skipBorderShell: mode === "vrs-compat" });
-  let voxels = 0;
-  for (let i = 0; i < mask.length; i++) voxels += mask[i];
+  const { mask, voxels } = dilate18Label(hardComponents.labels, largest, nx, ny, nz, dilationIterations, {
+    skipBorderShell: mode === "vrs-compat",
+  });
   return { mask, voxels, dilationIterations, largestComponentVoxels, rawComponents, appliedThreshold };
 }
 

@@ -28,21 +28,68 @@ export function dilate18(
 ): Uint8Array {
   const n = nx * ny * nz;
   if (mask.length !== n) throw new RangeError(`mask has ${mask.length} voxels, expected ${nx}×${ny}×${nz} = ${n}`);
-  if (!Number.isInteger(iterations) || iterations < 0)
-    throw new RangeError(`iterations must be a non-negative integer, got ${iterations}`);
-  const nxy = nx * ny;
-  // work: 0 = free, 1 = set, BLOCKED = shell voxel that may not be set (turned back into 0 at the end).
-  const BLOCKED = 2;
   const work = new Uint8Array(n);
-  let frontier = new Int32Array(64);
-  let frontierLength = 0;
+  let seeds = new Int32Array(64);
+  let count = 0;
   for (let i = 0; i < n; i++) {
     if (mask[i] === 0) continue;
     work[i] = 1;
-    if (frontierLength === frontier.length) frontier = grow(frontier);
-    frontier[frontierLength++] = i;
+    if (count === seeds.length) seeds = grow(seeds);
+    seeds[count++] = i;
   }
-  if (opts.skipBorderShell) blockShell(work, nx, ny, nz, BLOCKED);
+  dilateInPlace(work, seeds, count, nx, ny, nz, iterations, opts.skipBorderShell);
+  return work;
+}
+
+/**
+ * {@link dilate18} of the voxels whose label is `label` (one component of a labelling), without building the
+ * component's mask first. Also returns the number of voxels set.
+ */
+export function dilate18Label(
+  labels: Int32Array,
+  label: number,
+  nx: number,
+  ny: number,
+  nz: number,
+  iterations: number,
+  opts: DilateOptions = { skipBorderShell: false },
+): { mask: Uint8Array; voxels: number } {
+  const n = nx * ny * nz;
+  if (labels.length !== n) throw new RangeError(`labels has ${labels.length} voxels, expected ${n}`);
+  const work = new Uint8Array(n);
+  let seeds = new Int32Array(64);
+  let count = 0;
+  if (label !== 0)
+    for (let i = 0; i < n; i++) {
+      if (labels[i] !== label) continue;
+      work[i] = 1;
+      if (count === seeds.length) seeds = grow(seeds);
+      seeds[count++] = i;
+    }
+  const added = dilateInPlace(work, seeds, count, nx, ny, nz, iterations, opts.skipBorderShell);
+  return { mask: work, voxels: count + added };
+}
+
+/**
+ * Grow `work` (1 = set) by `iterations` synchronous 18-neighbour steps, starting from the set voxels listed in
+ * `seeds` (all of them). Returns the number of voxels added.
+ */
+function dilateInPlace(
+  work: Uint8Array,
+  seeds: Int32Array<ArrayBuffer>,
+  seedCount: number,
+  nx: number,
+  ny: number,
+  nz: number,
+  iterations: number,
+  skipBorderShell: boolean,
+): number {
+  if (!Number.isInteger(iterations) || iterations < 0)
+    throw new RangeError(`iterations must be a non-negative integer, got ${iterations}`);
+  const nxy = nx * ny;
+  // BLOCKED marks free shell voxels that may not be set; they are turned back into 0 at the end.
+  const BLOCKED = 2;
+  if (skipBorderShell) forEachShellVoxel(nx, ny, nz, (i) => work[i] === 0 && (work[i] = BLOCKED));
 
   const neighbours: [number, number, number][] = [];
   for (let dz = -1; dz <= 1; dz++)
@@ -53,7 +100,10 @@ export function dilate18(
       }
   const linear = Int32Array.from(neighbours, ([dx, dy, dz]) => dx + nx * dy + nxy * dz);
 
+  let frontier = seeds;
+  let frontierLength = seedCount;
   let next = new Int32Array(Math.max(64, frontierLength));
+  let added = 0;
   for (let step = 0; step < iterations && frontierLength > 0; step++) {
     let nextLength = 0;
     for (let f = 0; f < frontierLength; f++) {
@@ -86,24 +136,22 @@ export function dilate18(
     // The voxels set in this step only spread in the next one, which keeps the step synchronous.
     [frontier, next] = [next, frontier];
     frontierLength = nextLength;
+    added += nextLength;
   }
-  if (opts.skipBorderShell) for (let i = 0; i < n; i++) if (work[i] === BLOCKED) work[i] = 0;
-  return work;
+  if (skipBorderShell) forEachShellVoxel(nx, ny, nz, (i) => work[i] === BLOCKED && (work[i] = 0));
+  return added;
 }
 
-/** Mark the free voxels of the outermost shell so that no step sets them. */
-function blockShell(work: Uint8Array, nx: number, ny: number, nz: number, blocked: number): void {
+/** Calls `visit` with the index of every voxel of the outermost one-voxel shell, each once. */
+function forEachShellVoxel(nx: number, ny: number, nz: number, visit: (i: number) => void): void {
   const nxy = nx * ny;
-  const block = (i: number) => {
-    if (work[i] === 0) work[i] = blocked;
-  };
   for (let z = 0; z < nz; z++)
     for (let y = 0; y < ny; y++) {
       const row = nx * y + nxy * z;
-      if (z === 0 || z === nz - 1 || y === 0 || y === ny - 1) for (let x = 0; x < nx; x++) block(row + x);
+      if (z === 0 || z === nz - 1 || y === 0 || y === ny - 1) for (let x = 0; x < nx; x++) visit(row + x);
       else {
-        block(row);
-        block(row + nx - 1);
+        visit(row);
+        if (nx > 1) visit(row + nx - 1);
       }
     }
 }
