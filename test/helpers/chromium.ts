@@ -66,7 +66,7 @@ export async function openWatchedPage(
   path: string,
 ): Promise<{ page: Page; trouble: PageTrouble }> {
   const page = await browser.context.newPage();
-  const trouble: PageTrouble = { consoleErrors: [], pageErrors: [], foreignRequests: [], failedRequests: [] };
+  const trouble = structuredClone(NO_TROUBLE);
   page.on("console", (message) => {
     if (message.type() === "error") trouble.consoleErrors.push(message.text());
   });
