@@ -65,19 +65,16 @@ export class FileCache {
     const bytes = await readFile(path).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength), () => null);
     if (bytes === null) return null;
     const record = await readFile(path + RECORD_SUFFIX, "utf8").then(parseRecord, () => null);
-    let intact = record !== null && record.bytes === bytes.length && record.sha256 === sha256Hex(bytes);
-    if (intact && verify) {
+    if (record !== null && record.bytes === bytes.length && record.sha256 === sha256Hex(bytes)) {
       try {
-        await verify(bytes);
+        await verify?.(bytes);
+        return { path, bytes, record };
       } catch {
-        intact = false;
+        // Falls through: a file the check rejects is treated like a damaged one.
       }
     }
-    if (!intact || record === null) {
-      await this.remove(key);
-      return null;
-    }
-    return { path, bytes, record };
+    await this.remove(key);
+    return null;
   }
 
   /** The record alone (no hashing), e.g. to say how old a cached copy is. */

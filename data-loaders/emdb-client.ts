@@ -225,7 +225,8 @@ async function downloadOnce(emdbId: string, url: string, maxBytes: number, optio
       await response.body?.cancel().catch(() => undefined);
       throw new EmdbDataError(emdbId, `HTTP ${response.status} from ${url}`);
     }
-    const declared = response.headers.has("content-length") ? Number(response.headers.get("content-length")) : null;
+    const length = Number(response.headers.get("content-length") ?? Number.NaN);
+    const declared = Number.isSafeInteger(length) && length >= 0 ? length : null;
     if (declared !== null && declared > maxBytes) {
       await response.body.cancel().catch(() => undefined);
       throw new EmdbDataError(emdbId, `${url} is ${declared} bytes, above the ${maxBytes}-byte limit`);
