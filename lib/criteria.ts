@@ -126,6 +126,10 @@ export function criteriaFor(section: SectionId): Criterion[] {
   return criteria.filter((c) => c.section === section);
 }
 
+/** VRS's parameters with the given ones in their place (undefined entries keep VRS's value). */
 export function withDefaults(p: Partial<CriteriaParameters> | undefined): CriteriaParameters {
-  return { ...vrsParameters, ...p };
+  const out = { ...vrsParameters };
+  for (const [key, value] of Object.entries(p ?? {}))
+    if (value !== undefined) out[key as keyof CriteriaParameters] = value;
+  return out;
 }

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { AnalysisInputError } from "../lib/errors.js";
+import { assemble, emptyMaskMessage, noResolutionNotice, runLevel0, sectionIds } from "../lib/level0.js";
+import type { SectionId, SectionResult, SectionStatus } from "../lib/report-types.js";
+import { makeVolume } from "../lib/volume.js";
+
+/** A 24³ box, 1 Å voxels: a cube of density 1 at 9..14 on faint alternating noise. */
+const cube = (voxelSize: [number, number, number] | null = [1, 1, 1]) =>
+  makeVolume(24, 24, 24, (x, y, z) =>
+    x >= 9 && x <= 14 && y >= 9 && y <= 14 && z >= 9 && z <= 14 ? 1 : ((x + y + z) % 2 ? 0.01 : -0.01), voxelSize);
+
+const section = (id: SectionId, status: SectionStatus, warnings: string[] = [], sentence: string | null = null) =>
+  ({ id, title: id, status, warnings, results: null, summarySentence: sentence }) as SectionResult<object>;
+
+describe("assemble: score, abstract, warnings as VRS", () => {
+  it("counts only ok and warnings sections; abstract ends with the score and the no-resolution notice", () => {
+    const statuses: SectionStatus[] = ["ok", "warnings", "ok", "does-not-apply", "not-measured", "warnings", "ok", "does-not-apply"];
+    const sections = Object.fromEntries(
+      sectionIds.map((id, i) => [id, section(id, statuses[i], statuses[i] === "warnings" ? ["w1", "w2"] : [], `S${i}.`)]),
+    ) as Record<SectionId, SectionResult<object>>;
+    const r = assemble(sections, null);
+    expect(r.score).toEqual({ passed: 3, evaluable: 5 });
+    expect(r.abstract.slice(-2)).toEqual([
+      "The overall score (passing tests) of this report is 3 out of 5 evaluable items.",
+      noResolutionNotice,
+    ]);
+    expect(r.abstract[0]).toBe("S0.");
+    expect(r.warningsSummary.map((w) => w.id)).toEqual(["0.b", "0.f"]);
+    expect(assemble(sections, 3).abstract.at(-1)).toMatch(/^The overall score/);
+  });
+});
+
+describe("runLevel0", () => {
+  it("a centred cube without resolution: 3 evaluable sections, 0.d–0.h do not apply", () => {
+    const r = runLevel0(cube(), { threshold: 0.5 });
+    expect(r.input).toEqual({ shape: [24, 24, 24], voxelSize: 1, threshold: 0.5, resolution: null });
+    expect(r.score.evaluable).toBe(3);
+    for (const id of ["0.d", "0.e", "0.f", "0.g", "0.h"] as const) {
+      expect(r.sections[id].status).toBe("does-not-apply");
+      expect(r.sections[id].reason).toBe("This method cannot be applied to maps with no resolution reported.");
+    }
+    expect((r.sections["0.b"].results as { rawVoxels: number }).rawVoxels).toBe(216);
+    expect(r.hardMask.dilationIterations).toBe(2);
+  });
+
+  it("applicability of 0.e and 0.h follows the resolution as in VRS", () => {
+    const at = (resolution: number) => runLevel0(cube(), { threshold: 0.5, resolution, precomputed: { "0.d": section("0.d", "ok") } });
+    expect(at(1.5).sections["0.e"].reason).toMatch(/better than 2Å/);
+    expect(at(14).sections["0.e"].reason).toMatch(/worse than 13Å/);
+    expect(at(6).sections["0.h"].reason).toMatch(/worse than 5Å/);
+    expect(at(4).sections["0.h"].status).toBe("not-measured");
+    expect(at(4).sections["0.e"].status).toBe("not-measured");
+    expect(at(4).sections["0.f"].status).toBe("not-measured");
+  });
+
+  it("a precomputed 0.d is used as given", () => {
+    const d = section("0.d", "warnings", ["The B-factor is out of the interval [-300,0]."]);
+    const r = runLevel0(cube(), { threshold: 0.5, resolution: 4, precomputed: { "0.d": d } });
+    expect(r.sections["0.d"]).toBe(d);
+    expect(r.score.evaluable).toBe(4);
+  });
+
+  it("rejects an empty mask with VRS's message", () => {
+    expect(() => runLevel0(cube(), { threshold: 2 })).toThrow(emptyMaskMessage);
+    try {
+      runLevel0(cube(), { threshold: 2 });
+    } catch (e) {
+      expect(e).toBeInstanceOf(AnalysisInputError);
+      expect((e as AnalysisInputError).code).toBe("empty-mask");
+    }
+  });
+
+  it("voxel size: unknown is an input error; anisotropic warns and uses X", () => {
+    expect(() => runLevel0(cube(null), { threshold: 0.5 })).toThrow(/voxel size/);
+    expect(runLevel0(cube(null), { threshold: 0.5, voxelSize: 2 }).input.voxelSize).toBe(2);
+    const r = runLevel0(cube([1, 1.2, 1]), { threshold: 0.5 });
+    expect(r.input.voxelSize).toBe(1);
+    expect(r.inputWarnings[0]).toMatch(/anisotropic/);
+  });
+
+  it("criteria parameters change the verdicts", () => {
+    // 3 Å voxels: one dilation step, mask 8..15, 8 empty voxels = 24 Å on every side.
+    const space = (minSpaceAngstrom?: number) =>
+      runLevel0(cube([3, 3, 3]), { threshold: 0.5, parameters: { minSpaceAngstrom } }).sections["0.a"].warnings.filter((w) =>
+        w.includes("little space"),
+      ).length;
+    expect(space(undefined)).toBe(0);
+    expect(space(30)).toBe(6);
+  });
+});
