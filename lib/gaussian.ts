@@ -57,7 +57,7 @@ export function axisKernel(n: number, sigma: number): AxisKernel {
 
 /**
  * Periodic real_gaussian filter of a volume (x fastest). Returns float32 values; negatives are NOT clipped here.
- * Rows that are zero and stay zero are skipped, so a compact mask costs far less than the whole box.
+ * Only rows and x ranges that can be non-zero are computed, so a compact mask costs far less than the whole box.
  */
 export function realGaussianFilter(
   input: Uint8Array | Float32Array,
@@ -69,19 +69,22 @@ export function realGaussianFilter(
   const n = nx * ny * nz;
   if (input.length !== n) throw new RangeError(`input has ${input.length} voxels, expected ${n}`);
   const rows = ny * nz;
+  const kx = axisKernel(nx, sigma);
   const alongX = new Float32Array(n);
   const rowsX = new Uint8Array(rows);
-  filterRowsAlongX(input, alongX, nx, rows, axisKernel(nx, sigma), rowsX);
+  const columns = filterRowsAlongX(input, alongX, nx, rows, kx, rowsX);
+  const segments = xSegments(columns, kx);
   const alongY = new Float32Array(n);
   const rowsY = new Uint8Array(rows);
   // Along y a "line" is a set of rows within one z-plane; along z it is the rows at the same y in every plane.
-  filterRowsAcross(alongX, alongY, nx, ny, nz, "y", axisKernel(ny, sigma), rowsX, rowsY);
+  filterRowsAcross(alongX, alongY, nx, ny, nz, "y", axisKernel(ny, sigma), rowsX, rowsY, segments);
   const out = alongX; // reuse: its content is no longer needed
   out.fill(0);
-  filterRowsAcross(alongY, out, nx, ny, nz, "z", axisKernel(nz, sigma), rowsY, new Uint8Array(rows));
+  filterRowsAcross(alongY, out, nx, ny, nz, "z", axisKernel(nz, sigma), rowsY, new Uint8Array(rows), segments);
   return out;
 }
 
+/** Filters every non-zero row along x; flags the rows it wrote and returns which x positions held input. */
 function filterRowsAlongX(
   input: Uint8Array | Float32Array,
   out: Float32Array,
@@ -89,33 +92,51 @@ function filterRowsAlongX(
   rows: number,
   k: AxisKernel,
   nonZeroOut: Uint8Array,
-): void {
-  let lo = 0, hi = 0;
-  for (const s of k.shifts) {
-    lo = Math.min(lo, s);
-    hi = Math.max(hi, s);
-  }
-  // pad[x - shift + hi] = line[(x - shift) mod nx] for every shift, so the inner loop needs no modulo.
-  const pad = new Float64Array(nx + hi - lo);
+): Uint8Array {
+  const columns = new Uint8Array(nx);
   const taps = k.shifts.length;
+  // Target positions of each tap for each source x, wrapped once here instead of per voxel.
+  const target = new Int32Array(nx * taps);
+  for (let x = 0; x < nx; x++)
+    for (let t = 0; t < taps; t++) target[x * taps + t] = (((x + k.shifts[t]) % nx) + nx) % nx;
+  const weights = k.weights;
+  const acc = new Float64Array(nx);
   for (let r = 0; r < rows; r++) {
     const start = r * nx;
     let any = false;
-    for (let x = 0; x < nx; x++)
-      if (input[start + x] !== 0) {
+    for (let x = 0; x < nx; x++) {
+      const value = input[start + x];
+      if (value === 0) continue;
+      if (!any) {
+        acc.fill(0);
         any = true;
-        break;
       }
+      columns[x] = 1;
+      // Scatter: mask rows are mostly 0, so spreading the non-zero values is cheaper than gathering every output.
+      const base = x * taps;
+      for (let t = 0; t < taps; t++) acc[target[base + t]] += weights[t] * value;
+    }
     if (!any) continue;
     nonZeroOut[r] = 1;
-    for (let q = 0; q < pad.length; q++) pad[q] = input[start + (((q - hi) % nx) + nx) % nx];
-    for (let x = 0; x < nx; x++) {
-      let sum = 0;
-      const base = x + hi;
-      for (let t = 0; t < taps; t++) sum += k.weights[t] * pad[base - k.shifts[t]];
-      out[start + x] = sum;
-    }
+    for (let x = 0; x < nx; x++) out[start + x] = acc[x];
   }
+  return columns;
+}
+
+/** Contiguous x ranges [start, end) the x kernel can reach from the columns that held input. */
+function xSegments(columns: Uint8Array, k: AxisKernel): Int32Array {
+  const nx = columns.length;
+  const reached = new Uint8Array(nx);
+  for (let x = 0; x < nx; x++) {
+    if (columns[x] === 0) continue;
+    for (const s of k.shifts) reached[(((x + s) % nx) + nx) % nx] = 1;
+  }
+  const bounds: number[] = [];
+  for (let x = 0; x < nx; x++) {
+    if (reached[x] === 1 && (x === 0 || reached[x - 1] === 0)) bounds.push(x);
+    if (reached[x] === 1 && (x === nx - 1 || reached[x + 1] === 0)) bounds.push(x + 1);
+  }
+  return Int32Array.from(bounds);
 }
 
 function filterRowsAcross(
@@ -128,6 +149,7 @@ function filterRowsAcross(
   k: AxisKernel,
   nonZeroIn: Uint8Array,
   nonZeroOut: Uint8Array,
+  segments: Int32Array,
 ): void {
   const len = axis === "y" ? ny : nz;
   const taps = k.shifts.length;
@@ -136,19 +158,24 @@ function filterRowsAcross(
     for (let y = 0; y < ny; y++) {
       const pos = axis === "y" ? y : z;
       let any = false;
-      acc.fill(0);
       for (let t = 0; t < taps; t++) {
         const from = (((pos - k.shifts[t]) % len) + len) % len;
         const row = axis === "y" ? from + ny * z : y + ny * from;
         if (nonZeroIn[row] === 0) continue;
-        any = true;
         const w = k.weights[t];
         const start = row * nx;
-        for (let x = 0; x < nx; x++) acc[x] += w * input[start + x];
+        for (let g = 0; g < segments.length; g += 2) {
+          const a = segments[g], b = segments[g + 1];
+          if (any) for (let x = a; x < b; x++) acc[x] += w * input[start + x];
+          else for (let x = a; x < b; x++) acc[x] = w * input[start + x];
+        }
+        any = true;
       }
       if (!any) continue;
       const r = y + ny * z;
       nonZeroOut[r] = 1;
-      out.set(acc, r * nx);
+      const dst = r * nx;
+      for (let g = 0; g < segments.length; g += 2)
+        for (let x = segments[g], b = segments[g + 1]; x < b; x++) out[dst + x] = acc[x];
     }
 }
