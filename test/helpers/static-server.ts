@@ -1,60 +1,8 @@
-/**
- * Serves a built site (dist/) on 127.0.0.1 at a free port, the way a static host would: Framework links pages without
- * their extension (`/kernel-check` for `kernel-check.html`), so extensionless paths fall back to `.html`.
- */
-import { readFile, stat } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { extname, join, normalize, sep } from "node:path";
+import { join } from "node:path";
 import { inject } from "vitest";
+import { serveDirectory, type StaticServer } from "../../data-loaders/static-server.js";
 
-const CONTENT_TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".arrow": "application/vnd.apache.arrow.stream",
-};
-
-export interface StaticServer {
-  /** Origin without a trailing slash, e.g. http://127.0.0.1:40123 */
-  readonly origin: string;
-  close(): Promise<void>;
-}
-
-async function isFile(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => null))?.isFile() ?? false;
-}
-
-/** The file a URL path names, or null when there is none or the path would leave `root`. */
-async function resolveFile(root: string, urlPath: string): Promise<string | null> {
-  const relativePath = normalize(decodeURIComponent(urlPath));
-  const path = join(root, relativePath);
-  if (path !== root && !path.startsWith(root + sep)) return null;
-  const candidates = relativePath.endsWith(sep) ? [join(path, "index.html")] : [path, `${path}.html`];
-  for (const candidate of candidates) if (await isFile(candidate)) return candidate;
-  return null;
-}
-
-export async function serveDirectory(root: string): Promise<StaticServer> {
-  const server: Server = createServer(async (request, response) => {
-    const file = await resolveFile(root, new URL(request.url ?? "/", "http://localhost").pathname);
-    if (file === null) {
-      response.writeHead(404, { "content-type": "text/plain" }).end("not found");
-      return;
-    }
-    const type = CONTENT_TYPES[extname(file)] ?? "application/octet-stream";
-    response.writeHead(200, { "content-type": type }).end(await readFile(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
-  };
-}
+export type { StaticServer };
 
 /** Serves dist/ as built by test/global-setup.ts for this run; fails the calling test when that build failed. */
 export async function serveBuiltSite(projectRoot: string): Promise<StaticServer> {
