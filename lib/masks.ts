@@ -85,16 +85,17 @@ export function hardMask(v: Volume, threshold: number, o: HardMaskOptions): Hard
   const { nx, ny, nz } = v;
   const reportThreshold = rawMaskThreshold(threshold, mode);
   const appliedThreshold = hardMaskThreshold(threshold, mode);
-  const rawComponents = labelComponents(rawMask(v, reportThreshold), nx, ny, nz, 26);
-  const hardComponents = sameVoxels(v, reportThreshold, appliedThreshold)
-    ? rawComponents
-    : labelComponents(rawMask(v, appliedThreshold), nx, ny, nz, 26);
+  const reportMask = rawMask(v, reportThreshold);
+  const rawComponents = labelComponents(reportMask, nx, ny, nz, 26);
+  const same = sameVoxels(v, reportThreshold, appliedThreshold);
+  const hardRaw = same ? reportMask : rawMask(v, appliedThreshold);
+  const hardComponents = same ? rawComponents : labelComponents(hardRaw, nx, ny, nz, 26);
   const largest = largestLabel(hardComponents);
   const largestComponentVoxels = largest === 0 ? 0 : hardComponents.sizes[largest];
   const dilationIterations = Math.ceil(2 / o.voxelSize);
   const { mask, voxels } = dilate18Label(hardComponents.labels, largest, nx, ny, nz, dilationIterations, {
     skipBorderShell: mode === "vrs-compat",
-  });
+  }, hardRaw);
   return { mask, voxels, dilationIterations, largestComponentVoxels, rawComponents, appliedThreshold };
 }
 

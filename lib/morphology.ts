@@ -43,7 +43,8 @@ export function dilate18(
 
 /**
  * {@link dilate18} of the voxels whose label is `label` (one component of a labelling), without building the
- * component's mask first. Also returns the number of voxels set.
+ * component's mask first. Also returns the number of voxels set. `foreground`, when given, is the labelled mask
+ * (non-zero wherever a label is): it lets the scan skip background 4 voxels at a time.
  */
 export function dilate18Label(
   labels: Int32Array,
@@ -53,14 +54,21 @@ export function dilate18Label(
   nz: number,
   iterations: number,
   opts: DilateOptions = { skipBorderShell: false },
+  foreground?: Uint8Array,
 ): { mask: Uint8Array; voxels: number } {
   const n = nx * ny * nz;
   if (labels.length !== n) throw new RangeError(`labels has ${labels.length} voxels, expected ${n}`);
+  if (foreground && foreground.length !== n) throw new RangeError(`foreground has ${foreground.length} voxels, expected ${n}`);
   const work = new Uint8Array(n);
   let seeds = new Int32Array(64);
   let count = 0;
+  const words = foreground && foreground.byteOffset % 4 === 0 ? new Uint32Array(foreground.buffer, foreground.byteOffset, n >> 2) : null;
   if (label !== 0)
     for (let i = 0; i < n; i++) {
+      if (words !== null && (i & 3) === 0 && i + 4 <= n && words[i >> 2] === 0) {
+        i += 3;
+        continue;
+      }
       if (labels[i] !== label) continue;
       work[i] = 1;
       if (count === seeds.length) seeds = grow(seeds);
