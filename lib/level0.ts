@@ -7,8 +7,8 @@ import { AnalysisInputError } from "./errors.js";
 import { inputFigures, type InputFigures } from "./figures.js";
 import { hardMask, softMask, type HardMask } from "./masks.js";
 import { scoreOf, type AnalysisMode, type SectionId, type SectionResult } from "./report-types.js";
-import { massSection } from "./section-0a-mass.js";
-import { mapMaximum, maskSection } from "./section-0b-mask.js";
+import { centerOfMass, maskExtent, massFromExtent } from "./section-0a-mass.js";
+import { massTable, maskSection, type MassTableRow } from "./section-0b-mask.js";
 import { backgroundSection } from "./section-0c-background.js";
 import { bfactorSection } from "./section-0d-bfactor.js";
 import type { Vec3, Volume } from "./volume.js";
@@ -129,13 +129,16 @@ export function runLevel0(volume: Volume, options: Level0Options): Level0Report 
   const hard = hardMask(volume, threshold, { voxelSize: ts, mode });
   if (hard.voxels === 0) throw new AnalysisInputError("empty-mask", emptyMaskMessage);
   const rawThreshold = mode === "vrs-compat" ? Math.fround(threshold) : threshold;
-  const maxValue = mapMaximum(volume);
+  const cached = thresholdIndependent(volume, ts, mode);
 
   const background = backgroundSection(volume, hard.mask, mode, parameters);
   const sections: Record<SectionId, SectionResult<object>> = {
-    "0.a": massSection(volume, hard.mask, ts, mode, parameters),
+    "0.a": massFromExtent(
+      [volume.nx, volume.ny, volume.nz], maskExtent(hard.mask, volume.nx, volume.ny, volume.nz), cached.centerOfMass, ts, mode, parameters,
+    ),
     "0.b": maskSection({
-      volume, threshold, rawThreshold, rawComponents: hard.rawComponents, hardMask: hard.mask, ts, mode, parameters, maxValue,
+      volume, threshold, rawThreshold, rawComponents: hard.rawComponents, hardMask: hard.mask, ts, mode, parameters,
+      massTable: cached.massTable,
     }),
     "0.c": background,
     "0.d": options.precomputed?.["0.d"] ?? bfactorSection(volume, { voxelSize: ts, resolution, mode }),
@@ -164,6 +167,27 @@ export function runLevel0(volume: Volume, options: Level0Options): Level0Report 
     hardMask: hard,
     figures,
   };
+}
+
+/**
+ * Numbers that do not depend on the threshold, kept per volume so that moving the threshold does not recompute
+ * them. Volumes are treated as immutable: a volume whose data is changed in place must be a new object.
+ */
+const perVolume = new WeakMap<Volume, { centerOfMass: Vec3; massTables: Map<string, MassTableRow[]> }>();
+
+function thresholdIndependent(volume: Volume, ts: number, mode: AnalysisMode) {
+  let entry = perVolume.get(volume);
+  if (!entry) {
+    entry = { centerOfMass: centerOfMass(volume), massTables: new Map() };
+    perVolume.set(volume, entry);
+  }
+  const key = `${mode} ${ts}`;
+  let table = entry.massTables.get(key);
+  if (!table) {
+    table = massTable(volume, ts, mode);
+    entry.massTables.set(key, table);
+  }
+  return { centerOfMass: entry.centerOfMass, massTable: table };
 }
 
 /** Score, abstract and warnings summary from the sections, as VRS writes them. */

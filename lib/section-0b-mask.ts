@@ -80,7 +80,8 @@ export function massTableThresholds(maxValue: number): number[] {
 
 export function mapMaximum(v: Volume): number {
   let max = -Infinity;
-  for (const d of v.data) if (d > max) max = d;
+  const data = v.data;
+  for (let i = 0; i < data.length; i++) if (data[i] > max) max = data[i];
   return max;
 }
 
@@ -228,7 +229,8 @@ export interface MaskSectionInput {
   ts: number;
   mode: AnalysisMode;
   parameters: CriteriaParameters;
-  maxValue?: number;
+  /** The mass table, when the caller has it (it does not depend on the threshold). */
+  massTable?: MassTableRow[];
 }
 
 export function maskSection(input: MaskSectionInput): SectionResult<MaskResults> {
@@ -266,7 +268,7 @@ export function maskSection(input: MaskSectionInput): SectionResult<MaskResults>
     constructedVoxels,
     constructedVolume: constructedVoxels * ts3,
     overlap,
-    massTable: massTable(volume, ts, mode, input.maxValue),
+    massTable: input.massTable ?? massTable(volume, ts, mode),
   };
 
   return { ...base, results, ...maskVerdict(results, mode, p) };

@@ -1,0 +1,61 @@
+/**
+ * Level 0 report timings on emd_1997 resampled to 256³ and 160³ (bench/upsample.ts):
+ *   1. the whole report at 256³: hard and soft masks, 0.a–0.c, input-figure data (target ≤ 2.5 s, ≤ 4× map bytes);
+ *   2. the threshold sweep of 100 thresholds at 160³ (target ≤ 5 s);
+ *   3. one slider move at 160³: threshold → hard mask + 0.a–0.c (target ≤ 50 ms).
+ * Peak memory is the growth of the process's maximum resident set during the step (an upper bound: it includes
+ * garbage not yet collected), so steps run from the largest to the smallest.
+ */
+import { runLevel0 } from "../lib/level0.js";
+import type { SectionResult } from "../lib/report-types.js";
+import { sweep } from "../lib/sweep.js";
+import type { Volume } from "../lib/volume.js";
+import { benchMap } from "./upsample.js";
+
+const threshold = 1.0; // emd_1997's author contour; resampling keeps the density scale
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+function measured<T>(fn: () => T): { value: T; ms: number; peakGrowth: number } {
+  const before = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const value = fn();
+  const ms = performance.now() - t0;
+  const peak = process.resourceUsage().maxRSS * 1024;
+  return { value, ms, peakGrowth: Math.max(0, peak - before) };
+}
+
+/** Ts of the resampled map: the same physical box as emd_1997 (100 × 2.02 Å). */
+const ts = (v: Volume) => (100 * 2.02) / v.nx;
+
+export async function run(): Promise<void> {
+  const big = benchMap(256);
+  const report = measured(() => runLevel0(big, { threshold, voxelSize: ts(big), figures: true, softMask: true }));
+  console.log(
+    `report 256³ (masks, soft mask, 0.a–0.c, figures): ${report.ms.toFixed(0)} ms (target 2500), ` +
+      `peak growth ${mib(report.peakGrowth)} = ${(report.peakGrowth / big.data.byteLength).toFixed(1)}× the map's ` +
+      `${mib(big.data.byteLength)} (target 4×); score ${report.value.score.passed}/${report.value.score.evaluable}`,
+  );
+
+  const mid = benchMap(160);
+  let max = -Infinity;
+  for (const d of mid.data) if (d > max) max = d;
+  const thresholds = Array.from({ length: 100 }, (_, i) => (max * (i + 0.5)) / 100);
+  const swept = measured(() => sweep(mid, thresholds, { voxelSize: ts(mid) }));
+  console.log(
+    `sweep 160³, 100 thresholds: ${swept.ms.toFixed(0)} ms (target 5000), ${(swept.ms / 100).toFixed(1)} ms per threshold`,
+  );
+
+  // The slider reuses 0.d (threshold-independent), so only masks and 0.a–0.c are timed.
+  const notApplicable: SectionResult<object> = {
+    id: "0.d", title: "0.d B-factor analysis", status: "does-not-apply", warnings: [], results: null, summarySentence: null,
+  };
+  const times: number[] = [];
+  for (const t of [0.6, 0.8, 1.0, 1.2, 1.4, 0.9, 1.1]) {
+    times.push(measured(() => runLevel0(mid, { threshold: t, voxelSize: ts(mid), precomputed: { "0.d": notApplicable } })).ms);
+  }
+  times.sort((a, b) => a - b);
+  console.log(
+    `slider 160³ (hard mask + 0.a–0.c): median ${times[times.length >> 1].toFixed(0)} ms, ` +
+      `min ${times[0].toFixed(0)} ms, max ${times[times.length - 1].toFixed(0)} ms (target 50)`,
+  );
+}
