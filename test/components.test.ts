@@ -121,6 +121,15 @@ describe("labelComponents on hand-built masks", () => {
     expect(labelComponents(m, n, n, n, 26).count).toBe(1);
   });
 
+  it("a mask view that is not 4-byte aligned gives the same answer", () => {
+    const n = 7;
+    const backing = new Uint8Array(n * n * n + 1);
+    for (let i = 1; i < backing.length; i++) backing[i] = (i * 7919) % 5 === 0 ? 1 : 0;
+    const view = backing.subarray(1);
+    const copy = view.slice();
+    expect(labelComponents(view, n, n, n, 26)).toEqual(labelComponents(copy, n, n, n, 26));
+  });
+
   it("rejects a mask of the wrong length", () => {
     expect(() => labelComponents(new Uint8Array(5), 2, 2, 2, 6)).toThrow(RangeError);
   });

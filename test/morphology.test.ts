@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { dilate18 } from "../lib/morphology.js";
+import { dilate18, dilate18Label } from "../lib/morphology.js";
+import { labelComponents, largestComponentMask, largestLabel } from "../lib/components.js";
 
 const count = (m: Uint8Array) => m.reduce((a, b) => a + b, 0);
 const at = (n: number, x: number, y: number, z: number) => x + n * (y + n * z);
@@ -123,6 +124,27 @@ describe("dilate18", () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it("dilate18Label equals dilate18 of the component's mask, with or without the foreground hint", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 9 }), fc.integer(), fc.integer({ min: 0, max: 3 }), fc.boolean(), (n, seed, iterations, skipBorderShell) => {
+        let s = seed >>> 0 || 1;
+        const m = new Uint8Array(n * n * n);
+        for (let i = 0; i < m.length; i++) {
+          s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+          m[i] = s % 4 === 0 ? 1 : 0;
+        }
+        const c = labelComponents(m, n, n, n, 26);
+        const want = dilate18(largestComponentMask(c), n, n, n, iterations, { skipBorderShell });
+        for (const hint of [undefined, m]) {
+          const got = dilate18Label(c.labels, largestLabel(c), n, n, n, iterations, { skipBorderShell }, hint);
+          expect(got.mask).toEqual(want);
+          expect(got.voxels).toBe(count(want));
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });
