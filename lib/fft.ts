@@ -1,10 +1,17 @@
 /**
  * 1-D complex DFT of any length, in float64.
  *
- * Powers of two go straight to fft.js (radix-4). Every other length uses Bluestein's chirp-z algorithm, which turns a
- * length-n DFT into a circular convolution of power-of-two length m ≥ 2n−1 done with fft.js. Plans are cached per
- * length, so repeated lines of a 3-D transform reuse twiddles and scratch buffers. Plans own scratch buffers and are
- * therefore not re-entrant; JavaScript is single-threaded per realm (a Web Worker has its own cache), so that is safe.
+ * - Powers of two go straight to fft.js (radix-4).
+ * - Lengths whose smallest odd prime factor r is small (≤ 31, which covers the usual EMDB boxes: 100, 200, 210, 320,
+ *   360, …) take one Cooley–Tukey step of radix r over the DFT of length n/r, recursively, ending in fft.js.
+ * - Anything else (a large prime factor) uses Bluestein's chirp-z algorithm: a circular convolution of power-of-two
+ *   length m ≥ 2n−1 done with fft.js. It costs two length-m FFTs, i.e. 4–8 times a power-of-two length near n, which
+ *   is why the Cooley–Tukey step comes first.
+ *
+ * Plans are cached per length, so repeated lines of a 3-D transform reuse twiddles and scratch buffers. Plans own
+ * scratch buffers and are therefore not re-entrant; JavaScript is single-threaded per realm (a Web Worker has its own
+ * cache), and a plan only calls plans of shorter lengths, so that is safe. Plans are class instances rather than
+ * closures so that V8 optimises each algorithm once for all lengths.
  */
 import FFT from "fft.js";
 
@@ -20,6 +27,12 @@ export interface ComplexFft {
   inverse(output: Float64Array, input: Float64Array): void;
 }
 
+/**
+ * Above this radix one Cooley–Tukey step (r multiply-adds per output) costs more than Bluestein on the whole length
+ * (about 2·log₂(4n) butterflies per output with m ≤ 4n).
+ */
+const LARGEST_CROSS_RADIX = 31;
+
 const plans = new Map<number, ComplexFft>();
 
 /** The cached DFT plan for `size` complex samples (any positive integer). */
@@ -27,14 +40,22 @@ export function complexFft(size: number): ComplexFft {
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`FFT length must be a positive integer, got ${size}`);
   let plan = plans.get(size);
   if (!plan) {
-    plan = size === 1 ? identityPlan : isPowerOfTwo(size) ? radix4Plan(size) : bluesteinPlan(size);
+    const radix = smallestOddPrimeFactor(size);
+    if (size === 1) plan = new IdentityFft();
+    else if (radix === 1) plan = new Radix4Fft(size);
+    else if (radix <= LARGEST_CROSS_RADIX) plan = new CooleyTukeyStepFft(size, radix);
+    else plan = new BluesteinFft(size);
     plans.set(size, plan);
   }
   return plan;
 }
 
-export function isPowerOfTwo(n: number): boolean {
-  return n > 0 && (n & (n - 1)) === 0;
+/** Smallest odd prime dividing n, or 1 when n is a power of two. */
+function smallestOddPrimeFactor(n: number): number {
+  let odd = n;
+  while (odd % 2 === 0) odd = (odd / 2) | 0;
+  for (let p = 3; p * p <= odd; p += 2) if (odd % p === 0) return p;
+  return odd;
 }
 
 function nextPowerOfTwo(n: number): number {
@@ -44,66 +65,189 @@ function nextPowerOfTwo(n: number): number {
 }
 
 /** fft.js refuses length 1, where the DFT is the identity. */
-const identityPlan: ComplexFft = {
-  size: 1,
-  forward(output, input) {
+class IdentityFft implements ComplexFft {
+  readonly size = 1;
+  forward(output: Float64Array, input: Float64Array): void {
     output[0] = input[0];
     output[1] = input[1];
-  },
-  inverse(output, input) {
-    output[0] = input[0];
-    output[1] = input[1];
-  },
-};
+  }
+  inverse(output: Float64Array, input: Float64Array): void {
+    this.forward(output, input);
+  }
+}
 
-function radix4Plan(size: number): ComplexFft {
-  const engine = new FFT(size);
-  return {
-    size,
-    forward: (output, input) => engine.transform(output, input),
-    inverse: (output, input) => engine.inverseTransform(output, input),
-  };
+class Radix4Fft implements ComplexFft {
+  private readonly engine: FFT;
+  constructor(readonly size: number) {
+    this.engine = new FFT(size);
+  }
+  forward(output: Float64Array, input: Float64Array): void {
+    this.engine.transform(output, input);
+  }
+  inverse(output: Float64Array, input: Float64Array): void {
+    this.engine.inverseTransform(output, input);
+  }
+}
+
+/** Shared inverse for plans that only implement a forward transform: IDFT(x) = conj(DFT(conj x))/n. */
+function inverseByConjugation(plan: ComplexFft, scratch: Float64Array, output: Float64Array, input: Float64Array) {
+  const n2 = 2 * plan.size;
+  for (let i = 0; i < n2; i += 2) {
+    scratch[i] = input[i];
+    scratch[i + 1] = -input[i + 1];
+  }
+  plan.forward(output, scratch);
+  const scale = 1 / plan.size;
+  for (let i = 0; i < n2; i += 2) {
+    output[i] *= scale;
+    output[i + 1] *= -scale;
+  }
+}
+
+/**
+ * One decimation-in-time step of radix r, n = r·m. With j = j1 + r·j2 and k = m·k1 + k2:
+ * X[m·k1 + k2] = Σ_{j1} ω_r^{j1·k1} · ω_n^{j1·k2} · Y_{j1}[k2], where Y_{j1} is the length-m DFT of x[j1 + r·j2].
+ */
+class CooleyTukeyStepFft implements ComplexFft {
+  private readonly m: number;
+  private readonly child: ComplexFft;
+  /** ω_n^{j1·k2} at j1·m + k2. */
+  private readonly twiddle: Float64Array;
+  /** ω_r^{k1·j1} at k1·r + j1. */
+  private readonly rootRe: Float64Array;
+  private readonly rootIm: Float64Array;
+  private readonly gathered: Float64Array;
+  /** Y_{j1}[k2] at j1·m + k2, and one view per j1 for the child transforms to write into. */
+  private readonly partial: Float64Array;
+  private readonly partialOf: Float64Array[];
+  private readonly column: Float64Array;
+  private readonly conjugated: Float64Array;
+
+  constructor(
+    readonly size: number,
+    private readonly radix: number,
+  ) {
+    const n = size;
+    const m = (n / radix) | 0; // an int32, so typed-array indices stay small integers for V8
+    this.m = m;
+    this.child = complexFft(m);
+    this.twiddle = new Float64Array(2 * n);
+    for (let j1 = 0; j1 < radix; j1++) {
+      for (let k2 = 0; k2 < m; k2++) {
+        const angle = (-2 * Math.PI * ((j1 * k2) % n)) / n;
+        this.twiddle[2 * (j1 * m + k2)] = Math.cos(angle);
+        this.twiddle[2 * (j1 * m + k2) + 1] = Math.sin(angle);
+      }
+    }
+    this.rootRe = new Float64Array(radix * radix);
+    this.rootIm = new Float64Array(radix * radix);
+    for (let k1 = 0; k1 < radix; k1++) {
+      for (let j1 = 0; j1 < radix; j1++) {
+        const angle = (-2 * Math.PI * ((k1 * j1) % radix)) / radix;
+        this.rootRe[k1 * radix + j1] = Math.cos(angle);
+        this.rootIm[k1 * radix + j1] = Math.sin(angle);
+      }
+    }
+    this.gathered = new Float64Array(2 * m);
+    this.partial = new Float64Array(2 * n);
+    this.partialOf = Array.from({ length: radix }, (_, j1) => this.partial.subarray(2 * j1 * m, 2 * (j1 + 1) * m));
+    this.column = new Float64Array(2 * radix);
+    this.conjugated = new Float64Array(2 * n);
+  }
+
+  forward(output: Float64Array, input: Float64Array): void {
+    const { m, radix, child, twiddle, rootRe, rootIm, gathered, partial, partialOf, column } = this;
+    const n2 = 2 * this.size;
+    for (let j1 = 0; j1 < radix; j1++) {
+      for (let j2 = 0; j2 < m; j2++) {
+        gathered[2 * j2] = input[2 * (j1 + radix * j2)];
+        gathered[2 * j2 + 1] = input[2 * (j1 + radix * j2) + 1];
+      }
+      child.forward(partialOf[j1], gathered);
+    }
+    for (let i = 2 * m; i < n2; i += 2) {
+      const re = partial[i];
+      const im = partial[i + 1];
+      partial[i] = re * twiddle[i] - im * twiddle[i + 1];
+      partial[i + 1] = re * twiddle[i + 1] + im * twiddle[i];
+    }
+    for (let k2 = 0; k2 < m; k2++) {
+      for (let j1 = 0; j1 < radix; j1++) {
+        column[2 * j1] = partial[2 * (j1 * m + k2)];
+        column[2 * j1 + 1] = partial[2 * (j1 * m + k2) + 1];
+      }
+      for (let k1 = 0; k1 < radix; k1++) {
+        let re = 0;
+        let im = 0;
+        const roots = k1 * radix;
+        for (let j1 = 0; j1 < radix; j1++) {
+          const yr = column[2 * j1];
+          const yi = column[2 * j1 + 1];
+          const wr = rootRe[roots + j1];
+          const wi = rootIm[roots + j1];
+          re += yr * wr - yi * wi;
+          im += yr * wi + yi * wr;
+        }
+        output[2 * (m * k1 + k2)] = re;
+        output[2 * (m * k1 + k2) + 1] = im;
+      }
+    }
+  }
+
+  inverse(output: Float64Array, input: Float64Array): void {
+    inverseByConjugation(this, this.conjugated, output, input);
+  }
 }
 
 /**
  * Bluestein: with w_k = exp(−iπk²/n), jk = (k² + j² − (k−j)²)/2 gives X_k = w_k · Σ_j (x_j w_j) · conj(w_{k−j}),
  * a convolution of (x·w) with conj(w), evaluated as a cyclic convolution of length m by power-of-two FFTs.
  */
-function bluesteinPlan(n: number): ComplexFft {
-  const m = nextPowerOfTwo(2 * n - 1);
-  const engine = new FFT(m);
+class BluesteinFft implements ComplexFft {
+  private readonly m: number;
+  private readonly engine: FFT;
+  private readonly chirpRe: Float64Array;
+  private readonly chirpIm: Float64Array;
+  /** Spectrum of the kernel conj(w) laid out cyclically (indices k and m−k), with the inverse's 1/m folded in. */
+  private readonly kernelSpectrum: Float64Array;
+  private readonly work: Float64Array;
+  private readonly workSpectrum: Float64Array;
+  private readonly conjugated: Float64Array;
 
-  // k² is reduced mod 2n before scaling so the chirp angle stays exact for large k.
-  const chirpRe = new Float64Array(n);
-  const chirpIm = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    const angle = (Math.PI * ((k * k) % (2 * n))) / n;
-    chirpRe[k] = Math.cos(angle);
-    chirpIm[k] = -Math.sin(angle);
+  constructor(readonly size: number) {
+    const n = size;
+    const m = nextPowerOfTwo(2 * n - 1);
+    this.m = m;
+    this.engine = new FFT(m);
+    // k² is reduced mod 2n before scaling so the chirp angle stays exact for large k.
+    this.chirpRe = new Float64Array(n);
+    this.chirpIm = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const angle = (Math.PI * ((k * k) % (2 * n))) / n;
+      this.chirpRe[k] = Math.cos(angle);
+      this.chirpIm[k] = -Math.sin(angle);
+    }
+    const kernel = new Float64Array(2 * m);
+    kernel[0] = this.chirpRe[0];
+    kernel[1] = -this.chirpIm[0];
+    for (let k = 1; k < n; k++) {
+      kernel[2 * k] = kernel[2 * (m - k)] = this.chirpRe[k];
+      kernel[2 * k + 1] = kernel[2 * (m - k) + 1] = -this.chirpIm[k];
+    }
+    this.kernelSpectrum = new Float64Array(2 * m);
+    this.engine.transform(this.kernelSpectrum, kernel);
+    for (let i = 0; i < 2 * m; i++) this.kernelSpectrum[i] /= m;
+    this.work = new Float64Array(2 * m);
+    this.workSpectrum = new Float64Array(2 * m);
+    this.conjugated = new Float64Array(2 * n);
   }
 
-  // Spectrum of the convolution kernel conj(w) laid out cyclically (indices k and m−k), with the 1/m of the inverse
-  // transform folded in.
-  const kernel = new Float64Array(2 * m);
-  kernel[0] = chirpRe[0];
-  kernel[1] = -chirpIm[0];
-  for (let k = 1; k < n; k++) {
-    kernel[2 * k] = kernel[2 * (m - k)] = chirpRe[k];
-    kernel[2 * k + 1] = kernel[2 * (m - k) + 1] = -chirpIm[k];
-  }
-  const kernelSpectrum = new Float64Array(2 * m);
-  engine.transform(kernelSpectrum, kernel);
-  for (let i = 0; i < 2 * m; i++) kernelSpectrum[i] /= m;
-
-  const work = new Float64Array(2 * m);
-  const workSpectrum = new Float64Array(2 * m);
-
-  // The inverse DFT is conj(DFT(conj(x)))/n, so both directions share one routine.
-  function run(output: Float64Array, input: Float64Array, inverse: boolean): void {
-    const sign = inverse ? -1 : 1;
+  forward(output: Float64Array, input: Float64Array): void {
+    const { m, engine, chirpRe, chirpIm, kernelSpectrum, work, workSpectrum } = this;
+    const n = this.size;
     for (let k = 0; k < n; k++) {
       const re = input[2 * k];
-      const im = sign * input[2 * k + 1];
+      const im = input[2 * k + 1];
       work[2 * k] = re * chirpRe[k] - im * chirpIm[k];
       work[2 * k + 1] = re * chirpIm[k] + im * chirpRe[k];
     }
@@ -119,18 +263,15 @@ function bluesteinPlan(n: number): ComplexFft {
       work[2 * j + 1] = -(ar * bi + ai * br);
     }
     engine.transform(workSpectrum, work);
-    const scale = inverse ? 1 / n : 1;
     for (let k = 0; k < n; k++) {
       const re = workSpectrum[2 * k];
       const im = -workSpectrum[2 * k + 1];
-      output[2 * k] = scale * (re * chirpRe[k] - im * chirpIm[k]);
-      output[2 * k + 1] = sign * scale * (re * chirpIm[k] + im * chirpRe[k]);
+      output[2 * k] = re * chirpRe[k] - im * chirpIm[k];
+      output[2 * k + 1] = re * chirpIm[k] + im * chirpRe[k];
     }
   }
 
-  return {
-    size: n,
-    forward: (output, input) => run(output, input, false),
-    inverse: (output, input) => run(output, input, true),
-  };
+  inverse(output: Float64Array, input: Float64Array): void {
+    inverseByConjugation(this, this.conjugated, output, input);
+  }
 }

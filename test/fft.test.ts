@@ -42,7 +42,8 @@ function maxAbsDiff(a: Float64Array, b: Float64Array): number {
   return worst;
 }
 
-const sizes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 16, 17, 30, 64, 97, 100, 128, 210];
+// Powers of two (fft.js), small-prime composites (Cooley–Tukey steps), large primes (Bluestein) and mixtures of both.
+const sizes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 16, 17, 30, 31, 37, 62, 64, 97, 100, 111, 128, 210, 320, 360];
 
 describe("complexFft", () => {
   for (const n of sizes) {
@@ -72,6 +73,18 @@ describe("complexFft", () => {
   it("rejects lengths that are not positive integers", () => {
     expect(() => complexFft(0)).toThrow(RangeError);
     expect(() => complexFft(2.5)).toThrow(RangeError);
+  });
+
+  it("matches a direct DFT for any length up to 130", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 130 }), fc.integer(), (n, seed) => {
+        const x = randomComplex(n, seed);
+        const forward = new Float64Array(2 * n);
+        complexFft(n).forward(forward, x);
+        return maxAbsDiff(forward, directDft(x)) < 1e-13 * n;
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it("round-trips any length to float64 precision", () => {
