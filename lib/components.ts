@@ -38,11 +38,10 @@ export function labelComponents(
   const uf = new LabelUnionFind();
   const nxy = nx * ny;
 
-  // Backward neighbours (already visited in raster order) as [dx, dy, dz]; the order puts (x-1) first because
-  // when it is foreground, every other backward neighbour it shares is already in its set and can be skipped.
-  const backward = backwardOffsets(connectivity);
-  const afterLeft = backward.filter(([dx, dy, dz]) => !isNeighbour(dx + 1, dy, dz, connectivity));
-  const all = backward.filter(([dx, dy, dz]) => !(dx === -1 && dy === 0 && dz === 0));
+  // Backward neighbours (visited earlier in raster order) other than x-1, as [dx, dy, dz]. x-1 is read first: when
+  // it is foreground, every backward neighbour it touches is already in its set, so only `afterLeft` needs a look.
+  const all = backwardOffsets(connectivity);
+  const afterLeft = all.filter(([dx, dy, dz]) => !isNeighbour(dx + 1, dy, dz, connectivity));
   const toLinear = (o: number[][]) => Int32Array.from(o, ([dx, dy, dz]) => dx + nx * dy + nxy * dz);
   const afterLeftLinear = toLinear(afterLeft);
   const allLinear = toLinear(all);
@@ -132,7 +131,7 @@ function isNeighbour(dx: number, dy: number, dz: number, connectivity: Connectiv
 }
 
 function backwardOffsets(connectivity: Connectivity): [number, number, number][] {
-  const out: [number, number, number][] = [[-1, 0, 0]];
+  const out: [number, number, number][] = [];
   for (let dz = -1; dz <= 0; dz++)
     for (let dy = -1; dy <= 1; dy++)
       for (let dx = -1; dx <= 1; dx++) {
