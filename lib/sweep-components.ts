@@ -114,6 +114,7 @@ export function componentSweep(
   });
   const sizeCount = new Int32Array(active + 1);
   const present: number[] = [];
+  let compactedLength = 0;
   let rawVoxels = 0;
   let componentCount = 0;
   let largest = 0;
@@ -127,7 +128,12 @@ export function componentSweep(
     return a;
   };
   const sizeAdded = (s: number) => {
-    if (sizeCount[s]++ === 0) present.push(s);
+    if (sizeCount[s]++ === 0) {
+      present.push(s);
+      // A growing component passes through many sizes between two thresholds; compacting when the list doubles
+      // keeps it O(√N) long at O(1) amortised cost per push.
+      if (present.length > 4096 + 2 * compactedLength) compactedLength = compactSizes(present, sizeCount).length;
+    }
   };
   /** Merge the set rooted at `root` with the set of `j`; returns the new root. */
   const merge = (root: number, j: number): number => {
@@ -222,18 +228,7 @@ function summarise(
   present: number[],
   topK: number,
 ): ThresholdComponents {
-  // Compact the list of sizes to those still present, once each.
-  const distinct: number[] = [];
-  for (const s of present) {
-    if (sizeCount[s] > 0) {
-      distinct.push(s);
-      sizeCount[s] = -sizeCount[s]; // mark as taken
-    }
-  }
-  for (const s of distinct) sizeCount[s] = -sizeCount[s];
-  distinct.sort((a, b) => b - a);
-  present.length = 0;
-  present.push(...distinct);
+  const distinct = compactSizes(present, sizeCount).sort((a, b) => b - a);
 
   let components95 = 0;
   let cumulative = 0;
@@ -263,6 +258,21 @@ function summarise(
     components95Voxels: cumulative,
     topSizes,
   };
+}
+
+/** Reduce `present` in place to the sizes whose count is positive, each once; returns it. */
+function compactSizes(present: number[], sizeCount: Int32Array): number[] {
+  let kept = 0;
+  for (let r = 0; r < present.length; r++) {
+    const s = present[r];
+    if (sizeCount[s] > 0) {
+      present[kept++] = s;
+      sizeCount[s] = -sizeCount[s]; // mark as kept so a repeat is dropped
+    }
+  }
+  present.length = kept;
+  for (let r = 0; r < kept; r++) sizeCount[present[r]] = -sizeCount[present[r]];
+  return present;
 }
 
 /**
