@@ -79,6 +79,31 @@ export function dilate18Label(
 }
 
 /**
+ * {@link dilate18} of the voxels listed in `seeds` (indices, any order, no repeats), e.g. one component from
+ * componentSweep's `largestComponent()`. Also returns the number of voxels set.
+ */
+export function dilate18Seeds(
+  seeds: Int32Array,
+  nx: number,
+  ny: number,
+  nz: number,
+  iterations: number,
+  opts: DilateOptions = { skipBorderShell: false },
+): { mask: Uint8Array; voxels: number } {
+  const n = nx * ny * nz;
+  const work = new Uint8Array(n);
+  for (let s = 0; s < seeds.length; s++) {
+    const i = seeds[s];
+    if (!(i >= 0 && i < n)) throw new RangeError(`seed ${i} is outside the ${nx}×${ny}×${nz} box`);
+    work[i] = 1;
+  }
+  const frontier = new Int32Array(Math.max(64, seeds.length));
+  frontier.set(seeds);
+  const added = dilateInPlace(work, frontier, seeds.length, nx, ny, nz, iterations, opts.skipBorderShell);
+  return { mask: work, voxels: seeds.length + added };
+}
+
+/**
  * Grow `work` (1 = set) by `iterations` synchronous 18-neighbour steps, starting from the set voxels listed in
  * `seeds` (all of them). Returns the number of voxels added.
  */

@@ -41,6 +41,13 @@ export interface ThresholdComponents {
 export interface ComponentSweepOptions {
   /** How many of the largest sizes to return per threshold (default 10). */
   topK?: number;
+  /**
+   * Called once per distinct threshold, from the highest down, as soon as its figures are known.
+   * `largestComponent()` returns the voxel indices of the largest component at that threshold (on equal sizes the
+   * one labelComponents numbers first, as largestComponentMask). It costs O(voxels on) and is valid only during the
+   * call. With dilate18Seeds this builds a hard mask per threshold without labelling the box again.
+   */
+  onLevel?: (level: ThresholdComponents, largestComponent: () => Int32Array) => void;
 }
 
 /** Fraction of the raw voxels the largest components must reach (VRS 0.b). */
@@ -118,6 +125,7 @@ export function componentSweep(
   let rawVoxels = 0;
   let componentCount = 0;
   let largest = 0;
+  let largestRoot = -1; // root of a component of `largest` voxels (the only one when sizeCount[largest] is 1)
 
   const find = (a: number): number => {
     while (parent[a] > 0) {
@@ -145,15 +153,28 @@ export function componentSweep(
     sizeCount[b]--;
     sizeAdded(a + b);
     componentCount--;
-    if (a + b > largest) largest = a + b;
-    if (a >= b) {
-      parent[other] = root + 1;
-      parent[root] = -(a + b);
-      return root;
+    const joined = a >= b ? root : other;
+    parent[a >= b ? other : root] = joined + 1;
+    parent[joined] = -(a + b);
+    if (a + b > largest) {
+      largest = a + b;
+      largestRoot = joined;
     }
-    parent[root] = other + 1;
-    parent[other] = -(a + b);
-    return other;
+    return joined;
+  };
+  /** Voxels of the largest component once the first `on` entries of `order` are on. */
+  const largestComponent = (on: number): Int32Array => {
+    let root = largestRoot;
+    if (largest === 0) return new Int32Array(0);
+    if (sizeCount[largest] > 1) {
+      // Equal sizes: the component met first in raster order is the one labelComponents numbers first.
+      for (let i = 0; i < n; i++)
+        if (parent[i] !== 0 && -parent[(root = find(i))] === largest) break;
+    }
+    const out = new Int32Array(largest);
+    let count = 0;
+    for (let p = 0; p < on; p++) if (find(order[p]) === root) out[count++] = order[p];
+    return out;
   };
 
   const byLevel: ThresholdComponents[] = [];
@@ -163,7 +184,10 @@ export function componentSweep(
       parent[i] = -1;
       rawVoxels++;
       componentCount++;
-      if (largest === 0) largest = 1;
+      if (largest === 0) {
+        largest = 1;
+        largestRoot = i;
+      }
       sizeAdded(1);
       let root = i;
       const z = (i / nxy) | 0;
@@ -213,7 +237,12 @@ export function componentSweep(
         }
       }
     }
-    byLevel.push(summarise(levels[b], rawVoxels, componentCount, largest, sizeCount, present, topK));
+    const level = summarise(levels[b], rawVoxels, componentCount, largest, sizeCount, present, topK);
+    byLevel.push(level);
+    if (options.onLevel) {
+      const on = bucketStart[b + 1];
+      options.onLevel({ ...level, topSizes: [...level.topSizes] }, () => largestComponent(on));
+    }
   }
   const byThreshold = new Map(levels.map((t, b) => [t, byLevel[b]]));
   return thresholds.map((t) => ({ ...byThreshold.get(t)!, topSizes: [...byThreshold.get(t)!.topSizes] }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { dilate18, dilate18Label } from "../lib/morphology.js";
+import { dilate18, dilate18Label, dilate18Seeds } from "../lib/morphology.js";
 import { labelComponents, largestComponentMask, largestLabel } from "../lib/components.js";
 
 const count = (m: Uint8Array) => m.reduce((a, b) => a + b, 0);
@@ -127,7 +127,7 @@ describe("dilate18", () => {
     );
   });
 
-  it("dilate18Label equals dilate18 of the component's mask, with or without the foreground hint", () => {
+  it("dilate18Label and dilate18Seeds equal dilate18 of the component's mask", () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 9 }), fc.integer(), fc.integer({ min: 0, max: 3 }), fc.boolean(), (n, seed, iterations, skipBorderShell) => {
         let s = seed >>> 0 || 1;
@@ -138,6 +138,10 @@ describe("dilate18", () => {
         }
         const c = labelComponents(m, n, n, n, 26);
         const want = dilate18(largestComponentMask(c), n, n, n, iterations, { skipBorderShell });
+        const seeds = Int32Array.from(Array.from(largestComponentMask(c)).flatMap((b, i) => (b ? [i] : [])).reverse());
+        const fromSeeds = dilate18Seeds(seeds, n, n, n, iterations, { skipBorderShell });
+        expect(fromSeeds.mask).toEqual(want);
+        expect(fromSeeds.voxels).toBe(count(want));
         for (const hint of [undefined, m]) {
           const got = dilate18Label(c.labels, largestLabel(c), n, n, n, iterations, { skipBorderShell }, hint);
           expect(got.mask).toEqual(want);

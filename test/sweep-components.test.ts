@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { componentSweep } from "../lib/sweep-components.js";
-import { labelComponents, type Connectivity } from "../lib/components.js";
+import { labelComponents, largestComponentMask, type Connectivity } from "../lib/components.js";
 import { rawMask } from "../lib/masks.js";
 import { makeVolume, type Volume } from "../lib/volume.js";
 import { AnalysisInputError } from "../lib/errors.js";
@@ -120,6 +120,40 @@ describe("componentSweep against labelComponents (property)", () => {
         expect(got).toEqual(thresholds.map((t) => expectedAt(v, t, 26, 3)));
       }),
       { numRuns: 40 },
+    );
+  });
+
+  it("onLevel: thresholds from the top down, and the largest component equals largestComponentMask's", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 2, max: 5 }),
+        fc.integer(),
+        fc.constantFrom<Connectivity>(6, 18, 26),
+        (nx, ny, nz, levels, seed, connectivity) => {
+          let s = seed >>> 0 || 1;
+          const v = makeVolume(nx, ny, nz, () => {
+            s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+            return s % levels;
+          });
+          const thresholds = [2, 0, 1, 3, 2];
+          const seen: number[] = [];
+          componentSweep(v, thresholds, connectivity, {
+            onLevel: (level, largestComponent) => {
+              seen.push(level.threshold);
+              const want = largestComponentMask(labelComponents(rawMask(v, level.threshold), nx, ny, nz, connectivity));
+              const got = new Uint8Array(want.length);
+              for (const i of largestComponent()) got[i] = 1;
+              expect(got).toEqual(want);
+              expect(level).toEqual(expectedAt(v, level.threshold, connectivity, 10));
+            },
+          });
+          expect(seen).toEqual([3, 2, 1, 0]);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
