@@ -1,6 +1,7 @@
 /**
- * 3-D real FFT timings (forward and inverse, float64 internally) for power-of-two and Bluestein box sizes, plus the
- * round-trip error and the 0.d section on a 100³ map. Single thread; run with `npm run bench -- fft`.
+ * 3-D real FFT timings (forward and inverse, float64 internally) for box sizes that take each path of lib/fft.ts
+ * (power of two, Cooley–Tukey steps for small odd primes, Bluestein for 202 = 2·101), plus the round-trip error, the
+ * full complex 3-D FFT and the 0.d section on a 100³ map. Single thread; run with `npm run bench -- fft`.
  */
 import { complexFft3d, inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
 import { bfactorSection } from "../lib/section-0d-bfactor.js";
@@ -26,17 +27,26 @@ function bestOf<T>(runs: number, task: () => T): { ms: number; value: T } {
   return { ms, value };
 }
 
+/** Which path lib/fft.ts takes for a line of length n. */
+function lengthKind(n: number): string {
+  if ((n & (n - 1)) === 0) return "fft.js radix-4";
+  let odd = n;
+  while (odd % 2 === 0) odd /= 2;
+  for (let p = 3; p <= 31; p += 2) while (odd % p === 0) odd /= p;
+  return odd === 1 ? "Cooley–Tukey steps + fft.js" : "Bluestein";
+}
+
 export async function run(): Promise<void> {
   console.log("| box | kind | forward (ms) | inverse (ms) | max round-trip error |");
   console.log("|---|---|---|---|---|");
-  for (const n of [64, 100, 128, 200, 210, 256]) {
+  for (const n of [64, 100, 128, 200, 202, 210, 256, 320]) {
     const volume = randomVolume(n);
-    const runs = n >= 200 ? 2 : 3;
+    const runs = n >= 300 ? 1 : n >= 200 ? 2 : 3;
     const forward = bestOf(runs, () => realFft3d(volume));
     const inverse = bestOf(runs, () => inverseRealFft3d(forward.value));
     let error = 0;
     for (let i = 0; i < volume.data.length; i++) error = Math.max(error, Math.abs(inverse.value[i] - volume.data[i]));
-    const kind = (n & (n - 1)) === 0 ? "radix-4" : "Bluestein";
+    const kind = lengthKind(n);
     console.log(`| ${n}³ | ${kind} | ${forward.ms.toFixed(0)} | ${inverse.ms.toFixed(0)} | ${error.toExponential(1)} |`);
   }
   console.log("\n| box | full complex 3-D forward (ms) |");
