@@ -36,6 +36,7 @@ CASES = [
     ("emd_3488.map", 0.2, 1.05, 3.2),
     ("emd_5170.map", 0.61, 2.38, None),
     ("emd_5170.map", 1.2, 2.38, None),
+    ("emd_2566_crop_3j6b_chain9.mrc", 0.05, 1.34, None),  # non-cubic box (35 x 52 x 47), mask touching the edges
 ]
 
 FULL = np.ones((3, 3, 3), dtype=int)
