@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { realFft3d } from "../lib/fft3d.js";
+import { amplitude, digitalFrequencies, digitalFrequency, shellSums } from "../lib/radial.js";
+
+describe("digitalFrequency", () => {
+  it("follows Xmipp's FFT_IDX2DIGFREQ: k/n up to n/2 (Nyquist is +0.5), then (k − n)/n", () => {
+    expect(Array.from(digitalFrequencies(6))).toEqual([0, 1 / 6, 2 / 6, 0.5, -2 / 6, -1 / 6]);
+    expect(Array.from(digitalFrequencies(5))).toEqual([0, 0.2, 0.4, -0.4, -0.2]);
+    expect(digitalFrequency(0, 1)).toBe(0);
+  });
+});
+
+describe("shellSums", () => {
+  const spectrum = realFft3d({ nx: 8, ny: 6, nz: 5, data: Float64Array.from({ length: 240 }, (_, i) => Math.sin(i * 1.7)) });
+
+  it("puts every stored bin inside the Nyquist sphere into shell ⌊R·scale + 0.5⌋, once", () => {
+    const { sum, count } = shellSums(spectrum, { shellScale: 8, shellCount: 8, value: () => 1 });
+    const expectedCount = new Float64Array(8);
+    const fx = digitalFrequencies(8);
+    const fy = digitalFrequencies(6);
+    const fz = digitalFrequencies(5);
+    for (let kz = 0; kz < 5; kz++)
+      for (let ky = 0; ky < 6; ky++)
+        for (let kx = 0; kx <= 4; kx++) {
+          const r = Math.hypot(fx[kx], fy[ky], fz[kz]);
+          if (r <= 0.5) expectedCount[Math.floor(r * 8 + 0.5)]++;
+        }
+    expect(Array.from(count)).toEqual(Array.from(expectedCount));
+    expect(Array.from(sum)).toEqual(Array.from(expectedCount));
+  });
+
+  it("hands each bin's value and radius to the callback, and skips shells beyond shellCount", () => {
+    const { sum, count } = shellSums(spectrum, { shellScale: 8, shellCount: 2, maxRadius: 1, value: amplitude });
+    // Shell 0 holds only the DC bin, whose amplitude is |Σ values|.
+    expect(count[0]).toBe(1);
+    expect(sum[0]).toBeCloseTo(Math.abs(spectrum.data[0]), 14);
+    expect(count[1]).toBeGreaterThan(0);
+  });
+});
