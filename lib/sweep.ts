@@ -1,13 +1,12 @@
 /**
  * The Level 0 verdicts of 0.a–0.c as functions of the threshold, for plots and for choosing a threshold.
  *
- * Shared across thresholds: the raw-mask components of every threshold come from one union-find pass
- * (componentSweep); the centre of mass, the map's sums, per-plane maxima and its sorted |values| are computed once.
- * Per threshold: the hard mask is built (hardMask: labelling + dilation, the dominant cost) only on the box that
- * holds the voxels above the threshold, grown by the dilation reach; the background's sums are the map's minus the
- * mask's, and its outliers the map's (binary search in the sorted |values|) minus the mask's. So the work per
- * threshold is proportional to that box, not to the map, and none of the rest of a report (mass table, figures, 0.d,
- * texts) is done.
+ * One union-find pass over the voxels from the highest threshold down (componentSweep) gives the raw-mask components
+ * at every threshold and hands out the largest component at each hard-mask threshold; that component is dilated
+ * (dilate18Seeds, as hardMask does) and measured at once, scanning only the box it can reach. The background's sums
+ * are the map's minus the mask's, and its outliers the map's (binary search in the sorted |values|) minus the mask's.
+ * The centre of mass, the map's sums and the sorted |values| are computed once. Nothing else of a report (mass
+ * table, figures, 0.d, texts) is done.
  *
  * Exactness: counts, sizes, extents, overlaps and outlier counts equal runLevel0's. The background mean and σ come
  * from compensated sums about the map's mean with the mask's part subtracted, instead of the report's two passes
@@ -16,11 +15,14 @@
  */
 import { withDefaults, type CriteriaParameters } from "./criteria.js";
 import { analysisVoxelSize } from "./level0.js";
-import { hardMask, hardMaskThreshold, rawMaskThreshold } from "./masks.js";
+import { hardMaskThreshold, rawMaskThreshold } from "./masks.js";
+import { dilate18Seeds } from "./morphology.js";
 import type { AnalysisMode, SectionStatus } from "./report-types.js";
 import { centerOfMass, massFromExtent } from "./section-0a-mass.js";
 import { maskVerdict } from "./section-0b-mask.js";
-import { backgroundResults, backgroundVerdict, type BackgroundResults } from "./section-0c-background.js";
+import {
+  backgroundResults, backgroundVerdict, type BackgroundResults, type BackgroundSums,
+} from "./section-0c-background.js";
 import { componentSweep } from "./sweep-components.js";
 import type { Vec3, Volume } from "./volume.js";
 
@@ -57,78 +59,43 @@ export function sweep(volume: Volume, thresholds: number[], options: SweepOption
   const { nx, ny, nz, data } = volume;
   const n = data.length;
   const rawThresholds = thresholds.map((t) => rawMaskThreshold(t, mode));
-  const components = componentSweep(volume, rawThresholds, 26, { topK: sizesKept });
-  const com = centerOfMass(volume);
+  const hardThresholds = thresholds.map((t) => hardMaskThreshold(t, mode));
+  const rowsByHardThreshold = new Map<number, number[]>();
+  hardThresholds.forEach((t, row) => rowsByHardThreshold.set(t, [...(rowsByHardThreshold.get(t) ?? []), row]));
   const whole = wholeMapSums(volume);
   const reach = Math.ceil(2 / ts);
-  const ts3 = ts ** 3;
+  const masks: MaskNumbers[] = new Array(thresholds.length);
 
+  // One union-find pass gives the components at every raw threshold and, at every hard-mask threshold, the largest
+  // component, which is dilated and measured on the spot (only its box is scanned).
+  const components = componentSweep(volume, [...rawThresholds, ...hardThresholds], 26, {
+    topK: sizesKept,
+    onLevel: (level, largestComponent) => {
+      const rows = rowsByHardThreshold.get(level.threshold);
+      if (!rows) return;
+      const seeds = largestComponent();
+      const hard =
+        seeds.length > 0 ? dilate18Seeds(seeds, nx, ny, nz, reach, { skipBorderShell: mode === "vrs-compat" }).mask : null;
+      const box = hard ? seedBox(seeds, nx, ny, nz, reach) : null;
+      for (const row of rows) masks[row] = measureMask(volume, hard, box, rawThresholds[row], whole, p.outlierSigmas);
+    },
+  }).slice(0, thresholds.length);
+
+  const com = centerOfMass(volume);
+  const ts3 = ts ** 3;
   return thresholds.map((threshold, row) => {
     const c = components[row];
-    const rawThreshold = rawThresholds[row];
-    // Every voxel the raw or hard mask can select lies in `box`; the hard mask stays within `reach` of them.
-    const lowest = Math.min(rawThreshold, hardMaskThreshold(threshold, mode));
-    const box = whole.boxAbove(lowest, reach + 1);
-
-    let x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
-    let constructed = 0, both = 0;
-    const maskSum = new CompensatedSum(), maskSquares = new CompensatedSum();
-    let hard: Uint8Array | null = null;
-    if (box) {
-      hard = hardMask(crop(volume, box), threshold, { voxelSize: ts, mode }).mask;
-      // One pass over the box: the mask's extent, size, overlap with the raw mask, and its shifted sums.
-      const [bx, by, bz] = box.size;
-      for (let z = 0, k = 0; z < bz; z++)
-        for (let y = 0; y < by; y++) {
-          let left = -1, right = -1;
-          const rowStart = box.start[0] + nx * (box.start[1] + y + ny * (box.start[2] + z));
-          for (let x = 0; x < bx; x++, k++) {
-            if (hard[k] === 0) continue;
-            const d = data[rowStart + x];
-            if (left < 0) left = x;
-            right = x;
-            constructed++;
-            if (d >= rawThreshold) both++;
-            const e = d - whole.shift;
-            maskSum.add(e);
-            maskSquares.add(e * e);
-          }
-          if (left < 0) continue;
-          x0 = Math.min(x0, box.start[0] + left);
-          x1 = Math.max(x1, box.start[0] + right);
-          y0 = Math.min(y0, box.start[1] + y);
-          y1 = Math.max(y1, box.start[1] + y);
-          z0 = Math.min(z0, box.start[2] + z);
-          z1 = box.start[2] + z;
-        }
-    }
-
-    // Background = whole map minus the mask.
-    const bgCount = n - constructed;
-    const bgSum = whole.sum.minus(maskSum);
-    const squaredDeviations = Math.max(0, whole.squares.minus(maskSquares) - (bgSum * bgSum) / bgCount);
-    const std = Math.sqrt(squaredDeviations / bgCount);
-    const limit = p.outlierSigmas * std;
-    let outliers = whole.countAbove(limit);
-    if (box && hard) outliers -= countMaskedAbove(data, hard, box, nx, ny, limit);
-    const background = backgroundResults(
-      { n: bgCount, sum: bgSum + bgCount * whole.shift, squaredDeviations },
-      outliers,
-      p.outlierSigmas,
-    );
-
-    const extent = x1 < 0 ? null : { first: [x0, y0, z0] as Vec3, last: [x1, y1, z1] as Vec3 };
-    const mass = massFromExtent([nx, ny, nz], extent, com, ts, mode, p);
-
+    const m = masks[row];
+    const background = backgroundResults(m.background, m.outliers, p.outlierSigmas);
+    const mass = massFromExtent([nx, ny, nz], m.extent, com, ts, mode, p);
     const components95 = mode === "vrs-compat" ? vrsComponents95(c.components95, n - c.rawVoxels, c.topSizes) : c.components95;
     const remainingComponents = c.componentCount - components95;
     const remainingVoxels = c.rawVoxels - c.components95Voxels;
     const remainingAverageVolume =
       mode === "vrs-compat" ? (remainingVoxels / remainingVoxels) * ts3 : (remainingVoxels / remainingComponents) * ts3;
-    const overlap = both / c.rawVoxels;
+    const overlap = m.both / c.rawVoxels;
     const mask = maskVerdict({ rawVoxels: c.rawVoxels, components95, remainingComponents, remainingAverageVolume, overlap }, mode, p);
     const bg = backgroundVerdict(background, mode, p);
-
     return {
       threshold,
       rawVoxels: c.rawVoxels,
@@ -136,7 +103,7 @@ export function sweep(volume: Volume, thresholds: number[], options: SweepOption
       largestComponentVoxels: c.largestComponentVoxels,
       components95,
       remainingAverageVolume,
-      constructedVoxels: constructed,
+      constructedVoxels: m.constructed,
       overlap,
       spaceLeft: mass.results?.spaceLeft ?? null,
       spaceRight: mass.results?.spaceRight ?? null,
@@ -146,6 +113,99 @@ export function sweep(volume: Volume, thresholds: number[], options: SweepOption
       warnings: { "0.a": mass.warnings.length, "0.b": mask.warnings.length, "0.c": bg.warnings.length },
     };
   });
+}
+
+interface MaskNumbers {
+  extent: { first: Vec3; last: Vec3 } | null;
+  constructed: number;
+  /** Voxels in both the hard mask and the raw mask. */
+  both: number;
+  background: BackgroundSums;
+  outliers: number;
+}
+
+/** Box of the seeds grown by `reach` voxels, clipped to the map: the dilated mask lies inside it. */
+function seedBox(seeds: Int32Array, nx: number, ny: number, nz: number, reach: number): Box {
+  let x0 = nx, y0 = ny, z0 = nz, x1 = 0, y1 = 0, z1 = 0;
+  const nxy = nx * ny;
+  for (let s = 0; s < seeds.length; s++) {
+    const i = seeds[s];
+    const z = (i / nxy) | 0, rest = i - z * nxy, y = (rest / nx) | 0, x = rest - y * nx;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+    if (z < z0) z0 = z;
+    if (z > z1) z1 = z;
+  }
+  const lo = (a: number) => Math.max(0, a - reach);
+  return {
+    start: [lo(x0), lo(y0), lo(z0)],
+    size: [Math.min(nx - 1, x1 + reach) - lo(x0) + 1, Math.min(ny - 1, y1 + reach) - lo(y0) + 1, Math.min(nz - 1, z1 + reach) - lo(z0) + 1],
+  };
+}
+
+/** Extent, size, overlap of a hard mask (null = empty) and the background's sums and outliers, scanning its box. */
+function measureMask(
+  volume: Volume,
+  hard: Uint8Array | null,
+  box: Box | null,
+  rawThreshold: number,
+  whole: ReturnType<typeof wholeMapSums>,
+  outlierSigmas: number,
+): MaskNumbers {
+  const { nx, ny, nz, data } = volume;
+  let x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
+  let constructed = 0, both = 0;
+  const maskSum = new CompensatedSum(), maskSquares = new CompensatedSum();
+  if (hard && box) {
+    const [bx, by, bz] = box.size;
+    for (let z = 0; z < bz; z++)
+      for (let y = 0; y < by; y++) {
+        const rowStart: number = box.start[0] + nx * (box.start[1] + y + ny * (box.start[2] + z));
+        let left = -1, right = -1;
+        for (let x = 0; x < bx; x++) {
+          const i = rowStart + x;
+          if (hard[i] === 0) continue;
+          const d = data[i];
+          if (left < 0) left = x;
+          right = x;
+          constructed++;
+          if (d >= rawThreshold) both++;
+          const e = d - whole.shift;
+          maskSum.add(e);
+          maskSquares.add(e * e);
+        }
+        if (left < 0) continue;
+        x0 = Math.min(x0, box.start[0] + left);
+        x1 = Math.max(x1, box.start[0] + right);
+        y0 = Math.min(y0, box.start[1] + y);
+        y1 = Math.max(y1, box.start[1] + y);
+        z0 = Math.min(z0, box.start[2] + z);
+        z1 = box.start[2] + z;
+      }
+  }
+  // Background = whole map minus the mask.
+  const n = data.length - constructed;
+  const sum = whole.sum.minus(maskSum);
+  const squaredDeviations = Math.max(0, whole.squares.minus(maskSquares) - (sum * sum) / n);
+  const limit = outlierSigmas * Math.sqrt(squaredDeviations / n);
+  let outliers = whole.countAbove(limit);
+  if (hard && box) {
+    const [bx, by, bz] = box.size;
+    for (let z = 0; z < bz; z++)
+      for (let y = 0; y < by; y++) {
+        const rowStart: number = box.start[0] + nx * (box.start[1] + y + ny * (box.start[2] + z));
+        for (let x = 0; x < bx; x++) if (hard[rowStart + x] !== 0 && Math.abs(data[rowStart + x]) > limit) outliers--;
+      }
+  }
+  return {
+    extent: x1 < 0 ? null : { first: [x0, y0, z0], last: [x1, y1, z1] },
+    constructed,
+    both,
+    background: { n, sum: sum + n * whole.shift, squaredDeviations },
+    outliers,
+  };
 }
 
 /**
@@ -171,55 +231,26 @@ interface Box {
   size: Vec3;
 }
 
-/**
- * Threshold-independent sums of the whole map: shifted sums for the background by subtraction, per-plane maxima for
- * the box holding the voxels above a threshold, and the sorted |values| to count outliers by binary search.
- */
+/** Threshold-independent: compensated sums about the map's mean, and the sorted |values| to count outliers. */
 function wholeMapSums(v: Volume) {
-  const { nx, ny, nz, data } = v;
+  const data = v.data;
   const n = data.length;
   let total = 0;
   for (let i = 0; i < n; i++) total += data[i];
   const shift = total / n;
   const sum = new CompensatedSum(), squares = new CompensatedSum();
-  const maxX = new Float64Array(nx).fill(-Infinity);
-  const maxY = new Float64Array(ny).fill(-Infinity);
-  const maxZ = new Float64Array(nz).fill(-Infinity);
   const magnitudes = new Float32Array(n);
-  for (let z = 0, i = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++) {
-      let rowMax = -Infinity;
-      for (let x = 0; x < nx; x++, i++) {
-        const d = data[i];
-        const e = d - shift;
-        sum.add(e);
-        squares.add(e * e);
-        magnitudes[i] = Math.abs(d);
-        if (d > rowMax) rowMax = d;
-        if (d > maxX[x]) maxX[x] = d;
-      }
-      if (rowMax > maxY[y]) maxY[y] = rowMax;
-      if (rowMax > maxZ[z]) maxZ[z] = rowMax;
-    }
+  for (let i = 0; i < n; i++) {
+    const e = data[i] - shift;
+    sum.add(e);
+    squares.add(e * e);
+    magnitudes[i] = Math.abs(data[i]);
+  }
   magnitudes.sort();
-  const span = (maxima: Float64Array, t: number, pad: number): [number, number] | null => {
-    let first = 0;
-    while (first < maxima.length && !(maxima[first] >= t)) first++;
-    if (first === maxima.length) return null;
-    let last = maxima.length - 1;
-    while (!(maxima[last] >= t)) last--;
-    return [Math.max(0, first - pad), Math.min(maxima.length - 1, last + pad)];
-  };
   return {
     shift,
     sum,
     squares,
-    /** Box of every voxel ≥ t, grown by `pad` voxels (clipped to the map), or null when no voxel reaches t. */
-    boxAbove(t: number, pad: number): Box | null {
-      const sx = span(maxX, t, pad), sy = span(maxY, t, pad), sz = span(maxZ, t, pad);
-      if (!sx || !sy || !sz) return null;
-      return { start: [sx[0], sy[0], sz[0]], size: [sx[1] - sx[0] + 1, sy[1] - sy[0] + 1, sz[1] - sz[0] + 1] };
-    },
     /** Voxels with |value| > limit. */
     countAbove(limit: number): number {
       let lo = 0, hi = n; // first index with magnitude > limit
@@ -231,33 +262,6 @@ function wholeMapSums(v: Volume) {
       return n - lo;
     },
   };
-}
-
-/**
- * The part of the map inside `box` as a volume. The box reaches one voxel beyond where the dilation can go, or the
- * map's own edge, so the VRS rule "never dilate into the outermost shell" gives the same mask as on the whole map.
- */
-function crop(v: Volume, box: Box): Volume {
-  const [bx, by, bz] = box.size;
-  const [sx, sy, sz] = box.start;
-  const out = new Float32Array(bx * by * bz);
-  for (let z = 0, k = 0; z < bz; z++)
-    for (let y = 0; y < by; y++, k += bx) {
-      const from = sx + v.nx * (sy + y + v.ny * (sz + z));
-      out.set(v.data.subarray(from, from + bx), k);
-    }
-  return { nx: bx, ny: by, nz: bz, data: out, voxelSize: v.voxelSize, origin: v.origin };
-}
-
-function countMaskedAbove(data: Float32Array, mask: Uint8Array, box: Box, nx: number, ny: number, limit: number): number {
-  const [bx, by, bz] = box.size;
-  let count = 0;
-  for (let z = 0, k = 0; z < bz; z++)
-    for (let y = 0; y < by; y++) {
-      const rowStart = box.start[0] + nx * (box.start[1] + y + ny * (box.start[2] + z));
-      for (let x = 0; x < bx; x++, k++) if (mask[k] !== 0 && Math.abs(data[rowStart + x]) > limit) count++;
-    }
-  return count;
 }
 
 /**
