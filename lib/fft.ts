@@ -53,7 +53,7 @@ export function complexFft(size: number): ComplexFft {
 /** Smallest odd prime dividing n, or 1 when n is a power of two. */
 function smallestOddPrimeFactor(n: number): number {
   let odd = n;
-  while (odd % 2 === 0) odd = (odd / 2) | 0;
+  while (odd % 2 === 0) odd /= 2;
   for (let p = 3; p * p <= odd; p += 2) if (odd % p === 0) return p;
   return odd;
 }
@@ -128,7 +128,7 @@ class CooleyTukeyStepFft implements ComplexFft {
     private readonly radix: number,
   ) {
     const n = size;
-    const m = (n / radix) | 0; // an int32, so typed-array indices stay small integers for V8
+    const m = n / radix;
     this.m = m;
     this.child = complexFft(m);
     this.twiddle = new Float64Array(2 * n);
