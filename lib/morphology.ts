@@ -121,7 +121,9 @@ function dilateInPlace(
     throw new RangeError(`iterations must be a non-negative integer, got ${iterations}`);
   const nxy = nx * ny;
   // BLOCKED marks free shell voxels that may not be set; they are turned back into 0 at the end.
+  // ADDED marks voxels set during the current step, so that the step only spreads what was set before it.
   const BLOCKED = 2;
+  const ADDED = 3;
   if (skipBorderShell) forEachShellVoxel(nx, ny, nz, (i) => work[i] === 0 && (work[i] = BLOCKED));
 
   const neighbours: [number, number, number][] = [];
@@ -146,10 +148,18 @@ function dilateInPlace(
       const y = (rest / nx) | 0;
       const x = rest - y * nx;
       if (x > 0 && x < nx - 1 && y > 0 && y < ny - 1 && z > 0 && z < nz - 1) {
+        // With all 6 faces set before this step, i can be skipped: a free neighbour of i is then an edge
+        // neighbour i+a+b, a face neighbour of the face i+a, which is in the frontier too (set at the step before,
+        // or it would have spread already) and not skipped (its face i+a+b is free).
+        if (
+          work[i - 1] === 1 && work[i + 1] === 1 && work[i - nx] === 1 &&
+          work[i + nx] === 1 && work[i - nxy] === 1 && work[i + nxy] === 1
+        )
+          continue;
         for (let k = 0; k < 18; k++) {
           const j = i + linear[k];
           if (work[j] !== 0) continue;
-          work[j] = 1;
+          work[j] = ADDED;
           if (nextLength === next.length) next = grow(next);
           next[nextLength++] = j;
         }
@@ -160,13 +170,14 @@ function dilateInPlace(
           if (xx < 0 || xx >= nx || yy < 0 || yy >= ny || zz < 0 || zz >= nz) continue;
           const j = i + linear[k];
           if (work[j] !== 0) continue;
-          work[j] = 1;
+          work[j] = ADDED;
           if (nextLength === next.length) next = grow(next);
           next[nextLength++] = j;
         }
       }
     }
     // The voxels set in this step only spread in the next one, which keeps the step synchronous.
+    for (let f = 0; f < nextLength; f++) work[next[f]] = 1;
     [frontier, next] = [next, frontier];
     frontierLength = nextLength;
     added += nextLength;

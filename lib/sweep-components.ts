@@ -171,9 +171,16 @@ export function componentSweep(
       for (let i = 0; i < n; i++)
         if (parent[i] !== 0 && -parent[(root = find(i))] === largest) break;
     }
-    const out = new Int32Array(largest);
+    const listed = new Int32Array(largest);
     let count = 0;
-    for (let p = 0; p < on; p++) if (find(order[p]) === root) out[count++] = order[p];
+    for (let p = 0; p < on; p++) if (find(order[p]) === root) listed[count++] = order[p];
+    // `order` is by threshold bucket, which scatters the voxels over the box. Regrouping them by z-plane
+    // (a counting sort) gives whoever walks their neighbours, like the dilation, cache-friendly access.
+    const planeStart = new Int32Array(nz + 1);
+    for (let c = 0; c < count; c++) planeStart[((listed[c] / nxy) | 0) + 1]++;
+    for (let z = 0; z < nz; z++) planeStart[z + 1] += planeStart[z];
+    const out = new Int32Array(count);
+    for (let c = 0; c < count; c++) out[planeStart[(listed[c] / nxy) | 0]++] = listed[c];
     return out;
   };
 
