@@ -106,9 +106,11 @@ def apply_bfactor(ft, xsize, sampling, apply_maxres, bfactor):
     return np.where(inside, ft * np.exp(-0.25 * bfactor * r * r), ft)
 
 
-def bfactor_case(name, path, sampling, resolution):
+def bfactor_case(name, path, sampling, resolution, crop=None):
     with mrcfile.open(path, permissive=True) as m:
         volume = np.asarray(m.data, dtype=np.float64)  # (z, y, x), x fastest as in our Volume
+    if crop is not None:
+        volume = volume[:crop[0], :crop[1], :crop[2]]  # a non-cubic box checks which axis sets the shells
     nz, ny, xsize = volume.shape
     ft = np.fft.rfftn(volume) / volume.size
     guinier = make_guinier_plot(ft, xsize, sampling, resolution, 15.0, resolution)
@@ -118,6 +120,7 @@ def bfactor_case(name, path, sampling, resolution):
                                   resolution, 15.0, resolution)
     return {
         "map": "data/maps/" + os.path.basename(path),
+        "crop": list(crop) if crop is not None else None,
         "voxelSize": sampling,
         "resolution": resolution,
         "B": bfactor,
@@ -140,11 +143,15 @@ def write(name, payload):
 
 def main():
     write("fft-rfftn.json", rfftn_cases())
-    for name, sampling, resolution in [("emd_3488", 1.05, 3.2), ("emd_1997", 2.02, 7.0)]:
-        case = bfactor_case(name, os.path.join(ROOT, "data", "maps", name + ".map"), sampling, resolution)
+    for name, sampling, resolution, crop, fixture in [
+        ("emd_3488", 1.05, 3.2, None, "bfactor-emd-3488.json"),
+        ("emd_1997", 2.02, 7.0, None, "bfactor-emd-1997.json"),
+        ("emd_3488", 1.05, 3.2, (70, 80, 90), "bfactor-emd-3488-crop.json"),
+    ]:
+        case = bfactor_case(name, os.path.join(ROOT, "data", "maps", name + ".map"), sampling, resolution, crop)
         print("%s: B = %.4f, slope = %.6f, intercept = %.6f, %d points" %
-              (name, case["B"], case["slope"], case["intercept"], case["points"]))
-        write("bfactor-%s.json" % name.replace("_", "-"), case)
+              (fixture, case["B"], case["slope"], case["intercept"], case["points"]))
+        write(fixture, case)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@ import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
 import { parseMap } from "../lib/mrc-reader.js";
 import { digitalFrequency } from "../lib/radial.js";
 import { bfactorSection, guinierPlot, leastSquaresLine } from "../lib/section-0d-bfactor.js";
-import type { Volume } from "../lib/volume.js";
+import { makeVolume, type Volume } from "../lib/volume.js";
 import emd3488 from "./fixtures/bfactor-emd-3488.json" with { type: "json" };
 import emd1997 from "./fixtures/bfactor-emd-1997.json" with { type: "json" };
+import emd3488Crop from "./fixtures/bfactor-emd-3488-crop.json" with { type: "json" };
 
 function seededNormal(seed: number): () => number {
   let state = seed >>> 0;
@@ -44,8 +45,12 @@ function mapWithBFactor(n: number, voxelSize: number, B: number, seed: number): 
   return { nx: n, ny: n, nz: n, data: values, voxelSize: [voxelSize, voxelSize, voxelSize], origin: [0, 0, 0] };
 }
 
-function readBundledMap(path: string): Volume {
-  return parseMap(new Uint8Array(readFileSync(new URL(`../${path}`, import.meta.url)))).volume;
+/** Reads a bundled map, optionally keeping only its first [nz, ny, nx] voxels (the fixture script's crop). */
+function readBundledMap(path: string, crop: number[] | null = null): Volume {
+  const volume = parseMap(new Uint8Array(readFileSync(new URL(`../${path}`, import.meta.url)))).volume;
+  if (!crop) return volume;
+  const [nz, ny, nx] = crop;
+  return makeVolume(nx, ny, nz, (x, y, z) => volume.data[x + volume.nx * (y + volume.ny * z)], volume.voxelSize);
 }
 
 function expectClose(actual: readonly number[], expected: readonly number[], tolerance: number) {
@@ -156,9 +161,10 @@ describe("leastSquaresLine", () => {
 });
 
 describe("bfactorSection against the numpy re-implementation of Xmipp (scripts/make-fft-fixtures.py)", () => {
-  for (const fixture of [emd3488, emd1997]) {
-    it(`reproduces ${fixture.map} (Ts ${fixture.voxelSize} Å, resolution ${fixture.resolution} Å)`, () => {
-      const volume = readBundledMap(fixture.map);
+  for (const fixture of [emd3488, emd1997, emd3488Crop]) {
+    const box = fixture.crop ? `, cropped to (z, y, x) = (${fixture.crop.join(", ")})` : "";
+    it(`reproduces ${fixture.map}${box} (Ts ${fixture.voxelSize} Å, resolution ${fixture.resolution} Å)`, () => {
+      const volume = readBundledMap(fixture.map, fixture.crop);
       const section = bfactorSection(volume, { voxelSize: fixture.voxelSize, resolution: fixture.resolution });
       const results = section.results!;
       expect(results.points).toBe(fixture.points);
