@@ -115,13 +115,17 @@ export function windowCentered(values: ArrayLike<number>, from: GridShape, shape
   const offset = (n: number, m: number) => Math.floor(n / 2) - Math.floor(m / 2);
   const [ox, oy, oz] = [offset(from.nx, shape.nx), offset(from.ny, shape.ny), offset(from.nz, shape.nz)];
   let i = 0;
-  for (let z = 0; z < shape.nz; z++)
-    for (let y = 0; y < shape.ny; y++)
+  for (let z = 0; z < shape.nz; z++) {
+    const sz = z + oz;
+    for (let y = 0; y < shape.ny; y++) {
+      const sy = y + oy;
+      const inside = sz >= 0 && sz < from.nz && sy >= 0 && sy < from.ny;
       for (let x = 0; x < shape.nx; x++, i++) {
-        const [sx, sy, sz] = [x + ox, y + oy, z + oz];
-        if (sx < 0 || sy < 0 || sz < 0 || sx >= from.nx || sy >= from.ny || sz >= from.nz) continue;
-        out[i] = values[sx + from.nx * (sy + from.ny * sz)];
+        const sx = x + ox;
+        if (inside && sx >= 0 && sx < from.nx) out[i] = values[sx + from.nx * (sy + from.ny * sz)];
       }
+    }
+  }
   return out;
 }
 
