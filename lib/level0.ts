@@ -7,9 +7,11 @@ import { AnalysisInputError } from "./errors.js";
 import { inputFigures, type InputFigures } from "./figures.js";
 import { hardMask, softMask, type HardMask } from "./masks.js";
 import { scoreOf, type AnalysisMode, type SectionId, type SectionResult } from "./report-types.js";
-import { centerOfMass, maskExtent, massFromExtent } from "./section-0a-mass.js";
+import { centerOfMass, massFromExtent } from "./section-0a-mass.js";
 import { massTable, maskSection, type MassTableRow } from "./section-0b-mask.js";
-import { backgroundSection } from "./section-0c-background.js";
+import {
+  backgroundResults, backgroundVerdict, countBeyond, type BackgroundSums,
+} from "./section-0c-background.js";
 import { bfactorSection } from "./section-0d-bfactor.js";
 import type { Vec3, Volume } from "./volume.js";
 
@@ -131,14 +133,24 @@ export function runLevel0(volume: Volume, options: Level0Options): Level0Report 
   const rawThreshold = mode === "vrs-compat" ? Math.fround(threshold) : threshold;
   const cached = thresholdIndependent(volume, ts, mode);
 
-  const background = backgroundSection(volume, hard.mask, mode, parameters);
+  // One scan of the rows the mask touches serves 0.a (extent), 0.b (size, overlap) and 0.c (the background's sums
+  // are the map's minus the mask's); one more pass counts the background's outliers.
+  const m = measureHardMask(volume, hard.mask, rawThreshold, cached.sums.shift);
+  const backgroundNumbers = backgroundBySubtraction(cached.sums, m, volume.data.length);
+  const outlierLimit = parameters.outlierSigmas * Math.sqrt(backgroundNumbers.squaredDeviations / backgroundNumbers.n);
+  const background = backgroundVerdict(
+    backgroundResults(backgroundNumbers, countBeyond(volume.data, hard.mask, outlierLimit), parameters.outlierSigmas),
+    mode,
+    parameters,
+  );
+  let rawVoxels = 0;
+  for (let l = 1; l <= hard.rawComponents.count; l++) rawVoxels += hard.rawComponents.sizes[l];
   const sections: Record<SectionId, SectionResult<object>> = {
-    "0.a": massFromExtent(
-      [volume.nx, volume.ny, volume.nz], maskExtent(hard.mask, volume.nx, volume.ny, volume.nz), cached.centerOfMass, ts, mode, parameters,
-    ),
+    "0.a": massFromExtent([volume.nx, volume.ny, volume.nz], m.extent, cached.centerOfMass, ts, mode, parameters),
     "0.b": maskSection({
       volume, threshold, rawThreshold, rawComponents: hard.rawComponents, hardMask: hard.mask, ts, mode, parameters,
       massTable: cached.massTable,
+      constructed: { constructedVoxels: m.constructed, overlap: m.both / rawVoxels },
     }),
     "0.c": background,
     "0.d": options.precomputed?.["0.d"] ?? bfactorSection(volume, { voxelSize: ts, resolution, mode }),
@@ -148,13 +160,12 @@ export function runLevel0(volume: Volume, options: Level0Options): Level0Report 
 
   let figures: InputFigures | undefined;
   if (options.figures) {
-    const std = background.results?.std ?? NaN;
     figures = inputFigures({
       volume,
       rawThreshold,
       hardMask: hard.mask,
       softMask: options.softMask ? softMask(hard.mask, volume.nx, volume.ny, volume.nz) : undefined,
-      outlierLimit: parameters.outlierSigmas * std,
+      outlierLimit,
     });
   }
   return {
@@ -173,12 +184,12 @@ export function runLevel0(volume: Volume, options: Level0Options): Level0Report 
  * Numbers that do not depend on the threshold, kept per volume so that moving the threshold does not recompute
  * them. Volumes are treated as immutable: a volume whose data is changed in place must be a new object.
  */
-const perVolume = new WeakMap<Volume, { centerOfMass: Vec3; massTables: Map<string, MassTableRow[]> }>();
+const perVolume = new WeakMap<Volume, { centerOfMass: Vec3; sums: MapSums; massTables: Map<string, MassTableRow[]> }>();
 
 function thresholdIndependent(volume: Volume, ts: number, mode: AnalysisMode) {
   let entry = perVolume.get(volume);
   if (!entry) {
-    entry = { centerOfMass: centerOfMass(volume), massTables: new Map() };
+    entry = { centerOfMass: centerOfMass(volume), sums: mapSums(volume.data), massTables: new Map() };
     perVolume.set(volume, entry);
   }
   const key = `${mode} ${ts}`;
@@ -187,7 +198,96 @@ function thresholdIndependent(volume: Volume, ts: number, mode: AnalysisMode) {
     table = massTable(volume, ts, mode);
     entry.massTables.set(key, table);
   }
-  return { centerOfMass: entry.centerOfMass, massTable: table };
+  return { centerOfMass: entry.centerOfMass, sums: entry.sums, massTable: table };
+}
+
+/**
+ * Neumaier's compensated sum. The background's sums are differences of two large sums (map minus mask), so their
+ * rounding errors must stay at the level of one addition, not of millions.
+ */
+export class CompensatedSum {
+  private sum = 0;
+  private compensation = 0;
+  add(x: number): void {
+    const t = this.sum + x;
+    this.compensation += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t + x : x - t + this.sum;
+    this.sum = t;
+  }
+  /** this − other, each with its compensation. */
+  minus(other: CompensatedSum): number {
+    return this.sum - other.sum + (this.compensation - other.compensation);
+  }
+}
+
+/** Sums of the map's values about their mean (`shift`), compensated. */
+export interface MapSums {
+  shift: number;
+  sum: CompensatedSum;
+  squares: CompensatedSum;
+}
+
+export function mapSums(data: Float32Array): MapSums {
+  let total = 0;
+  for (let i = 0; i < data.length; i++) total += data[i];
+  const shift = total / data.length;
+  const sum = new CompensatedSum(), squares = new CompensatedSum();
+  for (let i = 0; i < data.length; i++) {
+    const e = data[i] - shift;
+    sum.add(e);
+    squares.add(e * e);
+  }
+  return { shift, sum, squares };
+}
+
+/** What the report needs from the hard mask, in one scan of the rows it touches. */
+export interface HardMaskNumbers {
+  extent: { first: Vec3; last: Vec3 } | null;
+  constructed: number;
+  /** Voxels in the hard mask and at or above the raw threshold. */
+  both: number;
+  /** Compensated sums of (value − shift) and its square over the mask. */
+  sum: CompensatedSum;
+  squares: CompensatedSum;
+}
+
+export function measureHardMask(volume: Volume, mask: Uint8Array, rawThreshold: number, shift: number): HardMaskNumbers {
+  const { nx, ny, nz, data } = volume;
+  let x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
+  let constructed = 0, both = 0;
+  const sum = new CompensatedSum(), squares = new CompensatedSum();
+  for (let z = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++) {
+      const row = nx * (y + ny * z);
+      let left = 0;
+      while (left < nx && mask[row + left] === 0) left++;
+      if (left === nx) continue;
+      let right = nx - 1;
+      while (mask[row + right] === 0) right--;
+      for (let i = row + left; i <= row + right; i++) {
+        if (mask[i] === 0) continue;
+        const d = data[i];
+        constructed++;
+        if (d >= rawThreshold) both++;
+        const e = d - shift;
+        sum.add(e);
+        squares.add(e * e);
+      }
+      if (left < x0) x0 = left;
+      if (right > x1) x1 = right;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+      if (z < z0) z0 = z;
+      z1 = z;
+    }
+  return { extent: x1 < 0 ? null : { first: [x0, y0, z0], last: [x1, y1, z1] }, constructed, both, sum, squares };
+}
+
+/** The background's sums (outside the mask) as the map's minus the mask's. */
+export function backgroundBySubtraction(whole: MapSums, mask: HardMaskNumbers, voxels: number): BackgroundSums {
+  const n = voxels - mask.constructed;
+  const shiftedSum = whole.sum.minus(mask.sum);
+  const squaredDeviations = Math.max(0, whole.squares.minus(mask.squares) - (shiftedSum * shiftedSum) / n);
+  return { n, sum: shiftedSum + n * whole.shift, squaredDeviations };
 }
 
 /** Score, abstract and warnings summary from the sections, as VRS writes them. */

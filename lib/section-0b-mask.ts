@@ -231,6 +231,8 @@ export interface MaskSectionInput {
   parameters: CriteriaParameters;
   /** The mass table, when the caller has it (it does not depend on the threshold). */
   massTable?: MassTableRow[];
+  /** Constructed-mask size and overlap, when the caller measured them. */
+  constructed?: { constructedVoxels: number; overlap: number };
 }
 
 export function maskSection(input: MaskSectionInput): SectionResult<MaskResults> {
@@ -250,7 +252,7 @@ export function maskSection(input: MaskSectionInput): SectionResult<MaskResults>
   // VRS divides the remaining voxels by themselves, so its "average blob volume" is one voxel (Ts³), NaN when none remain.
   const remainingAverageVolume =
     mode === "vrs-compat" ? (remainingVoxels / remainingVoxels) * ts3 : remainingAverageVoxels * ts3;
-  const { constructedVoxels, overlap } = constructedOverlap(volume, hardMask, rawThreshold);
+  const { constructedVoxels, overlap } = input.constructed ?? constructedOverlap(volume, hardMask, rawThreshold);
   const results: MaskResults = {
     threshold,
     rawComponents: c.count,

@@ -14,7 +14,7 @@
  * match except when a number sits on a limit to that precision.
  */
 import { withDefaults, type CriteriaParameters } from "./criteria.js";
-import { analysisVoxelSize } from "./level0.js";
+import { analysisVoxelSize, CompensatedSum, mapSums } from "./level0.js";
 import { hardMaskThreshold, rawMaskThreshold } from "./masks.js";
 import { dilate18Seeds } from "./morphology.js";
 import type { AnalysisMode, SectionStatus } from "./report-types.js";
@@ -208,49 +208,20 @@ function measureMask(
   };
 }
 
-/**
- * Neumaier's compensated sum: the background's sums are differences of two large sums (map minus mask), so their
- * rounding errors must stay at the level of one addition, not of millions.
- */
-class CompensatedSum {
-  private sum = 0;
-  private compensation = 0;
-  add(x: number): void {
-    const t = this.sum + x;
-    this.compensation += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t + x : x - t + this.sum;
-    this.sum = t;
-  }
-  /** this − other, each with its compensation. */
-  minus(other: CompensatedSum): number {
-    return this.sum - other.sum + (this.compensation - other.compensation);
-  }
-}
-
 interface Box {
   start: Vec3;
   size: Vec3;
 }
 
-/** Threshold-independent: compensated sums about the map's mean, and the sorted |values| to count outliers. */
+/** Threshold-independent: the map's compensated sums, and its sorted |values| to count outliers. */
 function wholeMapSums(v: Volume) {
   const data = v.data;
   const n = data.length;
-  let total = 0;
-  for (let i = 0; i < n; i++) total += data[i];
-  const shift = total / n;
-  const sum = new CompensatedSum(), squares = new CompensatedSum();
   const magnitudes = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const e = data[i] - shift;
-    sum.add(e);
-    squares.add(e * e);
-    magnitudes[i] = Math.abs(data[i]);
-  }
+  for (let i = 0; i < n; i++) magnitudes[i] = Math.abs(data[i]);
   magnitudes.sort();
   return {
-    shift,
-    sum,
-    squares,
+    ...mapSums(data),
     /** Voxels with |value| > limit. */
     countAbove(limit: number): number {
       let lo = 0, hi = n; // first index with magnitude > limit
