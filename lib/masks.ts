@@ -78,7 +78,8 @@ export interface HardMask {
 
 /** VRS's hard mask (see {@link HardMask}). */
 export function hardMask(v: Volume, threshold: number, o: HardMaskOptions): HardMask {
-  if (!Number.isFinite(threshold)) throw new AnalysisInputError("bad-threshold", `threshold must be finite, got ${threshold}`);
+  if (!Number.isFinite(threshold))
+    throw new AnalysisInputError("bad-threshold", `threshold must be finite, got ${threshold}`);
   if (!(o.voxelSize > 0) || !Number.isFinite(o.voxelSize))
     throw new AnalysisInputError("bad-voxel-size", `voxel size must be a positive number of Å, got ${o.voxelSize}`);
   const mode = o.mode ?? "default";
@@ -93,9 +94,9 @@ export function hardMask(v: Volume, threshold: number, o: HardMaskOptions): Hard
   const largest = largestLabel(hardComponents);
   const largestComponentVoxels = largest === 0 ? 0 : hardComponents.sizes[largest];
   const dilationIterations = Math.ceil(2 / o.voxelSize);
-  const { mask, voxels } = dilate18Label(hardComponents.labels, largest, nx, ny, nz, dilationIterations, {
-    skipBorderShell: mode === "vrs-compat",
-  }, hardRaw);
+  const shellRule = { skipBorderShell: mode === "vrs-compat" };
+  const { labels } = hardComponents;
+  const { mask, voxels } = dilate18Label(labels, largest, nx, ny, nz, dilationIterations, shellRule, hardRaw);
   return { mask, voxels, dilationIterations, largestComponentVoxels, rawComponents, appliedThreshold };
 }
 

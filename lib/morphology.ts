@@ -58,11 +58,15 @@ export function dilate18Label(
 ): { mask: Uint8Array; voxels: number } {
   const n = nx * ny * nz;
   if (labels.length !== n) throw new RangeError(`labels has ${labels.length} voxels, expected ${n}`);
-  if (foreground && foreground.length !== n) throw new RangeError(`foreground has ${foreground.length} voxels, expected ${n}`);
+  if (foreground && foreground.length !== n)
+    throw new RangeError(`foreground has ${foreground.length} voxels, expected ${n}`);
   const work = new Uint8Array(n);
   let seeds = new Int32Array(64);
   let count = 0;
-  const words = foreground && foreground.byteOffset % 4 === 0 ? new Uint32Array(foreground.buffer, foreground.byteOffset, n >> 2) : null;
+  const words =
+    foreground && foreground.byteOffset % 4 === 0
+      ? new Uint32Array(foreground.buffer, foreground.byteOffset, n >> 2)
+      : null;
   if (label !== 0)
     for (let i = 0; i < n; i++) {
       if (words !== null && (i & 3) === 0 && i + 4 <= n && words[i >> 2] === 0) {

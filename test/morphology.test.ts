@@ -129,25 +129,31 @@ describe("dilate18", () => {
 
   it("dilate18Label and dilate18Seeds equal dilate18 of the component's mask", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 9 }), fc.integer(), fc.integer({ min: 0, max: 3 }), fc.boolean(), (n, seed, iterations, skipBorderShell) => {
-        let s = seed >>> 0 || 1;
-        const m = new Uint8Array(n * n * n);
-        for (let i = 0; i < m.length; i++) {
-          s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-          m[i] = s % 4 === 0 ? 1 : 0;
-        }
-        const c = labelComponents(m, n, n, n, 26);
-        const want = dilate18(largestComponentMask(c), n, n, n, iterations, { skipBorderShell });
-        const seeds = Int32Array.from(Array.from(largestComponentMask(c)).flatMap((b, i) => (b ? [i] : [])).reverse());
-        const fromSeeds = dilate18Seeds(seeds, n, n, n, iterations, { skipBorderShell });
-        expect(fromSeeds.mask).toEqual(want);
-        expect(fromSeeds.voxels).toBe(count(want));
-        for (const hint of [undefined, m]) {
-          const got = dilate18Label(c.labels, largestLabel(c), n, n, n, iterations, { skipBorderShell }, hint);
-          expect(got.mask).toEqual(want);
-          expect(got.voxels).toBe(count(want));
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 9 }),
+        fc.integer(),
+        fc.integer({ min: 0, max: 3 }),
+        fc.boolean(),
+        (n, seed, iterations, skipBorderShell) => {
+          let s = seed >>> 0 || 1;
+          const m = new Uint8Array(n * n * n);
+          for (let i = 0; i < m.length; i++) {
+            s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+            m[i] = s % 4 === 0 ? 1 : 0;
+          }
+          const c = labelComponents(m, n, n, n, 26);
+          const want = dilate18(largestComponentMask(c), n, n, n, iterations, { skipBorderShell });
+          const seeds = Int32Array.from(Array.from(largestComponentMask(c)).flatMap((b, i) => (b ? [i] : [])).reverse());
+          const fromSeeds = dilate18Seeds(seeds, n, n, n, iterations, { skipBorderShell });
+          expect(fromSeeds.mask).toEqual(want);
+          expect(fromSeeds.voxels).toBe(count(want));
+          for (const hint of [undefined, m]) {
+            const got = dilate18Label(c.labels, largestLabel(c), n, n, n, iterations, { skipBorderShell }, hint);
+            expect(got.mask).toEqual(want);
+            expect(got.voxels).toBe(count(want));
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });

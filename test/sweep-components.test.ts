@@ -57,7 +57,8 @@ describe("componentSweep on hand-built volumes", () => {
 
   it("many equal-sized noise voxels: 95 % needs the exact number of them", () => {
     // One 20-voxel bar plus 30 isolated voxels: 50 voxels, 95 % = 47.5 → bar + 28 singles.
-    const w = makeVolume(20, 7, 5, (x, y, z) => (y === 0 && z === 0 ? 1 : y > 0 && z > 0 && y % 2 === 0 && z % 2 === 0 && x % 2 === 0 && x < 10 ? 1 : 0));
+    const single = (x: number, y: number, z: number) => y > 0 && z > 0 && y % 2 === 0 && z % 2 === 0 && x % 2 === 0 && x < 10;
+    const w = makeVolume(20, 7, 5, (x, y, z) => (y === 0 && z === 0 ? 1 : single(x, y, z) ? 1 : 0));
     const [s] = componentSweep(w, [1], 26);
     expect(s.rawVoxels).toBe(20 + 5 * 3 * 2); // y ∈ {2,4,6}, z ∈ {2,4}, x ∈ {0,2,...,8}: 30 singles
     expect(s.componentCount).toBe(31);
