@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { hardMask, rawMask, rawMaskThreshold, roundLikePercentF, softMask } from "../lib/masks.js";
-import { labelComponents } from "../lib/components.js";
+import { labelComponents, largestComponentMask } from "../lib/components.js";
+import { dilate18 } from "../lib/morphology.js";
 import { componentSweep } from "../lib/sweep-components.js";
 import { realGaussianKernel } from "../lib/gaussian.js";
 import { parseMap } from "../lib/mrc-reader.js";
@@ -119,6 +121,41 @@ describe("hardMask", () => {
   it("rejects a missing voxel size or threshold", () => {
     expect(() => hardMask(cubeVolume(), 1, { voxelSize: 0 })).toThrow(AnalysisInputError);
     expect(() => hardMask(cubeVolume(), NaN, { voxelSize: 1 })).toThrow(AnalysisInputError);
+  });
+});
+
+describe("hardMask against its steps composed by hand (property)", () => {
+  it("equals dilate18(largestComponentMask(labelComponents(rawMask))) in both modes", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer(),
+        fc.constantFrom(0.6, 1, 1.9, 2.5),
+        fc.constantFrom<"default" | "vrs-compat">("default", "vrs-compat"),
+        (nx, ny, nz, seed, voxelSize, mode) => {
+          let s = seed >>> 0 || 1;
+          // Values on both sides of 0.1234565 and of its 6-decimal rounding 0.123456.
+          const values = [0, 0.1234562, 0.1234567, 0.5];
+          const v = makeVolume(nx, ny, nz, () => {
+            s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+            return values[s % 4];
+          });
+          const threshold = 0.1234565;
+          const h = hardMask(v, threshold, { voxelSize, mode });
+          const applied = mode === "vrs-compat" ? 0.123456 : threshold;
+          const largest = largestComponentMask(labelComponents(rawMask(v, applied), nx, ny, nz, 26));
+          const want = dilate18(largest, nx, ny, nz, Math.ceil(2 / voxelSize), { skipBorderShell: mode === "vrs-compat" });
+          expect(h.mask).toEqual(want);
+          expect(h.voxels).toBe(sum(want));
+          expect(h.largestComponentVoxels).toBe(sum(largest));
+          const raw = labelComponents(rawMask(v, mode === "vrs-compat" ? Math.fround(threshold) : threshold), nx, ny, nz, 26);
+          expect(h.rawComponents).toEqual(raw);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
