@@ -64,7 +64,7 @@ export function labelComponents(
           const linear = label !== 0 ? afterLeftLinear : allLinear;
           for (let k = 0; k < linear.length; k++) {
             const other = labels[i + linear[k]];
-            if (other !== 0) label = label === 0 ? other : uf.union(label, other);
+            if (other !== 0 && other !== label) label = label === 0 ? other : uf.union(label, other);
           }
         } else {
           const offsets = label !== 0 ? afterLeft : all;
@@ -75,7 +75,7 @@ export function labelComponents(
             const zz = z + o[2];
             if (xx < 0 || xx >= nx || yy < 0 || yy >= ny || zz < 0) continue;
             const other = labels[xx + nx * yy + nxy * zz];
-            if (other !== 0) label = label === 0 ? other : uf.union(label, other);
+            if (other !== 0 && other !== label) label = label === 0 ? other : uf.union(label, other);
           }
         }
         labels[i] = label !== 0 ? label : uf.add();
