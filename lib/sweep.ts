@@ -14,7 +14,7 @@
  * match except when a number sits on a limit to that precision.
  */
 import { withDefaults, type CriteriaParameters } from "./criteria.js";
-import { analysisVoxelSize, CompensatedSum, mapSums } from "./level0.js";
+import { analysisVoxelSize, CompensatedSum, mapSums, sortedMagnitudes } from "./level0.js";
 import { hardMaskThreshold, rawMaskThreshold } from "./masks.js";
 import { dilate18Seeds } from "./morphology.js";
 import type { AnalysisMode, SectionStatus } from "./report-types.js";
@@ -215,24 +215,8 @@ interface Box {
 
 /** Threshold-independent: the map's compensated sums, and its sorted |values| to count outliers. */
 function wholeMapSums(v: Volume) {
-  const data = v.data;
-  const n = data.length;
-  const magnitudes = new Float32Array(n);
-  for (let i = 0; i < n; i++) magnitudes[i] = Math.abs(data[i]);
-  magnitudes.sort();
-  return {
-    ...mapSums(data),
-    /** Voxels with |value| > limit. */
-    countAbove(limit: number): number {
-      let lo = 0, hi = n; // first index with magnitude > limit
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (magnitudes[mid] > limit) hi = mid;
-        else lo = mid + 1;
-      }
-      return n - lo;
-    },
-  };
+  const magnitudes = sortedMagnitudes(v);
+  return { ...mapSums(v.data), countAbove: (limit: number) => magnitudes.countAbove(limit) };
 }
 
 /**
