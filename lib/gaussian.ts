@@ -31,7 +31,7 @@ export function realGaussianKernel(n: number, sigma: number): Float64Array {
   const kernel = new Float64Array(n);
   for (let m = 0; m < n; m++) {
     let sum = 0;
-    // (j·m) mod n keeps the cosine argument small, so the angle stays exact for long axes.
+    // (j·m) mod n keeps the cosine argument below 2π, so long axes lose no accuracy.
     for (let j = 0; j < n; j++) sum += transfer[j] * Math.cos((2 * Math.PI * ((j * m) % n)) / n);
     kernel[m] = sum / n;
   }
