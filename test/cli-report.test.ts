@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runReport } from "../data-loaders/cli-report.js";
@@ -88,6 +89,27 @@ describe("mapval report (in process)", () => {
     expect(out).toBe("");
     expect(err).toMatch(message);
     expect(err.trim().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("a map without a voxel size", () => {
+  it("needs --voxel-size: exit 2 with one line, then 0 with it", async () => {
+    const bytes = readFileSync(map("emd_3197.map"));
+    bytes.fill(0, 40, 52); // cell dimensions (Å) = 0: the voxel size is undefined
+    const dir = mkdtempSync(join(tmpdir(), "mapval-report-"));
+    const file = join(dir, "no-voxel-size.map");
+    writeFileSync(file, bytes);
+    try {
+      const bad = await run([file, "--threshold", "0.01", "--json"]);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toMatch(/voxel size/);
+      expect(bad.err.trim().split("\n")).toHaveLength(1);
+      const good = await run([file, "--threshold", "0.01", "--voxel-size", "11.4", "--json"]);
+      expect(good.code).toBe(0);
+      expect(JSON.parse(good.out).input.voxelSize).toBe(11.4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
