@@ -6,14 +6,15 @@
  * Only the order *between* thresholds matters, so instead of a full sort the voxels are bucketed by the highest
  * threshold they reach (counting sort; a lookup table of cells over the threshold range finds the bucket).
  *
- * The 95 % question needs the sorted component sizes at every threshold. A histogram count[size] is updated on every
- * merge (O(1)), plus a list of sizes that became present. Component sizes sum to at most N, so at most √(2N)
- * distinct sizes exist at any time (≈ 5 800 at 256³): each query compacts the list, sorts the distinct sizes and
- * walks them from the largest, O(√N log N) per threshold, instead of O(components).
+ * The 95 % question needs the sorted component sizes at every threshold. A histogram count[size] (sizes < 4096) is
+ * updated on every merge (O(1)), plus a list of sizes that became present; bigger components are kept as a set of
+ * roots, which changes only when one crosses 4096 voxels or two big ones merge. Component sizes sum to at most N, so
+ * at most √(2N) distinct sizes exist at any time (≈ 5 800 at 256³): each query compacts the list, sorts the distinct
+ * sizes and walks them from the largest, taking equal sizes as a group: O(√N log N) per threshold, not O(components).
  *
  * Total: O(N) bucketing (up to O(N·K) if many thresholds crowd into one 1/(16K) slice of their range)
  * + O(A·26·α) merging for the A voxels above the lowest threshold + O(K·√N log N) for the 95 % queries.
- * Memory: Int32Array(N) union-find, Uint32Array(A) order, Int32Array(A + 1) size histogram.
+ * Memory: Int32Array(N) union-find and Uint32Array(A) order (8 bytes per voxel at most), plus O(√N) for sizes.
  */
 import { AnalysisInputError } from "./errors.js";
 import type { Connectivity } from "./components.js";
@@ -52,6 +53,12 @@ export interface ComponentSweepOptions {
 
 /** Fraction of the raw voxels the largest components must reach (VRS 0.b). */
 export const COVERAGE = 0.95;
+
+/**
+ * Component sizes below BIG are counted in a histogram; the few components of BIG voxels or more (fewer than N/BIG
+ * at any time) are tracked by their roots, so the histogram stays small whatever the box size.
+ */
+const BIG = 4096;
 
 /**
  * Components of `v.data >= t` for every t in `thresholds` (any order, duplicates allowed); results are in the
@@ -119,13 +126,14 @@ export function componentSweep(
       ([dx, dy, dz]) => dx + nx * dy + nxy * dz,
     );
   });
-  const sizeCount = new Int32Array(active + 1);
+  const sizeCount = new Int32Array(Math.min(active + 1, BIG));
+  const bigRoots = new Set<number>();
   const present: number[] = [];
   let compactedLength = 0;
   let rawVoxels = 0;
   let componentCount = 0;
   let largest = 0;
-  let largestRoot = -1; // root of a component of `largest` voxels (the only one when sizeCount[largest] is 1)
+  let largestRoot = -1; // root of a component of `largest` voxels (the only one when no other has that size)
 
   const find = (a: number): number => {
     while (parent[a] > 0) {
@@ -135,6 +143,7 @@ export function componentSweep(
     }
     return a;
   };
+  /** Count one more component of s < BIG voxels. */
   const sizeAdded = (s: number) => {
     if (sizeCount[s]++ === 0) {
       present.push(s);
@@ -149,24 +158,35 @@ export function componentSweep(
     const other = find(j);
     if (other === root) return root;
     const a = -parent[root], b = -parent[other];
-    sizeCount[a]--;
-    sizeCount[b]--;
-    sizeAdded(a + b);
+    const joined = a >= b ? root : other, joinedSize = a >= b ? a : b;
+    const absorbed = a >= b ? other : root, absorbedSize = a >= b ? b : a;
+    const size = a + b;
+    // Big components are tracked by root; the set only changes when one crosses BIG or two big ones meet.
+    if (joinedSize < BIG) sizeCount[joinedSize]--;
+    if (absorbedSize < BIG) sizeCount[absorbedSize]--;
+    else bigRoots.delete(absorbed);
+    if (size < BIG) sizeAdded(size);
+    else if (joinedSize < BIG) bigRoots.add(joined);
     componentCount--;
-    const joined = a >= b ? root : other;
-    parent[a >= b ? other : root] = joined + 1;
-    parent[joined] = -(a + b);
-    if (a + b > largest) {
-      largest = a + b;
+    parent[absorbed] = joined + 1;
+    parent[joined] = -size;
+    if (size > largest) {
+      largest = size;
       largestRoot = joined;
     }
     return joined;
+  };
+  const componentsOfSize = (s: number): number => {
+    if (s < BIG) return sizeCount[s];
+    let count = 0;
+    for (const r of bigRoots) if (-parent[r] === s) count++;
+    return count;
   };
   /** Voxels of the largest component once the first `on` entries of `order` are on. */
   const largestComponent = (on: number): Int32Array => {
     let root = largestRoot;
     if (largest === 0) return new Int32Array(0);
-    if (sizeCount[largest] > 1) {
+    if (componentsOfSize(largest) > 1) {
       // Equal sizes: the component met first in raster order is the one labelComponents numbers first.
       for (let i = 0; i < n; i++)
         if (parent[i] !== 0 && -parent[(root = find(i))] === largest) break;
@@ -244,7 +264,8 @@ export function componentSweep(
         }
       }
     }
-    const level = summarise(levels[b], rawVoxels, componentCount, largest, sizeCount, present, topK);
+    const bigSizes = Array.from(bigRoots, (r) => -parent[r]);
+    const level = summarise(levels[b], rawVoxels, componentCount, largest, sizeCount, present, bigSizes, topK);
     byLevel.push(level);
     if (options.onLevel) {
       const on = bucketStart[b + 1];
@@ -262,16 +283,24 @@ function summarise(
   largest: number,
   sizeCount: Int32Array,
   present: number[],
+  bigSizes: number[],
   topK: number,
 ): ThresholdComponents {
-  const distinct = compactSizes(present, sizeCount).sort((a, b) => b - a);
+  // Groups of equal sizes, largest first: each big component on its own (all ≥ BIG), then the histogram's sizes.
+  const sizes = bigSizes.sort((a, b) => b - a);
+  const counts = sizes.map(() => 1);
+  for (const s of compactSizes(present, sizeCount).sort((a, b) => b - a)) {
+    sizes.push(s);
+    counts.push(sizeCount[s]);
+  }
 
   let components95 = 0;
   let cumulative = 0;
   if (rawVoxels > 0) {
-    for (const s of distinct) {
+    for (let g = 0; g < sizes.length; g++) {
+      const s = sizes[g];
       if (!(cumulative / rawVoxels < COVERAGE)) break;
-      const available = sizeCount[s];
+      const available = counts[g];
       // Components of this size still needed, estimated then corrected with the exact test.
       let need = Math.min(available, Math.max(1, Math.ceil((COVERAGE * rawVoxels - cumulative) / s)));
       while (need > 1 && !((cumulative + (need - 1) * s) / rawVoxels < COVERAGE)) need--;
@@ -281,10 +310,8 @@ function summarise(
     }
   }
   const topSizes: number[] = [];
-  for (const s of distinct) {
-    for (let c = sizeCount[s]; c > 0 && topSizes.length < topK; c--) topSizes.push(s);
-    if (topSizes.length >= topK) break;
-  }
+  for (let g = 0; g < sizes.length && topSizes.length < topK; g++)
+    for (let c = counts[g]; c > 0 && topSizes.length < topK; c--) topSizes.push(sizes[g]);
   return {
     threshold,
     rawVoxels,

@@ -66,6 +66,29 @@ describe("componentSweep on hand-built volumes", () => {
     expect(s.components95Voxels).toBe(48);
   });
 
+  it("components of 4096+ voxels (tracked apart from the size histogram): equal sizes, then a merge", () => {
+    // Two 17³ cubes (4913 voxels each) at value 2, joined at value 1 by a 2-voxel bridge.
+    const inCube = (x: number, y: number, z: number, x0: number) =>
+      x >= x0 && x < x0 + 17 && y >= 1 && y < 18 && z >= 1 && z < 18;
+    const v = makeVolume(40, 20, 20, (x, y, z) =>
+      inCube(x, y, z, 2) || inCube(x, y, z, 21) ? 2 : (x === 19 || x === 20) && y === 9 && z === 9 ? 1 : 0,
+    );
+    const largestSeen: Uint8Array[] = [];
+    const r = componentSweep(v, [2, 1], 26, {
+      onLevel: (_, largest) => {
+        const m = new Uint8Array(40 * 20 * 20);
+        for (const i of largest()) m[i] = 1;
+        largestSeen.push(m);
+      },
+    });
+    expect(r).toEqual([expectedAt(v, 2, 26, 10), expectedAt(v, 1, 26, 10)]);
+    expect(r[0].topSizes).toEqual([4913, 4913]);
+    expect(r[1].topSizes).toEqual([9828]);
+    expect(largestSeen[0]).toEqual(largestComponentMask(labelComponents(rawMask(v, 2), 40, 20, 20, 26)));
+    expect(largestSeen[0][2 + 40 * (1 + 20 * 1)]).toBe(1); // the first cube in raster order wins the tie
+    expect(largestSeen[1]).toEqual(rawMask(v, 1));
+  });
+
   it("rejects NaN thresholds", () => {
     expect(() => componentSweep(v, [NaN])).toThrow(AnalysisInputError);
   });
