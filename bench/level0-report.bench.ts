@@ -76,14 +76,16 @@ export async function run(): Promise<void> {
   const notApplicable: SectionResult<object> = {
     id: "0.d", title: "0.d B-factor analysis", status: "does-not-apply", warnings: [], results: null, summarySentence: null,
   };
-  const times: number[] = [];
-  for (const t of [0.6, 0.8, 1.0, 1.2, 1.4, 0.9, 1.1]) {
-    times.push(measured(() => runLevel0(mid, { threshold: t, voxelSize: ts(mid), precomputed: { "0.d": notApplicable } })).ms);
-  }
-  times.sort((a, b) => a - b);
+  const report = (t: number) =>
+    measured(() => runLevel0(mid, { threshold: t, voxelSize: ts(mid), precomputed: { "0.d": notApplicable } })).ms;
+  // The first report on a volume also computes its threshold-independent numbers, the first move sorts its |values|.
+  const first = report(1.0);
+  const firstMove = report(0.95);
+  const times = [0.6, 0.8, 1.0, 1.2, 1.4, 0.9, 1.1, 0.7, 1.3, 1.05].map(report).sort((a, b) => a - b);
   console.log(
-    `slider 160³ (hard mask + 0.a–0.c): median ${times[times.length >> 1].toFixed(0)} ms, ` +
-      `min ${times[0].toFixed(0)} ms, max ${times[times.length - 1].toFixed(0)} ms (target 50)`,
+    `slider 160³ (hard mask + 0.a–0.c): first report ${first.toFixed(0)} ms, first move ${firstMove.toFixed(0)} ms, ` +
+      `then median ${times[times.length >> 1].toFixed(0)} ms, min ${times[0].toFixed(0)} ms, ` +
+      `max ${times[times.length - 1].toFixed(0)} ms over ${times.length} moves (target 50)`,
   );
 }
 
