@@ -7,8 +7,8 @@
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { AnalysisInputError, MapFormatError } from "../lib/errors.js";
-import { emptyMaskMessage, runLevel0, sectionIds, type Level0Report } from "../lib/level0.js";
-import { formatReport } from "../lib/report-text.js";
+import { emptyMaskMessage, runLevel0 } from "../lib/level0.js";
+import { formatReport, reportJson } from "../lib/report-text.js";
 import { mapMaximum } from "../lib/section-0b-mask.js";
 import type { CliIO } from "./cli.js";
 import { MapFileError, readMapFile } from "./read-map-file.js";
@@ -24,30 +24,6 @@ function positiveNumber(name: string, text: string | undefined): number | undefi
   if (text.trim() === "" || !Number.isFinite(x)) throw new UsageError(`--${name} must be a number, got "${text}"`);
   if (name !== "threshold" && !(x > 0)) throw new UsageError(`--${name} must be positive, got ${text}`);
   return x;
-}
-
-/** The JSON contract: input, mode, sections keyed 0.a–0.h ({status, warnings, results, …}), score. */
-export function reportJson(report: Level0Report, file: string, sha256: string) {
-  return {
-    input: {
-      file,
-      sha256,
-      shape: report.input.shape,
-      voxelSize: report.input.voxelSize,
-      threshold: report.input.threshold,
-      resolution: report.input.resolution,
-    },
-    mode: report.mode,
-    sections: Object.fromEntries(
-      sectionIds.map((id) => {
-        const s = report.sections[id];
-        return [id, { title: s.title, status: s.status, warnings: s.warnings, results: s.results, reason: s.reason, notes: s.notes }];
-      }),
-    ),
-    score: report.score,
-    abstract: report.abstract,
-    inputWarnings: report.inputWarnings,
-  };
 }
 
 export async function runReport(args: string[], io: CliIO): Promise<number> {

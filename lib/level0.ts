@@ -1,6 +1,11 @@
 /**
  * The Level 0 report: builds the masks once, runs sections 0.a–0.h, and assembles score, abstract and warnings
  * the way VRS does (validationReport.py).
+ *
+ * For pages: `runLevel0(volume, { threshold, resolution, mode, parameters, figures, softMask, precomputed })` gives
+ * the whole report (keep 0.d in `precomputed` while only the threshold moves: it does not depend on it);
+ * `report.figures` holds the input-figure data; `sweep()` (lib/sweep.ts) the verdicts over many thresholds;
+ * `reportJson()` and `formatReport()` (lib/report-text.ts) the CLI's JSON and text.
  */
 import { withDefaults, type CriteriaParameters } from "./criteria.js";
 import { AnalysisInputError } from "./errors.js";

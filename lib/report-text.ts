@@ -1,6 +1,6 @@
 /**
- * The readable Level 0 report (`mapval report` without --json): VRS's summary (abstract, score, section table,
- * warnings) followed by each section's result lines, printed with VRS's number formats.
+ * The Level 0 report as text (`mapval report`: VRS's summary, abstract, score, section table, warnings, then each
+ * section's result lines in VRS's number formats) and as the JSON object of `mapval report --json`.
  */
 import type { Level0Report } from "./level0.js";
 import { sectionIds } from "./level0.js";
@@ -8,6 +8,33 @@ import type { SectionResult } from "./report-types.js";
 import type { MassResults } from "./section-0a-mass.js";
 import type { MaskResults } from "./section-0b-mask.js";
 import type { BackgroundResults } from "./section-0c-background.js";
+
+/**
+ * The JSON contract: input, mode, sections keyed 0.a–0.h ({status, warnings, results, …}), score. Serialise with
+ * JSON.stringify, which writes NaN and ±Infinity as null.
+ */
+export function reportJson(report: Level0Report, file: string, sha256: string) {
+  return {
+    input: {
+      file,
+      sha256,
+      shape: report.input.shape,
+      voxelSize: report.input.voxelSize,
+      threshold: report.input.threshold,
+      resolution: report.input.resolution,
+    },
+    mode: report.mode,
+    sections: Object.fromEntries(
+      sectionIds.map((id) => {
+        const s = report.sections[id];
+        return [id, { title: s.title, status: s.status, warnings: s.warnings, results: s.results, reason: s.reason, notes: s.notes }];
+      }),
+    ),
+    score: report.score,
+    abstract: report.abstract,
+    inputWarnings: report.inputWarnings,
+  };
+}
 
 /** Python's "%W.Pf": right-aligned in W characters, "nan"/"inf" as Python prints them. */
 export function pyFixed(x: number, precision: number, width = 0): string {
