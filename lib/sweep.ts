@@ -23,7 +23,7 @@ import { maskVerdict } from "./section-0b-mask.js";
 import {
   backgroundResults, backgroundVerdict, type BackgroundResults, type BackgroundSums,
 } from "./section-0c-background.js";
-import { componentSweep } from "./sweep-components.js";
+import { COVERAGE, componentSweep, type ThresholdComponents } from "./sweep-components.js";
 import type { Vec3, Volume } from "./volume.js";
 
 export interface SweepOptions {
@@ -88,9 +88,10 @@ export function sweep(volume: Volume, thresholds: number[], options: SweepOption
     const m = masks[row];
     const background = backgroundResults(m.background, m.outliers, p.outlierSigmas);
     const mass = massFromExtent([nx, ny, nz], m.extent, com, ts, mode, p);
-    const components95 = mode === "vrs-compat" ? vrsComponents95(c.components95, n - c.rawVoxels, c.topSizes) : c.components95;
+    const needed = massSet(c, p.massFraction);
+    const components95 = mode === "vrs-compat" ? vrsComponents95(needed.count, n - c.rawVoxels, c.topSizes) : needed.count;
     const remainingComponents = c.componentCount - components95;
-    const remainingVoxels = c.rawVoxels - c.components95Voxels;
+    const remainingVoxels = c.rawVoxels - needed.voxels;
     const remainingAverageVolume =
       mode === "vrs-compat" ? (remainingVoxels / remainingVoxels) * ts3 : (remainingVoxels / remainingComponents) * ts3;
     const overlap = m.both / c.rawVoxels;
@@ -217,6 +218,23 @@ interface Box {
 function wholeMapSums(v: Volume) {
   const magnitudes = sortedMagnitudes(v);
   return { ...mapSums(v.data), countAbove: (limit: number) => magnitudes.countAbove(limit) };
+}
+
+/**
+ * How many of the largest components hold `fraction` of the raw voxels, and their voxels. componentSweep answers for
+ * 95 %; another fraction is walked through the `sizesKept` largest sizes, and is NaN if they do not reach it.
+ */
+function massSet(c: ThresholdComponents, fraction: number): { count: number; voxels: number } {
+  if (fraction === COVERAGE) return { count: c.components95, voxels: c.components95Voxels };
+  let count = 0, voxels = 0;
+  for (const size of c.topSizes) {
+    if (!(voxels / c.rawVoxels < fraction)) break;
+    voxels += size;
+    count++;
+  }
+  return voxels / c.rawVoxels < fraction && count === c.topSizes.length && count < c.componentCount
+    ? { count: NaN, voxels: NaN }
+    : { count, voxels };
 }
 
 /**

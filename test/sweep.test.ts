@@ -71,6 +71,15 @@ describe("sweep edge cases", () => {
       }
   });
 
+  it("another mass fraction than 95 % is honoured", () => {
+    const volume = load("emd_1997.map");
+    const parameters = { massFraction: 0.5 };
+    const [row] = sweep(volume, [1.0], { voxelSize: 2.02, parameters });
+    const r = runLevel0(volume, { threshold: 1.0, voxelSize: 2.02, parameters });
+    expect(row.components95).toBe((r.sections["0.b"].results as MaskResults).components95);
+    expect(row.components95).toBe(2); // 16978 + 3828 of 34002 voxels
+  });
+
   it("a threshold above the maximum gives VRS's empty-mask warning for 0.a, not an exception", () => {
     const volume = load("emd_3488.map");
     const [row] = sweep(volume, [5], { voxelSize: 1.05 });
