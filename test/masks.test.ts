@@ -6,7 +6,7 @@ import { hardMask, rawMask, rawMaskThreshold, roundLikePercentF, softMask } from
 import { labelComponents, largestComponentMask } from "../lib/components.js";
 import { dilate18 } from "../lib/morphology.js";
 import { componentSweep } from "../lib/sweep-components.js";
-import { realGaussianKernel } from "../lib/gaussian.js";
+import { axisKernel, realGaussianKernel } from "../lib/gaussian.js";
 import { parseMap } from "../lib/mrc-reader.js";
 import { makeVolume, type Volume } from "../lib/volume.js";
 import { AnalysisInputError } from "../lib/errors.js";
@@ -170,6 +170,32 @@ describe("softMask", () => {
     // Peak = k[0]³ with k the 1-D kernel, ≈ (1/(2√π))³ for a Gaussian of σ = √2 voxels.
     expect(s[12 + 24 * (12 + 24 * 12)]).toBeCloseTo(realGaussianKernel(24, 2)[0] ** 3, 6);
     expect(realGaussianKernel(24, 2)[0]).toBeCloseTo(1 / (2 * Math.sqrt(Math.PI)), 5);
+  });
+
+  it("wraps around the box on long axes (truncated kernel): equals the separable sum written out", () => {
+    const [nx, ny, nz] = [20, 18, 17];
+    const voxels = [[0, 0, 0], [19, 5, 8], [10, 17, 16], [3, 9, 0]];
+    const hard = new Uint8Array(nx * ny * nz);
+    for (const [x, y, z] of voxels) hard[x + nx * (y + ny * z)] = 1;
+    // Weight of a displacement d along an axis of length n: the tap whose shift is d modulo n.
+    const weightAlong = (n: number) => {
+      const k = axisKernel(n, 2);
+      const w = new Float64Array(n);
+      k.shifts.forEach((shift, t) => (w[(((shift % n) + n) % n)] += k.weights[t]));
+      return w;
+    };
+    const [wx, wy, wz] = [weightAlong(nx), weightAlong(ny), weightAlong(nz)];
+    const got = softMask(hard, nx, ny, nz);
+    let worst = 0;
+    for (let z = 0; z < nz; z++)
+      for (let y = 0; y < ny; y++)
+        for (let x = 0; x < nx; x++) {
+          let want = 0;
+          for (const [x0, y0, z0] of voxels)
+            want += wx[(x - x0 + nx) % nx] * wy[(y - y0 + ny) % ny] * wz[(z - z0 + nz) % nz];
+          worst = Math.max(worst, Math.abs(got[x + nx * (y + ny * z)] - Math.max(0, want)));
+        }
+    expect(worst).toBeLessThan(1e-7);
   });
 
   it("equals numpy's FFT filter exactly on a short box (whole circular kernel), wrap-around included", () => {
