@@ -63,6 +63,22 @@ describe("0.c background section", () => {
     expect(s.summarySentence).toBe("There is no problem with its background. ");
   });
 
+  it("under the null hypothesis p is uniform: 400 noise maps reject at about the nominal rates", () => {
+    const g = gaussian(2024);
+    const small = new Uint8Array(10 ** 3);
+    const ps = Array.from({ length: 400 }, () =>
+      backgroundSection(makeVolume(10, 10, 10, () => g()), small, "default", vrsParameters).results!.p,
+    );
+    const rate = (alpha: number) => ps.filter((p) => p < alpha).length;
+    // Binomial(400, α) within about 3 standard deviations.
+    expect(rate(0.05)).toBeGreaterThanOrEqual(7);
+    expect(rate(0.05)).toBeLessThanOrEqual(33);
+    expect(rate(0.5)).toBeGreaterThanOrEqual(170);
+    expect(rate(0.5)).toBeLessThanOrEqual(230);
+    expect(rate(0.9)).toBeGreaterThanOrEqual(342);
+    expect(rate(0.9)).toBeLessThanOrEqual(378);
+  });
+
   it("only voxels outside the mask count", () => {
     const v = makeVolume(n, n, n, (x) => (x < 20 ? 100 : 0));
     const mask = new Uint8Array(n ** 3);
