@@ -16,7 +16,8 @@ export interface DilateOptions {
  * `iterations` steps of 18-neighbour dilation: in each step a 0-voxel becomes 1 when any of its 18 neighbours was 1
  * before the step. Returns a new mask (1/0); the input is not modified. Neighbours never wrap around the box.
  *
- * Works on a frontier (the voxels added by the previous step), so a step costs O(frontier · 18), not O(N).
+ * After one O(N) scan for the set voxels it works on a frontier (the voxels added by the previous step), so a step
+ * costs O(frontier · 18), not O(N).
  */
 export function dilate18(
   mask: Uint8Array,
