@@ -16,8 +16,10 @@ export interface Criterion {
   section: SectionId;
   /** What the test checks, in our words, with `{key}` placeholders for parameter values. */
   wording: string;
-  /** VRS's own wording, kept only where it does not describe what VRS computes. */
+  /** VRS's own wording, kept only where it does not describe what VRS computes… */
   vrsWording?: string;
+  /** …and what VRS's code actually tests. */
+  vrsActually?: string;
   parameters: CriterionParameter[];
 }
 
@@ -61,8 +63,8 @@ export const criteria: readonly Criterion[] = [
     section: "0.a",
     wording:
       "On each side of each axis there are at least {minSpaceAngstrom} Å of empty space between the constructed mask and the box edge (an absolute distance, not a fraction of the box).",
-    vrsWording:
-      "the extra space on each direction is more than 20% of the map dimensions (VRS's code tests 20 Å, not 20 %, and its explanation asks for 30 Å)",
+    vrsWording: "the extra space on each direction is more than 20% of the map dimensions",
+    vrsActually: "its code tests 20 Å, not 20 % (and its explanation asks for 30 Å)",
     parameters: [{ key: "minSpaceAngstrom", label: "smallest space", unit: "Å" }],
   },
   {
@@ -87,8 +89,9 @@ export const criteria: readonly Criterion[] = [
     section: "0.b",
     wording:
       "The components left over after that set average at most {maxAverageBlobVolume} Å³. With no component left over there is nothing to average and the test passes.",
-    vrsWording:
-      "the average volume of the blobs outside the given threshold has a size smaller than 5 Å³ (VRS's code compares the volume of one voxel, Ts³, so it fails exactly when Ts > 1.71 Å)",
+    vrsWording: "the average volume of the blobs outside the given threshold has a size smaller than 5Å³",
+    vrsActually:
+      "its code compares the volume of one voxel, Ts³, with 5 Å³, so the test fails exactly when Ts > 1.71 Å; mapval's default mode averages the left-over blobs",
     parameters: [{ key: "maxAverageBlobVolume", label: "largest average blob", unit: "Å³" }],
   },
   {
@@ -120,6 +123,13 @@ export const criteria: readonly Criterion[] = [
 /** Fill a criterion's placeholders with the parameter values in force. */
 export function criterionText(c: Criterion, p: CriteriaParameters = vrsParameters): string {
   return c.wording.replace(/\{(\w+)\}/g, (_, key: string) => String(p[key as keyof CriteriaParameters]));
+}
+
+/** Where VRS's criteria text and its code disagree, a sentence saying so (shown with the section). */
+export function criteriaNotes(section: SectionId): string[] {
+  return criteriaFor(section)
+    .filter((c) => c.vrsWording)
+    .map((c) => `VRS's criteria text says "${c.vrsWording}"; ${c.vrsActually}.`);
 }
 
 export function criteriaFor(section: SectionId): Criterion[] {

@@ -2,7 +2,7 @@
  * Level 0.a Mass analysis: is the object centred in the box, with room around it to correct the CTF?
  * Space and decentering come from the constructed (hard) mask; the centre of mass from the raw map of the whole box.
  */
-import { criteriaFor, criterionText, type CriteriaParameters } from "./criteria.js";
+import { criteriaFor, criteriaNotes, criterionText, type CriteriaParameters } from "./criteria.js";
 import type { AnalysisMode, SectionResult } from "./report-types.js";
 import type { Vec3, Volume } from "./volume.js";
 
@@ -113,7 +113,7 @@ export function massFromExtent(
   const centerOfMassOffset = dims.map((n, a) => (Math.abs(com[a] - centre(n)) / n) * 100) as Vec3;
 
   const warnings: string[] = [];
-  const notes: string[] = [];
+  const notes: string[] = criteriaNotes("0.a");
   axes.forEach((ax, a) => {
     if (decentering[a] > p.maxDecenteringPercent) warnings.push(`The volume might be significantly decentered in ${ax}.`);
   });
@@ -134,11 +134,12 @@ export function massFromExtent(
         `The center of mass in ${ax} may be significantly shifted. This is common when the refinement is applied exclusively to one protein region.`,
       );
   });
-  if (comUndefined) notes.push("The map's values sum to 0, so its centre of mass is undefined.");
+  const undefinedCom = "The map's values sum to 0, so its centre of mass is undefined.";
+  if (comUndefined) notes.push(undefinedCom);
   const results = { spaceLeft, spaceRight, decentering, centerOfMass: com, centerOfMassOffset };
   // VRS compares NaN as false and passes; we refuse to pass a test we could not make.
   if (!testCom && warnings.length === 0) {
-    return { ...base, status: "not-measured", warnings, results, notes, reason: notes[0], summarySentence: null };
+    return { ...base, status: "not-measured", warnings, results, notes, reason: undefinedCom, summarySentence: null };
   }
   return {
     ...base,

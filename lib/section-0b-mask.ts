@@ -2,7 +2,7 @@
  * Level 0.b Mask analysis: at the suggested threshold, is the mass in one connected piece, are the leftover blobs
  * small, and does the constructed mask (largest component, dilated) cover the raw mask?
  */
-import { criteriaFor, criterionText, type CriteriaParameters } from "./criteria.js";
+import { criteriaFor, criteriaNotes, criterionText, type CriteriaParameters } from "./criteria.js";
 import type { AnalysisMode, SectionResult } from "./report-types.js";
 import type { Volume } from "./volume.js";
 
@@ -283,7 +283,7 @@ export type MaskVerdictNumbers = Pick<
 
 /** Status, warnings and notes of 0.b from its numbers (shared with the threshold sweep). */
 export function maskVerdict(r: MaskVerdictNumbers, mode: AnalysisMode, p: CriteriaParameters) {
-  const notes: string[] = [];
+  const notes: string[] = criteriaNotes("0.b");
   if (r.rawVoxels === 0 && mode === "default") {
     const reason = "No voxel is at or above the threshold, so the raw mask is empty.";
     return { status: "not-measured" as const, warnings: [], reason, notes: [reason], summarySentence: null };
