@@ -10,7 +10,7 @@
 import { withDefaults, type CriteriaParameters } from "./criteria.js";
 import { AnalysisInputError } from "./errors.js";
 import { inputFigures, type InputFigures } from "./figures.js";
-import { hardMask, softMask, type HardMask } from "./masks.js";
+import { hardMask, rawMaskThreshold, softMask, type HardMask } from "./masks.js";
 import { scoreOf, type AnalysisMode, type SectionId, type SectionResult } from "./report-types.js";
 import { centerOfMass, massFromExtent } from "./section-0a-mass.js";
 import { massTable, maskSection, type MassTableRow } from "./section-0b-mask.js";
@@ -135,7 +135,7 @@ export function runLevel0(volume: Volume, options: Level0Options): Level0Report 
 
   const hard = hardMask(volume, threshold, { voxelSize: ts, mode });
   if (hard.voxels === 0) throw new AnalysisInputError("empty-mask", emptyMaskMessage);
-  const rawThreshold = mode === "vrs-compat" ? Math.fround(threshold) : threshold;
+  const rawThreshold = rawMaskThreshold(threshold, mode);
   const cached = thresholdIndependent(volume, ts, mode);
 
   // One scan of the rows the mask touches serves 0.a (extent), 0.b (size, overlap) and 0.c (the background's sums
