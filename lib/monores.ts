@@ -1,0 +1,450 @@
+/**
+ * MonoRes-style local resolution of a single map (Vilas et al. 2018, Structure 26:337), as Xmipp's current
+ * `resolution_monogenic_signal` runs it without half maps; see shared/reference/local-methods.md §3.3.
+ *
+ * The noise is the map outside the mask. For each resolution of a sweep from a low-resolution limit down to Nyquist,
+ * the map is high-passed at that frequency (raised cosine), its monogenic amplitude (the modulus of the map and its
+ * three Riesz components) is smoothed by a raised-cosine low-pass at the same frequency, and a voxel whose amplitude
+ * is above the noise's `significance` quantile keeps that resolution; after two misses in a row it is frozen at the
+ * resolution it last passed. The result is smoothed and capped at the unsmoothed one.
+ *
+ * Frequencies are digital (cycles/voxel) and radii are `|u| = √(ux² + uy² + uz²)` with each axis scaled by its own
+ * size, as Xmipp's FFT_IDX2DIGFREQ; the sweep snaps resolutions to Fourier bins of the x axis (Xmipp's `volsize`).
+ */
+import { inverseRealFft3d, realFft3d, type GridShape, type HalfSpectrum, type RealGrid } from "./fft3d.js";
+import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
+import { digitalFrequencies } from "./radial.js";
+
+/** Xmipp's protocol defaults for MonoRes. */
+export const MONORES_DEFAULTS = {
+  /** Sweep start (Å): the lowest resolution analysed (Xmipp's default "lowest resolution", 30 Å). */
+  lowestResolution: 30,
+  /** Sweep step (Å); Xmipp raises anything below 0.25 to 0.25. */
+  step: 0.5,
+  /** Noise quantile a voxel's amplitude must exceed, and the one-sided level of the signal-vs-noise z test. */
+  significance: 0.95,
+} as const;
+
+/** Width (digital frequency) of the raised cosines on either side of each swept frequency. */
+export const BAND_EDGE_WIDTH = 0.02;
+/** Xmipp realGaussianFilter σ of the mask-refinement amplitude and of the final smoothing. */
+export const REFINEMENT_SIGMA = 4;
+export const SMOOTHING_SIGMA = 3;
+/** The sweep stops once fewer than this fraction of the (refined) molecule voxels are still being tested. */
+export const ACTIVE_FRACTION_LIMIT = 0.025;
+/** …or once the mean molecule amplitude falls below this fraction of its maximum over the sweep. */
+const SIGNAL_COLLAPSE = 0.001;
+/** Fewer noise voxels than this cannot give a meaningful 95 % quantile (5 % of them must lie above it). */
+export const MIN_NOISE_VOXELS = 1000;
+
+/** Per-axis digital frequencies and the radius |u| of every bin of a half spectrum (bin order of fft3d.ts). */
+export interface SpectrumGeometry extends GridShape {
+  hx: number;
+  fx: Float64Array;
+  fy: Float64Array;
+  fz: Float64Array;
+  /** |u| per stored bin. */
+  radius: Float64Array;
+}
+
+export function spectrumGeometry(shape: GridShape): SpectrumGeometry {
+  const { nx, ny, nz } = shape;
+  const hx = Math.floor(nx / 2) + 1;
+  const fx = digitalFrequencies(nx), fy = digitalFrequencies(ny), fz = digitalFrequencies(nz);
+  const radius = new Float64Array(hx * ny * nz);
+  let e = 0;
+  for (let kz = 0; kz < nz; kz++)
+    for (let ky = 0; ky < ny; ky++) {
+      const yz = fz[kz] * fz[kz] + fy[ky] * fy[ky];
+      for (let kx = 0; kx < hx; kx++, e++) radius[e] = Math.sqrt(yz + fx[kx] * fx[kx]);
+    }
+  return { nx, ny, nz, hx, fx, fy, fz, radius };
+}
+
+/**
+ * Monogenic amplitude of the map whose spectrum is `spectrum`·`weights`: `√(v0² + vx² + vy² + vz²)` with
+ * `v0 = IFFT(W·F)` and `vk = IFFT(−i·(uk/|u|)·W·F)` (0 at DC). A plane wave cos(2π k·r) of weight w gives w everywhere.
+ * `weights` holds one gain per stored bin.
+ */
+export function monogenicAmplitude(spectrum: HalfSpectrum, geometry: SpectrumGeometry, weights: Float64Array): Float64Array {
+  const { nx, ny, nz, hx, fx, fy, fz, radius } = geometry;
+  const source = spectrum.data;
+  const work: HalfSpectrum = { nx, ny, nz, hx, data: new Float64Array(source.length) };
+  const squares = new Float64Array(nx * ny * nz);
+  for (let component = 0; component < 4; component++) {
+    const data = work.data;
+    let e = 0;
+    for (let kz = 0; kz < nz; kz++)
+      for (let ky = 0; ky < ny; ky++)
+        for (let kx = 0; kx < hx; kx++, e++) {
+          const w = weights[e];
+          const re = source[2 * e] * w, im = source[2 * e + 1] * w;
+          if (component === 0) {
+            data[2 * e] = re;
+            data[2 * e + 1] = im;
+            continue;
+          }
+          const u = radius[e];
+          const g = u === 0 ? 0 : (component === 1 ? fx[kx] : component === 2 ? fy[ky] : fz[kz]) / u;
+          // −i·g·(re + i·im) = g·im − i·g·re
+          data[2 * e] = g * im;
+          data[2 * e + 1] = -g * re;
+        }
+    const values = inverseRealFft3d(work, true);
+    for (let i = 0; i < squares.length; i++) squares[i] += values[i] * values[i];
+  }
+  for (let i = 0; i < squares.length; i++) squares[i] = Math.sqrt(squares[i]);
+  return squares;
+}
+
+/** Gains of Xmipp's MonoRes high-pass at `freq`: 0 below freqH, raised cosine from freqH to freq, 1 above. */
+export function highPassWeights(geometry: SpectrumGeometry, freq: number, freqH: number): Float64Array {
+  const { radius } = geometry;
+  const out = new Float64Array(radius.length);
+  const scale = Math.PI / (freq - freqH);
+  for (let e = 0; e < radius.length; e++) {
+    const u = radius[e];
+    if (u > freq) out[e] = 1;
+    else if (u >= freqH) out[e] = 0.5 * (1 + Math.cos((u - freq) * scale));
+  }
+  return out;
+}
+
+/**
+ * In place: Xmipp's MonoRes low-pass of the amplitude, 1 below `freq`, raised cosine from freq to freqL, 0 above.
+ * At Nyquist freqL = freq, where Xmipp's formula divides by zero: there the filter is a plain cut at freq.
+ */
+export function lowPassInPlace(values: Float64Array, geometry: SpectrumGeometry, freq: number, freqL: number): void {
+  const { nx, ny, nz, radius } = geometry;
+  const spectrum = realFft3d({ nx, ny, nz, data: values });
+  const data = spectrum.data;
+  const scale = Math.PI / (freqL - freq);
+  for (let e = 0; e < radius.length; e++) {
+    const u = radius[e];
+    if (u < freq) continue;
+    const gain = u > freqL ? 0 : freqL > freq ? 0.5 * (1 + Math.cos(scale * (u - freq))) : 1;
+    data[2 * e] *= gain;
+    data[2 * e + 1] *= gain;
+  }
+  values.set(inverseRealFft3d(spectrum, true));
+}
+
+/**
+ * Xmipp's realGaussianFilter(σ) applied exactly in Fourier space (transfer exp(−π²σ²|u|²), a real-space Gaussian of
+ * std σ/√2 voxels, periodic). gaussian.ts keeps ±7 taps, tuned for σ = 2; at σ = 4 that would cut the kernel at
+ * 2.5 std, so MonoRes's σ = 3 and 4 are applied by FFT here.
+ */
+export function gaussianInPlace(values: Float64Array, geometry: SpectrumGeometry, sigma: number): void {
+  const { nx, ny, nz, radius } = geometry;
+  const spectrum = realFft3d({ nx, ny, nz, data: values });
+  const data = spectrum.data;
+  const k = -Math.PI * Math.PI * sigma * sigma;
+  for (let e = 0; e < radius.length; e++) {
+    const gain = Math.exp(k * radius[e] * radius[e]);
+    data[2 * e] *= gain;
+    data[2 * e + 1] *= gain;
+  }
+  values.set(inverseRealFft3d(spectrum, true));
+}
+
+/** Xmipp's ROUND for the DIGFREQ2FFT_IDX macro: halves away from zero. */
+function xmippRound(x: number): number {
+  return x > 0 ? Math.trunc(x + 0.5) : Math.trunc(x - 0.5);
+}
+
+/**
+ * The sweep's resolutions: `lowestResolution − c·step` for c = 0, 1, …, each snapped to the x-axis Fourier bin
+ * `round(nx·Ts/res)` (resolution nx·Ts/bin), skipping repeated bins (and bin 0), and ending before Nyquist 2·Ts.
+ */
+export function sweepResolutions(nx: number, voxelSize: number, lowestResolution: number, step: number) {
+  const list: { resolution: number; freq: number }[] = [];
+  const nyquist = 2 * voxelSize;
+  let lastBin = -1;
+  for (let c = 0; ; c++) {
+    const requested = lowestResolution - c * step;
+    if (requested <= 0) break;
+    let bin = xmippRound((voxelSize / requested) * nx);
+    if (bin < 0) bin += nx;
+    if (bin === lastBin || bin === 0) continue;
+    lastBin = bin;
+    const freq = (bin <= nx >> 1 ? bin : bin - nx) / nx;
+    const resolution = voxelSize / freq;
+    if (resolution < nyquist) break;
+    list.push({ resolution, freq });
+  }
+  return list;
+}
+
+export interface MonoResOptions {
+  /** Å per voxel of the grid analysed. */
+  voxelSize: number;
+  lowestResolution?: number;
+  step?: number;
+  significance?: number;
+}
+
+export type SweepStop =
+  | "hypothesis-test" // the molecule's mean amplitude is no longer significantly above the noise's
+  | "mask-completed" // fewer than 2.5 % of the molecule voxels are still being tested
+  | "signal-collapse" // the mean molecule amplitude fell below 0.001 of its maximum
+  | "nyquist"; // every bin down to Nyquist was analysed
+
+export interface MonoResDiagnostics {
+  /** Resolutions analysed (Å), in sweep order. */
+  resolutions: number[];
+  stop: SweepStop;
+  /** Voxels beyond this radius from the box centre (voxels) are neither molecule nor noise (Xmipp's cliff). */
+  cliffRadius: number;
+  /** Mask voxels inside the cliff radius, before the refinement. */
+  maskVoxels: number;
+  /** Molecule voxels kept by the refinement (amplitude above the noise's 95 % quantile). */
+  refinedMaskVoxels: number;
+  /** Noise voxels (outside the mask and inside the cliff radius, plus those the refinement moved out). */
+  noiseVoxels: number;
+  /** Amplitude threshold of each analysed resolution (the noise's significance quantile). */
+  noiseThresholds: number[];
+}
+
+export type MonoResResult =
+  | {
+      measured: true;
+      /** Local resolution (Å) per voxel; 0 outside the voxels that received one. */
+      map: Float32Array;
+      diagnostics: MonoResDiagnostics;
+    }
+  | { measured: false; reason: string; diagnostics: Partial<MonoResDiagnostics> };
+
+/**
+ * Xmipp's labels before the sweep: 1 molecule, 0 noise, −1 excluded. Going out from the mask's largest radius
+ * (⌊√max r²⌋ about voxel ⌊n/2⌋) in one-voxel shells, the first shell whose map variance is below 1 % of the previous
+ * one marks where a spherical mask zeroed the box; everything at r ≥ that shell − 1 is excluded (r ≥ ⌊nx/2⌋ if no
+ * such drop, i.e. outside the inscribed sphere), so the zeros do not count as noise.
+ */
+export function cliffLabels(grid: RealGrid, mask: Uint8Array): { labels: Int8Array; cliffRadius: number } {
+  const { nx, ny, nz, data } = grid;
+  const cx = nx >> 1, cy = ny >> 1, cz = nz >> 1;
+  const labels = new Int8Array(nx * ny * nz);
+  let maxR2 = 0;
+  for (let z = 0, i = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++, i++) {
+        if (mask[i] === 0) continue;
+        labels[i] = 1;
+        const r2 = (x - cx) ** 2 + (y - cy) ** 2 + (z - cz) ** 2;
+        if (r2 > maxR2) maxR2 = r2;
+      }
+  const startRadius = Math.floor(Math.sqrt(maxR2));
+  let cliffRadius = nx >> 1;
+  // Shell rad holds the voxels with rad² ≤ r² < (rad + 1)², i.e. ⌊√r²⌋ = rad (exact for integer r²).
+  const shells = cliffRadius + 1;
+  const sum = new Float64Array(shells), sum2 = new Float64Array(shells), count = new Float64Array(shells);
+  for (let z = 0, i = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++, i++) {
+        const shell = Math.floor(Math.sqrt((x - cx) ** 2 + (y - cy) ** 2 + (z - cz) ** 2));
+        if (shell >= shells) continue;
+        const value = data[i];
+        sum[shell] += value;
+        sum2[shell] += value * value;
+        count[shell]++;
+      }
+  let lastVariance = 1e-38;
+  for (let rad = startRadius; rad < cliffRadius; rad++) {
+    const mean = sum[rad] / count[rad];
+    const variance = sum2[rad] / count[rad] - mean * mean;
+    if (variance / lastVariance < 0.01) {
+      cliffRadius = rad - 1;
+      break;
+    }
+    lastVariance = variance;
+  }
+  const limit2 = cliffRadius * cliffRadius;
+  for (let z = 0, i = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++, i++) if ((x - cx) ** 2 + (y - cy) ** 2 + (z - cz) ** 2 >= limit2) labels[i] = -1;
+  return { labels, cliffRadius };
+}
+
+/** The value at index ⌊N·q⌋ of the sorted values, Xmipp's quantile. */
+function sortedQuantile(values: Float64Array, q: number): number {
+  values.sort();
+  return values[Math.floor(values.length * q)];
+}
+
+/** Amplitudes of the `count` voxels labelled `label`. */
+function gather(amplitude: Float64Array, labels: Int8Array, label: number, count: number): Float64Array {
+  const out = new Float64Array(count);
+  for (let i = 0, j = 0; i < labels.length; i++) if (labels[i] === label) out[j++] = amplitude[i];
+  return out;
+}
+
+/** Upper percentage point of the standard normal at `p` (1.6449 at 0.95), by bisection on stdlib's Φ. */
+export function normalQuantile(p: number): number {
+  let lo = -40, hi = 40;
+  for (let k = 0; k < 200 && hi - lo > 1e-15; k++) {
+    const mid = (lo + hi) / 2;
+    if (normalCdf(mid, 0, 1) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/**
+ * MonoRes on one grid with a binary molecule mask (1 = molecule). Returns `measured: false` with a reason when the
+ * map has no usable noise region or no voxel ever rises above the noise.
+ */
+export function monoRes(grid: RealGrid, mask: Uint8Array, options: MonoResOptions): MonoResResult {
+  const { nx, ny, nz, data } = grid;
+  const voxelSize = options.voxelSize;
+  const lowestResolution = options.lowestResolution ?? MONORES_DEFAULTS.lowestResolution;
+  const step = Math.max(0.25, options.step ?? MONORES_DEFAULTS.step);
+  const significance = options.significance ?? MONORES_DEFAULTS.significance;
+  const n = nx * ny * nz;
+  if (mask.length !== n) throw new RangeError(`mask has ${mask.length} voxels, expected ${n}`);
+
+  const { labels, cliffRadius } = cliffLabels(grid, mask);
+  let maskVoxels = 0, noiseVoxels = 0;
+  for (let i = 0; i < n; i++) {
+    if (labels[i] === 1) maskVoxels++;
+    else if (labels[i] === 0) noiseVoxels++;
+  }
+  const partial = { cliffRadius, maskVoxels, noiseVoxels };
+  if (maskVoxels === 0) return { measured: false, reason: "The mask holds no voxel inside the analysed sphere.", diagnostics: partial };
+  if (noiseVoxels < MIN_NOISE_VOXELS) {
+    return {
+      measured: false,
+      reason:
+        `Only ${noiseVoxels} voxels lie outside the mask and inside the box's noise sphere (at least ${MIN_NOISE_VOXELS} ` +
+        "are needed): there is no region to estimate the noise from.",
+      diagnostics: partial,
+    };
+  }
+  if (constantNoise(data, labels)) {
+    return {
+      measured: false,
+      reason: "The map is constant outside the mask (noise standard deviation 0), so it has no noise to compare with.",
+      diagnostics: partial,
+    };
+  }
+
+  const geometry = spectrumGeometry(grid);
+  const spectrum = realFft3d(grid);
+
+  // Mask refinement: molecule voxels whose smoothed full-band amplitude is below the noise's 95 % quantile join the
+  // noise (Xmipp hard-codes 0.95 here, whatever the significance).
+  const full = monogenicAmplitude(spectrum, geometry, new Float64Array(geometry.radius.length).fill(1));
+  gaussianInPlace(full, geometry, REFINEMENT_SIGMA);
+  const refineThreshold = sortedQuantile(gather(full, labels, 0, noiseVoxels), 0.95);
+  let refinedMaskVoxels = 0;
+  for (let i = 0; i < n; i++) {
+    if (labels[i] < 1) continue;
+    if (full[i] < refineThreshold) {
+      labels[i] = 0;
+      noiseVoxels++;
+    } else refinedMaskVoxels++;
+  }
+
+  const resolutionMap = new Float64Array(n);
+  const criticalZ = normalQuantile(significance);
+  const resolutions: number[] = [];
+  const noiseThresholds: number[] = [];
+  let maxMeanSignal = -1e38;
+  let stop: SweepStop = "nyquist";
+  const sweep = sweepResolutions(nx, voxelSize, lowestResolution, step);
+  for (let it = 0; it < sweep.length; it++) {
+    const { resolution, freq } = sweep[it];
+    resolutions.push(resolution);
+    const previous = it < 2 ? resolutions[0] : resolutions[it - 2];
+    const freqL = Math.min(freq + BAND_EDGE_WIDTH, 0.5);
+    const freqH = Math.max(freq - BAND_EDGE_WIDTH, 0);
+    const amplitude = monogenicAmplitude(spectrum, geometry, highPassWeights(geometry, freq, freqH));
+    lowPassInPlace(amplitude, geometry, freq, freqL);
+
+    let sumS = 0, sumS2 = 0, countS = 0, sumN = 0, sumN2 = 0;
+    const noise = new Float64Array(noiseVoxels);
+    for (let i = 0, j = 0; i < n; i++) {
+      const a = amplitude[i];
+      if (labels[i] >= 1) {
+        sumS += a;
+        sumS2 += a * a;
+        countS++;
+      } else if (labels[i] === 0) {
+        noise[j++] = a;
+        sumN += a;
+        sumN2 += a * a;
+      }
+    }
+    if (countS / refinedMaskVoxels < ACTIVE_FRACTION_LIMIT) {
+      stop = "mask-completed";
+      break;
+    }
+    const threshold = sortedQuantile(noise, significance);
+    noiseThresholds.push(threshold);
+    const meanS = sumS / countS, meanN = sumN / noiseVoxels;
+    const varS = sumS2 / countS - meanS * meanS, varN = sumN2 / noiseVoxels - meanN * meanN;
+    if (meanS > maxMeanSignal) maxMeanSignal = meanS;
+    if (meanS < SIGNAL_COLLAPSE * maxMeanSignal) {
+      stop = "signal-collapse";
+      break;
+    }
+    for (let i = 0; i < n; i++) {
+      if (labels[i] < 1) continue;
+      if (amplitude[i] > threshold) {
+        labels[i] = 1;
+        resolutionMap[i] = resolution;
+      } else if (++labels[i] > 2) {
+        labels[i] = -1;
+        resolutionMap[i] = previous;
+      }
+    }
+    const z = (meanS - meanN) / Math.sqrt(varS / countS + varN / noiseVoxels);
+    if (z < criticalZ) {
+      stop = "hypothesis-test";
+      break;
+    }
+  }
+  const diagnostics: MonoResDiagnostics = {
+    resolutions, stop, cliffRadius, maskVoxels, refinedMaskVoxels, noiseVoxels, noiseThresholds,
+  };
+  if (resolutions.length === 0) {
+    return { measured: false, reason: `No Fourier bin lies between ${lowestResolution} Å and Nyquist.`, diagnostics };
+  }
+  const map = smoothResolutions(resolutionMap, geometry, 2 * voxelSize);
+  if (map === null) return { measured: false, reason: "No voxel of the mask rose above the noise at any resolution.", diagnostics };
+  return { measured: true, map, diagnostics };
+}
+
+/** True when every noise-labelled voxel holds the same value (e.g. a map masked to exact zeros). */
+function constantNoise(data: ArrayLike<number>, labels: Int8Array): boolean {
+  let first: number | null = null;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] !== 0) continue;
+    if (first === null) first = data[i];
+    else if (data[i] !== first) return false;
+  }
+  return true;
+}
+
+/**
+ * Xmipp's post-processing: voxels never assigned take the median (sorted value at ⌊N/2⌋) of the assigned ones, the
+ * whole box is smoothed with realGaussianFilter(3), and each assigned voxel keeps min(smoothed, raw), or raw where
+ * the smoothed value is below Nyquist; unassigned voxels are 0. Null when nothing was assigned.
+ */
+function smoothResolutions(raw: Float64Array, geometry: SpectrumGeometry, nyquist: number): Float32Array | null {
+  let assigned = 0;
+  for (let i = 0; i < raw.length; i++) if (raw[i] > 0) assigned++;
+  if (assigned === 0) return null;
+  const values = new Float64Array(assigned);
+  for (let i = 0, j = 0; i < raw.length; i++) if (raw[i] > 0) values[j++] = raw[i];
+  const filling = sortedQuantile(values, 0.5);
+  const smoothed = new Float64Array(raw.length);
+  for (let i = 0; i < raw.length; i++) smoothed[i] = raw[i] > 0 ? raw[i] : filling;
+  gaussianInPlace(smoothed, geometry, SMOOTHING_SIGMA);
+  const out = new Float32Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    if (!(raw[i] > 0)) continue;
+    const s = smoothed[i];
+    out[i] = s < nyquist ? raw[i] : Math.min(s, raw[i]);
+  }
+  return out;
+}

@@ -1,0 +1,312 @@
+/**
+ * 0.e Local resolution. VRS runs DeepRes, a neural network whose trained weights are not public (local-methods.md
+ * §3.1), so this section computes a different, clearly labelled estimate: MonoRes-style monogenic local resolution
+ * from the single map, with the noise taken outside the mask (lib/monores.ts). It keeps VRS's applicability range
+ * (2–13 Å), statistics (percentiles of the positive voxels, share of voxels finer than the reported resolution,
+ * 25-bin histogram) and warning wording for DeepRes.
+ *
+ * Working grid: like DeepRes, which resamples to 1 Å/px, the map is resampled before the analysis when that saves
+ * time without losing the resolutions that matter: to Ts_work ≈ max(Ts, resolution/4, box edge/160) (Nyquist at
+ * half the reported resolution or finer), on a box whose x edge has only factors 2, 3 and 5. Maps already that
+ * coarse are analysed at their own sampling.
+ */
+import { AnalysisInputError } from "./errors.js";
+import { realFft3d, type GridShape } from "./fft3d.js";
+import { hardMask } from "./masks.js";
+import { MONORES_DEFAULTS, monoRes, type MonoResDiagnostics } from "./monores.js";
+import type { AnalysisMode, SectionResult } from "./report-types.js";
+import { lowPassRaisedCosine, resampleSpectrum } from "./resample.js";
+import type { Vec3, Volume } from "./volume.js";
+
+export const localResolutionTitle = "0.e Local resolution (MonoRes-style; VRS uses DeepRes)";
+/** VRS runs DeepRes only for reported resolutions in this range (Å), bounds included. */
+export const LOCAL_RESOLUTION_RANGE: readonly [number, number] = [2, 13];
+/** The working grid's Nyquist is at most this fraction of the reported resolution (Ts_work ≥ resolution/4). */
+export const WORKING_NYQUIST_FRACTION = 0.5;
+/** Longest working box edge (voxels) before the sampling is coarsened further, to bound time and memory. */
+export const MAX_WORKING_EDGE = 160;
+/** VRS's histogram bin count. */
+export const HISTOGRAM_BINS = 25;
+
+export interface LocalResolutionResults {
+  method: "monores-style";
+  /** Percentiles (Å) of the positive voxels of the local resolution map, numpy's linear interpolation. */
+  percentiles: { p2_5: number; p25: number; p50: number; p75: number; p97_5: number };
+  /**
+   * The median local resolution (Å), = percentiles.p50. VRS adds DeepRes's median to the resolution estimates of the
+   * abstract ("The average resolution of the map estimated by various methods goes from …"); this is that number.
+   */
+  median: number;
+  /** 100·(share of voxels whose local resolution is finer, i.e. smaller, than the reported resolution). */
+  resolutionPercentile: number;
+  /** numpy.histogram(R, 25): 26 edges (Å), 25 counts. */
+  histogram: { edges: number[]; counts: number[] };
+  /** Voxels with a local resolution (the R of the statistics). */
+  voxels: number;
+  /** Grid the map was analysed on (see the module comment). */
+  workingGrid: { shape: Vec3; voxelSize: number; resampled: boolean };
+  sweep: {
+    lowestResolution: number;
+    step: number;
+    significance: number;
+    /** Resolutions analysed (Å), from coarse to fine. */
+    resolutions: number[];
+    stop: MonoResDiagnostics["stop"];
+  };
+  /** Hard-mask voxels on the working grid inside the noise sphere, and those kept by MonoRes's refinement. */
+  maskVoxels: number;
+  refinedMaskVoxels: number;
+  noiseVoxels: number;
+  /** Radius (working voxels) beyond which voxels are neither molecule nor noise (Xmipp's cliff radius). */
+  cliffRadius: number;
+}
+
+export interface LocalResolutionSection extends SectionResult<LocalResolutionResults> {
+  /**
+   * The local resolution map (Å per voxel, 0 where none was assigned) on the working grid, whose voxelSize and
+   * origin place it over the input map; null when the section does not apply or was not measured. Kept outside
+   * `results` so the JSON contract stays small; the site colours slices with it.
+   */
+  localResolutionMap: Volume | null;
+}
+
+export interface LocalResolutionOptions {
+  /** Ts, Å per voxel. */
+  voxelSize: number;
+  /** The user's visualisation threshold (the hard mask is built at it). */
+  threshold: number;
+  /** Reported resolution (Å), or null. */
+  resolution: number | null;
+  mode?: AnalysisMode;
+  /** The hard mask at this threshold, when the caller already has it (level0.ts does). */
+  hardMask?: Uint8Array;
+}
+
+const explanation =
+  "VRS estimates the local resolution with DeepRes, a neural network whose trained weights are not publicly " +
+  "available, so it is not run here. Instead the local resolution is computed with a MonoRes-style method " +
+  "(Vilas et al. 2018) on the map alone: for resolutions from " +
+  `${MONORES_DEFAULTS.lowestResolution} Å down to Nyquist, the local (monogenic) amplitude of the map's detail finer ` +
+  "than that resolution is compared with the same amplitude outside the mask, which is taken as noise; a voxel gets " +
+  `the finest resolution at which it stays above the noise's ${100 * MONORES_DEFAULTS.significance}% quantile. ` +
+  "These numbers are not DeepRes's and can differ from them; the statistics and warnings are those VRS applies to DeepRes.";
+
+const criteria = [
+  "The 2.5% and 97.5% percentiles of the local resolution differ by at least 0.01 Å (otherwise the output is too homogeneous).",
+  "At least 0.1% of the voxels have a local resolution finer than the reported resolution.",
+];
+
+export function localResolutionSection(volume: Volume, options: LocalResolutionOptions): LocalResolutionSection {
+  const { voxelSize, threshold, resolution } = options;
+  const mode = options.mode ?? "default";
+  if (!(Number.isFinite(voxelSize) && voxelSize > 0)) {
+    throw new AnalysisInputError("bad-voxel-size", `voxelSize must be a positive number of Å, got ${voxelSize}`);
+  }
+  const base = { id: "0.e" as const, title: localResolutionTitle, explanation, criteria, summarySentence: null };
+  const withoutResults = (status: "does-not-apply" | "not-measured", reason: string): LocalResolutionSection => ({
+    ...base, status, warnings: [], results: null, reason, localResolutionMap: null,
+  });
+  if (resolution === null) return withoutResults("does-not-apply", "This method cannot be applied to maps with no resolution reported.");
+  if (!(Number.isFinite(resolution) && resolution > 0)) {
+    throw new AnalysisInputError("bad-resolution", `resolution must be a positive number of Å or null, got ${resolution}`);
+  }
+  if (resolution < LOCAL_RESOLUTION_RANGE[0]) {
+    return withoutResults("does-not-apply", "This method cannot be applied to maps with a resolution better than 2Å.");
+  }
+  if (resolution > LOCAL_RESOLUTION_RANGE[1]) {
+    return withoutResults("does-not-apply", "This method cannot be applied to maps with a resolution worse than 13Å.");
+  }
+
+  const mask = options.hardMask ?? hardMask(volume, threshold, { voxelSize, mode }).mask;
+  const working = workingGrid(volume, mask, voxelSize, resolution);
+  const outcome = monoRes(working.volume, working.mask, { voxelSize: working.voxelSize });
+  if (!outcome.measured) return withoutResults("not-measured", outcome.reason);
+
+  const values = positiveSorted(outcome.map);
+  const d = outcome.diagnostics;
+  const percentiles = {
+    p2_5: percentile(values, 2.5),
+    p25: percentile(values, 25),
+    p50: percentile(values, 50),
+    p75: percentile(values, 75),
+    p97_5: percentile(values, 97.5),
+  };
+  let finer = 0;
+  while (finer < values.length && values[finer] < resolution) finer++;
+  const resolutionPercentile = (100 * finer) / values.length;
+  const results: LocalResolutionResults = {
+    method: "monores-style",
+    percentiles,
+    median: percentiles.p50,
+    resolutionPercentile,
+    histogram: histogram(values, HISTOGRAM_BINS),
+    voxels: values.length,
+    workingGrid: {
+      shape: [working.volume.nx, working.volume.ny, working.volume.nz],
+      voxelSize: working.voxelSize,
+      resampled: working.resampled,
+    },
+    sweep: {
+      lowestResolution: MONORES_DEFAULTS.lowestResolution,
+      step: MONORES_DEFAULTS.step,
+      significance: MONORES_DEFAULTS.significance,
+      resolutions: d.resolutions,
+      stop: d.stop,
+    },
+    maskVoxels: d.maskVoxels,
+    refinedMaskVoxels: d.refinedMaskVoxels,
+    noiseVoxels: d.noiseVoxels,
+    cliffRadius: d.cliffRadius,
+  };
+
+  const warnings: string[] = [];
+  if (Math.abs(percentiles.p2_5 - percentiles.p97_5) < 0.01) {
+    warnings.push("Program output seems to be too homogeneous. There might be some program issues analyzing the data.");
+  }
+  if (resolutionPercentile < 0.1) {
+    warnings.push(
+      `The reported resolution, ${printf52(resolution)} Å, is particularly high with respect to the local resolution ` +
+        `distribution. It occupies the ${printf52(resolutionPercentile)} percentile`,
+    );
+  }
+  const notes: string[] = [];
+  if (working.resampled) {
+    notes.push(
+      `The map was resampled from ${voxelSize} to ${working.voxelSize.toFixed(3)} Å/voxel ` +
+        `(${results.workingGrid.shape.join("×")} voxels) before the analysis, as DeepRes resamples to 1 Å/voxel; ` +
+        `local resolutions finer than ${(2 * working.voxelSize).toFixed(2)} Å cannot be measured on that grid.`,
+    );
+  }
+  return {
+    ...base,
+    status: warnings.length > 0 ? "warnings" : "ok",
+    warnings,
+    results,
+    notes,
+    localResolutionMap: {
+      nx: working.volume.nx,
+      ny: working.volume.ny,
+      nz: working.volume.nz,
+      data: outcome.map,
+      voxelSize: working.volume.voxelSize,
+      origin: working.volume.origin,
+    },
+  };
+}
+
+/** Python's "%5.2f". */
+function printf52(x: number): string {
+  return x.toFixed(2).padStart(5);
+}
+
+/** Smallest even integer ≥ n with no prime factor above 5 (fast FFT lengths). */
+export function fastEvenLength(n: number): number {
+  for (let m = Math.max(2, Math.ceil(n)); ; m++) {
+    if (m % 2 !== 0) continue;
+    let r = m;
+    for (const p of [2, 3, 5]) while (r % p === 0) r /= p;
+    if (r === 1) return m;
+  }
+}
+
+interface WorkingGrid {
+  volume: Volume;
+  mask: Uint8Array;
+  /** Ts of the working grid along x (the sampling MonoRes uses). */
+  voxelSize: number;
+  resampled: boolean;
+}
+
+/**
+ * The grid MonoRes runs on (module comment). Resampling is band-limited (Fourier), after Xmipp's raised-cosine
+ * low-pass at the new Nyquist, about the box centre as Xmipp scales (output voxel ⌊m/2⌋ on input voxel ⌊n/2⌋). The
+ * mask is interpolated trilinearly and binarised at 0.5, which avoids the ringing a Fourier resampling would add.
+ */
+export function workingGrid(volume: Volume, mask: Uint8Array, voxelSize: number, resolution: number): WorkingGrid {
+  const dims: Vec3 = [volume.nx, volume.ny, volume.nz];
+  const longestEdge = Math.max(...dims) * voxelSize;
+  const target = Math.max(voxelSize, (WORKING_NYQUIST_FRACTION * resolution) / 2, longestEdge / MAX_WORKING_EDGE);
+  const mx = fastEvenLength((volume.nx * voxelSize) / target);
+  if (mx >= volume.nx) return { volume, mask, voxelSize, resampled: false };
+  const workingVoxelSize = (volume.nx * voxelSize) / mx;
+  const sizes = dims.map((n, a) => (a === 0 ? mx : Math.max(2, Math.round((n * voxelSize) / workingVoxelSize)))) as Vec3;
+  const shape: GridShape = { nx: sizes[0], ny: sizes[1], nz: sizes[2] };
+  const shift = dims.map((n, a) => Math.floor(n / 2) - (Math.floor(sizes[a] / 2) * n) / sizes[a]) as Vec3;
+
+  const spectrum = realFft3d(volume);
+  lowPassRaisedCosine(spectrum, voxelSize / workingVoxelSize / 2);
+  const data = Float32Array.from(resampleSpectrum(spectrum, shape, shift));
+  const sampling = dims.map((n, a) => (voxelSize * n) / sizes[a]) as Vec3;
+  const origin = volume.origin.map((o, a) => o + shift[a] * voxelSize) as Vec3;
+  return {
+    volume: { ...shape, data, voxelSize: sampling, origin },
+    mask: resampleMask(mask, dims, sizes, shift),
+    voxelSize: workingVoxelSize,
+    resampled: true,
+  };
+}
+
+/** Trilinear (periodic) interpolation of a 0/1 mask at output voxel j ↦ input position j·n/m + shift, ≥ 0.5. */
+function resampleMask(mask: Uint8Array, from: Vec3, to: Vec3, shift: Vec3): Uint8Array {
+  const [nx, ny] = from;
+  const axis = (a: number) => {
+    const lo = new Int32Array(to[a]), hi = new Int32Array(to[a]), t = new Float64Array(to[a]);
+    for (let j = 0; j < to[a]; j++) {
+      const p = (j * from[a]) / to[a] + shift[a];
+      const f = Math.floor(p);
+      lo[j] = ((f % from[a]) + from[a]) % from[a];
+      hi[j] = (lo[j] + 1) % from[a];
+      t[j] = p - f;
+    }
+    return { lo, hi, t };
+  };
+  const X = axis(0), Y = axis(1), Z = axis(2);
+  const out = new Uint8Array(to[0] * to[1] * to[2]);
+  const at = (x: number, y: number, z: number) => mask[x + nx * (y + ny * z)];
+  for (let k = 0, i = 0; k < to[2]; k++)
+    for (let j = 0; j < to[1]; j++)
+      for (let l = 0; l < to[0]; l++, i++) {
+        const tx = X.t[l], ty = Y.t[j], tz = Z.t[k];
+        const plane = (z: number) =>
+          (1 - ty) * ((1 - tx) * at(X.lo[l], Y.lo[j], z) + tx * at(X.hi[l], Y.lo[j], z)) +
+          ty * ((1 - tx) * at(X.lo[l], Y.hi[j], z) + tx * at(X.hi[l], Y.hi[j], z));
+        if ((1 - tz) * plane(Z.lo[k]) + tz * plane(Z.hi[k]) >= 0.5) out[i] = 1;
+      }
+  return out;
+}
+
+function positiveSorted(map: Float32Array): Float64Array {
+  let count = 0;
+  for (let i = 0; i < map.length; i++) if (map[i] > 0) count++;
+  const out = new Float64Array(count);
+  for (let i = 0, j = 0; i < map.length; i++) if (map[i] > 0) out[j++] = map[i];
+  return out.sort();
+}
+
+/** numpy.percentile's default ("linear") on sorted values. */
+export function percentile(sorted: Float64Array, q: number): number {
+  const position = ((sorted.length - 1) * q) / 100;
+  const lo = Math.floor(position);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (position - lo);
+}
+
+/** numpy.histogram(values, bins) on sorted values: equal bins over [min, max] (±0.5 when all equal), last bin closed. */
+export function histogram(sorted: Float64Array, bins: number): { edges: number[]; counts: number[] } {
+  let min = sorted[0], max = sorted[sorted.length - 1];
+  if (min === max) {
+    min -= 0.5;
+    max += 0.5;
+  }
+  const edges = Array.from({ length: bins + 1 }, (_, b) => min + ((max - min) * b) / bins);
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of sorted) {
+    let b = Math.floor(((v - min) / (max - min)) * bins);
+    if (b >= bins) b = bins - 1;
+    // numpy corrects the computed bin against the edges so that values on an edge go to the upper bin.
+    if (b > 0 && v < edges[b]) b--;
+    else if (b < bins - 1 && v >= edges[b + 1]) b++;
+    counts[b]++;
+  }
+  return { edges, counts };
+}
