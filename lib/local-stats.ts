@@ -1,0 +1,143 @@
+/**
+ * Statistics VRS prints for its local maps (0.e–0.g): numpy percentiles (default "linear" method) over the mask,
+ * equal-width histograms, and the "too homogeneous" rule.
+ *
+ * d3-array's quantileSorted uses the same interpolation, but the project has no type declarations for d3-array, so
+ * the few lines are written here, following numpy's own order of operations.
+ */
+
+export interface Percentiles {
+  p2_5: number;
+  p25: number;
+  p50: number;
+  p75: number;
+  p97_5: number;
+}
+
+export interface HistogramBin {
+  x0: number;
+  x1: number;
+  count: number;
+}
+
+/** VRS's "too homogeneous" warning. */
+export const TOO_HOMOGENEOUS_WARNING =
+  "Program output seems to be too homogeneous. There might be some program issues analyzing the data.";
+
+/** numpy's lerp: a + t·(b − a), computed from b's side when t ≥ 0.5 (as numpy 1.22+ does, for monotonicity). */
+function lerp(a: number, b: number, t: number): number {
+  const d = b - a;
+  return t >= 0.5 ? b - d * (1 - t) : a + d * t;
+}
+
+/** `np.quantile(values, q)` (linear) of values sorted ascending. NaN for an empty array. */
+export function quantileOfSorted(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const h = (n - 1) * q;
+  const below = Math.min(Math.max(Math.floor(h), 0), n - 1);
+  const above = Math.min(below + 1, n - 1);
+  return lerp(sorted[below], sorted[above], h - below);
+}
+
+/** numpy's `np.percentile(values, [2.5, 25, 50, 75, 97.5])` of values sorted ascending. */
+export function percentilesOfSorted(sorted: ArrayLike<number>): Percentiles {
+  const at = (percent: number) => quantileOfSorted(sorted, percent / 100);
+  return { p2_5: at(2.5), p25: at(25), p50: at(50), p75: at(75), p97_5: at(97.5) };
+}
+
+/** The values where `mask` is non-zero, sorted ascending. */
+export function sortedMaskedValues(values: ArrayLike<number>, mask: Uint8Array): Float32Array {
+  let count = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) count++;
+  const out = new Float32Array(count);
+  for (let i = 0, j = 0; i < mask.length; i++) if (mask[i] !== 0) out[j++] = values[i];
+  return out.sort();
+}
+
+/**
+ * `binCount` equal-width bins from the smallest to the largest value, the last one closed on the right (numpy's and
+ * matplotlib's convention). A constant sample gives one bin of zero width.
+ */
+export function histogramOfSorted(sorted: ArrayLike<number>, binCount: number): HistogramBin[] {
+  const n = sorted.length;
+  if (n === 0) return [];
+  const lo = sorted[0];
+  const hi = sorted[n - 1];
+  if (!(hi > lo)) return [{ x0: lo, x1: hi, count: n }];
+  const width = (hi - lo) / binCount;
+  const bins: HistogramBin[] = Array.from({ length: binCount }, (_, b) => ({
+    x0: lo + b * width,
+    x1: b === binCount - 1 ? hi : lo + (b + 1) * width,
+    count: 0,
+  }));
+  for (let i = 0; i < n; i++) bins[Math.min(binCount - 1, Math.floor((sorted[i] - lo) / width))].count++;
+  return bins;
+}
+
+/** VRS's isHomogeneous: |p2.5 − p97.5| below `limit`. */
+export function isTooHomogeneous(p: Percentiles, limit: number): boolean {
+  return Math.abs(p.p2_5 - p.p97_5) < limit;
+}
+
+/**
+ * `np.quantile(values[select], q)` (linear) in O(N) time: copies the selected values into `scratch` (which must hold
+ * them all) and selects the two order statistics around (N − 1)·q, without sorting.
+ */
+export function quantileOfSelected(
+  values: Float32Array,
+  select: Uint8Array,
+  q: number,
+  scratch: Float32Array,
+): number {
+  let n = 0;
+  for (let i = 0; i < select.length; i++) if (select[i] !== 0) scratch[n++] = values[i];
+  if (n === 0) return NaN;
+  const h = (n - 1) * q;
+  const below = Math.min(Math.max(Math.floor(h), 0), n - 1);
+  const a = scratch.subarray(0, n);
+  selectNth(a, below);
+  let next = a[below];
+  if (below + 1 < n) {
+    next = Infinity;
+    for (let i = below + 1; i < n; i++) if (a[i] < next) next = a[i];
+  }
+  return lerp(a[below], next, h - below);
+}
+
+/**
+ * Rearranges `a` so that a[k] is its k-th smallest value, everything before it ≤ a[k] and everything after ≥ a[k]
+ * (Hoare partitioning about a median of three; NaN-free input).
+ */
+export function selectNth(a: Float32Array, k: number): void {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // Median of a[lo], a[mid], a[hi] as pivot keeps sorted and reversed runs linear.
+    if (a[mid] < a[lo]) swap(a, mid, lo);
+    if (a[hi] < a[lo]) swap(a, hi, lo);
+    if (a[hi] < a[mid]) swap(a, hi, mid);
+    const pivot = a[mid];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+}
+
+function swap(a: Float32Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
+}

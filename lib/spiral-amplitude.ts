@@ -1,0 +1,225 @@
+/**
+ * The spiral (Riesz, monogenic) amplitude of one frequency band, the building block of LocBFactor (0.f) and
+ * LocOccupancy (0.g) as the `ucm.computations` Python port that VRS runs computes it (shared/reference
+ * local-methods.md §2.1):
+ *
+ *   S(f) = exp(−(|f| − f0)²/(2σ²)) / ΣS        (Gaussian shell, σ = 4.8 Fourier bins, ΣS over the full spectrum)
+ *   v0 = IFFT(S·F),  v_c = IFFT(H_c·S·F),  H_c = −i·f_c/|f| (0 at DC)
+ *   m  = sqrt(|v0|² + |vx|² + |vy|² + |vz|²)
+ *
+ * with F = FFT(map) and f in 1/Å from numpy's `fftfreq(n, d=Ts)` on each axis.
+ *
+ * Cost: one forward FFT of the map (kept as a float32 half spectrum), then per band four real inverse FFTs, one at a
+ * time into one reused work spectrum, accumulated into one float32 volume.
+ *
+ * Parity with the Python port on even boxes: H_c is not Hermitian on the Nyquist plane k_c = n_c/2 of its own axis
+ * (numpy gives f_c the same value at ±n_c/2), so IFFT(H_c·S·F) is complex there. On that plane conj G(−k) = −G(k), so
+ * the spectrum's Hermitian part is G with the plane zeroed (inverted with a real inverse FFT) and the plane alone
+ * yields a purely imaginary term (−1)^{r_c}·w(r⊥)/n_c, w the 2-D inverse transform of the plane. Its square adds to
+ * |v_c|², which keeps the numpy modulus exactly, for the price of one small 2-D FFT per axis and band.
+ */
+import { complexFft3d, halfWidth, inverseRealFft3d, realFft3d, type HalfSpectrum, type RealGrid } from "./fft3d.js";
+import type { Vec3 } from "./volume.js";
+
+/** `f_voxel_width` of the Python port: the shell's σ in Fourier bins. */
+export const SHELL_WIDTH_BINS = 4.8;
+
+/** Beyond this many σ the shell weight is below exp(−50) ≈ 2e-22 of its peak and is left out. */
+const SHELL_CUTOFF_SIGMAS = 10;
+
+/** numpy's `fftfreq(n, d)`: k/(n·d) for k < n/2 (rounded up), then negative frequencies; the even Nyquist is negative. */
+export function fftFrequencies(n: number, spacing: number): Float64Array {
+  const out = new Float64Array(n);
+  const positive = Math.floor((n - 1) / 2) + 1;
+  for (let k = 0; k < n; k++) out[k] = (k < positive ? k : k - n) / (n * spacing);
+  return out;
+}
+
+export interface SpiralOptions {
+  /** Å per voxel along x, y, z (a number for isotropic voxels). */
+  voxelSize: number | Vec3;
+  /**
+   * Shell σ in 1/Å. Default 4.8 Fourier bins: 4.8/(n·Ts) as in the Python port for a cube; for a non-cubic box,
+   * 4.8/(n̄·Ts) with n̄·Ts the geometric mean of the three box edges in Å (the cube of the same volume).
+   */
+  sigma?: number;
+}
+
+/** Band amplitudes of one map: holds F = FFT(map) and computes m(f0) for any band centre f0. */
+export class SpiralAmplitude {
+  readonly nx: number;
+  readonly ny: number;
+  readonly nz: number;
+  /** Shell σ, 1/Å. */
+  readonly sigma: number;
+  private readonly hx: number;
+  /** F as a float32 half spectrum (interleaved complex, layout of fft3d.ts). */
+  private readonly spectrum: Float32Array;
+  /** Per-axis frequencies (1/Å), numpy's fftfreq. */
+  private readonly fx: Float64Array;
+  private readonly fy: Float64Array;
+  private readonly fz: Float64Array;
+  /** Reused float64 work spectrum for the inverse transforms. */
+  private work: Float64Array | null = null;
+
+  constructor(grid: RealGrid, options: SpiralOptions) {
+    const { nx, ny, nz } = grid;
+    const [tx, ty, tz] = typeof options.voxelSize === "number"
+      ? [options.voxelSize, options.voxelSize, options.voxelSize]
+      : options.voxelSize;
+    this.nx = nx;
+    this.ny = ny;
+    this.nz = nz;
+    this.hx = halfWidth(nx);
+    this.fx = fftFrequencies(nx, tx);
+    this.fy = fftFrequencies(ny, ty);
+    this.fz = fftFrequencies(nz, tz);
+    this.sigma = options.sigma ?? SHELL_WIDTH_BINS / Math.cbrt(nx * tx * ny * ty * nz * tz);
+    this.spectrum = Float32Array.from(realFft3d(grid).data);
+  }
+
+  /** Number of voxels of the map. */
+  get voxels(): number {
+    return this.nx * this.ny * this.nz;
+  }
+
+  /** Drops the work spectrum (16·hx·ny·nz bytes) kept between calls. */
+  release(): void {
+    this.work = null;
+  }
+
+  /**
+   * m(f0) at every voxel (x fastest), written into `out` when given. f0 in 1/Å.
+   */
+  amplitude(f0: number, out: Float32Array = new Float32Array(this.voxels)): Float32Array {
+    const { nx, ny, nz, hx } = this;
+    if (out.length !== this.voxels) throw new RangeError(`output has ${out.length} values, expected ${this.voxels}`);
+    this.work ??= new Float64Array(2 * hx * ny * nz);
+    const shellSum = this.fillBand(f0, -1);
+    if (!(shellSum > 0)) {
+      out.fill(0);
+      return out;
+    }
+    const scale = 1 / shellSum;
+    for (let component = -1; component < 3; component++) {
+      if (component >= 0) this.fillBand(f0, component);
+      const v = inverseRealFft3d({ nx, ny, nz, hx, data: this.work }, true);
+      if (component < 0) {
+        for (let i = 0; i < v.length; i++) {
+          const a = v[i] * scale;
+          out[i] = a * a;
+        }
+      } else {
+        for (let i = 0; i < v.length; i++) {
+          const a = v[i] * scale;
+          out[i] += a * a;
+        }
+        this.addNyquistPlaneTerm(f0, component, scale, out);
+      }
+    }
+    for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(out[i]);
+    return out;
+  }
+
+  /**
+   * Writes S·H·F into the work spectrum, H = 1 for component −1 (v0) and H_c = −i·f_c/|f| for c = 0, 1, 2 (x, y, z)
+   * with the Nyquist plane of axis c zeroed (its anti-Hermitian part; see the module comment). Returns ΣS over the
+   * full spectrum (bins kx with a stored mirror count twice).
+   */
+  private fillBand(f0: number, component: number): number {
+    const { nx, ny, nz, hx, fx, fy, fz, spectrum } = this;
+    const work = this.work!;
+    const inverseTwoSigma2 = 1 / (2 * this.sigma * this.sigma);
+    const cutoff = SHELL_CUTOFF_SIGMAS * this.sigma;
+    const nyquistX = component === 0 && nx % 2 === 0 ? nx / 2 : -1;
+    const nyquistY = component === 1 && ny % 2 === 0 ? ny / 2 : -1;
+    const nyquistZ = component === 2 && nz % 2 === 0 ? nz / 2 : -1;
+    const lastMirrored = nx % 2 === 0 ? hx - 2 : hx - 1;
+    let shellSum = 0;
+    let e = 0;
+    for (let kz = 0; kz < nz; kz++) {
+      const z2 = fz[kz] * fz[kz];
+      for (let ky = 0; ky < ny; ky++) {
+        const yz2 = z2 + fy[ky] * fy[ky];
+        const planeRow = kz === nyquistZ || ky === nyquistY;
+        for (let kx = 0; kx < hx; kx++, e++) {
+          const radius = Math.sqrt(yz2 + fx[kx] * fx[kx]);
+          const distance = radius - f0;
+          if (planeRow || kx === nyquistX || Math.abs(distance) > cutoff || (component >= 0 && radius === 0)) {
+            work[2 * e] = 0;
+            work[2 * e + 1] = 0;
+            continue;
+          }
+          const shell = Math.exp(-distance * distance * inverseTwoSigma2);
+          const re = spectrum[2 * e];
+          const im = spectrum[2 * e + 1];
+          if (component < 0) {
+            shellSum += kx >= 1 && kx <= lastMirrored ? 2 * shell : shell;
+            work[2 * e] = shell * re;
+            work[2 * e + 1] = shell * im;
+          } else {
+            // −i·h·(re + i·im) = h·im − i·h·re
+            const h = (shell * (component === 0 ? fx[kx] : component === 1 ? fy[ky] : fz[kz])) / radius;
+            work[2 * e] = h * im;
+            work[2 * e + 1] = -h * re;
+          }
+        }
+      }
+    }
+    return shellSum;
+  }
+
+  /**
+   * Adds the square of the Nyquist-plane term of IFFT(H_c·S·F), scaled by `scale`, for an even axis c: the plane's
+   * values on the full 2-D grid of the other two axes (bins kx > nx/2 from Hermitian symmetry), a 2-D inverse DFT,
+   * divided by n_c, broadcast along axis c.
+   */
+  private addNyquistPlaneTerm(f0: number, component: number, scale: number, out: Float32Array): void {
+    const { nx, ny, nz, hx, fx, fy, fz, spectrum } = this;
+    const n = component === 0 ? nx : component === 1 ? ny : nz;
+    if (n % 2 !== 0) return;
+    // Plane axes (a, b): x-plane → (y, z); y-plane → (x, z); z-plane → (x, y).
+    const [na, nb] = component === 0 ? [ny, nz] : component === 1 ? [nx, nz] : [nx, ny];
+    const plane = new Float64Array(2 * na * nb);
+    const inverseTwoSigma2 = 1 / (2 * this.sigma * this.sigma);
+    const fc = component === 0 ? fx[nx / 2] : component === 1 ? fy[ny / 2] : fz[nz / 2];
+    for (let b = 0; b < nb; b++)
+      for (let a = 0; a < na; a++) {
+        const [kx, ky, kz] = component === 0 ? [nx / 2, a, b] : component === 1 ? [a, ny / 2, b] : [a, b, nz / 2];
+        const radius = Math.sqrt(fx[kx] * fx[kx] + fy[ky] * fy[ky] + fz[kz] * fz[kz]);
+        const distance = radius - f0;
+        const shell = Math.exp(-distance * distance * inverseTwoSigma2);
+        // F at a bin with kx > nx/2 is the conjugate of F at the opposite bin.
+        const mirrored = kx >= hx;
+        const e = mirrored ? nx - kx + hx * ((ny - ky) % ny + ny * ((nz - kz) % nz)) : kx + hx * (ky + ny * kz);
+        const re = spectrum[2 * e];
+        const im = mirrored ? -spectrum[2 * e + 1] : spectrum[2 * e + 1];
+        const h = (shell * fc) / radius;
+        plane[2 * (a + na * b)] = h * im;
+        plane[2 * (a + na * b) + 1] = -h * re;
+      }
+    complexFft3d(plane, { nx: na, ny: nb, nz: 1 }, "inverse");
+    const factor = scale / n;
+    const term = new Float64Array(na * nb);
+    for (let p = 0; p < na * nb; p++) {
+      const re = plane[2 * p] * factor;
+      const im = plane[2 * p + 1] * factor;
+      term[p] = re * re + im * im;
+    }
+    let i = 0;
+    for (let z = 0; z < nz; z++)
+      for (let y = 0; y < ny; y++)
+        for (let x = 0; x < nx; x++, i++)
+          out[i] += term[component === 0 ? y + ny * z : component === 1 ? x + nx * z : x + nx * y];
+  }
+}
+
+/** numpy's `linspace(start, stop, count)`: start + j·step, the last value set to stop exactly. */
+export function linspace(start: number, stop: number, count: number): number[] {
+  if (count <= 0) return [];
+  if (count === 1) return [start];
+  const step = (stop - start) / (count - 1);
+  const out = Array.from({ length: count }, (_, j) => j * step + start);
+  out[count - 1] = stop;
+  return out;
+}
