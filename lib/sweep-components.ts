@@ -28,13 +28,16 @@ export interface ThresholdComponents {
   /** 0 when rawVoxels is 0. */
   largestComponentVoxels: number;
   /**
-   * Smallest k such that the k largest components hold ≥ 95 % of rawVoxels, with VRS's test
+   * Smallest k such that the k largest components hold ≥ 95 % (options.coverage) of rawVoxels, with VRS's test
    * (`cumulative / rawVoxels < 0.95` keeps adding). Counts components only (VRS's own `i - 1` counts the background's
-   * position in its sorted list too, so it is one less when the raw mask covers more than half the box). 0 when empty.
+   * position in its sorted list too, so it is one less when the background is smaller than the last component
+   * needed; see components95SmallestVoxels). 0 when empty.
    */
   components95: number;
   /** Voxels in those components. */
   components95Voxels: number;
+  /** Size of the smallest of those components, the last one taken (0 when empty). */
+  components95SmallestVoxels: number;
   /** The `topK` largest component sizes, descending. */
   topSizes: number[];
 }
@@ -42,6 +45,8 @@ export interface ThresholdComponents {
 export interface ComponentSweepOptions {
   /** How many of the largest sizes to return per threshold (default 10). */
   topK?: number;
+  /** Fraction of the raw voxels `components95` must reach (default {@link COVERAGE} = 0.95). */
+  coverage?: number;
   /**
    * Called once per distinct threshold, from the highest down, as soon as its figures are known.
    * `largestComponent()` returns the voxel indices of the largest component at that threshold (on equal sizes the
@@ -75,6 +80,8 @@ export function componentSweep(
   if (connectivity !== 6 && connectivity !== 18 && connectivity !== 26)
     throw new RangeError(`connectivity must be 6, 18 or 26, got ${connectivity}`);
   const topK = options.topK ?? 10;
+  const coverage = options.coverage ?? COVERAGE;
+  if (!(coverage >= 0 && coverage <= 1)) throw new RangeError(`coverage must be in [0, 1], got ${coverage}`);
   const { nx, ny, nz, data } = v;
   const n = nx * ny * nz;
   const nxy = nx * ny;
@@ -265,7 +272,8 @@ export function componentSweep(
       }
     }
     const bigSizes = Array.from(bigRoots, (r) => -parent[r]);
-    const level = summarise(levels[b], rawVoxels, componentCount, largest, sizeCount, present, bigSizes, topK);
+    const counts = { rawVoxels, componentCount, largest };
+    const level = summarise(levels[b], counts, sizeCount, present, bigSizes, topK, coverage);
     byLevel.push(level);
     if (options.onLevel) {
       const on = bucketStart[b + 1];
@@ -278,13 +286,12 @@ export function componentSweep(
 
 function summarise(
   threshold: number,
-  rawVoxels: number,
-  componentCount: number,
-  largest: number,
+  { rawVoxels, componentCount, largest }: { rawVoxels: number; componentCount: number; largest: number },
   sizeCount: Int32Array,
   present: number[],
   bigSizes: number[],
   topK: number,
+  coverage: number,
 ): ThresholdComponents {
   // Groups of equal sizes, largest first: each big component on its own (all ≥ BIG), then the histogram's sizes.
   const sizes = bigSizes.sort((a, b) => b - a);
@@ -296,17 +303,19 @@ function summarise(
 
   let components95 = 0;
   let cumulative = 0;
+  let smallest = 0;
   if (rawVoxels > 0) {
     for (let g = 0; g < sizes.length; g++) {
       const s = sizes[g];
-      if (!(cumulative / rawVoxels < COVERAGE)) break;
+      if (!(cumulative / rawVoxels < coverage)) break;
       const available = counts[g];
       // Components of this size still needed, estimated then corrected with the exact test.
-      let need = Math.min(available, Math.max(1, Math.ceil((COVERAGE * rawVoxels - cumulative) / s)));
-      while (need > 1 && !((cumulative + (need - 1) * s) / rawVoxels < COVERAGE)) need--;
-      while (need < available && (cumulative + need * s) / rawVoxels < COVERAGE) need++;
+      let need = Math.min(available, Math.max(1, Math.ceil((coverage * rawVoxels - cumulative) / s)));
+      while (need > 1 && !((cumulative + (need - 1) * s) / rawVoxels < coverage)) need--;
+      while (need < available && (cumulative + need * s) / rawVoxels < coverage) need++;
       components95 += need;
       cumulative += need * s;
+      smallest = s;
     }
   }
   const topSizes: number[] = [];
@@ -319,6 +328,7 @@ function summarise(
     largestComponentVoxels: largest,
     components95,
     components95Voxels: cumulative,
+    components95SmallestVoxels: smallest,
     topSizes,
   };
 }

@@ -7,13 +7,13 @@ import { makeVolume, type Volume } from "../lib/volume.js";
 import { AnalysisInputError } from "../lib/errors.js";
 
 /** Expected figures from one labelling: sizes sorted descending, VRS's "while cum/total < 0.95" loop. */
-function expectedAt(v: Volume, t: number, connectivity: Connectivity, topK: number) {
+function expectedAt(v: Volume, t: number, connectivity: Connectivity, topK: number, coverage = 0.95) {
   const c = labelComponents(rawMask(v, t), v.nx, v.ny, v.nz, connectivity);
   const sizes = Array.from(c.sizes.subarray(1)).sort((a, b) => b - a);
   const raw = sizes.reduce((a, b) => a + b, 0);
   let cum = 0;
   let taken = 0;
-  while (raw > 0 && cum / raw < 0.95) cum += sizes[taken++];
+  while (raw > 0 && cum / raw < coverage) cum += sizes[taken++];
   return {
     threshold: t,
     rawVoxels: raw,
@@ -21,6 +21,7 @@ function expectedAt(v: Volume, t: number, connectivity: Connectivity, topK: numb
     largestComponentVoxels: sizes[0] ?? 0,
     components95: taken,
     components95Voxels: cum,
+    components95SmallestVoxels: taken > 0 ? sizes[taken - 1] : 0,
     topSizes: sizes.slice(0, topK),
   };
 }
@@ -41,6 +42,7 @@ describe("componentSweep on hand-built volumes", () => {
     ]);
     expect(r[1].topSizes).toEqual([3, 2]);
     expect(r[1].components95).toBe(2);
+    expect(r[1].components95SmallestVoxels).toBe(2);
     expect(r[4].components95).toBe(0);
   });
 
@@ -89,8 +91,9 @@ describe("componentSweep on hand-built volumes", () => {
     expect(largestSeen[1]).toEqual(rawMask(v, 1));
   });
 
-  it("rejects NaN thresholds", () => {
+  it("rejects NaN thresholds and a coverage outside [0, 1]", () => {
     expect(() => componentSweep(v, [NaN])).toThrow(AnalysisInputError);
+    expect(() => componentSweep(v, [1], 26, { coverage: 1.5 })).toThrow(RangeError);
   });
 
   it("no thresholds, no results", () => {
@@ -109,15 +112,16 @@ describe("componentSweep against labelComponents (property)", () => {
         fc.integer(),
         fc.constantFrom<Connectivity>(6, 18, 26),
         fc.array(fc.integer({ min: -1, max: 7 }), { minLength: 1, maxLength: 8 }),
-        (nx, ny, nz, levels, seed, connectivity, thresholdSteps) => {
+        fc.constantFrom(0.95, 0.5, 0.8, 1, 0),
+        (nx, ny, nz, levels, seed, connectivity, thresholdSteps, coverage) => {
           let s = seed >>> 0 || 1;
           const v = makeVolume(nx, ny, nz, () => {
             s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
             return (s % levels) / 2;
           });
           const thresholds = thresholdSteps.map((k) => k / 2 + (k % 3 === 0 ? 0.25 : 0));
-          const got = componentSweep(v, thresholds, connectivity, { topK: 5 });
-          expect(got).toEqual(thresholds.map((t) => expectedAt(v, t, connectivity, 5)));
+          const got = componentSweep(v, thresholds, connectivity, { topK: 5, coverage });
+          expect(got).toEqual(thresholds.map((t) => expectedAt(v, t, connectivity, 5, coverage)));
         },
       ),
       { numRuns: 300 },
