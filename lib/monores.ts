@@ -36,6 +36,12 @@ export const ACTIVE_FRACTION_LIMIT = 0.025;
 const SIGNAL_COLLAPSE = 0.001;
 /** Fewer noise voxels than this cannot give a meaningful 95 % quantile (5 % of them must lie above it). */
 export const MIN_NOISE_VOXELS = 1000;
+/**
+ * Not in Xmipp: if the refinement keeps fewer than this share of the mask (voxels whose amplitude exceeds the noise's
+ * 95 % quantile; noise alone gives 5 %), the mask is not told apart from the noise and nothing is reported. Without
+ * it, pure noise gets arbitrary resolutions, because the refinement keeps the noise's own amplitude peaks.
+ */
+export const MIN_SIGNAL_FRACTION = 0.1;
 
 /** Per-axis digital frequencies and the radius |u| of every bin of a half spectrum (bin order of fft3d.ts). */
 export interface SpectrumGeometry extends GridShape {
@@ -314,8 +320,9 @@ export function monoRes(grid: RealGrid, mask: Uint8Array, options: MonoResOption
     return {
       measured: false,
       reason:
-        `Only ${noiseVoxels} voxels lie outside the mask and inside the box's noise sphere (at least ${MIN_NOISE_VOXELS} ` +
-        "are needed): there is no region to estimate the noise from.",
+        `Only ${noiseVoxels} voxels lie outside the mask within ${cliffRadius} voxels of the box centre, where the map ` +
+        `varies (at least ${MIN_NOISE_VOXELS} are needed): there is no region to estimate the noise from, as happens ` +
+        "when the map was masked around the molecule.",
       diagnostics: partial,
     };
   }
@@ -342,6 +349,16 @@ export function monoRes(grid: RealGrid, mask: Uint8Array, options: MonoResOption
       labels[i] = 0;
       noiseVoxels++;
     } else refinedMaskVoxels++;
+  }
+  if (refinedMaskVoxels < MIN_SIGNAL_FRACTION * maskVoxels) {
+    const percent = ((100 * refinedMaskVoxels) / maskVoxels).toFixed(1);
+    return {
+      measured: false,
+      reason:
+        `Only ${percent}% of the mask's voxels have a local amplitude above the 95% quantile of the noise outside the ` +
+        "mask (noise alone gives 5%): the map inside the mask cannot be told apart from the noise.",
+      diagnostics: { ...partial, refinedMaskVoxels, noiseVoxels },
+    };
   }
 
   const resolutionMap = new Float64Array(n);

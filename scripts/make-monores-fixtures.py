@@ -155,6 +155,7 @@ def monores(v, mask, ts):
     refine = (labels >= 1) & (full < thr0)
     labels[refine] = 0
     refined = int((labels >= 1).sum())
+    assert refined >= 0.1 * mask_voxels, "the mask is not told apart from the noise (mapval reports not-measured)"
     noise_count = int((labels == 0).sum())
 
     res_map = np.zeros(shape)
