@@ -6,6 +6,8 @@
  * the few lines are written here, following numpy's own order of operations.
  */
 
+import type { Volume } from "./volume.js";
+
 export interface Percentiles {
   p2_5: number;
   p25: number;
@@ -18,6 +20,58 @@ export interface HistogramBin {
   x0: number;
   x1: number;
   count: number;
+}
+
+/** Histogram bins VRS draws for its local maps (numpy.histogram's count in 0.e). */
+export const LOCAL_HISTOGRAM_BINS = 25;
+
+/** What a local section reports about its map inside the mask. */
+export interface LocalStatistics {
+  /** numpy percentiles 2.5, 25, 50, 75, 97.5 of the map over the mask. */
+  percentiles: Percentiles;
+  /** = percentiles.p50, the value VRS's criterion uses. */
+  median: number;
+  mean: number;
+  /** 25 equal-width bins from the smallest to the largest value in the mask. */
+  histogram: HistogramBin[];
+  /** Mask voxels the statistics are over. */
+  voxels: number;
+  /** VRS's central slice indices of the local map, ⌊n/2⌋ per axis (x, y, z). */
+  centralSlices: { x: number; y: number; z: number };
+}
+
+/**
+ * The local map itself, for the site's coloured slices; kept out of `results` (the JSON contract) because of its
+ * size. `volume` is on the resized grid (voxelSize = the sampling used); `mask` is the resized hard mask the
+ * statistics are over.
+ */
+export interface LocalMapOutput {
+  volume: Volume;
+  mask: Uint8Array;
+}
+
+/**
+ * Statistics of `scale`·values over `mask` on an nx × ny × nz grid (occupancies pass their band counts and 1/n_f, so
+ * the values are count/n_f in float64 as numpy's).
+ */
+export function localStatistics(
+  values: ArrayLike<number>,
+  mask: Uint8Array,
+  shape: { nx: number; ny: number; nz: number },
+  scale = 1,
+): LocalStatistics {
+  const sorted = sortedMaskedValues(values, mask, scale);
+  let sum = 0;
+  for (let i = 0; i < sorted.length; i++) sum += sorted[i];
+  const percentiles = percentilesOfSorted(sorted);
+  return {
+    percentiles,
+    median: percentiles.p50,
+    mean: sum / sorted.length,
+    histogram: histogramOfSorted(sorted, LOCAL_HISTOGRAM_BINS),
+    voxels: sorted.length,
+    centralSlices: { x: Math.floor(shape.nx / 2), y: Math.floor(shape.ny / 2), z: Math.floor(shape.nz / 2) },
+  };
 }
 
 /** VRS's "too homogeneous" warning. */
@@ -46,12 +100,12 @@ export function percentilesOfSorted(sorted: ArrayLike<number>): Percentiles {
   return { p2_5: at(2.5), p25: at(25), p50: at(50), p75: at(75), p97_5: at(97.5) };
 }
 
-/** The values where `mask` is non-zero, sorted ascending. */
-export function sortedMaskedValues(values: ArrayLike<number>, mask: Uint8Array): Float32Array {
+/** `scale`·values where `mask` is non-zero, in float64, sorted ascending. */
+export function sortedMaskedValues(values: ArrayLike<number>, mask: Uint8Array, scale = 1): Float64Array {
   let count = 0;
   for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) count++;
-  const out = new Float32Array(count);
-  for (let i = 0, j = 0; i < mask.length; i++) if (mask[i] !== 0) out[j++] = values[i];
+  const out = new Float64Array(count);
+  for (let i = 0, j = 0; i < mask.length; i++) if (mask[i] !== 0) out[j++] = values[i] * scale;
   return out.sort();
 }
 

@@ -18,8 +18,12 @@
  * yields a purely imaginary term (−1)^{r_c}·w(r⊥)/n_c, w the 2-D inverse transform of the plane. Its square adds to
  * |v_c|², which keeps the numpy modulus exactly, for the price of one small 2-D FFT per axis and band.
  */
-import { complexFft3d, halfWidth, inverseRealFft3d, realFft3d, type HalfSpectrum, type RealGrid } from "./fft3d.js";
-import type { Vec3 } from "./volume.js";
+import { AnalysisInputError } from "./errors.js";
+import { complexFft3d, halfWidth, inverseRealFft3d, realFft3d, type RealGrid } from "./fft3d.js";
+import { hardMask } from "./masks.js";
+import type { AnalysisMode } from "./report-types.js";
+import { vrsResample, windowCentered } from "./resample.js";
+import type { Vec3, Volume } from "./volume.js";
 
 /** `f_voxel_width` of the Python port: the shell's σ in Fourier bins. */
 export const SHELL_WIDTH_BINS = 4.8;
@@ -222,4 +226,120 @@ export function linspace(start: number, stop: number, count: number): number[] {
   const out = Array.from({ length: count }, (_, j) => j * step + start);
   out[count - 1] = stop;
   return out;
+}
+
+/** Something fed one band amplitude map at a time (0.f's fit, 0.g's counts). */
+export interface BandConsumer {
+  /** Band centres (1/Å) this consumer needs. */
+  readonly frequencies: readonly number[];
+  /** Called once per distinct frequency in its list, with m at every voxel (the buffer is reused afterwards). */
+  add(f0: number, amplitude: Float32Array): void;
+}
+
+/** Computes each distinct band centre the consumers need once (0.f and 0.g share their end points) and feeds it. */
+export function runBands(spiral: SpiralAmplitude, consumers: readonly BandConsumer[]): void {
+  const distinct = [...new Set(consumers.flatMap((c) => c.frequencies))];
+  const amplitude = new Float32Array(spiral.voxels);
+  for (const f0 of distinct) {
+    spiral.amplitude(f0, amplitude);
+    for (const c of consumers) if (c.frequencies.includes(f0)) c.add(f0, amplitude);
+  }
+  spiral.release();
+}
+
+export interface LocalOptions {
+  /** Ts of the input map, Å. */
+  voxelSize: number;
+  /** The user's threshold (the hard mask of the resized map is made with it). */
+  threshold: number;
+  /** Reported resolution, Å. */
+  resolution: number;
+  mode?: AnalysisMode;
+}
+
+/** The grid 0.f and 0.g work on: VRS's resized map (kept only as its spectrum), its hard mask and noise region. */
+export interface LocalGrid {
+  spiral: SpiralAmplitude;
+  shape: Vec3;
+  /** resolution/2, the sampling VRS assigns to the resized map (and the hard mask's dilation uses). */
+  targetVoxelSize: number;
+  /** Å per voxel along x, y, z used for the frequencies: the target in vrs-compat, the true resampling otherwise. */
+  sampling: Vec3;
+  origin: Vec3;
+  /** Hard mask of the resized map (ceil(2/TsTarget) dilations) and its voxel count. */
+  mask: Uint8Array;
+  maskVoxels: number;
+  /** Outside the mask and inside the inscribed sphere (ellipsoid for a non-cubic box): where 0.f takes the noise. */
+  noiseRegion: Uint8Array;
+  noiseRegionVoxels: number;
+}
+
+/**
+ * VRS's input to LocBFactor and LocOccupancy (vrs-algorithms.md "Pipeline" steps 2 and 5): the map resized to
+ * Ts = resolution/2 in an even box (lib/resample.ts, Fourier interpolation where VRS uses splines), then its hard mask
+ * with ceil(2/TsTarget) dilations.
+ *
+ * "vrs-compat": Xmipp's `transform_window --size` makes the resized box a cube of the x edge (non-cubic maps are
+ * cropped or zero-padded along y and z) and the ucm code uses TsTarget on every axis, a sphere for the noise region
+ * and σ = 4.8/(n·TsTarget). "default": the box keeps its own even edges, each axis its true sampling
+ * (Ts·n/⌊n·Ts/TsTarget⌋), the noise region is the inscribed ellipsoid and σ uses the geometric-mean edge.
+ */
+export function localGrid(volume: Volume, options: LocalOptions): LocalGrid {
+  const { voxelSize, threshold, resolution } = options;
+  const mode = options.mode ?? "default";
+  if (!(Number.isFinite(voxelSize) && voxelSize > 0))
+    throw new AnalysisInputError("bad-voxel-size", `voxelSize must be a positive number of Å, got ${voxelSize}`);
+  if (!(Number.isFinite(resolution) && resolution > 0))
+    throw new AnalysisInputError("bad-resolution", `resolution must be a positive number of Å, got ${resolution}`);
+  if (!Number.isFinite(threshold))
+    throw new AnalysisInputError("bad-threshold", `threshold must be a number, got ${threshold}`);
+  const resampled = vrsResample(volume, { voxelSize, resolution });
+  const { targetVoxelSize } = resampled;
+  let resized = resampled.volume;
+  if (mode === "vrs-compat" && (resized.ny !== resized.nx || resized.nz !== resized.nx)) {
+    const cube = { nx: resized.nx, ny: resized.nx, nz: resized.nx };
+    resized = { ...resized, ...cube, data: Float32Array.from(windowCentered(resized.data, resized, cube)) };
+  }
+  const sampling: Vec3 = mode === "vrs-compat" ? [targetVoxelSize, targetVoxelSize, targetVoxelSize] : resized.voxelSize!;
+  const { mask, voxels: maskVoxels } = hardMask(resized, threshold, { voxelSize: targetVoxelSize, mode });
+  const { region: noiseRegion, voxels: noiseRegionVoxels } = noiseRegionOf(mask, resized);
+  const spiral = new SpiralAmplitude(resized, { voxelSize: sampling });
+  return {
+    spiral,
+    shape: [resized.nx, resized.ny, resized.nz],
+    targetVoxelSize,
+    sampling,
+    origin: resized.origin,
+    mask,
+    maskVoxels,
+    noiseRegion,
+    noiseRegionVoxels,
+  };
+}
+
+/**
+ * Not in the mask and inside the inscribed sphere, r < n/2 from voxel (n/2, n/2, n/2) as the Python port measures it;
+ * for a non-cubic box the inscribed ellipsoid, each axis scaled to the longest edge (the same test for a cube).
+ */
+function noiseRegionOf(mask: Uint8Array, shape: { nx: number; ny: number; nz: number }) {
+  const { nx, ny, nz } = shape;
+  const longest = Math.max(nx, ny, nz);
+  const region = new Uint8Array(mask.length);
+  let voxels = 0;
+  // Doubled coordinates 2i − n keep the cubic test in integers: Σ(2i − n)² < n².
+  const scaled = (i: number, n: number) => ((2 * i - n) * longest) / n;
+  for (let z = 0, i = 0; z < nz; z++) {
+    const dz = scaled(z, nz);
+    for (let y = 0; y < ny; y++) {
+      const dy = scaled(y, ny);
+      for (let x = 0; x < nx; x++, i++) {
+        const dx = scaled(x, nx);
+        if (mask[i] === 0 && dx * dx + dy * dy + dz * dz < longest * longest) {
+          region[i] = 1;
+          voxels++;
+        }
+      }
+    }
+  }
+  return { region, voxels };
 }
