@@ -340,6 +340,7 @@ function chooseByteOrder(bytes: Uint8Array, view: DataView, warnings: string[]):
 function readHeader(bytes: Uint8Array, view: DataView, littleEndian: boolean, warnings: string[]): MapHeader {
   const int = (offset: number) => view.getInt32(offset, littleEndian);
   const float = (offset: number) => view.getFloat32(offset, littleEndian);
+  const position = (offset: number) => float32AsWritten(float(offset));
   const nlabl = int(220);
   const labelCount = Math.min(Math.max(nlabl, 0), 10);
   if (labelCount !== nlabl) warnings.push(`NLABL is ${nlabl}; expected 0..10, read ${labelCount} labels`);
@@ -368,12 +369,25 @@ function readHeader(bytes: Uint8Array, view: DataView, littleEndian: boolean, wa
     nsymbt: int(92),
     extType: printable(bytes, 104, 4).trim(),
     nversion: int(108),
-    origin: [float(196), float(200), float(204)],
+    origin: [position(196), position(200), position(204)],
     rms: float(216),
     nlabl,
     labels,
     littleEndian,
   };
+}
+
+/**
+ * The shortest decimal that is stored as this float32: the value the writer meant (2.02, not 2.0199999809…), so Ts³
+ * and everything scaled by it agree with EMDB's metadata instead of carrying float32 noise.
+ */
+export function float32AsWritten(stored: number): number {
+  if (!Number.isFinite(stored)) return stored;
+  for (let digits = 1; digits < 9; digits++) {
+    const decimal = Number(stored.toPrecision(digits));
+    if (Math.fround(decimal) === stored) return decimal;
+  }
+  return stored;
 }
 
 /** Mode 0 is signed (MRC2014) unless the IMOD stamp is present with imodFlags bit 0 clear, or the caller says. */
@@ -499,7 +513,8 @@ function fmt(value: number): string {
 /** CELLA / M per axis (never / N). Undefined components give null, or 1 Å each when lenient. */
 function voxelSizeOf(header: MapHeader, lenient: boolean, warnings: string[]): Vec3 | null {
   const sampling: Vec3 = [header.mx, header.my, header.mz];
-  const size = header.cell.map((length, i) => length / sampling[i]) as Vec3;
+  // mrcfile keeps the voxel size as a float32 record; its shortest decimal is the spacing EMDB publishes (1.05, not 1.0499999).
+  const size = header.cell.map((length, i) => float32AsWritten(Math.fround(length / sampling[i]))) as Vec3;
   const bad = [0, 1, 2].filter((i) => !(Number.isFinite(size[i]) && size[i] > 0 && sampling[i] > 0));
   if (bad.length === 0) return size;
   const axes = bad.map((i) => `${"xyz"[i]} (CELLA ${header.cell[i]} / M${"XYZ"[i]} ${sampling[i]})`).join(", ");

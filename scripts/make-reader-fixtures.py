@@ -8,7 +8,7 @@ It reads every map in test/fixtures/mrc-corner-cases/ and data/maps/ with mrcfil
 are deliberately odd), then applies the project's rules itself, without any of the TypeScript code:
   - mrcfile returns data[s][r][c] and never permutes, so the array is transposed here using MAPC/MAPR/MAPS;
   - mode 0 is int8, except uint8 when the IMOD stamp (1146047817 at byte 152) is present with imodFlags bit 0 clear;
-  - voxel size = CELLA / (MX, MY, MZ) per axis, null when any component is not finite and > 0;
+  - voxel size = mrcfile's float32 voxel_size (CELLA / (MX, MY, MZ)) at its shortest decimal per axis, null when any component is not finite and > 0;
   - origin = ORIGIN when finite, non-zero and |o| < 1e6 voxels; else NSTART (permuted like N) x voxel size, unless
     |NSTART| > 10 x max(M, N) or the voxel size is undefined, in which case 0;
   - min/max/mean/population std in float64 over finite voxels, and NaN/Inf counts.
@@ -42,6 +42,11 @@ def raw_bytes(path):
     return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
 
 
+def as_written(value):
+    """The shortest decimal that round-trips through float32 (numpy's repr), e.g. 1.05 for float32(1.05)."""
+    return float(repr(np.float32(value)))
+
+
 def to_xyz(data_src, file_shape, axis_order):
     """data_src is indexed [s, r, c] (mrcfile drops the section axis of single images); return it indexed [x, y, z]."""
     crs = np.asarray(data_src).reshape(file_shape[::-1]).transpose(2, 1, 0)
@@ -70,11 +75,10 @@ def expectation(path):
     nx, ny, nz = xyz.shape
 
     sampling = [int(h.mx), int(h.my), int(h.mz)]
-    cell = [float(h.cella.x), float(h.cella.y), float(h.cella.z)]
-    voxel = []
-    for length, m in zip(cell, sampling):
-        size = np.float64(length) / m if m != 0 else math.inf
-        voxel.append(float(size))
+    # mrcfile's voxel_size is a float32 record (CELLA / M); its shortest decimal repr is the spacing the writer meant.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vs = mrc.voxel_size
+        voxel = [as_written(v) for v in (vs.x, vs.y, vs.z)]
     if not all(math.isfinite(v) and v > 0 for v in voxel) or min(sampling) <= 0:
         voxel = None
 
@@ -82,7 +86,7 @@ def expectation(path):
     start = [0, 0, 0]
     for file_axis, spatial in enumerate(axis_order):
         start[spatial - 1] = start_crs[file_axis]
-    origin_field = [float(h.origin.x), float(h.origin.y), float(h.origin.z)]
+    origin_field = [as_written(h.origin.x), as_written(h.origin.y), as_written(h.origin.z)]
     steps = voxel if voxel is not None else [1.0, 1.0, 1.0]
     if any(o != 0 for o in origin_field) and all(
         math.isfinite(o) and abs(o) < 1e6 * s for o, s in zip(origin_field, steps)
