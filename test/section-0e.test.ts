@@ -1,0 +1,161 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { hardMask } from "../lib/masks.js";
+import { parseMap } from "../lib/mrc-reader.js";
+import {
+  fastEvenLength, histogram, localResolutionSection, localResolutionTitle, percentile, workingGrid,
+} from "../lib/section-0e-local-resolution.js";
+import { makeVolume, type Volume } from "../lib/volume.js";
+import emd3488 from "./fixtures/monores-emd_3488.json" with { type: "json" };
+import emd1997 from "./fixtures/monores-emd_1997.json" with { type: "json" };
+
+function seededNormal(seed: number): () => number {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return (state + 0.5) / 2 ** 32;
+  };
+  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+}
+
+/** A Gaussian blob of radius ~6 voxels in white noise of std 0.05. */
+function blobInNoise(n: number, voxelSize: number): Volume {
+  const normal = seededNormal(17);
+  const c = n / 2;
+  return makeVolume(
+    n, n, n,
+    (x, y, z) => Math.exp(-((x - c) ** 2 + (y - c) ** 2 + (z - c) ** 2) / 72) + 0.05 * normal(),
+    [voxelSize, voxelSize, voxelSize],
+  );
+}
+
+function readBundledMap(name: string): Volume {
+  return parseMap(new Uint8Array(readFileSync(new URL(`../data/maps/${name}`, import.meta.url)))).volume;
+}
+
+describe("localResolutionSection applicability (VRS's DeepRes range, 2–13 Å)", () => {
+  const map = blobInNoise(32, 1);
+  const run = (resolution: number | null) => localResolutionSection(map, { voxelSize: 1, threshold: 0.5, resolution });
+
+  it("does not apply without a resolution, below 2 Å or above 13 Å, with VRS's sentences", () => {
+    for (const [resolution, reason] of [
+      [null, "This method cannot be applied to maps with no resolution reported."],
+      [1.9, "This method cannot be applied to maps with a resolution better than 2Å."],
+      [13.1, "This method cannot be applied to maps with a resolution worse than 13Å."],
+    ] as const) {
+      const section = run(resolution);
+      expect(section.status).toBe("does-not-apply");
+      expect(section.reason).toBe(reason);
+      expect(section.results).toBeNull();
+      expect(section.localResolutionMap).toBeNull();
+      expect(section.title).toBe(localResolutionTitle);
+      expect(section.id).toBe("0.e");
+    }
+  });
+
+  it("applies at 2 Å and at 13 Å", () => {
+    for (const resolution of [2, 13]) expect(run(resolution).status).not.toBe("does-not-apply");
+  });
+
+  it("rejects a non-positive resolution", () => {
+    expect(() => run(0)).toThrow(/resolution/);
+  });
+});
+
+describe("localResolutionSection statistics", () => {
+  it("takes numpy's linear percentiles", () => {
+    // numpy.percentile([1, 2, 4, 8], q) = 1.075, 1.75, 3, 5, 7.7 for q = 2.5, 25, 50, 75, 97.5.
+    const sorted = Float64Array.from([1, 2, 4, 8]);
+    expect([2.5, 25, 50, 75, 97.5].map((q) => percentile(sorted, q))).toEqual([1.075, 1.75, 3, 5, 7.7].map((v) => expect.closeTo(v, 12)));
+  });
+
+  it("bins like numpy.histogram: equal bins over [min, max], the maximum in the last bin", () => {
+    // numpy.histogram([1, 1.5, 2, 2, 3, 5], 4): edges 1, 2, 3, 4, 5; counts 2, 2, 1, 1.
+    const h = histogram(Float64Array.from([1, 1.5, 2, 2, 3, 5]), 4);
+    expect(h.edges).toEqual([1, 2, 3, 4, 5]);
+    expect(h.counts).toEqual([2, 2, 1, 1]);
+    // All equal: numpy uses [v − 0.5, v + 0.5].
+    expect(histogram(Float64Array.from([3, 3]), 2)).toEqual({ edges: [2.5, 3, 3.5], counts: [0, 2] });
+  });
+});
+
+describe("working grid", () => {
+  it("picks even FFT-friendly lengths", () => {
+    expect([1, 7, 58, 115.4, 121, 161].map(fastEvenLength)).toEqual([2, 8, 60, 120, 128, 162]);
+  });
+
+  it("keeps a map whose sampling is already resolution/4 or coarser", () => {
+    const map = blobInNoise(32, 2);
+    const mask = new Uint8Array(32 ** 3);
+    expect(workingGrid(map, mask, 2, 7).resampled).toBe(false);
+  });
+
+  it("resamples a finely sampled map to about resolution/4 about the box centre", () => {
+    // 60 voxels of 0.5 Å (30 Å box), resolution 6 Å: Ts_work ≥ 1.5 Å → 20 voxels, already 2²·5.
+    const n = 60, ts = 0.5;
+    const wave = (x: number) => Math.cos((2 * Math.PI * 2 * x) / n); // 2 periods: survives the band limit
+    const map = makeVolume(n, n, n, (x) => wave(x), [ts, ts, ts]);
+    const mask = hardMask(blobInNoise(n, ts), 0.5, { voxelSize: ts }).mask;
+    const grid = workingGrid(map, mask, ts, 6);
+    expect(grid.resampled).toBe(true);
+    expect([grid.volume.nx, grid.volume.ny, grid.volume.nz]).toEqual([20, 20, 20]);
+    expect(grid.voxelSize).toBeCloseTo(1.5, 12);
+    // Output voxel 10 sits on input voxel 30 (both box centres), so the wave is sampled at x = 3j.
+    for (let j = 0; j < 20; j++) expect(grid.volume.data[j]).toBeCloseTo(wave(3 * j), 5);
+    // The blob's mask (centred at voxel 30) stays centred at working voxel 10.
+    let count = 0, sx = 0;
+    grid.mask.forEach((m, i) => { if (m) { count++; sx += i % 20; } });
+    expect(count).toBeGreaterThan(0);
+    expect(sx / count).toBeCloseTo(10, 0);
+  });
+});
+
+describe("localResolutionSection on bundled maps against the numpy re-implementation", () => {
+  // scripts/make-monores-fixtures.py re-implements the same algorithm in numpy from local-methods.md §3.3: this checks
+  // the port, not MonoRes itself. Both maps run at their own sampling. The two FFT libraries differ by ~1e-13
+  // relative, which could flip a voxel sitting exactly on a threshold; none does on these maps, so counts match
+  // exactly and values to float32 precision (1e-4 Å allows for a flipped voxel moving a percentile by interpolation).
+  for (const fixture of [emd3488, emd1997]) {
+    it(`reproduces ${fixture.map}`, () => {
+      const volume = readBundledMap(fixture.map);
+      const section = localResolutionSection(volume, {
+        voxelSize: fixture.voxelSize, threshold: fixture.threshold, resolution: fixture.resolution,
+      });
+      const r = section.results!;
+      expect(r.method).toBe("monores-style");
+      expect(r.workingGrid.resampled).toBe(false);
+      expect(r.sweep.resolutions).toEqual(fixture.diagnostics.resolutions.map((v) => expect.closeTo(v, 10)));
+      expect(r.sweep.stop).toBe(fixture.diagnostics.stop);
+      expect(r.cliffRadius).toBe(fixture.diagnostics.cliffRadius);
+      expect(r.maskVoxels).toBe(fixture.diagnostics.maskVoxels);
+      expect(r.refinedMaskVoxels).toBe(fixture.diagnostics.refinedMaskVoxels);
+      expect(r.noiseVoxels).toBe(fixture.diagnostics.noiseVoxels);
+      expect(r.voxels).toBe(fixture.voxels);
+      for (const key of ["p2_5", "p25", "p50", "p75", "p97_5"] as const) {
+        expect(r.percentiles[key]).toBeCloseTo(fixture.percentiles[key], 4);
+      }
+      expect(r.median).toBe(r.percentiles.p50);
+      expect(r.resolutionPercentile).toBeCloseTo(fixture.resolutionPercentile, 6);
+      expect(r.histogram.counts).toEqual(fixture.histogram.counts);
+      r.histogram.edges.forEach((e, i) => expect(e).toBeCloseTo(fixture.histogram.edges[i], 5));
+      const map = section.localResolutionMap!;
+      expect([map.nx, map.ny, map.nz]).toEqual([volume.nx, volume.ny, volume.nz]);
+      for (const s of fixture.samples) expect(map.data[s.x + map.nx * (s.y + map.ny * s.z)]).toBeCloseTo(s.value, 4);
+    }, 120_000);
+  }
+
+  it("words the warning on EMD-3488 as VRS does (3.2 Å is finer than all but 0.01 % of the voxels)", () => {
+    const volume = readBundledMap(emd3488.map);
+    const mask = hardMask(volume, emd3488.threshold, { voxelSize: emd3488.voxelSize }).mask;
+    expect(mask.reduce((a, b) => a + b, 0)).toBe(emd3488.hardMaskVoxels);
+    const section = localResolutionSection(volume, {
+      voxelSize: emd3488.voxelSize, threshold: emd3488.threshold, resolution: emd3488.resolution, hardMask: mask,
+    });
+    expect(section.status).toBe("warnings");
+    expect(section.warnings).toEqual([
+      "The reported resolution,  3.20 Å, is particularly high with respect to the local resolution distribution. " +
+        "It occupies the  0.01 percentile",
+    ]);
+    expect(section.summarySentence).toBeNull();
+  }, 120_000);
+});
