@@ -12,6 +12,7 @@
  */
 import { AnalysisInputError } from "./errors.js";
 import { realFft3d, type GridShape } from "./fft3d.js";
+import { isTooHomogeneous, localStatistics, TOO_HOMOGENEOUS_WARNING, type LocalMapOutput, type LocalStatistics } from "./local-stats.js";
 import { hardMask } from "./masks.js";
 import { MONORES_DEFAULTS, monoRes, type MonoResDiagnostics } from "./monores.js";
 import type { AnalysisMode, SectionResult } from "./report-types.js";
@@ -25,24 +26,16 @@ export const LOCAL_RESOLUTION_RANGE: readonly [number, number] = [2, 13];
 export const WORKING_NYQUIST_FRACTION = 0.5;
 /** Longest working box edge (voxels) before the sampling is coarsened further, to bound time and memory. */
 export const MAX_WORKING_EDGE = 160;
-/** VRS's histogram bin count. */
-export const HISTOGRAM_BINS = 25;
-
-export interface LocalResolutionResults {
+/**
+ * Statistics (Å) of R, the voxels with a local resolution (map > 0), as VRS takes them from DeepRes's map: numpy
+ * linear percentiles, a 25-bin histogram, and `voxels` = |R|. `median` (= percentiles.p50) is the number VRS adds to
+ * the resolution estimates of the abstract ("The average resolution of the map estimated by various methods goes
+ * from …").
+ */
+export interface LocalResolutionResults extends LocalStatistics {
   method: "monores-style";
-  /** Percentiles (Å) of the positive voxels of the local resolution map, numpy's linear interpolation. */
-  percentiles: { p2_5: number; p25: number; p50: number; p75: number; p97_5: number };
-  /**
-   * The median local resolution (Å), = percentiles.p50. VRS adds DeepRes's median to the resolution estimates of the
-   * abstract ("The average resolution of the map estimated by various methods goes from …"); this is that number.
-   */
-  median: number;
-  /** 100·(share of voxels whose local resolution is finer, i.e. smaller, than the reported resolution). */
+  /** 100·(share of R finer, i.e. smaller, than the reported resolution). */
   resolutionPercentile: number;
-  /** numpy.histogram(R, 25): 26 edges (Å), 25 counts. */
-  histogram: { edges: number[]; counts: number[] };
-  /** Voxels with a local resolution (the R of the statistics). */
-  voxels: number;
   /** Grid the map was analysed on (see the module comment). */
   workingGrid: { shape: Vec3; voxelSize: number; resampled: boolean };
   sweep: {
@@ -63,11 +56,12 @@ export interface LocalResolutionResults {
 
 export interface LocalResolutionSection extends SectionResult<LocalResolutionResults> {
   /**
-   * The local resolution map (Å per voxel, 0 where none was assigned) on the working grid, whose voxelSize and
-   * origin place it over the input map; null when the section does not apply or was not measured. Kept outside
-   * `results` so the JSON contract stays small; the site colours slices with it.
+   * The local resolution map, as 0.f/0.g give theirs: `volume` holds Å per voxel (0 where none was assigned) on the
+   * working grid, whose voxelSize and origin place it over the input map; `mask` marks R, the voxels the statistics
+   * are over. Absent when the section does not apply or was not measured. Kept outside `results` (the JSON
+   * contract) because of its size; the site colours slices with it.
    */
-  localResolutionMap: Volume | null;
+  localMap?: LocalMapOutput;
 }
 
 export interface LocalResolutionOptions {
@@ -104,7 +98,7 @@ export function localResolutionSection(volume: Volume, options: LocalResolutionO
   }
   const base = { id: "0.e" as const, title: localResolutionTitle, explanation, criteria, summarySentence: null };
   const withoutResults = (status: "does-not-apply" | "not-measured", reason: string): LocalResolutionSection => ({
-    ...base, status, warnings: [], results: null, reason, localResolutionMap: null,
+    ...base, status, warnings: [], results: null, reason,
   });
   if (resolution === null) return withoutResults("does-not-apply", "This method cannot be applied to maps with no resolution reported.");
   if (!(Number.isFinite(resolution) && resolution > 0)) {
@@ -122,25 +116,16 @@ export function localResolutionSection(volume: Volume, options: LocalResolutionO
   const outcome = monoRes(working.volume, working.mask, { voxelSize: working.voxelSize });
   if (!outcome.measured) return withoutResults("not-measured", outcome.reason);
 
-  const values = positiveSorted(outcome.map);
-  const d = outcome.diagnostics;
-  const percentiles = {
-    p2_5: percentile(values, 2.5),
-    p25: percentile(values, 25),
-    p50: percentile(values, 50),
-    p75: percentile(values, 75),
-    p97_5: percentile(values, 97.5),
-  };
+  const assigned = Uint8Array.from(outcome.map, (v) => (v > 0 ? 1 : 0));
+  const statistics = localStatistics(outcome.map, assigned, working.volume);
   let finer = 0;
-  while (finer < values.length && values[finer] < resolution) finer++;
-  const resolutionPercentile = (100 * finer) / values.length;
+  for (let i = 0; i < outcome.map.length; i++) if (assigned[i] && outcome.map[i] < resolution) finer++;
+  const resolutionPercentile = (100 * finer) / statistics.voxels;
+  const d = outcome.diagnostics;
   const results: LocalResolutionResults = {
     method: "monores-style",
-    percentiles,
-    median: percentiles.p50,
+    ...statistics,
     resolutionPercentile,
-    histogram: histogram(values, HISTOGRAM_BINS),
-    voxels: values.length,
     workingGrid: {
       shape: [working.volume.nx, working.volume.ny, working.volume.nz],
       voxelSize: working.voxelSize,
@@ -160,9 +145,7 @@ export function localResolutionSection(volume: Volume, options: LocalResolutionO
   };
 
   const warnings: string[] = [];
-  if (Math.abs(percentiles.p2_5 - percentiles.p97_5) < 0.01) {
-    warnings.push("Program output seems to be too homogeneous. There might be some program issues analyzing the data.");
-  }
+  if (isTooHomogeneous(statistics.percentiles, 0.01)) warnings.push(TOO_HOMOGENEOUS_WARNING);
   if (resolutionPercentile < 0.1) {
     warnings.push(
       `The reported resolution, ${printf52(resolution)} Å, is particularly high with respect to the local resolution ` +
@@ -183,14 +166,7 @@ export function localResolutionSection(volume: Volume, options: LocalResolutionO
     warnings,
     results,
     notes,
-    localResolutionMap: {
-      nx: working.volume.nx,
-      ny: working.volume.ny,
-      nz: working.volume.nz,
-      data: outcome.map,
-      voxelSize: working.volume.voxelSize,
-      origin: working.volume.origin,
-    },
+    localMap: { volume: { ...working.volume, data: outcome.map }, mask: assigned },
   };
 }
 
@@ -273,40 +249,4 @@ function resampleMask(mask: Uint8Array, from: Vec3, to: Vec3, shift: Vec3): Uint
         if ((1 - tz) * plane(Z.lo[k]) + tz * plane(Z.hi[k]) >= 0.5) out[i] = 1;
       }
   return out;
-}
-
-function positiveSorted(map: Float32Array): Float64Array {
-  let count = 0;
-  for (let i = 0; i < map.length; i++) if (map[i] > 0) count++;
-  const out = new Float64Array(count);
-  for (let i = 0, j = 0; i < map.length; i++) if (map[i] > 0) out[j++] = map[i];
-  return out.sort();
-}
-
-/** numpy.percentile's default ("linear") on sorted values. */
-export function percentile(sorted: Float64Array, q: number): number {
-  const position = ((sorted.length - 1) * q) / 100;
-  const lo = Math.floor(position);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (position - lo);
-}
-
-/** numpy.histogram(values, bins) on sorted values: equal bins over [min, max] (±0.5 when all equal), last bin closed. */
-export function histogram(sorted: Float64Array, bins: number): { edges: number[]; counts: number[] } {
-  let min = sorted[0], max = sorted[sorted.length - 1];
-  if (min === max) {
-    min -= 0.5;
-    max += 0.5;
-  }
-  const edges = Array.from({ length: bins + 1 }, (_, b) => min + ((max - min) * b) / bins);
-  const counts = new Array<number>(bins).fill(0);
-  for (const v of sorted) {
-    let b = Math.floor(((v - min) / (max - min)) * bins);
-    if (b >= bins) b = bins - 1;
-    // numpy corrects the computed bin against the edges so that values on an edge go to the upper bin.
-    if (b > 0 && v < edges[b]) b--;
-    else if (b < bins - 1 && v >= edges[b + 1]) b++;
-    counts[b]++;
-  }
-  return { edges, counts };
 }

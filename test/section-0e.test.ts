@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { hardMask } from "../lib/masks.js";
 import { parseMap } from "../lib/mrc-reader.js";
 import {
-  fastEvenLength, histogram, localResolutionSection, localResolutionTitle, percentile, workingGrid,
+  fastEvenLength, localResolutionSection, localResolutionTitle, workingGrid,
 } from "../lib/section-0e-local-resolution.js";
 import { makeVolume, type Volume } from "../lib/volume.js";
 import emd3488 from "./fixtures/monores-emd_3488.json" with { type: "json" };
@@ -47,7 +47,7 @@ describe("localResolutionSection applicability (VRS's DeepRes range, 2–13 Å)"
       expect(section.status).toBe("does-not-apply");
       expect(section.reason).toBe(reason);
       expect(section.results).toBeNull();
-      expect(section.localResolutionMap).toBeNull();
+      expect(section.localMap).toBeUndefined();
       expect(section.title).toBe(localResolutionTitle);
       expect(section.id).toBe("0.e");
     }
@@ -59,23 +59,6 @@ describe("localResolutionSection applicability (VRS's DeepRes range, 2–13 Å)"
 
   it("rejects a non-positive resolution", () => {
     expect(() => run(0)).toThrow(/resolution/);
-  });
-});
-
-describe("localResolutionSection statistics", () => {
-  it("takes numpy's linear percentiles", () => {
-    // numpy.percentile([1, 2, 4, 8], q) = 1.075, 1.75, 3, 5, 7.7 for q = 2.5, 25, 50, 75, 97.5.
-    const sorted = Float64Array.from([1, 2, 4, 8]);
-    expect([2.5, 25, 50, 75, 97.5].map((q) => percentile(sorted, q))).toEqual([1.075, 1.75, 3, 5, 7.7].map((v) => expect.closeTo(v, 12)));
-  });
-
-  it("bins like numpy.histogram: equal bins over [min, max], the maximum in the last bin", () => {
-    // numpy.histogram([1, 1.5, 2, 2, 3, 5], 4): edges 1, 2, 3, 4, 5; counts 2, 2, 1, 1.
-    const h = histogram(Float64Array.from([1, 1.5, 2, 2, 3, 5]), 4);
-    expect(h.edges).toEqual([1, 2, 3, 4, 5]);
-    expect(h.counts).toEqual([2, 2, 1, 1]);
-    // All equal: numpy uses [v − 0.5, v + 0.5].
-    expect(histogram(Float64Array.from([3, 3]), 2)).toEqual({ edges: [2.5, 3, 3.5], counts: [0, 2] });
   });
 });
 
@@ -136,9 +119,10 @@ describe("localResolutionSection on bundled maps against the numpy re-implementa
       }
       expect(r.median).toBe(r.percentiles.p50);
       expect(r.resolutionPercentile).toBeCloseTo(fixture.resolutionPercentile, 6);
-      expect(r.histogram.counts).toEqual(fixture.histogram.counts);
-      r.histogram.edges.forEach((e, i) => expect(e).toBeCloseTo(fixture.histogram.edges[i], 5));
-      const map = section.localResolutionMap!;
+      expect(r.histogram.map((b) => b.count)).toEqual(fixture.histogram.counts);
+      r.histogram.forEach((b, i) => expect(b.x0).toBeCloseTo(fixture.histogram.edges[i], 5));
+      const map = section.localMap!.volume;
+      expect(section.localMap!.mask.reduce((a, b) => a + b, 0)).toBe(fixture.voxels);
       expect([map.nx, map.ny, map.nz]).toEqual([volume.nx, volume.ny, volume.nz]);
       for (const s of fixture.samples) expect(map.data[s.x + map.nx * (s.y + map.ny * s.z)]).toBeCloseTo(s.value, 4);
     }, 120_000);
