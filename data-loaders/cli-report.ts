@@ -1,5 +1,9 @@
 /**
- * `mapval report FILE --threshold T [--resolution R] [--voxel-size S] [--vrs-compat] [--json]`
+ * `mapval report MAP --threshold T [--resolution R] [--voxel-size S] [--vrs-compat] [--json]`
+ *
+ * MAP is a file path, an entry id of mapval.entries.json, or an EMDB accession (EMD-1234: the configured file, else
+ * the cache, else a download). For a configured entry or accession, the author's contour, resolution and voxel size
+ * are the defaults of --threshold, --resolution and --voxel-size; a bare file has none, so --threshold is required.
  *
  * Exit codes: 0 report written (whatever its verdicts), 2 bad arguments or unusable input (one-line message on
  * stderr), 1 unexpected failure. With --json, stdout is one JSON object; NaN and ±Infinity are written as null.
@@ -8,15 +12,25 @@ import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { AnalysisInputError, MapFormatError } from "../lib/errors.js";
 import { emptyMaskMessage, runLevel0 } from "../lib/level0.js";
+import { readMap } from "../lib/mrc-reader.js";
 import { formatReport, reportJson } from "../lib/report-text.js";
 import { mapMaximum } from "../lib/section-0b-mask.js";
 import type { CliIO } from "./cli.js";
-import { MapFileError, readMapFile } from "./read-map-file.js";
+import { resolveArgument, type ResolvedEntry } from "./resolve-entry.js";
 
 export const reportUsage =
-  "usage: mapval report FILE --threshold T [--resolution R] [--voxel-size S] [--vrs-compat] [--json]";
+  "usage: mapval report MAP --threshold T [--resolution R] [--voxel-size S] [--vrs-compat] [--json]   (MAP: file, entry id or EMD-N)";
 
 class UsageError extends Error {}
+
+/** The map could not be had (no such file or entry, not in EMDB, offline with no cached copy…): the user's to fix. */
+async function resolveMap(argument: string): Promise<ResolvedEntry> {
+  try {
+    return await resolveArgument(argument);
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message.replace(/\s*\n\s*/g, "; ") : String(e));
+  }
+}
 
 function positiveNumber(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -40,14 +54,16 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
       },
     });
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing FILE" : "give exactly one FILE");
-    const threshold = positiveNumber("threshold", values.threshold);
-    if (threshold === undefined) throw new UsageError("missing --threshold");
-    const resolution = positiveNumber("resolution", values.resolution) ?? null;
-    const voxelSize = positiveNumber("voxel-size", values["voxel-size"]);
-    const path = positionals[0];
+    const thresholdArgument = positiveNumber("threshold", values.threshold);
+    const resolutionArgument = positiveNumber("resolution", values.resolution);
+    const voxelSizeArgument = positiveNumber("voxel-size", values["voxel-size"]);
 
-    const { sha256, result } = await readMapFile(path);
-    const { volume } = result;
+    const entry = await resolveMap(positionals[0]);
+    const threshold = thresholdArgument ?? entry.contour?.level;
+    if (threshold === undefined) throw new UsageError(`missing --threshold (no author's contour is known for ${entry.id})`);
+    const resolution = resolutionArgument ?? entry.resolution?.angstrom ?? null;
+    const voxelSize = voxelSizeArgument ?? entry.voxelSize ?? undefined;
+    const { volume } = await readMap(entry.bytes);
     const maximum = mapMaximum(volume);
     if (!(threshold <= maximum))
       throw new UsageError(`${emptyMaskMessage} (threshold ${threshold} is above the map maximum ${maximum})`);
@@ -57,11 +73,12 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
       voxelSize,
       mode: values["vrs-compat"] ? "vrs-compat" : "default",
     });
-    const file = basename(path);
+    const file = basename(entry.path);
+    const sha256 = entry.sha256;
     io.out(values.json ? JSON.stringify(reportJson(report, file, sha256)) + "\n" : formatReport(report, { file, sha256 }));
     return 0;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof AnalysisInputError || e instanceof MapFormatError || e instanceof MapFileError) {
+    if (e instanceof UsageError || e instanceof AnalysisInputError || e instanceof MapFormatError) {
       const usage = e instanceof UsageError && /missing|exactly one/.test(e.message) ? ` (${reportUsage})` : "";
       io.err(`mapval report: ${e.message}${usage}\n`);
       return 2;

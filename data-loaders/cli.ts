@@ -2,10 +2,6 @@
  * `mapval` command dispatcher. A command is one entry in `commands`: it gets its arguments and an output sink, and
  * returns the exit code (0 ok, 2 bad arguments or unusable input with one line on stderr, 1 unexpected failure).
  */
-import { runFetch } from "./cli-fetch.js";
-import { runInfo } from "./cli-info.js";
-import { runReport } from "./cli-report.js";
-
 export interface CliIO {
   out: (text: string) => void;
   err: (text: string) => void;
@@ -13,10 +9,11 @@ export interface CliIO {
 
 export type Command = (args: string[], io: CliIO) => Promise<number>;
 
-const commands: Record<string, Command> = {
-  fetch: runFetch,
-  info: runInfo,
-  report: runReport,
+// Loaded on demand: `mapval info` should not pay for compiling the analysis kernel it never runs.
+const commands: Record<string, () => Promise<Command>> = {
+  fetch: async () => (await import("./cli-fetch.js")).runFetch,
+  info: async () => (await import("./cli-info.js")).runInfo,
+  report: async () => (await import("./cli-report.js")).runReport,
 };
 
 export const processIO: CliIO = {
@@ -39,7 +36,8 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     return 2;
   }
   try {
-    return await commands[name](args, io);
+    const command = await commands[name]();
+    return await command(args, io);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     io.err(`mapval ${name}: unexpected error: ${message.replace(/\s*\n\s*/g, " ")}\n`);

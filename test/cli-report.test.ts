@@ -124,3 +124,33 @@ describe.runIf(existsSync(join(root, "bin/mapval.js")))("node bin/mapval.js repo
     expect(r.stderr.toString()).toMatch(/mask obtained from the volume map is empty/);
   });
 });
+
+describe("a configured entry or accession instead of a file", () => {
+  const config = JSON.parse(readFileSync(join(root, "mapval.entries.json"), "utf8")) as {
+    entries: { id: string; emdb: string | null; contour: { level: number } | null; resolution: { angstrom: number } | null; voxelSize: number | null }[];
+  };
+  const groel = config.entries.find((e) => e.id === "emd-1997")!;
+
+  it.each([["emd-1997"], ["EMD-1997"]])("%s takes the author's contour, resolution and voxel size as defaults", async (name) => {
+    const { code, out } = await run([name, "--json"]);
+    expect(code).toBe(0);
+    const report = JSON.parse(out);
+    expect(report.input.file).toBe("emd_1997.map");
+    expect(report.input.threshold).toBe(groel.contour!.level);
+    expect(report.input.resolution).toBe(groel.resolution!.angstrom);
+    expect(report.input.voxelSize).toEqual(groel.voxelSize);
+  });
+
+  it("an explicit --threshold wins over the author's contour", async () => {
+    const { code, out } = await run(["emd-1997", "--threshold", "0.5", "--json"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(out).input.threshold).toBe(0.5);
+  });
+
+  it("an entry with no known contour still needs --threshold", async () => {
+    const unknown = config.entries.find((e) => e.contour === null)!;
+    const { code, err } = await run([unknown.id]);
+    expect(code).toBe(2);
+    expect(err).toMatch(new RegExp(`missing --threshold \\(no author's contour is known for ${unknown.id}\\)`));
+  });
+});
