@@ -9,7 +9,9 @@
  *
  * By design this runs more negative than the global B of 0.d (the shell is normalised by its sum, §2.4).
  */
-import { isTooHomogeneous, quantileOfSelected, localStatistics, TOO_HOMOGENEOUS_WARNING, type LocalStatistics } from "./local-stats.js";
+import {
+  isTooHomogeneous, localStatistics, quantileOfSelected, TOO_HOMOGENEOUS_WARNING, type LocalStatistics, type Percentiles,
+} from "./local-stats.js";
 import {
   emptyResizedMaskReason, localMapOutput, localPrecondition, occupancyDoesNotApply, occupancyNotMeasured,
   occupancySection, OccupancyAccumulator, LOCAL_MIN_RESOLUTION,
@@ -111,6 +113,15 @@ const noNoiseRegionReason =
 const sameBandsReason =
   "The reported resolution equals the 15 Å start of the fit, so all bands coincide and no slope can be fitted.";
 
+/** VRS's warnings, in its order. */
+export function locBfactorWarnings(p: Percentiles): string[] {
+  const warnings: string[] = [];
+  if (isTooHomogeneous(p, BFACTOR_HOMOGENEOUS_LIMIT)) warnings.push(TOO_HOMOGENEOUS_WARNING);
+  const [low, high] = LOCAL_BFACTOR_RANGE;
+  if (p.p50 < low || p.p50 > high) warnings.push("The median B-factor is out of the interval [-300,0]");
+  return warnings;
+}
+
 function bfactorSection(grid: LocalGrid, accumulator: BfactorAccumulator): LocalSectionResult<LocBfactorResults> {
   const values = accumulator.map();
   const statistics = localStatistics(values, grid.mask, grid.spiral);
@@ -118,10 +129,7 @@ function bfactorSection(grid: LocalGrid, accumulator: BfactorAccumulator): Local
     return bfactorNotMeasured(
       "The band amplitude is exactly zero at some voxels (a masked map?), so ln 0 makes the local B undefined there.",
     );
-  const warnings: string[] = [];
-  if (isTooHomogeneous(statistics.percentiles, BFACTOR_HOMOGENEOUS_LIMIT)) warnings.push(TOO_HOMOGENEOUS_WARNING);
-  const [low, high] = LOCAL_BFACTOR_RANGE;
-  if (statistics.median < low || statistics.median > high) warnings.push("The median B-factor is out of the interval [-300,0]");
+  const warnings = locBfactorWarnings(statistics.percentiles);
   return {
     ...base,
     status: warnings.length > 0 ? "warnings" : "ok",

@@ -80,6 +80,7 @@ describe.each([emd3488, emd1997])("$file (res $resolution Å, threshold $thresho
       const inRange = e.bfactor.percentiles.p50 >= -300 && e.bfactor.percentiles.p50 <= 0;
       expect(b.status).toBe(inRange ? "ok" : "warnings");
       expect(b.warnings).toEqual(inRange ? [] : ["The median B-factor is out of the interval [-300,0]"]);
+      expect(b.summarySentence).toBe(inRange ? null : "There seems to be a problem with its local B-factor (see Sec. 0.f). ");
       expect(sections["0.g"].status).toBe(e.occupancy.percentiles.p50 >= 0.5 ? "ok" : "warnings");
     });
   });
