@@ -1,0 +1,143 @@
+/**
+ * sliceView: a 2-D image of map values (a slice, a projection, a local-resolution section…) with a colour bar.
+ *
+ *   sliceView({ values, width, height, colormap = "grey", domain, title, caption, flipY = true, colorbar = true,
+ *               mask, maskColor, size = 260 }) → HTMLElement (a <figure>)
+ *
+ * - values: Float32Array | Uint8Array | number[] of width × height, row-major (row = y), as lib/figures.ts's Image2D.
+ * - colormap: "grey" (black → white, linear), "viridis", "magma", "rdbu" (diverging blue → white → red, for
+ *   B-factors) or a function t ∈ [0, 1] → CSS colour.
+ * - domain: [lo, hi] mapped to the two ends of the colour map; defaults to [min, max] of the finite values, as VRS
+ *   scales min → 0 and max → 255. Values outside are clamped; NaN/±Inf are drawn transparent.
+ * - flipY: row 0 at the bottom (VRS draws its images flipped vertically, y up).
+ * - mask: width × height array; nonzero pixels are tinted with maskColor = [r, g, b, opacity] (default red, 0.35).
+ * - size: the longer side of the picture on screen, in CSS pixels; voxels stay square and sharp (pixelated).
+ *
+ * Test hooks: the figure has data-testid="slice-view" and data-width, data-height, data-domain (JSON [lo, hi]) and
+ * data-colormap; the canvas is "slice-canvas" (its pixels are the image's, one per value); the colour bar is
+ * "slice-colorbar" with data-ticks (JSON of the tick values); the caption is "slice-caption".
+ * Everything is a canvas or SVG, so the figure prints.
+ */
+import {axisRight, color, format, interpolateMagma, interpolateRdBu, interpolateRgb, interpolateViridis, scaleLinear, select} from "d3";
+import {colorLookup, finiteExtent, rgbaPixels} from "../lib/colormap.js";
+
+const COLORMAPS = {
+  grey: interpolateRgb("black", "white"),
+  viridis: interpolateViridis,
+  magma: interpolateMagma,
+  // d3's RdBu runs red → blue; reversed, low values are blue and high ones red.
+  rdbu: (t) => interpolateRdBu(1 - t)
+};
+
+const COLORBAR_WIDTH = 14;
+const COLORBAR_AXIS_WIDTH = 52;
+let gradientCount = 0;
+
+function interpolatorOf(colormap) {
+  if (typeof colormap === "function") return colormap;
+  const interpolator = COLORMAPS[colormap];
+  if (!interpolator) throw new Error(`unknown colormap "${colormap}" (use ${Object.keys(COLORMAPS).join(", ")} or a function)`);
+  return interpolator;
+}
+
+function rgbOf(cssColor) {
+  const {r, g, b} = color(cssColor).rgb();
+  return [r, g, b];
+}
+
+export function sliceView({
+  values,
+  width,
+  height,
+  colormap = "grey",
+  domain,
+  title,
+  caption,
+  flipY = true,
+  colorbar = true,
+  mask,
+  maskColor,
+  size = 260
+}) {
+  const interpolator = interpolatorOf(colormap);
+  const range = domain ?? finiteExtent(values) ?? [0, 1];
+  const lookup = colorLookup((t) => rgbOf(interpolator(t)));
+
+  const figure = document.createElement("figure");
+  figure.className = "mapval-slice-view";
+  figure.dataset.testid = "slice-view";
+  figure.dataset.width = String(width);
+  figure.dataset.height = String(height);
+  figure.dataset.domain = JSON.stringify(range);
+  figure.dataset.colormap = typeof colormap === "function" ? "custom" : colormap;
+  figure.style.cssText = "margin: 0 1.5em 1em 0; display: inline-block; vertical-align: top; max-width: none;";
+
+  if (title) {
+    const heading = figure.appendChild(document.createElement("div"));
+    heading.textContent = title;
+    heading.style.cssText = "font-weight: 600; margin-bottom: 0.3em;";
+  }
+
+  const scale = size / Math.max(width, height);
+  const displayWidth = Math.round(width * scale);
+  const displayHeight = Math.round(height * scale);
+
+  const row = figure.appendChild(document.createElement("div"));
+  row.style.cssText = "display: flex; align-items: flex-start; gap: 6px;";
+
+  const canvas = row.appendChild(document.createElement("canvas"));
+  canvas.dataset.testid = "slice-canvas";
+  canvas.width = width;
+  canvas.height = height;
+  canvas.style.cssText = `width: ${displayWidth}px; height: ${displayHeight}px; image-rendering: pixelated; ` +
+    "background: repeating-conic-gradient(#ddd 0 25%, #fff 0 50%) 0 0 / 8px 8px; border: 1px solid #888;";
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", caption ?? title ?? "slice");
+  const pixels = rgbaPixels({values, width, height, domain: range, lookup, flipY, mask, maskColor});
+  canvas.getContext("2d").putImageData(new ImageData(pixels, width, height), 0, 0);
+
+  if (colorbar) row.appendChild(colorbarSvg(range, interpolator, displayHeight));
+
+  if (caption) {
+    const figcaption = figure.appendChild(document.createElement("figcaption"));
+    figcaption.dataset.testid = "slice-caption";
+    figcaption.textContent = caption;
+    figcaption.style.cssText = "margin-top: 0.3em; color: var(--theme-foreground-muted, #555); font-size: 0.9em;";
+  }
+  return figure;
+}
+
+/** A vertical bar, lowest value at the bottom, with an axis of about five ticks. */
+function colorbarSvg(range, interpolator, barHeight) {
+  const y = scaleLinear().domain(range).range([barHeight, 0]);
+  const ticks = range[1] > range[0] ? y.ticks(5) : [range[0]];
+  const gradientId = `mapval-colorbar-${++gradientCount}`;
+  const svg = select(document.createElementNS("http://www.w3.org/2000/svg", "svg"))
+    .attr("data-testid", "slice-colorbar")
+    .attr("data-ticks", JSON.stringify(ticks))
+    .attr("width", COLORBAR_WIDTH + COLORBAR_AXIS_WIDTH)
+    .attr("height", barHeight + 12)
+    .style("overflow", "visible");
+  // 33 stops follow each colour map closely; the gradient's t runs along y, from the bottom (lo) to the top (hi).
+  svg.append("linearGradient")
+    .attr("id", gradientId)
+    .attr("x1", 0).attr("y1", 1).attr("x2", 0).attr("y2", 0)
+    .selectAll("stop")
+    .data(Array.from({length: 33}, (_, i) => i / 32))
+    .join("stop")
+    .attr("offset", (t) => t)
+    .attr("stop-color", (t) => interpolator(t));
+  svg.append("rect")
+    .attr("y", 0.5)
+    .attr("width", COLORBAR_WIDTH)
+    .attr("height", barHeight)
+    .attr("fill", `url(#${gradientId})`)
+    .attr("stroke", "#888");
+  svg.append("g")
+    .attr("transform", `translate(${COLORBAR_WIDTH},0.5)`)
+    .call(axisRight(y).tickValues(ticks).tickFormat(format("~g")).tickSizeOuter(0))
+    .call((axis) => axis.select(".domain").remove())
+    .selectAll("text")
+    .style("font-size", "10px");
+  return svg.node();
+}
