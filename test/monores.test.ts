@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
 import {
-  cliffLabels, gaussianInPlace, highPassWeights, monogenicAmplitude, monoRes, normalQuantile, spectrumGeometry,
-  sweepResolutions,
+  cliffLabels, gaussianInPlace, highPassWeights, monogenicAmplitude, monoRes, normalQuantile, sortedQuantile,
+  spectrumGeometry, sweepResolutions,
 } from "../lib/monores.js";
 import { digitalFrequency } from "../lib/radial.js";
 import { makeVolume, type Volume } from "../lib/volume.js";
@@ -204,6 +204,22 @@ describe("monoRes on synthetic maps", () => {
     if (!flat.measured) {
       expect(flat.diagnostics.cliffRadius).toBe(16);
       expect(flat.reason).toMatch(/noise standard deviation 0/);
+    }
+  });
+});
+
+describe("Xmipp's quantile", () => {
+  it("is the value at ⌊N·q⌋ of the sorted values, with ties and any order", () => {
+    const normal = seededNormal(77);
+    for (const size of [1, 2, 3, 10, 101, 1000]) {
+      for (const ties of [false, true]) {
+        // "+ 0" turns −0 into +0, which a typed-array sort would otherwise place first.
+        const values = Float64Array.from({ length: size }, () => (ties ? Math.round(3 * normal()) + 0 : normal()));
+        const sorted = Float64Array.from(values).sort();
+        for (const q of [0, 0.25, 0.5, 0.95, 0.999]) {
+          expect(sortedQuantile(Float64Array.from(values), q)).toBe(sorted[Math.floor(size * q)]);
+        }
+      }
     }
   });
 });
