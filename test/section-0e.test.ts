@@ -1,10 +1,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { realFft3d } from "../lib/fft3d.js";
 import { hardMask } from "../lib/masks.js";
+import { spectrumGeometry } from "../lib/monores.js";
 import { parseMap } from "../lib/mrc-reader.js";
 import {
   fastEvenLength, localResolutionSection, localResolutionTitle, workingGrid,
 } from "../lib/section-0e-local-resolution.js";
+import { resampleSpectrum } from "../lib/resample.js";
 import { makeVolume, type Volume } from "../lib/volume.js";
 import emd3488 from "./fixtures/monores-emd_3488.json" with { type: "json" };
 import emd1997 from "./fixtures/monores-emd_1997.json" with { type: "json" };
@@ -141,5 +144,59 @@ describe("localResolutionSection on bundled maps against the numpy re-implementa
         "It occupies the  0.01 percentile",
     ]);
     expect(section.summarySentence).toBeNull();
+  }, 120_000);
+});
+
+describe("localResolutionSection on a resampled grid", () => {
+  it("finds the same 6 Å / 10 Å halves on a 2× finer copy of the synthetic map, resampled back to 1 Å", () => {
+    // The synthetic map of monores.test.ts (64³, 1 Å: left half white noise cut at 6 Å, right half at 10 Å, in a ball
+    // of radius 24, plus white noise of std 0.1), upsampled by Fourier zero-padding to 128³ at 0.5 Å. With a reported
+    // resolution of 4 Å the working grid is 1 Å again (Ts_work = max(0.5, 4/4)), so the answer must land on the same
+    // sweep bins as at the native sampling: 6 Å between 64/11 and 64/10 Å, 10 Å between 64/7 and 64/6 Å.
+    const n = 64;
+    const normal = seededNormal(3);
+    const cut = (seed: number, cutoff: number) => {
+      const g = seededNormal(seed);
+      const spectrum = realFft3d(makeVolume(n, n, n, () => g()));
+      const { radius } = spectrumGeometry(spectrum);
+      for (let e = 0; e < radius.length; e++) if (radius[e] > cutoff) spectrum.data[2 * e] = spectrum.data[2 * e + 1] = 0;
+      return spectrum;
+    };
+    const sharp = resampleSpectrum(cut(1, 1 / 6), { nx: n, ny: n, nz: n });
+    const blurred = resampleSpectrum(cut(2, 1 / 10), { nx: n, ny: n, nz: n });
+    const rms = (v: Float64Array) => Math.sqrt(v.reduce((a, x) => a + x * x, 0) / v.length);
+    const [ks, kb] = [1 / rms(sharp), 1 / rms(blurred)];
+    const inBall = (x: number, y: number, z: number) => (x - 32) ** 2 + (y - 32) ** 2 + (z - 32) ** 2 <= 24 * 24;
+    const coarse = makeVolume(n, n, n, (x, y, z) => {
+      const i = x + n * (y + n * z);
+      return (inBall(x, y, z) ? (x < 32 ? ks * sharp[i] : kb * blurred[i]) : 0) + 0.1 * normal();
+    });
+    const m = 2 * n;
+    const fine: Volume = {
+      nx: m, ny: m, nz: m, voxelSize: [0.5, 0.5, 0.5], origin: [0, 0, 0],
+      data: Float32Array.from(resampleSpectrum(realFft3d(coarse), { nx: m, ny: m, nz: m })),
+    };
+    const mask = new Uint8Array(m ** 3);
+    for (let z = 0, i = 0; z < m; z++)
+      for (let y = 0; y < m; y++) for (let x = 0; x < m; x++, i++) if (inBall(x / 2, y / 2, z / 2)) mask[i] = 1;
+    const section = localResolutionSection(fine, { voxelSize: 0.5, threshold: 0, resolution: 4, hardMask: mask });
+    const grid = section.results!.workingGrid;
+    expect(grid).toEqual({ shape: [64, 64, 64], voxelSize: 1, resampled: true });
+    const { volume } = section.localMap!;
+    const left: number[] = [], right: number[] = [];
+    volume.data.forEach((v, i) => {
+      const x = i % n;
+      if (v > 0 && x < 25) left.push(v);
+      else if (v > 0 && x >= 39) right.push(v);
+    });
+    const median = (v: number[]) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)];
+    expect(median(left)).toBeGreaterThanOrEqual(64 / 11 - 1e-4);
+    expect(median(left)).toBeLessThanOrEqual(64 / 10 + 1e-4);
+    expect(median(right)).toBeGreaterThanOrEqual(64 / 7 - 1e-4);
+    expect(median(right)).toBeLessThanOrEqual(64 / 6 + 1e-4);
+    expect(section.notes).toEqual([
+      "The map was resampled from 0.5 to 1.000 Å/voxel (64×64×64 voxels) before the analysis, as DeepRes resamples " +
+        "to 1 Å/voxel; local resolutions finer than 2.00 Å cannot be measured on that grid.",
+    ]);
   }, 120_000);
 });
