@@ -160,6 +160,13 @@ export function localResolutionSection(volume: Volume, options: LocalResolutionO
         `local resolutions finer than ${(2 * working.voxelSize).toFixed(2)} Å cannot be measured on that grid.`,
     );
   }
+  if (2 * working.voxelSize >= resolution) {
+    notes.push(
+      `Nyquist on the analysed grid (${(2 * working.voxelSize).toFixed(2)} Å) is not finer than the reported ` +
+        "resolution, so no voxel can be finer than it; the share of voxels finer than the reported resolution says " +
+        "nothing about the map here.",
+    );
+  }
   return {
     ...base,
     status: warnings.length > 0 ? "warnings" : "ok",

@@ -60,6 +60,13 @@ describe("localResolutionSection applicability (VRS's DeepRes range, 2–13 Å)"
     for (const resolution of [2, 13]) expect(run(resolution).status).not.toBe("does-not-apply");
   });
 
+  it("notes when Nyquist of the analysed grid is not finer than the reported resolution", () => {
+    const section = run(2); // Ts = 1 Å: Nyquist 2 Å
+    expect(section.status).not.toBe("not-measured");
+    expect(section.notes).toEqual([expect.stringMatching(/^Nyquist on the analysed grid \(2\.00 Å\) is not finer/)]);
+    expect(run(2.5).notes).toEqual([]);
+  });
+
   it("rejects a non-positive resolution", () => {
     expect(() => run(0)).toThrow(/resolution/);
   });
