@@ -44,6 +44,8 @@ export interface LocalResolutionResults extends LocalStatistics {
     significance: number;
     /** Resolutions analysed (Å), from coarse to fine. */
     resolutions: number[];
+    /** The noise's amplitude quantile each voxel was compared with, per resolution tested (map units). */
+    noiseThresholds: number[];
     stop: MonoResDiagnostics["stop"];
   };
   /** Hard-mask voxels on the working grid inside the noise sphere, and those kept by MonoRes's refinement. */
@@ -136,6 +138,7 @@ export function localResolutionSection(volume: Volume, options: LocalResolutionO
       step: MONORES_DEFAULTS.step,
       significance: MONORES_DEFAULTS.significance,
       resolutions: d.resolutions,
+      noiseThresholds: d.noiseThresholds,
       stop: d.stop,
     },
     maskVoxels: d.maskVoxels,

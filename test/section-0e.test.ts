@@ -119,6 +119,9 @@ describe("localResolutionSection on bundled maps against the numpy re-implementa
       expect(r.workingGrid.resampled).toBe(false);
       expect(r.sweep.resolutions).toEqual(fixture.diagnostics.resolutions.map((v) => expect.closeTo(v, 10)));
       expect(r.sweep.stop).toBe(fixture.diagnostics.stop);
+      // The amplitude quantiles check the monogenic amplitude and both raised cosines at every swept resolution.
+      expect(r.sweep.noiseThresholds.length).toBe(fixture.diagnostics.noiseThresholds.length);
+      r.sweep.noiseThresholds.forEach((t, i) => expect(Math.abs(t / fixture.diagnostics.noiseThresholds[i] - 1)).toBeLessThan(1e-9));
       expect(r.cliffRadius).toBe(fixture.diagnostics.cliffRadius);
       expect(r.maskVoxels).toBe(fixture.diagnostics.maskVoxels);
       expect(r.refinedMaskVoxels).toBe(fixture.diagnostics.refinedMaskVoxels);
