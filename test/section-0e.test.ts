@@ -67,6 +67,14 @@ describe("localResolutionSection applicability (VRS's DeepRes range, 2–13 Å)"
     expect(run(2.5).notes).toEqual([]);
   });
 
+  it("is not measured, with the reason, when the mask leaves no noise region", () => {
+    const section = localResolutionSection(map, { voxelSize: 1, threshold: -10, resolution: 4 });
+    expect(section.status).toBe("not-measured");
+    expect(section.reason).toMatch(/^Only 0 voxels lie outside the mask.*no region to estimate the noise/);
+    expect(section.results).toBeNull();
+    expect(section.localMap).toBeUndefined();
+  });
+
   it("rejects a non-positive resolution", () => {
     expect(() => run(0)).toThrow(/resolution/);
   });
