@@ -1,5 +1,10 @@
 // Observable Framework configuration for the mapval site. Every setting here keeps the build and the built pages offline:
 // the defaults pull Google Fonts, a dated footer and a /favicon.ico request that 404s.
+import { listEntries } from "./data-loaders/resolve-entry.js";
+
+// Exactly the entries of mapval.entries.json get a report page.
+const entries = listEntries();
+
 export default {
   title: "mapval",
   root: "src",
@@ -9,5 +14,9 @@ export default {
   footer: "",
   head: `<link rel="icon" href="data:,">`,
   search: false,
-  pages: [{ name: "Kernel check", path: "/kernel-check" }],
+  pages: [
+    { name: "Entries", open: true, pages: entries.map((entry) => ({ name: entry.emdb ?? entry.id, path: `/entries/${entry.id}` })) },
+    { name: "Kernel check", path: "/kernel-check" },
+  ],
+  dynamicPaths: entries.map((entry) => `/entries/${entry.id}`),
 };

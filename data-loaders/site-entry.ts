@@ -1,0 +1,211 @@
+/**
+ * The site's data for one configured entry, computed by the kernel in Node: the report at the entry's threshold
+ * (author's contour, or the configured fallback, flagged), the sections the page does not recompute live (0.d–0.h,
+ * for both modes), the threshold sweep, the tables as Arrow, and the volume the page's worker analyses live
+ * (a downsampled copy above 160³ voxels).
+ *
+ * Run as a script (`--id=<entry> --out=<dir>`) it writes those files into <dir>; src/data/entries.zip.ts runs one
+ * such process per entry and packs the directories into the site's archive.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
+import { tableFromJSON, tableToIPC } from "apache-arrow";
+import { downsample, downsampleFactor } from "../lib/downsample.js";
+import { chooseThreshold } from "../lib/entries.js";
+import { slice, type Axis } from "../lib/figures.js";
+import { runLevel0, sectionIds, type Level0Report } from "../lib/level0.js";
+import type { LocalMapOutput } from "../lib/local-stats.js";
+import { hardMask } from "../lib/masks.js";
+import { readMap } from "../lib/mrc-reader.js";
+import {
+  componentRows, guinierRows, histogramRows, massTableRows, summaryRows, sweepRows,
+} from "../lib/report-tables.js";
+import { reportJson } from "../lib/report-text.js";
+import type { AnalysisMode, SectionId, SectionResult } from "../lib/report-types.js";
+import type { MaskResults } from "../lib/section-0b-mask.js";
+import { bfactorSection } from "../lib/section-0d-bfactor.js";
+import { localResolutionSection } from "../lib/section-0e-local-resolution.js";
+import { localSections } from "../lib/section-0f-locbfactor.js";
+import { handSection } from "../lib/section-0h-hand.js";
+import { sweep } from "../lib/sweep.js";
+import type { Volume } from "../lib/volume.js";
+import { loadEntry } from "./resolve-entry.js";
+
+/** Thresholds in the sweep behind the verdict-vs-threshold chart. */
+export const SWEEP_THRESHOLDS = 100;
+const MODES: AnalysisMode[] = ["default", "vrs-compat"];
+const PRECOMPUTED: SectionId[] = ["0.d", "0.e", "0.f", "0.g", "0.h"];
+
+type Section = SectionResult<object> & { localMap?: LocalMapOutput };
+type Sections = Partial<Record<SectionId, Section>>;
+
+/** One line of the index page. */
+export interface IndexRow {
+  id: string;
+  emdb: string | null;
+  title: string;
+  resolution: number | null;
+  voxelSize: number;
+  shape: [number, number, number];
+  threshold: number;
+  thresholdFromAuthors: boolean;
+  thresholdExplanation: string;
+  passed: number;
+  evaluable: number;
+  statuses: Record<SectionId, string>;
+  downsampleFactor: number;
+}
+
+/** Level keeping `fraction` of the sorted finite values (at least one voxel). */
+function levelKeeping(sorted: Float32Array, fraction: number): number {
+  const keep = Math.min(sorted.length, Math.max(1, Math.ceil(fraction * sorted.length)));
+  return sorted[sorted.length - keep];
+}
+
+/**
+ * 0.d–0.h, which do not move with the slider (0.d and 0.h do not depend on the threshold; 0.e–0.g are computed at
+ * the entry's threshold), per mode. 0.e is computed again for vrs-compat only when that mode's hard mask differs.
+ */
+function precomputedSections(volume: Volume, threshold: number, resolution: number | null, ts: number) {
+  const out = {} as Record<AnalysisMode, Sections>;
+  let defaultMask: Uint8Array | null = null;
+  for (const mode of MODES) {
+    const mask = hardMask(volume, threshold, { voxelSize: ts, mode }).mask;
+    const sameMask = defaultMask !== null && mask.every((v, i) => v === defaultMask![i]);
+    const local = localSections(volume, { voxelSize: ts, threshold, resolution, mode });
+    out[mode] = {
+      "0.d": bfactorSection(volume, { voxelSize: ts, resolution, mode }),
+      "0.e": sameMask
+        ? out.default["0.e"]
+        : localResolutionSection(volume, { voxelSize: ts, threshold, resolution, mode, hardMask: mask }),
+      "0.f": local["0.f"],
+      "0.g": local["0.g"],
+      "0.h": handSection({ resolution }),
+    };
+    defaultMask ??= mask;
+  }
+  return out;
+}
+
+/** A section without its local map (which goes to the page as slices). */
+function plain(s: Section): SectionResult<object> {
+  const { localMap: _omitted, ...rest } = s;
+  return rest;
+}
+
+/** The local map's central slices, NaN outside the mask the statistics are over. */
+function localSlices(local: LocalMapOutput) {
+  const { volume, mask } = local;
+  const { nx, ny, nz } = volume;
+  const masked = Float32Array.from(volume.data, (v, i) => (mask[i] ? v : NaN));
+  const images = {} as Record<Axis, { width: number; height: number; index: number; data: (number | null)[] }>;
+  for (const axis of ["x", "y", "z"] as const) {
+    const index = Math.floor({ x: nx, y: ny, z: nz }[axis] / 2);
+    const image = slice(masked, nx, ny, nz, axis, index);
+    images[axis] = {
+      width: image.width, height: image.height, index,
+      data: Array.from(image.data, (v) => (Number.isFinite(v) ? +v.toPrecision(5) : null)),
+    };
+  }
+  return { shape: [nx, ny, nz], voxelSize: volume.voxelSize?.[0] ?? null, slices: images };
+}
+
+function arrow(rows: object[]): Uint8Array {
+  return tableToIPC(tableFromJSON(rows as Record<string, unknown>[]), "file");
+}
+
+/** The files of one entry (paths relative to the entry's directory of the archive) and its index line. */
+export async function entryFiles(id: string): Promise<{ files: Record<string, Uint8Array | string>; index: IndexRow }> {
+  const entry = await loadEntry(id, { offline: true });
+  const { volume, stats } = await readMap(entry.bytes);
+  const sorted = volume.data.filter(Number.isFinite).sort();
+  const threshold = chooseThreshold(entry.contour, volume.data, stats.max, entry.unknownContour);
+  const ts = entry.voxelSize ?? volume.voxelSize?.[0];
+  if (ts === undefined) throw new Error(`${id}: neither the entry nor the map gives a voxel size`);
+  const resolution = entry.resolution?.angstrom ?? null;
+  const file = basename(entry.path);
+
+  const precomputed = precomputedSections(volume, threshold.level, resolution, ts);
+  const report: Level0Report = runLevel0(volume, {
+    threshold: threshold.level, resolution, voxelSize: ts, precomputed: precomputed.default,
+  });
+
+  // The slider works on this copy; the page says so when it is not the deposited map.
+  const factor = downsampleFactor([volume.nx, volume.ny, volume.nz]);
+  const live = downsample(volume, factor);
+  const markers = {
+    author: threshold.fromAuthors ? threshold.level : null,
+    twoSigma: stats.mean + 2 * stats.std,
+    onePercent: levelKeeping(sorted, 0.01),
+  };
+  const candidates = [threshold.level, markers.twoSigma, markers.onePercent].filter((t) => t <= stats.max);
+  const low = Math.min(levelKeeping(sorted, 0.2), ...candidates);
+  const high = Math.max(levelKeeping(sorted, 0.0005), ...candidates);
+  const thresholds = Array.from({ length: SWEEP_THRESHOLDS }, (_, i) => low + ((high - low) * i) / (SWEEP_THRESHOLDS - 1));
+  const sweepTable = sweepRows(sweep(live, thresholds, { voxelSize: ts * factor }));
+
+  const localMaps: Record<string, ReturnType<typeof localSlices>> = {};
+  for (const s of ["0.e", "0.f", "0.g"] as const) {
+    const local = precomputed.default[s]?.localMap;
+    if (local) localMaps[s] = localSlices(local);
+  }
+  const sections = Object.fromEntries(sectionIds.map((s) => [s, plain(report.sections[s])]));
+  const mask = report.sections["0.b"].results as MaskResults;
+  const page = {
+    entry: {
+      id: entry.id, emdb: entry.emdbId, title: entry.title, attribution: entry.attribution, notes: entry.notes,
+      file, sha256: entry.sha256, resolution: entry.resolution, contour: entry.contour,
+    },
+    threshold,
+    map: {
+      shape: [volume.nx, volume.ny, volume.nz], voxelSize: ts, origin: volume.origin,
+      min: stats.min, max: stats.max, mean: stats.mean, std: stats.std,
+    },
+    live: { shape: [live.nx, live.ny, live.nz], voxelSize: ts * factor, origin: live.origin, factor },
+    markers,
+    range: [low, high],
+    report: {
+      input: report.input, mode: report.mode, parameters: report.parameters, sections, score: report.score,
+      abstract: report.abstract, warningsSummary: report.warningsSummary, inputWarnings: report.inputWarnings,
+    },
+    json: reportJson(report, file, entry.sha256),
+    precomputed: Object.fromEntries(
+      MODES.map((mode) => [mode, Object.fromEntries(PRECOMPUTED.map((s) => [s, plain(precomputed[mode][s]!)]))]),
+    ),
+    localMaps,
+  };
+  const data = new Uint8Array(live.data.buffer, live.data.byteOffset, live.data.byteLength);
+  const files: Record<string, Uint8Array | string> = {
+    "report.json": JSON.stringify(page),
+    "volume.f32": data,
+    "summary.arrow": arrow(summaryRows(report.sections)),
+    "components.arrow": arrow(componentRows(mask, ts)),
+    "mass-table.arrow": arrow(massTableRows(mask)),
+    "sweep.arrow": arrow(sweepTable),
+    "guinier.arrow": arrow(guinierRows(report.sections["0.d"])),
+    "local-resolution.arrow": arrow(histogramRows(report.sections["0.e"])),
+    "local-bfactor.arrow": arrow(histogramRows(report.sections["0.f"])),
+    "local-occupancy.arrow": arrow(histogramRows(report.sections["0.g"])),
+  };
+  const index: IndexRow = {
+    id: entry.id, emdb: entry.emdbId, title: entry.title, resolution, voxelSize: ts,
+    shape: [volume.nx, volume.ny, volume.nz], threshold: threshold.level, thresholdFromAuthors: threshold.fromAuthors,
+    thresholdExplanation: threshold.explanation, passed: report.score.passed, evaluable: report.score.evaluable,
+    statuses: Object.fromEntries(sectionIds.map((s) => [s, report.sections[s].status])) as Record<SectionId, string>,
+    downsampleFactor: factor,
+  };
+  return { files, index };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const { id, out } = parseArgs({ options: { id: { type: "string" }, out: { type: "string" } } }).values;
+  if (!id || !out) throw new Error("usage: site-entry.ts --id=<entry> --out=<dir>");
+  const started = performance.now();
+  const { files, index } = await entryFiles(id);
+  mkdirSync(out, { recursive: true });
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(out, name), content);
+  writeFileSync(join(out, "index-row.json"), JSON.stringify(index));
+  process.stderr.write(`${id}: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+}

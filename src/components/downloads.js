@@ -1,0 +1,34 @@
+/**
+ * Download links for a table (Arrow IPC file, CSV, JSON) or a JSON document. The file is made when the link is
+ * clicked, from the rows at that moment, so it always matches what the page shows.
+ */
+import {tableFromJSON, tableToIPC} from "apache-arrow";
+import {csvFormat} from "d3";
+import {html} from "htl";
+
+function link(fileName, label, makeBlob, testId) {
+  const a = html`<a class="download" download=${fileName} href="#" data-testid=${testId}>${label}</a>`;
+  a.onclick = () => {
+    if (a.dataset.url) URL.revokeObjectURL(a.dataset.url);
+    a.dataset.url = a.href = URL.createObjectURL(makeBlob());
+  };
+  return a;
+}
+
+/** NaN and ±Infinity become null in JSON (as JSON.stringify writes them) and empty cells in CSV. */
+const finiteOrNull = (row) =>
+  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "number" && !Number.isFinite(v) ? null : v]));
+
+/** `rows()` gives the current rows (objects with the same flat columns). */
+export function tableDownloads(name, rows, label = name) {
+  const json = () => rows().map(finiteOrNull);
+  return html`<span class="downloads" data-testid=${`download-${name}`}>${label}:
+    ${link(`${name}.arrow`, "Arrow", () => new Blob([tableToIPC(tableFromJSON(json()), "file")], {type: "application/vnd.apache.arrow.file"}), `download-${name}-arrow`)}
+    ${link(`${name}.csv`, "CSV", () => new Blob([csvFormat(json())], {type: "text/csv"}), `download-${name}-csv`)}
+    ${link(`${name}.json`, "JSON", () => new Blob([JSON.stringify(json())], {type: "application/json"}), `download-${name}-json`)}
+  </span>`;
+}
+
+export function jsonDownload(fileName, document, label, testId) {
+  return link(fileName, label, () => new Blob([JSON.stringify(document())], {type: "application/json"}), testId);
+}

@@ -1,0 +1,115 @@
+/**
+ * Pieces of the report page drawn from kernel results: status chips, the summary table, the warnings summary, the
+ * entry header and small result tables. Every text from an entry or a report goes through htl interpolation, which
+ * inserts it as text: a title holding markup shows the markup, it does not become elements.
+ */
+import {format} from "d3";
+import {html} from "htl";
+
+export const STATUS_LABELS = {
+  "ok": "OK",
+  "warnings": "warnings",
+  "does-not-apply": "does not apply",
+  "not-measured": "not measured"
+};
+
+/** Numbers as VRS prints them where it matters, elsewhere 4 significant digits; NaN/null as "n/a". */
+export const number = (digits = 4) => {
+  const f = format(`.${digits}~g`);
+  return (x) => (x === null || x === undefined || Number.isNaN(x) ? "n/a" : f(x));
+};
+export const fixed = (digits) => (x) => (x === null || x === undefined || Number.isNaN(x) ? "n/a" : x.toFixed(digits));
+const count = format(",d");
+
+/** A coloured chip for a section status; `text` replaces the label (e.g. VRS's "2 warnings"). */
+export function statusChip(status, text) {
+  return html`<span class="chip chip-${status}" data-status=${status}>${text ?? STATUS_LABELS[status] ?? status}</span>`;
+}
+
+/** VRS's summary-table cell text. */
+export function statusText(section) {
+  switch (section.status) {
+    case "ok": return "OK";
+    case "warnings": return `${section.warnings.length} warning${section.warnings.length === 1 ? "" : "s"}`;
+    case "does-not-apply": return "Does not apply";
+    default: return "Could not be measured";
+  }
+}
+
+const SECTION_IDS = ["0.a", "0.b", "0.c", "0.d", "0.e", "0.f", "0.g", "0.h"];
+
+/** The section table of the summary: title (linked to its section) and status. */
+export function sectionTable(report) {
+  return html`<table class="section-table" data-testid="section-table">
+    <thead><tr><th>Section</th><th>Status</th></tr></thead>
+    <tbody>${SECTION_IDS.map((id) => {
+      const s = report.sections[id];
+      return html`<tr data-section=${id}>
+        <td><a href=${`#section-${id.replace(".", "")}`}>${s.title}</a></td>
+        <td data-testid=${`status-${id}`} data-status=${s.status}>${statusChip(s.status, statusText(s))}</td>
+      </tr>`;
+    })}</tbody>
+  </table>`;
+}
+
+export function warningsSummary(report) {
+  if (report.warningsSummary.length === 0) return html`<p data-testid="warnings-summary">No warnings.</p>`;
+  return html`<div data-testid="warnings-summary">${report.warningsSummary.map((s) => html`<div class="warning-group">
+    <strong>${s.title}</strong>
+    <ol>${s.warnings.map((w) => html`<li>${w}</li>`)}</ol>
+  </div>`)}</div>`;
+}
+
+/** Header table of an entry: identity, map, analysis inputs and provenance. */
+export function entryHeader(page) {
+  const {entry, map, threshold, live} = page;
+  const rows = [
+    ["EMDB entry", entry.emdb ?? "not an EMDB entry"],
+    ["Title", entry.title],
+    ["Map file", html`<code>${entry.file}</code>`],
+    ["SHA-256", html`<code class="hash">${entry.sha256}</code>`],
+    ["Box", `${map.shape.join(" × ")} voxels`],
+    ["Voxel size (Ts)", `${map.voxelSize} Å`],
+    ["Resolution", entry.resolution ? `${entry.resolution.angstrom} Å (${entry.resolution.source})` : "not reported"],
+    ["Threshold", html`${number(6)(threshold.level)} — ${threshold.fromAuthors
+      ? threshold.explanation
+      : html`<strong class="not-authors" data-testid="threshold-not-authors">${threshold.explanation}</strong>`}`],
+    ["Map values", `min ${number()(map.min)}, max ${number()(map.max)}, mean ${number()(map.mean)}, σ ${number()(map.std)}`],
+    ["Live analysis on", live.factor === 1
+      ? "the deposited map itself (every voxel)"
+      : html`<strong>a copy downsampled ${live.factor}× per axis (${live.shape.join(" × ")} voxels of ${number()(live.voxelSize)} Å)</strong>: the live numbers are those of the coarser map`],
+    ["Source", entry.attribution],
+    ...(entry.notes ? [["Notes", entry.notes]] : [])
+  ];
+  return html`<table class="entry-header" data-testid="entry-header">${rows.map(([label, value]) =>
+    html`<tr><th scope="row">${label}</th><td>${value}</td></tr>`)}</table>`;
+}
+
+/** A small table from row objects and column specs [{label, value: row → text|Node}]. */
+export function rowsTable(rows, columns, testId) {
+  return html`<table class="results" data-testid=${testId}>
+    <thead><tr>${columns.map((c) => html`<th>${c.label}</th>`)}</tr></thead>
+    <tbody>${rows.map((row) => html`<tr>${columns.map((c) => html`<td>${c.value(row)}</td>`)}</tr>`)}</tbody>
+  </table>`;
+}
+
+/** Explanation / Results / Automatic criteria / Status, the layout of every VRS section. */
+export function sectionBody(section, results, {live, note} = {}) {
+  return html`<div class="section-body" data-testid=${`section-${section.id}`} data-status=${section.status}>
+    ${note ? html`<p class="section-note">${note}</p>` : ""}
+    <h3>Explanation</h3>
+    <p>${section.explanation ?? "VRS gives no explanation for this section."}</p>
+    <h3>Results</h3>
+    ${section.reason ? html`<p class="reason">${section.reason}</p>` : ""}
+    ${results ?? ""}
+    ${(section.notes ?? []).filter((n) => n !== section.reason).map((n) => html`<p class="note">Note: ${n}</p>`)}
+    <h3>Automatic criteria</h3>
+    ${section.criteria?.length ? html`<ul>${section.criteria.map((c) => html`<li>${c}</li>`)}</ul>` : html`<p>None.</p>`}
+    <h3>Status</h3>
+    <p data-testid=${`section-status-${section.id}`}>${statusChip(section.status, statusText(section))}${live ? html` <span class="live-badge">recomputed live</span>` : ""}</p>
+    ${section.warnings.length ? html`<ol class="warnings">${section.warnings.map((w) => html`<li>${w}</li>`)}</ol>` : ""}
+  </div>`;
+}
+
+/** The count formatter (thousands separators) for voxel counts. */
+export const voxels = (x) => (x === null || Number.isNaN(x) ? "n/a" : count(x));

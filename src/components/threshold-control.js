@@ -1,0 +1,67 @@
+/**
+ * The live threshold: a slider and two number boxes (absolute map units, and σ units where level = mean + k·σ with
+ * the mean and standard deviation over all voxels of the map), marks for reference levels under the slider and
+ * buttons that jump to them. A view: `.value` is the threshold, an "input" event announces each change.
+ *
+ * Test hooks: data-testid "threshold-range", "threshold-number", "threshold-sigma", "marker-<key>".
+ */
+import {format} from "d3";
+import {html} from "htl";
+
+const SLIDER_STEPS = 1000;
+const sixDigits = format(".6~g");
+
+/**
+ * markers: [{key, label, value}] (null values are left out); range: [lo, hi] of the slider; mean, std: of the map;
+ * limits: [min, max] accepted in the number boxes.
+ */
+export function thresholdControl({value, range, mean, std, markers, limits}) {
+  const [lo, hi] = range;
+  const step = (hi - lo) / SLIDER_STEPS;
+  const shown = markers.filter((m) => m.value !== null && Number.isFinite(m.value));
+  const toSigma = (t) => (t - mean) / std;
+  const fromSigma = (k) => mean + k * std;
+
+  const slider = html`<input type="range" data-testid="threshold-range" aria-label="threshold" min=${lo} max=${hi} step=${step}>`;
+  const absolute = html`<input type="number" data-testid="threshold-number" aria-label="threshold (map units)" step="any" min=${limits[0]} max=${limits[1]}>`;
+  const sigma = html`<input type="number" data-testid="threshold-sigma" aria-label="threshold (σ above the mean)" step="any">`;
+  const position = (t) => `${Math.min(100, Math.max(0, (100 * (t - lo)) / (hi - lo)))}%`;
+  const scale = html`<div class="marker-scale">${shown.map((m) => html`<span class=${`marker marker-${m.key}`} style=${{left: position(m.value)}} title=${`${m.label}: ${sixDigits(m.value)}`}></span>`)}</div>`;
+  const buttons = shown.map((m) => html`<button type="button" data-testid=${`marker-${m.key}`} class=${`marker-button marker-${m.key}`}>${m.label} (${sixDigits(m.value)})</button>`);
+
+  const form = html`<form class="threshold-control" data-testid="threshold-control" onsubmit=${(e) => e.preventDefault()}>
+    <div class="threshold-row">
+      <label>Threshold ${absolute}</label>
+      <label>= mean + ${sigma} σ</label>
+    </div>
+    <div class="slider-box">${slider}${scale}</div>
+    <div class="marker-buttons">Jump to: ${buttons}</div>
+    <div class="status-slot"></div>
+  </form>`;
+  // The page puts the live report's status line here, so it stays next to the slider.
+  form.statusSlot = form.querySelector(".status-slot");
+
+  let current = value;
+  const show = (t, except) => {
+    if (except !== slider) slider.value = String(t);
+    if (except !== absolute) absolute.value = sixDigits(t);
+    if (except !== sigma) sigma.value = format(".4~f")(toSigma(t));
+  };
+  const set = (t, from) => {
+    if (!Number.isFinite(t)) return;
+    t = Math.min(limits[1], Math.max(limits[0], t));
+    current = t;
+    show(t, from);
+    form.dispatchEvent(new Event("input", {bubbles: true}));
+  };
+  slider.oninput = (e) => { e.stopPropagation(); set(slider.valueAsNumber, slider); };
+  absolute.oninput = (e) => { e.stopPropagation(); set(absolute.valueAsNumber, absolute); };
+  sigma.oninput = (e) => { e.stopPropagation(); set(fromSigma(sigma.valueAsNumber), sigma); };
+  // Typed values are shown normalised once the box is left.
+  absolute.onchange = sigma.onchange = () => show(current);
+  shown.forEach((m, i) => (buttons[i].onclick = () => set(m.value)));
+
+  Object.defineProperty(form, "value", {get: () => current, set: (t) => { current = t; show(t); }});
+  show(value);
+  return form;
+}

@@ -1,0 +1,164 @@
+/**
+ * The report page's Web Worker: holds the map and recomputes the threshold-dependent part of the Level 0 report
+ * (masks, 0.a–0.c, score, abstract) with the kernel's runLevel0, so the page stays responsive while the slider moves.
+ * Sections 0.d–0.h come precomputed from the data loader.
+ *
+ * Only the latest request counts: requests that arrive while one is computed replace each other, and the slow extra
+ * (the soft mask, an FFT) is skipped when a newer request is waiting.
+ *
+ * Messages in:  {type: "init", data, shape, voxelSize, origin, ts, resolution, file, sha256, precomputed}
+ *               {type: "report", id, threshold, mode, parameters}
+ *               {type: "sweep", id, thresholds, mode, parameters}
+ * Messages out: {type: "report", id, threshold, ms, report, json, masks, tables} then {type: "soft", id, slices}
+ *               {type: "sweep", id, rows, ms}; {type: "error", id, request, threshold?, message}
+ */
+import type { CriteriaParameters } from "../../lib/criteria.js";
+import { maxVarianceSlices, backgroundBeyond } from "../../lib/figures.js";
+import { runLevel0, type Level0Report } from "../../lib/level0.js";
+import { rawMaskThreshold, softMask } from "../../lib/masks.js";
+import { componentRows, massTableRows, summaryRows, sweepRows } from "../../lib/report-tables.js";
+import { reportJson } from "../../lib/report-text.js";
+import type { AnalysisMode, SectionId, SectionResult } from "../../lib/report-types.js";
+import type { MaskResults } from "../../lib/section-0b-mask.js";
+import type { BackgroundResults } from "../../lib/section-0c-background.js";
+import { sweep } from "../../lib/sweep.js";
+import type { Vec3, Volume } from "../../lib/volume.js";
+
+interface Init {
+  type: "init";
+  data: Float32Array;
+  shape: Vec3;
+  voxelSize: Vec3;
+  origin: Vec3;
+  /** Ts for the analysis (the live copy's voxel size). */
+  ts: number;
+  resolution: number | null;
+  file: string;
+  sha256: string;
+  precomputed: Record<AnalysisMode, Partial<Record<SectionId, SectionResult<object>>>>;
+}
+interface ReportRequest {
+  type: "report";
+  id: number;
+  threshold: number;
+  mode: AnalysisMode;
+  parameters: Partial<CriteriaParameters>;
+}
+interface SweepRequest {
+  type: "sweep";
+  id: number;
+  thresholds: number[];
+  mode: AnalysisMode;
+  parameters: Partial<CriteriaParameters>;
+}
+
+const scope = self as unknown as {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent) => void) | null;
+};
+
+let map: { volume: Volume; init: Init } | null = null;
+let pendingReport: ReportRequest | null = null;
+let pendingSweep: SweepRequest | null = null;
+let scheduled = false;
+
+scope.onmessage = (event: MessageEvent<Init | ReportRequest | SweepRequest>) => {
+  const message = event.data;
+  if (message.type === "init") {
+    const [nx, ny, nz] = message.shape;
+    map = { volume: { nx, ny, nz, data: message.data, voxelSize: message.voxelSize, origin: message.origin }, init: message };
+    return;
+  }
+  if (message.type === "report") pendingReport = message;
+  else pendingSweep = message;
+  schedule();
+};
+
+// A macrotask: messages already queued are delivered first, so only the newest of a burst is computed.
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  setTimeout(work, 0);
+}
+
+function work(): void {
+  scheduled = false;
+  if (!map) return;
+  if (pendingReport) {
+    const request = pendingReport;
+    pendingReport = null;
+    const report = answer(request);
+    if (report) setTimeout(() => softMaskSlices(request, report), 0);
+  } else if (pendingSweep) {
+    const request = pendingSweep;
+    pendingSweep = null;
+    const started = performance.now();
+    try {
+      const rows = sweepRows(sweep(map.volume, request.thresholds, { voxelSize: map.init.ts, mode: request.mode, parameters: request.parameters }));
+      scope.postMessage({ type: "sweep", id: request.id, rows, ms: performance.now() - started });
+    } catch (error) {
+      scope.postMessage({ type: "error", id: request.id, request: "sweep", message: (error as Error).message });
+    }
+  }
+  if (pendingReport || pendingSweep) schedule();
+}
+
+function answer(request: ReportRequest): Level0Report | null {
+  const { volume, init } = map!;
+  const started = performance.now();
+  let report: Level0Report;
+  try {
+    report = runLevel0(volume, {
+      threshold: request.threshold,
+      resolution: init.resolution,
+      voxelSize: init.ts,
+      mode: request.mode,
+      parameters: request.parameters,
+      precomputed: init.precomputed[request.mode],
+    });
+  } catch (error) {
+    scope.postMessage({
+      type: "error", id: request.id, request: "report", threshold: request.threshold, message: (error as Error).message,
+    });
+    return null;
+  }
+  const ms = performance.now() - started;
+  const { nx, ny, nz, data } = volume;
+  const rawThreshold = rawMaskThreshold(request.threshold, request.mode);
+  const raw = new Uint8Array(data.length);
+  for (let i = 0; i < raw.length; i++) raw[i] = data[i] >= rawThreshold ? 1 : 0;
+  const hard = report.hardMask.mask;
+  const background = report.sections["0.c"].results as BackgroundResults;
+  const outlierLimit = report.parameters.outlierSigmas * background.std;
+  const masks = {
+    raw: maxVarianceSlices(raw, nx, ny, nz),
+    hard: maxVarianceSlices(hard, nx, ny, nz),
+    outliers: maxVarianceSlices(backgroundBeyond(volume, hard, outlierLimit), nx, ny, nz),
+  };
+  const { hardMask: _mask, figures: _figures, ...rest } = report;
+  // The page's downloads of the threshold-dependent tables (it does not load the kernel itself).
+  const mask = report.sections["0.b"].results as MaskResults | null;
+  const tables = {
+    summary: summaryRows(report.sections),
+    components: mask ? componentRows(mask, init.ts) : [],
+    massTable: mask ? massTableRows(mask) : [],
+  };
+  scope.postMessage({
+    type: "report",
+    id: request.id,
+    threshold: request.threshold,
+    ms,
+    report: rest,
+    json: reportJson(report, init.file, init.sha256),
+    masks,
+    tables,
+  });
+  return report;
+}
+
+function softMaskSlices(request: ReportRequest, report: Level0Report): void {
+  if (pendingReport) return; // the next report makes its own
+  const { nx, ny, nz } = map!.volume;
+  const soft = softMask(report.hardMask.mask, nx, ny, nz);
+  scope.postMessage({ type: "soft", id: request.id, slices: maxVarianceSlices(soft, nx, ny, nz) });
+}
