@@ -1,0 +1,220 @@
+/**
+ * isosurfaceView: a rotatable 3-D isosurface of a map at a density threshold, in WebGL (three.js).
+ *
+ *   const view = isosurfaceView({ data, nx, ny, nz, voxelSize, threshold, width = 420, height = 360 }) → HTMLElement
+ *   view.setThreshold(t)   recomputes the surface and redraws at the next animation frame; calls within one frame
+ *                          are coalesced (the last threshold wins); returns a Promise of the triangle count
+ *   view.dispose()         frees the WebGL context, the buffers and the listeners (call it from invalidation)
+ *
+ * - data: Float32Array of nx × ny × nz, x fastest (lib/volume.ts's Volume.data); voxelSize: [x, y, z] Å, or null
+ *   for 1 Å. Anisotropic voxels give the true shape: the surface and the box outline are drawn in Å.
+ * - The surface encloses the voxels whose density is ≥ threshold. It is closed at the faces of the box, so density
+ *   cut by the box shows as a flat face rather than a hole.
+ * - Mouse: drag to rotate, wheel to zoom, right-drag to pan (three's OrbitControls).
+ * - Without WebGL the element is a message saying so; setThreshold then resolves to null.
+ *
+ * Marching cubes is three's `MarchingCubes` (examples/jsm/objects), which polygonizes a cube of resolution³
+ * samples: the map is copied into a cube of side max(nx, ny, nz) + 4, padded with a density below every voxel.
+ * Its memory is 28 bytes per cube sample (field, normal and colour caches), about 125 MB for a 160³ map, plus
+ * 72 bytes per triangle. It is measured on the components-check page: data-compute-ms gives the last recompute time.
+ *
+ * Test hooks: data-testid="isosurface-view" with data-threshold, data-triangles, data-compute-ms and data-bounds
+ * (JSON [[xmin, ymin, zmin], [xmax, ymax, zmax]] of the surface in Å, from voxel (0, 0, 0)'s centre); the WebGL
+ * canvas is "isosurface-canvas" (drawn with preserveDrawingBuffer, so it can be read back and printed); without
+ * WebGL, data-webgl="unavailable" and the message is "isosurface-message".
+ */
+import {
+  AmbientLight,
+  Box3,
+  Box3Helper,
+  Color,
+  DirectionalLight,
+  DoubleSide,
+  MeshStandardMaterial,
+  PerspectiveCamera,
+  Scene,
+  Vector3,
+  WebGLRenderer
+} from "three";
+import {OrbitControls} from "three/examples/jsm/controls/OrbitControls.js";
+import {MarchingCubes} from "three/examples/jsm/objects/MarchingCubes.js";
+import {finiteExtent} from "../lib/colormap.js";
+
+// Cells on the cube's outermost layer are never polygonized by MarchingCubes, and normals read one sample further:
+// two samples of padding on each side let the surface close at the map's own faces.
+const PADDING = 2;
+const INITIAL_TRIANGLES = 200_000;
+
+export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 420, height = 360}) {
+  const element = document.createElement("div");
+  element.className = "mapval-isosurface-view";
+  element.dataset.testid = "isosurface-view";
+  element.style.cssText = `position: relative; width: ${width}px; height: ${height}px; border: 1px solid #bbb; ` +
+    "background: #fff; max-width: 100%;";
+
+  const canvas = document.createElement("canvas");
+  canvas.dataset.testid = "isosurface-canvas";
+  // preserveDrawingBuffer keeps the last frame for printing and for reading pixels back.
+  const contextAttributes = {antialias: true, preserveDrawingBuffer: true, alpha: false};
+  const gl = canvas.getContext("webgl2", contextAttributes);
+  if (!gl) return unavailable(element);
+
+  const renderer = new WebGLRenderer({canvas, context: gl, ...contextAttributes});
+  renderer.setPixelRatio(window.devicePixelRatio);
+  renderer.setSize(width, height);
+  renderer.setClearColor(0xffffff);
+  element.appendChild(canvas);
+
+  const spacing = voxelSize ?? [1, 1, 1];
+  const extent = [nx, ny, nz].map((n, axis) => (n - 1) * spacing[axis]);
+  const centre = new Vector3(...extent).multiplyScalar(0.5);
+
+  const scene = new Scene();
+  scene.add(new AmbientLight(0xffffff, 0.4));
+  const camera = new PerspectiveCamera(35, width / height, 0.1, 1e5);
+  const headlight = new DirectionalLight(0xffffff, 2.2);
+  headlight.position.set(0.4, 0.6, 1);
+  camera.add(headlight);
+  scene.add(camera);
+
+  // The map's box: from the first to the last voxel centre, half a voxel beyond on each side.
+  const halfVoxel = new Vector3(...spacing).multiplyScalar(0.5);
+  const box = new Box3(halfVoxel.clone().negate(), new Vector3(...extent).add(halfVoxel));
+  scene.add(new Box3Helper(box, new Color(0x888888)));
+
+  const material = new MeshStandardMaterial({color: 0x7fa6d6, roughness: 0.55, metalness: 0.05, side: DoubleSide});
+  const resolution = Math.max(nx, ny, nz) + 2 * PADDING;
+  let surface = marchingCubes(resolution, material, INITIAL_TRIANGLES);
+  fillField(surface.field, resolution, data, nx, ny, nz);
+  placeInAngstroms(surface, resolution, spacing);
+  scene.add(surface);
+
+  // Far enough for the box's bounding sphere to nearly fill the narrower field of view (its corners rarely face it).
+  const radius = box.getSize(new Vector3()).length() / 2;
+  const narrowerFov = Math.min(camera.fov, (2 * Math.atan(Math.tan((camera.fov * Math.PI) / 360) * camera.aspect) * 180) / Math.PI);
+  const distance = (0.85 * radius) / Math.sin((narrowerFov * Math.PI) / 360);
+  camera.position.copy(centre).add(new Vector3(0.55, -0.75, 0.6).normalize().multiplyScalar(distance));
+  camera.up.set(0, 0, 1);
+  const controls = new OrbitControls(camera, canvas);
+  controls.target.copy(centre);
+  controls.update();
+  const render = () => renderer.render(scene, camera);
+  controls.addEventListener("change", render);
+
+  function recompute(value) {
+    const started = performance.now();
+    surface.isolation = value;
+    surface.update();
+    let triangles = surface.count / 3;
+    if (triangles > surface.maxTriangles) {
+      // The buffers were too small (three warned and dropped the excess): regrow them with room to spare, once.
+      const field = surface.field;
+      scene.remove(surface);
+      surface.geometry.dispose();
+      surface = marchingCubes(resolution, material, Math.ceil(triangles * 1.5));
+      surface.field.set(field);
+      placeInAngstroms(surface, resolution, spacing);
+      scene.add(surface);
+      surface.isolation = value;
+      surface.update();
+      triangles = surface.count / 3;
+    }
+    element.dataset.threshold = String(value);
+    element.dataset.triangles = String(triangles);
+    element.dataset.computeMs = (performance.now() - started).toFixed(1);
+    element.dataset.bounds = JSON.stringify(surfaceBounds(surface, triangles));
+    render();
+    return triangles;
+  }
+
+  // A slider sends thresholds faster than a large map polygonizes: calls are coalesced to one recompute per frame,
+  // with the latest threshold, and every caller's promise gets that result.
+  let pending = null;
+  function setThreshold(value) {
+    if (pending) {
+      pending.value = value;
+      return pending.result;
+    }
+    pending = {value};
+    pending.result = new Promise((resolve) =>
+      requestAnimationFrame(() => {
+        const {value} = pending;
+        pending = null;
+        resolve(disposed ? null : recompute(value));
+      })
+    );
+    return pending.result;
+  }
+
+  let disposed = false;
+  recompute(threshold);
+  element.setThreshold = setThreshold;
+  element.dispose = () => {
+    disposed = true;
+    controls.dispose();
+    surface.geometry.dispose();
+    material.dispose();
+    renderer.dispose();
+    renderer.forceContextLoss();
+  };
+  return element;
+}
+
+function unavailable(element) {
+  element.dataset.webgl = "unavailable";
+  const message = element.appendChild(document.createElement("p"));
+  message.dataset.testid = "isosurface-message";
+  message.style.cssText = "margin: 1em; color: #a33;";
+  message.textContent = "The 3-D view needs WebGL 2, which this browser does not provide (or has turned off).";
+  element.setThreshold = async () => null;
+  element.dispose = () => {};
+  return element;
+}
+
+function marchingCubes(resolution, material, maxTriangles) {
+  const surface = new MarchingCubes(resolution, material, false, false, maxTriangles);
+  surface.maxTriangles = maxTriangles;
+  // three's bounding sphere is that of the whole cube; the renderer must not cull the scaled mesh by it.
+  surface.frustumCulled = false;
+  return surface;
+}
+
+/**
+ * The map into the middle of the cube; everything else, and any NaN or ±Infinity, just below the map's minimum, so that the
+ * surface closes at the box faces.
+ */
+function fillField(field, resolution, data, nx, ny, nz) {
+  const [min, max] = finiteExtent(data) ?? [0, 0];
+  const outside = min - Math.max(max - min, 1) * 1e-3;
+  field.fill(outside);
+  for (let z = 0, i = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++) {
+      const start = PADDING + resolution * (PADDING + y + resolution * (PADDING + z));
+      for (let x = 0; x < nx; x++, i++) field[start + x] = Number.isFinite(data[i]) ? data[i] : outside;
+    }
+}
+
+/**
+ * MarchingCubes puts cube sample i at (i − resolution/2)/(resolution/2); scaled and moved so that map voxel
+ * (x, y, z) lands at (x, y, z) × voxel size in Å.
+ */
+function placeInAngstroms(surface, resolution, spacing) {
+  const half = resolution / 2;
+  surface.scale.set(spacing[0] * half, spacing[1] * half, spacing[2] * half);
+  surface.position.set(...spacing.map((size) => size * (half - PADDING)));
+}
+
+/** Bounds in Å of the triangles drawn now (the buffers hold stale vertices past them). */
+function surfaceBounds(surface, triangles) {
+  if (triangles === 0) return null;
+  const positions = surface.positionArray;
+  const min = [Infinity, Infinity, Infinity], max = [-Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < triangles * 9; i += 3)
+    for (let axis = 0; axis < 3; axis++) {
+      const value = positions[i + axis];
+      if (value < min[axis]) min[axis] = value;
+      if (value > max[axis]) max[axis] = value;
+    }
+  const scale = surface.scale.toArray(), offset = surface.position.toArray();
+  return [min.map((value, axis) => value * scale[axis] + offset[axis]), max.map((value, axis) => value * scale[axis] + offset[axis])];
+}
