@@ -72,7 +72,11 @@ export function spectrumGeometry(shape: GridShape): SpectrumGeometry {
  * `v0 = IFFT(W·F)` and `vk = IFFT(−i·(uk/|u|)·W·F)` (0 at DC). A plane wave cos(2π k·r) of weight w gives w everywhere.
  * `weights` holds one gain per stored bin.
  */
-export function monogenicAmplitude(spectrum: HalfSpectrum, geometry: SpectrumGeometry, weights: Float64Array): Float64Array {
+export function monogenicAmplitude(
+  spectrum: HalfSpectrum,
+  geometry: SpectrumGeometry,
+  weights: Float64Array,
+): Float64Array {
   const { nx, ny, nz, hx, fx, fy, fz, radius } = geometry;
   const source = spectrum.data;
   const work: HalfSpectrum = { nx, ny, nz, hx, data: new Float64Array(source.length) };
@@ -338,7 +342,9 @@ export function monoRes(grid: RealGrid, mask: Uint8Array, options: MonoResOption
     else if (labels[i] === 0) noiseVoxels++;
   }
   const partial = { cliffRadius, maskVoxels, noiseVoxels };
-  if (maskVoxels === 0) return { measured: false, reason: "The mask holds no voxel inside the analysed sphere.", diagnostics: partial };
+  if (maskVoxels === 0) {
+    return { measured: false, reason: "The mask holds no voxel inside the analysed sphere.", diagnostics: partial };
+  }
   if (noiseVoxels < MIN_NOISE_VOXELS) {
     return {
       measured: false,
@@ -450,7 +456,9 @@ export function monoRes(grid: RealGrid, mask: Uint8Array, options: MonoResOption
     return { measured: false, reason: `No Fourier bin lies between ${lowestResolution} Å and Nyquist.`, diagnostics };
   }
   const map = smoothResolutions(resolutionMap, geometry, 2 * voxelSize);
-  if (map === null) return { measured: false, reason: "No voxel of the mask rose above the noise at any resolution.", diagnostics };
+  if (map === null) {
+    return { measured: false, reason: "No voxel of the mask rose above the noise at any resolution.", diagnostics };
+  }
   return { measured: true, map, diagnostics };
 }
 

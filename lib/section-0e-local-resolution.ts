@@ -12,7 +12,9 @@
  */
 import { AnalysisInputError } from "./errors.js";
 import { realFft3d, type GridShape } from "./fft3d.js";
-import { isTooHomogeneous, localStatistics, TOO_HOMOGENEOUS_WARNING, type LocalMapOutput, type LocalStatistics } from "./local-stats.js";
+import {
+  isTooHomogeneous, localStatistics, TOO_HOMOGENEOUS_WARNING, type LocalMapOutput, type LocalStatistics,
+} from "./local-stats.js";
 import { hardMask } from "./masks.js";
 import { MONORES_DEFAULTS, monoRes, type MonoResDiagnostics } from "./monores.js";
 import type { AnalysisMode, SectionResult } from "./report-types.js";
@@ -88,7 +90,8 @@ const explanation =
   "These numbers are not DeepRes's and can differ from them; the statistics and warnings are those VRS applies to DeepRes.";
 
 const criteria = [
-  "The 2.5% and 97.5% percentiles of the local resolution differ by at least 0.01 Å (otherwise the output is too homogeneous).",
+  "The 2.5% and 97.5% percentiles of the local resolution differ by at least 0.01 Å " +
+    "(otherwise the output is too homogeneous).",
   "At least 0.1% of the voxels have a local resolution finer than the reported resolution.",
 ];
 
@@ -102,7 +105,9 @@ export function localResolutionSection(volume: Volume, options: LocalResolutionO
   const withoutResults = (status: "does-not-apply" | "not-measured", reason: string): LocalResolutionSection => ({
     ...base, status, warnings: [], results: null, reason,
   });
-  if (resolution === null) return withoutResults("does-not-apply", "This method cannot be applied to maps with no resolution reported.");
+  if (resolution === null) {
+    return withoutResults("does-not-apply", "This method cannot be applied to maps with no resolution reported.");
+  }
   if (!(Number.isFinite(resolution) && resolution > 0)) {
     throw new AnalysisInputError("bad-resolution", `resolution must be a positive number of Å or null, got ${resolution}`);
   }
@@ -215,7 +220,9 @@ export function workingGrid(volume: Volume, mask: Uint8Array, voxelSize: number,
   const mx = fastEvenLength((volume.nx * voxelSize) / target);
   if (mx >= volume.nx) return { volume, mask, voxelSize, resampled: false };
   const workingVoxelSize = (volume.nx * voxelSize) / mx;
-  const sizes = dims.map((n, a) => (a === 0 ? mx : Math.max(2, Math.round((n * voxelSize) / workingVoxelSize)))) as Vec3;
+  const sizes = dims.map((n, a) =>
+    a === 0 ? mx : Math.max(2, Math.round((n * voxelSize) / workingVoxelSize)),
+  ) as Vec3;
   const shape: GridShape = { nx: sizes[0], ny: sizes[1], nz: sizes[2] };
   const shift = dims.map((n, a) => Math.floor(n / 2) - (Math.floor(sizes[a] / 2) * n) / sizes[a]) as Vec3;
 
