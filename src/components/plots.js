@@ -46,7 +46,7 @@ export function verdictChart(rows, {current, markers, width}) {
     y: {label: null, domain: ["0.a", "0.b", "0.c"]},
     color: statusColor,
     marks: [
-      Plot.rectX(bands, {x1: "x1", x2: "x2", y: "section", fill: "status", inset: 0,
+      Plot.rectX(bands, {x1: "x1", x2: "x2", y: "section", fill: "status", stroke: "status", strokeWidth: 0.5, inset: 0,
         title: (d) => `${d.section} at ${d.threshold.toPrecision(4)}: ${d.status}${d.warnings ? ` (${d.warnings} warnings)` : ""}`}),
       ...thresholdRules({current, markers})
     ],

@@ -102,7 +102,7 @@ export function sectionBody(section, results, {live, note} = {}) {
     <h3>Results</h3>
     ${section.reason ? html`<p class="reason">${section.reason}</p>` : ""}
     ${results ?? ""}
-    ${(section.notes ?? []).filter((n) => n !== section.reason).map((n) => html`<p class="note">Note: ${n}</p>`)}
+    ${(section.notes ?? []).filter((n) => n !== section.reason).map((n) => html`<p class="remark">Note: ${n}</p>`)}
     <h3>Automatic criteria</h3>
     ${section.criteria?.length ? html`<ul>${section.criteria.map((c) => html`<li>${c}</li>`)}</ul>` : html`<p>None.</p>`}
     <h3>Status</h3>
