@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference numbers for 0.e (MonoRes-style local resolution) on two bundled EMDB maps (test/fixtures/monores-*.json).
+"""Reference numbers for 0.e (MonoRes-style local resolution) on bundled EMDB maps (test/fixtures/monores-*.json).
 
 Run with Debian's Python, which has numpy 1.24, scipy 1.10 and mrcfile 1.4:
 
@@ -9,7 +9,7 @@ An independent numpy re-implementation of the algorithm in shared/reference/loca
 single-map MonoRes), written from that description, not from the TypeScript. It checks the TypeScript port of the
 same algorithm; it does not check MonoRes itself against Xmipp, which is not available here.
 
-Both maps are analysed at their own sampling (resolution/4 is finer than Ts for both), so no resampling is involved.
+All maps are analysed at their own sampling (resolution/4 is finer than Ts for both), so no resampling is involved.
 The hard mask is mapval's default-mode one: v >= threshold, largest 26-connected component, ceil(2/Ts) dilations
 with the 18-neighbourhood, clipped to the box.
 """
@@ -28,6 +28,8 @@ CASES = [
     # file, Ts, threshold, resolution
     ("emd_3488.map", 1.05, 0.09, 3.2),
     ("emd_1997.map", 2.02, 1.0, 7.0),
+    # Non-cubic box (35 x 52 x 47): checks the axis order (cliff and sweep use the x edge, as Xmipp's XSIZE).
+    ("emd_2566_crop_3j6b_chain9.mrc", 1.34, 0.05, 3.2),
 ]
 
 LOWEST_RESOLUTION = 30.0
@@ -243,7 +245,7 @@ def main():
                 {"x": int(xs[i]), "y": int(ys[i]), "z": int(zs[i]), "value": float(out[zs[i], ys[i], xs[i]])} for i in picks
             ],
         }
-        path = os.path.join(ROOT, "test", "fixtures", "monores-" + name.replace(".map", "") + ".json")
+        path = os.path.join(ROOT, "test", "fixtures", "monores-" + os.path.splitext(name)[0] + ".json")
         with open(path, "w") as f:
             json.dump(fixture, f, indent=1)
             f.write("\n")

@@ -11,6 +11,7 @@ import { resampleSpectrum } from "../lib/resample.js";
 import { makeVolume, type Volume } from "../lib/volume.js";
 import emd3488 from "./fixtures/monores-emd_3488.json" with { type: "json" };
 import emd1997 from "./fixtures/monores-emd_1997.json" with { type: "json" };
+import emd2566Crop from "./fixtures/monores-emd_2566_crop_3j6b_chain9.json" with { type: "json" };
 
 function seededNormal(seed: number): () => number {
   let state = seed >>> 0;
@@ -113,10 +114,11 @@ describe("working grid", () => {
 
 describe("localResolutionSection on bundled maps against the numpy re-implementation", () => {
   // scripts/make-monores-fixtures.py re-implements the same algorithm in numpy from local-methods.md §3.3: this checks
-  // the port, not MonoRes itself. Both maps run at their own sampling. The two FFT libraries differ by ~1e-13
-  // relative, which could flip a voxel sitting exactly on a threshold; none does on these maps, so counts match
-  // exactly and values to float32 precision (1e-4 Å allows for a flipped voxel moving a percentile by interpolation).
-  for (const fixture of [emd3488, emd1997]) {
+  // the port, not MonoRes itself. All maps run at their own sampling; the EMD-2566 crop (35×52×47) checks the axis
+  // order on a non-cubic box. The two FFT libraries differ by ~1e-13 relative, which could flip a voxel sitting
+  // exactly on a threshold; none does on these maps, so counts match exactly and values to float32 precision (1e-4 Å
+  // allows for a flipped voxel moving a percentile by interpolation).
+  for (const fixture of [emd3488, emd1997, emd2566Crop]) {
     it(`reproduces ${fixture.map}`, () => {
       const volume = readBundledMap(fixture.map);
       const section = localResolutionSection(volume, {
