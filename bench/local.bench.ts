@@ -1,0 +1,86 @@
+/**
+ * 0.f + 0.g (`localSections`: resize, hard mask, spiral band amplitudes) on emd_1997 resampled to 256³ (0.789 Å/voxel,
+ * bench/upsample.ts), threshold 1.0, at the map's reported 7 Å (the Level 0 bench case, resized to 56³) and at finer
+ * resolutions whose resized boxes are larger: 2.5 Å → 160³ (an FFT-friendly edge, 2⁵·5) and 3 Å → 134³ (2·67: the
+ * FFT falls back to Bluestein, several times slower per voxel). Targets: 0.e–0.g together ≤ 60 s; memory ≤ 8× the
+ * map's bytes.
+ *
+ * Each case runs in its own child process holding only the map, so its peak resident set minus the resident set
+ * before the call is the call's peak memory (an upper bound: it includes garbage not yet collected).
+ * `npm run bench -- local`.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { localSections } from "../lib/section-0f-locbfactor.js";
+import type { Volume } from "../lib/volume.js";
+import { benchMap } from "./upsample.js";
+
+const threshold = 1.0; // emd_1997's author contour; resampling keeps the density scale
+const resolutions = [7, 2.5, 3];
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const childMapVariable = "MAPVAL_LOCAL_BENCH_MAP";
+const childResolutionVariable = "MAPVAL_LOCAL_BENCH_RESOLUTION";
+
+function cubeFromFile(path: string): Volume {
+  const bytes = readFileSync(path);
+  const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  const m = Math.round(Math.cbrt(data.length));
+  const size = (100 * 2.02) / m;
+  return { nx: m, ny: m, nz: m, data, voxelSize: [size, size, size], origin: [0, 0, 0] };
+}
+
+function child(path: string, resolution: number): void {
+  const map = cubeFromFile(path);
+  const voxelSize = map.voxelSize![0];
+  const before = process.memoryUsage().rss;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const sections = localSections(map, { voxelSize, threshold, resolution });
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const peakGrowth = Math.max(0, process.resourceUsage().maxRSS * 1024 - before);
+  const f = sections["0.f"].results;
+  const g = sections["0.g"].results;
+  console.log(
+    JSON.stringify({
+      mapBytes: map.data.byteLength,
+      ms,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      peakGrowth,
+      status: [sections["0.f"].status, sections["0.g"].status],
+      shape: f?.resizedShape ?? g?.resizedShape,
+      bands: f && g ? new Set([...f.frequencies, ...g.frequencies]).size : null,
+      medians: [f?.median ?? null, g?.median ?? null],
+    }),
+  );
+}
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "mapval-local-bench-"));
+  try {
+    const mapFile = join(dir, "map256.f32");
+    writeFileSync(mapFile, benchMap(256).data);
+    for (const resolution of resolutions) {
+      const result = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
+        env: { ...process.env, [childMapVariable]: mapFile, [childResolutionVariable]: String(resolution) },
+        encoding: "utf8",
+      });
+      if (result.status !== 0) throw new Error(`local bench child failed: ${result.stderr}`);
+      const r = JSON.parse(result.stdout.trim().split("\n").at(-1)!);
+      console.log(
+        `0.f + 0.g, 256³ at 0.789 Å, ${resolution} Å → ${r.shape.join("×")}, ${r.bands} distinct bands: ` +
+          `${(r.ms / 1000).toFixed(1)} s (CPU ${(r.cpuMs / 1000).toFixed(1)} s), peak growth ${mib(r.peakGrowth)} = ` +
+          `${(r.peakGrowth / r.mapBytes).toFixed(1)}× the map's ${mib(r.mapBytes)}; ${r.status.join(", ")}; ` +
+          `medians B ${r.medians[0]?.toFixed(1)} Å², occupancy ${r.medians[1]?.toFixed(2)}`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const childMap = process.env[childMapVariable];
+if (childMap) child(childMap, Number(process.env[childResolutionVariable]));
