@@ -87,6 +87,7 @@ const explanation =
   `${MONORES_DEFAULTS.lowestResolution} Å down to Nyquist, the local (monogenic) amplitude of the map's detail finer ` +
   "than that resolution is compared with the same amplitude outside the mask, which is taken as noise; a voxel gets " +
   `the finest resolution at which it stays above the noise's ${100 * MONORES_DEFAULTS.significance}% quantile. ` +
+  "It needs genuine noise outside the mask, so maps masked around the molecule cannot be measured. " +
   "These numbers are not DeepRes's and can differ from them; the statistics and warnings are those VRS applies to DeepRes.";
 
 const criteria = [
