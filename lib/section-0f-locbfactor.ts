@@ -139,6 +139,7 @@ function bfactorSection(grid: LocalGrid, accumulator: BfactorAccumulator): Local
       resizedShape: grid.shape,
       resizedVoxelSize: grid.targetVoxelSize,
       frequencySampling: grid.sampling,
+      fftShape: grid.spiral.fftShape,
       shellSigma: grid.spiral.sigma,
       frequencies: accumulator.frequencies,
       noise: accumulator.noise,

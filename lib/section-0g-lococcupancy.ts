@@ -31,6 +31,8 @@ export interface LocalSectionOptions {
   /** Reported resolution (Å), or null when none was reported. */
   resolution: number | null;
   mode?: AnalysisMode;
+  /** Box the FFTs run on (see `LocalOptions.fftBox` in spiral-amplitude.ts). */
+  fftBox?: "exact" | "fast";
 }
 
 /** Numbers every local section reports besides its statistics. */
@@ -41,6 +43,8 @@ export interface LocalGridResults {
   resizedVoxelSize: number;
   /** Å per voxel along x, y, z used for the frequencies (see `localGrid`). */
   frequencySampling: Vec3;
+  /** Box the FFTs ran on: the resized box, or padded with zeros to fast lengths (`fftBox`). */
+  fftShape: Vec3;
   /** Shell σ, 1/Å. */
   shellSigma: number;
   /** Band centres, 1/Å. */
@@ -153,6 +157,7 @@ export function occupancySection(grid: LocalGrid, accumulator: OccupancyAccumula
       resizedShape: grid.shape,
       resizedVoxelSize: grid.targetVoxelSize,
       frequencySampling: grid.sampling,
+      fftShape: grid.spiral.fftShape,
       shellSigma: grid.spiral.sigma,
       frequencies: accumulator.frequencies,
       thresholds: accumulator.thresholds,

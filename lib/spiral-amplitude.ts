@@ -47,19 +47,39 @@ export interface SpiralOptions {
    * 4.8/(n̄·Ts) with n̄·Ts the geometric mean of the three box edges in Å (the cube of the same volume).
    */
   sigma?: number;
+  /**
+   * Box the FFTs run on, at least the map's on every axis: the map sits at its low corner and the rest is zeros.
+   * Default: the map's own box (exactly the Python port). See `fastFftLength`.
+   */
+  fftShape?: Vec3;
+}
+
+/**
+ * Smallest length ≥ n with no prime factor above 7. fft.ts transforms such lengths with short Cooley–Tukey steps;
+ * a larger prime factor (134 = 2·67) sends it to Bluestein's algorithm, several times slower per sample.
+ */
+export function fastFftLength(n: number): number {
+  for (let m = n; ; m++) {
+    let rest = m;
+    for (const p of [2, 3, 5, 7]) while (rest % p === 0) rest /= p;
+    if (rest === 1) return m;
+  }
 }
 
 /** Band amplitudes of one map: holds F = FFT(map) and computes m(f0) for any band centre f0. */
 export class SpiralAmplitude {
+  /** The map's box. */
   readonly nx: number;
   readonly ny: number;
   readonly nz: number;
+  /** The FFT box (the map's unless padded). */
+  readonly fftShape: Vec3;
   /** Shell σ, 1/Å. */
   readonly sigma: number;
   private readonly hx: number;
-  /** F as a float32 half spectrum (interleaved complex, layout of fft3d.ts). */
+  /** F as a float32 half spectrum of the FFT box (interleaved complex, layout of fft3d.ts). */
   private readonly spectrum: Float32Array;
-  /** Per-axis frequencies (1/Å), numpy's fftfreq. */
+  /** Per-axis frequencies of the FFT box (1/Å), numpy's fftfreq. */
   private readonly fx: Float64Array;
   private readonly fy: Float64Array;
   private readonly fz: Float64Array;
@@ -71,15 +91,20 @@ export class SpiralAmplitude {
     const [tx, ty, tz] = typeof options.voxelSize === "number"
       ? [options.voxelSize, options.voxelSize, options.voxelSize]
       : options.voxelSize;
+    const fftShape = options.fftShape ?? [nx, ny, nz];
+    const [gx, gy, gz] = fftShape;
+    if (!(gx >= nx && gy >= ny && gz >= nz)) throw new RangeError(`FFT box ${fftShape.join("×")} is smaller than the map`);
     this.nx = nx;
     this.ny = ny;
     this.nz = nz;
-    this.hx = halfWidth(nx);
-    this.fx = fftFrequencies(nx, tx);
-    this.fy = fftFrequencies(ny, ty);
-    this.fz = fftFrequencies(nz, tz);
+    this.fftShape = [gx, gy, gz];
+    this.hx = halfWidth(gx);
+    this.fx = fftFrequencies(gx, tx);
+    this.fy = fftFrequencies(gy, ty);
+    this.fz = fftFrequencies(gz, tz);
     this.sigma = options.sigma ?? SHELL_WIDTH_BINS / Math.cbrt(nx * tx * ny * ty * nz * tz);
-    this.spectrum = Float32Array.from(realFft3d(grid).data);
+    const padded = gx === nx && gy === ny && gz === nz ? grid : { nx: gx, ny: gy, nz: gz, data: zeroPadded(grid, fftShape) };
+    this.spectrum = Float32Array.from(realFft3d(padded).data);
   }
 
   /** Number of voxels of the map. */
@@ -87,39 +112,46 @@ export class SpiralAmplitude {
     return this.nx * this.ny * this.nz;
   }
 
-  /** Drops the work spectrum (16·hx·ny·nz bytes) kept between calls. */
+  /** Drops the work spectrum (16·hx·gy·gz bytes) kept between calls. */
   release(): void {
     this.work = null;
   }
 
   /**
-   * m(f0) at every voxel (x fastest), written into `out` when given. f0 in 1/Å.
+   * m(f0) at every voxel of the map (x fastest), written into `out` when given. f0 in 1/Å.
    */
   amplitude(f0: number, out: Float32Array = new Float32Array(this.voxels)): Float32Array {
     const { nx, ny, nz, hx } = this;
+    const [gx, gy, gz] = this.fftShape;
     if (out.length !== this.voxels) throw new RangeError(`output has ${out.length} values, expected ${this.voxels}`);
-    this.work ??= new Float64Array(2 * hx * ny * nz);
+    this.work ??= new Float64Array(2 * hx * gy * gz);
     const shellSum = this.fillBand(f0, -1);
     if (!(shellSum > 0)) {
       out.fill(0);
       return out;
     }
-    const scale = 1 / shellSum;
+    // ΣS counts bins, and a padded box has (g/n)³ times as many per unit of frequency: rescale so that m does not
+    // depend on the padding.
+    const scale = (gx * gy * gz) / (nx * ny * nz) / shellSum;
     for (let component = -1; component < 3; component++) {
       if (component >= 0) this.fillBand(f0, component);
-      const v = inverseRealFft3d({ nx, ny, nz, hx, data: this.work }, true);
-      if (component < 0) {
-        for (let i = 0; i < v.length; i++) {
-          const a = v[i] * scale;
-          out[i] = a * a;
+      const v = inverseRealFft3d({ nx: gx, ny: gy, nz: gz, hx, data: this.work }, true);
+      for (let z = 0, i = 0; z < nz; z++)
+        for (let y = 0; y < ny; y++) {
+          const row = gx * (y + gy * z);
+          if (component < 0) {
+            for (let x = 0; x < nx; x++, i++) {
+              const a = v[row + x] * scale;
+              out[i] = a * a;
+            }
+          } else {
+            for (let x = 0; x < nx; x++, i++) {
+              const a = v[row + x] * scale;
+              out[i] += a * a;
+            }
+          }
         }
-      } else {
-        for (let i = 0; i < v.length; i++) {
-          const a = v[i] * scale;
-          out[i] += a * a;
-        }
-        this.addNyquistPlaneTerm(f0, component, scale, out);
-      }
+      if (component >= 0) this.addNyquistPlaneTerm(f0, component, scale, out);
     }
     for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(out[i]);
     return out;
@@ -131,19 +163,20 @@ export class SpiralAmplitude {
    * full spectrum (bins kx with a stored mirror count twice).
    */
   private fillBand(f0: number, component: number): number {
-    const { nx, ny, nz, hx, fx, fy, fz, spectrum } = this;
+    const { hx, fx, fy, fz, spectrum } = this;
+    const [gx, gy, gz] = this.fftShape;
     const work = this.work!;
     const inverseTwoSigma2 = 1 / (2 * this.sigma * this.sigma);
     const cutoff = SHELL_CUTOFF_SIGMAS * this.sigma;
-    const nyquistX = component === 0 && nx % 2 === 0 ? nx / 2 : -1;
-    const nyquistY = component === 1 && ny % 2 === 0 ? ny / 2 : -1;
-    const nyquistZ = component === 2 && nz % 2 === 0 ? nz / 2 : -1;
-    const lastMirrored = nx % 2 === 0 ? hx - 2 : hx - 1;
+    const nyquistX = component === 0 && gx % 2 === 0 ? gx / 2 : -1;
+    const nyquistY = component === 1 && gy % 2 === 0 ? gy / 2 : -1;
+    const nyquistZ = component === 2 && gz % 2 === 0 ? gz / 2 : -1;
+    const lastMirrored = gx % 2 === 0 ? hx - 2 : hx - 1;
     let shellSum = 0;
     let e = 0;
-    for (let kz = 0; kz < nz; kz++) {
+    for (let kz = 0; kz < gz; kz++) {
       const z2 = fz[kz] * fz[kz];
-      for (let ky = 0; ky < ny; ky++) {
+      for (let ky = 0; ky < gy; ky++) {
         const yz2 = z2 + fy[ky] * fy[ky];
         const planeRow = kz === nyquistZ || ky === nyquistY;
         for (let kx = 0; kx < hx; kx++, e++) {
@@ -174,28 +207,29 @@ export class SpiralAmplitude {
   }
 
   /**
-   * Adds the square of the Nyquist-plane term of IFFT(H_c·S·F), scaled by `scale`, for an even axis c: the plane's
-   * values on the full 2-D grid of the other two axes (bins kx > nx/2 from Hermitian symmetry), a 2-D inverse DFT,
-   * divided by n_c, broadcast along axis c.
+   * Adds the square of the Nyquist-plane term of IFFT(H_c·S·F), scaled by `scale`, for an even FFT axis c: the
+   * plane's values on the full 2-D grid of the other two axes (bins kx > gx/2 from Hermitian symmetry), a 2-D inverse
+   * DFT, divided by g_c, broadcast along axis c.
    */
   private addNyquistPlaneTerm(f0: number, component: number, scale: number, out: Float32Array): void {
     const { nx, ny, nz, hx, fx, fy, fz, spectrum } = this;
-    const n = component === 0 ? nx : component === 1 ? ny : nz;
+    const [gx, gy, gz] = this.fftShape;
+    const n = component === 0 ? gx : component === 1 ? gy : gz;
     if (n % 2 !== 0) return;
     // Plane axes (a, b): x-plane → (y, z); y-plane → (x, z); z-plane → (x, y).
-    const [na, nb] = component === 0 ? [ny, nz] : component === 1 ? [nx, nz] : [nx, ny];
+    const [na, nb] = component === 0 ? [gy, gz] : component === 1 ? [gx, gz] : [gx, gy];
     const plane = new Float64Array(2 * na * nb);
     const inverseTwoSigma2 = 1 / (2 * this.sigma * this.sigma);
-    const fc = component === 0 ? fx[nx / 2] : component === 1 ? fy[ny / 2] : fz[nz / 2];
+    const fc = component === 0 ? fx[gx / 2] : component === 1 ? fy[gy / 2] : fz[gz / 2];
     for (let b = 0; b < nb; b++)
       for (let a = 0; a < na; a++) {
-        const [kx, ky, kz] = component === 0 ? [nx / 2, a, b] : component === 1 ? [a, ny / 2, b] : [a, b, nz / 2];
+        const [kx, ky, kz] = component === 0 ? [gx / 2, a, b] : component === 1 ? [a, gy / 2, b] : [a, b, gz / 2];
         const radius = Math.sqrt(fx[kx] * fx[kx] + fy[ky] * fy[ky] + fz[kz] * fz[kz]);
         const distance = radius - f0;
         const shell = Math.exp(-distance * distance * inverseTwoSigma2);
-        // F at a bin with kx > nx/2 is the conjugate of F at the opposite bin.
+        // F at a bin with kx > gx/2 is the conjugate of F at the opposite bin.
         const mirrored = kx >= hx;
-        const e = mirrored ? nx - kx + hx * ((ny - ky) % ny + ny * ((nz - kz) % nz)) : kx + hx * (ky + ny * kz);
+        const e = mirrored ? gx - kx + hx * ((gy - ky) % gy + gy * ((gz - kz) % gz)) : kx + hx * (ky + gy * kz);
         const re = spectrum[2 * e];
         const im = mirrored ? -spectrum[2 * e + 1] : spectrum[2 * e + 1];
         const h = (shell * fc) / radius;
@@ -214,8 +248,20 @@ export class SpiralAmplitude {
     for (let z = 0; z < nz; z++)
       for (let y = 0; y < ny; y++)
         for (let x = 0; x < nx; x++, i++)
-          out[i] += term[component === 0 ? y + ny * z : component === 1 ? x + nx * z : x + nx * y];
+          out[i] += term[component === 0 ? y + gy * z : component === 1 ? x + gx * z : x + gx * y];
   }
+}
+
+/** The map in the low corner of a larger box of zeros. */
+function zeroPadded(grid: RealGrid, [gx, gy, gz]: Vec3): Float32Array {
+  const { nx, ny, nz, data } = grid;
+  const out = new Float32Array(gx * gy * gz);
+  for (let z = 0, i = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++) {
+      const row = gx * (y + gy * z);
+      for (let x = 0; x < nx; x++, i++) out[row + x] = data[i];
+    }
+  return out;
 }
 
 /** numpy's `linspace(start, stop, count)`: start + j·step, the last value set to stop exactly. */
@@ -255,6 +301,12 @@ export interface LocalOptions {
   /** Reported resolution, Å. */
   resolution: number;
   mode?: AnalysisMode;
+  /**
+   * "exact": FFTs on the resized box itself, as the Python port. "fast": on the box padded with zeros at its high
+   * faces to the next length with no prime factor above 7 (`fastFftLength`), the statistics still on the resized box.
+   * Default "fast" in "default" mode, "exact" in "vrs-compat".
+   */
+  fftBox?: "exact" | "fast";
 }
 
 /** The grid 0.f and 0.g work on: VRS's resized map (kept only as its spectrum), its hard mask and noise region. */
@@ -282,7 +334,9 @@ export interface LocalGrid {
  * "vrs-compat": Xmipp's `transform_window --size` makes the resized box a cube of the x edge (non-cubic maps are
  * cropped or zero-padded along y and z) and the ucm code uses TsTarget on every axis, a sphere for the noise region
  * and σ = 4.8/(n·TsTarget). "default": the box keeps its own even edges, each axis its true sampling
- * (Ts·n/⌊n·Ts/TsTarget⌋), the noise region is the inscribed ellipsoid and σ uses the geometric-mean edge.
+ * (Ts·n/⌊n·Ts/TsTarget⌋), the noise region is the inscribed ellipsoid and σ uses the geometric-mean edge; the FFTs
+ * run on a zero-padded box of fast lengths (`fftBox`), which changes the band amplitudes only within a few voxels
+ * of the padded faces (the bands' reach, ~n/30 voxels), i.e. in the background.
  */
 export function localGrid(volume: Volume, options: LocalOptions): LocalGrid {
   const { voxelSize, threshold, resolution } = options;
@@ -303,7 +357,10 @@ export function localGrid(volume: Volume, options: LocalOptions): LocalGrid {
   const sampling: Vec3 = mode === "vrs-compat" ? [targetVoxelSize, targetVoxelSize, targetVoxelSize] : resized.voxelSize!;
   const { mask, voxels: maskVoxels } = hardMask(resized, threshold, { voxelSize: targetVoxelSize, mode });
   const { region: noiseRegion, voxels: noiseRegionVoxels } = noiseRegionOf(mask, resized);
-  const spiral = new SpiralAmplitude(resized, { voxelSize: sampling });
+  const fftBox = options.fftBox ?? (mode === "vrs-compat" ? "exact" : "fast");
+  const fftShape: Vec3 | undefined =
+    fftBox === "fast" ? [fastFftLength(resized.nx), fastFftLength(resized.ny), fastFftLength(resized.nz)] : undefined;
+  const spiral = new SpiralAmplitude(resized, { voxelSize: sampling, fftShape });
   return {
     spiral,
     shape: [resized.nx, resized.ny, resized.nz],
