@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, test } from "vitest";
+import { listEntries } from "../../data-loaders/resolve-entry.js";
 import { parseMap } from "../../lib/mrc-reader.js";
 import { NO_TROUBLE, openWatchedPage, siteSession } from "../helpers/chromium.js";
 
@@ -11,21 +12,13 @@ const mapsDir = join(projectRoot, "data", "maps");
 const site = siteSession(projectRoot);
 afterAll(() => site.close());
 
-test("index lists every bundled map with the grid the kernel reads, offline and without errors", async () => {
+test("index links a report page for every configured entry, offline and without errors", async () => {
   const { origin, browser } = await site.start();
   const { page, trouble } = await openWatchedPage(browser, origin, "/");
-  const expected = readdirSync(mapsDir).filter((file) => /\.(map|mrc)$/.test(file)).sort();
-
-  const rows = page.getByTestId("bundled-maps").locator("tbody tr");
-  await expect.poll(() => rows.count()).toBe(expected.length);
-  expect(await rows.locator("td:first-child").allTextContents()).toEqual(expected);
-  const grids = expected.map((file) => {
-    const { nx, ny, nz } = parseMap(new Uint8Array(readFileSync(join(mapsDir, file)))).volume;
-    return `${nx} × ${ny} × ${nz}`;
-  });
-  expect(await rows.locator("td:nth-child(3)").allTextContents()).toEqual(grids);
-
-  await page.screenshot({ path: "/tmp/mapval-index.png", fullPage: true });
+  const links = page.getByTestId("entry-link");
+  await expect.poll(() => links.count()).toBe(listEntries().length);
+  const hrefs = await links.evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  expect(hrefs.sort()).toEqual(listEntries().map((e) => `./entries/${e.id}`).sort());
   expect(trouble).toEqual(NO_TROUBLE);
 });
 
