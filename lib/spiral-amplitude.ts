@@ -278,17 +278,23 @@ export function linspace(start: number, stop: number, count: number): number[] {
 export interface BandConsumer {
   /** Band centres (1/Å) this consumer needs. */
   readonly frequencies: readonly number[];
-  /** Called once per distinct frequency in its list, with m at every voxel (the buffer is reused afterwards). */
-  add(f0: number, amplitude: Float32Array): void;
+  /** Float32 values of scratch space `add` needs (one buffer of the largest need is shared by all consumers). */
+  readonly scratchLength: number;
+  /**
+   * Called once per distinct frequency in its list, with m at every voxel and the shared scratch space (both are
+   * reused afterwards).
+   */
+  add(f0: number, amplitude: Float32Array, scratch: Float32Array): void;
 }
 
 /** Computes each distinct band centre the consumers need once (0.f and 0.g share their end points) and feeds it. */
 export function runBands(spiral: SpiralAmplitude, consumers: readonly BandConsumer[]): void {
   const distinct = [...new Set(consumers.flatMap((c) => c.frequencies))];
   const amplitude = new Float32Array(spiral.voxels);
+  const scratch = new Float32Array(Math.max(0, ...consumers.map((c) => c.scratchLength)));
   for (const f0 of distinct) {
     spiral.amplitude(f0, amplitude);
-    for (const c of consumers) if (c.frequencies.includes(f0)) c.add(f0, amplitude);
+    for (const c of consumers) if (c.frequencies.includes(f0)) c.add(f0, amplitude, scratch);
   }
   spiral.release();
 }
