@@ -1,9 +1,9 @@
 /**
  * 0.f + 0.g (`localSections`: resize, hard mask, spiral band amplitudes) on emd_1997 resampled to 256³ (0.789 Å/voxel,
  * bench/upsample.ts), threshold 1.0, at the map's reported 7 Å (the Level 0 bench case, resized to 56³) and at finer
- * resolutions whose resized boxes are larger: 2.5 Å → 160³ (an FFT-friendly edge, 2⁵·5) and 3 Å → 134³ (2·67: the
- * FFT falls back to Bluestein, several times slower per voxel). Targets: 0.e–0.g together ≤ 60 s; memory ≤ 8× the
- * map's bytes.
+ * resolutions whose resized boxes are larger: 2.5 Å → 160³ (an FFT-friendly edge, 2⁵·5) and 3 Å → 134³ (2·67, which
+ * fft.ts would transform with Bluestein; default mode runs the band FFTs on 135³, see `fftBox`). Targets: 0.e–0.g
+ * together ≤ 60 s; memory ≤ 8× the map's bytes.
  *
  * Each case runs in its own child process holding only the map, so its peak resident set minus the resident set
  * before the call is the call's peak memory (an upper bound: it includes garbage not yet collected).
