@@ -358,7 +358,12 @@ export function localGrid(volume: Volume, options: LocalOptions): LocalGrid {
   let resized = resampled.volume;
   if (mode === "vrs-compat" && (resized.ny !== resized.nx || resized.nz !== resized.nx)) {
     const cube = { nx: resized.nx, ny: resized.nx, nz: resized.nx };
-    resized = { ...resized, ...cube, data: Float32Array.from(windowCentered(resized.data, resized, cube)) };
+    const data = Float32Array.from(windowCentered(resized.data, resized, cube));
+    // windowCentered keeps voxel ⌊n/2⌋ of each axis at ⌊m/2⌋: the origin moves by the difference.
+    const step = resized.voxelSize!;
+    const shift = [resized.nx, resized.ny, resized.nz].map((n, a) => (Math.floor(n / 2) - Math.floor(cube.nx / 2)) * step[a]);
+    const origin = resized.origin.map((o, a) => o + shift[a]) as Vec3;
+    resized = { ...resized, ...cube, data, origin };
   }
   const sampling: Vec3 = mode === "vrs-compat" ? [targetVoxelSize, targetVoxelSize, targetVoxelSize] : resized.voxelSize!;
   const { mask, voxels: maskVoxels } = hardMask(resized, threshold, { voxelSize: targetVoxelSize, mode });

@@ -89,6 +89,9 @@ describe("non-cubic boxes", () => {
     const vrs = localSections(volume, { ...options, mode: "vrs-compat" });
     expect(def["0.f"].results!.resizedShape).toEqual([40, 32, 24]);
     expect(vrs["0.f"].results!.resizedShape).toEqual([40, 40, 40]);
+    // The cube is centred on the box (Xmipp's window keeps voxel ⌊n/2⌋): y and z start 4 and 8 voxels earlier.
+    expect(def["0.f"].localMap!.volume.origin).toEqual([0, 0, 0]);
+    expect(vrs["0.f"].localMap!.volume.origin).toEqual([0, -4, -8]);
     // σ = 4.8 bins of the geometric-mean edge by default, of the cube's edge in vrs-compat.
     expect(def["0.f"].results!.shellSigma).toBeCloseTo(4.8 / Math.cbrt(40 * 32 * 24), 12);
     expect(vrs["0.f"].results!.shellSigma).toBeCloseTo(4.8 / 40, 12);
