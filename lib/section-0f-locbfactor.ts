@@ -13,7 +13,7 @@ import {
   isTooHomogeneous, localStatistics, quantileOfSelected, TOO_HOMOGENEOUS_WARNING, type LocalStatistics, type Percentiles,
 } from "./local-stats.js";
 import {
-  emptyResizedMaskReason, localMapOutput, localPrecondition, occupancyDoesNotApply, occupancyNotMeasured,
+  doesNotApplyReason, emptyResizedMaskReason, localMapOutput, occupancyDoesNotApply, occupancyNotMeasured,
   occupancySection, OccupancyAccumulator, LOCAL_MIN_RESOLUTION,
   type LocalGridResults, type LocalSectionOptions, type LocalSectionResult, type LocOccupancyResults,
 } from "./section-0g-lococcupancy.js";
@@ -164,9 +164,8 @@ export function localSections(
   options: LocalSectionOptions,
   wanted: { bfactor: boolean; occupancy: boolean } = { bfactor: true, occupancy: true },
 ): LocalSections {
-  const precondition = localPrecondition(options);
-  if (precondition)
-    return { "0.f": bfactorDoesNotApply(precondition.reason), "0.g": occupancyDoesNotApply(precondition.reason) };
+  const reason = doesNotApplyReason(options);
+  if (reason) return { "0.f": bfactorDoesNotApply(reason), "0.g": occupancyDoesNotApply(reason) };
   const resolution = options.resolution!;
   const mode = options.mode ?? "default";
   const grid = localGrid(volume, { ...options, resolution });

@@ -117,12 +117,10 @@ export function occupancyNotMeasured(reason: string): LocalSectionResult<LocOccu
   return { ...base, status: "not-measured", warnings: [], results: null, reason, summarySentence: null };
 }
 
-/** The common reasons 0.f and 0.g cannot run, or null. */
-export function localPrecondition(options: LocalSectionOptions):
-  | { kind: "does-not-apply"; reason: string }
-  | null {
+/** Why 0.f and 0.g do not apply (VRS's wording), or null when they do; throws on a resolution that is not a number. */
+export function doesNotApplyReason(options: LocalSectionOptions): string | null {
   const { resolution } = options;
-  if (resolution === null) return { kind: "does-not-apply", reason: "This method cannot be applied to maps with no resolution reported." };
+  if (resolution === null) return "This method cannot be applied to maps with no resolution reported.";
   if (!(Number.isFinite(resolution) && resolution > 0))
     throw new AnalysisInputError("bad-resolution", `resolution must be a positive number of Å or null, got ${resolution}`);
   return null;
@@ -175,8 +173,8 @@ export function localMapOutput(values: Float32Array, grid: LocalGrid): LocalMapO
 
 /** 0.g alone (use `localSections` in section-0f-locbfactor.ts to get 0.f and 0.g from one set of band amplitudes). */
 export function locOccupancySection(volume: Volume, options: LocalSectionOptions): LocalSectionResult<LocOccupancyResults> {
-  const precondition = localPrecondition(options);
-  if (precondition) return occupancyDoesNotApply(precondition.reason);
+  const reason = doesNotApplyReason(options);
+  if (reason) return occupancyDoesNotApply(reason);
   const grid = localGrid(volume, { ...options, resolution: options.resolution! });
   if (grid.maskVoxels === 0) return occupancyNotMeasured(emptyResizedMaskReason);
   const accumulator = new OccupancyAccumulator(grid, options.resolution!);

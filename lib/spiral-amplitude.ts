@@ -10,7 +10,11 @@
  * with F = FFT(map) and f in 1/Å from numpy's `fftfreq(n, d=Ts)` on each axis.
  *
  * Cost: one forward FFT of the map (kept as a float32 half spectrum), then per band four real inverse FFTs, one at a
- * time into one reused work spectrum, accumulated into one float32 volume.
+ * time into one reused work spectrum, accumulated into one float32 volume. The FFT box may be the map's box padded
+ * with zeros (`fftShape`), to avoid lengths with large prime factors.
+ *
+ * The module also prepares the grid 0.f and 0.g share (`localGrid`: VRS's resized map, its hard mask and noise
+ * region) and feeds band amplitudes to both sections' accumulators (`runBands`).
  *
  * Parity with the Python port on even boxes: H_c is not Hermitian on the Nyquist plane k_c = n_c/2 of its own axis
  * (numpy gives f_c the same value at ±n_c/2), so IFFT(H_c·S·F) is complex there. On that plane conj G(−k) = −G(k), so
