@@ -9,7 +9,8 @@
  * - data: Float32Array of nx × ny × nz, x fastest (lib/volume.ts's Volume.data); voxelSize: [x, y, z] Å, or null
  *   for 1 Å. Anisotropic voxels give the true shape: the surface and the box outline are drawn in Å.
  * - The surface encloses the voxels whose density is ≥ threshold. It is closed at the faces of the box, so density
- *   cut by the box shows as a flat face rather than a hole.
+ *   cut by the box shows as a flat face rather than a hole; that face lies between the last voxel centres and the
+ *   box outline (half a voxel further).
  * - Mouse: drag to rotate, wheel to zoom, right-drag to pan (three's OrbitControls).
  * - Without WebGL the element is a message saying so; setThreshold then resolves to null.
  *
@@ -185,7 +186,9 @@ function marchingCubes(resolution, material, maxTriangles) {
  */
 function fillField(field, resolution, data, nx, ny, nz) {
   const [min, max] = finiteExtent(data) ?? [0, 0];
-  const outside = min - Math.max(max - min, 1) * 1e-3;
+  // One full range below the minimum: a face then cuts an edge to the padding at most half-way, inside the box outline,
+  // and the gradients at the box faces stay of the map's own scale, so the lighting there stays right.
+  const outside = min - (max > min ? max - min : 1);
   field.fill(outside);
   for (let z = 0, i = 0; z < nz; z++)
     for (let y = 0; y < ny; y++) {
