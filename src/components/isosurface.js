@@ -17,7 +17,10 @@
  * Marching cubes is three's `MarchingCubes` (examples/jsm/objects), which polygonizes a cube of resolution³
  * samples: the map is copied into a cube of side max(nx, ny, nz) + 4, padded with a density below every voxel.
  * Its memory is 28 bytes per cube sample (field, normal and colour caches), about 125 MB for a 160³ map, plus
- * 72 bytes per triangle. It is measured on the components-check page: data-compute-ms gives the last recompute time.
+ * 72 bytes per triangle of buffer (at least 8 % of the voxel count). One recompute in headless Chromium on this
+ * project's 2-core machine (busy with other builds): 30–120 ms at 100³, 60–170 ms at 128³, 110–310 ms at 160³
+ * (data-compute-ms gives the last one); coalescing keeps a slider responsive, but at 160³ the surface follows it
+ * at a few frames per second.
  *
  * Test hooks: data-testid="isosurface-view" with data-threshold, data-triangles, data-compute-ms and data-bounds
  * (JSON [[xmin, ymin, zmin], [xmax, ymax, zmax]] of the surface in Å, from voxel (0, 0, 0)'s centre); the WebGL
@@ -44,7 +47,9 @@ import {finiteExtent} from "../lib/colormap.js";
 // Cells on the cube's outermost layer are never polygonized by MarchingCubes, and normals read one sample further:
 // two samples of padding on each side let the surface close at the map's own faces.
 const PADDING = 2;
-const INITIAL_TRIANGLES = 200_000;
+// Maps of 100³–160³ voxels give 1–2 triangles per 30 voxels at usual thresholds: 8 % of the voxels leaves room, so
+// that regrowing the buffers (a second polygonization and a warning from three) stays rare.
+const initialTriangles = (voxels) => Math.max(200_000, Math.ceil(0.08 * voxels));
 
 export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 420, height = 360}) {
   const element = document.createElement("div");
@@ -85,7 +90,7 @@ export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 
 
   const material = new MeshStandardMaterial({color: 0x7fa6d6, roughness: 0.55, metalness: 0.05, side: DoubleSide});
   const resolution = Math.max(nx, ny, nz) + 2 * PADDING;
-  let surface = marchingCubes(resolution, material, INITIAL_TRIANGLES);
+  let surface = marchingCubes(resolution, material, initialTriangles(nx * ny * nz));
   fillField(surface.field, resolution, data, nx, ny, nz);
   placeInAngstroms(surface, resolution, spacing);
   scene.add(surface);
