@@ -14,22 +14,45 @@ const statusColor = {
   legend: true
 };
 
-/** Vertical rules for the current threshold and the reference levels, with their labels. */
-function thresholdRules({current, markers}) {
+/** Vertical rules for the reference levels, with their labels. */
+function referenceRules(markers) {
   const refs = markers.filter((m) => m.value !== null && Number.isFinite(m.value));
   return [
     Plot.ruleX(refs, {x: "value", stroke: (m) => m.color, strokeDasharray: "4,3", strokeWidth: 1.5}),
-    Plot.text(refs, {x: "value", text: "label", frameAnchor: "top", dy: -6, fill: (m) => m.color, fontSize: 10, textAnchor: "start", dx: 3}),
-    Plot.ruleX([current], {stroke: "black", strokeWidth: 2})
+    Plot.text(refs, {x: "value", text: "label", frameAnchor: "top", dy: -6, fill: (m) => m.color, fontSize: 10, textAnchor: "start", dx: 3})
   ];
 }
 
 /**
- * For each section 0.a–0.c, where along the threshold axis it is OK or warns (from the sweep), with the current
- * threshold (black) and the reference levels marked. Each threshold of the sweep owns the band up to the midpoints
+ * A black vertical line for the current threshold, added to a drawn chart and moved by `chart.setCurrent(t)`, so the
+ * chart is not drawn again for each slider move.
+ */
+function withCurrentLine(chart) {
+  const svg = chart.tagName.toLowerCase() === "svg" ? chart : chart.querySelector(":scope > svg");
+  const x = chart.scale("x");
+  const [y1, y2] = [...chart.scale("y").range].sort((a, b) => a - b);
+  const line = document.createElementNS("http://www.w3.org/2000/svg", "line");
+  line.setAttribute("stroke", "black");
+  line.setAttribute("stroke-width", "2");
+  line.setAttribute("y1", y1);
+  line.setAttribute("y2", y2);
+  line.dataset.testid = "current-threshold-line";
+  svg.append(line);
+  chart.setCurrent = (t) => {
+    const position = x.apply(t);
+    line.setAttribute("x1", position);
+    line.setAttribute("x2", position);
+    line.dataset.threshold = t;
+  };
+  return chart;
+}
+
+/**
+ * For each section 0.a–0.c, where along the threshold axis it is OK or warns (from the sweep), with the reference
+ * levels marked and a line for the current threshold (setCurrent). Each threshold of the sweep owns the band up to the midpoints
  * with its neighbours.
  */
-export function verdictChart(rows, {current, markers, width}) {
+export function verdictChart(rows, {markers, width}) {
   const bands = [];
   rows.forEach((row, i) => {
     const x1 = i === 0 ? row.threshold : (rows[i - 1].threshold + row.threshold) / 2;
@@ -37,7 +60,7 @@ export function verdictChart(rows, {current, markers, width}) {
     for (const s of ["0a", "0b", "0c"])
       bands.push({section: `0.${s[1]}`, status: row[`status${s}`], warnings: row[`warnings${s}`], x1, x2, threshold: row.threshold});
   });
-  return Plot.plot({
+  return withCurrentLine(Plot.plot({
     width,
     height: 190,
     marginTop: 28,
@@ -48,16 +71,16 @@ export function verdictChart(rows, {current, markers, width}) {
     marks: [
       Plot.rectX(bands, {x1: "x1", x2: "x2", y: "section", fill: "status", stroke: "status", strokeWidth: 0.5, inset: 0,
         title: (d) => `${d.section} at ${d.threshold.toPrecision(4)}: ${d.status}${d.warnings ? ` (${d.warnings} warnings)` : ""}`}),
-      ...thresholdRules({current, markers})
+      ...referenceRules(markers)
     ],
     ariaLabel: "verdict vs threshold"
-  });
+  }));
 }
 
 /** 0.b's mass table: molecular mass above each threshold, log scale, with the thresholds marked. */
-export function massPlot(rows, {current, markers, width}) {
+export function massPlot(rows, {markers, width}) {
   const positive = rows.filter((r) => r.kDa > 0);
-  return Plot.plot({
+  return withCurrentLine(Plot.plot({
     width,
     height: 240,
     marginTop: 28,
@@ -66,10 +89,10 @@ export function massPlot(rows, {current, markers, width}) {
     marks: [
       Plot.line(positive, {x: "threshold", y: "kDa", stroke: "steelblue"}),
       Plot.dot(positive, {x: "threshold", y: "kDa", fill: "steelblue", r: 2.5, tip: true}),
-      ...thresholdRules({current, markers})
+      ...referenceRules(markers)
     ],
     ariaLabel: "mass vs threshold"
-  });
+  }));
 }
 
 /** 0.d's Guinier plot: ln mean |F| against 1/d², the fitted shells, the line and the corrected curve. */

@@ -9,7 +9,8 @@
  * Messages in:  {type: "init", data, shape, voxelSize, origin, ts, resolution, file, sha256, precomputed}
  *               {type: "report", id, threshold, mode, parameters}
  *               {type: "sweep", id, thresholds, mode, parameters}
- * Messages out: {type: "report", id, threshold, ms, report, json, masks, tables} then {type: "soft", id, slices}
+ * Messages out: {type: "report", id, threshold, ms, report, json, tables}, then {type: "masks", id, threshold, masks} and
+ *               {type: "soft", id, slices} (skipped when a newer request is waiting)
  *               {type: "sweep", id, rows, ms}; {type: "error", id, request, threshold?, message}
  */
 import type { CriteriaParameters } from "../../lib/criteria.js";
@@ -61,6 +62,9 @@ let map: { volume: Volume; init: Init } | null = null;
 let pendingReport: ReportRequest | null = null;
 let pendingSweep: SweepRequest | null = null;
 let scheduled = false;
+let figuresTimer: ReturnType<typeof setTimeout> | undefined;
+/** Quiet time after a report before its mask figures are computed. */
+const FIGURES_DELAY_MS = 250;
 
 scope.onmessage = (event: MessageEvent<Init | ReportRequest | SweepRequest>) => {
   const message = event.data;
@@ -88,7 +92,10 @@ function work(): void {
     const request = pendingReport;
     pendingReport = null;
     const report = answer(request);
-    if (report) setTimeout(() => softMaskSlices(request, report), 0);
+    // The numbers are out. The mask figures (and the soft mask's FFT) wait until the slider has rested a moment, so
+    // that they never hold up the numbers of the next move.
+    clearTimeout(figuresTimer);
+    if (report) figuresTimer = setTimeout(() => maskFigures(request, report), FIGURES_DELAY_MS);
   } else if (pendingSweep) {
     const request = pendingSweep;
     pendingSweep = null;
@@ -123,18 +130,6 @@ function answer(request: ReportRequest): Level0Report | null {
     return null;
   }
   const ms = performance.now() - started;
-  const { nx, ny, nz, data } = volume;
-  const rawThreshold = rawMaskThreshold(request.threshold, request.mode);
-  const raw = new Uint8Array(data.length);
-  for (let i = 0; i < raw.length; i++) raw[i] = data[i] >= rawThreshold ? 1 : 0;
-  const hard = report.hardMask.mask;
-  const background = report.sections["0.c"].results as BackgroundResults;
-  const outlierLimit = report.parameters.outlierSigmas * background.std;
-  const masks = {
-    raw: maxVarianceSlices(raw, nx, ny, nz),
-    hard: maxVarianceSlices(hard, nx, ny, nz),
-    outliers: maxVarianceSlices(backgroundBeyond(volume, hard, outlierLimit), nx, ny, nz),
-  };
   const { hardMask: _mask, figures: _figures, ...rest } = report;
   // The page's downloads of the threshold-dependent tables (it does not load the kernel itself).
   const mask = report.sections["0.b"].results as MaskResults | null;
@@ -150,15 +145,31 @@ function answer(request: ReportRequest): Level0Report | null {
     ms,
     report: rest,
     json: reportJson(report, init.file, init.sha256),
-    masks,
     tables,
   });
   return report;
 }
 
-function softMaskSlices(request: ReportRequest, report: Level0Report): void {
+/** Max-variance slices of the raw, hard and soft masks and of the background outliers (VRS's figures). */
+function maskFigures(request: ReportRequest, report: Level0Report): void {
   if (pendingReport) return; // the next report makes its own
-  const { nx, ny, nz } = map!.volume;
-  const soft = softMask(report.hardMask.mask, nx, ny, nz);
-  scope.postMessage({ type: "soft", id: request.id, slices: maxVarianceSlices(soft, nx, ny, nz) });
+  const volume = map!.volume;
+  const { nx, ny, nz, data } = volume;
+  const rawThreshold = rawMaskThreshold(request.threshold, request.mode);
+  const raw = new Uint8Array(data.length);
+  for (let i = 0; i < raw.length; i++) raw[i] = data[i] >= rawThreshold ? 1 : 0;
+  const hard = report.hardMask.mask;
+  const background = report.sections["0.c"].results as BackgroundResults;
+  const outlierLimit = report.parameters.outlierSigmas * background.std;
+  const masks = {
+    raw: maxVarianceSlices(raw, nx, ny, nz),
+    hard: maxVarianceSlices(hard, nx, ny, nz),
+    outliers: maxVarianceSlices(backgroundBeyond(volume, hard, outlierLimit), nx, ny, nz),
+  };
+  scope.postMessage({ type: "masks", id: request.id, threshold: request.threshold, masks });
+  setTimeout(() => {
+    if (pendingReport) return;
+    const soft = softMask(hard, nx, ny, nz);
+    scope.postMessage({ type: "soft", id: request.id, slices: maxVarianceSlices(soft, nx, ny, nz) });
+  }, 0);
 }
