@@ -5,14 +5,10 @@
  */
 import { complexFft3d, inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
 import { bfactorSection } from "../lib/section-0d-bfactor.js";
+import { centeredUniform } from "../test/helpers/random.js";
 
 function randomVolume(n: number) {
-  let state = 12345;
-  const data = new Float32Array(n * n * n);
-  for (let i = 0; i < data.length; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    data[i] = state / 2 ** 32 - 0.5;
-  }
+  const data = Float32Array.from({ length: n * n * n }, centeredUniform(12345));
   return { nx: n, ny: n, nz: n, data, voxelSize: [1, 1, 1] as [number, number, number], origin: [0, 0, 0] as [number, number, number] };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { complexFft } from "../lib/fft.js";
+import { centeredUniform } from "./helpers/random.js";
 
 /** O(n²) reference DFT with exact-ish twiddles (angle reduced mod n). */
 function directDft(input: Float64Array, inverse = false): Float64Array {
@@ -23,16 +24,8 @@ function directDft(input: Float64Array, inverse = false): Float64Array {
   return out;
 }
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32 - 0.5;
-  };
-}
-
 function randomComplex(n: number, seed: number): Float64Array {
-  const rand = seededRandom(seed);
+  const rand = centeredUniform(seed);
   return Float64Array.from({ length: 2 * n }, rand);
 }
 

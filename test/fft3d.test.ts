@@ -1,16 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { complexFft3d, inverseRealFft3d, realFft3d, type GridShape } from "../lib/fft3d.js";
 import fixtures from "./fixtures/fft-rfftn.json" with { type: "json" };
+import { centeredUniform } from "./helpers/random.js";
 
-/** The same LCG as scripts/make-fft-fixtures.py, so fixtures need not store their inputs. */
+/** The fixtures' inputs, rebuilt with the same LCG as scripts/make-fft-fixtures.py. */
 function lcgValues(count: number, seed: number): Float64Array {
-  let state = seed >>> 0;
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 32 - 0.5;
-  }
-  return out;
+  return Float64Array.from({ length: count }, centeredUniform(seed));
 }
 
 /** Direct O(N²) 3-D DFT of a real or complex grid, full spectrum, interleaved, x fastest. */

@@ -6,15 +6,7 @@ import {
 } from "../lib/monores.js";
 import { digitalFrequency } from "../lib/radial.js";
 import { makeVolume, type Volume } from "../lib/volume.js";
-
-function seededNormal(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state + 0.5) / 2 ** 32;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
+import { seededNormal } from "./helpers/random.js";
 
 function whiteNoise(n: number, seed: number, std = 1): Volume {
   const normal = seededNormal(seed);

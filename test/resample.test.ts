@@ -3,6 +3,7 @@ import { realFft3d, type GridShape } from "../lib/fft3d.js";
 import { lowPassRaisedCosine, resampleSpectrum, vrsResample, windowCentered } from "../lib/resample.js";
 import { inverseRealFft3d } from "../lib/fft3d.js";
 import { makeVolume, type Vec3 } from "../lib/volume.js";
+import { centeredUniform } from "./helpers/random.js";
 
 /** A periodic test function on an n-voxel box made of waves of a few cycles per box (band-limited by construction). */
 function waves(n: Vec3, cycles: number) {
@@ -62,9 +63,8 @@ describe("resampleSpectrum", () => {
   });
 
   it("keeps the mean of random data and makes crop(pad(x)) = x (Nyquist bins included)", () => {
-    let state = 7;
     const from = { nx: 10, ny: 8, nz: 6 };
-    const data = Float64Array.from({ length: 480 }, () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0), state / 2 ** 32));
+    const data = Float64Array.from({ length: 480 }, centeredUniform(7));
     const out = resampleSpectrum(realFft3d({ ...from, data }), { nx: 6, ny: 4, nz: 4 });
     const mean = (v: ArrayLike<number>) => Array.from(v).reduce((s, x) => s + x, 0) / v.length;
     expect(mean(out)).toBeCloseTo(mean(data), 12);

@@ -8,15 +8,7 @@ import { makeVolume, type Volume } from "../lib/volume.js";
 import emd3488 from "./fixtures/bfactor-emd-3488.json" with { type: "json" };
 import emd1997 from "./fixtures/bfactor-emd-1997.json" with { type: "json" };
 import emd3488Crop from "./fixtures/bfactor-emd-3488-crop.json" with { type: "json" };
-
-function seededNormal(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state + 0.5) / 2 ** 32;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
+import { seededNormal } from "./helpers/random.js";
 
 function whiteNoise(n: number, seed: number): Volume {
   const normal = seededNormal(seed);

@@ -12,15 +12,7 @@ import { makeVolume, type Volume } from "../lib/volume.js";
 import emd3488 from "./fixtures/monores-emd_3488.json" with { type: "json" };
 import emd1997 from "./fixtures/monores-emd_1997.json" with { type: "json" };
 import emd2566Crop from "./fixtures/monores-emd_2566_crop_3j6b_chain9.json" with { type: "json" };
-
-function seededNormal(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state + 0.5) / 2 ** 32;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
+import { seededNormal } from "./helpers/random.js";
 
 /** A Gaussian blob of radius ~6 voxels in white noise of std 0.05. */
 function blobInNoise(n: number, voxelSize: number): Volume {
