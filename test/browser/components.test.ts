@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, test } from "vitest";
@@ -218,4 +218,41 @@ test("without WebGL the isosurface view says so instead of throwing, and the sli
   await expect.poll(() => page.getByTestId("slice-view").count()).toBe(6);
   expect(errors).toEqual([]);
   await page.close();
+});
+
+test("isosurface of a noisy map regrows its triangle buffers and keeps every triangle", async () => {
+  const { origin, browser } = await site.start();
+  const { page, trouble } = await openWatchedPage(browser, origin, "/components-check");
+  await page.getByTestId("blob").getByTestId("isosurface-view").waitFor();
+  const module = readdirSync(join(projectRoot, "dist", "_import", "components")).find((file) =>
+    /^isosurface\.[0-9a-f]+\.js$/.test(file),
+  );
+  // 64³ voxels of uniform noise cut at its median: about a triangle and a half per voxel, far beyond the 200 000
+  // triangles the buffers start with.
+  // Passed as source text: vitest would rewrite a dynamic import() written in this file into its own loader.
+  const result = await page.evaluate(`(async () => {
+    const { isosurfaceView } = await import(${JSON.stringify(`/_import/components/${module}`)});
+    const n = 64;
+    const data = new Float32Array(n ** 3);
+    let seed = 12345;
+    for (let i = 0; i < data.length; i++) data[i] = (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const view = isosurfaceView({ data, nx: n, ny: n, nz: n, voxelSize: [1, 1, 1], threshold: 0.5 });
+    document.body.append(view);
+    const first = Number(view.dataset.triangles);
+    const again = await view.setThreshold(0.5);
+    const bounds = JSON.parse(view.dataset.bounds);
+    view.dispose();
+    view.remove();
+    return { first, again, bounds };
+  })()`) as { first: number; again: number; bounds: number[][] };
+  expect(result.first).toBeGreaterThan(200_000);
+  expect(result.again).toBe(result.first);
+  // Noise above the threshold touches every face: the caps lie between the last voxel centres and the box outline.
+  for (const axis of [0, 1, 2]) {
+    expect(result.bounds[0][axis]).toBeGreaterThanOrEqual(-0.5);
+    expect(result.bounds[0][axis]).toBeLessThanOrEqual(0);
+    expect(result.bounds[1][axis]).toBeGreaterThanOrEqual(63);
+    expect(result.bounds[1][axis]).toBeLessThanOrEqual(63.5);
+  }
+  expect(trouble).toEqual(NO_TROUBLE);
 });
