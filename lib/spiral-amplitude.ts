@@ -106,7 +106,10 @@ export class SpiralAmplitude {
     this.fx = fftFrequencies(gx, tx);
     this.fy = fftFrequencies(gy, ty);
     this.fz = fftFrequencies(gz, tz);
-    this.sigma = options.sigma ?? SHELL_WIDTH_BINS / Math.cbrt(nx * tx * ny * ty * nz * tz);
+    // A cube's edge exactly (a cube root could be an ulp off and flip 0.g's band count).
+    const [ex, ey, ez] = [nx * tx, ny * ty, nz * tz];
+    const edge = ex === ey && ey === ez ? ex : Math.cbrt(ex * ey * ez);
+    this.sigma = options.sigma ?? SHELL_WIDTH_BINS / edge;
     const padded = gx === nx && gy === ny && gz === nz ? grid : { nx: gx, ny: gy, nz: gz, data: zeroPadded(grid, fftShape) };
     this.spectrum = Float32Array.from(realFft3d(padded).data);
   }
