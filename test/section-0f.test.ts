@@ -15,19 +15,7 @@ import { digitalFrequency } from "../lib/radial.js";
 import { locBfactorSection, localSections } from "../lib/section-0f-locbfactor.js";
 import { fftFrequencies } from "../lib/spiral-amplitude.js";
 import type { Volume } from "../lib/volume.js";
-
-function uniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state + 0.5) / 2 ** 32;
-  };
-}
-
-function gaussian(seed: number): () => number {
-  const u = uniform(seed);
-  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-}
+import { openUniform as uniform, seededNormal as gaussian } from "./helpers/random.js";
 
 const cube = (n: number, data: Float32Array, ts = 1): Volume => ({
   nx: n, ny: n, nz: n, data, voxelSize: [ts, ts, ts], origin: [0, 0, 0],

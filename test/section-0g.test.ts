@@ -3,15 +3,7 @@ import { TOO_HOMOGENEOUS_WARNING } from "../lib/local-stats.js";
 import { localSections, locBfactorWarnings } from "../lib/section-0f-locbfactor.js";
 import { locOccupancySection, locOccupancyWarnings, occupancyFrequencies } from "../lib/section-0g-lococcupancy.js";
 import type { Volume } from "../lib/volume.js";
-
-function gaussian(seed: number): () => number {
-  let state = seed >>> 0;
-  const u = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state + 0.5) / 2 ** 32;
-  };
-  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-}
+import { seededNormal as gaussian } from "./helpers/random.js";
 
 /** White noise smoothed by a 3-voxel box along each axis (blobs, so the hard mask is a few solid components). */
 function blobs(nx: number, ny: number, nz: number, seed: number): Volume {
