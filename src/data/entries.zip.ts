@@ -71,7 +71,7 @@ for (const id of ids) {
   const dir = join(workDir, id);
   for (const name of readdirSync(dir)) {
     if (name === "index-row.json") index.push(JSON.parse(readFileSync(join(dir, name), "utf8")));
-    else zip.file(`${id}/${name}`, readFileSync(join(dir, name)), { date });
+    else zip.file(`${id}/${name}`, readFileSync(join(dir, name)), { date, createFolders: false });
   }
 }
 zip.file("index.json", JSON.stringify(index), { date });
