@@ -56,7 +56,7 @@ export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 
   element.className = "mapval-isosurface-view";
   element.dataset.testid = "isosurface-view";
   element.style.cssText = `position: relative; width: ${width}px; height: ${height}px; border: 1px solid #bbb; ` +
-    "background: #fff; max-width: 100%;";
+    "background: #fff; max-width: 100%; break-inside: avoid;";
 
   const canvas = document.createElement("canvas");
   canvas.dataset.testid = "isosurface-canvas";

@@ -70,7 +70,7 @@ export function sliceView({
   figure.dataset.height = String(height);
   figure.dataset.domain = JSON.stringify(range);
   figure.dataset.colormap = typeof colormap === "function" ? "custom" : colormap;
-  figure.style.cssText = "margin: 0 1.5em 1em 0; display: inline-block; vertical-align: top; max-width: none;";
+  figure.style.cssText = "margin: 0 1.5em 1em 0; display: inline-block; vertical-align: top; max-width: none; break-inside: avoid;";
 
   if (title) {
     const heading = figure.appendChild(document.createElement("div"));
