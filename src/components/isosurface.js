@@ -17,7 +17,7 @@
  * Marching cubes is three's `MarchingCubes` (examples/jsm/objects), which polygonizes a cube of resolution³
  * samples: the map is copied into a cube of side max(nx, ny, nz) + 4, padded with a density below every voxel.
  * Its memory is 28 bytes per cube sample (field, normal and colour caches), about 125 MB for a 160³ map, plus
- * 72 bytes per triangle of buffer (at least 8 % of the voxel count). One recompute in headless Chromium on this
+ * 72 bytes per triangle of buffer (at least 15 % of the voxel count). One recompute in headless Chromium on this
  * project's 2-core machine (busy with other builds): 30–120 ms at 100³, 60–170 ms at 128³, 110–310 ms at 160³
  * (data-compute-ms gives the last one); coalescing keeps a slider responsive, but at 160³ the surface follows it
  * at a few frames per second.
@@ -44,12 +44,12 @@ import {OrbitControls} from "three/examples/jsm/controls/OrbitControls.js";
 import {MarchingCubes} from "three/examples/jsm/objects/MarchingCubes.js";
 import {finiteExtent} from "../lib/colormap.js";
 
-// Cells on the cube's outermost layer are never polygonized by MarchingCubes, and normals read one sample further:
-// two samples of padding on each side let the surface close at the map's own faces.
+// MarchingCubes polygonizes only the cells between samples 1 and resolution − 2, and its normals read one sample
+// further: two samples of padding on each side let the surface close over the map's own faces.
 const PADDING = 2;
-// Maps of 100³–160³ voxels give 1–2 triangles per 30 voxels at usual thresholds: 8 % of the voxels leaves room, so
-// that regrowing the buffers (a second polygonization and a warning from three) stays rare.
-const initialTriangles = (voxels) => Math.max(200_000, Math.ceil(0.08 * voxels));
+// EMD-1997 at its contour level gives 13 triangles per 100 voxels, a synthetic 160³ map 6: 15 % of the voxels leaves
+// room, so that regrowing the buffers (a second polygonization and a warning from three) stays rare.
+const initialTriangles = (voxels) => Math.max(200_000, Math.ceil(0.15 * voxels));
 
 export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 420, height = 360}) {
   const element = document.createElement("div");
@@ -95,10 +95,12 @@ export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 
   placeInAngstroms(surface, resolution, spacing);
   scene.add(surface);
 
-  // Far enough for the box's bounding sphere to nearly fill the narrower field of view (its corners rarely face it).
+  // 85 % of the distance at which the box's bounding sphere fills the narrower field of view: seen obliquely, the box
+  // is smaller than that sphere and then nearly fills the view.
   const radius = box.getSize(new Vector3()).length() / 2;
-  const narrowerFov = Math.min(camera.fov, (2 * Math.atan(Math.tan((camera.fov * Math.PI) / 360) * camera.aspect) * 180) / Math.PI);
-  const distance = (0.85 * radius) / Math.sin((narrowerFov * Math.PI) / 360);
+  const halfFovY = (camera.fov * Math.PI) / 360;
+  const halfNarrowerFov = Math.min(halfFovY, Math.atan(Math.tan(halfFovY) * camera.aspect));
+  const distance = (0.85 * radius) / Math.sin(halfNarrowerFov);
   camera.position.copy(centre).add(new Vector3(0.55, -0.75, 0.6).normalize().multiplyScalar(distance));
   camera.up.set(0, 0, 1);
   const controls = new OrbitControls(camera, canvas);
@@ -185,10 +187,7 @@ function marchingCubes(resolution, material, maxTriangles) {
   return surface;
 }
 
-/**
- * The map into the middle of the cube; everything else, and any NaN or ±Infinity, just below the map's minimum, so that the
- * surface closes at the box faces.
- */
+/** The map into the middle of the cube; the padding and any NaN or ±Infinity below the map, so the surface closes. */
 function fillField(field, resolution, data, nx, ny, nz) {
   const [min, max] = finiteExtent(data) ?? [0, 0];
   // One full range below the minimum: a face then cuts an edge to the padding at most half-way, inside the box outline,
@@ -224,5 +223,6 @@ function surfaceBounds(surface, triangles) {
       if (value > max[axis]) max[axis] = value;
     }
   const scale = surface.scale.toArray(), offset = surface.position.toArray();
-  return [min.map((value, axis) => value * scale[axis] + offset[axis]), max.map((value, axis) => value * scale[axis] + offset[axis])];
+  const toAngstroms = (corner) => corner.map((value, axis) => value * scale[axis] + offset[axis]);
+  return [toAngstroms(min), toAngstroms(max)];
 }

@@ -18,7 +18,17 @@
  * "slice-colorbar" with data-ticks (JSON of the tick values); the caption is "slice-caption".
  * Everything is a canvas or SVG, so the figure prints.
  */
-import {axisRight, color, format, interpolateMagma, interpolateRdBu, interpolateRgb, interpolateViridis, scaleLinear, select} from "d3";
+import {
+  axisRight,
+  color,
+  format,
+  interpolateMagma,
+  interpolateRdBu,
+  interpolateRgb,
+  interpolateViridis,
+  scaleLinear,
+  select
+} from "d3";
 import {colorLookup, finiteExtent, rgbaPixels} from "../lib/colormap.js";
 
 const COLORMAPS = {
@@ -36,7 +46,9 @@ let gradientCount = 0;
 function interpolatorOf(colormap) {
   if (typeof colormap === "function") return colormap;
   const interpolator = COLORMAPS[colormap];
-  if (!interpolator) throw new Error(`unknown colormap "${colormap}" (use ${Object.keys(COLORMAPS).join(", ")} or a function)`);
+  if (!interpolator) {
+    throw new Error(`unknown colormap "${colormap}" (use ${Object.keys(COLORMAPS).join(", ")} or a function)`);
+  }
   return interpolator;
 }
 
@@ -70,7 +82,8 @@ export function sliceView({
   figure.dataset.height = String(height);
   figure.dataset.domain = JSON.stringify(range);
   figure.dataset.colormap = typeof colormap === "function" ? "custom" : colormap;
-  figure.style.cssText = "margin: 0 1.5em 1em 0; display: inline-block; vertical-align: top; max-width: none; break-inside: avoid;";
+  figure.style.cssText =
+    "margin: 0 1.5em 1em 0; display: inline-block; vertical-align: top; max-width: none; break-inside: avoid;";
 
   if (title) {
     const heading = figure.appendChild(document.createElement("div"));
