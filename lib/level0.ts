@@ -3,7 +3,8 @@
  * the way VRS does (validationReport.py).
  *
  * For pages: `runLevel0(volume, { threshold, resolution, mode, parameters, figures, softMask, precomputed })` gives
- * the whole report (keep 0.d in `precomputed` while only the threshold moves: it does not depend on it);
+ * the whole report. 0.e–0.g take seconds on large maps: a slider passes them (and 0.d, which does not depend on the
+ * threshold) in `precomputed`, computed once at the entry's threshold.
  * `report.figures` holds the input-figure data; `sweep()` (lib/sweep.ts) the verdicts over many thresholds;
  * `reportJson()` and `formatReport()` (lib/report-text.ts) the CLI's JSON and text.
  */
@@ -17,7 +18,12 @@ import { massTable, maskSection, type MassTableRow } from "./section-0b-mask.js"
 import {
   backgroundResults, backgroundVerdict, countBeyond, type BackgroundSums,
 } from "./section-0c-background.js";
-import { bfactorSection } from "./section-0d-bfactor.js";
+import { bfactorSection, bfactorTitle } from "./section-0d-bfactor.js";
+import { localResolutionSection, localResolutionTitle } from "./section-0e-local-resolution.js";
+import { localSections, locBfactorTitle } from "./section-0f-locbfactor.js";
+import { locOccupancyTitle } from "./section-0g-lococcupancy.js";
+import { handSection, handTitle } from "./section-0h-hand.js";
+import { pyFixed } from "./report-text.js";
 import type { Vec3, Volume } from "./volume.js";
 
 export const sectionIds: readonly SectionId[] = ["0.a", "0.b", "0.c", "0.d", "0.e", "0.f", "0.g", "0.h"];
@@ -38,10 +44,15 @@ export interface Level0Options {
   figures?: boolean;
   softMask?: boolean;
   /**
-   * Sections already computed for this map that do not depend on the threshold (the site keeps 0.d across slider
-   * moves). They are used as given.
+   * Sections already computed for this map (the site keeps 0.d–0.h, computed once at the entry's threshold, across
+   * slider moves). They are used as given; every other section is computed.
    */
   precomputed?: Partial<Record<SectionId, SectionResult<object>>>;
+  /**
+   * Which of 0.d–0.h to compute (default: all). 0.e–0.g take seconds on a large map; a section left out is
+   * reported as not measured, saying it was not requested. 0.a–0.c are always computed (they share the mask).
+   */
+  sections?: readonly SectionId[];
 }
 
 export interface Level0Input {
@@ -87,40 +98,50 @@ export function analysisVoxelSize(volume: Volume, override?: number): { ts: numb
   return { ts: x, warnings };
 }
 
-const notApplicable = (id: SectionId, title: string, reason: string): SectionResult<object> => ({
-  id, title, status: "does-not-apply", warnings: [], results: null, reason, summarySentence: null,
-});
-const notMeasured = (id: SectionId, title: string, reason: string): SectionResult<object> => ({
-  id, title, status: "not-measured", warnings: [], results: null, reason, summarySentence: null,
-});
-const noResolution = "This method cannot be applied to maps with no resolution reported.";
-const neuralNetwork = (method: string) =>
-  `${method} is a trained neural network whose weights mapval cannot run, so it is not measured.`;
+type SpectralId = "0.d" | "0.e" | "0.f" | "0.g" | "0.h";
 
-/** 0.e–0.h: applicability exactly as VRS decides it; the methods themselves are not built. */
-function unbuiltSections(resolution: number | null): Record<"0.e" | "0.f" | "0.g" | "0.h", SectionResult<object>> {
-  const deepRes = "0.e DeepRes", locB = "0.f LocBfactor", locOcc = "0.g LocOccupancy", hand = "0.h Deep hand";
-  if (resolution === null)
-    return {
-      "0.e": notApplicable("0.e", deepRes, noResolution),
-      "0.f": notApplicable("0.f", locB, noResolution),
-      "0.g": notApplicable("0.g", locOcc, noResolution),
-      "0.h": notApplicable("0.h", hand, noResolution),
-    };
+const spectralTitles: Record<SpectralId, string> = {
+  "0.d": bfactorTitle,
+  "0.e": localResolutionTitle,
+  "0.f": locBfactorTitle,
+  "0.g": locOccupancyTitle,
+  "0.h": handTitle,
+};
+
+/** Sections the caller did not ask for, as not measured, so every report still has 0.a–0.h. */
+function notRequested(requested: readonly SectionId[]): Partial<Record<SectionId, SectionResult<object>>> {
+  const out: Partial<Record<SectionId, SectionResult<object>>> = {};
+  for (const id of Object.keys(spectralTitles) as SpectralId[])
+    if (!requested.includes(id))
+      out[id] = {
+        id, title: spectralTitles[id], status: "not-measured", warnings: [], results: null, summarySentence: null,
+        reason: `Not computed in this run (requested: ${requested.join(", ")})`,
+      };
+  return out;
+}
+
+/** 0.d–0.h, each computed only when not given; 0.f and 0.g share their resized map and bands. */
+function spectralSections(
+  volume: Volume,
+  o: { ts: number; threshold: number; resolution: number | null; mode: AnalysisMode; hardMask: Uint8Array },
+  given: Partial<Record<SectionId, SectionResult<object>>>,
+): Record<SpectralId, SectionResult<object>> {
+  const common = { voxelSize: o.ts, threshold: o.threshold, resolution: o.resolution, mode: o.mode };
+  const wanted = { bfactor: given["0.f"] === undefined, occupancy: given["0.g"] === undefined };
+  const local = wanted.bfactor || wanted.occupancy ? localSections(volume, common, wanted) : undefined;
   return {
-    "0.e":
-      resolution < 2
-        ? notApplicable("0.e", deepRes, "This method cannot be applied to maps with a resolution better than 2Å.")
-        : resolution > 13
-          ? notApplicable("0.e", deepRes, "This method cannot be applied to maps with a resolution worse than 13Å.")
-          : notMeasured("0.e", deepRes, neuralNetwork("DeepRes")),
-    "0.f": notMeasured("0.f", locB, "Local B-factor (LocBfactor) is not implemented in mapval yet."),
-    "0.g": notMeasured("0.g", locOcc, "Local occupancy (LocOccupancy) is not implemented in mapval yet."),
-    "0.h":
-      resolution > 5
-        ? notApplicable("0.h", hand, "This method cannot be applied to maps with a resolution worse than 5Å.")
-        : notMeasured("0.h", hand, neuralNetwork("DeepHand")),
+    "0.d": given["0.d"] ?? bfactorSection(volume, common),
+    "0.e": given["0.e"] ?? withoutLocalMap(localResolutionSection(volume, { ...common, hardMask: o.hardMask })),
+    "0.f": given["0.f"] ?? withoutLocalMap(local!["0.f"]),
+    "0.g": given["0.g"] ?? withoutLocalMap(local!["0.g"]),
+    "0.h": given["0.h"] ?? handSection({ resolution: o.resolution }),
   };
+}
+
+/** The report keeps numbers, not the local maps (a volume each); pages that draw them call the sections directly. */
+function withoutLocalMap(section: SectionResult<object> & { localMap?: unknown }): SectionResult<object> {
+  const { localMap: _dropped, ...rest } = section;
+  return rest;
 }
 
 export function runLevel0(volume: Volume, options: Level0Options): Level0Report {
@@ -158,8 +179,10 @@ export function runLevel0(volume: Volume, options: Level0Options): Level0Report 
       constructed: { constructedVoxels: m.constructed, overlap: m.both / rawVoxels },
     }),
     "0.c": background,
-    "0.d": options.precomputed?.["0.d"] ?? bfactorSection(volume, { voxelSize: ts, resolution, mode }),
-    ...unbuiltSections(resolution),
+    ...spectralSections(volume, { ts, threshold, resolution, mode, hardMask: hard.mask }, {
+      ...(options.sections ? notRequested(options.sections) : {}),
+      ...options.precomputed,
+    }),
     ...options.precomputed,
   };
 
@@ -371,10 +394,37 @@ export function backgroundBySubtraction(whole: MapSums, mask: HardMaskNumbers, v
 }
 
 /** Score, abstract and warnings summary from the sections, as VRS writes them. */
+/**
+ * VRS's sentence on the resolution estimates (at Level 0 only the local-resolution median, from 0.e), with its
+ * "%4.1f" numbers; null when there is no estimate.
+ */
+function resolutionEstimatesSentence(
+  sections: Record<SectionId, SectionResult<object>>,
+  resolution: number | null,
+): string | null {
+  const localResolution = sections["0.e"];
+  const median = (localResolution.results as { median?: number } | null)?.median;
+  const measured = localResolution.status === "ok" || localResolution.status === "warnings";
+  if (!measured || median === undefined || !Number.isFinite(median)) return null;
+  const estimates = [median];
+  const mean = estimates.reduce((a, b) => a + b, 0) / estimates.length;
+  let sentence =
+    `The average resolution of the map estimated by various methods goes from ${pyFixed(Math.min(...estimates), 1, 4)}Å ` +
+    `to ${pyFixed(Math.max(...estimates), 1, 4)}Å with an average of ${pyFixed(mean, 1, 4)}Å.`;
+  sentence +=
+    resolution === null
+      ? " The resolution was not reported by the user."
+      : ` The resolution reported by the user was ${pyFixed(resolution, 1, 4)}Å.`;
+  if (resolution !== null && resolution < 0.8 * mean) sentence += " The resolution reported may be overestimated.";
+  return sentence;
+}
+
 export function assemble(sections: Record<SectionId, SectionResult<object>>, resolution: number | null) {
   const ordered = sectionIds.map((id) => sections[id]);
   const score = scoreOf(ordered);
   const abstract = ordered.flatMap((s) => (s.summarySentence ? [s.summarySentence.trim()] : []));
+  const resolutionSentence = resolutionEstimatesSentence(sections, resolution);
+  if (resolutionSentence !== null) abstract.push(resolutionSentence);
   abstract.push(`The overall score (passing tests) of this report is ${score.passed} out of ${score.evaluable} evaluable items.`);
   if (resolution === null) abstract.push(noResolutionNotice);
   const warningsSummary = ordered

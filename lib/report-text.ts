@@ -103,10 +103,30 @@ function sectionText(s: SectionResult<object>, report: Level0Report): string[] {
           `The estimated B-factor was ${pyFixed(b.B, 1, 5)}. The fitted line was log|F| = ${pyFixed(b.slope, 1, 4)}/R^2 + (${pyFixed(b.intercept, 1, 4)}).`,
         );
     }
+    if (s.id === "0.e" || s.id === "0.f" || s.id === "0.g") lines.push(...percentileLines(s.id, s.results as LocalResults));
   }
   for (const n of s.notes ?? []) if (n !== s.reason) lines.push(`Note: ${n}`);
   if (s.criteria?.length) lines.push("Criteria:", ...s.criteria.map((c) => `  - ${c}`));
   s.warnings.forEach((w, i) => lines.push(`  ${i + 1}. ${w}`));
+  return lines;
+}
+
+interface LocalResults {
+  percentiles: { p2_5: number; p25: number; p50: number; p75: number; p97_5: number };
+  voxels: number;
+  resolutionPercentile?: number;
+}
+
+const localQuantity = { "0.e": "Local resolution (Å)", "0.f": "Local B-factor (Å²)", "0.g": "Local Occupancy [0-1]" };
+
+/** VRS's table of representative percentiles of a local map (0.e–0.g). */
+function percentileLines(id: "0.e" | "0.f" | "0.g", r: LocalResults): string[] {
+  const p = r.percentiles;
+  const rows: [string, number][] = [["2.5%", p.p2_5], ["25%", p.p25], ["50%", p.p50], ["75%", p.p75], ["97.5%", p.p97_5]];
+  const lines = [`Over ${r.voxels} voxels, some representative percentiles are:`, `Percentile  ${localQuantity[id]}`];
+  for (const [label, value] of rows) lines.push(`${label.padEnd(10)}  ${pyFixed(value, 2)}`);
+  if (r.resolutionPercentile !== undefined)
+    lines.push(`The reported resolution occupies the ${pyFixed(r.resolutionPercentile, 2)} percentile of the local resolutions.`);
   return lines;
 }
 

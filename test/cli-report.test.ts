@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -16,7 +16,8 @@ async function run(args: string[]) {
 }
 
 describe("mapval report (in process)", () => {
-  it("--json follows the contract", async () => {
+  // The one run of every section on a real map (0.e–0.g take seconds); other tests ask only for what they check.
+  it("--json follows the contract", { timeout: 180_000 }, async () => {
     const { code, out } = await run([map("emd_3488.map"), "--threshold", "0.09", "--resolution", "3.2", "--json"]);
     expect(code).toBe(0);
     expect(out.trim().split("\n")).toHaveLength(1);
@@ -49,6 +50,15 @@ describe("mapval report (in process)", () => {
     expect(Object.keys(j.sections["0.c"].results)).toEqual(
       expect.arrayContaining(["voxels", "mean", "std", "t", "p", "outlierPercent", "gaussianPercent", "outlierRatio"]),
     );
+    expect(Object.keys(j.sections["0.d"].results)).toEqual(expect.arrayContaining(["B", "slope", "intercept", "points"]));
+    for (const id of ["0.e", "0.f", "0.g"]) {
+      expect(["ok", "warnings"]).toContain(j.sections[id].status);
+      const r = j.sections[id].results;
+      expect(r.median).toBe(r.percentiles.p50);
+      expect(r.percentiles.p2_5).toBeLessThanOrEqual(r.percentiles.p97_5);
+      expect(j.sections[id]).not.toHaveProperty("localMap");
+    }
+    expect(j.sections["0.h"].status).toBe("not-measured");
     const evaluable = sectionIds.filter((id) => ["ok", "warnings"].includes(j.sections[id].status));
     expect(j.score).toEqual({
       passed: sectionIds.filter((id) => j.sections[id].status === "ok").length,
@@ -71,7 +81,7 @@ describe("mapval report (in process)", () => {
     expect(code).toBe(0);
     expect(out).toMatch(/The overall score \(passing tests\) of this report is \d out of 3 evaluable items\./);
     expect(out).toMatch(/0\.a Mass analysis\s+(OK|\d+ warnings)/);
-    expect(out).toMatch(/0\.e DeepRes\s+Does not apply/);
+    expect(out).toMatch(/0\.e Local resolution \(MonoRes-style; VRS uses DeepRes\)\s+Does not apply/);
     expect(out).toContain("Some programs may not work properly since resolution parameter has not been reported.");
   });
 
@@ -113,7 +123,7 @@ describe("a map without a voxel size", () => {
   });
 });
 
-describe.runIf(existsSync(join(root, "bin/mapval.js")))("node bin/mapval.js report", () => {
+describe("node bin/mapval.js report", () => {
   it("writes the JSON contract and exits 0", () => {
     const out = execFileSync("node", ["bin/mapval.js", "report", map("emd_1997.map"), "--threshold", "1", "--json"], { cwd: root });
     expect(JSON.parse(out.toString()).sections["0.b"].status).toBeDefined();
@@ -132,7 +142,7 @@ describe("a configured entry or accession instead of a file", () => {
   const groel = config.entries.find((e) => e.id === "emd-1997")!;
 
   it.each([["emd-1997"], ["EMD-1997"]])("%s takes the author's contour, resolution and voxel size as defaults", async (name) => {
-    const { code, out } = await run([name, "--json"]);
+    const { code, out } = await run([name, "--sections", "0.a,0.b,0.c", "--json"]);
     expect(code).toBe(0);
     const report = JSON.parse(out);
     expect(report.input.file).toBe("emd_1997.map");
@@ -142,7 +152,7 @@ describe("a configured entry or accession instead of a file", () => {
   });
 
   it("an explicit --threshold wins over the author's contour", async () => {
-    const { code, out } = await run(["emd-1997", "--threshold", "0.5", "--json"]);
+    const { code, out } = await run(["emd-1997", "--threshold", "0.5", "--sections", "0.a,0.b,0.c", "--json"]);
     expect(code).toBe(0);
     expect(JSON.parse(out).input.threshold).toBe(0.5);
   });
@@ -152,5 +162,25 @@ describe("a configured entry or accession instead of a file", () => {
     const { code, err } = await run([unknown.id]);
     expect(code).toBe(2);
     expect(err).toMatch(new RegExp(`missing --threshold \\(no author's contour is known for ${unknown.id}\\)`));
+  });
+});
+
+describe("--sections", () => {
+  it("computes only the listed sections of 0.d–0.h; the others are not measured, saying so, and not counted", async () => {
+    const { code, out } = await run([map("emd_1997.map"), "--threshold", "1", "--resolution", "7", "--sections", "0.a,0.b,0.c,0.d", "--json"]);
+    expect(code).toBe(0);
+    const j = JSON.parse(out);
+    expect(j.sections["0.d"].results.B).toEqual(expect.any(Number));
+    for (const id of ["0.e", "0.f", "0.g", "0.h"]) {
+      expect(j.sections[id].status).toBe("not-measured");
+      expect(j.sections[id].reason).toBe("Not computed in this run (requested: 0.a, 0.b, 0.c, 0.d)");
+    }
+    expect(j.score.evaluable).toBe(4);
+  });
+
+  it("rejects an unknown section id with one line, exit 2", async () => {
+    const { code, err } = await run([map("emd_1997.map"), "--threshold", "1", "--sections", "0.a,0.z"]);
+    expect(code).toBe(2);
+    expect(err).toMatch(/--sections takes section ids from 0\.a,0\.b,0\.c,0\.d,0\.e,0\.f,0\.g,0\.h; got "0\.z"/);
   });
 });

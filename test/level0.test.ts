@@ -32,6 +32,34 @@ describe("assemble: score, abstract, warnings as VRS", () => {
   });
 });
 
+describe("assemble: VRS's sentence on the resolution estimates (at Level 0, the 0.e median)", () => {
+  const withLocalResolution = (status: SectionStatus, median: number) =>
+    Object.fromEntries(
+      sectionIds.map((id) => [id, id === "0.e" ? { ...section(id, status), results: { median } } : section(id, "ok")]),
+    ) as Record<SectionId, SectionResult<object>>;
+
+  it("prints min, max and mean with %4.1f, the user's resolution, and flags it when below 0.8 × the mean", () => {
+    // VRS: "...goes from %4.1fÅ to %4.1fÅ with an average of %4.1fÅ." + " The resolution reported by the user was %4.1fÅ."
+    expect(assemble(withLocalResolution("ok", 10.9), 7).abstract).toContain(
+      "The average resolution of the map estimated by various methods goes from 10.9Å to 10.9Å with an average of 10.9Å." +
+        " The resolution reported by the user was  7.0Å. The resolution reported may be overestimated.",
+    );
+    // 8.72 = 0.8 × 10.9 is not above 9: no flag.
+    expect(assemble(withLocalResolution("warnings", 10.9), 9).abstract).toContain(
+      "The average resolution of the map estimated by various methods goes from 10.9Å to 10.9Å with an average of 10.9Å." +
+        " The resolution reported by the user was  9.0Å.",
+    );
+  });
+
+  it("comes before the score line, and is absent when 0.e has no measured median", () => {
+    const abstract = assemble(withLocalResolution("ok", 4), 3.2).abstract;
+    expect(abstract.findIndex((a) => a.startsWith("The average resolution"))).toBe(abstract.length - 2);
+    for (const status of ["not-measured", "does-not-apply"] as const)
+      expect(assemble(withLocalResolution(status, 4), 3.2).abstract.some((a) => a.startsWith("The average resolution"))).toBe(false);
+    expect(assemble(withLocalResolution("ok", Number.NaN), 3.2).abstract.some((a) => a.startsWith("The average resolution"))).toBe(false);
+  });
+});
+
 describe("runLevel0", () => {
   it("a centred cube without resolution: 3 evaluable sections, 0.d–0.h do not apply", () => {
     const r = runLevel0(cube(), { threshold: 0.5 });
@@ -51,14 +79,23 @@ describe("runLevel0", () => {
     expect(at(14).sections["0.e"].reason).toMatch(/worse than 13Å/);
     expect(at(6).sections["0.h"].reason).toMatch(/worse than 5Å/);
     expect(at(4).sections["0.h"].status).toBe("not-measured");
-    expect(at(4).sections["0.e"].status).toBe("not-measured");
-    expect(at(4).sections["0.f"].status).toBe("not-measured");
+  });
+
+  it("computes 0.d–0.h itself when none is given, and keeps the local maps out of the report", () => {
+    const r = runLevel0(cube(), { threshold: 0.5, resolution: 4 });
+    for (const id of ["0.d", "0.e", "0.f", "0.g", "0.h"] as const) {
+      expect(r.sections[id].id).toBe(id);
+      expect(r.sections[id]).not.toHaveProperty("localMap");
+    }
+    expect(r.sections["0.h"].reason).toMatch(/^The hand was not assessed/);
+    expect(r.sections["0.e"].title).toMatch(/MonoRes-style/);
   });
 
   it("a precomputed 0.d is used as given", () => {
     const d = section("0.d", "warnings", ["The B-factor is out of the interval [-300,0]."]);
-    const r = runLevel0(cube(), { threshold: 0.5, resolution: 4, precomputed: { "0.d": d } });
+    const r = runLevel0(cube(), { threshold: 0.5, resolution: 4, precomputed: { "0.d": d }, sections: ["0.d"] });
     expect(r.sections["0.d"]).toBe(d);
+    expect(r.sections["0.e"].reason).toBe("Not computed in this run (requested: 0.d)");
     expect(r.score.evaluable).toBe(4);
   });
 
