@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { tableFromIPC } from "apache-arrow";
 import type { Page } from "playwright-core";
 import { afterAll, expect, test } from "vitest";
 import { runReport } from "../../data-loaders/cli-report.js";
@@ -122,6 +123,18 @@ test("a report page renders every section; the slider flips 0.b and the JSON equ
   expect([await scoreLine.getAttribute("data-passed"), await scoreLine.getAttribute("data-evaluable")]).toEqual(
     [String(json.score.passed), String(json.score.evaluable)],
   );
+  // The table downloads follow the threshold too: components as Arrow and CSV, one row per component of 0.b.
+  const download = async (testId: string) => {
+    const [file] = await Promise.all([page.waitForEvent("download"), page.getByTestId(testId).click()]);
+    return readFileSync((await file.path())!);
+  };
+  const components = json.sections["0.b"].results.componentSizes as number[];
+  const arrowRows = tableFromIPC(await download("download-components-arrow")).toArray().map((r) => r.toJSON());
+  expect(arrowRows.map((r) => r.voxels)).toEqual(components);
+  const csv = (await download("download-components-csv")).toString("utf8").trim().split("\n");
+  expect(csv[0].split(",")).toEqual(["rank", "voxels", "volume", "percent", "cumulativePercent", "inMassSet"]);
+  expect(csv.length - 1).toBe(components.length);
+
   // innerText collapses runs of spaces, as HTML does.
   expect(await page.getByTestId("abstract").innerText()).toBe(json.abstract.join(" ").replace(/\s+/g, " ").trim());
 

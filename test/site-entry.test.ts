@@ -1,0 +1,42 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { tableFromIPC } from "apache-arrow";
+import { expect, test } from "vitest";
+import { entryFiles, SWEEP_THRESHOLDS } from "../data-loaders/site-entry.js";
+import { levelKeepingFraction } from "../lib/entries.js";
+import { runLevel0 } from "../lib/level0.js";
+import { parseMap } from "../lib/mrc-reader.js";
+import { reportJson } from "../lib/report-text.js";
+
+const root = join(import.meta.dirname, "..");
+
+test("an entry's site files: the report at the fallback threshold, flagged, with its tables and the live volume", async () => {
+  // EMD-3197 (20³, 11.4 Å voxels) has no recorded contour and no resolution.
+  const { files, index } = await entryFiles("emd-3197");
+  const { volume } = parseMap(new Uint8Array(readFileSync(join(root, "data/maps/emd_3197.map"))));
+  const page = JSON.parse(files["report.json"] as string);
+  const level = levelKeepingFraction(volume.data, 0.01);
+  expect(page.threshold).toMatchObject({ level, fromAuthors: false });
+  expect(page.markers.author).toBeNull();
+
+  // The JSON is the CLI's for that threshold (0.d–0.h do not apply without a resolution, so nothing was precomputed
+  // that the CLI would not compute too).
+  const expected = reportJson(runLevel0(volume, { threshold: level, voxelSize: 11.4 }), "emd_3197.map", page.entry.sha256);
+  expect(page.json).toEqual(JSON.parse(JSON.stringify(expected)));
+  expect(index).toMatchObject({ id: "emd-3197", shape: [20, 20, 20], passed: expected.score.passed, evaluable: expected.score.evaluable });
+
+  // The live volume is the map itself (20³ is far below 160³).
+  expect(page.live).toMatchObject({ shape: [20, 20, 20], factor: 1, voxelSize: 11.4 });
+  expect(new Float32Array((files["volume.f32"] as Uint8Array).slice().buffer)).toEqual(volume.data);
+
+  const rows = (name: string) => Array.from(tableFromIPC(files[name] as Uint8Array), (r) => r.toJSON());
+  expect(rows("summary.arrow").map((r) => r.status)).toEqual(Object.values(expected.sections).map((s) => s.status));
+  const sweep = rows("sweep.arrow");
+  expect(sweep).toHaveLength(SWEEP_THRESHOLDS);
+  expect(sweep[0].threshold).toBe(page.range[0]);
+  expect(sweep.at(-1)!.threshold).toBeCloseTo(page.range[1], 12);
+  expect(page.range[0]).toBeLessThanOrEqual(level);
+  expect(page.range[1]).toBeGreaterThanOrEqual(level);
+  expect(rows("guinier.arrow")).toEqual([]);
+  expect(rows("components.arrow").length).toBe(page.json.sections["0.b"].results.componentSizes.length);
+});
