@@ -117,8 +117,11 @@ function arrow(rows: object[]): Uint8Array {
 }
 
 /** The files of one entry (paths relative to the entry's directory of the archive) and its index line. */
-export async function entryFiles(id: string): Promise<{ files: Record<string, Uint8Array | string>; index: IndexRow }> {
-  const entry = await loadEntry(id, { offline: true });
+export async function entryFiles(
+  id: string,
+  entriesPath?: string,
+): Promise<{ files: Record<string, Uint8Array | string>; index: IndexRow }> {
+  const entry = await loadEntry(id, { offline: true, entriesPath });
   const { volume, stats } = await readMap(entry.bytes);
   const sorted = volume.data.filter(Number.isFinite).sort();
   const threshold = chooseThreshold(entry.contour, volume.data, stats.max, entry.unknownContour);

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { expect, test } from "vitest";
@@ -39,4 +40,36 @@ test("an entry's site files: the report at the fallback threshold, flagged, with
   expect(page.range[1]).toBeGreaterThanOrEqual(level);
   expect(rows("guinier.arrow")).toEqual([]);
   expect(rows("components.arrow").length).toBe(page.json.sections["0.b"].results.componentSizes.length);
+});
+
+test("a map above 160³ voxels: the report is of the map itself, the live copy is downsampled and says so", async () => {
+  // A 170³ map (11.4 Å voxels) made from EMD-3197's header: one Gaussian blob off centre.
+  const n = 170;
+  const header = new Uint8Array(readFileSync(join(root, "data/maps/emd_3197.map")).subarray(0, 1024));
+  const view = new DataView(header.buffer);
+  for (const offset of [0, 4, 8, 28, 32, 36]) view.setInt32(offset, n, true);
+  for (const offset of [40, 44, 48]) view.setFloat32(offset, n * 11.4, true);
+  for (const offset of [16, 20, 24]) view.setInt32(offset, 0, true);
+  view.setInt32(92, 0, true); // no extended header
+  const data = new Float32Array(n ** 3);
+  for (let z = 0, i = 0; z < n; z++)
+    for (let y = 0; y < n; y++)
+      for (let x = 0; x < n; x++, i++) data[i] = Math.exp(-((x - 70) ** 2 + (y - 90) ** 2 + (z - 85) ** 2) / 200);
+  const dir = mkdtempSync(join(tmpdir(), "mapval-site-entry-"));
+  try {
+    writeFileSync(join(dir, "big.map"), Buffer.concat([header, new Uint8Array(data.buffer)]));
+    const entry = {
+      id: "big", emdb: null, title: "<b>big</b>", file: "big.map", sha256: null, resolution: null,
+      contour: { level: 0.5, source: "test" }, voxelSize: 11.4, attribution: "test", notes: null,
+    };
+    writeFileSync(join(dir, "entries.json"), JSON.stringify({ version: 1, entries: [entry] }));
+    const { files, index } = await entryFiles("big", join(dir, "entries.json"));
+    const page = JSON.parse(files["report.json"] as string);
+    expect(page.report.input.shape).toEqual([n, n, n]);
+    expect(page.live).toMatchObject({ shape: [85, 85, 85], voxelSize: 22.8, factor: 2 });
+    expect((files["volume.f32"] as Uint8Array).byteLength).toBe(85 ** 3 * 4);
+    expect(index).toMatchObject({ downsampleFactor: 2, threshold: 0.5, thresholdFromAuthors: true, title: "<b>big</b>" });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
