@@ -15,8 +15,9 @@ export default {
   head: `<link rel="icon" href="data:,">`,
   search: false,
   pages: [
-    { name: "Entries", open: true, pages: entries.map((entry) => ({ name: entry.emdb ?? entry.id, path: `/entries/${entry.id}` })) },
+    { name: "Entries", open: true, pages: entries.map((entry) => ({ name: entry.id, path: `/entries/${entry.id}` })) },
     { name: "Kernel check", path: "/kernel-check" },
+    { name: "Components check", path: "/components-check" },
   ],
   dynamicPaths: entries.map((entry) => `/entries/${entry.id}`),
 };

@@ -11,6 +11,7 @@ import type { Page } from "playwright-core";
 import { afterAll, expect, test } from "vitest";
 import { runReport } from "../../data-loaders/cli-report.js";
 import { listEntries } from "../../data-loaders/resolve-entry.js";
+import { levelKeepingFraction } from "../../lib/entries.js";
 import { parseMap } from "../../lib/mrc-reader.js";
 import { NO_TROUBLE, openWatchedPage, siteSession } from "../helpers/chromium.js";
 
@@ -141,6 +142,26 @@ test("a report page renders every section; the slider flips 0.b and the JSON equ
   expect(await page.getByTestId("abstract").innerText()).toBe(json.abstract.join(" ").replace(/\s+/g, " ").trim());
 
   await page.screenshot({ path: "/tmp/mapval-site-report.png", fullPage: true });
+  await page.close();
+  expect(trouble).toEqual(NO_TROUBLE);
+});
+
+test("the σ box and the reference-level buttons move the threshold (σ: all voxels of the map, about their mean)", async () => {
+  const { origin, browser } = await site.start();
+  const { page, trouble } = await openWatchedPage(browser, origin, "/entries/emd-5170");
+  const { stats, volume } = parseMap(new Uint8Array(readFileSync(join(projectRoot, "data/maps/emd_5170.map"))));
+  await settled(page, 0.61);
+
+  await page.getByTestId("threshold-sigma").fill("2");
+  const twoSigma = stats.mean + 2 * stats.std;
+  await settled(page, twoSigma);
+  expect(Number(await page.getByTestId("threshold-number").inputValue())).toBeCloseTo(twoSigma, 5);
+
+  await page.getByTestId("marker-one-percent").click();
+  await settled(page, levelKeepingFraction(volume.data, 0.01));
+  await page.getByTestId("marker-author").click();
+  await settled(page, 0.61);
+  expect(await page.getByTestId("current-threshold-line").first().getAttribute("data-threshold")).toBe("0.61");
   await page.close();
   expect(trouble).toEqual(NO_TROUBLE);
 });
