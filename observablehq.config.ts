@@ -15,7 +15,7 @@ export default {
   head: `<link rel="icon" href="data:,">`,
   search: false,
   pages: [
-    { name: "Entries", open: true, pages: entries.map((entry) => ({ name: entry.id, path: `/entries/${entry.id}` })) },
+    { name: "Entries", open: true, pages: entries.map((entry) => ({ name: entry.emdb?.toLowerCase() === entry.id ? entry.emdb : entry.id, path: `/entries/${entry.id}` })) },
     { name: "Kernel check", path: "/kernel-check" },
     { name: "Components check", path: "/components-check" },
   ],

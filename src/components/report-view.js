@@ -26,7 +26,10 @@ export function statusChip(status, text) {
   return html`<span class="chip chip-${status}" data-status=${status}>${text ?? STATUS_LABELS[status] ?? status}</span>`;
 }
 
-/** VRS's summary-table cell text. */
+/**
+ * VRS's summary-table cell text ("N warnings"; one warning is singular here). lib/report-text.ts has the CLI's
+ * version, but importing it would bring the whole kernel into the page bundle.
+ */
 export function statusText(section) {
   switch (section.status) {
     case "ok": return "OK";
