@@ -139,7 +139,11 @@ test("a report page renders every section; the slider flips 0.b and the JSON equ
   expect(csv.length - 1).toBe(components.length);
 
   // innerText collapses runs of spaces, as HTML does.
-  expect(await page.getByTestId("abstract").innerText()).toBe(json.abstract.join(" ").replace(/\s+/g, " ").trim());
+  const scoreSentence = `The overall score (passing tests) of this report is ${json.score.passed} out of ${json.score.evaluable} evaluable items.`;
+  expect(json.abstract).toContain(scoreSentence);
+  const otherSentences = json.abstract.filter((a: string) => a !== scoreSentence).join(" ");
+  expect(await page.getByTestId("abstract").innerText()).toBe(otherSentences.replace(/\s+/g, " ").trim());
+  expect(await page.getByTestId("score-line").innerText()).toBe(scoreSentence);
 
   await page.screenshot({ path: "/tmp/mapval-site-report.png", fullPage: true });
   await page.close();
