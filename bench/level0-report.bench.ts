@@ -1,13 +1,13 @@
 /**
  * Level 0 report timings on emd_1997 resampled to 256³ and 160³ (bench/upsample.ts):
  *   1. the whole report at 256³: hard and soft masks, 0.a–0.c, input-figure data (target ≤ 2.5 s, ≤ 4× map bytes);
- *   2. the threshold sweep of 100 thresholds at 160³ (target ≤ 5 s);
+ *   2. the threshold sweep of 100 thresholds at 256³ (target ≤ 5 s), and at 160³;
  *   3. one slider move at 160³: threshold → hard mask + 0.a–0.c (target ≤ 50 ms).
  * The 256³ report runs in a child process that holds only the map, so its peak resident set minus the resident set
  * before the report is the report's peak memory (an upper bound: it includes garbage not yet collected).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,21 +15,12 @@ import { runLevel0 } from "../lib/level0.js";
 import type { SectionResult } from "../lib/report-types.js";
 import { sweep } from "../lib/sweep.js";
 import type { Volume } from "../lib/volume.js";
-import { benchMap } from "./upsample.js";
+import { benchMap, benchMapFromFile, mib } from "./upsample.js";
 
 const threshold = 1.0; // emd_1997's author contour; resampling keeps the density scale
-const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 /** Set in the child process: the raw float32 256³ map to report on. */
 const childMapVariable = "MAPVAL_LEVEL0_BENCH_MAP";
-
-function cubeFromFile(path: string): Volume {
-  const bytes = readFileSync(path);
-  const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-  const m = Math.round(Math.cbrt(data.length));
-  const size = (100 * 2.02) / m;
-  return { nx: m, ny: m, nz: m, data, voxelSize: [size, size, size], origin: [0, 0, 0] };
-}
 
 function measured<T>(fn: () => T): { value: T; ms: number; peakGrowth: number } {
   const before = process.memoryUsage().rss;
@@ -43,11 +34,26 @@ function measured<T>(fn: () => T): { value: T; ms: number; peakGrowth: number } 
 /** Ts of the resampled map: the same physical box as emd_1997 (100 × 2.02 Å). */
 const ts = (v: Volume) => (100 * 2.02) / v.nx;
 
+/** 100 thresholds spread over (0, max], the range where masks are not empty. */
+function hundredThresholds(v: Volume): number[] {
+  let max = -Infinity;
+  for (const d of v.data) if (d > max) max = d;
+  return Array.from({ length: 100 }, (_, i) => (max * (i + 0.5)) / 100);
+}
+
+function timeSweep(v: Volume, label: string): void {
+  const swept = measured(() => sweep(v, hundredThresholds(v), { voxelSize: ts(v) }));
+  console.log(
+    `sweep ${label}, 100 thresholds: ${swept.ms.toFixed(0)} ms (target at 256³: 5000), ${(swept.ms / 100).toFixed(1)} ms per threshold`,
+  );
+}
+
 export async function run(): Promise<void> {
+  const big = benchMap(256);
   const dir = mkdtempSync(join(tmpdir(), "mapval-level0-bench-"));
   try {
     const mapFile = join(dir, "map256.f32");
-    writeFileSync(mapFile, benchMap(256).data);
+    writeFileSync(mapFile, big.data);
     const child = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
       env: { ...process.env, [childMapVariable]: mapFile },
       encoding: "utf8",
@@ -63,14 +69,9 @@ export async function run(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
+  timeSweep(big, "256³");
   const mid = benchMap(160);
-  let max = -Infinity;
-  for (const d of mid.data) if (d > max) max = d;
-  const thresholds = Array.from({ length: 100 }, (_, i) => (max * (i + 0.5)) / 100);
-  const swept = measured(() => sweep(mid, thresholds, { voxelSize: ts(mid) }));
-  console.log(
-    `sweep 160³, 100 thresholds: ${swept.ms.toFixed(0)} ms (target 5000), ${(swept.ms / 100).toFixed(1)} ms per threshold`,
-  );
+  timeSweep(mid, "160³");
 
   // The slider reuses 0.d (threshold-independent), so only masks and 0.a–0.c are timed.
   const notApplicable: SectionResult<object> = {
@@ -90,7 +91,7 @@ export async function run(): Promise<void> {
 }
 
 if (process.env[childMapVariable]) {
-  const volume = cubeFromFile(process.env[childMapVariable]);
+  const volume = benchMapFromFile(process.env[childMapVariable]);
   const r = measured(() => runLevel0(volume, { threshold, voxelSize: ts(volume), figures: true, softMask: true }));
   console.log(JSON.stringify({ ms: r.ms, peakGrowth: r.peakGrowth, mapBytes: volume.data.byteLength, score: r.value.score }));
 }

@@ -10,30 +10,20 @@
  * `npm run bench -- local`.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { localSections } from "../lib/section-0f-locbfactor.js";
-import type { Volume } from "../lib/volume.js";
-import { benchMap } from "./upsample.js";
+import { benchMap, benchMapFromFile, mib } from "./upsample.js";
 
 const threshold = 1.0; // emd_1997's author contour; resampling keeps the density scale
 const resolutions = [7, 2.5, 3];
-const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const childMapVariable = "MAPVAL_LOCAL_BENCH_MAP";
 const childResolutionVariable = "MAPVAL_LOCAL_BENCH_RESOLUTION";
 
-function cubeFromFile(path: string): Volume {
-  const bytes = readFileSync(path);
-  const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-  const m = Math.round(Math.cbrt(data.length));
-  const size = (100 * 2.02) / m;
-  return { nx: m, ny: m, nz: m, data, voxelSize: [size, size, size], origin: [0, 0, 0] };
-}
-
 function child(path: string, resolution: number): void {
-  const map = cubeFromFile(path);
+  const map = benchMapFromFile(path);
   const voxelSize = map.voxelSize![0];
   const before = process.memoryUsage().rss;
   const cpu0 = process.cpuUsage();

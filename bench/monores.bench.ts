@@ -7,27 +7,17 @@
  * `npm run bench -- monores`.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { localResolutionSection } from "../lib/section-0e-local-resolution.js";
 import { localSections } from "../lib/section-0f-locbfactor.js";
-import type { Volume } from "../lib/volume.js";
-import { benchMap } from "./upsample.js";
+import { benchMap, benchMapFromFile, mib } from "./upsample.js";
 
 const threshold = 1.0; // emd_1997's author contour; resampling keeps the density scale
 const resolution = 7;
-const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const childMapVariable = "MAPVAL_MONORES_BENCH_MAP";
-
-function cubeFromFile(path: string): Volume {
-  const bytes = readFileSync(path);
-  const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-  const m = Math.round(Math.cbrt(data.length));
-  const size = (100 * 2.02) / m;
-  return { nx: m, ny: m, nz: m, data, voxelSize: [size, size, size], origin: [0, 0, 0] };
-}
 
 /** Wall time, CPU time (user + system: on a loaded machine the better estimate of an unloaded run) and peak growth. */
 function measured<T>(fn: () => T): { value: T; ms: number; cpuMs: number; peakGrowth: number } {
@@ -41,7 +31,7 @@ function measured<T>(fn: () => T): { value: T; ms: number; cpuMs: number; peakGr
 }
 
 function child(path: string): void {
-  const map = cubeFromFile(path);
+  const map = benchMapFromFile(path);
   const voxelSize = map.voxelSize![0];
   const e = measured(() => localResolutionSection(map, { voxelSize, threshold, resolution }));
   const fg = measured(() => localSections(map, { voxelSize, threshold, resolution }));

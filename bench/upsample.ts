@@ -104,3 +104,14 @@ function combineSlices(
     }
   }
 }
+
+/** A benchMap written as raw float32 (children of the benches read it back, so their memory is measured alone). */
+export function benchMapFromFile(path: string): Volume {
+  const bytes = readFileSync(path);
+  const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  const m = Math.round(Math.cbrt(data.length));
+  const size = (100 * 2.02) / m;
+  return { nx: m, ny: m, nz: m, data, voxelSize: [size, size, size], origin: [0, 0, 0] };
+}
+
+export const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
