@@ -13,7 +13,7 @@ import {
   isTooHomogeneous, localStatistics, quantileOfSelected, TOO_HOMOGENEOUS_WARNING, type LocalStatistics, type Percentiles,
 } from "./local-stats.js";
 import {
-  doesNotApplyReason, emptyResizedMaskReason, localMapOutput, occupancyDoesNotApply, occupancyNotMeasured,
+  doesNotApplyReason, emptyResizedMaskReason, localGridResults, localMapOutput, occupancyDoesNotApply, occupancyNotMeasured,
   occupancySection, OccupancyAccumulator, LOCAL_MIN_RESOLUTION,
   type LocalGridResults, type LocalSectionOptions, type LocalSectionResult, type LocOccupancyResults,
 } from "./section-0g-lococcupancy.js";
@@ -136,12 +136,7 @@ function bfactorSection(grid: LocalGrid, accumulator: BfactorAccumulator): Local
     warnings,
     results: {
       ...statistics,
-      resizedShape: grid.shape,
-      resizedVoxelSize: grid.targetVoxelSize,
-      frequencySampling: grid.sampling,
-      fftShape: grid.spiral.fftShape,
-      shellSigma: grid.spiral.sigma,
-      frequencies: accumulator.frequencies,
+      ...localGridResults(grid, accumulator.frequencies),
       noise: accumulator.noise,
       noiseRegionVoxels: grid.noiseRegionVoxels,
     },

@@ -51,6 +51,18 @@ export interface LocalGridResults {
   frequencies: number[];
 }
 
+/** The resized grid's numbers for a section's results; `frequencies` are the bands that section used. */
+export function localGridResults(grid: LocalGrid, frequencies: number[]): LocalGridResults {
+  return {
+    resizedShape: grid.shape,
+    resizedVoxelSize: grid.targetVoxelSize,
+    frequencySampling: grid.sampling,
+    fftShape: grid.spiral.fftShape,
+    shellSigma: grid.spiral.sigma,
+    frequencies,
+  };
+}
+
 export interface LocOccupancyResults extends LocalStatistics, LocalGridResults {
   /** Per band: the first quartile of the amplitude over the mask. */
   thresholds: number[];
@@ -152,12 +164,7 @@ export function occupancySection(grid: LocalGrid, accumulator: OccupancyAccumula
     warnings,
     results: {
       ...statistics,
-      resizedShape: grid.shape,
-      resizedVoxelSize: grid.targetVoxelSize,
-      frequencySampling: grid.sampling,
-      fftShape: grid.spiral.fftShape,
-      shellSigma: grid.spiral.sigma,
-      frequencies: accumulator.frequencies,
+      ...localGridResults(grid, accumulator.frequencies),
       thresholds: accumulator.thresholds,
     },
     summarySentence: warnings.length > 0 ? "There seems to be a problem with its local occupancy (see Sec. 0.g). " : null,
