@@ -18,6 +18,7 @@ import { readMap } from "../lib/mrc-reader.js";
 import { formatReport, reportJson } from "../lib/report-text.js";
 import { mapMaximum } from "../lib/section-0b-mask.js";
 import type { CliIO } from "./cli.js";
+import { createStatusLine } from "./progress.js";
 import { resolveArgument, type ResolvedEntry } from "./resolve-entry.js";
 
 export const reportUsage =
@@ -80,13 +81,20 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
     const maximum = mapMaximum(volume);
     if (!(threshold <= maximum))
       throw new UsageError(`${emptyMaskMessage} (threshold ${threshold} is above the map maximum ${maximum})`);
-    const report = runLevel0(volume, {
-      threshold,
-      resolution,
-      voxelSize,
-      mode: values["vrs-compat"] ? "vrs-compat" : "default",
-      sections,
-    });
+    const status = createStatusLine();
+    let report;
+    try {
+      report = runLevel0(volume, {
+        threshold,
+        resolution,
+        voxelSize,
+        mode: values["vrs-compat"] ? "vrs-compat" : "default",
+        sections,
+        onSection: (_, title) => status.show(`mapval report: computing ${title}…`),
+      });
+    } finally {
+      status.done();
+    }
     const file = basename(entry.path);
     const sha256 = entry.sha256;
     io.out(values.json ? JSON.stringify(reportJson(report, file, sha256)) + "\n" : formatReport(report, { file, sha256 }));

@@ -1,5 +1,5 @@
 /**
- * Download progress on stderr, redrawn in place at most every 100 ms, only when stderr is a terminal: logs, pipes
+ * Progress on stderr (downloads, long computations), redrawn in place, only when stderr is a terminal: logs, pipes
  * and CI output stay free of carriage returns.
  */
 export interface Progress {
@@ -24,6 +24,22 @@ export function createProgress(label: string, stream: { isTTY?: boolean; write(t
       stream.write(`\r\x1b[K${label}: ${megabytes(received)}${of}`);
     },
     done() {
+      if (drawn) stream.write("\r\x1b[K");
+      drawn = false;
+    },
+  };
+}
+
+/** One line saying what is being computed, replaced by the next, cleared by `done`. */
+export function createStatusLine(stream: { isTTY?: boolean; write(text: string): unknown } = process.stderr) {
+  let drawn = false;
+  return {
+    show(text: string): void {
+      if (!stream.isTTY) return;
+      stream.write(`\r\x1b[K${text}`);
+      drawn = true;
+    },
+    done(): void {
       if (drawn) stream.write("\r\x1b[K");
       drawn = false;
     },

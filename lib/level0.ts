@@ -53,6 +53,8 @@ export interface Level0Options {
    * reported as not measured, saying it was not requested. 0.a–0.c are always computed (they share the mask).
    */
   sections?: readonly SectionId[];
+  /** Called before each of 0.d–0.h is computed (the slow part), e.g. to show progress. */
+  onSection?: (id: SectionId, title: string) => void;
 }
 
 export interface Level0Input {
@@ -125,16 +127,27 @@ function spectralSections(
   volume: Volume,
   o: { ts: number; threshold: number; resolution: number | null; mode: AnalysisMode; hardMask: Uint8Array },
   given: Partial<Record<SectionId, SectionResult<object>>>,
+  onSection: (id: SectionId, title: string) => void = () => undefined,
 ): Record<SpectralId, SectionResult<object>> {
   const common = { voxelSize: o.ts, threshold: o.threshold, resolution: o.resolution, mode: o.mode };
+  const compute = <S extends SectionResult<object>>(id: SpectralId, run: () => S): SectionResult<object> => {
+    const ready = given[id];
+    if (ready) return ready;
+    onSection(id, spectralTitles[id]);
+    return withoutLocalMap(run());
+  };
   const wanted = { bfactor: given["0.f"] === undefined, occupancy: given["0.g"] === undefined };
-  const local = wanted.bfactor || wanted.occupancy ? localSections(volume, common, wanted) : undefined;
+  let local: ReturnType<typeof localSections> | undefined;
+  const localSection = (id: "0.f" | "0.g") => {
+    local ??= localSections(volume, common, wanted);
+    return local[id];
+  };
   return {
-    "0.d": given["0.d"] ?? bfactorSection(volume, common),
-    "0.e": given["0.e"] ?? withoutLocalMap(localResolutionSection(volume, { ...common, hardMask: o.hardMask })),
-    "0.f": given["0.f"] ?? withoutLocalMap(local!["0.f"]),
-    "0.g": given["0.g"] ?? withoutLocalMap(local!["0.g"]),
-    "0.h": given["0.h"] ?? handSection({ resolution: o.resolution }),
+    "0.d": compute("0.d", () => bfactorSection(volume, common)),
+    "0.e": compute("0.e", () => localResolutionSection(volume, { ...common, hardMask: o.hardMask })),
+    "0.f": compute("0.f", () => localSection("0.f")),
+    "0.g": compute("0.g", () => localSection("0.g")),
+    "0.h": compute("0.h", () => handSection({ resolution: o.resolution })),
   };
 }
 
@@ -179,10 +192,12 @@ export function runLevel0(volume: Volume, options: Level0Options): Level0Report 
       constructed: { constructedVoxels: m.constructed, overlap: m.both / rawVoxels },
     }),
     "0.c": background,
-    ...spectralSections(volume, { ts, threshold, resolution, mode, hardMask: hard.mask }, {
-      ...(options.sections ? notRequested(options.sections) : {}),
-      ...options.precomputed,
-    }),
+    ...spectralSections(
+      volume,
+      { ts, threshold, resolution, mode, hardMask: hard.mask },
+      { ...(options.sections ? notRequested(options.sections) : {}), ...options.precomputed },
+      options.onSection,
+    ),
     ...options.precomputed,
   };
 

@@ -9,7 +9,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FileCache, sha256Hex } from "../data-loaders/cache.js";
 import { runFetch } from "../data-loaders/cli-fetch.js";
-import { createProgress } from "../data-loaders/progress.js";
+import { createProgress, createStatusLine } from "../data-loaders/progress.js";
 import {
   DEFAULT_ENTRIES_PATH,
   listEntries,
@@ -193,6 +193,20 @@ describe("mapval fetch", () => {
     tty.update(5e6, 1e7);
     tty.done();
     expect(written).toEqual(["\r\x1b[KEMD-1: 5.0 MB of 10.0 MB (50 %)", "\r\x1b[K"]);
+  });
+
+  it("the computation status line is silent unless stderr is a terminal, and each step replaces the last", () => {
+    const written: string[] = [];
+    const pipe = createStatusLine({ isTTY: false, write: (t: string) => written.push(t) });
+    pipe.show("computing 0.e");
+    pipe.done();
+    expect(written).toEqual([]);
+    const tty = createStatusLine({ isTTY: true, write: (t: string) => written.push(t) });
+    tty.show("computing 0.e");
+    tty.show("computing 0.f");
+    tty.done();
+    tty.done();
+    expect(written).toEqual(["\r\x1b[Kcomputing 0.e", "\r\x1b[Kcomputing 0.f", "\r\x1b[K"]);
   });
 
   it("the default entries path is the repository's configuration", () => {

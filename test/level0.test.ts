@@ -91,6 +91,15 @@ describe("runLevel0", () => {
     expect(r.sections["0.e"].title).toMatch(/MonoRes-style/);
   });
 
+  it("onSection announces each of 0.d–0.h it computes, in order, and none that is given", () => {
+    const announced: string[] = [];
+    runLevel0(cube(), {
+      threshold: 0.5, resolution: 6, precomputed: { "0.e": section("0.e", "ok") },
+      onSection: (id, title) => announced.push(`${id} ${title}`),
+    });
+    expect(announced).toEqual(["0.d 0.d B-factor analysis", "0.f 0.f LocBfactor", "0.g 0.g LocOccupancy", "0.h 0.h Deep hand"]);
+  });
+
   it("a precomputed 0.d is used as given", () => {
     const d = section("0.d", "warnings", ["The B-factor is out of the interval [-300,0]."]);
     const r = runLevel0(cube(), { threshold: 0.5, resolution: 4, precomputed: { "0.d": d }, sections: ["0.d"] });
