@@ -20,10 +20,11 @@ import math
 import os
 import sys
 
-import mrcfile
 import numpy as np
 import scipy.ndimage as ndi
 import scipy.stats
+
+from vrs_reference import FULL, hard_mask, read_map
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -39,41 +40,6 @@ CASES = [
     ("emd_2566_crop_3j6b_chain9.mrc", 0.05, 1.34, None),  # non-cubic box (35 x 52 x 47), mask touching the edges
 ]
 
-FULL = np.ones((3, 3, 3), dtype=int)
-CROSS18 = ndi.generate_binary_structure(3, 2)
-
-
-def read_map(name):
-    with mrcfile.open(os.path.join(ROOT, "data", "maps", name), permissive=True) as m:
-        assert tuple(int(a) for a in (m.header.mapc, m.header.mapr, m.header.maps)) == (1, 2, 3)
-        return np.asarray(m.data, dtype=np.float32).copy()  # V[z, y, x]
-
-
-def largest_component(mask):
-    labels, count = ndi.label(mask, FULL)
-    if count == 0:
-        return np.zeros_like(mask, dtype=bool)
-    sizes = np.bincount(labels.ravel())
-    sizes[0] = 0
-    return labels == int(np.argmax(sizes))
-
-
-def dilate18(mask, iterations, keep_border_shell):
-    m = mask.copy()
-    for _ in range(iterations):
-        grown = ndi.binary_dilation(m, CROSS18)
-        if keep_border_shell:  # Xmipp's loops skip the outermost shell: it keeps its previous values
-            grown[0, :, :], grown[-1, :, :] = m[0, :, :], m[-1, :, :]
-            grown[:, 0, :], grown[:, -1, :] = m[:, 0, :], m[:, -1, :]
-            grown[:, :, 0], grown[:, :, -1] = m[:, :, 0], m[:, :, -1]
-        m = grown
-    return m
-
-
-def hard_mask(V, threshold, Ts, vrs):
-    t = float("%f" % threshold) if vrs else threshold
-    raw = V.astype(np.float64) >= t
-    return dilate18(largest_component(raw), math.ceil(2 / Ts), keep_border_shell=vrs).astype(np.uint8)
 
 
 def mass_analysis(V, M, Ts, vrs):
@@ -201,8 +167,8 @@ def none_if_nan(x):
 def main():
     for name, threshold, Ts, resolution in CASES:
         V = read_map(name)
-        M_vrs = hard_mask(V, threshold, Ts, vrs=True)
-        M_def = hard_mask(V, threshold, Ts, vrs=False)
+        M_vrs = hard_mask(V, threshold, Ts, vrs=True).astype(np.uint8)
+        M_def = hard_mask(V, threshold, Ts, vrs=False).astype(np.uint8)
         k, avg, largest_remaining = default_components95(V, threshold)
         fixture = {
             "file": name,

@@ -18,17 +18,12 @@ import json
 import math
 import os
 
-import mrcfile
 import numpy as np
-from scipy import ndimage
+
+from vrs_reference import hard_mask, read_map
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 SHELL_WIDTH_BINS = 4.8
-
-
-def read_map(name):
-    with mrcfile.open(os.path.join(ROOT, "data/maps", name), permissive=True) as m:
-        return np.asarray(m.data, dtype=np.float32)  # (z, y, x)
 
 
 # ---- mapval's Fourier resize (lib/resample.ts), full-spectrum form -------------------------------------------------
@@ -89,32 +84,6 @@ def fourier_resize(V, Ts, resolution):
     out[tuple(sl_out)] = src[tuple(sl_in)]
     sampling = [Ts * n / r for n, r in zip(dims, resized)]
     return out.astype(np.float32), target, sampling
-
-
-# ---- VRS hard mask (vrs-algorithms.md "Pipeline" step 3) ------------------------------------------------------------
-
-def percent_f(x):
-    return float("%f" % x)
-
-
-def hard_mask(V, threshold, Ts, vrs):
-    thr = percent_f(threshold) if vrs else threshold
-    raw = V >= thr
-    labels, count = ndimage.label(raw, structure=np.ones((3, 3, 3)))
-    if count == 0:
-        return np.zeros(V.shape, dtype=bool)
-    sizes = np.bincount(labels.ravel())
-    sizes[0] = 0
-    mask = labels == np.argmax(sizes)
-    cross18 = ndimage.generate_binary_structure(3, 2)
-    border = np.ones(V.shape, dtype=bool)
-    border[1:-1, 1:-1, 1:-1] = False
-    for _ in range(math.ceil(2 / Ts)):
-        grown = ndimage.binary_dilation(mask, structure=cross18)
-        if vrs:
-            grown[border] = mask[border]  # Xmipp never processes the outermost shell
-        mask = grown
-    return mask
 
 
 # ---- ucm.computations, from the notes' formulas ---------------------------------------------------------------------

@@ -17,9 +17,9 @@ import json
 import math
 import os
 
-import mrcfile
 import numpy as np
-import scipy.ndimage as ndi
+
+from vrs_reference import hard_mask, read_map
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -37,19 +37,6 @@ STEP = 0.5
 SIGNIFICANCE = 0.95
 Z_CRITICAL = 1.6448536269514722  # standard normal quantile at 0.95
 EDGE = 0.02
-
-
-def read_map(name):
-    with mrcfile.open(os.path.join(ROOT, "data", "maps", name), permissive=True) as m:
-        return np.asarray(m.data, dtype=np.float32).astype(np.float64)  # V[z, y, x]
-
-
-def hard_mask(v, threshold, ts):
-    labels, count = ndi.label(v >= threshold, np.ones((3, 3, 3), dtype=int))
-    sizes = np.bincount(labels.ravel())
-    sizes[0] = 0
-    mask = labels == int(np.argmax(sizes))
-    return ndi.binary_dilation(mask, ndi.generate_binary_structure(3, 2), iterations=math.ceil(2 / ts))
 
 
 def digital(n):
@@ -222,8 +209,8 @@ def histogram(values):
 
 def main():
     for name, ts, threshold, resolution in CASES:
-        v = read_map(name)
-        mask = hard_mask(v, threshold, ts)
+        v = read_map(name).astype(np.float64)
+        mask = hard_mask(v, threshold, ts, vrs=False)
         out, diagnostics = monores(v, mask, ts)
         r = out[out > 0].astype(np.float64)
         p = np.percentile(r, [2.5, 25, 50, 75, 97.5])
