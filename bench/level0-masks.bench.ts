@@ -7,7 +7,7 @@
 import { loadavg } from "node:os";
 import { benchMap } from "./upsample.js";
 import { labelComponents, largestComponentMask } from "../lib/components.js";
-import { dilate18, dilate18Seeds } from "../lib/morphology.js";
+import { dilate18, GrowingDilation } from "../lib/morphology.js";
 import { hardMask, rawMask, softMask } from "../lib/masks.js";
 import { componentSweep } from "../lib/sweep-components.js";
 import type { Volume } from "../lib/volume.js";
@@ -93,11 +93,17 @@ function hardMaskPerThreshold(v: Volume): void {
     for (const t of thresholds) viaHardMask += hardMask(v, t, { voxelSize: ts }).voxels;
   });
   let viaSweep = 0;
-  time("componentSweep + onLevel + dilate18Seeds (same)", 1, () =>
+  time("componentSweep + onLevel + GrowingDilation (same)", 1, () => {
+    const hard = new GrowingDilation(nx, ny, nz, iterations, false);
     componentSweep(v, thresholds, 26, {
-      onLevel: (_, largest) => (viaSweep += dilate18Seeds(largest(), nx, ny, nz, iterations).voxels),
-    }),
-  );
+      onLevel: (_, largestGrowth) => {
+        const growth = largestGrowth();
+        if (growth.restarted) hard.clear();
+        hard.add(growth.voxels);
+        viaSweep += hard.size;
+      },
+    });
+  });
   if (viaSweep !== viaHardMask) throw new Error(`hard-mask voxel totals differ: ${viaSweep} vs ${viaHardMask}`);
 }
 

@@ -11,6 +11,7 @@
 import { withDefaults, type CriteriaParameters } from "./criteria.js";
 import { AnalysisInputError } from "./errors.js";
 import { inputFigures, type InputFigures } from "./figures.js";
+import { MagnitudeIndex } from "./magnitude-index.js";
 import { hardMask, rawMaskThreshold, softMask, type HardMask } from "./masks.js";
 import { scoreOf, type AnalysisMode, type SectionId, type SectionResult } from "./report-types.js";
 import { centerOfMass, massFromExtent } from "./section-0a-mass.js";
@@ -232,7 +233,7 @@ interface PerVolume {
   sums: MapSums;
   massTables: Map<string, MassTableRow[]>;
   reports: number;
-  magnitudes?: SortedMagnitudes;
+  magnitudes?: MagnitudeIndex;
 }
 const perVolume = new WeakMap<Volume, PerVolume>();
 
@@ -251,62 +252,23 @@ function thresholdIndependent(volume: Volume, ts: number, mode: AnalysisMode) {
   return { centerOfMass: entry.centerOfMass, sums: entry.sums, massTable: table };
 }
 
-/** |values| of a map, sorted, to count voxels beyond a limit by binary search. */
-export class SortedMagnitudes {
-  private readonly sorted: Float32Array;
-  constructor(data: Float32Array) {
-    const n = data.length;
-    const magnitudes = new Float32Array(n);
-    for (let i = 0; i < n; i++) magnitudes[i] = Math.abs(data[i]);
-    // For values ≥ 0 (and NaN, which sorts last) the float32 bit patterns order like the values, so two 16-bit
-    // radix passes sort them in O(n).
-    const keys = new Uint32Array(magnitudes.buffer);
-    const scratch = new Uint32Array(n);
-    const counts = new Uint32Array(1 << 16);
-    for (const [from, to, shift] of [[keys, scratch, 0], [scratch, keys, 16]] as const) {
-      counts.fill(0);
-      for (let i = 0; i < n; i++) counts[(from[i] >>> shift) & 0xffff]++;
-      for (let b = 0, start = 0; b < counts.length; b++) {
-        const c = counts[b];
-        counts[b] = start;
-        start += c;
-      }
-      for (let i = 0; i < n; i++) to[counts[(from[i] >>> shift) & 0xffff]++] = from[i];
-    }
-    this.sorted = magnitudes;
-  }
-  /** Voxels with |value| > limit (NaN voxels never count). */
-  countAbove(limit: number): number {
-    const a = this.sorted;
-    let end = a.length; // NaNs sort last: leave them out
-    while (end > 0 && Number.isNaN(a[end - 1])) end--;
-    let lo = 0, hi = end; // first index with magnitude > limit
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (a[mid] > limit) hi = mid;
-      else lo = mid + 1;
-    }
-    return end - lo;
-  }
-}
-
-/** The sorted |values| of a volume, built once and kept with the volume's other threshold-independent numbers. */
-export function sortedMagnitudes(volume: Volume): SortedMagnitudes {
+/** The voxels of a volume by |value| (MagnitudeIndex), built once and kept with its threshold-independent numbers. */
+export function magnitudeIndex(volume: Volume): MagnitudeIndex {
   const entry = perVolume.get(volume);
-  if (entry) return (entry.magnitudes ??= new SortedMagnitudes(volume.data));
-  return new SortedMagnitudes(volume.data);
+  if (entry) return (entry.magnitudes ??= new MagnitudeIndex(volume.data));
+  return new MagnitudeIndex(volume.data);
 }
 
 /**
  * Background voxels with |value| > limit. A single report counts them in one pass; from the second report on the
- * same volume (a moving threshold), the volume's sorted |values| are kept and the count is the map's (binary search)
+ * same volume (a moving threshold), the volume's MagnitudeIndex is kept and the count is the map's (from the index)
  * minus the mask's (a scan of the rows the mask touches).
  */
 function backgroundOutliers(volume: Volume, mask: Uint8Array, limit: number): number {
   const entry = perVolume.get(volume)!;
   if (entry.reports++ === 0) return countBeyond(volume.data, mask, limit);
   const { nx, ny, nz, data } = volume;
-  let outliers = sortedMagnitudes(volume).countAbove(limit);
+  let outliers = magnitudeIndex(volume).countAbove(limit);
   for (let row = 0; row < ny * nz; row++) {
     const start = row * nx;
     let left = 0;

@@ -84,31 +84,6 @@ export function dilate18Label(
 }
 
 /**
- * {@link dilate18} of the voxels listed in `seeds` (indices, any order, no repeats), e.g. one component from
- * componentSweep's `largestComponent()`. Also returns the number of voxels set.
- */
-export function dilate18Seeds(
-  seeds: Int32Array,
-  nx: number,
-  ny: number,
-  nz: number,
-  iterations: number,
-  opts: DilateOptions = { skipBorderShell: false },
-): { mask: Uint8Array; voxels: number } {
-  const n = nx * ny * nz;
-  const work = new Uint8Array(n);
-  for (let s = 0; s < seeds.length; s++) {
-    const i = seeds[s];
-    if (!(i >= 0 && i < n)) throw new RangeError(`seed ${i} is outside the ${nx}×${ny}×${nz} box`);
-    work[i] = 1;
-  }
-  const frontier = new Int32Array(Math.max(64, seeds.length));
-  frontier.set(seeds);
-  const added = dilateInPlace(work, frontier, seeds.length, nx, ny, nz, iterations, opts.skipBorderShell);
-  return { mask: work, voxels: seeds.length + added };
-}
-
-/**
  * Grow `work` (1 = set) by `iterations` synchronous 18-neighbour steps, starting from the set voxels listed in
  * `seeds` (all of them). Returns the number of voxels added.
  */
@@ -131,13 +106,7 @@ function dilateInPlace(
   const ADDED = 3;
   if (skipBorderShell) forEachShellVoxel(nx, ny, nz, (i) => work[i] === 0 && (work[i] = BLOCKED));
 
-  const neighbours: [number, number, number][] = [];
-  for (let dz = -1; dz <= 1; dz++)
-    for (let dy = -1; dy <= 1; dy++)
-      for (let dx = -1; dx <= 1; dx++) {
-        const nonZero = Math.abs(dx) + Math.abs(dy) + Math.abs(dz);
-        if (nonZero === 1 || nonZero === 2) neighbours.push([dx, dy, dz]);
-      }
+  const neighbours = neighbours18();
   const linear = Int32Array.from(neighbours, ([dx, dy, dz]) => dx + nx * dy + nxy * dz);
 
   let frontier = seeds;
@@ -189,6 +158,152 @@ function dilateInPlace(
   }
   if (skipBorderShell) forEachShellVoxel(nx, ny, nz, (i) => work[i] === BLOCKED && (work[i] = 0));
   return added;
+}
+
+/**
+ * {@link dilate18} of a seed set that only grows, kept up to date as seeds are added in batches (the hard mask
+ * of a threshold sweep, whose largest component grows as the threshold falls). Dilation distributes over union, so
+ * only the new seeds need spreading; but their spread cannot stop at voxels already set, because a voxel one step
+ * from a new seed may be `reach` steps from the old ones and still pass the new seed's reach on. So every voxel keeps
+ * its step distance to the nearest seed, and a new seed's breadth-first spread goes on wherever it shortens a
+ * distance. A voxel's distance only decreases, so adding N seeds in any number of batches costs O(reach · set
+ * voxels · 18) at most, and usually one visit per voxel set.
+ */
+export class GrowingDilation {
+  /** The voxels set, in the order they were set: `voxels[0 .. size)`. */
+  voxels = new Int32Array(64);
+  size = 0;
+  private readonly reach: number;
+  /** Steps to the nearest seed; FAR when more than `reach`, BLOCKED for a free shell voxel that may not be set. */
+  private readonly distance: Uint16Array;
+  private readonly offsets: [number, number, number][];
+  private readonly linear: Int32Array;
+  private layer = new Int32Array(64);
+  private nextLayer = new Int32Array(64);
+
+  constructor(
+    private readonly nx: number,
+    private readonly ny: number,
+    private readonly nz: number,
+    iterations: number,
+    private readonly skipBorderShell: boolean,
+  ) {
+    if (!Number.isInteger(iterations) || iterations < 0)
+      throw new RangeError(`iterations must be a non-negative integer, got ${iterations}`);
+    // No 18-neighbour path inside the box is longer than nx + ny + nz steps, so more iterations change nothing.
+    this.reach = Math.min(iterations, nx + ny + nz);
+    if (this.reach >= BLOCKED) throw new RangeError(`a ${nx}×${ny}×${nz} box is too long for a 16-bit step distance`);
+    this.distance = new Uint16Array(nx * ny * nz).fill(FAR);
+    if (skipBorderShell) forEachShellVoxel(nx, ny, nz, (i) => (this.distance[i] = BLOCKED));
+    this.offsets = neighbours18();
+    this.linear = Int32Array.from(this.offsets, ([dx, dy, dz]) => dx + nx * dy + nx * ny * dz);
+  }
+
+  /** Whether voxel i is set. */
+  has(i: number): boolean {
+    return this.distance[i] <= this.reach;
+  }
+
+  /** Add seeds (indices, no repeats within the call) and spread them; the voxels this sets are appended. */
+  add(seeds: ArrayLike<number>): void {
+    const { nx, ny, nz, distance, reach, offsets, linear } = this;
+    const n = distance.length;
+    const nxy = nx * ny;
+    let layerLength = 0;
+    for (let s = 0; s < seeds.length; s++) {
+      const i = seeds[s];
+      if (!(i >= 0 && i < n)) throw new RangeError(`seed ${i} is outside the ${nx}×${ny}×${nz} box`);
+      if (distance[i] === 0) continue;
+      if (distance[i] > reach) this.append(i);
+      distance[i] = 0;
+      this.layer = pushed(this.layer, layerLength++, i);
+    }
+    // Seeds arrive in the order they joined (scattered over the box); in raster order the neighbour look-ups walk
+    // through memory instead of missing the cache on every seed, and each layer comes out nearly in order too.
+    this.layer.subarray(0, layerLength).sort();
+    for (let step = 1; step <= reach && layerLength > 0; step++) {
+      let nextLength = 0;
+      const spreads = step < reach;
+      for (let f = 0; f < layerLength; f++) {
+        const i = this.layer[f];
+        const z = (i / nxy) | 0;
+        const rest = i - z * nxy;
+        const y = (rest / nx) | 0;
+        const x = rest - y * nx;
+        const inside = x > 0 && x < nx - 1 && y > 0 && y < ny - 1 && z > 0 && z < nz - 1;
+        // As in dilateInPlace, i can be skipped when its 6 faces are nearer than `step`: a neighbour j of i still
+        // farther than `step` is an edge neighbour, a face neighbour of one of those faces f; f is not skipped (its
+        // face j is far), so f reaches j in this step if it got its distance in this call, and already did if not.
+        if (
+          inside &&
+          distance[i - 1] < step && distance[i + 1] < step && distance[i - nx] < step &&
+          distance[i + nx] < step && distance[i - nxy] < step && distance[i + nxy] < step
+        )
+          continue;
+        for (let k = 0; k < 18; k++) {
+          if (!inside) {
+            const o = offsets[k];
+            const xx = x + o[0], yy = y + o[1], zz = z + o[2];
+            if (xx < 0 || xx >= nx || yy < 0 || yy >= ny || zz < 0 || zz >= nz) continue;
+          }
+          const j = i + linear[k];
+          const d = distance[j];
+          if (d <= step || d === BLOCKED) continue;
+          if (d > reach) this.append(j);
+          distance[j] = step;
+          if (spreads) this.nextLayer = pushed(this.nextLayer, nextLength++, j);
+        }
+      }
+      [this.layer, this.nextLayer] = [this.nextLayer, this.layer];
+      layerLength = nextLength;
+    }
+  }
+
+  /** Unset every voxel (O(voxels set)). */
+  clear(): void {
+    const { nx, ny, nz, distance } = this;
+    const nxy = nx * ny;
+    for (let s = 0; s < this.size; s++) {
+      const i = this.voxels[s];
+      const z = (i / nxy) | 0;
+      const rest = i - z * nxy;
+      const y = (rest / nx) | 0;
+      const x = rest - y * nx;
+      const shell = x === 0 || x === nx - 1 || y === 0 || y === ny - 1 || z === 0 || z === nz - 1;
+      distance[i] = this.skipBorderShell && shell ? BLOCKED : FAR;
+    }
+    this.size = 0;
+  }
+
+  private append(i: number): void {
+    this.voxels = pushed(this.voxels, this.size++, i);
+  }
+}
+
+const FAR = 0xffff;
+const BLOCKED = 0xfffe;
+
+/** `a` with `a[at] = value`, doubled first when full. */
+function pushed(a: Int32Array<ArrayBuffer>, at: number, value: number): Int32Array<ArrayBuffer> {
+  if (at === a.length) {
+    const b = new Int32Array(2 * a.length);
+    b.set(a);
+    a = b;
+  }
+  a[at] = value;
+  return a;
+}
+
+/** The 18-neighbourhood: offsets with one or two non-zero coordinates. */
+function neighbours18(): [number, number, number][] {
+  const out: [number, number, number][] = [];
+  for (let dz = -1; dz <= 1; dz++)
+    for (let dy = -1; dy <= 1; dy++)
+      for (let dx = -1; dx <= 1; dx++) {
+        const nonZero = Math.abs(dx) + Math.abs(dy) + Math.abs(dz);
+        if (nonZero === 1 || nonZero === 2) out.push([dx, dy, dz]);
+      }
+  return out;
 }
 
 /** Calls `visit` with the index of every voxel of the outermost one-voxel shell, each once. */

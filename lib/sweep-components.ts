@@ -12,9 +12,14 @@
  * at most √(2N) distinct sizes exist at any time (≈ 5 800 at 256³): each query compacts the list, sorts the distinct
  * sizes and walks them from the largest, taking equal sizes as a group: O(√N log N) per threshold, not O(components).
  *
+ * Every component also keeps its voxels in a circular list (`next`; two lists are joined in O(1) by swapping two
+ * successors), so the voxels that join the largest component between two thresholds can be handed out as they join
+ * (`largestGrowth`), without scanning the voxels that are on: a hard mask per threshold then costs only its growth.
+ *
  * Total: O(N) bucketing (up to O(N·K) if many thresholds crowd into one 1/(16K) slice of their range)
  * + O(A·26·α) merging for the A voxels above the lowest threshold + O(K·√N log N) for the 95 % queries.
- * Memory: Int32Array(N) union-find and Uint32Array(A) order (8 bytes per voxel at most), plus O(√N) for sizes.
+ * Memory: Int32Array(N) union-find, Int32Array(N) lists and Uint32Array(A) order (12 bytes per voxel at most),
+ * plus O(√N) for sizes.
  */
 import { AnalysisInputError } from "./errors.js";
 import type { Connectivity } from "./components.js";
@@ -49,11 +54,22 @@ export interface ComponentSweepOptions {
   coverage?: number;
   /**
    * Called once per distinct threshold, from the highest down, as soon as its figures are known.
-   * `largestComponent()` returns the voxel indices of the largest component at that threshold (on equal sizes the
-   * one labelComponents numbers first, as largestComponentMask). It costs O(voxels on) and is valid only during the
-   * call. With dilate18Seeds this builds a hard mask per threshold without labelling the box again.
+   * `largestGrowth()` tells how the largest component at that threshold (on equal sizes the one labelComponents
+   * numbers first, as largestComponentMask) differs from the one it returned at its previous call; see
+   * {@link LargestGrowth}. Its array is valid only during the call.
    */
-  onLevel?: (level: ThresholdComponents, largestComponent: () => Int32Array) => void;
+  onLevel?: (level: ThresholdComponents, largestGrowth: () => LargestGrowth) => void;
+}
+
+/**
+ * The largest component as a change from the previous answer. `restarted: false`: it contains the previous largest
+ * component and `voxels` are the voxels that joined it since (empty if none). `restarted: true` (first call, or
+ * another component became the largest): `voxels` are all its voxels. Either way the union of the answers since the
+ * last restart is the largest component's voxel set, each voxel listed once.
+ */
+export interface LargestGrowth {
+  restarted: boolean;
+  voxels: Int32Array;
 }
 
 /** Fraction of the raw voxels the largest components must reach (VRS 0.b). */
@@ -91,6 +107,8 @@ export function componentSweep(
   // parent[i]: 0 = off, < 0 = root of a component of -parent[i] voxels, > 0 = parent index + 1.
   // Before the merge phase it holds each voxel's bucket + 1 (0 = below every threshold).
   const parent = new Int32Array(n);
+  // next[i]: the voxel after i in the circular list of its component's voxels (valid for voxels that are on).
+  const next = new Int32Array(n);
   const bucketStart = new Int32Array(k + 1);
   const guess = bucketGuess(levels);
   for (let i = 0; i < n; i++) {
@@ -159,11 +177,33 @@ export function componentSweep(
       if (present.length > 4096 + 2 * compactedLength) compactedLength = compactSizes(present, sizeCount).length;
     }
   };
+  // The component largestGrowth last answered with (its root, -1 for none), and the voxels that joined it since.
+  let followed = -1;
+  let joinedFollowed = new Int32Array(64);
+  let joinedCount = 0;
+  /** Append the voxels of the component rooted at `r` (its circular list) to joinedFollowed. */
+  const listInto = (r: number) => {
+    let i = r;
+    do {
+      if (joinedCount === joinedFollowed.length) {
+        const grown = new Int32Array(2 * joinedFollowed.length);
+        grown.set(joinedFollowed);
+        joinedFollowed = grown;
+      }
+      joinedFollowed[joinedCount++] = i;
+      i = next[i];
+    } while (i !== r);
+  };
   /** Merge the set rooted at `root` with the set of `j`; returns the new root. */
   const merge = (root: number, j: number): number => {
     if (parent[j] === root + 1) return root;
     const other = find(j);
     if (other === root) return root;
+    if (root === followed) listInto(other);
+    else if (other === followed) listInto(root);
+    const link = next[root];
+    next[root] = next[other];
+    next[other] = link;
     const a = -parent[root], b = -parent[other];
     const joined = a >= b ? root : other, joinedSize = a >= b ? a : b;
     const absorbed = a >= b ? other : root, absorbedSize = a >= b ? b : a;
@@ -177,6 +217,7 @@ export function componentSweep(
     componentCount--;
     parent[absorbed] = joined + 1;
     parent[joined] = -size;
+    if (absorbed === followed) followed = joined;
     if (size > largest) {
       largest = size;
       largestRoot = joined;
@@ -189,26 +230,22 @@ export function componentSweep(
     for (const r of bigRoots) if (-parent[r] === s) count++;
     return count;
   };
-  /** Voxels of the largest component once the first `on` entries of `order` are on. */
-  const largestComponent = (on: number): Int32Array => {
+  const largestGrowth = (): LargestGrowth => {
     let root = largestRoot;
-    if (largest === 0) return new Int32Array(0);
-    if (componentsOfSize(largest) > 1) {
+    if (largest > 0 && componentsOfSize(largest) > 1) {
       // Equal sizes: the component met first in raster order is the one labelComponents numbers first.
       for (let i = 0; i < n; i++)
         if (parent[i] !== 0 && -parent[(root = find(i))] === largest) break;
     }
-    const listed = new Int32Array(largest);
-    let count = 0;
-    for (let p = 0; p < on; p++) if (find(order[p]) === root) listed[count++] = order[p];
-    // `order` is by threshold bucket, which scatters the voxels over the box. Regrouping them by z-plane
-    // (a counting sort) gives whoever walks their neighbours, like the dilation, cache-friendly access.
-    const planeStart = new Int32Array(nz + 1);
-    for (let c = 0; c < count; c++) planeStart[((listed[c] / nxy) | 0) + 1]++;
-    for (let z = 0; z < nz; z++) planeStart[z + 1] += planeStart[z];
-    const out = new Int32Array(count);
-    for (let c = 0; c < count; c++) out[planeStart[(listed[c] / nxy) | 0]++] = listed[c];
-    return out;
+    const restarted = largest === 0 || root !== followed;
+    if (restarted) {
+      joinedCount = 0;
+      followed = largest === 0 ? -1 : root;
+      if (followed >= 0) listInto(followed);
+    }
+    const voxels = joinedFollowed.subarray(0, joinedCount);
+    joinedCount = 0;
+    return { restarted, voxels };
   };
 
   const byLevel: ThresholdComponents[] = [];
@@ -216,6 +253,7 @@ export function componentSweep(
     for (let p = bucketStart[b]; p < bucketStart[b + 1]; p++) {
       const i = order[p];
       parent[i] = -1;
+      next[i] = i;
       rawVoxels++;
       componentCount++;
       if (largest === 0) {
@@ -275,10 +313,7 @@ export function componentSweep(
     const counts = { rawVoxels, componentCount, largest };
     const level = summarise(levels[b], counts, sizeCount, present, bigSizes, topK, coverage);
     byLevel.push(level);
-    if (options.onLevel) {
-      const on = bucketStart[b + 1];
-      options.onLevel({ ...level, topSizes: [...level.topSizes] }, () => largestComponent(on));
-    }
+    options.onLevel?.({ ...level, topSizes: [...level.topSizes] }, largestGrowth);
   }
   const byThreshold = new Map(levels.map((t, b) => [t, byLevel[b]]));
   return thresholds.map((t) => ({ ...byThreshold.get(t)!, topSizes: [...byThreshold.get(t)!.topSizes] }));

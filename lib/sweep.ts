@@ -2,11 +2,13 @@
  * The Level 0 verdicts of 0.a–0.c as functions of the threshold, for plots and for choosing a threshold.
  *
  * One union-find pass over the voxels from the highest threshold down (componentSweep) gives the raw-mask components
- * at every threshold and hands out the largest component at each hard-mask threshold; that component is dilated
- * (dilate18Seeds, as hardMask does) and measured at once, scanning only the box it can reach. The background's sums
- * are the map's minus the mask's, and its outliers the map's (binary search in the sorted |values|) minus the mask's.
- * The centre of mass, the map's sums and the sorted |values| are computed once. Nothing else of a report (mass
- * table, figures, 0.d, texts) is done.
+ * at every threshold. As the threshold falls, the largest component mostly grows: componentSweep hands out only the
+ * voxels that joined it, and the hard mask (its dilation) is kept up to date by spreading those alone
+ * (GrowingDilation); when another component becomes the largest, the mask is rebuilt from it. Everything measured
+ * on the mask is a running tally over the voxels it gains: size, extent, the background's sums (the map's minus the
+ * mask's), the mask's voxels per threshold bucket (for its overlap with the raw mask) and per |value| bin (for the
+ * background's outliers: the map's minus the mask's, see MagnitudeIndex). The centre of mass and the map's sums are
+ * computed once. Nothing else of a report (mass table, figures, 0.d, texts) is done.
  *
  * Exactness: counts, sizes, extents, overlaps and outlier counts equal runLevel0's. The background mean and σ come
  * from compensated sums about the map's mean with the mask's part subtracted, instead of the report's two passes
@@ -14,9 +16,10 @@
  * match except when a number sits on a limit to that precision.
  */
 import { withDefaults, type CriteriaParameters } from "./criteria.js";
-import { analysisVoxelSize, CompensatedSum, mapSums, sortedMagnitudes } from "./level0.js";
+import { analysisVoxelSize, CompensatedSum, magnitudeIndex, mapSums, type MapSums } from "./level0.js";
+import { MagnitudeIndex } from "./magnitude-index.js";
 import { hardMaskThreshold, rawMaskThreshold } from "./masks.js";
-import { dilate18Seeds } from "./morphology.js";
+import { GrowingDilation } from "./morphology.js";
 import type { AnalysisMode, SectionStatus } from "./report-types.js";
 import { centerOfMass, massFromExtent } from "./section-0a-mass.js";
 import { maskVerdict } from "./section-0b-mask.js";
@@ -62,22 +65,28 @@ export function sweep(volume: Volume, thresholds: number[], options: SweepOption
   const hardThresholds = thresholds.map((t) => hardMaskThreshold(t, mode));
   const rowsByHardThreshold = new Map<number, number[]>();
   hardThresholds.forEach((t, row) => rowsByHardThreshold.set(t, [...(rowsByHardThreshold.get(t) ?? []), row]));
-  const whole = wholeMapSums(volume);
-  const reach = Math.ceil(2 / ts);
+  const sums = mapSums(volume.data);
+  const magnitudes = magnitudeIndex(volume);
+  const hard = new GrowingDilation(nx, ny, nz, Math.ceil(2 / ts), mode === "vrs-compat");
+  const tally = new MaskTally(volume, [...new Set([...rawThresholds, ...hardThresholds])], sums.shift);
   const masks: MaskNumbers[] = new Array(thresholds.length);
 
-  // One union-find pass gives the components at every raw threshold and, at every hard-mask threshold, the largest
-  // component, which is dilated and measured on the spot (only its box is scanned).
+  // One union-find pass gives the components at every raw threshold and, at every hard-mask threshold, what joined
+  // the largest component; the hard mask and its tally grow by that much.
   const components = componentSweep(volume, [...rawThresholds, ...hardThresholds], 26, {
     topK: sizesKept,
-    onLevel: (level, largestComponent) => {
+    onLevel: (level, largestGrowth) => {
       const rows = rowsByHardThreshold.get(level.threshold);
       if (!rows) return;
-      const seeds = largestComponent();
-      const hard =
-        seeds.length > 0 ? dilate18Seeds(seeds, nx, ny, nz, reach, { skipBorderShell: mode === "vrs-compat" }).mask : null;
-      const box = hard ? seedBox(seeds, nx, ny, nz, reach) : null;
-      for (const row of rows) masks[row] = measureMask(volume, hard, box, rawThresholds[row], whole, p.outlierSigmas);
+      const growth = largestGrowth();
+      if (growth.restarted) {
+        hard.clear();
+        tally.clear();
+      }
+      const before = hard.size;
+      hard.add(growth.voxels);
+      tally.add(hard.voxels.subarray(before, hard.size), magnitudes);
+      for (const row of rows) masks[row] = tally.measure(rawThresholds[row], sums, magnitudes, hard, p.outlierSigmas);
     },
   }).slice(0, thresholds.length);
 
@@ -125,99 +134,85 @@ interface MaskNumbers {
   outliers: number;
 }
 
-/** Box of the seeds grown by `reach` voxels, clipped to the map: the dilated mask lies inside it. */
-function seedBox(seeds: Int32Array, nx: number, ny: number, nz: number, reach: number): Box {
-  let x0 = nx, y0 = ny, z0 = nz, x1 = 0, y1 = 0, z1 = 0;
-  const nxy = nx * ny;
-  for (let s = 0; s < seeds.length; s++) {
-    const i = seeds[s];
-    const z = (i / nxy) | 0, rest = i - z * nxy, y = (rest / nx) | 0, x = rest - y * nx;
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
-    if (z < z0) z0 = z;
-    if (z > z1) z1 = z;
-  }
-  const lo = (a: number) => Math.max(0, a - reach);
-  return {
-    start: [lo(x0), lo(y0), lo(z0)],
-    size: [Math.min(nx - 1, x1 + reach) - lo(x0) + 1, Math.min(ny - 1, y1 + reach) - lo(y0) + 1, Math.min(nz - 1, z1 + reach) - lo(z0) + 1],
-  };
-}
+/** Running figures of a hard mask that gains voxels: what measure() needs at any threshold. */
+class MaskTally {
+  private constructed = 0;
+  private readonly first: Vec3 = [Infinity, Infinity, Infinity];
+  private readonly last: Vec3 = [-Infinity, -Infinity, -Infinity];
+  private sum = new CompensatedSum();
+  private squares = new CompensatedSum();
+  /** The sweep's distinct thresholds, descending; bucket b holds values in [levels[b], levels[b − 1]). */
+  private readonly levels: number[];
+  /** Mask voxels per threshold bucket (the last one: below every threshold, or NaN). */
+  private readonly perLevel: Int32Array;
+  /** Mask voxels per MagnitudeIndex bin. */
+  private readonly perBin = new Int32Array(MagnitudeIndex.bins);
 
-/** Extent, size, overlap of a hard mask (null = empty) and the background's sums and outliers, scanning its box. */
-function measureMask(
-  volume: Volume,
-  hard: Uint8Array | null,
-  box: Box | null,
-  rawThreshold: number,
-  whole: ReturnType<typeof wholeMapSums>,
-  outlierSigmas: number,
-): MaskNumbers {
-  const { nx, ny, nz, data } = volume;
-  let x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
-  let constructed = 0, both = 0;
-  const maskSum = new CompensatedSum(), maskSquares = new CompensatedSum();
-  if (hard && box) {
-    const [bx, by, bz] = box.size;
-    for (let z = 0; z < bz; z++)
-      for (let y = 0; y < by; y++) {
-        const rowStart: number = box.start[0] + nx * (box.start[1] + y + ny * (box.start[2] + z));
-        let left = -1, right = -1;
-        for (let x = 0; x < bx; x++) {
-          const i = rowStart + x;
-          if (hard[i] === 0) continue;
-          const d = data[i];
-          if (left < 0) left = x;
-          right = x;
-          constructed++;
-          if (d >= rawThreshold) both++;
-          const e = d - whole.shift;
-          maskSum.add(e);
-          maskSquares.add(e * e);
-        }
-        if (left < 0) continue;
-        x0 = Math.min(x0, box.start[0] + left);
-        x1 = Math.max(x1, box.start[0] + right);
-        y0 = Math.min(y0, box.start[1] + y);
-        y1 = Math.max(y1, box.start[1] + y);
-        z0 = Math.min(z0, box.start[2] + z);
-        z1 = box.start[2] + z;
+  constructor(private readonly volume: Volume, thresholds: number[], private readonly shift: number) {
+    this.levels = thresholds.sort((a, b) => b - a);
+    this.perLevel = new Int32Array(this.levels.length + 1);
+  }
+
+  clear(): void {
+    this.constructed = 0;
+    this.first.fill(Infinity);
+    this.last.fill(-Infinity);
+    this.sum = new CompensatedSum();
+    this.squares = new CompensatedSum();
+    this.perLevel.fill(0);
+    this.perBin.fill(0);
+  }
+
+  add(voxels: Int32Array, magnitudes: MagnitudeIndex): void {
+    const { nx, ny, data } = this.volume;
+    const nxy = nx * ny;
+    const { first, last, levels } = this;
+    for (let s = 0; s < voxels.length; s++) {
+      const i = voxels[s];
+      const z = (i / nxy) | 0, rest = i - z * nxy, y = (rest / nx) | 0, x = rest - y * nx;
+      if (x < first[0]) first[0] = x;
+      if (x > last[0]) last[0] = x;
+      if (y < first[1]) first[1] = y;
+      if (y > last[1]) last[1] = y;
+      if (z < first[2]) first[2] = z;
+      if (z > last[2]) last[2] = z;
+      const d = data[i];
+      const e = d - this.shift;
+      this.sum.add(e);
+      this.squares.add(e * e);
+      // Bucket: the first (highest) threshold d reaches, by binary search.
+      let lo = 0, hi = levels.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (d >= levels[mid]) hi = mid;
+        else lo = mid + 1;
       }
+      this.perLevel[lo]++;
+      const bin = magnitudes.binOfVoxel(i);
+      if (bin >= 0) this.perBin[bin]++;
+    }
+    this.constructed += voxels.length;
   }
-  // Background = whole map minus the mask.
-  const n = data.length - constructed;
-  const sum = whole.sum.minus(maskSum);
-  const squaredDeviations = Math.max(0, whole.squares.minus(maskSquares) - (sum * sum) / n);
-  const limit = outlierSigmas * Math.sqrt(squaredDeviations / n);
-  let outliers = whole.countAbove(limit);
-  if (hard && box) {
-    const [bx, by, bz] = box.size;
-    for (let z = 0; z < bz; z++)
-      for (let y = 0; y < by; y++) {
-        const rowStart: number = box.start[0] + nx * (box.start[1] + y + ny * (box.start[2] + z));
-        for (let x = 0; x < bx; x++) if (hard[rowStart + x] !== 0 && Math.abs(data[rowStart + x]) > limit) outliers--;
-      }
+
+  /** The mask's numbers with `rawThreshold` (one of the sweep's thresholds) for the raw mask. */
+  measure(rawThreshold: number, map: MapSums, magnitudes: MagnitudeIndex, hard: GrowingDilation, outlierSigmas: number): MaskNumbers {
+    const { constructed } = this;
+    let both = 0;
+    for (let b = 0; b < this.levels.length && this.levels[b] >= rawThreshold; b++) both += this.perLevel[b];
+    // Background = whole map minus the mask.
+    const n = this.volume.data.length - constructed;
+    const sum = map.sum.minus(this.sum);
+    const squaredDeviations = Math.max(0, map.squares.minus(this.squares) - (sum * sum) / n);
+    const limit = outlierSigmas * Math.sqrt(squaredDeviations / n);
+    const outliers = magnitudes.countAbove(limit) - magnitudes.countAboveIn(limit, this.perBin, (i) => hard.has(i));
+    return {
+      extent: constructed === 0 ? null : { first: [...this.first], last: [...this.last] },
+      constructed,
+      both,
+      background: { n, sum: sum + n * map.shift, squaredDeviations },
+      outliers,
+    };
   }
-  return {
-    extent: x1 < 0 ? null : { first: [x0, y0, z0], last: [x1, y1, z1] },
-    constructed,
-    both,
-    background: { n, sum: sum + n * whole.shift, squaredDeviations },
-    outliers,
-  };
-}
-
-interface Box {
-  start: Vec3;
-  size: Vec3;
-}
-
-/** Threshold-independent: the map's compensated sums, and its sorted |values| to count outliers. */
-function wholeMapSums(v: Volume) {
-  const magnitudes = sortedMagnitudes(v);
-  return { ...mapSums(v.data), countAbove: (limit: number) => magnitudes.countAbove(limit) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AnalysisInputError } from "../lib/errors.js";
 import {
-  assemble, emptyMaskMessage, noResolutionNotice, runLevel0, sectionIds, SortedMagnitudes,
+  assemble, emptyMaskMessage, noResolutionNotice, runLevel0, sectionIds,
 } from "../lib/level0.js";
 import type { SectionId, SectionResult, SectionStatus } from "../lib/report-types.js";
 import { makeVolume } from "../lib/volume.js";
@@ -137,17 +137,3 @@ describe("runLevel0", () => {
   });
 });
 
-describe("SortedMagnitudes (radix sort of |values|)", () => {
-  it("counts |value| > limit like a direct count, NaN never counted", () => {
-    let seed = 3;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
-    const data = Float32Array.from({ length: 5000 }, (_, i) =>
-      i % 97 === 0 ? NaN : i % 89 === 0 ? -0 : i % 83 === 0 ? Infinity : random() * 10 ** ((i % 7) - 3),
-    );
-    const sorted = new SortedMagnitudes(data);
-    for (const limit of [-1, 0, 1e-4, 0.3, 1, 7.5, 999, Infinity, Math.fround(Math.abs(data[5]))]) {
-      const direct = Array.from(data).filter((d) => Math.abs(d) > limit).length;
-      expect(sorted.countAbove(limit), String(limit)).toBe(direct);
-    }
-  });
-});

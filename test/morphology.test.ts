@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { dilate18, dilate18Label, dilate18Seeds } from "../lib/morphology.js";
+import { dilate18, dilate18Label, GrowingDilation } from "../lib/morphology.js";
 import { labelComponents, largestComponentMask, largestLabel } from "../lib/components.js";
 
 const count = (m: Uint8Array) => m.reduce((a, b) => a + b, 0);
@@ -127,7 +127,7 @@ describe("dilate18", () => {
     );
   });
 
-  it("dilate18Label and dilate18Seeds equal dilate18 of the component's mask", () => {
+  it("dilate18Label equals dilate18 of the component's mask", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 2, max: 9 }),
@@ -143,10 +143,6 @@ describe("dilate18", () => {
           }
           const c = labelComponents(m, n, n, n, 26);
           const want = dilate18(largestComponentMask(c), n, n, n, iterations, { skipBorderShell });
-          const seeds = Int32Array.from(Array.from(largestComponentMask(c)).flatMap((b, i) => (b ? [i] : [])).reverse());
-          const fromSeeds = dilate18Seeds(seeds, n, n, n, iterations, { skipBorderShell });
-          expect(fromSeeds.mask).toEqual(want);
-          expect(fromSeeds.voxels).toBe(count(want));
           for (const hint of [undefined, m]) {
             const got = dilate18Label(c.labels, largestLabel(c), n, n, n, iterations, { skipBorderShell }, hint);
             expect(got.mask).toEqual(want);
@@ -156,5 +152,63 @@ describe("dilate18", () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("GrowingDilation", () => {
+  const maskOf = (g: GrowingDilation, n: number) => Uint8Array.from({ length: n }, (_, i) => (g.has(i) ? 1 : 0));
+
+  it("a new seed's reach passes through voxels the old seeds set at their limit", () => {
+    // A 10-voxel line: seed 0 with 3 steps sets 0..3 (voxel 3 at its limit); seed 2 then carries on to 5.
+    const g = new GrowingDilation(10, 1, 1, 3, false);
+    g.add([0]);
+    expect(Array.from(g.voxels.subarray(0, g.size)).sort((a, b) => a - b)).toEqual([0, 1, 2, 3]);
+    g.add([2]);
+    expect(maskOf(g, 10)).toEqual(Uint8Array.of(1, 1, 1, 1, 1, 1, 0, 0, 0, 0));
+    expect(Array.from(g.voxels.subarray(4, g.size)).sort((a, b) => a - b)).toEqual([4, 5]);
+  });
+
+  it("equals Xmipp's dilation of all seeds so far, after every batch, in both border modes (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.boolean(),
+        fc.integer(),
+        (nx, ny, nz, iterations, skipBorderShell, seed) => {
+          let s = seed >>> 0 || 1;
+          const random = () => {
+            s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+            return s / 2 ** 32;
+          };
+          const n = nx * ny * nz;
+          const g = new GrowingDilation(nx, ny, nz, iterations, skipBorderShell);
+          const seeds = new Uint8Array(n);
+          for (let batch = 0; batch < 6; batch++) {
+            if (random() < 0.15) {
+              g.clear();
+              seeds.fill(0);
+            }
+            const added = Array.from({ length: n }, (_, i) => i).filter((i) => seeds[i] === 0 && random() < 0.08);
+            added.sort(() => random() - 0.5);
+            for (const i of added) seeds[i] = 1;
+            g.add(added);
+            const want = naiveDilate(seeds, nx, ny, nz, iterations, skipBorderShell);
+            expect(maskOf(g, n)).toEqual(want);
+            const listed = Array.from(g.voxels.subarray(0, g.size));
+            expect(new Set(listed).size).toBe(listed.length);
+            expect(listed.length).toBe(count(want));
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it("rejects seeds outside the box and negative iterations", () => {
+    expect(() => new GrowingDilation(2, 2, 2, 1, false).add([8])).toThrow(RangeError);
+    expect(() => new GrowingDilation(2, 2, 2, -1, false)).toThrow(RangeError);
   });
 });

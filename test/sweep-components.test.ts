@@ -76,13 +76,18 @@ describe("componentSweep on hand-built volumes", () => {
       inCube(x, y, z, 2) || inCube(x, y, z, 21) ? 2 : (x === 19 || x === 20) && y === 9 && z === 9 ? 1 : 0,
     );
     const largestSeen: Uint8Array[] = [];
+    const restarts: boolean[] = [];
+    const largest = new Uint8Array(40 * 20 * 20);
     const r = componentSweep(v, [2, 1], 26, {
-      onLevel: (_, largest) => {
-        const m = new Uint8Array(40 * 20 * 20);
-        for (const i of largest()) m[i] = 1;
-        largestSeen.push(m);
+      onLevel: (_, largestGrowth) => {
+        const growth = largestGrowth();
+        restarts.push(growth.restarted);
+        if (growth.restarted) largest.fill(0);
+        for (const i of growth.voxels) largest[i] = 1;
+        largestSeen.push(largest.slice());
       },
     });
+    expect(restarts).toEqual([true, false]); // the first cube grows into the joined pair
     expect(r).toEqual([expectedAt(v, 2, 26, 10), expectedAt(v, 1, 26, 10)]);
     expect(r[0].topSizes).toEqual([4913, 4913]);
     expect(r[1].topSizes).toEqual([9828]);
@@ -151,7 +156,7 @@ describe("componentSweep against labelComponents (property)", () => {
     );
   });
 
-  it("onLevel: thresholds from the top down, and the largest component equals largestComponentMask's", () => {
+  it("onLevel: thresholds from the top down; the largest component, grown or restarted, equals largestComponentMask's", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 9 }),
@@ -168,12 +173,18 @@ describe("componentSweep against labelComponents (property)", () => {
           });
           const thresholds = [2, 0, 1, 3, 2];
           const seen: number[] = [];
+          const got = new Uint8Array(nx * ny * nz);
           componentSweep(v, thresholds, connectivity, {
-            onLevel: (level, largestComponent) => {
+            onLevel: (level, largestGrowth) => {
               seen.push(level.threshold);
               const want = largestComponentMask(labelComponents(rawMask(v, level.threshold), nx, ny, nz, connectivity));
-              const got = new Uint8Array(want.length);
-              for (const i of largestComponent()) got[i] = 1;
+              const { restarted, voxels } = largestGrowth();
+              if (restarted) got.fill(0);
+              else for (let i = 0; i < want.length; i++) if (got[i] === 1) expect(want[i]).toBe(1); // it grew
+              for (const i of voxels) {
+                expect(got[i]).toBe(0); // listed once
+                got[i] = 1;
+              }
               expect(got).toEqual(want);
               expect(level).toEqual(expectedAt(v, level.threshold, connectivity, 10));
             },

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runLevel0 } from "../lib/level0.js";
 import { parseMap } from "../lib/mrc-reader.js";
@@ -8,6 +9,7 @@ import type { MaskResults } from "../lib/section-0b-mask.js";
 import type { BackgroundResults } from "../lib/section-0c-background.js";
 import { sweep } from "../lib/sweep.js";
 import { makeVolume } from "../lib/volume.js";
+import { centeredUniform } from "./helpers/random.js";
 
 const root = join(import.meta.dirname, "..");
 const load = (f: string) => parseMap(new Uint8Array(readFileSync(join(root, "data/maps", f)))).volume;
@@ -87,5 +89,49 @@ describe("sweep edge cases", () => {
     expect(row.constructedVoxels).toBe(0);
     expect(row.warnings["0.a"]).toBe(1);
     expect(row.status["0.b"]).toBe("not-measured");
+  });
+});
+
+describe("sweep against full reports on random maps (property)", () => {
+  // Random blobs of random heights on noise: as the threshold falls the largest component changes, ties, grows
+  // by merging, and reaches the box edge, which exercises every path of the growing hard mask.
+  it("constructed voxels, overlap, extents and background outliers equal runLevel0's at every threshold", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 4, max: 11 }),
+        fc.integer({ min: 4, max: 11 }),
+        fc.integer({ min: 4, max: 11 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer(),
+        fc.constantFrom(0.5, 0.9, 2.5),
+        fc.constantFrom("default" as const, "vrs-compat" as const),
+        (nx, ny, nz, blobs, seed, ts, mode) => {
+          const random = centeredUniform(seed);
+          const centres = Array.from({ length: blobs }, () => [
+            (random() + 0.5) * nx, (random() + 0.5) * ny, (random() + 0.5) * nz, 1 + random(), 1 + 2 * (random() + 0.5),
+          ]);
+          const v = makeVolume(nx, ny, nz, (x, y, z) =>
+            centres.reduce((sum, [cx, cy, cz, height, width]) =>
+              sum + height * Math.exp(-((x - cx) ** 2 + (y - cy) ** 2 + (z - cz) ** 2) / width ** 2), 0.1 * random()));
+          const thresholds = [0.05, 0.15, 0.3, 0.45, 0.6, 0.8, 1.0, 1.3];
+          const rows = sweep(v, thresholds, { voxelSize: ts, mode });
+          rows.forEach((row, i) => {
+            if (row.rawVoxels === 0) return;
+            const r = runLevel0(v, { threshold: thresholds[i], voxelSize: ts, mode });
+            const a = r.sections["0.a"].results as MassResults;
+            const b = r.sections["0.b"].results as MaskResults;
+            const c = r.sections["0.c"].results as BackgroundResults;
+            const where = `${mode} Ts ${ts} t ${thresholds[i]}`;
+            expect(row.constructedVoxels, where).toBe(b.constructedVoxels);
+            expect(row.overlap, where).toBe(b.overlap);
+            expect(row.spaceLeft, where).toEqual(a.spaceLeft);
+            expect(row.spaceRight, where).toEqual(a.spaceRight);
+            expect(row.background.voxels, where).toBe(c.voxels);
+            expect(row.background.outlierPercent, where).toBe(c.outlierPercent);
+          });
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
