@@ -11,13 +11,12 @@
 import { withDefaults, type CriteriaParameters } from "./criteria.js";
 import { AnalysisInputError } from "./errors.js";
 import { inputFigures, type InputFigures } from "./figures.js";
-import { MagnitudeIndex } from "./magnitude-index.js";
 import { hardMask, rawMaskThreshold, softMask, type HardMask } from "./masks.js";
 import { scoreOf, type AnalysisMode, type SectionId, type SectionResult } from "./report-types.js";
 import { centerOfMass, massFromExtent } from "./section-0a-mass.js";
 import { massTable, maskSection, type MassTableRow } from "./section-0b-mask.js";
 import {
-  backgroundResults, backgroundVerdict, countBeyond, type BackgroundSums,
+  backgroundResults, backgroundVerdict, type BackgroundSums,
 } from "./section-0c-background.js";
 import { bfactorSection, bfactorTitle } from "./section-0d-bfactor.js";
 import { localResolutionSection, localResolutionTitle } from "./section-0e-local-resolution.js";
@@ -25,6 +24,7 @@ import { localSections, locBfactorTitle } from "./section-0f-locbfactor.js";
 import { locOccupancyTitle } from "./section-0g-lococcupancy.js";
 import { handSection, handTitle } from "./section-0h-hand.js";
 import { pyFixed } from "./report-text.js";
+import { valueIndex } from "./value-index.js";
 import type { Vec3, Volume } from "./volume.js";
 
 export const sectionIds: readonly SectionId[] = ["0.a", "0.b", "0.c", "0.d", "0.e", "0.f", "0.g", "0.h"];
@@ -173,13 +173,13 @@ export function runLevel0(volume: Volume, options: Level0Options): Level0Report 
   const rawThreshold = rawMaskThreshold(threshold, mode);
   const cached = thresholdIndependent(volume, ts, mode);
 
-  // One scan of the rows the mask touches serves 0.a (extent), 0.b (size, overlap) and 0.c (the background's sums
-  // are the map's minus the mask's); one more pass counts the background's outliers.
-  const m = measureHardMask(volume, hard.mask, rawThreshold, cached.sums.shift);
+  // One pass over the mask's voxels serves 0.a (extent), 0.b (size, overlap) and 0.c (the background's sums are the
+  // map's minus the mask's); one more counts the background's outliers, also as the map's minus the mask's.
+  const m = measureHardMask(volume, hard.maskVoxels, rawThreshold, cached.sums.shift);
   const backgroundNumbers = backgroundBySubtraction(cached.sums, m, volume.data.length);
   const outlierLimit = parameters.outlierSigmas * Math.sqrt(backgroundNumbers.squaredDeviations / backgroundNumbers.n);
   const background = backgroundVerdict(
-    backgroundResults(backgroundNumbers, backgroundOutliers(volume, hard.mask, outlierLimit), parameters.outlierSigmas),
+    backgroundResults(backgroundNumbers, backgroundOutliers(volume, hard.maskVoxels, outlierLimit), parameters.outlierSigmas),
     mode,
     parameters,
   );
@@ -232,15 +232,13 @@ interface PerVolume {
   centerOfMass: Vec3;
   sums: MapSums;
   massTables: Map<string, MassTableRow[]>;
-  reports: number;
-  magnitudes?: MagnitudeIndex;
 }
 const perVolume = new WeakMap<Volume, PerVolume>();
 
 function thresholdIndependent(volume: Volume, ts: number, mode: AnalysisMode) {
   let entry = perVolume.get(volume);
   if (!entry) {
-    entry = { centerOfMass: centerOfMass(volume), sums: mapSums(volume.data), massTables: new Map(), reports: 0 };
+    entry = { centerOfMass: centerOfMass(volume), sums: mapSums(volume.data), massTables: new Map() };
     perVolume.set(volume, entry);
   }
   const key = `${mode} ${ts}`;
@@ -252,32 +250,11 @@ function thresholdIndependent(volume: Volume, ts: number, mode: AnalysisMode) {
   return { centerOfMass: entry.centerOfMass, sums: entry.sums, massTable: table };
 }
 
-/** The voxels of a volume by |value| (MagnitudeIndex), built once and kept with its threshold-independent numbers. */
-export function magnitudeIndex(volume: Volume): MagnitudeIndex {
-  const entry = perVolume.get(volume);
-  if (entry) return (entry.magnitudes ??= new MagnitudeIndex(volume.data));
-  return new MagnitudeIndex(volume.data);
-}
-
-/**
- * Background voxels with |value| > limit. A single report counts them in one pass; from the second report on the
- * same volume (a moving threshold), the volume's MagnitudeIndex is kept and the count is the map's (from the index)
- * minus the mask's (a scan of the rows the mask touches).
- */
-function backgroundOutliers(volume: Volume, mask: Uint8Array, limit: number): number {
-  const entry = perVolume.get(volume)!;
-  if (entry.reports++ === 0) return countBeyond(volume.data, mask, limit);
-  const { nx, ny, nz, data } = volume;
-  let outliers = magnitudeIndex(volume).countAbove(limit);
-  for (let row = 0; row < ny * nz; row++) {
-    const start = row * nx;
-    let left = 0;
-    while (left < nx && mask[start + left] === 0) left++;
-    if (left === nx) continue;
-    let right = nx - 1;
-    while (mask[start + right] === 0) right--;
-    for (let i = start + left; i <= start + right; i++) if (mask[i] !== 0 && Math.abs(data[i]) > limit) outliers--;
-  }
+/** Voxels of the map beyond the limit (|value| > limit) that are outside the mask: the map's minus the mask's. */
+function backgroundOutliers(volume: Volume, maskVoxels: Int32Array, limit: number): number {
+  const data = volume.data;
+  let outliers = valueIndex(data).countBeyond(limit);
+  for (let s = 0; s < maskVoxels.length; s++) if (Math.abs(data[maskVoxels[s]]) > limit) outliers--;
   return outliers;
 }
 
@@ -286,8 +263,11 @@ function backgroundOutliers(volume: Volume, mask: Uint8Array, limit: number): nu
  * rounding errors must stay at the level of one addition, not of millions.
  */
 export class CompensatedSum {
-  private sum = 0;
-  private compensation = 0;
+  /** Starts from a sum and its compensation accumulated elsewhere (a hot loop keeps them in local variables). */
+  constructor(
+    private sum = 0,
+    private compensation = 0,
+  ) {}
   add(x: number): void {
     const t = this.sum + x;
     this.compensation += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t + x : x - t + this.sum;
@@ -319,7 +299,7 @@ export function mapSums(data: Float32Array): MapSums {
   return { shift, sum, squares };
 }
 
-/** What the report needs from the hard mask, in one scan of the rows it touches. */
+/** What the report needs from the hard mask, in one pass over its voxels. */
 export interface HardMaskNumbers {
   extent: { first: Vec3; last: Vec3 } | null;
   constructed: number;
@@ -330,40 +310,52 @@ export interface HardMaskNumbers {
   squares: CompensatedSum;
 }
 
-export function measureHardMask(volume: Volume, mask: Uint8Array, rawThreshold: number, shift: number): HardMaskNumbers {
-  const { nx, ny, nz, data } = volume;
-  let x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
-  let constructed = 0, both = 0;
-  const sum = new CompensatedSum(), squares = new CompensatedSum();
-  for (let z = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++) {
-      const row = nx * (y + ny * z);
-      let left = 0;
-      while (left < nx && mask[row + left] === 0) left++;
-      if (left === nx) continue;
-      let right = nx - 1;
-      while (mask[row + right] === 0) right--;
-      for (let i = row + left; i <= row + right; i++) {
-        if (mask[i] === 0) continue;
-        const d = data[i];
-        constructed++;
-        if (d >= rawThreshold) both++;
-        const e = d - shift;
-        sum.add(e);
-        squares.add(e * e);
-      }
-      if (left < x0) x0 = left;
-      if (right > x1) x1 = right;
+function measureHardMask(volume: Volume, maskVoxels: Int32Array, rawThreshold: number, shift: number): HardMaskNumbers {
+  const { nx, ny, data } = volume;
+  const constructed = maskVoxels.length;
+  if (constructed === 0) return { extent: null, constructed, both: 0, sum: new CompensatedSum(), squares: new CompensatedSum() };
+  // The voxels are in raster order: z runs from the first's to the last's, y and x are tracked per row.
+  const z0 = Math.floor(maskVoxels[0] / (nx * ny)), z1 = Math.floor(maskVoxels[constructed - 1] / (nx * ny));
+  let x0 = nx, x1 = -1, y0 = ny, y1 = -1;
+  let rowStart = 0, rowEnd = 0;
+  let both = 0;
+  // Neumaier sums of (d − shift) and its square, inlined (see CompensatedSum).
+  let sum = 0, sumCompensation = 0, squares = 0, squaresCompensation = 0;
+  for (let s = 0; s < constructed; s++) {
+    const i = maskVoxels[s];
+    if (i >= rowEnd) {
+      const row = (i / nx) | 0;
+      const y = row % ny;
       if (y < y0) y0 = y;
       if (y > y1) y1 = y;
-      if (z < z0) z0 = z;
-      z1 = z;
+      rowStart = row * nx;
+      rowEnd = rowStart + nx;
     }
-  return { extent: x1 < 0 ? null : { first: [x0, y0, z0], last: [x1, y1, z1] }, constructed, both, sum, squares };
+    const x = i - rowStart;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    const d = data[i];
+    if (d >= rawThreshold) both++;
+    const e = d - shift;
+    let t = sum + e;
+    sumCompensation += Math.abs(sum) >= Math.abs(e) ? sum - t + e : e - t + sum;
+    sum = t;
+    const e2 = e * e;
+    t = squares + e2;
+    squaresCompensation += squares >= e2 ? squares - t + e2 : e2 - t + squares;
+    squares = t;
+  }
+  return {
+    extent: { first: [x0, y0, z0], last: [x1, y1, z1] },
+    constructed,
+    both,
+    sum: new CompensatedSum(sum, sumCompensation),
+    squares: new CompensatedSum(squares, squaresCompensation),
+  };
 }
 
 /** The background's sums (outside the mask) as the map's minus the mask's. */
-export function backgroundBySubtraction(whole: MapSums, mask: HardMaskNumbers, voxels: number): BackgroundSums {
+function backgroundBySubtraction(whole: MapSums, mask: HardMaskNumbers, voxels: number): BackgroundSums {
   const n = voxels - mask.constructed;
   const shiftedSum = whole.sum.minus(mask.sum);
   const squaredDeviations = Math.max(0, whole.squares.minus(mask.squares) - (shiftedSum * shiftedSum) / n);

@@ -3,9 +3,10 @@
  * dilated by ceil(2/Ts) steps of the 18-neighbourhood) and its soft version (periodic real_gaussian 2, clipped at 0).
  */
 import { AnalysisInputError } from "./errors.js";
-import { labelComponents, largestLabel, type Components } from "./components.js";
-import { dilate18Label } from "./morphology.js";
+import { labelVoxels, largestLabel, type ComponentSizes } from "./components.js";
+import { dilate18Voxels, maskOf } from "./morphology.js";
 import { realGaussianFilter } from "./gaussian.js";
+import { valueIndex } from "./value-index.js";
 import type { Volume } from "./volume.js";
 
 export type MaskMode = "default" | "vrs-compat";
@@ -59,10 +60,12 @@ export interface HardMaskOptions {
 }
 
 export interface HardMask {
-  /** 1/0 per voxel: largest component of `v >= hardMaskThreshold`, dilated. */
-  mask: Uint8Array;
+  /** 1/0 per voxel: largest component of `v >= hardMaskThreshold`, dilated (made at first use). */
+  readonly mask: Uint8Array;
   /** Voxels set in `mask` (0 when nothing reaches the threshold; no error is thrown). */
   voxels: number;
+  /** The indices of those voxels, in raster order. */
+  maskVoxels: Int32Array;
   /** ceil(2/Ts). */
   dilationIterations: number;
   /** Size of the largest component before dilation (0 when empty). */
@@ -71,12 +74,16 @@ export interface HardMask {
    * 26-connected components of the raw mask 0.b reports: `v >= rawMaskThreshold(threshold, mode)`. When the rounded
    * hard-mask threshold selects other voxels (rare), the hard mask is labelled separately and these stay the 0.b ones.
    */
-  rawComponents: Components;
+  rawComponents: ComponentSizes;
   /** Threshold actually used for the hard mask. */
   appliedThreshold: number;
 }
 
-/** VRS's hard mask (see {@link HardMask}). */
+/**
+ * VRS's hard mask (see {@link HardMask}). The voxels at or above the threshold come from the map's ValueIndex
+ * (built at the first call, kept with the map), so labelling and dilating touch only them and the dilation:
+ * a moving threshold costs O(raw + hard voxels), not O(box).
+ */
 export function hardMask(v: Volume, threshold: number, o: HardMaskOptions): HardMask {
   if (!Number.isFinite(threshold))
     throw new AnalysisInputError("bad-threshold", `threshold must be finite, got ${threshold}`);
@@ -84,29 +91,52 @@ export function hardMask(v: Volume, threshold: number, o: HardMaskOptions): Hard
     throw new AnalysisInputError("bad-voxel-size", `voxel size must be a positive number of Å, got ${o.voxelSize}`);
   const mode = o.mode ?? "default";
   const { nx, ny, nz } = v;
+  const index = valueIndex(v.data);
   const reportThreshold = rawMaskThreshold(threshold, mode);
   const appliedThreshold = hardMaskThreshold(threshold, mode);
-  const reportMask = rawMask(v, reportThreshold);
-  const rawComponents = labelComponents(reportMask, nx, ny, nz, 26);
-  const same = sameVoxels(v, reportThreshold, appliedThreshold);
-  const hardRaw = same ? reportMask : rawMask(v, appliedThreshold);
-  const hardComponents = same ? rawComponents : labelComponents(hardRaw, nx, ny, nz, 26);
+  const labels = labelScratch(v.data);
+  const reportVoxels = index.atLeast(reportThreshold);
+  const rawComponents = labelVoxels(reportVoxels, nx, ny, nz, 26, labels);
+  // The rounded hard-mask threshold rarely selects other voxels; when it does, its mask is labelled on its own.
+  const same =
+    reportThreshold === appliedThreshold ||
+    index.countAtLeast(Math.min(reportThreshold, appliedThreshold)) === index.countAtLeast(Math.max(reportThreshold, appliedThreshold));
+  const hardVoxels = same ? reportVoxels : index.atLeast(appliedThreshold);
+  if (!same) for (let s = 0; s < reportVoxels.length; s++) labels[reportVoxels[s]] = 0;
+  const hardComponents = same ? rawComponents : labelVoxels(hardVoxels, nx, ny, nz, 26, labels);
   const largest = largestLabel(hardComponents);
   const largestComponentVoxels = largest === 0 ? 0 : hardComponents.sizes[largest];
+  const seeds = new Int32Array(largestComponentVoxels);
+  for (let s = 0, k = 0; s < hardVoxels.length; s++) {
+    const i = hardVoxels[s];
+    if (labels[i] === largest) seeds[k++] = i;
+    labels[i] = 0; // leave the scratch array all zero for the next call
+  }
   const dilationIterations = Math.ceil(2 / o.voxelSize);
   const shellRule = { skipBorderShell: mode === "vrs-compat" };
-  const { labels } = hardComponents;
-  const { mask, voxels } = dilate18Label(labels, largest, nx, ny, nz, dilationIterations, shellRule, hardRaw);
-  return { mask, voxels, dilationIterations, largestComponentVoxels, rawComponents, appliedThreshold };
+  const maskVoxels = dilate18Voxels(seeds, nx, ny, nz, dilationIterations, shellRule);
+  // A slider move needs only the voxels; the box-sized mask is made when figures or a page ask for it.
+  let mask: Uint8Array | undefined;
+  return {
+    get mask() {
+      return (mask ??= maskOf(maskVoxels, v.data.length));
+    },
+    voxels: maskVoxels.length,
+    maskVoxels,
+    dilationIterations,
+    largestComponentVoxels,
+    rawComponents: { count: rawComponents.count, sizes: rawComponents.sizes },
+    appliedThreshold,
+  };
 }
 
-/** True when `v >= a` and `v >= b` select the same voxels. */
-function sameVoxels(v: Volume, a: number, b: number): boolean {
-  if (a === b) return true;
-  const lo = Math.min(a, b), hi = Math.max(a, b);
-  const data = v.data;
-  for (let i = 0; i < data.length; i++) if (data[i] >= lo && data[i] < hi) return false;
-  return true;
+const labelScratches = new WeakMap<Float32Array, Int32Array>();
+
+/** An all-zero label array of the map's size, kept with the map for the next threshold (hardMask zeroes it back). */
+function labelScratch(data: Float32Array): Int32Array {
+  let labels = labelScratches.get(data);
+  if (!labels) labelScratches.set(data, (labels = new Int32Array(data.length)));
+  return labels;
 }
 
 /** σ of Xmipp's `real_gaussian` filter VRS applies (a real-space Gaussian of σ/√2 = 1.414 voxels). */

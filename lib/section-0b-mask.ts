@@ -2,15 +2,12 @@
  * Level 0.b Mask analysis: at the suggested threshold, is the mass in one connected piece, are the leftover blobs
  * small, and does the constructed mask (largest component, dilated) cover the raw mask?
  */
+import type { ComponentSizes } from "./components.js";
 import { criteriaFor, criteriaNotes, criterionText, type CriteriaParameters } from "./criteria.js";
 import type { AnalysisMode, SectionResult } from "./report-types.js";
 import type { Volume } from "./volume.js";
 
 /** What 0.b needs from a labelling of the raw mask: sizes[0] is the background, sizes[1..count] the components. */
-export interface ComponentSizes {
-  count: number;
-  sizes: Float64Array;
-}
 
 export interface MassTableRow {
   threshold: number;

@@ -7,7 +7,7 @@
  * (GrowingDilation); when another component becomes the largest, the mask is rebuilt from it. Everything measured
  * on the mask is a running tally over the voxels it gains: size, extent, the background's sums (the map's minus the
  * mask's), the mask's voxels per threshold bucket (for its overlap with the raw mask) and per |value| bin (for the
- * background's outliers: the map's minus the mask's, see MagnitudeIndex). The centre of mass and the map's sums are
+ * background's outliers: the map's minus the mask's, see ValueIndex). The centre of mass and the map's sums are
  * computed once. Nothing else of a report (mass table, figures, 0.d, texts) is done.
  *
  * Exactness: counts, sizes, extents, overlaps and outlier counts equal runLevel0's. The background mean and σ come
@@ -16,8 +16,7 @@
  * match except when a number sits on a limit to that precision.
  */
 import { withDefaults, type CriteriaParameters } from "./criteria.js";
-import { analysisVoxelSize, CompensatedSum, magnitudeIndex, mapSums, type MapSums } from "./level0.js";
-import { MagnitudeIndex } from "./magnitude-index.js";
+import { analysisVoxelSize, CompensatedSum, mapSums, type MapSums } from "./level0.js";
 import { hardMaskThreshold, rawMaskThreshold } from "./masks.js";
 import { GrowingDilation } from "./morphology.js";
 import type { AnalysisMode, SectionStatus } from "./report-types.js";
@@ -27,6 +26,7 @@ import {
   backgroundResults, backgroundVerdict, type BackgroundResults, type BackgroundSums,
 } from "./section-0c-background.js";
 import { COVERAGE, componentSweep, type ThresholdComponents } from "./sweep-components.js";
+import { valueIndex, ValueIndex } from "./value-index.js";
 import type { Vec3, Volume } from "./volume.js";
 
 export interface SweepOptions {
@@ -66,7 +66,7 @@ export function sweep(volume: Volume, thresholds: number[], options: SweepOption
   const rowsByHardThreshold = new Map<number, number[]>();
   hardThresholds.forEach((t, row) => rowsByHardThreshold.set(t, [...(rowsByHardThreshold.get(t) ?? []), row]));
   const sums = mapSums(volume.data);
-  const magnitudes = magnitudeIndex(volume);
+  const values = valueIndex(volume.data);
   const hard = new GrowingDilation(nx, ny, nz, Math.ceil(2 / ts), mode === "vrs-compat");
   const tally = new MaskTally(volume, [...new Set([...rawThresholds, ...hardThresholds])], sums.shift);
   const masks: MaskNumbers[] = new Array(thresholds.length);
@@ -85,8 +85,8 @@ export function sweep(volume: Volume, thresholds: number[], options: SweepOption
       }
       const before = hard.size;
       hard.add(growth.voxels);
-      tally.add(hard.voxels.subarray(before, hard.size), magnitudes);
-      for (const row of rows) masks[row] = tally.measure(rawThresholds[row], sums, magnitudes, hard, p.outlierSigmas);
+      tally.add(hard.voxels.subarray(before, hard.size), values);
+      for (const row of rows) masks[row] = tally.measure(rawThresholds[row], sums, values, hard, p.outlierSigmas);
     },
   }).slice(0, thresholds.length);
 
@@ -145,8 +145,8 @@ class MaskTally {
   private readonly levels: number[];
   /** Mask voxels per threshold bucket (the last one: below every threshold, or NaN). */
   private readonly perLevel: Int32Array;
-  /** Mask voxels per MagnitudeIndex bin. */
-  private readonly perBin = new Int32Array(MagnitudeIndex.bins);
+  /** Mask voxels per ValueIndex bin. */
+  private readonly perBin = new Int32Array(ValueIndex.bins);
 
   constructor(private readonly volume: Volume, thresholds: number[], private readonly shift: number) {
     this.levels = thresholds.sort((a, b) => b - a);
@@ -163,7 +163,7 @@ class MaskTally {
     this.perBin.fill(0);
   }
 
-  add(voxels: Int32Array, magnitudes: MagnitudeIndex): void {
+  add(voxels: Int32Array, values: ValueIndex): void {
     const { nx, ny, data } = this.volume;
     const nxy = nx * ny;
     const { first, last, levels } = this;
@@ -188,14 +188,14 @@ class MaskTally {
         else lo = mid + 1;
       }
       this.perLevel[lo]++;
-      const bin = magnitudes.binOfVoxel(i);
+      const bin = values.binOfVoxel(i);
       if (bin >= 0) this.perBin[bin]++;
     }
     this.constructed += voxels.length;
   }
 
   /** The mask's numbers with `rawThreshold` (one of the sweep's thresholds) for the raw mask. */
-  measure(rawThreshold: number, map: MapSums, magnitudes: MagnitudeIndex, hard: GrowingDilation, outlierSigmas: number): MaskNumbers {
+  measure(rawThreshold: number, map: MapSums, values: ValueIndex, hard: GrowingDilation, outlierSigmas: number): MaskNumbers {
     const { constructed } = this;
     let both = 0;
     for (let b = 0; b < this.levels.length && this.levels[b] >= rawThreshold; b++) both += this.perLevel[b];
@@ -204,7 +204,7 @@ class MaskTally {
     const sum = map.sum.minus(this.sum);
     const squaredDeviations = Math.max(0, map.squares.minus(this.squares) - (sum * sum) / n);
     const limit = outlierSigmas * Math.sqrt(squaredDeviations / n);
-    const outliers = magnitudes.countAbove(limit) - magnitudes.countAboveIn(limit, this.perBin, (i) => hard.has(i));
+    const outliers = values.countBeyond(limit) - values.countBeyondIn(limit, this.perBin, (i) => hard.has(i));
     return {
       extent: constructed === 0 ? null : { first: [...this.first], last: [...this.last] },
       constructed,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { labelComponents, largestComponentMask, largestLabel, type Connectivity } from "../lib/components.js";
+import { labelComponents, labelVoxels, largestComponentMask, largestLabel, type Connectivity } from "../lib/components.js";
 
 /** Mask nx×ny×nz with the listed voxels set. */
 function maskWith(nx: number, ny: number, nz: number, voxels: [number, number, number][]): Uint8Array {
@@ -180,5 +180,13 @@ describe("labelComponents against a flood fill (property)", () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe("labelVoxels", () => {
+  it("rejects voxels out of raster order or outside the box", () => {
+    expect(() => labelVoxels(Int32Array.of(5, 3), 4, 4, 4, 26)).toThrow(RangeError);
+    expect(() => labelVoxels(Int32Array.of(3, 3), 4, 4, 4, 26)).toThrow(RangeError);
+    expect(() => labelVoxels(Int32Array.of(64), 4, 4, 4, 26)).toThrow(RangeError);
   });
 });

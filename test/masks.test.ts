@@ -151,7 +151,7 @@ describe("hardMask against its steps composed by hand (property)", () => {
           expect(h.voxels).toBe(sum(want));
           expect(h.largestComponentVoxels).toBe(sum(largest));
           const raw = labelComponents(rawMask(v, mode === "vrs-compat" ? Math.fround(threshold) : threshold), nx, ny, nz, 26);
-          expect(h.rawComponents).toEqual(raw);
+          expect(h.rawComponents).toEqual({ count: raw.count, sizes: raw.sizes });
         },
       ),
       { numRuns: 300 },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { vrsParameters } from "../lib/criteria.js";
-import { maskSection, massTable, massTableThresholds, splitMass, type ComponentSizes } from "../lib/section-0b-mask.js";
+import type { ComponentSizes } from "../lib/components.js";
+import { maskSection, massTable, massTableThresholds, splitMass } from "../lib/section-0b-mask.js";
 import { makeVolume } from "../lib/volume.js";
 
 const sizes = (background: number, components: number[]): ComponentSizes => ({

@@ -1,0 +1,139 @@
+/**
+ * The voxels of a map grouped by value, built once per map and asked many times as a threshold moves:
+ * which voxels are ≥ t (the raw mask, without a pass over the box) and how many have |value| > limit (the
+ * background's 5σ outliers).
+ *
+ * The bins are the top 16 bits of a sortable key of the float32 value (the bit pattern with negatives reversed, so
+ * that keys order like the values): 65536 ordered bins, each 1/128 of an octave wide. A question about a limit is
+ * whole bins on one side of the limit's bin plus an exact check of the voxels in that one bin. Building is a counting
+ * sort of the voxel indices (two passes, no comparisons); within a bin the indices stay in raster order. NaN voxels
+ * are left out: no comparison with them is ever true.
+ */
+export class ValueIndex {
+  static readonly bins = 0x10000;
+  private readonly bits: Uint32Array;
+  /** Voxel indices by bin, bins in increasing value: bin b holds members[start[b] .. start[b + 1]). */
+  private readonly start: Int32Array;
+  private readonly members: Int32Array;
+
+  constructor(private readonly data: Float32Array) {
+    const n = data.length;
+    this.bits = new Uint32Array(data.buffer, data.byteOffset, n);
+    const bins = ValueIndex.bins;
+    const start = new Int32Array(bins + 1);
+    for (let i = 0; i < n; i++) {
+      const b = this.binOfVoxel(i);
+      if (b >= 0) start[b + 1]++;
+    }
+    for (let b = 0; b < bins; b++) start[b + 1] += start[b];
+    const members = new Int32Array(start[bins]);
+    const fill = start.slice(0, bins);
+    for (let i = 0; i < n; i++) {
+      const b = this.binOfVoxel(i);
+      if (b >= 0) members[fill[b]++] = i;
+    }
+    this.start = start;
+    this.members = members;
+  }
+
+  /** The bin of voxel i's value; -1 for NaN. */
+  binOfVoxel(i: number): number {
+    return binOfBits(this.bits[i]);
+  }
+
+  /** Voxels with value ≥ t, in raster order. */
+  atLeast(t: number): Int32Array {
+    const b = binOf(t);
+    if (b < 0) return new Int32Array(0);
+    const { start, members, data } = this;
+    // Put in raster order through a bit per voxel (O(N/32 + voxels)), cheaper than sorting the indices.
+    const bits = new Uint32Array((data.length + 31) >>> 5);
+    let count = start[ValueIndex.bins] - start[b + 1];
+    for (let m = start[b + 1]; m < members.length; m++) bits[members[m] >>> 5] |= 1 << (members[m] & 31);
+    for (let m = start[b]; m < start[b + 1]; m++)
+      if (data[members[m]] >= t) {
+        bits[members[m] >>> 5] |= 1 << (members[m] & 31);
+        count++;
+      }
+    const out = new Int32Array(count);
+    for (let w = 0, k = 0; w < bits.length; w++)
+      for (let word = bits[w]; word !== 0; word &= word - 1) out[k++] = (w << 5) + 31 - Math.clz32(word & -word);
+    return out;
+  }
+
+  /** Voxels with value ≥ t. */
+  countAtLeast(t: number): number {
+    const b = binOf(t);
+    if (b < 0) return 0;
+    const { start, members, data } = this;
+    let count = start[ValueIndex.bins] - start[b + 1];
+    for (let m = start[b]; m < start[b + 1]; m++) if (data[members[m]] >= t) count++;
+    return count;
+  }
+
+  /** Voxels with |value| > limit (a NaN limit counts nothing). */
+  countBeyond(limit: number): number {
+    return this.countBeyondIn(limit, this.binCounts(), () => true);
+  }
+
+  /**
+   * Voxels of a set with |value| > limit, given the set's count per bin (`perBin[b]`, from binOfVoxel of its
+   * members) and its membership test (asked only about the voxels in the limit's two bins, at −limit and +limit).
+   */
+  countBeyondIn(limit: number, perBin: Int32Array, has: (i: number) => boolean): number {
+    if (Number.isNaN(limit)) return 0;
+    const bins = ValueIndex.bins;
+    if (limit < 0) {
+      let all = 0;
+      for (let b = 0; b < bins; b++) all += perBin[b];
+      return all;
+    }
+    const low = binOf(-limit), high = binOf(limit);
+    let count = 0;
+    for (let b = 0; b < low; b++) count += perBin[b];
+    for (let b = high + 1; b < bins; b++) count += perBin[b];
+    const { start, members, data } = this;
+    for (const b of low === high ? [low] : [low, high])
+      for (let m = start[b]; m < start[b + 1]; m++) {
+        const i = members[m];
+        if (Math.abs(data[i]) > limit && has(i)) count++;
+      }
+    return count;
+  }
+
+  private binCounts(): Int32Array {
+    const counts = new Int32Array(ValueIndex.bins);
+    for (let b = 0; b < counts.length; b++) counts[b] = this.start[b + 1] - this.start[b];
+    return counts;
+  }
+}
+
+const indexes = new WeakMap<Float32Array, ValueIndex>();
+
+/** The ValueIndex of a map's data, built at the first call and kept with it (map data is never changed in place). */
+export function valueIndex(data: Float32Array): ValueIndex {
+  let index = indexes.get(data);
+  if (!index) indexes.set(data, (index = new ValueIndex(data)));
+  return index;
+}
+
+const scratch = new Float32Array(1);
+const scratchBits = new Uint32Array(scratch.buffer);
+
+/**
+ * The bin where float32 values near `value` lie; -1 for NaN. Every float32 in a higher bin is > value and every one
+ * in a lower bin is < value, whichever way float32 rounds it: rounded down, the next float32 up is above it; rounded
+ * up, the float32 below is below it.
+ */
+function binOf(value: number): number {
+  scratch[0] = value;
+  return binOfBits(scratchBits[0]);
+}
+
+/** Top 16 bits of the sortable key: non-negative values above negative ones, −0 with +0, NaN → -1. */
+function binOfBits(bits: number): number {
+  const magnitude = bits & 0x7fffffff;
+  if (magnitude > 0x7f800000) return -1;
+  if (magnitude === 0) return 0x8000;
+  return bits >>> 31 ? (~bits >>> 16) & 0xffff : (bits >>> 16) | 0x8000;
+}
