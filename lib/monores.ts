@@ -11,6 +11,9 @@
  * Frequencies are digital (cycles/voxel) and radii are `|u| = √(ux² + uy² + uz²)` with each axis scaled by its own
  * size, as Xmipp's FFT_IDX2DIGFREQ; the sweep snaps resolutions to Fourier bins of the x axis (Xmipp's `volsize`).
  */
+import {
+  computeInOrder, sharedFloat64Array, type BandComputer, type BandJob, type BandRun, type Planned,
+} from "./bands.js";
 import { inverseRealFft3d, realFft3d, type GridShape, type HalfSpectrum, type RealGrid } from "./fft3d.js";
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import { digitalFrequencies } from "./radial.js";
@@ -70,17 +73,18 @@ export function spectrumGeometry(shape: GridShape): SpectrumGeometry {
 /**
  * Monogenic amplitude of the map whose spectrum is `spectrum`·`weights`: `√(v0² + vx² + vy² + vz²)` with
  * `v0 = IFFT(W·F)` and `vk = IFFT(−i·(uk/|u|)·W·F)` (0 at DC). A plane wave cos(2π k·r) of weight w gives w everywhere.
- * `weights` holds one gain per stored bin.
+ * `weights` holds one gain per stored bin. Written into `out` when given.
  */
 export function monogenicAmplitude(
   spectrum: HalfSpectrum,
   geometry: SpectrumGeometry,
   weights: Float64Array,
+  out: Float64Array = new Float64Array(geometry.nx * geometry.ny * geometry.nz),
 ): Float64Array {
   const { nx, ny, nz, hx, fx, fy, fz, radius } = geometry;
   const source = spectrum.data;
   const work: HalfSpectrum = { nx, ny, nz, hx, data: new Float64Array(source.length) };
-  const squares = new Float64Array(nx * ny * nz);
+  const squares = out.fill(0);
   for (let component = 0; component < 4; component++) {
     const data = work.data;
     let e = 0;
@@ -323,15 +327,63 @@ export function normalQuantile(p: number): number {
 }
 
 /**
+ * One band of the sweep: the map high-passed at `freq` (raised cosine from `freqH`), its monogenic amplitude low-passed
+ * at `freq` (raised cosine to `freqL`); or, for the mask refinement, the full-band amplitude smoothed by
+ * realGaussianFilter(REFINEMENT_SIGMA).
+ */
+export type MonoResTask = { refinement: true } | { refinement: false; freq: number; freqH: number; freqL: number };
+
+/** The map's half spectrum (in shared memory where the platform has it) and its grid: what every task reads. */
+export interface MonoResSetup {
+  shape: GridShape;
+  spectrum: Float64Array;
+}
+
+/** A band job of MonoRes amplitudes: each result is one float64 value per voxel. */
+export type MonoResJob = BandJob<"monores", MonoResSetup, MonoResTask>;
+
+/** Computes the amplitudes of a MonoRes job's tasks (in a worker thread, or here). */
+export function monoResBandComputer(job: MonoResJob): BandComputer {
+  const { shape } = job.setup;
+  const geometry = spectrumGeometry(shape);
+  const spectrum: HalfSpectrum = { ...shape, hx: geometry.hx, data: job.setup.spectrum };
+  if (spectrum.data.length !== 2 * geometry.hx * shape.ny * shape.nz)
+    throw new RangeError(`spectrum has ${spectrum.data.length / 2} bins, expected ${geometry.hx}×${shape.ny}×${shape.nz}`);
+  return {
+    resultLength: shape.nx * shape.ny * shape.nz,
+    resultType: "float64",
+    compute(index, out) {
+      const amplitude = out as Float64Array;
+      const task = job.tasks[index];
+      if (task.refinement) {
+        monogenicAmplitude(spectrum, geometry, new Float64Array(geometry.radius.length).fill(1), amplitude);
+        gaussianInPlace(amplitude, geometry, REFINEMENT_SIGMA);
+      } else {
+        monogenicAmplitude(spectrum, geometry, highPassWeights(geometry, task.freq, task.freqH), amplitude);
+        lowPassInPlace(amplitude, geometry, task.freq, task.freqL);
+      }
+    },
+  };
+}
+
+/**
  * MonoRes on one grid with a binary molecule mask (1 = molecule). Returns `measured: false` with a reason when the
  * map has no usable noise region or no voxel ever rises above the noise.
  */
 export function monoRes(grid: RealGrid, mask: Uint8Array, options: MonoResOptions): MonoResResult {
+  const planned = monoResPlan(grid, mask, options);
+  if ("done" in planned) return planned.done;
+  computeInOrder(planned.run, monoResBandComputer(planned.run.job as MonoResJob));
+  return planned.finish();
+}
+
+/**
+ * `monoRes` as a band run: the checks that need no band are done here; the run's tasks are the mask refinement and
+ * then every resolution of the sweep, whose amplitudes do not depend on one another (the sweep stops early, so a
+ * parallel executor may compute a few it then ignores).
+ */
+export function monoResPlan(grid: RealGrid, mask: Uint8Array, options: MonoResOptions): Planned<MonoResResult> {
   const { nx, ny, nz, data } = grid;
-  const voxelSize = options.voxelSize;
-  const lowestResolution = options.lowestResolution ?? MONORES_DEFAULTS.lowestResolution;
-  const step = Math.max(0.25, options.step ?? MONORES_DEFAULTS.step);
-  const significance = options.significance ?? MONORES_DEFAULTS.significance;
   const n = nx * ny * nz;
   if (mask.length !== n) throw new RangeError(`mask has ${mask.length} voxels, expected ${n}`);
 
@@ -343,68 +395,105 @@ export function monoRes(grid: RealGrid, mask: Uint8Array, options: MonoResOption
   }
   const partial = { cliffRadius, maskVoxels, noiseVoxels };
   if (maskVoxels === 0) {
-    return { measured: false, reason: "The mask holds no voxel inside the analysed sphere.", diagnostics: partial };
+    return { done: { measured: false, reason: "The mask holds no voxel inside the analysed sphere.", diagnostics: partial } };
   }
   if (noiseVoxels < MIN_NOISE_VOXELS) {
-    return {
-      measured: false,
-      reason:
-        `Only ${noiseVoxels} voxels lie outside the mask within ${cliffRadius} voxels of the box centre, where the map ` +
-        `varies (at least ${MIN_NOISE_VOXELS} are needed): there is no region to estimate the noise from, as happens ` +
-        "when the map was masked around the molecule.",
-      diagnostics: partial,
-    };
+    const reason =
+      `Only ${noiseVoxels} voxels lie outside the mask within ${cliffRadius} voxels of the box centre, where the map ` +
+      `varies (at least ${MIN_NOISE_VOXELS} are needed): there is no region to estimate the noise from, as happens ` +
+      "when the map was masked around the molecule.";
+    return { done: { measured: false, reason, diagnostics: partial } };
   }
   if (constantNoise(data, labels)) {
-    return {
-      measured: false,
-      reason: "The map is constant outside the mask (noise standard deviation 0), so it has no noise to compare with.",
-      diagnostics: partial,
-    };
+    const reason = "The map is constant outside the mask (noise standard deviation 0), so it has no noise to compare with.";
+    return { done: { measured: false, reason, diagnostics: partial } };
+  }
+  const sweep = new MonoResSweep(grid, labels, partial, options);
+  return { run: sweep, finish: () => sweep.result() };
+}
+
+/** The sweep's state, fed the refinement amplitude and then one amplitude per resolution (a `BandRun`). */
+class MonoResSweep implements BandRun {
+  readonly job: MonoResJob;
+  private readonly geometry: SpectrumGeometry;
+  private readonly voxelSize: number;
+  private readonly lowestResolution: number;
+  private readonly significance: number;
+  private readonly criticalZ: number;
+  private readonly bands: { resolution: number; freq: number }[];
+  private readonly resolutionMap: Float64Array;
+  private refinedMaskVoxels = 0;
+  private noiseVoxels: number;
+  private readonly resolutions: number[] = [];
+  private readonly noiseThresholds: number[] = [];
+  private maxMeanSignal = -1e38;
+  private stop: SweepStop = "nyquist";
+  /** Set when the refinement finds no signal: the result, whatever the sweep. */
+  private unmeasured: MonoResResult | null = null;
+
+  constructor(
+    grid: RealGrid,
+    /** Xmipp's labels: 1 molecule (2 after one miss), 0 noise, −1 excluded or frozen. */
+    private readonly labels: Int8Array,
+    private readonly partial: { cliffRadius: number; maskVoxels: number; noiseVoxels: number },
+    options: MonoResOptions,
+  ) {
+    this.voxelSize = options.voxelSize;
+    this.lowestResolution = options.lowestResolution ?? MONORES_DEFAULTS.lowestResolution;
+    const step = Math.max(0.25, options.step ?? MONORES_DEFAULTS.step);
+    this.significance = options.significance ?? MONORES_DEFAULTS.significance;
+    this.criticalZ = normalQuantile(this.significance);
+    this.noiseVoxels = partial.noiseVoxels;
+    this.geometry = spectrumGeometry(grid);
+    this.resolutionMap = new Float64Array(labels.length);
+    this.bands = sweepResolutions(grid.nx, this.voxelSize, this.lowestResolution, step);
+    const transform = realFft3d(grid).data;
+    const spectrum = sharedFloat64Array(transform.length);
+    spectrum.set(transform);
+    const tasks: MonoResTask[] = [{ refinement: true }];
+    for (const { freq } of this.bands) {
+      tasks.push({ refinement: false, freq, freqH: Math.max(freq - BAND_EDGE_WIDTH, 0), freqL: Math.min(freq + BAND_EDGE_WIDTH, 0.5) });
+    }
+    this.job = { kind: "monores", setup: { shape: { nx: grid.nx, ny: grid.ny, nz: grid.nz }, spectrum }, tasks };
   }
 
-  const geometry = spectrumGeometry(grid);
-  const spectrum = realFft3d(grid);
-
-  // Mask refinement: molecule voxels whose smoothed full-band amplitude is below the noise's 95 % quantile join the
-  // noise (Xmipp hard-codes 0.95 here, whatever the significance).
-  const full = monogenicAmplitude(spectrum, geometry, new Float64Array(geometry.radius.length).fill(1));
-  gaussianInPlace(full, geometry, REFINEMENT_SIGMA);
-  const refineThreshold = sortedQuantile(gather(full, labels, 0, noiseVoxels), 0.95);
-  let refinedMaskVoxels = 0;
-  for (let i = 0; i < n; i++) {
-    if (labels[i] < 1) continue;
-    if (full[i] < refineThreshold) {
-      labels[i] = 0;
-      noiseVoxels++;
-    } else refinedMaskVoxels++;
+  accept(index: number, amplitude: Float32Array | Float64Array): boolean {
+    return index === 0 ? this.refine(amplitude as Float64Array) : this.sweepStep(index - 1, amplitude as Float64Array);
   }
-  if (refinedMaskVoxels < MIN_SIGNAL_FRACTION * maskVoxels) {
-    const percent = ((100 * refinedMaskVoxels) / maskVoxels).toFixed(1);
-    return {
+
+  /**
+   * Mask refinement: molecule voxels whose smoothed full-band amplitude is below the noise's 95 % quantile join the
+   * noise (Xmipp hard-codes 0.95 here, whatever the significance).
+   */
+  private refine(full: Float64Array): boolean {
+    const { labels, partial } = this;
+    const refineThreshold = sortedQuantile(gather(full, labels, 0, this.noiseVoxels), 0.95);
+    for (let i = 0; i < labels.length; i++) {
+      if (labels[i] < 1) continue;
+      if (full[i] < refineThreshold) {
+        labels[i] = 0;
+        this.noiseVoxels++;
+      } else this.refinedMaskVoxels++;
+    }
+    if (this.refinedMaskVoxels >= MIN_SIGNAL_FRACTION * partial.maskVoxels) return true;
+    const percent = ((100 * this.refinedMaskVoxels) / partial.maskVoxels).toFixed(1);
+    this.unmeasured = {
       measured: false,
       reason:
         `Only ${percent}% of the mask's voxels have a local amplitude above the 95% quantile of the noise outside the ` +
         "mask (noise alone gives 5%): the map inside the mask cannot be told apart from the noise.",
-      diagnostics: { ...partial, refinedMaskVoxels, noiseVoxels },
+      diagnostics: { ...partial, refinedMaskVoxels: this.refinedMaskVoxels, noiseVoxels: this.noiseVoxels },
     };
+    return false;
   }
 
-  const resolutionMap = new Float64Array(n);
-  const criticalZ = normalQuantile(significance);
-  const resolutions: number[] = [];
-  const noiseThresholds: number[] = [];
-  let maxMeanSignal = -1e38;
-  let stop: SweepStop = "nyquist";
-  const sweep = sweepResolutions(nx, voxelSize, lowestResolution, step);
-  for (let it = 0; it < sweep.length; it++) {
-    const { resolution, freq } = sweep[it];
+  /** One resolution of the sweep; false once the sweep stops. */
+  private sweepStep(it: number, amplitude: Float64Array): boolean {
+    const { labels, resolutions, noiseVoxels, resolutionMap } = this;
+    const n = labels.length;
+    const { resolution } = this.bands[it];
     resolutions.push(resolution);
     const previous = it < 2 ? resolutions[0] : resolutions[it - 2];
-    const freqL = Math.min(freq + BAND_EDGE_WIDTH, 0.5);
-    const freqH = Math.max(freq - BAND_EDGE_WIDTH, 0);
-    const amplitude = monogenicAmplitude(spectrum, geometry, highPassWeights(geometry, freq, freqH));
-    lowPassInPlace(amplitude, geometry, freq, freqL);
 
     let sumS = 0, sumS2 = 0, countS = 0, sumN = 0, sumN2 = 0;
     const noise = new Float64Array(noiseVoxels);
@@ -420,18 +509,18 @@ export function monoRes(grid: RealGrid, mask: Uint8Array, options: MonoResOption
         sumN2 += a * a;
       }
     }
-    if (countS / refinedMaskVoxels < ACTIVE_FRACTION_LIMIT) {
-      stop = "mask-completed";
-      break;
+    if (countS / this.refinedMaskVoxels < ACTIVE_FRACTION_LIMIT) {
+      this.stop = "mask-completed";
+      return false;
     }
-    const threshold = sortedQuantile(noise, significance);
-    noiseThresholds.push(threshold);
+    const threshold = sortedQuantile(noise, this.significance);
+    this.noiseThresholds.push(threshold);
     const meanS = sumS / countS, meanN = sumN / noiseVoxels;
     const varS = sumS2 / countS - meanS * meanS, varN = sumN2 / noiseVoxels - meanN * meanN;
-    if (meanS > maxMeanSignal) maxMeanSignal = meanS;
-    if (meanS < SIGNAL_COLLAPSE * maxMeanSignal) {
-      stop = "signal-collapse";
-      break;
+    if (meanS > this.maxMeanSignal) this.maxMeanSignal = meanS;
+    if (meanS < SIGNAL_COLLAPSE * this.maxMeanSignal) {
+      this.stop = "signal-collapse";
+      return false;
     }
     for (let i = 0; i < n; i++) {
       if (labels[i] < 1) continue;
@@ -444,22 +533,30 @@ export function monoRes(grid: RealGrid, mask: Uint8Array, options: MonoResOption
       }
     }
     const z = (meanS - meanN) / Math.sqrt(varS / countS + varN / noiseVoxels);
-    if (z < criticalZ) {
-      stop = "hypothesis-test";
-      break;
+    if (z < this.criticalZ) {
+      this.stop = "hypothesis-test";
+      return false;
     }
+    return true;
   }
-  const diagnostics: MonoResDiagnostics = {
-    resolutions, stop, cliffRadius, maskVoxels, refinedMaskVoxels, noiseVoxels, noiseThresholds,
-  };
-  if (resolutions.length === 0) {
-    return { measured: false, reason: `No Fourier bin lies between ${lowestResolution} Å and Nyquist.`, diagnostics };
+
+  /** The outcome once the run has ended. */
+  result(): MonoResResult {
+    if (this.unmeasured) return this.unmeasured;
+    const { resolutions, stop, noiseThresholds, refinedMaskVoxels, noiseVoxels } = this;
+    const { cliffRadius, maskVoxels } = this.partial;
+    const diagnostics: MonoResDiagnostics = {
+      resolutions, stop, cliffRadius, maskVoxels, refinedMaskVoxels, noiseVoxels, noiseThresholds,
+    };
+    if (resolutions.length === 0) {
+      return { measured: false, reason: `No Fourier bin lies between ${this.lowestResolution} Å and Nyquist.`, diagnostics };
+    }
+    const map = smoothResolutions(this.resolutionMap, this.geometry, 2 * this.voxelSize);
+    if (map === null) {
+      return { measured: false, reason: "No voxel of the mask rose above the noise at any resolution.", diagnostics };
+    }
+    return { measured: true, map, diagnostics };
   }
-  const map = smoothResolutions(resolutionMap, geometry, 2 * voxelSize);
-  if (map === null) {
-    return { measured: false, reason: "No voxel of the mask rose above the noise at any resolution.", diagnostics };
-  }
-  return { measured: true, map, diagnostics };
 }
 
 /** True when every noise-labelled voxel holds the same value (e.g. a map masked to exact zeros). */

@@ -10,13 +10,15 @@
  * half the reported resolution or finer), on a box whose x edge has only factors 2, 3 and 5. Maps already that
  * coarse are analysed at their own sampling.
  */
+import { runHere, runWith } from "./band-kernels.js";
+import { thenPlanned, type BandExecutor, type Planned } from "./bands.js";
 import { AnalysisInputError } from "./errors.js";
 import { realFft3d, type GridShape } from "./fft3d.js";
 import {
   isTooHomogeneous, localStatistics, TOO_HOMOGENEOUS_WARNING, type LocalMapOutput, type LocalStatistics,
 } from "./local-stats.js";
 import { hardMask } from "./masks.js";
-import { MONORES_DEFAULTS, monoRes, type MonoResDiagnostics } from "./monores.js";
+import { MONORES_DEFAULTS, monoResPlan, type MonoResDiagnostics, type MonoResResult } from "./monores.js";
 import type { AnalysisMode, SectionResult } from "./report-types.js";
 import { lowPassRaisedCosine, resampleSpectrum } from "./resample.js";
 import type { Vec3, Volume } from "./volume.js";
@@ -96,34 +98,60 @@ const criteria = [
   "At least 0.1% of the voxels have a local resolution finer than the reported resolution.",
 ];
 
+const base = { id: "0.e" as const, title: localResolutionTitle, explanation, criteria, summarySentence: null };
+
+function withoutResults(status: "does-not-apply" | "not-measured", reason: string): LocalResolutionSection {
+  return { ...base, status, warnings: [], results: null, reason };
+}
+
 export function localResolutionSection(volume: Volume, options: LocalResolutionOptions): LocalResolutionSection {
+  return runHere(localResolutionPlan(volume, options));
+}
+
+/** `localResolutionSection` with MonoRes's bands computed by `executor` (e.g. worker threads). */
+export function localResolutionSectionWith(
+  executor: BandExecutor,
+  volume: Volume,
+  options: LocalResolutionOptions,
+): Promise<LocalResolutionSection> {
+  return runWith(executor, localResolutionPlan(volume, options));
+}
+
+/** The section up to MonoRes's band run (checks, mask, working grid, FFT), or the section when it needs no band. */
+export function localResolutionPlan(volume: Volume, options: LocalResolutionOptions): Planned<LocalResolutionSection> {
   const { voxelSize, threshold, resolution } = options;
   const mode = options.mode ?? "default";
   if (!(Number.isFinite(voxelSize) && voxelSize > 0)) {
     throw new AnalysisInputError("bad-voxel-size", `voxelSize must be a positive number of Å, got ${voxelSize}`);
   }
-  const base = { id: "0.e" as const, title: localResolutionTitle, explanation, criteria, summarySentence: null };
-  const withoutResults = (status: "does-not-apply" | "not-measured", reason: string): LocalResolutionSection => ({
-    ...base, status, warnings: [], results: null, reason,
-  });
   if (resolution === null) {
-    return withoutResults("does-not-apply", "This method cannot be applied to maps with no resolution reported.");
+    return { done: withoutResults("does-not-apply", "This method cannot be applied to maps with no resolution reported.") };
   }
   if (!(Number.isFinite(resolution) && resolution > 0)) {
     throw new AnalysisInputError("bad-resolution", `resolution must be a positive number of Å or null, got ${resolution}`);
   }
   if (resolution < LOCAL_RESOLUTION_RANGE[0]) {
-    return withoutResults("does-not-apply", "This method cannot be applied to maps with a resolution better than 2Å.");
+    return { done: withoutResults("does-not-apply", "This method cannot be applied to maps with a resolution better than 2Å.") };
   }
   if (resolution > LOCAL_RESOLUTION_RANGE[1]) {
-    return withoutResults("does-not-apply", "This method cannot be applied to maps with a resolution worse than 13Å.");
+    return { done: withoutResults("does-not-apply", "This method cannot be applied to maps with a resolution worse than 13Å.") };
   }
 
   const mask = options.hardMask ?? hardMask(volume, threshold, { voxelSize, mode }).mask;
   const working = workingGrid(volume, mask, voxelSize, resolution);
-  const outcome = monoRes(working.volume, working.mask, { voxelSize: working.voxelSize });
-  if (!outcome.measured) return withoutResults("not-measured", outcome.reason);
+  return thenPlanned(monoResPlan(working.volume, working.mask, { voxelSize: working.voxelSize }), (outcome) => {
+    if (!outcome.measured) return withoutResults("not-measured", outcome.reason);
+    return measuredSection(outcome, working, voxelSize, resolution);
+  });
+}
 
+/** The section from MonoRes's result on the working grid. */
+function measuredSection(
+  outcome: Extract<MonoResResult, { measured: true }>,
+  working: WorkingGrid,
+  voxelSize: number,
+  resolution: number,
+): LocalResolutionSection {
   const assigned = Uint8Array.from(outcome.map, (v) => (v > 0 ? 1 : 0));
   const statistics = localStatistics(outcome.map, assigned, working.volume);
   let finer = 0;

@@ -9,6 +9,8 @@
  *
  * By design this runs more negative than the global B of 0.d (the shell is normalised by its sum, §2.4).
  */
+import { runHere, runWith } from "./band-kernels.js";
+import type { BandExecutor, Planned } from "./bands.js";
 import {
   isTooHomogeneous, localStatistics, quantileOfSelected, TOO_HOMOGENEOUS_WARNING, type LocalStatistics, type Percentiles,
 } from "./local-stats.js";
@@ -17,7 +19,7 @@ import {
   occupancySection, OccupancyAccumulator, LOCAL_MIN_RESOLUTION,
   type LocalGridResults, type LocalSectionOptions, type LocalSectionResult, type LocOccupancyResults,
 } from "./section-0g-lococcupancy.js";
-import { linspace, localGrid, runBands, type BandConsumer, type LocalGrid } from "./spiral-amplitude.js";
+import { linspace, localGrid, spiralBandRun, type BandConsumer, type LocalGrid } from "./spiral-amplitude.js";
 import type { Volume } from "./volume.js";
 
 export const locBfactorTitle = "0.f LocBfactor";
@@ -157,15 +159,35 @@ export interface LocalSections {
 export function localSections(
   volume: Volume,
   options: LocalSectionOptions,
-  wanted: { bfactor: boolean; occupancy: boolean } = { bfactor: true, occupancy: true },
+  wanted: LocalSectionsWanted = { bfactor: true, occupancy: true },
 ): LocalSections {
+  return runHere(localSectionsPlan(volume, options, wanted));
+}
+
+/** `localSections` with the bands computed by `executor` (e.g. worker threads). */
+export function localSectionsWith(
+  executor: BandExecutor,
+  volume: Volume,
+  options: LocalSectionOptions,
+  wanted: LocalSectionsWanted = { bfactor: true, occupancy: true },
+): Promise<LocalSections> {
+  return runWith(executor, localSectionsPlan(volume, options, wanted));
+}
+
+export interface LocalSectionsWanted {
+  bfactor: boolean;
+  occupancy: boolean;
+}
+
+/** `localSections` up to its band run (resize, mask, FFT, accumulators), or its sections when no band is needed. */
+export function localSectionsPlan(volume: Volume, options: LocalSectionOptions, wanted: LocalSectionsWanted): Planned<LocalSections> {
   const reason = doesNotApplyReason(options);
-  if (reason) return { "0.f": bfactorDoesNotApply(reason), "0.g": occupancyDoesNotApply(reason) };
+  if (reason) return { done: { "0.f": bfactorDoesNotApply(reason), "0.g": occupancyDoesNotApply(reason) } };
   const resolution = options.resolution!;
   const mode = options.mode ?? "default";
   const grid = localGrid(volume, { ...options, resolution });
   if (grid.maskVoxels === 0)
-    return { "0.f": bfactorNotMeasured(emptyResizedMaskReason), "0.g": occupancyNotMeasured(emptyResizedMaskReason) };
+    return { done: { "0.f": bfactorNotMeasured(emptyResizedMaskReason), "0.g": occupancyNotMeasured(emptyResizedMaskReason) } };
 
   const floor = mode === "vrs-compat" ? 0 : AMPLITUDE_FLOOR;
   let bfactor: BfactorAccumulator | null = wanted.bfactor ? new BfactorAccumulator(grid, resolution, floor) : null;
@@ -173,10 +195,12 @@ export function localSections(
   if (bfactor && grid.noiseRegionVoxels === 0) [bfactor, bfactorReason] = [null, noNoiseRegionReason];
   else if (bfactor && !bfactor.fittable) [bfactor, bfactorReason] = [null, sameBandsReason];
   const occupancy = wanted.occupancy ? new OccupancyAccumulator(grid, resolution) : null;
-  runBands(grid.spiral, [bfactor, occupancy].filter((c) => c !== null));
   return {
-    "0.f": bfactor ? bfactorSection(grid, bfactor) : bfactorNotMeasured(bfactorReason),
-    "0.g": occupancy ? occupancySection(grid, occupancy) : occupancyNotMeasured("Not requested."),
+    run: spiralBandRun(grid.spiral.setup, [bfactor, occupancy].filter((c) => c !== null)),
+    finish: () => ({
+      "0.f": bfactor ? bfactorSection(grid, bfactor) : bfactorNotMeasured(bfactorReason),
+      "0.g": occupancy ? occupancySection(grid, occupancy) : occupancyNotMeasured("Not requested."),
+    }),
   };
 }
 

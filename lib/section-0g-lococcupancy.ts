@@ -4,13 +4,14 @@
  * f_j = linspace(1/15, 1/res, n_f) about one shell σ apart, n_f = max(1, ⌊(1/res − 1/15)/σ⌋); a voxel's occupancy is
  * the fraction of bands whose amplitude reaches the band's first quartile over the mask.
  */
+import { runHere } from "./band-kernels.js";
 import { AnalysisInputError } from "./errors.js";
 import {
   isTooHomogeneous, localStatistics, quantileOfSelected, TOO_HOMOGENEOUS_WARNING, type LocalMapOutput, type LocalStatistics,
   type Percentiles,
 } from "./local-stats.js";
 import type { AnalysisMode, SectionResult } from "./report-types.js";
-import { linspace, localGrid, runBands, type BandConsumer, type LocalGrid } from "./spiral-amplitude.js";
+import { linspace, localGrid, spiralBandRun, type BandConsumer, type LocalGrid } from "./spiral-amplitude.js";
 import type { Vec3, Volume } from "./volume.js";
 
 export const locOccupancyTitle = "0.g LocOccupancy";
@@ -185,6 +186,8 @@ export function locOccupancySection(volume: Volume, options: LocalSectionOptions
   const grid = localGrid(volume, { ...options, resolution: options.resolution! });
   if (grid.maskVoxels === 0) return occupancyNotMeasured(emptyResizedMaskReason);
   const accumulator = new OccupancyAccumulator(grid, options.resolution!);
-  runBands(grid.spiral, [accumulator]);
-  return occupancySection(grid, accumulator);
+  return runHere({
+    run: spiralBandRun(grid.spiral.setup, [accumulator]),
+    finish: () => occupancySection(grid, accumulator),
+  });
 }

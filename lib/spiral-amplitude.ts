@@ -14,7 +14,8 @@
  * with zeros (`fftShape`), to avoid lengths with large prime factors.
  *
  * The module also prepares the grid 0.f and 0.g share (`localGrid`: VRS's resized map, its hard mask and noise
- * region) and feeds band amplitudes to both sections' accumulators (`runBands`).
+ * region) and the band run that feeds amplitudes to both sections' accumulators (`spiralBandRun`, a job of lib/bands.ts
+ * that worker threads can compute).
  *
  * Parity with the Python port on even boxes: H_c is not Hermitian on the Nyquist plane k_c = n_c/2 of its own axis
  * (numpy gives f_c the same value at ±n_c/2), so IFFT(H_c·S·F) is complex there. On that plane conj G(−k) = −G(k), so
@@ -22,6 +23,7 @@
  * yields a purely imaginary term (−1)^{r_c}·w(r⊥)/n_c, w the 2-D inverse transform of the plane. Its square adds to
  * |v_c|², which keeps the numpy modulus exactly, for the price of one small 2-D FFT per axis and band.
  */
+import { sharedFloat32Array, type BandComputer, type BandJob, type BandRun } from "./bands.js";
 import { AnalysisInputError } from "./errors.js";
 import { complexFft3d, halfWidth, inverseRealFft3d, realFft3d, type RealGrid } from "./fft3d.js";
 import { hardMask } from "./masks.js";
@@ -70,6 +72,40 @@ export function fastFftLength(n: number): number {
   }
 }
 
+/**
+ * What `SpiralAmplitude` needs, as plain data (a band job's setup, sent to worker threads): the map's box, the FFT box,
+ * the sampling and shell σ, and F = FFT(map) as a float32 half spectrum of the FFT box (interleaved complex, layout
+ * of fft3d.ts), in shared memory where the platform has it.
+ */
+export interface SpiralSetup {
+  shape: Vec3;
+  fftShape: Vec3;
+  /** Å per voxel along x, y, z. */
+  sampling: Vec3;
+  /** Shell σ, 1/Å. */
+  sigma: number;
+  spectrum: Float32Array;
+}
+
+/** The forward FFT and parameters of `SpiralAmplitude` for one map. */
+export function spiralSetup(grid: RealGrid, options: SpiralOptions): SpiralSetup {
+  const { nx, ny, nz } = grid;
+  const sampling: Vec3 = typeof options.voxelSize === "number"
+    ? [options.voxelSize, options.voxelSize, options.voxelSize]
+    : [options.voxelSize[0], options.voxelSize[1], options.voxelSize[2]];
+  const fftShape: Vec3 = options.fftShape ? [options.fftShape[0], options.fftShape[1], options.fftShape[2]] : [nx, ny, nz];
+  const [gx, gy, gz] = fftShape;
+  if (!(gx >= nx && gy >= ny && gz >= nz)) throw new RangeError(`FFT box ${fftShape.join("×")} is smaller than the map`);
+  // A cube's edge exactly (a cube root could be an ulp off and flip 0.g's band count).
+  const [ex, ey, ez] = [nx * sampling[0], ny * sampling[1], nz * sampling[2]];
+  const edge = ex === ey && ey === ez ? ex : Math.cbrt(ex * ey * ez);
+  const padded = gx === nx && gy === ny && gz === nz ? grid : { nx: gx, ny: gy, nz: gz, data: zeroPadded(grid, fftShape) };
+  const transform = realFft3d(padded).data;
+  const spectrum = sharedFloat32Array(transform.length);
+  spectrum.set(transform);
+  return { shape: [nx, ny, nz], fftShape, sampling, sigma: options.sigma ?? SHELL_WIDTH_BINS / edge, spectrum };
+}
+
 /** Band amplitudes of one map: holds F = FFT(map) and computes m(f0) for any band centre f0. */
 export class SpiralAmplitude {
   /** The map's box. */
@@ -81,7 +117,6 @@ export class SpiralAmplitude {
   /** Shell σ, 1/Å. */
   readonly sigma: number;
   private readonly hx: number;
-  /** F as a float32 half spectrum of the FFT box (interleaved complex, layout of fft3d.ts). */
   private readonly spectrum: Float32Array;
   /** Per-axis frequencies of the FFT box (1/Å), numpy's fftfreq. */
   private readonly fx: Float64Array;
@@ -90,38 +125,29 @@ export class SpiralAmplitude {
   /** Reused float64 work spectrum for the inverse transforms. */
   private work: Float64Array | null = null;
 
-  constructor(grid: RealGrid, options: SpiralOptions) {
-    const { nx, ny, nz } = grid;
-    const [tx, ty, tz] = typeof options.voxelSize === "number"
-      ? [options.voxelSize, options.voxelSize, options.voxelSize]
-      : options.voxelSize;
-    const fftShape = options.fftShape ?? [nx, ny, nz];
-    const [gx, gy, gz] = fftShape;
-    if (!(gx >= nx && gy >= ny && gz >= nz)) throw new RangeError(`FFT box ${fftShape.join("×")} is smaller than the map`);
-    this.nx = nx;
-    this.ny = ny;
-    this.nz = nz;
-    this.fftShape = [gx, gy, gz];
+  /** Computes F = FFT(map) (`spiralSetup`). */
+  static ofMap(grid: RealGrid, options: SpiralOptions): SpiralAmplitude {
+    return new SpiralAmplitude(spiralSetup(grid, options));
+  }
+
+  constructor(readonly setup: SpiralSetup) {
+    const [nx, ny, nz] = setup.shape;
+    const [gx, gy, gz] = setup.fftShape;
     this.hx = halfWidth(gx);
-    this.fx = fftFrequencies(gx, tx);
-    this.fy = fftFrequencies(gy, ty);
-    this.fz = fftFrequencies(gz, tz);
-    // A cube's edge exactly (a cube root could be an ulp off and flip 0.g's band count).
-    const [ex, ey, ez] = [nx * tx, ny * ty, nz * tz];
-    const edge = ex === ey && ey === ez ? ex : Math.cbrt(ex * ey * ez);
-    this.sigma = options.sigma ?? SHELL_WIDTH_BINS / edge;
-    const padded = gx === nx && gy === ny && gz === nz ? grid : { nx: gx, ny: gy, nz: gz, data: zeroPadded(grid, fftShape) };
-    this.spectrum = Float32Array.from(realFft3d(padded).data);
+    if (setup.spectrum.length !== 2 * this.hx * gy * gz)
+      throw new RangeError(`spectrum has ${setup.spectrum.length / 2} bins, expected ${this.hx}×${gy}×${gz}`);
+    [this.nx, this.ny, this.nz] = [nx, ny, nz];
+    this.fftShape = setup.fftShape;
+    this.sigma = setup.sigma;
+    this.spectrum = setup.spectrum;
+    this.fx = fftFrequencies(gx, setup.sampling[0]);
+    this.fy = fftFrequencies(gy, setup.sampling[1]);
+    this.fz = fftFrequencies(gz, setup.sampling[2]);
   }
 
   /** Number of voxels of the map. */
   get voxels(): number {
     return this.nx * this.ny * this.nz;
-  }
-
-  /** Drops the work spectrum (16·hx·gy·gz bytes) kept between calls. */
-  release(): void {
-    this.work = null;
   }
 
   /**
@@ -294,16 +320,34 @@ export interface BandConsumer {
   add(f0: number, amplitude: Float32Array, scratch: Float32Array): void;
 }
 
-/** Computes each distinct band centre the consumers need once (0.f and 0.g share their end points) and feeds it. */
-export function runBands(spiral: SpiralAmplitude, consumers: readonly BandConsumer[]): void {
-  const distinct = [...new Set(consumers.flatMap((c) => c.frequencies))];
-  const amplitude = new Float32Array(spiral.voxels);
+/** A band job of spiral amplitudes: `tasks` are band centres f0 (1/Å), each result is m(f0) (float32, one per voxel). */
+export type SpiralJob = BandJob<"spiral", SpiralSetup, number>;
+
+/** Computes m(f0) for the tasks of a spiral job (in a worker thread, or here). */
+export function spiralBandComputer(job: SpiralJob): BandComputer {
+  const spiral = new SpiralAmplitude(job.setup);
+  return {
+    resultLength: spiral.voxels,
+    resultType: "float32",
+    compute: (index, out) => spiral.amplitude(job.tasks[index], out as Float32Array),
+  };
+}
+
+/**
+ * The band run of some consumers: each distinct band centre they need is computed once (0.f and 0.g share their end
+ * points) and fed, in the order the consumers list them, to each consumer that needs it.
+ */
+export function spiralBandRun(setup: SpiralSetup, consumers: readonly BandConsumer[]): BandRun {
+  const job: SpiralJob = { kind: "spiral", setup, tasks: [...new Set(consumers.flatMap((c) => c.frequencies))] };
   const scratch = new Float32Array(Math.max(0, ...consumers.map((c) => c.scratchLength)));
-  for (const f0 of distinct) {
-    spiral.amplitude(f0, amplitude);
-    for (const c of consumers) if (c.frequencies.includes(f0)) c.add(f0, amplitude, scratch);
-  }
-  spiral.release();
+  return {
+    job,
+    accept(index, amplitude) {
+      const f0 = job.tasks[index];
+      for (const c of consumers) if (c.frequencies.includes(f0)) c.add(f0, amplitude as Float32Array, scratch);
+      return true;
+    },
+  };
 }
 
 export interface LocalOptions {
@@ -378,7 +422,7 @@ export function localGrid(volume: Volume, options: LocalOptions): LocalGrid {
   const fftBox = options.fftBox ?? (mode === "vrs-compat" ? "exact" : "fast");
   const fftShape: Vec3 | undefined =
     fftBox === "fast" ? [fastFftLength(resized.nx), fastFftLength(resized.ny), fastFftLength(resized.nz)] : undefined;
-  const spiral = new SpiralAmplitude(resized, { voxelSize: sampling, fftShape });
+  const spiral = SpiralAmplitude.ofMap(resized, { voxelSize: sampling, fftShape });
   return {
     spiral,
     shape: [resized.nx, resized.ny, resized.nz],

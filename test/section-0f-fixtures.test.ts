@@ -42,7 +42,7 @@ describe.each([emd3488, emd1997])("$file (res $resolution Å, threshold $thresho
     it("gives numpy's band amplitudes at 40 probe voxels (first and last 0.f band)", () => {
       // localGrid keeps only the resized map's spectrum: resize again (the maps here are cubic, so vrs-compat's
       // cubic window changes nothing).
-      const spiral = new SpiralAmplitude(vrsResample(volume, options).volume, { voxelSize: grid.sampling });
+      const spiral = SpiralAmplitude.ofMap(vrsResample(volume, options).volume, { voxelSize: grid.sampling });
       for (const [band, expected] of Object.entries(e.amplitudes)) {
         const m = spiral.amplitude(e.bfactor.frequencies[Number(band)]);
         // float32 accumulation: the error scales with the band's largest amplitude, not with each voxel's.

@@ -36,7 +36,7 @@ describe("SpiralAmplitude on plane waves", () => {
   const A = 2.5;
   const k: Vec3 = [3, -2, 4]; // bins
   const wave = makeVolume(...shape, (x, y, z) => A * Math.cos(2 * Math.PI * (k[0] * x / 20 + k[1] * y / 16 + k[2] * z / 18)), voxelSize);
-  const spiral = new SpiralAmplitude(wave, { voxelSize });
+  const spiral = SpiralAmplitude.ofMap(wave, { voxelSize });
   const kFrequency = Math.hypot(k[0] / (20 * 1.2), k[1] / (16 * 1.5), k[2] / (18 * 1.1));
 
   for (const offset of [0, 0.01, -0.02]) {
@@ -79,7 +79,7 @@ describe("SpiralAmplitude on plane waves", () => {
       const n: Vec3 = [10, 12, 14];
       const ts: Vec3 = [1, 1.2, 0.9];
       const v = makeVolume(...n, (x, y, z) => A * (-1) ** [x, y, z][axis], ts);
-      const s = new SpiralAmplitude(v, { voxelSize: ts });
+      const s = SpiralAmplitude.ofMap(v, { voxelSize: ts });
       const f0 = 0.5 / ts[axis];
       const gain = 1 / shellSum(n, ts, f0, s.sigma);
       for (const value of s.amplitude(f0)) expect(value / (Math.SQRT2 * A * gain)).toBeCloseTo(1, 6);
@@ -90,7 +90,7 @@ describe("SpiralAmplitude on plane waves", () => {
 describe("SpiralAmplitude against numpy (scripts/make-local-fixtures.py, full complex FFTs)", () => {
   const [nx, ny, nz] = small.shape;
   const volume = { nx, ny, nz, data: Float32Array.from(small.data), voxelSize: small.voxelSize as Vec3, origin: [0, 0, 0] as Vec3 };
-  const spiral = new SpiralAmplitude(volume, { voxelSize: small.voxelSize as Vec3 });
+  const spiral = SpiralAmplitude.ofMap(volume, { voxelSize: small.voxelSize as Vec3 });
 
   it("uses σ = 4.8 bins of the geometric-mean box edge", () => {
     expect(spiral.sigma).toBeCloseTo(small.sigma, 14);
