@@ -58,9 +58,14 @@ export function labelComponents(
 
 /**
  * {@link labelComponents} of the mask made of the listed voxels (indices in increasing raster order, no repeats),
- * touching only them: O(listed voxels · α), whatever the box size. `labels`, when given, is an all-zero array of
- * the box's size to label into, so that a caller labelling again and again (a moving threshold) can reuse one
- * array by zeroing the listed voxels afterwards, instead of allocating and clearing a box-sized one each time.
+ * touching only them: O(listed voxels), whatever the box size. `labels`, when given, is an all-zero array of the
+ * box's size to label into, so that a caller labelling again and again (a moving threshold) can reuse one array by
+ * zeroing the listed voxels afterwards, instead of allocating and clearing a box-sized one each time.
+ *
+ * Runs (consecutive voxels of an x-row) are merged, not voxels: two runs in neighbouring rows touch when their
+ * x-ranges overlap, widened by one voxel where the connectivity allows a step along x on top of the step between
+ * the rows. Each run is compared with the runs of the rows before it (−y; −z with y − 1, y, y + 1), which are sorted
+ * by x, through one cursor per row that only moves forward.
  */
 export function labelVoxels(
   voxels: Int32Array,
@@ -74,65 +79,91 @@ export function labelVoxels(
   if (connectivity !== 6 && connectivity !== 18 && connectivity !== 26)
     throw new RangeError(`connectivity must be 6, 18 or 26, got ${connectivity}`);
   if (labels.length !== n) throw new RangeError(`labels has ${labels.length} voxels, expected ${n}`);
-  const uf = new LabelUnionFind();
-  const nxy = nx * ny;
 
-  // Backward neighbours (visited earlier in raster order) other than x-1, as [dx, dy, dz]. x-1 is read first: when
-  // it is foreground, every backward neighbour it touches is already in its set, so only `afterLeft` needs a look.
-  // A backward neighbour is foreground exactly when it is labelled already.
-  const all = backwardOffsets(connectivity);
-  const afterLeft = all.filter(([dx, dy, dz]) => !isNeighbour(dx + 1, dy, dz, connectivity));
-  const toLinear = (o: number[][]) => Int32Array.from(o, ([dx, dy, dz]) => dx + nx * dy + nxy * dz);
-  const afterLeftLinear = toLinear(afterLeft);
-  const allLinear = toLinear(all);
-
-  let previous = -1;
-  // The row of the previous voxel: in raster order a new row (and a division) is needed only when i leaves it.
-  let rowStart = 0, rowEnd = 0, y = 0, z = 0;
-  for (let v = 0; v < voxels.length; v++) {
+  // Runs in raster order: first and last voxel, row (y + ny·z).
+  const first = new Int32Array(voxels.length), last = new Int32Array(voxels.length), runRow = new Int32Array(voxels.length);
+  let runs = 0;
+  for (let v = 0, previous = -1, rowEnd = 0; v < voxels.length; v++) {
     const i = voxels[v];
     if (!(i > previous && i < n))
       throw new RangeError(`voxel ${i} is out of raster order or outside the ${nx}×${ny}×${nz} box`);
-    previous = i;
-    if (i >= rowEnd) {
+    if (i === previous + 1 && i < rowEnd) last[runs - 1] = i;
+    else {
       const row = (i / nx) | 0;
-      z = (row / ny) | 0;
-      y = row - z * ny;
-      rowStart = row * nx;
-      rowEnd = rowStart + nx;
+      rowEnd = (row + 1) * nx;
+      first[runs] = last[runs] = i;
+      runRow[runs++] = row;
     }
-    const x = i - rowStart;
-    let label = x > 0 ? labels[i - 1] : 0;
-    if (y > 0 && y < ny - 1 && z > 0 && x > 0 && x < nx - 1) {
-      const linear = label !== 0 ? afterLeftLinear : allLinear;
-      for (let k = 0; k < linear.length; k++) {
-        const other = labels[i + linear[k]];
-        if (other !== 0 && other !== label) label = label === 0 ? other : uf.union(label, other);
-      }
-    } else {
-      const offsets = label !== 0 ? afterLeft : all;
-      for (let k = 0; k < offsets.length; k++) {
-        const o = offsets[k];
-        const xx = x + o[0];
-        const yy = y + o[1];
-        const zz = z + o[2];
-        if (xx < 0 || xx >= nx || yy < 0 || yy >= ny || zz < 0) continue;
-        const other = labels[xx + nx * yy + nxy * zz];
-        if (other !== 0 && other !== label) label = label === 0 ? other : uf.union(label, other);
-      }
-    }
-    labels[i] = label !== 0 ? label : uf.add();
+    previous = i;
+  }
+  // The runs of every row: runs rowRuns[2q] .. rowRuns[2q + 1] − 1 (none when equal).
+  const rowRuns = new Int32Array(2 * ny * nz);
+  for (let r = runs - 1; r >= 0; r--) {
+    if (r === runs - 1 || runRow[r + 1] !== runRow[r]) rowRuns[2 * runRow[r] + 1] = r + 1;
+    rowRuns[2 * runRow[r]] = r;
   }
 
-  const final = uf.flatten();
-  const count = uf.components;
-  const sizes = new Float64Array(count + 1);
-  for (let v = 0; v < voxels.length; v++) {
-    const i = voxels[v];
-    const l = final[labels[i]];
-    labels[i] = l;
-    sizes[l]++;
+  // Rows before a row that can touch it: [dy, dz, widening], widening 1 where a step along x is allowed too.
+  const rowsBefore: [number, number, number][] = [];
+  for (const [dy, dz] of [[-1, 0], [0, -1], [-1, -1], [1, -1]]) {
+    const faceRow = dy === 0 || dz === 0;
+    if (!faceRow && connectivity === 6) continue;
+    const widening = connectivity === 26 || (connectivity === 18 && faceRow) ? 1 : 0;
+    rowsBefore.push([dy, dz, widening]);
   }
+  const cursor = new Int32Array(rowsBefore.length);
+  const cursorEnd = new Int32Array(rowsBefore.length);
+
+  // Union-find over runs; the root of a set is its first run in raster order.
+  const parent = new Int32Array(runs);
+  const find = (a: number) => {
+    while (parent[a] !== a) a = parent[a] = parent[parent[a]];
+    return a;
+  };
+  for (let r = 0; r < runs; r++) {
+    parent[r] = r;
+    const row = runRow[r];
+    const rowStart = row * nx;
+    if (r === 0 || runRow[r - 1] !== row) {
+      // A new row: each cursor starts at the first run of its row.
+      const z = (row / ny) | 0, y = row - z * ny;
+      for (let k = 0; k < rowsBefore.length; k++) {
+        const yy = y + rowsBefore[k][0], zz = z + rowsBefore[k][1];
+        const other = yy + ny * zz;
+        const inBox = yy >= 0 && yy < ny && zz >= 0;
+        cursor[k] = inBox ? rowRuns[2 * other] : 0;
+        cursorEnd[k] = inBox ? rowRuns[2 * other + 1] : 0;
+      }
+    }
+    const a = first[r] - rowStart, b = last[r] - rowStart;
+    for (let k = 0; k < rowsBefore.length; k++) {
+      const widening = rowsBefore[k][2];
+      const otherStart = (row + rowsBefore[k][0] + ny * rowsBefore[k][1]) * nx;
+      let c = cursor[k];
+      const end = cursorEnd[k];
+      while (c < end && last[c] - otherStart < a - widening) c++;
+      cursor[k] = c;
+      for (; c < end && first[c] - otherStart <= b + widening; c++) {
+        const ra = find(r), rc = find(c);
+        if (ra < rc) parent[rc] = ra;
+        else if (rc < ra) parent[ra] = rc;
+      }
+    }
+  }
+
+  // Number the sets by their first run, size them and write the labels.
+  const runLabel = new Int32Array(runs);
+  let count = 0;
+  const sizeList: number[] = [0];
+  for (let r = 0; r < runs; r++) {
+    const root = find(r);
+    if (root === r) sizeList.push(0);
+    const label = root === r ? ++count : runLabel[root];
+    runLabel[r] = label;
+    sizeList[label] += last[r] - first[r] + 1;
+    for (let i = first[r]; i <= last[r]; i++) labels[i] = label;
+  }
+  const sizes = Float64Array.from(sizeList);
   sizes[0] = n - voxels.length;
   return { labels, count, sizes };
 }
@@ -155,79 +186,4 @@ export function largestLabel(c: Components): number {
   let best = 0;
   for (let k = 1; k <= c.count; k++) if (best === 0 || c.sizes[k] > c.sizes[best]) best = k;
   return best;
-}
-
-function isNeighbour(dx: number, dy: number, dz: number, connectivity: Connectivity): boolean {
-  const ax = Math.abs(dx), ay = Math.abs(dy), az = Math.abs(dz);
-  if (ax > 1 || ay > 1 || az > 1) return false;
-  const nonZero = ax + ay + az;
-  if (nonZero === 0) return false;
-  return connectivity === 26 || (connectivity === 18 ? nonZero <= 2 : nonZero === 1);
-}
-
-function backwardOffsets(connectivity: Connectivity): [number, number, number][] {
-  const out: [number, number, number][] = [];
-  for (let dz = -1; dz <= 0; dz++)
-    for (let dy = -1; dy <= 1; dy++)
-      for (let dx = -1; dx <= 1; dx++) {
-        const before = dz < 0 || (dz === 0 && (dy < 0 || (dy === 0 && dx < 0)));
-        if (before && !(dx === -1 && dy === 0 && dz === 0) && isNeighbour(dx, dy, dz, connectivity))
-          out.push([dx, dy, dz]);
-      }
-  return out;
-}
-
-/**
- * Union-find over provisional labels 1..n. The root of a set is always its smallest label, i.e. the label created
- * first in raster order, so relabelling roots in increasing order numbers components by their first voxel.
- */
-class LabelUnionFind {
-  private parent = new Int32Array(1024);
-  private next = 1;
-  components = 0;
-
-  add(): number {
-    if (this.next === this.parent.length) {
-      const grown = new Int32Array(this.parent.length * 2);
-      grown.set(this.parent);
-      this.parent = grown;
-    }
-    const label = this.next++;
-    this.parent[label] = label;
-    this.components++;
-    return label;
-  }
-
-  find(a: number): number {
-    const p = this.parent;
-    while (p[a] !== a) {
-      p[a] = p[p[a]];
-      a = p[a];
-    }
-    return a;
-  }
-
-  union(a: number, b: number): number {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra === rb) return ra;
-    this.components--;
-    if (ra < rb) {
-      this.parent[rb] = ra;
-      return ra;
-    }
-    this.parent[ra] = rb;
-    return rb;
-  }
-
-  /** Map provisional label → final label 1..components (index 0 stays 0). */
-  flatten(): Int32Array {
-    const final = new Int32Array(this.next);
-    let k = 0;
-    for (let l = 1; l < this.next; l++) {
-      const root = this.find(l);
-      final[l] = root === l ? ++k : final[root];
-    }
-    return final;
-  }
 }
