@@ -59,13 +59,7 @@ export function labelComponents(
 /**
  * {@link labelComponents} of the mask made of the listed voxels (indices in increasing raster order, no repeats),
  * touching only them: O(listed voxels), whatever the box size. `labels`, when given, is an all-zero array of the
- * box's size to label into, so that a caller labelling again and again (a moving threshold) can reuse one array by
- * zeroing the listed voxels afterwards, instead of allocating and clearing a box-sized one each time.
- *
- * Runs (consecutive voxels of an x-row) are merged, not voxels: two runs in neighbouring rows touch when their
- * x-ranges overlap, widened by one voxel where the connectivity allows a step along x on top of the step between
- * the rows. Each run is compared with the runs of the rows before it (−y; −z with y − 1, y, y + 1), which are sorted
- * by x, through one cursor per row that only moves forward.
+ * box's size to label into.
  */
 export function labelVoxels(
   voxels: Int32Array,
@@ -75,10 +69,40 @@ export function labelVoxels(
   connectivity: Connectivity,
   labels: Int32Array = new Int32Array(nx * ny * nz),
 ): Components {
+  if (labels.length !== nx * ny * nz) throw new RangeError(`labels has ${labels.length} voxels, expected ${nx * ny * nz}`);
+  const c = componentRuns(voxels, nx, ny, nz, connectivity);
+  for (let r = 0; r < c.runs; r++) labels.fill(c.label[r], c.first[r], c.last[r] + 1);
+  return { labels, count: c.count, sizes: c.sizes };
+}
+
+/** Components as runs of consecutive voxels of an x-row, each with its component's label. */
+export interface ComponentRuns extends ComponentSizes {
+  runs: number;
+  /** First and last voxel index of run r, and its label (1..count, numbered like labelComponents). */
+  first: Int32Array;
+  last: Int32Array;
+  label: Int32Array;
+}
+
+/**
+ * The components of the listed voxels (indices in increasing raster order, no repeats), as runs: O(listed voxels),
+ * and nothing box-sized. A component's voxels are its runs, so nothing is written per voxel.
+ *
+ * Runs are merged, not voxels: two runs in neighbouring rows touch when their x-ranges overlap, widened by one
+ * voxel where the connectivity allows a step along x on top of the step between the rows. Each run is compared
+ * with the runs of the rows before it (−y; −z with y − 1, y, y + 1), which are sorted by x, through one cursor per
+ * row that only moves forward.
+ */
+export function componentRuns(
+  voxels: Int32Array,
+  nx: number,
+  ny: number,
+  nz: number,
+  connectivity: Connectivity,
+): ComponentRuns {
   const n = nx * ny * nz;
   if (connectivity !== 6 && connectivity !== 18 && connectivity !== 26)
     throw new RangeError(`connectivity must be 6, 18 or 26, got ${connectivity}`);
-  if (labels.length !== n) throw new RangeError(`labels has ${labels.length} voxels, expected ${n}`);
 
   // Runs in raster order: first and last voxel, row (y + ny·z).
   const first = new Int32Array(voxels.length), last = new Int32Array(voxels.length), runRow = new Int32Array(voxels.length);
@@ -151,21 +175,19 @@ export function labelVoxels(
     }
   }
 
-  // Number the sets by their first run, size them and write the labels.
-  const runLabel = new Int32Array(runs);
+  // Number the sets by their first run and size them.
+  const label = new Int32Array(runs);
   let count = 0;
   const sizeList: number[] = [0];
   for (let r = 0; r < runs; r++) {
     const root = find(r);
     if (root === r) sizeList.push(0);
-    const label = root === r ? ++count : runLabel[root];
-    runLabel[r] = label;
-    sizeList[label] += last[r] - first[r] + 1;
-    for (let i = first[r]; i <= last[r]; i++) labels[i] = label;
+    label[r] = root === r ? ++count : label[root];
+    sizeList[label[r]] += last[r] - first[r] + 1;
   }
   const sizes = Float64Array.from(sizeList);
   sizes[0] = n - voxels.length;
-  return { labels, count, sizes };
+  return { count, sizes, runs, first, last, label };
 }
 
 /**
@@ -182,7 +204,7 @@ export function largestComponentMask(c: Components): Uint8Array {
 }
 
 /** Label of the largest component (lowest label on ties), 0 when there is none. */
-export function largestLabel(c: Components): number {
+export function largestLabel(c: ComponentSizes): number {
   let best = 0;
   for (let k = 1; k <= c.count; k++) if (best === 0 || c.sizes[k] > c.sizes[best]) best = k;
   return best;

@@ -126,7 +126,7 @@ function notRequested(requested: readonly SectionId[]): Partial<Record<SectionId
 /** 0.d–0.h, each computed only when not given; 0.f and 0.g share their resized map and bands. */
 function spectralSections(
   volume: Volume,
-  o: { ts: number; threshold: number; resolution: number | null; mode: AnalysisMode; hardMask: Uint8Array },
+  o: { ts: number; threshold: number; resolution: number | null; mode: AnalysisMode; hardMask: HardMask },
   given: Partial<Record<SectionId, SectionResult<object>>>,
   onSection: (id: SectionId, title: string) => void = () => undefined,
 ): Record<SpectralId, SectionResult<object>> {
@@ -145,7 +145,7 @@ function spectralSections(
   };
   return {
     "0.d": compute("0.d", () => bfactorSection(volume, common)),
-    "0.e": compute("0.e", () => localResolutionSection(volume, { ...common, hardMask: o.hardMask })),
+    "0.e": compute("0.e", () => localResolutionSection(volume, { ...common, hardMask: o.hardMask.mask })),
     "0.f": compute("0.f", () => localSection("0.f")),
     "0.g": compute("0.g", () => localSection("0.g")),
     "0.h": compute("0.h", () => handSection({ resolution: o.resolution })),
@@ -188,14 +188,14 @@ export function runLevel0(volume: Volume, options: Level0Options): Level0Report 
   const sections: Record<SectionId, SectionResult<object>> = {
     "0.a": massFromExtent([volume.nx, volume.ny, volume.nz], m.extent, cached.centerOfMass, ts, mode, parameters),
     "0.b": maskSection({
-      volume, threshold, rawThreshold, rawComponents: hard.rawComponents, hardMask: hard.mask, ts, mode, parameters,
+      volume, threshold, rawThreshold, rawComponents: hard.rawComponents, ts, mode, parameters,
       massTable: cached.massTable,
       constructed: { constructedVoxels: m.constructed, overlap: m.both / rawVoxels },
     }),
     "0.c": background,
     ...spectralSections(
       volume,
-      { ts, threshold, resolution, mode, hardMask: hard.mask },
+      { ts, threshold, resolution, mode, hardMask: hard },
       { ...(options.sections ? notRequested(options.sections) : {}), ...options.precomputed },
       options.onSection,
     ),

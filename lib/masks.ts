@@ -3,7 +3,7 @@
  * dilated by ceil(2/Ts) steps of the 18-neighbourhood) and its soft version (periodic real_gaussian 2, clipped at 0).
  */
 import { AnalysisInputError } from "./errors.js";
-import { labelVoxels, largestLabel, type ComponentSizes } from "./components.js";
+import { componentRuns, largestLabel, type ComponentSizes } from "./components.js";
 import { dilate18Voxels, maskOf } from "./morphology.js";
 import { realGaussianFilter } from "./gaussian.js";
 import { valueIndex } from "./value-index.js";
@@ -94,24 +94,18 @@ export function hardMask(v: Volume, threshold: number, o: HardMaskOptions): Hard
   const index = valueIndex(v.data);
   const reportThreshold = rawMaskThreshold(threshold, mode);
   const appliedThreshold = hardMaskThreshold(threshold, mode);
-  const labels = labelScratch(v.data);
   const reportVoxels = index.atLeast(reportThreshold);
-  const rawComponents = labelVoxels(reportVoxels, nx, ny, nz, 26, labels);
+  const rawComponents = componentRuns(reportVoxels, nx, ny, nz, 26);
   // The rounded hard-mask threshold rarely selects other voxels; when it does, its mask is labelled on its own.
   const same =
     reportThreshold === appliedThreshold ||
     index.countAtLeast(Math.min(reportThreshold, appliedThreshold)) === index.countAtLeast(Math.max(reportThreshold, appliedThreshold));
-  const hardVoxels = same ? reportVoxels : index.atLeast(appliedThreshold);
-  if (!same) for (let s = 0; s < reportVoxels.length; s++) labels[reportVoxels[s]] = 0;
-  const hardComponents = same ? rawComponents : labelVoxels(hardVoxels, nx, ny, nz, 26, labels);
+  const hardComponents = same ? rawComponents : componentRuns(index.atLeast(appliedThreshold), nx, ny, nz, 26);
   const largest = largestLabel(hardComponents);
   const largestComponentVoxels = largest === 0 ? 0 : hardComponents.sizes[largest];
   const seeds = new Int32Array(largestComponentVoxels);
-  for (let s = 0, k = 0; s < hardVoxels.length; s++) {
-    const i = hardVoxels[s];
-    if (labels[i] === largest) seeds[k++] = i;
-    labels[i] = 0; // leave the scratch array all zero for the next call
-  }
+  for (let r = 0, k = 0; r < hardComponents.runs; r++)
+    if (hardComponents.label[r] === largest) for (let i = hardComponents.first[r]; i <= hardComponents.last[r]; i++) seeds[k++] = i;
   const dilationIterations = Math.ceil(2 / o.voxelSize);
   const shellRule = { skipBorderShell: mode === "vrs-compat" };
   const maskVoxels = dilate18Voxels(seeds, nx, ny, nz, dilationIterations, shellRule);
@@ -128,15 +122,6 @@ export function hardMask(v: Volume, threshold: number, o: HardMaskOptions): Hard
     rawComponents: { count: rawComponents.count, sizes: rawComponents.sizes },
     appliedThreshold,
   };
-}
-
-const labelScratches = new WeakMap<Float32Array, Int32Array>();
-
-/** An all-zero label array of the map's size, kept with the map for the next threshold (hardMask zeroes it back). */
-function labelScratch(data: Float32Array): Int32Array {
-  let labels = labelScratches.get(data);
-  if (!labels) labelScratches.set(data, (labels = new Int32Array(data.length)));
-  return labels;
 }
 
 /** σ of Xmipp's `real_gaussian` filter VRS applies (a real-space Gaussian of σ/√2 = 1.414 voxels). */

@@ -222,7 +222,8 @@ export interface MaskSectionInput {
   /** The threshold actually compared with the voxels for the raw mask (float32-rounded in vrs-compat mode). */
   rawThreshold: number;
   rawComponents: ComponentSizes;
-  hardMask: Uint8Array;
+  /** The hard mask, to measure its size and overlap from when `constructed` is not given. */
+  hardMask?: Uint8Array;
   ts: number;
   mode: AnalysisMode;
   parameters: CriteriaParameters;
@@ -249,7 +250,9 @@ export function maskSection(input: MaskSectionInput): SectionResult<MaskResults>
   // VRS divides the remaining voxels by themselves, so its "average blob volume" is one voxel (Ts³), NaN when none remain.
   const remainingAverageVolume =
     mode === "vrs-compat" ? (remainingVoxels / remainingVoxels) * ts3 : remainingAverageVoxels * ts3;
-  const { constructedVoxels, overlap } = input.constructed ?? constructedOverlap(volume, hardMask, rawThreshold);
+  const measured = input.constructed ?? (hardMask && constructedOverlap(volume, hardMask, rawThreshold));
+  if (!measured) throw new RangeError("maskSection needs the hard mask, or its size and overlap (constructed)");
+  const { constructedVoxels, overlap } = measured;
   const results: MaskResults = {
     threshold,
     rawComponents: c.count,
