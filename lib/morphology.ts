@@ -54,16 +54,23 @@ export function dilate18Voxels(
   let bits = new Uint32Array(ny * nz * width);
   // Rows outside the seeds' y and z range grown by `iterations` stay empty: only the rows inside are visited.
   let y0 = ny, y1 = -1, z0 = nz, z1 = -1;
+  let rowStart = 0, rowEnd = 0, rowBase = 0; // the last seed's row (seeds in raster order rarely change it)
   for (let s = 0; s < seeds.length; s++) {
     const i = seeds[s];
     if (!(i >= 0 && i < n)) throw new RangeError(`seed ${i} is outside the ${nx}×${ny}×${nz} box`);
-    const row = (i / nx) | 0, x = i - row * nx;
-    bits[row * width + (x >>> 5)] |= 1 << (x & 31);
-    const z = (row / ny) | 0, y = row - z * ny;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
-    if (z < z0) z0 = z;
-    if (z > z1) z1 = z;
+    if (i < rowStart || i >= rowEnd) {
+      const row = (i / nx) | 0;
+      rowStart = row * nx;
+      rowEnd = rowStart + nx;
+      rowBase = row * width;
+      const z = (row / ny) | 0, y = row - z * ny;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+      if (z < z0) z0 = z;
+      if (z > z1) z1 = z;
+    }
+    const x = i - rowStart;
+    bits[rowBase + (x >>> 5)] |= 1 << (x & 31);
   }
   if (seeds.length === 0) return new Int32Array(0);
   y0 = Math.max(0, y0 - iterations);
@@ -113,15 +120,14 @@ export function dilate18Voxels(
     [bits, next] = [next, bits];
   }
 
-  const first = (y0 + ny * z0) * width, end = (y1 + 1 + ny * z1) * width;
+  const firstRow = y0 + ny * z0, endRow = y1 + 1 + ny * z1;
   let count = 0;
-  for (let k = first; k < end; k++) for (let word = bits[k]; word !== 0; word &= word - 1) count++;
+  for (let k = firstRow * width; k < endRow * width; k++) for (let word = bits[k]; word !== 0; word &= word - 1) count++;
   const voxels = new Int32Array(count);
-  for (let k = first, c = 0; k < end; k++)
-    for (let word = bits[k]; word !== 0; word &= word - 1) {
-      const row = (k / width) | 0;
-      voxels[c++] = row * nx + ((k - row * width) << 5) + 31 - Math.clz32(word & -word);
-    }
+  for (let row = firstRow, c = 0; row < endRow; row++)
+    for (let w = 0; w < width; w++)
+      for (let word = bits[row * width + w]; word !== 0; word &= word - 1)
+        voxels[c++] = row * nx + (w << 5) + 31 - Math.clz32(word & -word);
   return voxels;
 }
 
