@@ -5,6 +5,8 @@
  * the cache, else a download). For a configured entry or accession, the author's contour, resolution and voxel size
  * are the defaults of --threshold, --resolution and --voxel-size; a bare file has none, so --threshold is required.
  * --sections 0.a,0.b,0.c,0.d computes only those (0.e–0.g take seconds on large maps; 0.a–0.c always run).
+ * 0.e–0.g run first, their bands on worker threads (data-loaders/band-pool.ts; --workers N, default MAPVAL_WORKERS or
+ * the number of cores), and go to the report as precomputed sections.
  *
  * Exit codes: 0 report written (whatever its verdicts), 2 bad arguments or unusable input (one-line message on
  * stderr), 1 unexpected failure. With --json, stdout is one JSON object; NaN and ±Infinity are written as null.
@@ -12,17 +14,19 @@
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { AnalysisInputError, MapFormatError } from "../lib/errors.js";
-import { emptyMaskMessage, runLevel0, sectionIds } from "../lib/level0.js";
-import type { SectionId } from "../lib/report-types.js";
+import { analysisVoxelSize, emptyMaskMessage, runLevel0, sectionIds } from "../lib/level0.js";
+import { computeLocalSections, localSectionIds, type LocalSection } from "../lib/local-sections.js";
+import type { SectionId, SectionResult } from "../lib/report-types.js";
 import { readMap } from "../lib/mrc-reader.js";
 import { formatReport, reportJson } from "../lib/report-text.js";
 import { mapMaximum } from "../lib/section-0b-mask.js";
+import { defaultPoolSize, poolSize, withBandPool } from "./band-pool.js";
 import type { CliIO } from "./cli.js";
 import { createStatusLine } from "./progress.js";
 import { resolveArgument, type ResolvedEntry } from "./resolve-entry.js";
 
 export const reportUsage =
-  "usage: mapval report MAP --threshold T [--resolution R] [--voxel-size S] [--vrs-compat] [--sections 0.a,…] [--json]   (MAP: file, entry id or EMD-N)";
+  "usage: mapval report MAP --threshold T [--resolution R] [--voxel-size S] [--vrs-compat] [--sections 0.a,…] [--workers N] [--json]   (MAP: file, entry id or EMD-N)";
 
 function sectionList(text: string | undefined): SectionId[] | undefined {
   if (text === undefined) return undefined;
@@ -34,6 +38,20 @@ function sectionList(text: string | undefined): SectionId[] | undefined {
 }
 
 class UsageError extends Error {}
+
+/** --workers, else MAPVAL_WORKERS, else the number of cores. */
+function workerCount(option: string | undefined): number {
+  try {
+    return option === undefined ? defaultPoolSize() : poolSize(option, "--workers");
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** The report keeps a local section's numbers, not its map (a volume). */
+function withoutLocalMap({ localMap: _dropped, ...section }: LocalSection): SectionResult<object> {
+  return section;
+}
 
 /** The map could not be had (no such file or entry, not in EMDB, offline with no cached copy…): the user's to fix. */
 async function resolveMap(argument: string): Promise<ResolvedEntry> {
@@ -63,6 +81,7 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
         "voxel-size": { type: "string" },
         "vrs-compat": { type: "boolean", default: false },
         sections: { type: "string" },
+        workers: { type: "string" },
         json: { type: "boolean", default: false },
       },
     });
@@ -71,6 +90,7 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
     const resolutionArgument = positiveNumber("resolution", values.resolution);
     const voxelSizeArgument = positiveNumber("voxel-size", values["voxel-size"]);
     const sections = sectionList(values.sections);
+    const workers = workerCount(values.workers);
 
     const entry = await resolveMap(positionals[0]);
     const threshold = thresholdArgument ?? entry.contour?.level;
@@ -81,15 +101,23 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
     const maximum = mapMaximum(volume);
     if (!(threshold <= maximum))
       throw new UsageError(`${emptyMaskMessage} (threshold ${threshold} is above the map maximum ${maximum})`);
+    const mode = values["vrs-compat"] ? "vrs-compat" : "default";
     const status = createStatusLine();
     let report;
     try {
+      const local = localSectionIds.filter((id) => sections === undefined || sections.includes(id));
+      const precomputed = local.length === 0 ? {} : await withBandPool(async (pool) => {
+        status.show(`mapval report: computing ${local.join(", ")} (${pool.size} worker thread${pool.size > 1 ? "s" : ""})…`);
+        const { ts } = analysisVoxelSize(volume, voxelSize);
+        return computeLocalSections(pool.execute, volume, { voxelSize: ts, threshold, resolution, mode }, local);
+      }, { size: workers });
       report = runLevel0(volume, {
         threshold,
         resolution,
         voxelSize,
-        mode: values["vrs-compat"] ? "vrs-compat" : "default",
+        mode,
         sections,
+        precomputed: Object.fromEntries(Object.entries(precomputed).map(([id, s]) => [id, withoutLocalMap(s)])),
         onSection: (_, title) => status.show(`mapval report: computing ${title}…`),
       });
     } finally {

@@ -12,10 +12,12 @@ import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { tableFromJSON, tableToIPC } from "apache-arrow";
+import type { BandExecutor } from "../lib/bands.js";
 import { downsample, downsampleFactor } from "../lib/downsample.js";
 import { chooseThreshold } from "../lib/entries.js";
 import { slice, type Axis } from "../lib/figures.js";
 import { runLevel0, sectionIds, type Level0Report } from "../lib/level0.js";
+import { computeLocalSections, localSectionIds } from "../lib/local-sections.js";
 import type { LocalMapOutput } from "../lib/local-stats.js";
 import { hardMask } from "../lib/masks.js";
 import { readMap } from "../lib/mrc-reader.js";
@@ -26,11 +28,10 @@ import { reportJson } from "../lib/report-text.js";
 import type { AnalysisMode, SectionId, SectionResult } from "../lib/report-types.js";
 import type { MaskResults } from "../lib/section-0b-mask.js";
 import { bfactorSection } from "../lib/section-0d-bfactor.js";
-import { localResolutionSection } from "../lib/section-0e-local-resolution.js";
-import { localSections } from "../lib/section-0f-locbfactor.js";
 import { handSection } from "../lib/section-0h-hand.js";
 import { sweep } from "../lib/sweep.js";
 import type { Volume } from "../lib/volume.js";
+import { withBandPool } from "./band-pool.js";
 import { loadEntry } from "./resolve-entry.js";
 
 /** Thresholds in the sweep behind the verdict-vs-threshold chart. */
@@ -66,20 +67,26 @@ function levelKeeping(sorted: Float32Array, fraction: number): number {
 
 /**
  * 0.d–0.h, which do not move with the slider (0.d and 0.h do not depend on the threshold; 0.e–0.g are computed at
- * the entry's threshold), per mode. 0.e is computed again for vrs-compat only when that mode's hard mask differs.
+ * the entry's threshold), per mode. 0.e–0.g have their bands computed on worker threads (`executor`); 0.e is computed
+ * again for vrs-compat only when that mode's hard mask differs.
  */
-function precomputedSections(volume: Volume, threshold: number, resolution: number | null, ts: number) {
+async function precomputedSections(
+  executor: BandExecutor,
+  volume: Volume,
+  threshold: number,
+  resolution: number | null,
+  ts: number,
+) {
   const out = {} as Record<AnalysisMode, Sections>;
   let defaultMask: Uint8Array | null = null;
   for (const mode of MODES) {
     const mask = hardMask(volume, threshold, { voxelSize: ts, mode }).mask;
     const sameMask = defaultMask !== null && mask.every((v, i) => v === defaultMask![i]);
-    const local = localSections(volume, { voxelSize: ts, threshold, resolution, mode });
+    const options = { voxelSize: ts, threshold, resolution, mode, hardMask: mask };
+    const local = await computeLocalSections(executor, volume, options, sameMask ? ["0.f", "0.g"] : localSectionIds);
     out[mode] = {
       "0.d": bfactorSection(volume, { voxelSize: ts, resolution, mode }),
-      "0.e": sameMask
-        ? out.default["0.e"]
-        : localResolutionSection(volume, { voxelSize: ts, threshold, resolution, mode, hardMask: mask }),
+      "0.e": sameMask ? out.default["0.e"] : local["0.e"],
       "0.f": local["0.f"],
       "0.g": local["0.g"],
       "0.h": handSection({ resolution }),
@@ -130,7 +137,7 @@ export async function entryFiles(
   const resolution = entry.resolution?.angstrom ?? null;
   const file = basename(entry.path);
 
-  const precomputed = precomputedSections(volume, threshold.level, resolution, ts);
+  const precomputed = await withBandPool((pool) => precomputedSections(pool.execute, volume, threshold.level, resolution, ts));
   const report: Level0Report = runLevel0(volume, {
     threshold: threshold.level, resolution, voxelSize: ts, precomputed: precomputed.default,
   });

@@ -15,16 +15,12 @@ export interface BandJob<Kind extends string = string, Setup = unknown, Task = u
   readonly kind: Kind;
   readonly setup: Setup;
   readonly tasks: readonly Task[];
+  /** Each task's result: `length` values of `type`. */
+  readonly result: { readonly type: "float32" | "float64"; readonly length: number };
 }
 
-/** Computes the tasks of one job into result arrays; built once per job and thread. */
-export interface BandComputer {
-  /** Values in one task's result, and their type. */
-  readonly resultLength: number;
-  readonly resultType: "float32" | "float64";
-  /** Writes the result of task `index` into `out` (length `resultLength`, of `resultType`). */
-  compute(index: number, out: Float32Array | Float64Array): void;
-}
+/** Writes the result of task `index` into `out`; built once per job and thread (lib/band-kernels.ts). */
+export type BandComputer = (index: number, out: Float32Array | Float64Array) => void;
 
 /** A job and the consumer of its results. */
 export interface BandRun {
@@ -49,12 +45,11 @@ export function thenPlanned<A, B>(planned: Planned<A>, f: (value: A) => B): Plan
 }
 
 /** Computes the run's tasks here, one result array reused for all, until the run says stop. */
-export function computeInOrder(run: BandRun, computer: BandComputer): void {
-  const out = computer.resultType === "float32"
-    ? new Float32Array(computer.resultLength)
-    : new Float64Array(computer.resultLength);
+export function computeInOrder(run: BandRun, compute: BandComputer): void {
+  const { type, length } = run.job.result;
+  const out = type === "float32" ? new Float32Array(length) : new Float64Array(length);
   for (let i = 0; i < run.job.tasks.length; i++) {
-    computer.compute(i, out);
+    compute(i, out);
     if (!run.accept(i, out)) break;
   }
 }

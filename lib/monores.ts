@@ -339,7 +339,7 @@ export interface MonoResSetup {
   spectrum: Float64Array;
 }
 
-/** A band job of MonoRes amplitudes: each result is one float64 value per voxel. */
+/** A band job of MonoRes amplitudes (one float64 value per voxel). */
 export type MonoResJob = BandJob<"monores", MonoResSetup, MonoResTask>;
 
 /** Computes the amplitudes of a MonoRes job's tasks (in a worker thread, or here). */
@@ -349,20 +349,16 @@ export function monoResBandComputer(job: MonoResJob): BandComputer {
   const spectrum: HalfSpectrum = { ...shape, hx: geometry.hx, data: job.setup.spectrum };
   if (spectrum.data.length !== 2 * geometry.hx * shape.ny * shape.nz)
     throw new RangeError(`spectrum has ${spectrum.data.length / 2} bins, expected ${geometry.hx}×${shape.ny}×${shape.nz}`);
-  return {
-    resultLength: shape.nx * shape.ny * shape.nz,
-    resultType: "float64",
-    compute(index, out) {
-      const amplitude = out as Float64Array;
-      const task = job.tasks[index];
-      if (task.refinement) {
-        monogenicAmplitude(spectrum, geometry, new Float64Array(geometry.radius.length).fill(1), amplitude);
-        gaussianInPlace(amplitude, geometry, REFINEMENT_SIGMA);
-      } else {
-        monogenicAmplitude(spectrum, geometry, highPassWeights(geometry, task.freq, task.freqH), amplitude);
-        lowPassInPlace(amplitude, geometry, task.freq, task.freqL);
-      }
-    },
+  return (index, out) => {
+    const amplitude = out as Float64Array;
+    const task = job.tasks[index];
+    if (task.refinement) {
+      monogenicAmplitude(spectrum, geometry, new Float64Array(geometry.radius.length).fill(1), amplitude);
+      gaussianInPlace(amplitude, geometry, REFINEMENT_SIGMA);
+    } else {
+      monogenicAmplitude(spectrum, geometry, highPassWeights(geometry, task.freq, task.freqH), amplitude);
+      lowPassInPlace(amplitude, geometry, task.freq, task.freqL);
+    }
   };
 }
 
@@ -454,7 +450,12 @@ class MonoResSweep implements BandRun {
     for (const { freq } of this.bands) {
       tasks.push({ refinement: false, freq, freqH: Math.max(freq - BAND_EDGE_WIDTH, 0), freqL: Math.min(freq + BAND_EDGE_WIDTH, 0.5) });
     }
-    this.job = { kind: "monores", setup: { shape: { nx: grid.nx, ny: grid.ny, nz: grid.nz }, spectrum }, tasks };
+    this.job = {
+      kind: "monores",
+      setup: { shape: { nx: grid.nx, ny: grid.ny, nz: grid.nz }, spectrum },
+      tasks,
+      result: { type: "float64", length: labels.length },
+    };
   }
 
   accept(index: number, amplitude: Float32Array | Float64Array): boolean {

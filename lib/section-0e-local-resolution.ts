@@ -109,7 +109,7 @@ export function localResolutionSection(volume: Volume, options: LocalResolutionO
 }
 
 /** `localResolutionSection` with MonoRes's bands computed by `executor` (e.g. worker threads). */
-export function localResolutionSectionWith(
+export async function localResolutionSectionWith(
   executor: BandExecutor,
   volume: Volume,
   options: LocalResolutionOptions,

@@ -165,7 +165,7 @@ export function localSections(
 }
 
 /** `localSections` with the bands computed by `executor` (e.g. worker threads). */
-export function localSectionsWith(
+export async function localSectionsWith(
   executor: BandExecutor,
   volume: Volume,
   options: LocalSectionOptions,

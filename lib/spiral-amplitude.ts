@@ -326,11 +326,7 @@ export type SpiralJob = BandJob<"spiral", SpiralSetup, number>;
 /** Computes m(f0) for the tasks of a spiral job (in a worker thread, or here). */
 export function spiralBandComputer(job: SpiralJob): BandComputer {
   const spiral = new SpiralAmplitude(job.setup);
-  return {
-    resultLength: spiral.voxels,
-    resultType: "float32",
-    compute: (index, out) => spiral.amplitude(job.tasks[index], out as Float32Array),
-  };
+  return (index, out) => spiral.amplitude(job.tasks[index], out as Float32Array);
 }
 
 /**
@@ -338,7 +334,13 @@ export function spiralBandComputer(job: SpiralJob): BandComputer {
  * points) and fed, in the order the consumers list them, to each consumer that needs it.
  */
 export function spiralBandRun(setup: SpiralSetup, consumers: readonly BandConsumer[]): BandRun {
-  const job: SpiralJob = { kind: "spiral", setup, tasks: [...new Set(consumers.flatMap((c) => c.frequencies))] };
+  const [nx, ny, nz] = setup.shape;
+  const job: SpiralJob = {
+    kind: "spiral",
+    setup,
+    tasks: [...new Set(consumers.flatMap((c) => c.frequencies))],
+    result: { type: "float32", length: nx * ny * nz },
+  };
   const scratch = new Float32Array(Math.max(0, ...consumers.map((c) => c.scratchLength)));
   return {
     job,

@@ -135,6 +135,26 @@ describe("node bin/mapval.js report", () => {
   });
 });
 
+describe("0.e–0.g on worker threads", () => {
+  const args = [map("emd_1997.map"), "--threshold", "1", "--resolution", "7", "--sections", "0.f,0.g", "--json"];
+
+  it("node bin/mapval.js gives the same report with one worker and two, and exits", () => {
+    const reports = ["1", "2"].map((n) => execFileSync("node", ["bin/mapval.js", "report", ...args, "--workers", n], { cwd: root }));
+    expect(JSON.parse(reports[0].toString()).sections["0.f"].status).toMatch(/ok|warnings/);
+    expect(reports[1].equals(reports[0])).toBe(true);
+  });
+
+  it.each([
+    [["--workers", "0"], {}, /--workers must be a positive whole number of workers, got "0"/],
+    [[], { MAPVAL_WORKERS: "many" }, /MAPVAL_WORKERS must be a positive whole number of workers, got "many"/],
+  ])("a bad worker count %j %j: one line, exit 2", (extra, env, message) => {
+    const r = spawnSync("node", ["bin/mapval.js", "report", ...args, ...extra], { cwd: root, env: { ...process.env, ...env } });
+    expect(r.status).toBe(2);
+    expect(r.stderr.toString()).toMatch(message);
+    expect(r.stderr.toString().trim().split("\n")).toHaveLength(1);
+  });
+});
+
 describe("a configured entry or accession instead of a file", () => {
   const config = JSON.parse(readFileSync(join(root, "mapval.entries.json"), "utf8")) as {
     entries: { id: string; emdb: string | null; contour: { level: number } | null; resolution: { angstrom: number } | null; voxelSize: number | null }[];

@@ -1,6 +1,7 @@
 // The site's data for every configured entry (mapval.entries.json), one directory per entry plus index.json. Each
 // entry is computed in its own process (data-loaders/site-entry.ts), two at a time: the slow sections (0.e) then use
-// both cores, and one entry's memory is freed before the next.
+// both cores, and one entry's memory is freed before the next. Each process therefore computes its bands on one worker
+// thread (MAPVAL_WORKERS=1 unless set), not one per core.
 //
 // Computed entries are kept in node_modules/.cache/mapval-site/<key>/, where the key hashes everything they are
 // computed from (the entries configuration, the kernel, the loaders, the lockfile): any change to those computes
@@ -40,6 +41,7 @@ function computeEntry(id: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", childScript, `--id=${id}`, `--out=${partial}`], {
       stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, MAPVAL_WORKERS: process.env.MAPVAL_WORKERS ?? "1" },
     });
     child.on("error", reject);
     child.on("exit", (code) => {
