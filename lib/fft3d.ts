@@ -56,7 +56,8 @@ export function realFft3d(grid: RealGrid): HalfSpectrum {
  * Inverse of `realFft3d` (like `np.fft.irfftn(F, s=(nz, ny, nx))`): divides by nx·ny·nz. The imaginary parts that a
  * real result cannot carry (kx = 0 and, for even nx, kx = nx/2 after the y and z passes) are dropped, as numpy does.
  * The spectrum is left unchanged unless `consumeSpectrum` is true, which saves a copy of 16·hx·ny·nz bytes by using
- * the spectrum's data as scratch space (for spectra built only to be inverted, e.g. filtered bands).
+ * the spectrum's data as scratch space (for spectra built only to be inverted, e.g. filtered bands); the result is then
+ * a view of that data.
  */
 export function inverseRealFft3d(spectrum: HalfSpectrum, consumeSpectrum = false): Float64Array {
   const { nx, ny, nz, hx } = spectrum;
@@ -66,9 +67,10 @@ export function inverseRealFft3d(spectrum: HalfSpectrum, consumeSpectrum = false
   const work = consumeSpectrum ? spectrum.data : spectrum.data.slice();
   transformAxis(work, hx, nz, hx * ny, ny, hx, complexFft(nz), true);
   transformAxis(work, hx, ny, hx, nz, hx * ny, complexFft(ny), true);
-  const out = new Float64Array(nx * ny * nz);
-  halfSpectrumToRealRows(work, out, nx, ny * nz);
-  return out;
+  // The real rows are written over the spectrum they come from (each row pair is read before it is overwritten, and
+  // 2·hx ≥ nx keeps later rows ahead of the writes), which saves a volume of float64.
+  halfSpectrumToRealRows(work, work, nx, ny * nz);
+  return work.subarray(0, nx * ny * nz);
 }
 
 /**
@@ -124,6 +126,8 @@ function transformAxis(
     }
     for (let c = 0; c < rowLength; c++) {
       const lineData = gathered.subarray(2 * c * length, 2 * (c + 1) * length);
+      // The DFT of zeros is zeros: band-passed and low-passed spectra have many all-zero lines.
+      if (isZero(lineData)) continue;
       if (inverse) plan.inverse(line, lineData);
       else plan.forward(line, lineData);
       lineData.set(line);
@@ -136,6 +140,11 @@ function transformAxis(
       }
     }
   }
+}
+
+function isZero(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) return false;
+  return true;
 }
 
 /**
