@@ -1,7 +1,8 @@
 /**
  * 3-D real FFT timings (forward and inverse, float64 internally) for box sizes that take each path of lib/fft.ts
- * (power of two, Cooley–Tukey steps for small odd primes, Bluestein for 202 = 2·101), plus the round-trip error, the
- * full complex 3-D FFT and the 0.d section on 100³ and 256³ maps. Single thread; run with `npm run bench -- fft`.
+ * (power of two, Cooley–Tukey steps for small odd primes, Rader for the prime 101, Bluestein for 202 = 2·101), plus the
+ * round-trip error, the full complex 3-D FFT and the 0.d section on 100³ and 256³ maps. Single thread; run with
+ * `npm run bench -- fft`.
  */
 import { complexFft3d, inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
 import { bfactorSection } from "../lib/section-0d-bfactor.js";
@@ -29,13 +30,16 @@ function lengthKind(n: number): string {
   let odd = n;
   while (odd % 2 === 0) odd /= 2;
   for (let p = 3; p <= 31; p += 2) while (odd % p === 0) odd /= p;
-  return odd === 1 ? "Cooley–Tukey steps + fft.js" : "Bluestein";
+  if (odd === 1) return "Cooley–Tukey steps + fft.js";
+  let smooth = n - 1; // Rader needs a prime n whose n − 1 has no prime factor above 7
+  for (const p of [2, 3, 5, 7]) while (smooth % p === 0) smooth /= p;
+  return odd === n && smooth === 1 ? "Rader" : "Bluestein";
 }
 
 export async function run(): Promise<void> {
   console.log("| box | kind | forward (ms) | inverse (ms) | max round-trip error |");
   console.log("|---|---|---|---|---|");
-  for (const n of [64, 100, 128, 200, 202, 210, 256, 320]) {
+  for (const n of [64, 100, 101, 128, 200, 202, 210, 256, 320]) {
     const volume = randomVolume(n);
     const runs = n >= 300 ? 1 : n >= 200 ? 2 : 3;
     const forward = bestOf(runs, () => realFft3d(volume));

@@ -35,8 +35,9 @@ function maxAbsDiff(a: Float64Array, b: Float64Array): number {
   return worst;
 }
 
-// Powers of two (fft.js), small-prime composites (Cooley–Tukey steps), large primes (Bluestein) and mixtures of both.
-const sizes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 16, 17, 30, 31, 37, 62, 64, 97, 100, 111, 128, 210, 320, 360];
+// Powers of two (fft.js), small-prime composites (Cooley–Tukey steps), large primes with a smooth n − 1 (Rader: 37, 97,
+// 257), other large prime factors (Bluestein: 83, 134 = 2·67) and mixtures (111 = 3·37).
+const sizes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 16, 17, 30, 31, 37, 62, 64, 83, 97, 100, 111, 128, 134, 210, 257, 320, 360];
 
 describe("complexFft", () => {
   for (const n of sizes) {
