@@ -81,8 +81,8 @@ export interface HardMask {
 
 /**
  * VRS's hard mask (see {@link HardMask}). The voxels at or above the threshold come from the map's ValueIndex
- * (built at the first call, kept with the map), so labelling and dilating touch only them and the dilation:
- * a moving threshold costs O(raw + hard voxels), not O(box).
+ * (built at the first call, kept with the map), labelling works on their runs along x, and the dilation on bit rows
+ * around the largest component: a moving threshold costs about O(raw + hard voxels), not O(box).
  */
 export function hardMask(v: Volume, threshold: number, o: HardMaskOptions): HardMask {
   if (!Number.isFinite(threshold))
@@ -97,15 +97,14 @@ export function hardMask(v: Volume, threshold: number, o: HardMaskOptions): Hard
   const reportVoxels = index.atLeast(reportThreshold);
   const rawComponents = componentRuns(reportVoxels, nx, ny, nz, 26);
   // The rounded hard-mask threshold rarely selects other voxels; when it does, its mask is labelled on its own.
-  const same =
-    reportThreshold === appliedThreshold ||
-    index.countAtLeast(Math.min(reportThreshold, appliedThreshold)) === index.countAtLeast(Math.max(reportThreshold, appliedThreshold));
-  const hardComponents = same ? rawComponents : componentRuns(index.atLeast(appliedThreshold), nx, ny, nz, 26);
-  const largest = largestLabel(hardComponents);
-  const largestComponentVoxels = largest === 0 ? 0 : hardComponents.sizes[largest];
+  const [low, high] = [reportThreshold, appliedThreshold].sort((a, b) => a - b);
+  const same = low === high || index.countAtLeast(low) === index.countAtLeast(high);
+  const hard = same ? rawComponents : componentRuns(index.atLeast(appliedThreshold), nx, ny, nz, 26);
+  const largest = largestLabel(hard);
+  const largestComponentVoxels = largest === 0 ? 0 : hard.sizes[largest];
   const seeds = new Int32Array(largestComponentVoxels);
-  for (let r = 0, k = 0; r < hardComponents.runs; r++)
-    if (hardComponents.label[r] === largest) for (let i = hardComponents.first[r]; i <= hardComponents.last[r]; i++) seeds[k++] = i;
+  for (let r = 0, k = 0; r < hard.runs; r++)
+    if (hard.label[r] === largest) for (let i = hard.first[r]; i <= hard.last[r]; i++) seeds[k++] = i;
   const dilationIterations = Math.ceil(2 / o.voxelSize);
   const shellRule = { skipBorderShell: mode === "vrs-compat" };
   const maskVoxels = dilate18Voxels(seeds, nx, ny, nz, dilationIterations, shellRule);
