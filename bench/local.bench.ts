@@ -1,20 +1,22 @@
 /**
- * 0.f + 0.g (`localSections`: resize, hard mask, spiral band amplitudes) on emd_1997 resampled to 256³ (0.789 Å/voxel,
- * bench/upsample.ts), threshold 1.0, at the map's reported 7 Å (the Level 0 bench case, resized to 56³) and at finer
- * resolutions whose resized boxes are larger: 2.5 Å → 160³ (an FFT-friendly edge, 2⁵·5) and 3 Å → 134³ (2·67, which
- * fft.ts would transform with Bluestein; default mode runs the band FFTs on 135³, see `fftBox`). Targets: 0.e–0.g
- * together ≤ 60 s; memory ≤ 8× the map's bytes.
+ * 0.f + 0.g (`localSections`: resize, hard mask, spiral band amplitudes, the bands on the worker pool of
+ * data-loaders/band-pool.ts as `mapval report` runs them; MAPVAL_WORKERS sets its size) on emd_1997 resampled to 256³
+ * (0.789 Å/voxel, bench/upsample.ts), threshold 1.0, at the map's reported 7 Å (the Level 0 bench case, resized to
+ * 56³) and at finer resolutions whose resized boxes are larger: 2.5 Å → 160³ (an FFT-friendly edge, 2⁵·5) and 3 Å →
+ * 134³ (2·67, which fft.ts would transform with Bluestein; default mode runs the band FFTs on 135³, see `fftBox`).
+ * Targets: 0.e–0.g together ≤ 60 s (bench/monores.bench.ts); memory ≤ 8× the map's bytes.
  *
- * Each case runs in its own child process holding only the map, so its peak resident set minus the resident set
- * before the call is the call's peak memory (an upper bound: it includes garbage not yet collected).
- * `npm run bench -- local`.
+ * Each case runs in its own child process holding only the map, so its peak resident set (worker threads included)
+ * minus the resident set before the call is the call's peak memory (an upper bound: it includes garbage not yet
+ * collected). CPU time counts every thread. `npm run bench -- local`.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { localSections } from "../lib/section-0f-locbfactor.js";
+import { withBandPool } from "../data-loaders/band-pool.js";
+import { localSectionsWith } from "../lib/section-0f-locbfactor.js";
 import { benchMap, benchMapFromFile, mib } from "./upsample.js";
 
 const threshold = 1.0; // emd_1997's author contour; resampling keeps the density scale
@@ -22,13 +24,16 @@ const resolutions = [7, 2.5, 3];
 const childMapVariable = "MAPVAL_LOCAL_BENCH_MAP";
 const childResolutionVariable = "MAPVAL_LOCAL_BENCH_RESOLUTION";
 
-function child(path: string, resolution: number): void {
+async function child(path: string, resolution: number): Promise<void> {
   const map = benchMapFromFile(path);
   const voxelSize = map.voxelSize![0];
   const before = process.memoryUsage().rss;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const sections = localSections(map, { voxelSize, threshold, resolution });
+  const { sections, workers } = await withBandPool(async (pool) => ({
+    sections: await localSectionsWith(pool.execute, map, { voxelSize, threshold, resolution }),
+    workers: pool.size,
+  }));
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const peakGrowth = Math.max(0, process.resourceUsage().maxRSS * 1024 - before);
@@ -37,6 +42,7 @@ function child(path: string, resolution: number): void {
   console.log(
     JSON.stringify({
       mapBytes: map.data.byteLength,
+      workers,
       ms,
       cpuMs: (cpu.user + cpu.system) / 1000,
       peakGrowth,
@@ -61,9 +67,9 @@ export async function run(): Promise<void> {
       if (result.status !== 0) throw new Error(`local bench child failed: ${result.stderr}`);
       const r = JSON.parse(result.stdout.trim().split("\n").at(-1)!);
       console.log(
-        `0.f + 0.g, 256³ at 0.789 Å, ${resolution} Å → ${r.shape.join("×")}, ${r.bands} distinct bands: ` +
+        `0.f + 0.g, 256³ at 0.789 Å, ${resolution} Å → ${r.shape.join("×")}, ${r.bands} distinct bands, ${r.workers} workers: ` +
           `${(r.ms / 1000).toFixed(1)} s (CPU ${(r.cpuMs / 1000).toFixed(1)} s), peak growth ${mib(r.peakGrowth)} = ` +
-          `${(r.peakGrowth / r.mapBytes).toFixed(1)}× the map's ${mib(r.mapBytes)}; ${r.status.join(", ")}; ` +
+          `${(r.peakGrowth / r.mapBytes).toFixed(1)}× the map's ${mib(r.mapBytes)} (target 8×); ${r.status.join(", ")}; ` +
           `medians B ${r.medians[0]?.toFixed(1)} Å², occupancy ${r.medians[1]?.toFixed(2)}`,
       );
     }
@@ -73,4 +79,4 @@ export async function run(): Promise<void> {
 }
 
 const childMap = process.env[childMapVariable];
-if (childMap) child(childMap, Number(process.env[childResolutionVariable]));
+if (childMap) await child(childMap, Number(process.env[childResolutionVariable]));

@@ -38,14 +38,18 @@ export function halfWidth(nx: number): number {
   return Math.floor(nx / 2) + 1;
 }
 
-/** Forward real-to-complex 3-D DFT (like `np.fft.rfftn` on the (z, y, x) array). */
-export function realFft3d(grid: RealGrid): HalfSpectrum {
+/**
+ * Forward real-to-complex 3-D DFT (like `np.fft.rfftn` on the (z, y, x) array), written into `out` (length 2·hx·ny·nz,
+ * not the grid's data) when given, e.g. a buffer reused for many transforms.
+ */
+export function realFft3d(grid: RealGrid, out?: Float64Array): HalfSpectrum {
   const { nx, ny, nz } = checkShape(grid);
   if (grid.data.length !== nx * ny * nz) {
     throw new RangeError(`grid data has ${grid.data.length} values, expected ${nx}×${ny}×${nz}`);
   }
   const hx = halfWidth(nx);
-  const data = new Float64Array(2 * hx * ny * nz);
+  if (out && out.length !== 2 * hx * ny * nz) throw new RangeError(`output has ${out.length} values, expected ${2 * hx * ny * nz}`);
+  const data = out ?? new Float64Array(2 * hx * ny * nz);
   realRowsToHalfSpectrum(grid.data, data, nx, ny * nz);
   transformAxis(data, hx, ny, hx, nz, hx * ny, complexFft(ny), false);
   transformAxis(data, hx, nz, hx * ny, ny, hx, complexFft(nz), false);

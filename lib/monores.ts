@@ -73,17 +73,19 @@ export function spectrumGeometry(shape: GridShape): SpectrumGeometry {
 /**
  * Monogenic amplitude of the map whose spectrum is `spectrum`·`weights`: `√(v0² + vx² + vy² + vz²)` with
  * `v0 = IFFT(W·F)` and `vk = IFFT(−i·(uk/|u|)·W·F)` (0 at DC). A plane wave cos(2π k·r) of weight w gives w everywhere.
- * `weights` holds one gain per stored bin. Written into `out` when given.
+ * `weights` holds one gain per stored bin. Written into `out` when given; `workData` (a half spectrum's length) is
+ * scratch space.
  */
 export function monogenicAmplitude(
   spectrum: HalfSpectrum,
   geometry: SpectrumGeometry,
   weights: Float64Array,
   out: Float64Array = new Float64Array(geometry.nx * geometry.ny * geometry.nz),
+  workData: Float64Array = new Float64Array(spectrum.data.length),
 ): Float64Array {
   const { nx, ny, nz, hx, fx, fy, fz, radius } = geometry;
   const source = spectrum.data;
-  const work: HalfSpectrum = { nx, ny, nz, hx, data: new Float64Array(source.length) };
+  const work: HalfSpectrum = { nx, ny, nz, hx, data: workData };
   const squares = out.fill(0);
   for (let component = 0; component < 4; component++) {
     const data = work.data;
@@ -112,14 +114,17 @@ export function monogenicAmplitude(
 }
 
 /** Gains of Xmipp's MonoRes high-pass at `freq`: 0 below freqH, raised cosine from freqH to freq, 1 above. */
-export function highPassWeights(geometry: SpectrumGeometry, freq: number, freqH: number): Float64Array {
+export function highPassWeights(
+  geometry: SpectrumGeometry,
+  freq: number,
+  freqH: number,
+  out: Float64Array = new Float64Array(geometry.radius.length),
+): Float64Array {
   const { radius } = geometry;
-  const out = new Float64Array(radius.length);
   const scale = Math.PI / (freq - freqH);
   for (let e = 0; e < radius.length; e++) {
     const u = radius[e];
-    if (u > freq) out[e] = 1;
-    else if (u >= freqH) out[e] = 0.5 * (1 + Math.cos((u - freq) * scale));
+    out[e] = u > freq ? 1 : u >= freqH ? 0.5 * (1 + Math.cos((u - freq) * scale)) : 0;
   }
   return out;
 }
@@ -127,10 +132,17 @@ export function highPassWeights(geometry: SpectrumGeometry, freq: number, freqH:
 /**
  * In place: Xmipp's MonoRes low-pass of the amplitude, 1 below `freq`, raised cosine from freq to freqL, 0 above.
  * At Nyquist freqL = freq, where Xmipp's formula divides by zero: there the filter is a plain cut at freq.
+ * `workData` (a half spectrum's length) is scratch space.
  */
-export function lowPassInPlace(values: Float64Array, geometry: SpectrumGeometry, freq: number, freqL: number): void {
+export function lowPassInPlace(
+  values: Float64Array,
+  geometry: SpectrumGeometry,
+  freq: number,
+  freqL: number,
+  workData?: Float64Array,
+): void {
   const { nx, ny, nz, radius } = geometry;
-  const spectrum = realFft3d({ nx, ny, nz, data: values });
+  const spectrum = realFft3d({ nx, ny, nz, data: values }, workData);
   const data = spectrum.data;
   const scale = Math.PI / (freqL - freq);
   for (let e = 0; e < radius.length; e++) {
@@ -148,9 +160,9 @@ export function lowPassInPlace(values: Float64Array, geometry: SpectrumGeometry,
  * std σ/√2 voxels, periodic). gaussian.ts keeps ±7 taps, tuned for σ = 2; at σ = 4 that would cut the kernel at
  * 2.5 std, so MonoRes's σ = 3 and 4 are applied by FFT here.
  */
-export function gaussianInPlace(values: Float64Array, geometry: SpectrumGeometry, sigma: number): void {
+export function gaussianInPlace(values: Float64Array, geometry: SpectrumGeometry, sigma: number, workData?: Float64Array): void {
   const { nx, ny, nz, radius } = geometry;
-  const spectrum = realFft3d({ nx, ny, nz, data: values });
+  const spectrum = realFft3d({ nx, ny, nz, data: values }, workData);
   const data = spectrum.data;
   const k = -Math.PI * Math.PI * sigma * sigma;
   for (let e = 0; e < radius.length; e++) {
@@ -349,15 +361,18 @@ export function monoResBandComputer(job: MonoResJob): BandComputer {
   const spectrum: HalfSpectrum = { ...shape, hx: geometry.hx, data: job.setup.spectrum };
   if (spectrum.data.length !== 2 * geometry.hx * shape.ny * shape.nz)
     throw new RangeError(`spectrum has ${spectrum.data.length / 2} bins, expected ${geometry.hx}×${shape.ny}×${shape.nz}`);
+  // Buffers reused by every task: allocated per task, they pile up as garbage (in worker threads, hundreds of MB).
+  const weights = new Float64Array(geometry.radius.length);
+  const work = new Float64Array(spectrum.data.length);
   return (index, out) => {
     const amplitude = out as Float64Array;
     const task = job.tasks[index];
     if (task.refinement) {
-      monogenicAmplitude(spectrum, geometry, new Float64Array(geometry.radius.length).fill(1), amplitude);
-      gaussianInPlace(amplitude, geometry, REFINEMENT_SIGMA);
+      monogenicAmplitude(spectrum, geometry, weights.fill(1), amplitude, work);
+      gaussianInPlace(amplitude, geometry, REFINEMENT_SIGMA, work);
     } else {
-      monogenicAmplitude(spectrum, geometry, highPassWeights(geometry, task.freq, task.freqH), amplitude);
-      lowPassInPlace(amplitude, geometry, task.freq, task.freqL);
+      monogenicAmplitude(spectrum, geometry, highPassWeights(geometry, task.freq, task.freqH, weights), amplitude, work);
+      lowPassInPlace(amplitude, geometry, task.freq, task.freqL, work);
     }
   };
 }
@@ -443,9 +458,7 @@ class MonoResSweep implements BandRun {
     this.geometry = spectrumGeometry(grid);
     this.resolutionMap = new Float64Array(labels.length);
     this.bands = sweepResolutions(grid.nx, this.voxelSize, this.lowestResolution, step);
-    const transform = realFft3d(grid).data;
-    const spectrum = sharedFloat64Array(transform.length);
-    spectrum.set(transform);
+    const spectrum = realFft3d(grid, sharedFloat64Array(2 * this.geometry.hx * grid.ny * grid.nz)).data;
     const tasks: MonoResTask[] = [{ refinement: true }];
     for (const { freq } of this.bands) {
       tasks.push({ refinement: false, freq, freqH: Math.max(freq - BAND_EDGE_WIDTH, 0), freqL: Math.min(freq + BAND_EDGE_WIDTH, 0.5) });

@@ -90,7 +90,7 @@ describe("BandPool", () => {
     await withBandPool(async (pool) => {
       const { run, setup } = smallRun();
       const broken: BandRun = { job: { ...run.job, setup: { ...setup, spectrum: new Float32Array(10) } }, accept: () => true };
-      await expect(pool.execute(broken)).rejects.toThrow(/band 0 of the spiral job failed in a worker thread: spectrum has 5 bins/);
+      await expect(pool.execute(broken)).rejects.toThrow(/band \d of the spiral job failed in a worker thread: spectrum has 5 bins/);
       const unknown: BandRun = { job: { ...run.job, kind: "nonsense" }, accept: () => true };
       await expect(pool.execute(unknown)).rejects.toThrow(/unknown band job kind "nonsense"/);
       const { run: good, fed } = smallRun();
