@@ -104,21 +104,29 @@ export function componentRuns(
   if (connectivity !== 6 && connectivity !== 18 && connectivity !== 26)
     throw new RangeError(`connectivity must be 6, 18 or 26, got ${connectivity}`);
 
-  // Runs in raster order: first and last voxel, row (y + ny·z).
-  const first = new Int32Array(voxels.length), last = new Int32Array(voxels.length), runRow = new Int32Array(voxels.length);
+  // Runs in raster order: first and last voxel, row (y + ny·z). Counted first, so that only they are allocated.
   let runs = 0;
   for (let v = 0, previous = -1, rowEnd = 0; v < voxels.length; v++) {
     const i = voxels[v];
     if (!(i > previous && i < n))
       throw new RangeError(`voxel ${i} is out of raster order or outside the ${nx}×${ny}×${nz} box`);
-    if (i === previous + 1 && i < rowEnd) last[runs - 1] = i;
+    if (i !== previous + 1 || i >= rowEnd) {
+      rowEnd = ((i / nx) | 0) * nx + nx;
+      runs++;
+    }
+    previous = i;
+  }
+  const first = new Int32Array(runs), last = new Int32Array(runs), runRow = new Int32Array(runs);
+  for (let v = 0, r = -1, rowEnd = 0; v < voxels.length; v++) {
+    const i = voxels[v];
+    if (r >= 0 && i === last[r] + 1 && i < rowEnd) last[r] = i;
     else {
       const row = (i / nx) | 0;
       rowEnd = (row + 1) * nx;
-      first[runs] = last[runs] = i;
-      runRow[runs++] = row;
+      r++;
+      first[r] = last[r] = i;
+      runRow[r] = row;
     }
-    previous = i;
   }
   // The runs of every row: runs rowRuns[2q] .. rowRuns[2q + 1] − 1 (none when equal).
   const rowRuns = new Int32Array(2 * ny * nz);
