@@ -109,7 +109,8 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
       const precomputed = local.length === 0 ? {} : await withBandPool(async (pool) => {
         status.show(`mapval report: computing ${local.join(", ")} (${pool.size} worker thread${pool.size > 1 ? "s" : ""})…`);
         const { ts } = analysisVoxelSize(volume, voxelSize);
-        return computeLocalSections(pool.execute, volume, { voxelSize: ts, threshold, resolution, mode }, local);
+        const computed = await computeLocalSections(pool.execute, volume, { voxelSize: ts, threshold, resolution, mode }, local);
+        return Object.fromEntries(Object.entries(computed).map(([id, s]) => [id, withoutLocalMap(s)]));
       }, { size: workers });
       report = runLevel0(volume, {
         threshold,
@@ -117,7 +118,7 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
         voxelSize,
         mode,
         sections,
-        precomputed: Object.fromEntries(Object.entries(precomputed).map(([id, s]) => [id, withoutLocalMap(s)])),
+        precomputed,
         onSection: (_, title) => status.show(`mapval report: computing ${title}…`),
       });
     } finally {

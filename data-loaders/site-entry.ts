@@ -106,7 +106,7 @@ function plain(s: Section): SectionResult<object> {
 function localSlices(local: LocalMapOutput) {
   const { volume, mask } = local;
   const { nx, ny, nz } = volume;
-  const masked = Float32Array.from(volume.data, (v, i) => (mask[i] ? v : NaN));
+  const masked = volume.data.map((v, i) => (mask[i] ? v : NaN)); // map, not Float32Array.from(data, f): no value list
   const images = {} as Record<Axis, { width: number; height: number; index: number; data: (number | null)[] }>;
   for (const axis of ["x", "y", "z"] as const) {
     const index = Math.floor({ x: nx, y: ny, z: nz }[axis] / 2);

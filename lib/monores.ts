@@ -441,6 +441,8 @@ class MonoResSweep implements BandRun {
   private stop: SweepStop = "nyquist";
   /** Set when the refinement finds no signal: the result, whatever the sweep. */
   private unmeasured: MonoResResult | null = null;
+  /** The noise voxels' amplitudes at the current step. */
+  private noise: Float64Array | null = null;
 
   constructor(
     grid: RealGrid,
@@ -510,7 +512,9 @@ class MonoResSweep implements BandRun {
     const previous = it < 2 ? resolutions[0] : resolutions[it - 2];
 
     let sumS = 0, sumS2 = 0, countS = 0, sumN = 0, sumN2 = 0;
-    const noise = new Float64Array(noiseVoxels);
+    // One buffer for every step (the noise voxels are fixed once the mask is refined): allocated per step, they pile up
+    // as garbage.
+    const noise = (this.noise ??= new Float64Array(noiseVoxels));
     for (let i = 0, j = 0; i < n; i++) {
       const a = amplitude[i];
       if (labels[i] >= 1) {

@@ -18,20 +18,35 @@ export const RAISED_COSINE_WIDTH = 0.02;
  * cutoff + width, 0 beyond, with |w| the digital frequency modulus (cycles/voxel, each axis scaled by its own size).
  */
 export function lowPassRaisedCosine(spectrum: HalfSpectrum, cutoff: number, width = RAISED_COSINE_WIDTH): void {
-  const { nx, ny, nz, hx, data } = spectrum;
-  const fx = digitalFrequencies(nx);
-  const fy = digitalFrequencies(ny);
-  const fz = digitalFrequencies(nz);
+  const { ny, nz, hx, data } = spectrum;
+  const gain = raisedCosineGains(spectrum, { cutoff, width });
   let e = 0;
   for (let kz = 0; kz < nz; kz++)
     for (let ky = 0; ky < ny; ky++)
       for (let kx = 0; kx < hx; kx++, e++) {
-        const w = Math.sqrt(fx[kx] * fx[kx] + fy[ky] * fy[ky] + fz[kz] * fz[kz]);
-        if (w < cutoff) continue;
-        const gain = w < cutoff + width ? (1 + Math.cos((Math.PI / width) * (w - cutoff))) / 2 : 0;
-        data[2 * e] *= gain;
-        data[2 * e + 1] *= gain;
+        const g = gain(kx, ky, kz);
+        if (g === 1) continue;
+        data[2 * e] *= g;
+        data[2 * e + 1] *= g;
       }
+}
+
+/** A raised-cosine low-pass: `cutoff` and `width` (default RAISED_COSINE_WIDTH) in digital frequency. */
+export interface LowPass {
+  cutoff: number;
+  width?: number;
+}
+
+/** The low-pass's gain at bin (kx, ky, kz) of a grid's spectrum. */
+function raisedCosineGains({ nx, ny, nz }: GridShape, { cutoff, width = RAISED_COSINE_WIDTH }: LowPass) {
+  const fx = digitalFrequencies(nx);
+  const fy = digitalFrequencies(ny);
+  const fz = digitalFrequencies(nz);
+  return (kx: number, ky: number, kz: number): number => {
+    const w = Math.sqrt(fx[kx] * fx[kx] + fy[ky] * fy[ky] + fz[kz] * fz[kz]);
+    if (w < cutoff) return 1;
+    return w < cutoff + width ? (1 + Math.cos((Math.PI / width) * (w - cutoff))) / 2 : 0;
+  };
 }
 
 /** One input bin feeding an output bin along an axis: its index and complex coefficient. */
@@ -68,10 +83,17 @@ function axisTaps(n: number, m: number, shift: number): AxisTap[][] {
 /**
  * Resamples the real grid behind `spectrum` onto `shape` by band-limited interpolation: output voxel j along an axis
  * takes the value at input position j·n/m + shift (input voxels), periodic. Values keep their scale (a constant map
- * stays the same constant).
+ * stays the same constant). With `lowPass`, each input bin read is first scaled as `lowPassRaisedCosine` would scale
+ * it: the same numbers, without a pass over the whole spectrum, which is left unchanged.
  */
-export function resampleSpectrum(spectrum: HalfSpectrum, shape: GridShape, shift: Vec3 = [0, 0, 0]): Float64Array {
+export function resampleSpectrum(
+  spectrum: HalfSpectrum,
+  shape: GridShape,
+  shift: Vec3 = [0, 0, 0],
+  lowPass?: LowPass,
+): Float64Array {
   const { nx, ny, nz, hx, data } = spectrum;
+  const gain = lowPass ? raisedCosineGains(spectrum, lowPass) : null;
   const outHx = halfWidth(shape.nx);
   const out: HalfSpectrum = { nx: shape.nx, ny: shape.ny, nz: shape.nz, hx: outHx, data: new Float64Array(2 * outHx * shape.ny * shape.nz) };
   const tapsX = axisTaps(nx, shape.nx, shift[0]).slice(0, outHx);
@@ -93,8 +115,9 @@ export function resampleSpectrum(spectrum: HalfSpectrum, shape: GridShape, shift
               const iy = mirrored ? (ny - b.index) % ny : b.index;
               const iz = mirrored ? (nz - a.index) % nz : a.index;
               const at = 2 * (ix + hx * (iy + ny * iz));
-              const vr = data[at];
-              const vi = mirrored ? -data[at + 1] : data[at + 1];
+              const g = gain ? gain(ix, iy, iz) : 1;
+              const vr = data[at] * g;
+              const vi = (mirrored ? -data[at + 1] : data[at + 1]) * g;
               const abr = a.re * b.re - a.im * b.im;
               const abi = a.re * b.im + a.im * b.re;
               const cr = abr * c.re - abi * c.im;
@@ -146,14 +169,13 @@ export function vrsResample(volume: Volume, options: { voxelSize: number; resolu
   const targetVoxelSize = resolution / 2;
   const factor = voxelSize / targetVoxelSize;
   const spectrum = realFft3d(volume);
-  if (factor < 1) lowPassRaisedCosine(spectrum, factor / 2);
   const dims: Vec3 = [volume.nx, volume.ny, volume.nz];
   const resized = dims.map((n) => Math.max(1, Math.floor(n * factor))) as Vec3;
   const windowed = dims.map((n) => Math.max(2, 2 * Math.floor((n * factor) / 2))) as Vec3;
   // Output voxel ⌊m/2⌋ lands on input voxel ⌊n/2⌋, as in Xmipp's centred scaling.
   const shift = dims.map((n, a) => Math.floor(n / 2) - (Math.floor(resized[a] / 2) * n) / resized[a]) as Vec3;
   const resizedShape = { nx: resized[0], ny: resized[1], nz: resized[2] };
-  const values = resampleSpectrum(spectrum, resizedShape, shift);
+  const values = resampleSpectrum(spectrum, resizedShape, shift, factor < 1 ? { cutoff: factor / 2 } : undefined);
   const windowShape = { nx: windowed[0], ny: windowed[1], nz: windowed[2] };
   const data = Float32Array.from(windowCentered(values, resizedShape, windowShape));
   const sampling = dims.map((n, a) => (voxelSize * n) / resized[a]) as Vec3;

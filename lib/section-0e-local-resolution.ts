@@ -20,7 +20,7 @@ import {
 import { hardMask } from "./masks.js";
 import { MONORES_DEFAULTS, monoResPlan, type MonoResDiagnostics, type MonoResResult } from "./monores.js";
 import type { AnalysisMode, SectionResult } from "./report-types.js";
-import { lowPassRaisedCosine, resampleSpectrum } from "./resample.js";
+import { resampleSpectrum } from "./resample.js";
 import type { Vec3, Volume } from "./volume.js";
 
 export const localResolutionTitle = "0.e Local resolution (MonoRes-style; VRS uses DeepRes)";
@@ -109,12 +109,12 @@ export function localResolutionSection(volume: Volume, options: LocalResolutionO
 }
 
 /** `localResolutionSection` with MonoRes's bands computed by `executor` (e.g. worker threads). */
-export async function localResolutionSectionWith(
+export function localResolutionSectionWith(
   executor: BandExecutor,
   volume: Volume,
   options: LocalResolutionOptions,
 ): Promise<LocalResolutionSection> {
-  return runWith(executor, localResolutionPlan(volume, options));
+  return runWith(executor, () => localResolutionPlan(volume, options));
 }
 
 /** The section up to MonoRes's band run (checks, mask, working grid, FFT), or the section when it needs no band. */
@@ -152,7 +152,9 @@ function measuredSection(
   voxelSize: number,
   resolution: number,
 ): LocalResolutionSection {
-  const assigned = Uint8Array.from(outcome.map, (v) => (v > 0 ? 1 : 0));
+  // A loop, not Uint8Array.from(map, f): V8 lists the mapped values first (≈200 MB and 1 s at 160³).
+  const assigned = new Uint8Array(outcome.map.length);
+  for (let i = 0; i < assigned.length; i++) if (outcome.map[i] > 0) assigned[i] = 1;
   const statistics = localStatistics(outcome.map, assigned, working.volume);
   let finer = 0;
   for (let i = 0; i < outcome.map.length; i++) if (assigned[i] && outcome.map[i] < resolution) finer++;
@@ -255,9 +257,8 @@ export function workingGrid(volume: Volume, mask: Uint8Array, voxelSize: number,
   const shape: GridShape = { nx: sizes[0], ny: sizes[1], nz: sizes[2] };
   const shift = dims.map((n, a) => Math.floor(n / 2) - (Math.floor(sizes[a] / 2) * n) / sizes[a]) as Vec3;
 
-  const spectrum = realFft3d(volume);
-  lowPassRaisedCosine(spectrum, voxelSize / workingVoxelSize / 2);
-  const data = Float32Array.from(resampleSpectrum(spectrum, shape, shift));
+  const lowPass = { cutoff: voxelSize / workingVoxelSize / 2 };
+  const data = Float32Array.from(resampleSpectrum(realFft3d(volume), shape, shift, lowPass));
   const sampling = dims.map((n, a) => (voxelSize * n) / sizes[a]) as Vec3;
   const origin = volume.origin.map((o, a) => o + shift[a] * voxelSize) as Vec3;
   return {

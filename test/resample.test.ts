@@ -75,6 +75,21 @@ describe("resampleSpectrum", () => {
   });
 });
 
+describe("resampleSpectrum with a low-pass", () => {
+  it("gives exactly what resampling a low-passed copy gives, and leaves the spectrum unchanged", () => {
+    const from = { nx: 15, ny: 12, nz: 10 };
+    const spectrum = realFft3d({ ...from, data: Float64Array.from({ length: 15 * 12 * 10 }, centeredUniform(3)) });
+    const kept = spectrum.data.slice();
+    const lowPassed = { ...spectrum, data: spectrum.data.slice() };
+    lowPassRaisedCosine(lowPassed, 0.2);
+    for (const [to, shift] of [[{ nx: 9, ny: 8, nz: 6 }, [0.5, -1, 0]], [{ nx: 20, ny: 12, nz: 11 }, [0, 0, 0]]] as const) {
+      const expected = resampleSpectrum(lowPassed, to, [...shift]);
+      expect(resampleSpectrum(spectrum, to, [...shift], { cutoff: 0.2 })).toStrictEqual(expected);
+    }
+    expect(spectrum.data).toStrictEqual(kept);
+  });
+});
+
 describe("lowPassRaisedCosine", () => {
   it("keeps waves below the cutoff, removes those beyond cutoff + width and tapers those in between", () => {
     const shape = { nx: 50, ny: 4, nz: 4 };
