@@ -3,9 +3,8 @@
  *
  * Each worker computes one task at a time into a result buffer in shared memory; the main thread feeds the results to
  * the run in task order (a result that arrives early waits), so the numbers are those of the sequential path. A job
- * holds as many result buffers as the pool has workers, which bounds its memory; several jobs (0.e's sweep and the
- * spiral bands) may run at once, served first come first served. When a run stops early, the workers finish the task
- * in hand and its result is dropped.
+ * holds as many result buffers as the pool has workers, which bounds its memory; jobs run at the same time are served
+ * first come, first served. When a run stops early, the workers finish the task in hand and its result is dropped.
  *
  * Failures never hang: a task that throws rejects its run with the worker's message; a worker that dies (or cannot
  * start) rejects every run and the pool refuses new ones. Idle workers do not keep the process alive, and `close()`
@@ -16,7 +15,7 @@ import { Worker } from "node:worker_threads";
 import type { BandExecutor, BandJob, BandRun } from "../lib/bands.js";
 
 /** Environment variable that sets the default pool size (e.g. 1 to compute the bands on one thread). */
-export const WORKERS_VARIABLE = "MAPVAL_WORKERS";
+const WORKERS_VARIABLE = "MAPVAL_WORKERS";
 
 /** Workers by default: MAPVAL_WORKERS if set, else the cores this process may use. */
 export function defaultPoolSize(env: NodeJS.ProcessEnv = process.env): number {

@@ -28,17 +28,9 @@ export function runHere<T>(planned: Planned<T>): T {
   return planned.finish();
 }
 
-/**
- * The section `plan` plans, its bands computed by `executor`. A throw while planning becomes a rejection, and nothing
- * the plan was made from (e.g. a map's spectrum in its options) is kept while the bands run.
- */
-export function runWith<T>(executor: BandExecutor, plan: () => Planned<T>): Promise<T> {
-  let planned: Planned<T>;
-  try {
-    planned = plan();
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  if ("done" in planned) return Promise.resolve(planned.done);
-  return executor(planned.run).then(planned.finish);
+/** The planned section, its bands computed by `executor`. */
+export async function runWith<T>(executor: BandExecutor, planned: Planned<T>): Promise<T> {
+  if ("done" in planned) return planned.done;
+  await executor(planned.run);
+  return planned.finish();
 }

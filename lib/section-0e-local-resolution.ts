@@ -109,12 +109,12 @@ export function localResolutionSection(volume: Volume, options: LocalResolutionO
 }
 
 /** `localResolutionSection` with MonoRes's bands computed by `executor` (e.g. worker threads). */
-export function localResolutionSectionWith(
+export async function localResolutionSectionWith(
   executor: BandExecutor,
   volume: Volume,
   options: LocalResolutionOptions,
 ): Promise<LocalResolutionSection> {
-  return runWith(executor, () => localResolutionPlan(volume, options));
+  return runWith(executor, localResolutionPlan(volume, options));
 }
 
 /** The section up to MonoRes's band run (checks, mask, working grid, FFT), or the section when it needs no band. */

@@ -165,13 +165,13 @@ export function localSections(
 }
 
 /** `localSections` with the bands computed by `executor` (e.g. worker threads). */
-export function localSectionsWith(
+export async function localSectionsWith(
   executor: BandExecutor,
   volume: Volume,
   options: LocalSectionOptions,
   wanted: LocalSectionsWanted = { bfactor: true, occupancy: true },
 ): Promise<LocalSections> {
-  return runWith(executor, () => localSectionsPlan(volume, options, wanted));
+  return runWith(executor, localSectionsPlan(volume, options, wanted));
 }
 
 export interface LocalSectionsWanted {

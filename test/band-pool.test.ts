@@ -86,6 +86,15 @@ describe("BandPool", () => {
     }, { size: 2 });
   });
 
+  it("runs two jobs at once, each fed in its own order", async () => {
+    await withBandPool(async (pool) => {
+      const [a, b] = [smallRun(), smallRun([0.3, 0.1, 0.2])];
+      await Promise.all([pool.execute(a.run), pool.execute(b.run)]);
+      expect(a.fed).toEqual([0, 1, 2, 3, 4]);
+      expect(b.fed).toEqual([0, 1, 2]);
+    }, { size: 2 });
+  });
+
   it("rejects a run whose task throws in the worker, with the worker's message, and keeps working", async () => {
     await withBandPool(async (pool) => {
       const { run, setup } = smallRun();
