@@ -66,8 +66,9 @@ export async function run(): Promise<void> {
       });
       if (result.status !== 0) throw new Error(`local bench child failed: ${result.stderr}`);
       const r = JSON.parse(result.stdout.trim().split("\n").at(-1)!);
+      const workers = `${r.workers} worker${r.workers > 1 ? "s" : ""}`;
       console.log(
-        `0.f + 0.g, 256³ at 0.789 Å, ${resolution} Å → ${r.shape.join("×")}, ${r.bands} distinct bands, ${r.workers} workers: ` +
+        `0.f + 0.g, 256³ at 0.789 Å, ${resolution} Å → ${r.shape.join("×")}, ${r.bands} distinct bands, ${workers}: ` +
           `${(r.ms / 1000).toFixed(1)} s (CPU ${(r.cpuMs / 1000).toFixed(1)} s), peak growth ${mib(r.peakGrowth)} = ` +
           `${(r.peakGrowth / r.mapBytes).toFixed(1)}× the map's ${mib(r.mapBytes)} (target 8×); ${r.status.join(", ")}; ` +
           `medians B ${r.medians[0]?.toFixed(1)} Å², occupancy ${r.medians[1]?.toFixed(2)}`,

@@ -67,8 +67,9 @@ export async function run(): Promise<void> {
       const r = JSON.parse(result.stdout.trim().split("\n").at(-1)!);
       const e = r.e ? `0.e on ${r.e.grid.join("×")} (${r.e.steps} resolutions, stop: ${r.e.stop})` : `0.e ${r.statuses[0]}`;
       const fg = r.fg ? `0.f/0.g on ${r.fg.shape.join("×")} (FFT box ${r.fg.fftShape.join("×")})` : "0.f/0.g not measured";
+      const workers = `${r.workers} worker${r.workers > 1 ? "s" : ""}`;
       console.log(
-        `0.e–0.g together, 256³ at 0.789 Å, ${resolution} Å, ${r.workers} workers: ${(r.ms / 1000).toFixed(1)} s ` +
+        `0.e–0.g together, 256³ at 0.789 Å, ${resolution} Å, ${workers}: ${(r.ms / 1000).toFixed(1)} s ` +
           `(target 60 s; CPU ${(r.cpuMs / 1000).toFixed(1)} s), peak memory growth ${mib(r.peakGrowth)} = ` +
           `${(r.peakGrowth / r.mapBytes).toFixed(1)}× the map's ${mib(r.mapBytes)} (target 8×); ${e}; ${fg}; ` +
           `statuses ${r.statuses.join(", ")}`,

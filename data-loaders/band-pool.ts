@@ -81,7 +81,8 @@ export class BandPool {
 
   constructor(options: BandPoolOptions = {}) {
     this.size = options.size ?? defaultPoolSize();
-    if (!Number.isInteger(this.size) || this.size < 1) throw new RangeError(`pool size must be a positive integer, got ${this.size}`);
+    if (!Number.isInteger(this.size) || this.size < 1)
+      throw new RangeError(`pool size must be a positive integer, got ${this.size}`);
     this.workerUrl = options.workerUrl ?? new URL("./band-worker.mjs", import.meta.url);
   }
 
@@ -148,7 +149,8 @@ export class BandPool {
     const job = this.jobs.get(message.job);
     if (job) {
       if (message.type === "failed") {
-        this.settle(job, new Error(`band ${message.index} of the ${job.run.job.kind} job failed in a worker thread: ${message.message}`));
+        const where = `band ${message.index} of the ${job.run.job.kind} job`;
+        this.settle(job, new Error(`${where} failed in a worker thread: ${message.message}`));
       } else {
         job.ready.set(message.index, task.buffer);
         this.feed(job);

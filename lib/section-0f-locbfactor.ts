@@ -180,7 +180,11 @@ export interface LocalSectionsWanted {
 }
 
 /** `localSections` up to its band run (resize, mask, FFT, accumulators), or its sections when no band is needed. */
-export function localSectionsPlan(volume: Volume, options: LocalSectionOptions, wanted: LocalSectionsWanted): Planned<LocalSections> {
+export function localSectionsPlan(
+  volume: Volume,
+  options: LocalSectionOptions,
+  wanted: LocalSectionsWanted,
+): Planned<LocalSections> {
   const reason = doesNotApplyReason(options);
   if (reason) return { done: { "0.f": bfactorDoesNotApply(reason), "0.g": occupancyDoesNotApply(reason) } };
   const resolution = options.resolution!;
