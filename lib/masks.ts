@@ -6,7 +6,7 @@ import { AnalysisInputError } from "./errors.js";
 import { componentRuns, largestLabel, type ComponentSizes } from "./components.js";
 import { dilate18Voxels, maskOf } from "./morphology.js";
 import { realGaussianFilter } from "./gaussian.js";
-import { valueIndex } from "./value-index.js";
+import { mapValues } from "./value-index.js";
 import type { Volume } from "./volume.js";
 
 export type MaskMode = "default" | "vrs-compat";
@@ -80,9 +80,9 @@ export interface HardMask {
 }
 
 /**
- * VRS's hard mask (see {@link HardMask}). The voxels at or above the threshold come from the map's ValueIndex
- * (built at the first call, kept with the map), labelling works on their runs along x, and the dilation on bit rows
- * around the largest component: a moving threshold costs about O(raw + hard voxels), not O(box).
+ * VRS's hard mask (see {@link HardMask}). The voxels at or above the threshold come from the map's MapValues
+ * (its ValueIndex from the second threshold on), labelling works on their runs along x, and the dilation on bit
+ * rows around the largest component: a moving threshold costs about O(raw + hard voxels), not O(box).
  */
 export function hardMask(v: Volume, threshold: number, o: HardMaskOptions): HardMask {
   if (!Number.isFinite(threshold))
@@ -91,15 +91,15 @@ export function hardMask(v: Volume, threshold: number, o: HardMaskOptions): Hard
     throw new AnalysisInputError("bad-voxel-size", `voxel size must be a positive number of Å, got ${o.voxelSize}`);
   const mode = o.mode ?? "default";
   const { nx, ny, nz } = v;
-  const index = valueIndex(v.data);
+  const values = mapValues(v.data);
   const reportThreshold = rawMaskThreshold(threshold, mode);
   const appliedThreshold = hardMaskThreshold(threshold, mode);
-  const reportVoxels = index.atLeast(reportThreshold);
+  const reportVoxels = values.atLeast(reportThreshold);
   const rawComponents = componentRuns(reportVoxels, nx, ny, nz, 26);
   // The rounded hard-mask threshold rarely selects other voxels; when it does, its mask is labelled on its own.
   const [low, high] = [reportThreshold, appliedThreshold].sort((a, b) => a - b);
-  const same = low === high || index.countAtLeast(low) === index.countAtLeast(high);
-  const hard = same ? rawComponents : componentRuns(index.atLeast(appliedThreshold), nx, ny, nz, 26);
+  const same = low === high || values.countAtLeast(low) === values.countAtLeast(high);
+  const hard = same ? rawComponents : componentRuns(values.atLeast(appliedThreshold), nx, ny, nz, 26);
   const largest = largestLabel(hard);
   const largestComponentVoxels = largest === 0 ? 0 : hard.sizes[largest];
   const seeds = new Int32Array(largestComponentVoxels);

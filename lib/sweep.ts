@@ -26,7 +26,7 @@ import {
   backgroundResults, backgroundVerdict, type BackgroundResults, type BackgroundSums,
 } from "./section-0c-background.js";
 import { COVERAGE, componentSweep, type ThresholdComponents } from "./sweep-components.js";
-import { valueIndex, ValueIndex } from "./value-index.js";
+import { mapValues, ValueIndex } from "./value-index.js";
 import type { Vec3, Volume } from "./volume.js";
 
 export interface SweepOptions {
@@ -66,7 +66,7 @@ export function sweep(volume: Volume, thresholds: number[], options: SweepOption
   const rowsByHardThreshold = new Map<number, number[]>();
   hardThresholds.forEach((t, row) => rowsByHardThreshold.set(t, [...(rowsByHardThreshold.get(t) ?? []), row]));
   const sums = mapSums(volume.data);
-  const values = valueIndex(volume.data);
+  const values = mapValues(volume.data).index();
   const hard = new GrowingDilation(nx, ny, nz, Math.ceil(2 / ts), mode === "vrs-compat");
   const tally = new MaskTally(volume, [...new Set([...rawThresholds, ...hardThresholds])], sums.shift);
   const masks: MaskNumbers[] = new Array(thresholds.length);

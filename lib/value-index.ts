@@ -108,13 +108,56 @@ export class ValueIndex {
   }
 }
 
-const indexes = new WeakMap<Float32Array, ValueIndex>();
+/**
+ * Threshold questions about one map's values, answered by a pass over the map for its first threshold (a one-off
+ * report does not pay for an index: at 256³ the index costs about six passes) and by its ValueIndex from the second
+ * threshold on (a slider, a sweep).
+ */
+export class MapValues {
+  private built: ValueIndex | null = null;
+  private thresholdsAsked = 0;
+  constructor(private readonly data: Float32Array) {}
 
-/** The ValueIndex of a map's data, built at the first call and kept with it (map data is never changed in place). */
-export function valueIndex(data: Float32Array): ValueIndex {
-  let index = indexes.get(data);
-  if (!index) indexes.set(data, (index = new ValueIndex(data)));
-  return index;
+  /** The ValueIndex, built now if it is not yet. */
+  index(): ValueIndex {
+    return (this.built ??= new ValueIndex(this.data));
+  }
+
+  /** Voxels with value ≥ t, in raster order. */
+  atLeast(t: number): Int32Array {
+    if (this.built || this.thresholdsAsked++ > 0) return this.index().atLeast(t);
+    const data = this.data;
+    let count = 0;
+    for (let i = 0; i < data.length; i++) if (data[i] >= t) count++;
+    const out = new Int32Array(count);
+    for (let i = 0, k = 0; k < count; i++) if (data[i] >= t) out[k++] = i;
+    return out;
+  }
+
+  /** Voxels with value ≥ t. */
+  countAtLeast(t: number): number {
+    if (this.built) return this.built.countAtLeast(t);
+    let count = 0;
+    for (let i = 0; i < this.data.length; i++) if (this.data[i] >= t) count++;
+    return count;
+  }
+
+  /** Voxels with |value| > limit (a NaN limit counts nothing). */
+  countBeyond(limit: number): number {
+    if (this.built) return this.built.countBeyond(limit);
+    let count = 0;
+    for (let i = 0; i < this.data.length; i++) if (Math.abs(this.data[i]) > limit) count++;
+    return count;
+  }
+}
+
+const mapValuesByData = new WeakMap<Float32Array, MapValues>();
+
+/** The MapValues of a map's data, kept with it (map data is never changed in place). */
+export function mapValues(data: Float32Array): MapValues {
+  let values = mapValuesByData.get(data);
+  if (!values) mapValuesByData.set(data, (values = new MapValues(data)));
+  return values;
 }
 
 const scratch = new Float32Array(1);

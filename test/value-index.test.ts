@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ValueIndex } from "../lib/value-index.js";
+import { MapValues, ValueIndex } from "../lib/value-index.js";
 
 describe("ValueIndex", () => {
   let seed = 3;
@@ -58,5 +58,26 @@ describe("ValueIndex", () => {
       expect(index.binOfVoxel(finite[k])).toBeGreaterThanOrEqual(index.binOfVoxel(finite[k - 1]));
     expect(index.binOfVoxel(89)).toBe(index.binOfVoxel(87)); // −0 and +0
     expect(index.binOfVoxel(0)).toBe(-1); // NaN
+  });
+});
+
+describe("MapValues", () => {
+  const data = Float32Array.from({ length: 3000 }, (_, i) => (i % 101 === 0 ? NaN : Math.sin(i * 0.37) * (1 + (i % 13))));
+  const values = Array.from(data);
+  const direct = {
+    atLeast: (t: number) => values.flatMap((d, i) => (d >= t ? [i] : [])),
+    beyond: (limit: number) => values.filter((d) => Math.abs(d) > limit).length,
+  };
+
+  it("answers the first threshold by a pass over the map and the next ones from the index, alike", () => {
+    const m = new MapValues(data);
+    for (const limit of [0, 2.5, NaN]) expect(m.countBeyond(limit)).toBe(direct.beyond(limit)); // before any index
+    expect(m.countAtLeast(1)).toBe(direct.atLeast(1).length);
+    expect(Array.from(m.atLeast(1))).toEqual(direct.atLeast(1)); // a pass
+    for (const t of [1, -3, 7.25, 0]) {
+      expect(Array.from(m.atLeast(t)), String(t)).toEqual(direct.atLeast(t)); // the index
+      expect(m.countAtLeast(t)).toBe(direct.atLeast(t).length);
+    }
+    for (const limit of [0, 2.5, NaN]) expect(m.countBeyond(limit)).toBe(direct.beyond(limit));
   });
 });
