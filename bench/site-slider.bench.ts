@@ -45,7 +45,7 @@ const moveAndWait = `async (values) => {
 async function measure(page: Page, label: string, thresholds: number[]): Promise<void> {
   const once = async (values: number[]) =>
     (await page.evaluate(`(${moveAndWait})(${JSON.stringify(values)})`)) as [total: number, worker: number];
-  await once([thresholds[0]]); // warm-up: the first move also builds the map's value index in the worker
+  await once([thresholds[0]]); // warm-up (the worker's code is compiled on its first reports)
   const singles: number[] = [], worker: number[] = [];
   for (let i = 1; i <= 12; i++) {
     const [total, compute] = await once([thresholds[i % thresholds.length]]);

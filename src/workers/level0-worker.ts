@@ -23,6 +23,7 @@ import type { AnalysisMode, SectionId, SectionResult } from "../../lib/report-ty
 import type { MaskResults } from "../../lib/section-0b-mask.js";
 import type { BackgroundResults } from "../../lib/section-0c-background.js";
 import { sweep } from "../../lib/sweep.js";
+import { mapValues } from "../../lib/value-index.js";
 import type { Vec3, Volume } from "../../lib/volume.js";
 
 interface Init {
@@ -96,6 +97,9 @@ function work(): void {
     // that they never hold up the numbers of the next move.
     clearTimeout(figuresTimer);
     if (report) figuresTimer = setTimeout(() => maskFigures(request, report), FIGURES_DELAY_MS);
+    // The first report is answered by a pass over the map; the index that answers the next thresholds is built
+    // right after it, before the reader moves the slider, rather than on the first move.
+    setTimeout(() => pendingReport || mapValues(map!.volume.data).index(), 0);
   } else if (pendingSweep) {
     const request = pendingSweep;
     pendingSweep = null;
