@@ -1,7 +1,7 @@
 /**
  * Connected-component labelling of binary 3-D masks (x fastest, like {@link Volume}).
  *
- * Two raster passes with union-find over provisional labels. Final labels are numbered in raster order of each
+ * Union-find over runs of consecutive voxels along x (componentRuns). Labels are numbered in raster order of each
  * component's first voxel, which is also scipy.ndimage.label's numbering, so label k here is label k there.
  */
 
@@ -25,7 +25,7 @@ export type Connectivity = 6 | 18 | 26;
  * Label the connected components of `mask` (non-zero = foreground).
  *
  * Connectivity 6 = faces, 18 = faces + edges, 26 = faces + edges + corners. Neighbours never wrap around the box.
- * Time O(N·α), memory: the Int32Array labels plus a union-find table that grows with the provisional labels.
+ * Time O(N), memory: the Int32Array labels plus the list of the mask's voxels.
  */
 export function labelComponents(
   mask: Uint8Array,
@@ -53,24 +53,8 @@ export function labelComponents(
     }
     voxels[count++] = i;
   }
-  return labelVoxels(voxels.subarray(0, count), nx, ny, nz, connectivity);
-}
-
-/**
- * {@link labelComponents} of the mask made of the listed voxels (indices in increasing raster order, no repeats),
- * touching only them: O(listed voxels), whatever the box size. `labels`, when given, is an all-zero array of the
- * box's size to label into.
- */
-export function labelVoxels(
-  voxels: Int32Array,
-  nx: number,
-  ny: number,
-  nz: number,
-  connectivity: Connectivity,
-  labels: Int32Array = new Int32Array(nx * ny * nz),
-): Components {
-  if (labels.length !== nx * ny * nz) throw new RangeError(`labels has ${labels.length} voxels, expected ${nx * ny * nz}`);
-  const c = componentRuns(voxels, nx, ny, nz, connectivity);
+  const c = componentRuns(voxels.subarray(0, count), nx, ny, nz, connectivity);
+  const labels = new Int32Array(n);
   for (let r = 0; r < c.runs; r++) labels.fill(c.label[r], c.first[r], c.last[r] + 1);
   return { labels, count: c.count, sizes: c.sizes };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { labelComponents, labelVoxels, largestComponentMask, largestLabel, type Connectivity } from "../lib/components.js";
+import { componentRuns, labelComponents, largestComponentMask, largestLabel, type Connectivity } from "../lib/components.js";
 
 /** Mask nx×ny×nz with the listed voxels set. */
 function maskWith(nx: number, ny: number, nz: number, voxels: [number, number, number][]): Uint8Array {
@@ -183,10 +183,10 @@ describe("labelComponents against a flood fill (property)", () => {
   });
 });
 
-describe("labelVoxels", () => {
+describe("componentRuns", () => {
   it("rejects voxels out of raster order or outside the box", () => {
-    expect(() => labelVoxels(Int32Array.of(5, 3), 4, 4, 4, 26)).toThrow(RangeError);
-    expect(() => labelVoxels(Int32Array.of(3, 3), 4, 4, 4, 26)).toThrow(RangeError);
-    expect(() => labelVoxels(Int32Array.of(64), 4, 4, 4, 26)).toThrow(RangeError);
+    expect(() => componentRuns(Int32Array.of(5, 3), 4, 4, 4, 26)).toThrow(RangeError);
+    expect(() => componentRuns(Int32Array.of(3, 3), 4, 4, 4, 26)).toThrow(RangeError);
+    expect(() => componentRuns(Int32Array.of(64), 4, 4, 4, 26)).toThrow(RangeError);
   });
 });
