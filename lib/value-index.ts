@@ -15,6 +15,8 @@ export class ValueIndex {
   /** Voxel indices by bin, bins in increasing value: bin b holds members[start[b] .. start[b + 1]). */
   private readonly start: Int32Array;
   private readonly members: Int32Array;
+  /** Voxels per bin, made at the first countBeyond. */
+  private counts: Int32Array | undefined;
 
   constructor(private readonly data: Float32Array) {
     const n = data.length;
@@ -73,7 +75,8 @@ export class ValueIndex {
 
   /** Voxels with |value| > limit (a NaN limit counts nothing). */
   countBeyond(limit: number): number {
-    return this.countBeyondIn(limit, this.binCounts(), () => true);
+    this.counts ??= Int32Array.from({ length: ValueIndex.bins }, (_, b) => this.start[b + 1] - this.start[b]);
+    return this.countBeyondIn(limit, this.counts, () => true);
   }
 
   /**
@@ -99,12 +102,6 @@ export class ValueIndex {
         if (Math.abs(data[i]) > limit && has(i)) count++;
       }
     return count;
-  }
-
-  private binCounts(): Int32Array {
-    const counts = new Int32Array(ValueIndex.bins);
-    for (let b = 0; b < counts.length; b++) counts[b] = this.start[b + 1] - this.start[b];
-    return counts;
   }
 }
 
