@@ -16,7 +16,7 @@
 import type { CriteriaParameters } from "../../lib/criteria.js";
 import { maxVarianceSlices, backgroundBeyond } from "../../lib/figures.js";
 import { runLevel0, type Level0Report } from "../../lib/level0.js";
-import { rawMaskThreshold, softMask } from "../../lib/masks.js";
+import { rawMask, rawMaskThreshold, softMask } from "../../lib/masks.js";
 import { componentRows, massTableRows, summaryRows, sweepRows } from "../../lib/report-tables.js";
 import { reportJson } from "../../lib/report-text.js";
 import type { AnalysisMode, SectionId, SectionResult } from "../../lib/report-types.js";
@@ -158,10 +158,9 @@ function answer(request: ReportRequest): Level0Report | null {
 function maskFigures(request: ReportRequest, report: Level0Report): void {
   if (pendingReport) return; // the next report makes its own
   const volume = map!.volume;
-  const { nx, ny, nz, data } = volume;
+  const { nx, ny, nz } = volume;
   const rawThreshold = rawMaskThreshold(request.threshold, request.mode);
-  const raw = new Uint8Array(data.length);
-  for (let i = 0; i < raw.length; i++) raw[i] = data[i] >= rawThreshold ? 1 : 0;
+  const raw = rawMask(volume, rawThreshold);
   const hard = report.hardMask.mask;
   const background = report.sections["0.c"].results as BackgroundResults;
   const outlierLimit = report.parameters.outlierSigmas * background.std;
