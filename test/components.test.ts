@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { componentRuns, labelComponents, largestComponentMask, largestLabel, type Connectivity } from "../lib/components.js";
+import { xorshift32 } from "./helpers/random.js";
 
 /** Mask nx×ny×nz with the listed voxels set. */
 function maskWith(nx: number, ny: number, nz: number, voxels: [number, number, number][]): Uint8Array {
@@ -160,12 +161,9 @@ describe("labelComponents against a flood fill (property)", () => {
       connectivity: fc.constantFrom<Connectivity>(6, 18, 26),
     })
     .map(({ nx, ny, nz, density, seed, connectivity }) => {
-      let s = seed >>> 0 || 1;
+      const next = xorshift32(seed);
       const mask = new Uint8Array(nx * ny * nz);
-      for (let i = 0; i < mask.length; i++) {
-        s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0; // xorshift32
-        mask[i] = s / 2 ** 32 < density ? 1 : 0;
-      }
+      for (let i = 0; i < mask.length; i++) mask[i] = next() / 2 ** 32 < density ? 1 : 0;
       return { nx, ny, nz, mask, connectivity };
     });
 

@@ -10,6 +10,7 @@ import { axisKernel, realGaussianKernel } from "../lib/gaussian.js";
 import { parseMap } from "../lib/mrc-reader.js";
 import { makeVolume, type Volume } from "../lib/volume.js";
 import { AnalysisInputError } from "../lib/errors.js";
+import { xorshift32 } from "./helpers/random.js";
 
 const sum = (a: ArrayLike<number>) => {
   let s = 0;
@@ -135,13 +136,10 @@ describe("hardMask against its steps composed by hand (property)", () => {
         fc.constantFrom(0.6, 1, 1.9, 2.5),
         fc.constantFrom<"default" | "vrs-compat">("default", "vrs-compat"),
         (nx, ny, nz, seed, voxelSize, mode) => {
-          let s = seed >>> 0 || 1;
+          const next = xorshift32(seed);
           // Values on both sides of 0.1234565 and of its 6-decimal rounding 0.123456.
           const values = [0, 0.1234562, 0.1234567, 0.5];
-          const v = makeVolume(nx, ny, nz, () => {
-            s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-            return values[s % 4];
-          });
+          const v = makeVolume(nx, ny, nz, () => values[next() % 4]);
           const threshold = 0.1234565;
           const h = hardMask(v, threshold, { voxelSize, mode });
           const applied = mode === "vrs-compat" ? 0.123456 : threshold;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { dilate18, dilate18Voxels, GrowingDilation } from "../lib/morphology.js";
 import { labelComponents, largestComponentMask, largestLabel } from "../lib/components.js";
+import { xorshift32 } from "./helpers/random.js";
 
 const count = (m: Uint8Array) => m.reduce((a, b) => a + b, 0);
 const at = (n: number, x: number, y: number, z: number) => x + n * (y + n * z);
@@ -113,12 +114,9 @@ describe("dilate18", () => {
         fc.double({ min: 0, max: 0.95, noNaN: true }),
         fc.integer(),
         (nx, ny, nz, iterations, skipBorderShell, density, seed) => {
-          let s = seed >>> 0 || 1;
+          const next = xorshift32(seed);
           const m = new Uint8Array(nx * ny * nz);
-          for (let i = 0; i < m.length; i++) {
-            s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-            m[i] = s / 2 ** 32 < density ? 1 : 0;
-          }
+          for (let i = 0; i < m.length; i++) m[i] = next() / 2 ** 32 < density ? 1 : 0;
           const got = dilate18(m, nx, ny, nz, iterations, { skipBorderShell });
           expect(got).toEqual(naiveDilate(m, nx, ny, nz, iterations, skipBorderShell));
         },
@@ -135,12 +133,9 @@ describe("dilate18", () => {
         fc.integer({ min: 0, max: 3 }),
         fc.boolean(),
         (n, seed, iterations, skipBorderShell) => {
-          let s = seed >>> 0 || 1;
+          const next = xorshift32(seed);
           const m = new Uint8Array(n * n * n);
-          for (let i = 0; i < m.length; i++) {
-            s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-            m[i] = s % 4 === 0 ? 1 : 0;
-          }
+          for (let i = 0; i < m.length; i++) m[i] = next() % 4 === 0 ? 1 : 0;
           const c = labelComponents(m, n, n, n, 26);
           const want = dilate18(largestComponentMask(c), n, n, n, iterations, { skipBorderShell });
           const largest = largestLabel(c); // 0 when the mask is empty: no seeds
@@ -177,11 +172,8 @@ describe("GrowingDilation", () => {
         fc.boolean(),
         fc.integer(),
         (nx, ny, nz, iterations, skipBorderShell, seed) => {
-          let s = seed >>> 0 || 1;
-          const random = () => {
-            s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-            return s / 2 ** 32;
-          };
+          const next = xorshift32(seed);
+          const random = () => next() / 2 ** 32;
           const n = nx * ny * nz;
           const g = new GrowingDilation(nx, ny, nz, iterations, skipBorderShell);
           const seeds = new Uint8Array(n);

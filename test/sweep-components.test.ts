@@ -5,6 +5,7 @@ import { labelComponents, largestComponentMask, type Connectivity } from "../lib
 import { rawMask } from "../lib/masks.js";
 import { makeVolume, type Volume } from "../lib/volume.js";
 import { AnalysisInputError } from "../lib/errors.js";
+import { xorshift32 } from "./helpers/random.js";
 
 /** Expected figures from one labelling: sizes sorted descending, VRS's "while cum/total < 0.95" loop. */
 function expectedAt(v: Volume, t: number, connectivity: Connectivity, topK: number, coverage = 0.95) {
@@ -119,11 +120,8 @@ describe("componentSweep against labelComponents (property)", () => {
         fc.array(fc.integer({ min: -1, max: 7 }), { minLength: 1, maxLength: 8 }),
         fc.constantFrom(0.95, 0.5, 0.8, 1, 0),
         (nx, ny, nz, levels, seed, connectivity, thresholdSteps, coverage) => {
-          let s = seed >>> 0 || 1;
-          const v = makeVolume(nx, ny, nz, () => {
-            s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-            return (s % levels) / 2;
-          });
+          const next = xorshift32(seed);
+          const v = makeVolume(nx, ny, nz, () => (next() % levels) / 2);
           const thresholds = thresholdSteps.map((k) => k / 2 + (k % 3 === 0 ? 0.25 : 0));
           const got = componentSweep(v, thresholds, connectivity, { topK: 5, coverage });
           expect(got).toEqual(thresholds.map((t) => expectedAt(v, t, connectivity, 5, coverage)));
@@ -136,12 +134,9 @@ describe("componentSweep against labelComponents (property)", () => {
   it("agrees on larger boxes where most voxels take the interior shortcuts", () => {
     fc.assert(
       fc.property(fc.integer({ min: 10, max: 16 }), fc.integer(), (n, seed) => {
-        let s = seed >>> 0 || 1;
+        const next = xorshift32(seed);
         // Smooth-ish field: a sum of a few bumps plus noise, so that components merge in many ways on the way down.
-        const rnd = () => {
-          s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-          return s / 2 ** 32;
-        };
+        const rnd = () => next() / 2 ** 32;
         const bumps = Array.from({ length: 4 }, () => [rnd() * n, rnd() * n, rnd() * n, 1 + rnd() * 3]);
         const v = makeVolume(n, n, n, (x, y, z) => {
           let f = Math.floor(rnd() * 4) / 8;
@@ -166,11 +161,8 @@ describe("componentSweep against labelComponents (property)", () => {
         fc.integer(),
         fc.constantFrom<Connectivity>(6, 18, 26),
         (nx, ny, nz, levels, seed, connectivity) => {
-          let s = seed >>> 0 || 1;
-          const v = makeVolume(nx, ny, nz, () => {
-            s ^= s << 13; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-            return s % levels;
-          });
+          const next = xorshift32(seed);
+          const v = makeVolume(nx, ny, nz, () => next() % levels);
           const thresholds = [2, 0, 1, 3, 2];
           const seen: number[] = [];
           const got = new Uint8Array(nx * ny * nz);

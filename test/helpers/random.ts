@@ -24,3 +24,17 @@ export function seededNormal(seed: number): () => number {
   const uniform = openUniform(seed);
   return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
 }
+
+/**
+ * xorshift32 (Marsaglia) from any integer seed (0 is replaced by 1): unsigned 32-bit integers whose low bits are as
+ * good as the high ones, for the `next() % k` and `next() / 2 ** 32` of property tests (the LCG's low bits cycle).
+ */
+export function xorshift32(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>>= 0);
+  };
+}
