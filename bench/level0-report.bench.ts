@@ -6,30 +6,17 @@
  * The 256³ report runs in a child process that holds only the map, so its peak resident set minus the resident set
  * before the report is the report's peak memory (an upper bound: it includes garbage not yet collected).
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { runLevel0 } from "../lib/level0.js";
 import type { SectionResult } from "../lib/report-types.js";
 import { sweep } from "../lib/sweep.js";
 import type { Volume } from "../lib/volume.js";
+import { measured, runInChild, withMapFile } from "./child.js";
 import { benchMap, benchMapFromFile, mib } from "./upsample.js";
 
 const threshold = 1.0; // emd_1997's author contour; resampling keeps the density scale
 
 /** Set in the child process: the raw float32 256³ map to report on. */
 const childMapVariable = "MAPVAL_LEVEL0_BENCH_MAP";
-
-function measured<T>(fn: () => T): { value: T; ms: number; peakGrowth: number } {
-  const before = process.memoryUsage().rss;
-  const t0 = performance.now();
-  const value = fn();
-  const ms = performance.now() - t0;
-  const peak = process.resourceUsage().maxRSS * 1024;
-  return { value, ms, peakGrowth: Math.max(0, peak - before) };
-}
 
 /** Ts of the resampled map: the same physical box as emd_1997 (100 × 2.02 Å). */
 const ts = (v: Volume) => (100 * 2.02) / v.nx;
@@ -41,8 +28,8 @@ function hundredThresholds(v: Volume): number[] {
   return Array.from({ length: 100 }, (_, i) => (max * (i + 0.5)) / 100);
 }
 
-function timeSweep(v: Volume, label: string): void {
-  const swept = measured(() => sweep(v, hundredThresholds(v), { voxelSize: ts(v) }));
+async function timeSweep(v: Volume, label: string): Promise<void> {
+  const swept = await measured(() => sweep(v, hundredThresholds(v), { voxelSize: ts(v) }));
   console.log(
     `sweep ${label}, 100 thresholds: ${swept.ms.toFixed(0)} ms (target at 256³: 5000), ${(swept.ms / 100).toFixed(1)} ms per threshold`,
   );
@@ -50,39 +37,31 @@ function timeSweep(v: Volume, label: string): void {
 
 export async function run(): Promise<void> {
   const big = benchMap(256);
-  const dir = mkdtempSync(join(tmpdir(), "mapval-level0-bench-"));
-  try {
-    const mapFile = join(dir, "map256.f32");
-    writeFileSync(mapFile, big.data);
-    const child = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
-      env: { ...process.env, [childMapVariable]: mapFile },
-      encoding: "utf8",
-    });
-    if (child.status !== 0) throw new Error(`report child failed: ${child.stderr}`);
-    const r = JSON.parse(child.stdout.trim().split("\n").at(-1)!);
+  await withMapFile(big, (mapFile) => {
+    const r = runInChild(import.meta.url, { [childMapVariable]: mapFile });
     console.log(
       `report 256³ (masks, soft mask, 0.a–0.c, figures): ${r.ms.toFixed(0)} ms (target 2500), ` +
         `peak growth ${mib(r.peakGrowth)} = ${(r.peakGrowth / r.mapBytes).toFixed(1)}× the map's ${mib(r.mapBytes)} ` +
         `(target 4×); score ${r.score.passed}/${r.score.evaluable}`,
     );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 
-  timeSweep(big, "256³");
+  await timeSweep(big, "256³");
   const mid = benchMap(160);
-  timeSweep(mid, "160³");
+  await timeSweep(mid, "160³");
 
   // The slider reuses 0.d (threshold-independent), so only masks and 0.a–0.c are timed.
   const notApplicable: SectionResult<object> = {
     id: "0.d", title: "0.d B-factor analysis", status: "does-not-apply", warnings: [], results: null, summarySentence: null,
   };
-  const report = (t: number) =>
-    measured(() => runLevel0(mid, { threshold: t, voxelSize: ts(mid), precomputed: { "0.d": notApplicable } })).ms;
-  // The first report on a volume also computes its threshold-independent numbers, the first move sorts its |values|.
-  const first = report(1.0);
-  const firstMove = report(0.95);
-  const times = [0.6, 0.8, 1.0, 1.2, 1.4, 0.9, 1.1, 0.7, 1.3, 1.05].map(report).sort((a, b) => a - b);
+  const report = async (t: number) =>
+    (await measured(() => runLevel0(mid, { threshold: t, voxelSize: ts(mid), precomputed: { "0.d": notApplicable } }))).ms;
+  // The first report on a volume also computes its threshold-independent numbers, the first move builds its index.
+  const first = await report(1.0);
+  const firstMove = await report(0.95);
+  const times: number[] = [];
+  for (const t of [0.6, 0.8, 1.0, 1.2, 1.4, 0.9, 1.1, 0.7, 1.3, 1.05]) times.push(await report(t));
+  times.sort((a, b) => a - b);
   console.log(
     `slider 160³ (hard mask + 0.a–0.c): first report ${first.toFixed(0)} ms, first move ${firstMove.toFixed(0)} ms, ` +
       `then median ${times[times.length >> 1].toFixed(0)} ms, min ${times[0].toFixed(0)} ms, ` +
@@ -92,6 +71,6 @@ export async function run(): Promise<void> {
 
 if (process.env[childMapVariable]) {
   const volume = benchMapFromFile(process.env[childMapVariable]);
-  const r = measured(() => runLevel0(volume, { threshold, voxelSize: ts(volume), figures: true, softMask: true }));
+  const r = await measured(() => runLevel0(volume, { threshold, voxelSize: ts(volume), figures: true, softMask: true }));
   console.log(JSON.stringify({ ms: r.ms, peakGrowth: r.peakGrowth, mapBytes: volume.data.byteLength, score: r.value.score }));
 }

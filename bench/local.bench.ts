@@ -10,13 +10,9 @@
  * minus the resident set before the call is the call's peak memory (an upper bound: it includes garbage not yet
  * collected). CPU time counts every thread. `npm run bench -- local`.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { withBandPool } from "../data-loaders/band-pool.js";
 import { localSectionsWith } from "../lib/section-0f-locbfactor.js";
+import { measured, runInChild, withMapFile } from "./child.js";
 import { benchMap, benchMapFromFile, mib } from "./upsample.js";
 
 const threshold = 1.0; // emd_1997's author contour; resampling keeps the density scale
@@ -27,16 +23,12 @@ const childResolutionVariable = "MAPVAL_LOCAL_BENCH_RESOLUTION";
 async function child(path: string, resolution: number): Promise<void> {
   const map = benchMapFromFile(path);
   const voxelSize = map.voxelSize![0];
-  const before = process.memoryUsage().rss;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const { sections, workers } = await withBandPool(async (pool) => ({
-    sections: await localSectionsWith(pool.execute, map, { voxelSize, threshold, resolution }),
-    workers: pool.size,
-  }));
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  const peakGrowth = Math.max(0, process.resourceUsage().maxRSS * 1024 - before);
+  const { value: { sections, workers }, ms, cpuMs, peakGrowth } = await measured(() =>
+    withBandPool(async (pool) => ({
+      sections: await localSectionsWith(pool.execute, map, { voxelSize, threshold, resolution }),
+      workers: pool.size,
+    })),
+  );
   const f = sections["0.f"].results;
   const g = sections["0.g"].results;
   console.log(
@@ -44,7 +36,7 @@ async function child(path: string, resolution: number): Promise<void> {
       mapBytes: map.data.byteLength,
       workers,
       ms,
-      cpuMs: (cpu.user + cpu.system) / 1000,
+      cpuMs,
       peakGrowth,
       status: [sections["0.f"].status, sections["0.g"].status],
       shape: f?.resizedShape ?? g?.resizedShape,
@@ -55,17 +47,9 @@ async function child(path: string, resolution: number): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "mapval-local-bench-"));
-  try {
-    const mapFile = join(dir, "map256.f32");
-    writeFileSync(mapFile, benchMap(256).data);
+  await withMapFile(benchMap(256), (mapFile) => {
     for (const resolution of resolutions) {
-      const result = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
-        env: { ...process.env, [childMapVariable]: mapFile, [childResolutionVariable]: String(resolution) },
-        encoding: "utf8",
-      });
-      if (result.status !== 0) throw new Error(`local bench child failed: ${result.stderr}`);
-      const r = JSON.parse(result.stdout.trim().split("\n").at(-1)!);
+      const r = runInChild(import.meta.url, { [childMapVariable]: mapFile, [childResolutionVariable]: String(resolution) });
       const workers = `${r.workers} worker${r.workers > 1 ? "s" : ""}`;
       console.log(
         `0.f + 0.g, 256³ at 0.789 Å, ${resolution} Å → ${r.shape.join("×")}, ${r.bands} distinct bands, ${workers}: ` +
@@ -74,9 +58,7 @@ export async function run(): Promise<void> {
           `medians B ${r.medians[0]?.toFixed(1)} Å², occupancy ${r.medians[1]?.toFixed(2)}`,
       );
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 const childMap = process.env[childMapVariable];

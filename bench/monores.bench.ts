@@ -9,13 +9,9 @@
  * minus the resident set before the call is the call's peak memory (an upper bound: it includes garbage not yet
  * collected). CPU time counts every thread: CPU/wall is the parallel speed-up. `npm run bench -- monores`.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { withBandPool } from "../data-loaders/band-pool.js";
 import { computeLocalSections } from "../lib/local-sections.js";
+import { measured, runInChild, withMapFile } from "./child.js";
 import { benchMap, benchMapFromFile, mib } from "./upsample.js";
 
 const threshold = 1.0; // emd_1997's author contour; resampling keeps the density scale
@@ -26,16 +22,12 @@ const childResolutionVariable = "MAPVAL_MONORES_BENCH_RESOLUTION";
 async function child(path: string, resolution: number): Promise<void> {
   const map = benchMapFromFile(path);
   const voxelSize = map.voxelSize![0];
-  const before = process.memoryUsage().rss;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const { sections, workers } = await withBandPool(async (pool) => ({
-    sections: await computeLocalSections(pool.execute, map, { voxelSize, threshold, resolution }),
-    workers: pool.size,
-  }));
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  const peakGrowth = Math.max(0, process.resourceUsage().maxRSS * 1024 - before);
+  const { value: { sections, workers }, ms, cpuMs, peakGrowth } = await measured(() =>
+    withBandPool(async (pool) => ({
+      sections: await computeLocalSections(pool.execute, map, { voxelSize, threshold, resolution }),
+      workers: pool.size,
+    })),
+  );
   const e = sections["0.e"]!, f = sections["0.f"]!, g = sections["0.g"]!;
   const eResults = e.results as { workingGrid: { shape: number[] }; sweep: { resolutions: number[]; stop: string } } | null;
   const fResults = f.results as { resizedShape: number[]; fftShape: number[] } | null;
@@ -44,7 +36,7 @@ async function child(path: string, resolution: number): Promise<void> {
       mapBytes: map.data.byteLength,
       workers,
       ms,
-      cpuMs: (cpu.user + cpu.system) / 1000,
+      cpuMs,
       peakGrowth,
       statuses: [e.status, f.status, g.status],
       e: eResults && { grid: eResults.workingGrid.shape, steps: eResults.sweep.resolutions.length, stop: eResults.sweep.stop },
@@ -54,17 +46,9 @@ async function child(path: string, resolution: number): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "mapval-monores-bench-"));
-  try {
-    const mapFile = join(dir, "map256.f32");
-    writeFileSync(mapFile, benchMap(256).data);
+  await withMapFile(benchMap(256), (mapFile) => {
     for (const resolution of resolutions) {
-      const result = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
-        env: { ...process.env, [childMapVariable]: mapFile, [childResolutionVariable]: String(resolution) },
-        encoding: "utf8",
-      });
-      if (result.status !== 0) throw new Error(`monores bench child failed: ${result.stderr}`);
-      const r = JSON.parse(result.stdout.trim().split("\n").at(-1)!);
+      const r = runInChild(import.meta.url, { [childMapVariable]: mapFile, [childResolutionVariable]: String(resolution) });
       const e = r.e ? `0.e on ${r.e.grid.join("×")} (${r.e.steps} resolutions, stop: ${r.e.stop})` : `0.e ${r.statuses[0]}`;
       const fg = r.fg ? `0.f/0.g on ${r.fg.shape.join("×")} (FFT box ${r.fg.fftShape.join("×")})` : "0.f/0.g not measured";
       const workers = `${r.workers} worker${r.workers > 1 ? "s" : ""}`;
@@ -75,9 +59,7 @@ export async function run(): Promise<void> {
           `statuses ${r.statuses.join(", ")}`,
       );
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 const childMap = process.env[childMapVariable];
