@@ -13,7 +13,8 @@
  * Forward transforms are unnormalised, `F(k) = Σ_r v(r)·exp(−2πi k·r/n)`; inverses divide by nx·ny·nz, so the round
  * trip is the identity (as numpy does).
  */
-import { complexFft, type ComplexFft } from "./fft.js";
+import { batchFft } from "./fft-batch.js";
+import { complexFft } from "./fft.js";
 
 export interface GridShape {
   readonly nx: number;
@@ -51,9 +52,43 @@ export function realFft3d(grid: RealGrid, out?: Float64Array): HalfSpectrum {
   if (out && out.length !== 2 * hx * ny * nz) throw new RangeError(`output has ${out.length} values, expected ${2 * hx * ny * nz}`);
   const data = out ?? new Float64Array(2 * hx * ny * nz);
   realRowsToHalfSpectrum(grid.data, data, nx, ny * nz);
-  transformAxis(data, hx, ny, hx, nz, hx * ny, complexFft(ny), false);
-  transformAxis(data, hx, nz, hx * ny, ny, hx, complexFft(nz), false);
+  transformSlowAxes(data, hx, ny, nz, -1);
   return { nx, ny, nz, hx, data };
+}
+
+/**
+ * `realFft3d` rounded to float32 (same layout), for spectra kept in float32: computed a z plane at a time (x and y
+ * passes) and then a y slab at a time (z pass) in float64, so that no float64 copy of the whole spectrum is needed.
+ * Each value is rounded twice, after the y pass and at the end.
+ */
+export function realFft3dFloat32(grid: RealGrid, out?: Float32Array): Float32Array {
+  const { nx, ny, nz } = checkShape(grid);
+  if (grid.data.length !== nx * ny * nz) {
+    throw new RangeError(`grid data has ${grid.data.length} values, expected ${nx}×${ny}×${nz}`);
+  }
+  const hx = halfWidth(nx);
+  if (out && out.length !== 2 * hx * ny * nz) throw new RangeError(`output has ${out.length} values, expected ${2 * hx * ny * nz}`);
+  const data = out ?? new Float32Array(2 * hx * ny * nz);
+  const plane = new Float64Array(2 * hx * ny);
+  const yPlan = batchFft(ny), zPlan = batchFft(nz);
+  for (let z = 0; z < nz; z++) {
+    realRowsToHalfSpectrum(grid.data, plane, nx, ny, nx * ny * z);
+    const [from, to] = nonZeroLines(plane, 0, hx, ny, hx);
+    yPlan.transform(plane, 0, hx, from, to, -1);
+    data.set(plane, 2 * hx * ny * z);
+  }
+  // Slab ky: sample kz of line kx at kx + hx·kz.
+  const slab = new Float64Array(2 * hx * nz);
+  for (let ky = 0; ky < ny; ky++) {
+    for (let kz = 0; kz < nz; kz++) {
+      const at = 2 * hx * (ky + ny * kz);
+      slab.set(data.subarray(at, at + 2 * hx), 2 * hx * kz);
+    }
+    const [from, to] = nonZeroLines(slab, 0, hx, nz, hx);
+    zPlan.transform(slab, 0, hx, from, to, -1);
+    for (let kz = 0; kz < nz; kz++) data.set(slab.subarray(2 * hx * kz, 2 * hx * (kz + 1)), 2 * hx * (ky + ny * kz));
+  }
+  return data;
 }
 
 /**
@@ -69,11 +104,11 @@ export function inverseRealFft3d(spectrum: HalfSpectrum, consumeSpectrum = false
     throw new RangeError(`half spectrum of ${hx}×${ny}×${nz} bins does not fit a ${nx}×${ny}×${nz} grid`);
   }
   const work = consumeSpectrum ? spectrum.data : spectrum.data.slice();
-  transformAxis(work, hx, nz, hx * ny, ny, hx, complexFft(nz), true);
-  transformAxis(work, hx, ny, hx, nz, hx * ny, complexFft(ny), true);
+  transformSlowAxes(work, hx, ny, nz, 1);
   // The real rows are written over the spectrum they come from (each row pair is read before it is overwritten, and
-  // 2·hx ≥ nx keeps later rows ahead of the writes), which saves a volume of float64.
-  halfSpectrumToRealRows(work, work, nx, ny * nz);
+  // 2·hx ≥ nx keeps later rows ahead of the writes), which saves a volume of float64. The y and z passes are
+  // unnormalised: their 1/(ny·nz) is applied here.
+  halfSpectrumToRealRows(work, work, nx, ny * nz, 1 / (ny * nz));
   return work.subarray(0, nx * ny * nz);
 }
 
@@ -87,10 +122,21 @@ export function complexFft3d(data: Float64Array, shape: GridShape, direction: "f
   if (data.length !== 2 * nx * ny * nz) {
     throw new RangeError(`complex data has ${data.length / 2} values, expected ${nx}×${ny}×${nz}`);
   }
-  const inverse = direction === "inverse";
-  transformAxis(data, 1, nx, 1, ny * nz, nx, complexFft(nx), inverse);
-  transformAxis(data, nx, ny, nx, nz, nx * ny, complexFft(ny), inverse);
-  transformAxis(data, nx, nz, nx * ny, ny, nx, complexFft(nz), inverse);
+  const sign = direction === "inverse" ? 1 : -1;
+  const plan = complexFft(nx);
+  const line = new Float64Array(2 * nx);
+  for (let row = 0; row < ny * nz; row++) {
+    const lineData = data.subarray(2 * nx * row, 2 * nx * (row + 1));
+    if (isZero(lineData)) continue;
+    if (sign < 0) plan.forward(line, lineData);
+    else plan.inverse(line, lineData);
+    lineData.set(line);
+  }
+  transformSlowAxes(data, nx, ny, nz, sign);
+  if (sign > 0 && ny * nz > 1) {
+    const scale = 1 / (ny * nz);
+    for (let i = 0; i < data.length; i++) data[i] *= scale;
+  }
 }
 
 function checkShape(shape: GridShape): GridShape {
@@ -101,49 +147,54 @@ function checkShape(shape: GridShape): GridShape {
 }
 
 /**
- * Transforms every line along one axis. Lines come in groups: `groupCount` groups (`groupStride` complex elements
- * apart), each holding `rowLength` adjacent lines whose successive samples are `sampleStride` elements apart. A group
- * is gathered row by row (contiguous reads) into one buffer of rowLength lines, so long strides do not thrash the
- * cache.
+ * The unnormalised DFT along y, then z (forward, sign −1) or z, then y (inverse, +1) of interleaved complex data whose
+ * x rows hold `rowLength` values: per z plane the y lines, and per y row the z lines, lie side by side, which is the
+ * batch layout of fft-batch.ts. Only the run of lines that are not all zero is transformed (band-passed and low-passed
+ * spectra have many zero lines).
  */
-function transformAxis(
-  data: Float64Array,
-  rowLength: number,
-  length: number,
-  sampleStride: number,
-  groupCount: number,
-  groupStride: number,
-  plan: ComplexFft,
-  inverse: boolean,
-): void {
-  if (length === 1) return;
-  const gathered = new Float64Array(2 * rowLength * length);
-  const line = new Float64Array(2 * length);
-  for (let g = 0; g < groupCount; g++) {
-    const base = g * groupStride;
-    for (let s = 0; s < length; s++) {
-      const from = 2 * (base + s * sampleStride);
-      for (let c = 0; c < rowLength; c++) {
-        gathered[2 * (c * length + s)] = data[from + 2 * c];
-        gathered[2 * (c * length + s) + 1] = data[from + 2 * c + 1];
-      }
+function transformSlowAxes(data: Float64Array, rowLength: number, ny: number, nz: number, sign: -1 | 1): void {
+  const yPlan = batchFft(ny), zPlan = batchFft(nz);
+  const yPass = () => {
+    for (let z = 0; z < nz; z++) {
+      const [from, to] = nonZeroLines(data, rowLength * ny * z, rowLength, ny, rowLength);
+      yPlan.transform(data, rowLength * ny * z, rowLength, from, to, sign);
     }
-    for (let c = 0; c < rowLength; c++) {
-      const lineData = gathered.subarray(2 * c * length, 2 * (c + 1) * length);
-      // The DFT of zeros is zeros: band-passed and low-passed spectra have many all-zero lines.
-      if (isZero(lineData)) continue;
-      if (inverse) plan.inverse(line, lineData);
-      else plan.forward(line, lineData);
-      lineData.set(line);
+  };
+  const zPass = () => {
+    for (let y = 0; y < ny; y++) {
+      const [from, to] = nonZeroLines(data, rowLength * y, rowLength * ny, nz, rowLength);
+      zPlan.transform(data, rowLength * y, rowLength * ny, from, to, sign);
     }
-    for (let s = 0; s < length; s++) {
-      const to = 2 * (base + s * sampleStride);
-      for (let c = 0; c < rowLength; c++) {
-        data[to + 2 * c] = gathered[2 * (c * length + s)];
-        data[to + 2 * c + 1] = gathered[2 * (c * length + s) + 1];
-      }
-    }
+  };
+  if (sign < 0) {
+    yPass();
+    zPass();
+  } else {
+    zPass();
+    yPass();
   }
+}
+
+/**
+ * The lines [from, to) of a batch of `count` lines (sample j of line b at offset + j·stride + b) outside which all are
+ * zero.
+ */
+function nonZeroLines(data: Float64Array, offset: number, stride: number, length: number, count: number): [number, number] {
+  let from = count, to = 0;
+  for (let j = 0; j < length; j++) {
+    const row = 2 * (offset + j * stride);
+    for (let b = 0; b < from; b++)
+      if (data[row + 2 * b] !== 0 || data[row + 2 * b + 1] !== 0) {
+        from = b;
+        break;
+      }
+    for (let b = count - 1; b >= to; b--)
+      if (data[row + 2 * b] !== 0 || data[row + 2 * b + 1] !== 0) {
+        to = b + 1;
+        break;
+      }
+  }
+  return from < to ? [from, to] : [0, 0];
 }
 
 function isZero(values: Float64Array): boolean {
@@ -155,14 +206,20 @@ function isZero(values: Float64Array): boolean {
  * x pass of the forward transform: two real rows a, b go through one complex DFT of a + i·b, then are separated with
  * A(k) = (Z(k) + conj Z(−k))/2 and B(k) = (Z(k) − conj Z(−k))/(2i).
  */
-function realRowsToHalfSpectrum(input: ArrayLike<number>, out: Float64Array, nx: number, rowCount: number): void {
+function realRowsToHalfSpectrum(
+  input: ArrayLike<number>,
+  out: Float64Array,
+  nx: number,
+  rowCount: number,
+  inputOffset = 0,
+): void {
   const hx = halfWidth(nx);
   const plan = complexFft(nx);
   const packed = new Float64Array(2 * nx);
   const z = new Float64Array(2 * nx);
   for (let row = 0; row < rowCount; row += 2) {
     const hasPair = row + 1 < rowCount;
-    const a = row * nx;
+    const a = inputOffset + row * nx;
     const b = a + nx;
     for (let x = 0; x < nx; x++) {
       packed[2 * x] = input[a + x];
@@ -187,8 +244,11 @@ function realRowsToHalfSpectrum(input: ArrayLike<number>, out: Float64Array, nx:
   }
 }
 
-/** x pass of the inverse transform: two Hermitian rows A, B are rebuilt into A + i·B and inverted in one DFT. */
-function halfSpectrumToRealRows(spectrum: Float64Array, out: Float64Array, nx: number, rowCount: number): void {
+/**
+ * x pass of the inverse transform: two Hermitian rows A, B are rebuilt into A + i·B and inverted in one DFT, times
+ * `scale`.
+ */
+function halfSpectrumToRealRows(spectrum: Float64Array, out: Float64Array, nx: number, rowCount: number, scale: number): void {
   const hx = halfWidth(nx);
   const plan = complexFft(nx);
   const packed = new Float64Array(2 * nx);
@@ -216,7 +276,7 @@ function halfSpectrumToRealRows(spectrum: Float64Array, out: Float64Array, nx: n
     }
     plan.inverse(z, packed);
     const a = row * nx;
-    for (let x = 0; x < nx; x++) out[a + x] = z[2 * x];
-    if (hasPair) for (let x = 0; x < nx; x++) out[a + nx + x] = z[2 * x + 1];
+    for (let x = 0; x < nx; x++) out[a + x] = z[2 * x] * scale;
+    if (hasPair) for (let x = 0; x < nx; x++) out[a + nx + x] = z[2 * x + 1] * scale;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { complexFft3d, inverseRealFft3d, realFft3d, type GridShape } from "../lib/fft3d.js";
+import { complexFft3d, inverseRealFft3d, realFft3d, realFft3dFloat32, type GridShape } from "../lib/fft3d.js";
 import fixtures from "./fixtures/fft-rfftn.json" with { type: "json" };
 import { centeredUniform } from "./helpers/random.js";
 
@@ -145,4 +145,23 @@ describe("realFft3d against numpy rfftn fixtures", () => {
       expect(maxAbsDiff(back, values)).toBeLessThan(1e-15);
     });
   }
+});
+
+describe("realFft3dFloat32", () => {
+  for (const [nx, ny, nz] of [[8, 6, 5], [7, 9, 4], [1, 3, 2], [16, 16, 16]])
+    it(`equals realFft3d rounded to float32 (two roundings) for ${nx}×${ny}×${nz}`, () => {
+      const values = lcgValues(nx * ny * nz, nx + 10 * ny + 100 * nz);
+      const exact = realFft3d({ nx, ny, nz, data: values }).data;
+      const rounded = realFft3dFloat32({ nx, ny, nz, data: values });
+      expect(rounded).toBeInstanceOf(Float32Array);
+      expect(rounded.length).toBe(exact.length);
+      expect(maxAbsDiff(Float64Array.from(rounded), exact)).toBeLessThan(3e-7 * maxAbs(exact));
+    });
+
+  it("writes into the buffer it is given and refuses one of the wrong size", () => {
+    const grid = { nx: 4, ny: 4, nz: 4, data: lcgValues(64, 3) };
+    const out = new Float32Array(2 * 3 * 16);
+    expect(realFft3dFloat32(grid, out)).toBe(out);
+    expect(() => realFft3dFloat32(grid, new Float32Array(10))).toThrow(RangeError);
+  });
 });

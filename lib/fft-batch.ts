@@ -1,0 +1,313 @@
+/**
+ * The DFT of many lines at once, for the y and z passes of 3-D transforms: the lines are stored side by side, sample
+ * j of line b at complex element `j·stride + b` (interleaved re, im), which is how a block of a volume lies in memory
+ * when the transform runs along a slow axis. No line is gathered into contiguous memory (that transposition cost more
+ * than fft.js's butterflies): every butterfly runs over a contiguous run of lines at once, one twiddle for all.
+ *
+ * Algorithm: Stockham autosort (Govindaraju et al., "High performance discrete Fourier transforms on graphics
+ * processors", SC 2008), mixed radix: the length is split into radices 4, 2, 3, 5 and 7, and each stage j = 0 … n/R − 1
+ * reads samples j + r·n/R, multiplies them by ω^{r·(j mod Ns)} (ω = e^{∓2πi/(Ns·R)}, Ns the product of the earlier
+ * radices), takes their DFT of length R and writes it to ⌊j/Ns⌋·Ns·R + (j mod Ns) + r·Ns of the other buffer. The
+ * result comes out in natural order. Lengths with a prime factor above 7 go line by line through fft.ts instead.
+ *
+ * Both directions are unnormalised: `inverse` uses e^{+2πi jk/n} and does not divide by n.
+ */
+import { complexFft, type ComplexFft } from "./fft.js";
+
+const RADICES = [4, 2, 3, 5, 7];
+
+/** Radices of n, largest power of 4 first; null when n has a prime factor above 7. */
+function radicesOf(n: number): number[] | null {
+  const out: number[] = [];
+  let rest = n;
+  for (const r of RADICES)
+    while (rest % r === 0) {
+      out.push(r);
+      rest /= r;
+    }
+  return rest === 1 ? out : null;
+}
+
+interface Stage {
+  radix: number;
+  /** Product of the earlier radices. */
+  span: number;
+  /** cos and sin of −2π·k·r/(span·radix) for k < span and r = 1 … radix − 1, at (k·(radix − 1) + r − 1). */
+  cos: Float64Array;
+  sin: Float64Array;
+}
+
+const cache = new Map<number, BatchFft>();
+
+/** The cached batch plan for lines of `size` samples. */
+export function batchFft(size: number): BatchFft {
+  let plan = cache.get(size);
+  if (!plan) {
+    plan = new BatchFft(size);
+    cache.set(size, plan);
+  }
+  return plan;
+}
+
+export class BatchFft {
+  private readonly stages: Stage[] | null;
+  /** Fallback for lengths with a large prime factor. */
+  private readonly lineFft: ComplexFft | null;
+  private readonly line: Float64Array;
+  private readonly lineOut: Float64Array;
+  /** The two buffers the Stockham stages alternate between (grown on demand). */
+  private scratch = [new Float64Array(0), new Float64Array(0)];
+
+  constructor(readonly size: number) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`FFT length must be a positive integer, got ${size}`);
+    const radices = radicesOf(size);
+    if (radices) {
+      let span = 1;
+      this.stages = radices.map((radix) => {
+        const cos = new Float64Array(span * (radix - 1));
+        const sin = new Float64Array(span * (radix - 1));
+        for (let k = 0; k < span; k++)
+          for (let r = 1; r < radix; r++) {
+            const angle = (-2 * Math.PI * k * r) / (span * radix);
+            cos[k * (radix - 1) + r - 1] = Math.cos(angle);
+            sin[k * (radix - 1) + r - 1] = Math.sin(angle);
+          }
+        const stage = { radix, span, cos, sin };
+        span *= radix;
+        return stage;
+      });
+      this.lineFft = null;
+    } else {
+      this.stages = null;
+      this.lineFft = complexFft(size);
+    }
+    this.line = new Float64Array(2 * size);
+    this.lineOut = new Float64Array(2 * size);
+  }
+
+  /**
+   * In place, the DFT of lines `from` … `to` − 1 of `data`, sample j of line b at complex element
+   * `offset + j·stride + b`; `sign` −1 forward (e^{−2πi jk/n}), +1 inverse, unnormalised.
+   */
+  transform(data: Float64Array, offset: number, stride: number, from: number, to: number, sign: -1 | 1): void {
+    const n = this.size;
+    const width = to - from;
+    if (n === 1 || width <= 0) return;
+    const stages = this.stages;
+    if (!stages) return this.lineByLine(data, offset, stride, from, to, sign);
+    const needed = 2 * n * width;
+    if (this.scratch[0].length < needed) this.scratch = [new Float64Array(needed), new Float64Array(needed)];
+    // The stages alternate between two compact buffers (lines `width` apart); the first reads `data` and the last
+    // writes it back.
+    const base = 2 * (offset + from);
+    let source = data, sourceBase = base, sourceStride = 2 * stride;
+    for (let s = 0; s < stages.length; s++) {
+      const last = s === stages.length - 1 && s > 0;
+      const target = last ? data : this.scratch[s % 2];
+      const targetBase = last ? base : 0;
+      const targetStride = last ? 2 * stride : 2 * width;
+      runStage(stages[s], n, width, source, sourceBase, sourceStride, target, targetBase, targetStride, sign);
+      source = target;
+      sourceBase = targetBase;
+      sourceStride = targetStride;
+    }
+    if (stages.length === 1) {
+      // A single stage cannot run in place: copy its result back.
+      const result = this.scratch[0];
+      for (let j = 0; j < n; j++) {
+        const from2 = 2 * j * width, to2 = base + 2 * j * stride;
+        for (let c = 0; c < 2 * width; c++) data[to2 + c] = result[from2 + c];
+      }
+    }
+  }
+
+  private lineByLine(data: Float64Array, offset: number, stride: number, from: number, to: number, sign: -1 | 1): void {
+    const { line, lineOut } = this;
+    const plan = this.lineFft!;
+    const n = this.size;
+    for (let b = from; b < to; b++) {
+      for (let j = 0; j < n; j++) {
+        line[2 * j] = data[2 * (offset + j * stride + b)];
+        line[2 * j + 1] = data[2 * (offset + j * stride + b) + 1];
+      }
+      if (sign < 0) plan.forward(lineOut, line);
+      else plan.inverse(lineOut, line);
+      // fft.ts's inverse divides by n; this transform is unnormalised.
+      const scale = sign < 0 ? 1 : n;
+      for (let j = 0; j < n; j++) {
+        data[2 * (offset + j * stride + b)] = lineOut[2 * j] * scale;
+        data[2 * (offset + j * stride + b) + 1] = lineOut[2 * j + 1] * scale;
+      }
+    }
+  }
+}
+
+const SIN_60 = Math.sqrt(3) / 2;
+
+/**
+ * One Stockham stage over `width` lines: reads sample j + r·m (m = n/R) of each line from `source`, writes sample
+ * (j − k)·R + k + r·Ns (k = j mod Ns) to `target`. Offsets and strides are in float64 slots (2 per complex value).
+ */
+function runStage(
+  stage: Stage,
+  n: number,
+  width: number,
+  source: Float64Array,
+  sourceBase: number,
+  sourceStride: number,
+  target: Float64Array,
+  targetBase: number,
+  targetStride: number,
+  sign: -1 | 1,
+): void {
+  const { radix, span, cos, sin } = stage;
+  const m = n / radix;
+  const slots = 2 * width;
+  // The tables hold e^{−2πi…}; the inverse uses their conjugates.
+  const flip = sign < 0 ? 1 : -1;
+  const inputStep = m * sourceStride;
+  const outputStep = span * targetStride;
+  for (let j = 0; j < m; j++) {
+    const k = j % span;
+    const t = k * (radix - 1);
+    const input = sourceBase + j * sourceStride;
+    const output = targetBase + ((j - k) * radix + k) * targetStride;
+    if (radix === 4)
+      radix4(source, input, inputStep, target, output, outputStep, slots, sign,
+        cos[t], flip * sin[t], cos[t + 1], flip * sin[t + 1], cos[t + 2], flip * sin[t + 2]);
+    else if (radix === 2) radix2(source, input, inputStep, target, output, outputStep, slots, cos[t], flip * sin[t]);
+    else if (radix === 3)
+      radix3(source, input, inputStep, target, output, outputStep, slots, sign,
+        cos[t], flip * sin[t], cos[t + 1], flip * sin[t + 1]);
+    else radixOdd(radix, source, input, inputStep, target, output, outputStep, slots, sign, cos, sin, t, flip);
+  }
+}
+
+function radix2(
+  x: Float64Array, input: number, inputStep: number, y: Float64Array, output: number, outputStep: number, slots: number,
+  c1: number, s1: number,
+): void {
+  const i1 = input + inputStep, o1 = output + outputStep;
+  for (let c = 0; c < slots; c += 2) {
+    const ar = x[input + c], ai = x[input + c + 1];
+    const xr = x[i1 + c], xi = x[i1 + c + 1];
+    const br = xr * c1 - xi * s1, bi = xr * s1 + xi * c1;
+    y[output + c] = ar + br;
+    y[output + c + 1] = ai + bi;
+    y[o1 + c] = ar - br;
+    y[o1 + c + 1] = ai - bi;
+  }
+}
+
+/** y_k = Σ_r a_r·ω^{rk}, ω = e^{sign·iπ/2} = sign·i, with a_r = x_r·(twiddle r). */
+function radix4(
+  x: Float64Array, input: number, inputStep: number, y: Float64Array, output: number, outputStep: number, slots: number,
+  sign: number, c1: number, s1: number, c2: number, s2: number, c3: number, s3: number,
+): void {
+  const i1 = input + inputStep, i2 = i1 + inputStep, i3 = i2 + inputStep;
+  const o1 = output + outputStep, o2 = o1 + outputStep, o3 = o2 + outputStep;
+  for (let c = 0; c < slots; c += 2) {
+    const a0r = x[input + c], a0i = x[input + c + 1];
+    let xr = x[i1 + c], xi = x[i1 + c + 1];
+    const a1r = xr * c1 - xi * s1, a1i = xr * s1 + xi * c1;
+    xr = x[i2 + c];
+    xi = x[i2 + c + 1];
+    const a2r = xr * c2 - xi * s2, a2i = xr * s2 + xi * c2;
+    xr = x[i3 + c];
+    xi = x[i3 + c + 1];
+    const a3r = xr * c3 - xi * s3, a3i = xr * s3 + xi * c3;
+    const t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
+    const t2r = a1r + a3r, t2i = a1i + a3i;
+    // ω·(a1 − a3) = sign·i·(a1 − a3)
+    const ur = -sign * (a1i - a3i), ui = sign * (a1r - a3r);
+    y[output + c] = t0r + t2r;
+    y[output + c + 1] = t0i + t2i;
+    y[o1 + c] = t1r + ur;
+    y[o1 + c + 1] = t1i + ui;
+    y[o2 + c] = t0r - t2r;
+    y[o2 + c + 1] = t0i - t2i;
+    y[o3 + c] = t1r - ur;
+    y[o3 + c + 1] = t1i - ui;
+  }
+}
+
+/** y_{1,2} = a0 − (a1 + a2)/2 ± sign·i·(√3/2)·(a1 − a2). */
+function radix3(
+  x: Float64Array, input: number, inputStep: number, y: Float64Array, output: number, outputStep: number, slots: number,
+  sign: number, c1: number, s1: number, c2: number, s2: number,
+): void {
+  const i1 = input + inputStep, i2 = i1 + inputStep;
+  const o1 = output + outputStep, o2 = o1 + outputStep;
+  const h = sign * SIN_60;
+  for (let c = 0; c < slots; c += 2) {
+    const a0r = x[input + c], a0i = x[input + c + 1];
+    let xr = x[i1 + c], xi = x[i1 + c + 1];
+    const a1r = xr * c1 - xi * s1, a1i = xr * s1 + xi * c1;
+    xr = x[i2 + c];
+    xi = x[i2 + c + 1];
+    const a2r = xr * c2 - xi * s2, a2i = xr * s2 + xi * c2;
+    const sumR = a1r + a2r, sumI = a1i + a2i;
+    const midR = a0r - 0.5 * sumR, midI = a0i - 0.5 * sumI;
+    // h·i·(a1 − a2)
+    const ur = -h * (a1i - a2i), ui = h * (a1r - a2r);
+    y[output + c] = a0r + sumR;
+    y[output + c + 1] = a0i + sumI;
+    y[o1 + c] = midR + ur;
+    y[o1 + c + 1] = midI + ui;
+    y[o2 + c] = midR - ur;
+    y[o2 + c + 1] = midI - ui;
+  }
+}
+
+const oddRoots = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+
+/**
+ * An odd prime radix R (5, 7): y_k = a0 + Σ_{r ≤ (R−1)/2} [cos(2πrk/R)·(a_r + a_{R−r}) + sign·i·sin(2πrk/R)·(a_r − a_{R−r})].
+ */
+function radixOdd(
+  radix: number, x: Float64Array, input: number, inputStep: number, y: Float64Array, output: number, outputStep: number,
+  slots: number, sign: number, cos: Float64Array, sin: Float64Array, t: number, flip: number,
+): void {
+  let roots = oddRoots.get(radix);
+  if (!roots) {
+    roots = { cos: new Float64Array(radix * radix), sin: new Float64Array(radix * radix) };
+    for (let r = 0; r < radix; r++)
+      for (let k = 0; k < radix; k++) {
+        roots.cos[r * radix + k] = Math.cos((2 * Math.PI * ((r * k) % radix)) / radix);
+        roots.sin[r * radix + k] = Math.sin((2 * Math.PI * ((r * k) % radix)) / radix);
+      }
+    oddRoots.set(radix, roots);
+  }
+  const half = (radix - 1) / 2;
+  const ar = new Float64Array(radix), ai = new Float64Array(radix);
+  for (let c = 0; c < slots; c += 2) {
+    ar[0] = x[input + c];
+    ai[0] = x[input + c + 1];
+    for (let r = 1; r < radix; r++) {
+      const xr = x[input + r * inputStep + c], xi = x[input + r * inputStep + c + 1];
+      const wc = cos[t + r - 1], ws = flip * sin[t + r - 1];
+      ar[r] = xr * wc - xi * ws;
+      ai[r] = xr * ws + xi * wc;
+    }
+    let sumR = ar[0], sumI = ai[0];
+    for (let r = 1; r < radix; r++) {
+      sumR += ar[r];
+      sumI += ai[r];
+    }
+    y[output + c] = sumR;
+    y[output + c + 1] = sumI;
+    for (let k = 1; k < radix; k++) {
+      let re = ar[0], im = ai[0];
+      for (let r = 1; r <= half; r++) {
+        const rc = roots.cos[r * radix + k], rs = sign * roots.sin[r * radix + k];
+        const pr = ar[r] + ar[radix - r], pi = ai[r] + ai[radix - r];
+        const dr = ar[r] - ar[radix - r], di = ai[r] - ai[radix - r];
+        // rc·p + rs·i·d
+        re += rc * pr - rs * di;
+        im += rc * pi + rs * dr;
+      }
+      y[output + k * outputStep + c] = re;
+      y[output + k * outputStep + c + 1] = im;
+    }
+  }
+}
