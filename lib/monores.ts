@@ -16,6 +16,7 @@ import {
 } from "./bands.js";
 import { inverseRealFft3d, realFft3d, type GridShape, type HalfSpectrum, type RealGrid } from "./fft3d.js";
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
+import { MonogenicEnergy } from "./monogenic.js";
 import { digitalFrequencies } from "./radial.js";
 
 /** Xmipp's protocol defaults for MonoRes. */
@@ -70,64 +71,43 @@ export function spectrumGeometry(shape: GridShape): SpectrumGeometry {
   return { nx, ny, nz, hx, fx, fy, fz, radius };
 }
 
-/**
- * Monogenic amplitude of the map whose spectrum is `spectrum`·`weights`: `√(v0² + vx² + vy² + vz²)` with
- * `v0 = IFFT(W·F)` and `vk = IFFT(−i·(uk/|u|)·W·F)` (0 at DC). A plane wave cos(2π k·r) of weight w gives w everywhere.
- * `weights` holds one gain per stored bin. Written into `out` when given; `workData` (a half spectrum's length) is
- * scratch space.
- */
-export function monogenicAmplitude(
-  spectrum: HalfSpectrum,
-  geometry: SpectrumGeometry,
-  weights: Float64Array,
-  out: Float64Array = new Float64Array(geometry.nx * geometry.ny * geometry.nz),
-  workData: Float64Array = new Float64Array(spectrum.data.length),
-): Float64Array {
-  const { nx, ny, nz, hx, fx, fy, fz, radius } = geometry;
-  const source = spectrum.data;
-  const work: HalfSpectrum = { nx, ny, nz, hx, data: workData };
-  const squares = out.fill(0);
-  for (let component = 0; component < 4; component++) {
-    const data = work.data;
-    let e = 0;
-    for (let kz = 0; kz < nz; kz++)
-      for (let ky = 0; ky < ny; ky++)
-        for (let kx = 0; kx < hx; kx++, e++) {
-          const w = weights[e];
-          const re = source[2 * e] * w, im = source[2 * e + 1] * w;
-          if (component === 0) {
-            data[2 * e] = re;
-            data[2 * e + 1] = im;
-            continue;
-          }
-          const u = radius[e];
-          const g = u === 0 ? 0 : (component === 1 ? fx[kx] : component === 2 ? fy[ky] : fz[kz]) / u;
-          // −i·g·(re + i·im) = g·im − i·g·re
-          data[2 * e] = g * im;
-          data[2 * e + 1] = -g * re;
-        }
-    const values = inverseRealFft3d(work, true);
-    for (let i = 0; i < squares.length; i++) squares[i] += values[i] * values[i];
-  }
-  for (let i = 0; i < squares.length; i++) squares[i] = Math.sqrt(squares[i]);
-  return squares;
+/** The monogenic band energies of a map's half spectrum on MonoRes's digital frequencies, in float64. */
+export function monogenicBands(spectrum: HalfSpectrum): MonogenicEnergy {
+  const { nx, ny, nz } = spectrum;
+  return new MonogenicEnergy({
+    shape: [nx, ny, nz],
+    fftShape: [nx, ny, nz],
+    frequencies: [digitalFrequencies(nx), digitalFrequencies(ny), digitalFrequencies(nz)],
+    spectrum: spectrum.data,
+    nyquist: "real",
+    precision: "float64",
+  });
 }
 
-/** Gains of Xmipp's MonoRes high-pass at `freq`: 0 below freqH, raised cosine from freqH to freq, 1 above. */
-export function highPassWeights(
-  geometry: SpectrumGeometry,
-  freq: number,
-  freqH: number,
-  out: Float64Array = new Float64Array(geometry.radius.length),
+/**
+ * Monogenic amplitude of the map filtered by the radial gain `gain(|u|)`: `√(v0² + vx² + vy² + vz²)` with
+ * `v0 = IFFT(W·F)` and `vk = IFFT(−i·(uk/|u|)·W·F)` (0 at DC), lib/monogenic.ts. A plane wave cos(2π k·r) of gain w
+ * gives w everywhere. Written into `out` when given.
+ */
+export function monogenicAmplitude(
+  bands: MonogenicEnergy,
+  gain: (radius: number) => number,
+  out: Float64Array = new Float64Array(bands.voxels),
 ): Float64Array {
-  const { radius } = geometry;
-  const scale = Math.PI / (freq - freqH);
-  for (let e = 0; e < radius.length; e++) {
-    const u = radius[e];
-    out[e] = u > freq ? 1 : u >= freqH ? 0.5 * (1 + Math.cos((u - freq) * scale)) : 0;
-  }
+  bands.setGain(gain);
+  bands.energy(out);
+  for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(out[i]);
   return out;
 }
+
+/** Xmipp's MonoRes high-pass at `freq`: 0 below freqH, raised cosine from freqH to freq, 1 above. */
+export function highPass(freq: number, freqH: number): (radius: number) => number {
+  const scale = Math.PI / (freq - freqH);
+  return (u) => (u > freq ? 1 : u >= freqH ? 0.5 * (1 + Math.cos((u - freq) * scale)) : 0);
+}
+
+/** The all-pass gain (the refinement's full-band amplitude). */
+const allPass = () => 1;
 
 /**
  * In place: Xmipp's MonoRes low-pass of the amplitude, 1 below `freq`, raised cosine from freq to freqL, 0 above.
@@ -362,16 +342,16 @@ export function monoResBandComputer(job: MonoResJob): BandComputer {
   if (spectrum.data.length !== 2 * geometry.hx * shape.ny * shape.nz)
     throw new RangeError(`spectrum has ${spectrum.data.length / 2} bins, expected ${geometry.hx}×${shape.ny}×${shape.nz}`);
   // Buffers reused by every task: allocated per task, they pile up as garbage (in worker threads, hundreds of MB).
-  const weights = new Float64Array(geometry.radius.length);
+  const bands = monogenicBands(spectrum);
   const work = new Float64Array(spectrum.data.length);
   return (index, out) => {
     const amplitude = out as Float64Array;
     const task = job.tasks[index];
     if (task.refinement) {
-      monogenicAmplitude(spectrum, geometry, weights.fill(1), amplitude, work);
+      monogenicAmplitude(bands, allPass, amplitude);
       gaussianInPlace(amplitude, geometry, REFINEMENT_SIGMA, work);
     } else {
-      monogenicAmplitude(spectrum, geometry, highPassWeights(geometry, task.freq, task.freqH, weights), amplitude, work);
+      monogenicAmplitude(bands, highPass(task.freq, task.freqH), amplitude);
       lowPassInPlace(amplitude, geometry, task.freq, task.freqL, work);
     }
   };

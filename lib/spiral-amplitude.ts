@@ -9,9 +9,9 @@
  *
  * with F = FFT(map) and f in 1/Å from numpy's `fftfreq(n, d=Ts)` on each axis.
  *
- * Cost: one forward FFT of the map (kept as a float32 half spectrum), then per band four real inverse FFTs, one at a
- * time into one reused work spectrum, accumulated into one float32 volume. The FFT box may be the map's box padded
- * with zeros (`fftShape`), to avoid lengths with large prime factors.
+ * Cost: one forward FFT of the map (kept as a float32 half spectrum), then per band the four inverse FFTs of
+ * lib/monogenic.ts, accumulated into one float32 volume. The FFT box may be the map's box padded with zeros
+ * (`fftShape`), to avoid lengths with large prime factors.
  *
  * The module also prepares the grid 0.f and 0.g share (`localGrid`: VRS's resized map, its hard mask and noise
  * region) and the band run that feeds amplitudes to both sections' accumulators (`spiralBandRun`, a job of lib/bands.ts
@@ -21,12 +21,14 @@
  * (numpy gives f_c the same value at ±n_c/2), so IFFT(H_c·S·F) is complex there. On that plane conj G(−k) = −G(k), so
  * the spectrum's Hermitian part is G with the plane zeroed (inverted with a real inverse FFT) and the plane alone
  * yields a purely imaginary term (−1)^{r_c}·w(r⊥)/n_c, w the 2-D inverse transform of the plane. Its square adds to
- * |v_c|², which keeps the numpy modulus exactly, for the price of one small 2-D FFT per axis and band.
+ * |v_c|², which keeps the numpy modulus exactly, for the price of one small 2-D FFT per axis and band (the
+ * "numpy" Nyquist mode of lib/monogenic.ts).
  */
 import { sharedFloat32Array, type BandComputer, type BandJob, type BandRun } from "./bands.js";
 import { AnalysisInputError } from "./errors.js";
-import { complexFft3d, halfWidth, inverseRealFft3d, realFft3d, type RealGrid } from "./fft3d.js";
+import { halfWidth, realFft3dFloat32, type RealGrid } from "./fft3d.js";
 import { hardMask } from "./masks.js";
+import { MonogenicEnergy } from "./monogenic.js";
 import type { AnalysisMode } from "./report-types.js";
 import { vrsResample, windowCentered } from "./resample.js";
 import type { Vec3, Volume } from "./volume.js";
@@ -100,9 +102,7 @@ export function spiralSetup(grid: RealGrid, options: SpiralOptions): SpiralSetup
   const [ex, ey, ez] = [nx * sampling[0], ny * sampling[1], nz * sampling[2]];
   const edge = ex === ey && ey === ez ? ex : Math.cbrt(ex * ey * ez);
   const padded = gx === nx && gy === ny && gz === nz ? grid : { nx: gx, ny: gy, nz: gz, data: zeroPadded(grid, fftShape) };
-  const transform = realFft3d(padded).data;
-  const spectrum = sharedFloat32Array(transform.length);
-  spectrum.set(transform);
+  const spectrum = realFft3dFloat32(padded, sharedFloat32Array(2 * halfWidth(gx) * gy * gz));
   return { shape: [nx, ny, nz], fftShape, sampling, sigma: options.sigma ?? SHELL_WIDTH_BINS / edge, spectrum };
 }
 
@@ -116,14 +116,8 @@ export class SpiralAmplitude {
   readonly fftShape: Vec3;
   /** Shell σ, 1/Å. */
   readonly sigma: number;
-  private readonly hx: number;
-  private readonly spectrum: Float32Array;
-  /** Per-axis frequencies of the FFT box (1/Å), numpy's fftfreq. */
-  private readonly fx: Float64Array;
-  private readonly fy: Float64Array;
-  private readonly fz: Float64Array;
-  /** Reused float64 work spectrum for the inverse transforms. */
-  private work: Float64Array | null = null;
+  /** Built at the first band: its buffers are only needed where bands are computed. */
+  private bands: MonogenicEnergy | null = null;
 
   /** Computes F = FFT(map) (`spiralSetup`). */
   static ofMap(grid: RealGrid, options: SpiralOptions): SpiralAmplitude {
@@ -131,18 +125,12 @@ export class SpiralAmplitude {
   }
 
   constructor(readonly setup: SpiralSetup) {
-    const [nx, ny, nz] = setup.shape;
     const [gx, gy, gz] = setup.fftShape;
-    this.hx = halfWidth(gx);
-    if (setup.spectrum.length !== 2 * this.hx * gy * gz)
-      throw new RangeError(`spectrum has ${setup.spectrum.length / 2} bins, expected ${this.hx}×${gy}×${gz}`);
-    [this.nx, this.ny, this.nz] = [nx, ny, nz];
+    if (setup.spectrum.length !== 2 * halfWidth(gx) * gy * gz)
+      throw new RangeError(`spectrum has ${setup.spectrum.length / 2} bins, expected ${halfWidth(gx)}×${gy}×${gz}`);
+    [this.nx, this.ny, this.nz] = setup.shape;
     this.fftShape = setup.fftShape;
     this.sigma = setup.sigma;
-    this.spectrum = setup.spectrum;
-    this.fx = fftFrequencies(gx, setup.sampling[0]);
-    this.fy = fftFrequencies(gy, setup.sampling[1]);
-    this.fz = fftFrequencies(gz, setup.sampling[2]);
   }
 
   /** Number of voxels of the map. */
@@ -154,134 +142,34 @@ export class SpiralAmplitude {
    * m(f0) at every voxel of the map (x fastest), written into `out` when given. f0 in 1/Å.
    */
   amplitude(f0: number, out: Float32Array = new Float32Array(this.voxels)): Float32Array {
-    const { nx, ny, nz, hx } = this;
+    const { nx, ny, nz, sigma } = this;
     const [gx, gy, gz] = this.fftShape;
     if (out.length !== this.voxels) throw new RangeError(`output has ${out.length} values, expected ${this.voxels}`);
-    this.work ??= new Float64Array(2 * hx * gy * gz);
-    const shellSum = this.fillBand(f0, -1);
-    if (!(shellSum > 0)) {
-      out.fill(0);
-      return out;
-    }
+    const bands = (this.bands ??= new MonogenicEnergy({
+      shape: this.setup.shape,
+      fftShape: this.fftShape,
+      frequencies: [
+        fftFrequencies(gx, this.setup.sampling[0]),
+        fftFrequencies(gy, this.setup.sampling[1]),
+        fftFrequencies(gz, this.setup.sampling[2]),
+      ],
+      spectrum: this.setup.spectrum,
+      nyquist: "numpy",
+      precision: "float32",
+    }));
+    const inverseTwoSigma2 = 1 / (2 * sigma * sigma);
+    const cutoff = SHELL_CUTOFF_SIGMAS * sigma;
+    const shellSum = bands.setGain((radius) => {
+      const distance = radius - f0;
+      return Math.abs(distance) > cutoff ? 0 : Math.exp(-distance * distance * inverseTwoSigma2);
+    });
+    if (!(shellSum > 0)) return out.fill(0);
     // ΣS counts bins, and a padded box has (g/n)³ times as many per unit of frequency: rescale so that m does not
     // depend on the padding.
-    const scale = (gx * gy * gz) / (nx * ny * nz) / shellSum;
-    for (let component = -1; component < 3; component++) {
-      if (component >= 0) this.fillBand(f0, component);
-      const v = inverseRealFft3d({ nx: gx, ny: gy, nz: gz, hx, data: this.work }, true);
-      for (let z = 0, i = 0; z < nz; z++)
-        for (let y = 0; y < ny; y++) {
-          const row = gx * (y + gy * z);
-          if (component < 0) {
-            for (let x = 0; x < nx; x++, i++) {
-              const a = v[row + x] * scale;
-              out[i] = a * a;
-            }
-          } else {
-            for (let x = 0; x < nx; x++, i++) {
-              const a = v[row + x] * scale;
-              out[i] += a * a;
-            }
-          }
-        }
-      if (component >= 0) this.addNyquistPlaneTerm(f0, component, scale, out);
-    }
+    bands.scaleGain((gx * gy * gz) / (nx * ny * nz) / shellSum);
+    bands.energy(out);
     for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(out[i]);
     return out;
-  }
-
-  /**
-   * Writes S·H·F into the work spectrum, H = 1 for component −1 (v0) and H_c = −i·f_c/|f| for c = 0, 1, 2 (x, y, z)
-   * with the Nyquist plane of axis c zeroed (its anti-Hermitian part; see the module comment). Returns ΣS over the
-   * full spectrum (bins kx with a stored mirror count twice).
-   */
-  private fillBand(f0: number, component: number): number {
-    const { hx, fx, fy, fz, spectrum } = this;
-    const [gx, gy, gz] = this.fftShape;
-    const work = this.work!;
-    const inverseTwoSigma2 = 1 / (2 * this.sigma * this.sigma);
-    const cutoff = SHELL_CUTOFF_SIGMAS * this.sigma;
-    const nyquistX = component === 0 && gx % 2 === 0 ? gx / 2 : -1;
-    const nyquistY = component === 1 && gy % 2 === 0 ? gy / 2 : -1;
-    const nyquistZ = component === 2 && gz % 2 === 0 ? gz / 2 : -1;
-    const lastMirrored = gx % 2 === 0 ? hx - 2 : hx - 1;
-    let shellSum = 0;
-    let e = 0;
-    for (let kz = 0; kz < gz; kz++) {
-      const z2 = fz[kz] * fz[kz];
-      for (let ky = 0; ky < gy; ky++) {
-        const yz2 = z2 + fy[ky] * fy[ky];
-        const planeRow = kz === nyquistZ || ky === nyquistY;
-        for (let kx = 0; kx < hx; kx++, e++) {
-          const radius = Math.sqrt(yz2 + fx[kx] * fx[kx]);
-          const distance = radius - f0;
-          if (planeRow || kx === nyquistX || Math.abs(distance) > cutoff || (component >= 0 && radius === 0)) {
-            work[2 * e] = 0;
-            work[2 * e + 1] = 0;
-            continue;
-          }
-          const shell = Math.exp(-distance * distance * inverseTwoSigma2);
-          const re = spectrum[2 * e];
-          const im = spectrum[2 * e + 1];
-          if (component < 0) {
-            shellSum += kx >= 1 && kx <= lastMirrored ? 2 * shell : shell;
-            work[2 * e] = shell * re;
-            work[2 * e + 1] = shell * im;
-          } else {
-            // −i·h·(re + i·im) = h·im − i·h·re
-            const h = (shell * (component === 0 ? fx[kx] : component === 1 ? fy[ky] : fz[kz])) / radius;
-            work[2 * e] = h * im;
-            work[2 * e + 1] = -h * re;
-          }
-        }
-      }
-    }
-    return shellSum;
-  }
-
-  /**
-   * Adds the square of the Nyquist-plane term of IFFT(H_c·S·F), scaled by `scale`, for an even FFT axis c: the
-   * plane's values on the full 2-D grid of the other two axes (bins kx > gx/2 from Hermitian symmetry), a 2-D inverse
-   * DFT, divided by g_c, broadcast along axis c.
-   */
-  private addNyquistPlaneTerm(f0: number, component: number, scale: number, out: Float32Array): void {
-    const { nx, ny, nz, hx, fx, fy, fz, spectrum } = this;
-    const [gx, gy, gz] = this.fftShape;
-    const n = component === 0 ? gx : component === 1 ? gy : gz;
-    if (n % 2 !== 0) return;
-    // Plane axes (a, b): x-plane → (y, z); y-plane → (x, z); z-plane → (x, y).
-    const [na, nb] = component === 0 ? [gy, gz] : component === 1 ? [gx, gz] : [gx, gy];
-    const plane = new Float64Array(2 * na * nb);
-    const inverseTwoSigma2 = 1 / (2 * this.sigma * this.sigma);
-    const fc = component === 0 ? fx[gx / 2] : component === 1 ? fy[gy / 2] : fz[gz / 2];
-    for (let b = 0; b < nb; b++)
-      for (let a = 0; a < na; a++) {
-        const [kx, ky, kz] = component === 0 ? [gx / 2, a, b] : component === 1 ? [a, gy / 2, b] : [a, b, gz / 2];
-        const radius = Math.sqrt(fx[kx] * fx[kx] + fy[ky] * fy[ky] + fz[kz] * fz[kz]);
-        const distance = radius - f0;
-        const shell = Math.exp(-distance * distance * inverseTwoSigma2);
-        // F at a bin with kx > gx/2 is the conjugate of F at the opposite bin.
-        const mirrored = kx >= hx;
-        const e = mirrored ? gx - kx + hx * ((gy - ky) % gy + gy * ((gz - kz) % gz)) : kx + hx * (ky + gy * kz);
-        const re = spectrum[2 * e];
-        const im = mirrored ? -spectrum[2 * e + 1] : spectrum[2 * e + 1];
-        const h = (shell * fc) / radius;
-        plane[2 * (a + na * b)] = h * im;
-        plane[2 * (a + na * b) + 1] = -h * re;
-      }
-    complexFft3d(plane, { nx: na, ny: nb, nz: 1 }, "inverse");
-    const factor = scale / n;
-    const term = new Float64Array(na * nb);
-    for (let p = 0; p < na * nb; p++) {
-      const re = plane[2 * p] * factor;
-      const im = plane[2 * p + 1] * factor;
-      term[p] = re * re + im * im;
-    }
-    let i = 0;
-    for (let z = 0; z < nz; z++)
-      for (let y = 0; y < ny; y++)
-        for (let x = 0; x < nx; x++, i++)
-          out[i] += term[component === 0 ? y + gy * z : component === 1 ? x + gx * z : x + gx * y];
   }
 }
 
@@ -311,13 +199,8 @@ export function linspace(start: number, stop: number, count: number): number[] {
 export interface BandConsumer {
   /** Band centres (1/Å) this consumer needs. */
   readonly frequencies: readonly number[];
-  /** Float32 values of scratch space `add` needs (one buffer of the largest need is shared by all consumers). */
-  readonly scratchLength: number;
-  /**
-   * Called once per distinct frequency in its list, with m at every voxel and the shared scratch space (both are
-   * reused afterwards).
-   */
-  add(f0: number, amplitude: Float32Array, scratch: Float32Array): void;
+  /** Called once per distinct frequency in its list, with m at every voxel (reused afterwards). */
+  add(f0: number, amplitude: Float32Array): void;
 }
 
 /** A band job of spiral amplitudes: `tasks` are band centres f0 (1/Å), each result is m(f0) (float32, one per voxel). */
@@ -341,12 +224,11 @@ export function spiralBandRun(setup: SpiralSetup, consumers: readonly BandConsum
     tasks: [...new Set(consumers.flatMap((c) => c.frequencies))],
     result: { type: "float32", length: nx * ny * nz },
   };
-  const scratch = new Float32Array(Math.max(0, ...consumers.map((c) => c.scratchLength)));
   return {
     job,
     accept(index, amplitude) {
       const f0 = job.tasks[index];
-      for (const c of consumers) if (c.frequencies.includes(f0)) c.add(f0, amplitude as Float32Array, scratch);
+      for (const c of consumers) if (c.frequencies.includes(f0)) c.add(f0, amplitude as Float32Array);
       return true;
     },
   };
@@ -411,7 +293,7 @@ export function localGrid(volume: Volume, options: LocalOptions): LocalGrid {
   let resized = resampled.volume;
   if (mode === "vrs-compat" && (resized.ny !== resized.nx || resized.nz !== resized.nx)) {
     const cube = { nx: resized.nx, ny: resized.nx, nz: resized.nx };
-    const data = Float32Array.from(windowCentered(resized.data, resized, cube));
+    const data = windowCentered(resized.data, resized, cube);
     // windowCentered keeps voxel ⌊n/2⌋ of each axis at ⌊m/2⌋: the origin moves by the difference.
     const step = resized.voxelSize!;
     const shift = [resized.nx, resized.ny, resized.nz].map((n, a) => (Math.floor(n / 2) - Math.floor(cube.nx / 2)) * step[a]);

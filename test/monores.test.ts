@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
 import {
-  cliffLabels, gaussianInPlace, highPassWeights, monogenicAmplitude, monoRes, normalQuantile, sortedQuantile,
+  cliffLabels, gaussianInPlace, highPass, monogenicAmplitude, monogenicBands, monoRes, normalQuantile, sortedQuantile,
   spectrumGeometry, sweepResolutions,
 } from "../lib/monores.js";
 import { digitalFrequency } from "../lib/radial.js";
@@ -46,8 +46,7 @@ describe("monogenic amplitude", () => {
   const k = [3, 2, 1];
   const waveFrequency = Math.hypot(...k) / n; // 0.1169 cycles/voxel
   const wave = (x: number, y: number, z: number) => Math.cos((2 * Math.PI * (k[0] * x + k[1] * y + k[2] * z)) / n + 0.3);
-  const spectrum = realFft3d(makeVolume(n, n, n, wave));
-  const geometry = spectrumGeometry(spectrum);
+  const bands = monogenicBands(realFft3d(makeVolume(n, n, n, wave)));
 
   // The waves are stored as float32 (makeVolume), so values carry ~6e-8 relative rounding.
   function expectFlat(amplitude: Float64Array, expected: number, tolerance: number) {
@@ -55,24 +54,23 @@ describe("monogenic amplitude", () => {
   }
 
   it("is 1 everywhere for a unit plane wave, whatever its phase (cos² + sin² = 1)", () => {
-    expectFlat(monogenicAmplitude(spectrum, geometry, new Float64Array(geometry.radius.length).fill(1)), 1, 1e-6);
+    expectFlat(monogenicAmplitude(bands, () => 1), 1, 1e-6);
   });
 
   it("keeps a wave above the high-pass band and drops one below it", () => {
-    expectFlat(monogenicAmplitude(spectrum, geometry, highPassWeights(geometry, waveFrequency - 0.03, waveFrequency - 0.05)), 1, 1e-6);
-    expectFlat(monogenicAmplitude(spectrum, geometry, highPassWeights(geometry, waveFrequency + 0.04, waveFrequency + 0.02)), 0, 1e-6);
+    expectFlat(monogenicAmplitude(bands, highPass(waveFrequency - 0.03, waveFrequency - 0.05)), 1, 1e-6);
+    expectFlat(monogenicAmplitude(bands, highPass(waveFrequency + 0.04, waveFrequency + 0.02)), 0, 1e-6);
   });
 
   it("scales a wave on the raised cosine by its gain ½(1 + cos(π(u − f)/(f − fH)))", () => {
     const freq = waveFrequency + 0.01, freqH = freq - 0.02; // the wave sits halfway: gain ½(1 + cos(−π/2)) = ½
-    expectFlat(monogenicAmplitude(spectrum, geometry, highPassWeights(geometry, freq, freqH)), 0.5, 1e-6);
+    expectFlat(monogenicAmplitude(bands, highPass(freq, freqH)), 0.5, 1e-6);
   });
 
   it("selects the finer of two waves of different amplitude", () => {
     const k2 = [7, 5, 2]; // |u| = 0.2844
     const two = makeVolume(n, n, n, (x, y, z) => 3 * wave(x, y, z) + 0.25 * Math.sin((2 * Math.PI * (k2[0] * x + k2[1] * y + k2[2] * z)) / n));
-    const s = realFft3d(two);
-    expectFlat(monogenicAmplitude(s, geometry, highPassWeights(geometry, 0.2, 0.18)), 0.25, 1e-6);
+    expectFlat(monogenicAmplitude(monogenicBands(realFft3d(two)), highPass(0.2, 0.18)), 0.25, 1e-6);
   });
 });
 

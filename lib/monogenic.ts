@@ -1,0 +1,330 @@
+/**
+ * Monogenic band energy: for the half spectrum F of a real map (layout of fft3d.ts) and a radial gain W(|f|), the sum
+ *
+ *   E = v0² + vx² + vy² + vz²,   v0 = IFFT(W·F),   v_c = IFFT(−i·(f_c/|f|)·W·F)  (0 at DC)
+ *
+ * at every voxel of the map, i.e. the squared monogenic amplitude of the band-filtered map. 0.e (lib/monores.ts) and
+ * 0.f/0.g (lib/spiral-amplitude.ts) spend nearly all their time here: four inverse 3-D FFTs per band.
+ *
+ * Why not four calls of fft3d's inverseRealFft3d: that needs a box-sized float64 work spectrum filled with W·H_c·F
+ * (an exp and a square root per bin, per component) and then three passes over the whole box. Here:
+ * - W is a radial gain, so it is tabulated once per band on one octant of the spectrum (|f_c| is symmetric), with the
+ *   range of x bins where it is not zero on each (y, z) row; bins outside those ranges are never touched.
+ * - The z pass reads F, applies the gain and the component's factor as it gathers each block of lines, skips lines
+ *   that are all zero, and keeps only the planes z of the map (the FFT box may be padded).
+ * - The y and x passes run one z plane at a time on buffers that stay in cache, and the real rows go straight into E.
+ * So the only box-sized buffer is the z pass's output, which may be float32 (`precision`): its rounding, 6e-8 relative,
+ * is that of a float32 spectrum.
+ *
+ * `nyquist: "numpy"` reproduces numpy's complex result for even axes, as the Python port of LocBfactor computes it:
+ * H_c is not Hermitian on the Nyquist plane of its own axis c, so IFFT(H_c·W·F) is complex there. The plane is left
+ * out of the real transform and its purely imaginary contribution, (−1)^{r_c}·w(r⊥)/n_c with w the 2-D inverse DFT of
+ * the plane, is added squared (lib/spiral-amplitude.ts explains it). `nyquist: "real"` takes the real transform of
+ * whatever the plane holds, as Xmipp's MonoRes does.
+ */
+import { complexFft3d, halfWidth } from "./fft3d.js";
+import { batchFft } from "./fft-batch.js";
+import { complexFft } from "./fft.js";
+import type { Vec3 } from "./volume.js";
+
+export interface MonogenicInput {
+  /** The map's box: the low corner of the FFT box. */
+  shape: Vec3;
+  /** The FFT box the spectrum is of. */
+  fftShape: Vec3;
+  /** Per axis of the FFT box, the frequency of each bin (any unit), with f[n − k] = −f[k]; |f| is the radius. */
+  frequencies: readonly [Float64Array, Float64Array, Float64Array];
+  /** Half spectrum of the FFT box, interleaved complex. */
+  spectrum: Float32Array | Float64Array;
+  /** How the Riesz components treat the Nyquist plane of their own axis (module comment). */
+  nyquist: "numpy" | "real";
+  /** Storage of the z pass's output, the one box-sized buffer (module comment). */
+  precision: "float32" | "float64";
+}
+
+/** The energy E of any radial gain, for one spectrum; buffers are allocated once and reused. */
+export class MonogenicEnergy {
+  private readonly shape: Vec3;
+  private readonly fftShape: Vec3;
+  private readonly hx: number;
+  /** Octant sizes: bins 0 … ⌊g/2⌋ along y and z (all hx along x). */
+  private readonly qy: number;
+  private readonly qz: number;
+  private readonly fx: Float64Array;
+  private readonly fy: Float64Array;
+  private readonly fz: Float64Array;
+  private readonly spectrum: Float32Array | Float64Array;
+  private readonly numpyNyquist: boolean;
+  /** W on the octant, x fastest: entry kx + hx·(qy + this.qy·qz). */
+  private readonly gain: Float64Array;
+  /** Per octant row (qy, qz): the x bins [from, to) where W is not zero. */
+  private readonly rowFrom: Int32Array;
+  private readonly rowTo: Int32Array;
+  /** z pass output, planes z < nz: element kx + hx·(ky + gy·z). */
+  private readonly work: Float32Array | Float64Array;
+  /** One y slab of the z pass (sample kz of line kx at kx + hx·kz) and one z plane of the y pass (ky, kx). */
+  private readonly block: Float64Array;
+  private readonly plane: Float64Array;
+  /** The x bins [from, to) whose y lines are not all zero after the z pass. */
+  private activeFrom = 0;
+  private activeTo = 0;
+  private readonly packed: Float64Array;
+  /** Zeros, for rows without a Nyquist-plane term. */
+  private readonly noTerm: Float64Array;
+  private readonly unpacked: Float64Array;
+
+  constructor(input: MonogenicInput) {
+    const [nx, ny, nz] = input.shape;
+    const [gx, gy, gz] = input.fftShape;
+    if (!(nx <= gx && ny <= gy && nz <= gz)) throw new RangeError(`FFT box ${gx}×${gy}×${gz} is smaller than the map`);
+    this.shape = [nx, ny, nz];
+    this.fftShape = [gx, gy, gz];
+    this.hx = halfWidth(gx);
+    if (input.spectrum.length !== 2 * this.hx * gy * gz)
+      throw new RangeError(`spectrum has ${input.spectrum.length / 2} bins, expected ${this.hx}×${gy}×${gz}`);
+    [this.fx, this.fy, this.fz] = input.frequencies;
+    if (this.fx.length !== gx || this.fy.length !== gy || this.fz.length !== gz)
+      throw new RangeError("one frequency per bin of the FFT box is needed on each axis");
+    this.qy = (gy >> 1) + 1;
+    this.qz = (gz >> 1) + 1;
+    this.spectrum = input.spectrum;
+    this.numpyNyquist = input.nyquist === "numpy";
+    const octant = this.hx * this.qy * this.qz;
+    this.gain = new Float64Array(octant);
+    this.rowFrom = new Int32Array(this.qy * this.qz);
+    this.rowTo = new Int32Array(this.qy * this.qz);
+    const workLength = 2 * this.hx * gy * nz;
+    this.work = input.precision === "float32" ? new Float32Array(workLength) : new Float64Array(workLength);
+    this.block = new Float64Array(2 * this.hx * gz);
+    this.plane = new Float64Array(2 * this.hx * gy);
+    this.packed = new Float64Array(2 * gx);
+    this.noTerm = new Float64Array(gx);
+    this.unpacked = new Float64Array(2 * gx);
+  }
+
+  /** Voxels of the map. */
+  get voxels(): number {
+    return this.shape[0] * this.shape[1] * this.shape[2];
+  }
+
+  /**
+   * Tabulates the gain W(r) of the next `energy` calls, r = √(fz² + fy² + fx²); returns ΣW over the full spectrum
+   * (every bin of the FFT box, the unstored half included).
+   */
+  setGain(profile: (radius: number) => number): number {
+    const { hx, qy, qz, fx, fy, fz, gain, rowFrom, rowTo } = this;
+    const [gx, gy, gz] = this.fftShape;
+    let sum = 0;
+    for (let z = 0, e = 0, row = 0; z < qz; z++) {
+      const z2 = fz[z] * fz[z];
+      const zCount = z === 0 || 2 * z === gz ? 1 : 2;
+      for (let y = 0; y < qy; y++, row++) {
+        const yz2 = z2 + fy[y] * fy[y];
+        const count = zCount * (y === 0 || 2 * y === gy ? 1 : 2);
+        let from = hx, to = 0;
+        for (let x = 0; x < hx; x++, e++) {
+          const radius = Math.sqrt(yz2 + fx[x] * fx[x]);
+          const w = profile(radius);
+          gain[e] = w;
+          if (w === 0) continue;
+          if (x < from) from = x;
+          to = x + 1;
+          sum += (x === 0 || 2 * x === gx ? count : 2 * count) * w;
+        }
+        rowFrom[row] = from < to ? from : 0;
+        rowTo[row] = to;
+      }
+    }
+    return sum;
+  }
+
+  /** Multiplies the gain by `factor`. */
+  scaleGain(factor: number): void {
+    for (let e = 0; e < this.gain.length; e++) {
+      this.gain[e] *= factor;
+    }
+  }
+
+  /** Writes E at every voxel of the map (x fastest) into `out`. */
+  energy(out: Float32Array | Float64Array): void {
+    const [nx, ny, nz] = this.shape;
+    if (out.length !== nx * ny * nz) throw new RangeError(`output has ${out.length} values, expected ${nx * ny * nz}`);
+    out.fill(0);
+    for (let component = 0; component < 4; component++) {
+      const term = this.numpyNyquist && component > 0 ? this.nyquistPlaneTerm(component - 1) : null;
+      if (!this.zPass(component) && !term) continue;
+      for (let z = 0; z < nz; z++) this.planePasses(z, out, component - 1, term);
+    }
+  }
+
+  /**
+   * Fills the work buffer with the z-inverse transform of H·W·F for `component` (0: v0, 1–3: x, y, z), keeping planes
+   * z < nz, and sets the x range of the lines the y pass must transform. Returns false when the whole filtered spectrum
+   * is zero.
+   */
+  private zPass(component: number): boolean {
+    const { hx, qy, qz, fx, fy, fz, gain, rowFrom, rowTo, spectrum, work, block } = this;
+    const [gx, gy, gz] = this.fftShape;
+    const nz = this.shape[2];
+    const plan = batchFft(gz);
+    // The Riesz component of axis c leaves out its Nyquist plane in numpy mode.
+    const skipX = this.numpyNyquist && component === 1 && gx % 2 === 0 ? gx / 2 : hx;
+    const skipY = this.numpyNyquist && component === 2 && gy % 2 === 0 ? gy / 2 : -1;
+    const skipZ = this.numpyNyquist && component === 3 && gz % 2 === 0 ? gz / 2 : -1;
+    let activeFrom = hx, activeTo = 0;
+    for (let ky = 0; ky < gy; ky++) {
+      const foldY = ky < qy ? ky : gy - ky;
+      // The x bins any row of this y holds: the block's lines lo … hi − 1 (sample kz of line kx at kx + hx·kz).
+      let lo = hx, hi = 0;
+      if (ky !== skipY)
+        for (let kz = 0; kz < gz; kz++) {
+          const row = foldY + qy * (kz < qz ? kz : gz - kz);
+          const to = Math.min(rowTo[row], skipX);
+          if (kz === skipZ || rowFrom[row] >= to) continue;
+          if (rowFrom[row] < lo) lo = rowFrom[row];
+          if (to > hi) hi = to;
+        }
+      if (lo < hi) {
+        for (let kz = 0; kz < gz; kz++) {
+          const row = foldY + qy * (kz < qz ? kz : gz - kz);
+          const from = kz === skipZ ? hi : Math.max(rowFrom[row], lo);
+          const to = kz === skipZ ? hi : Math.min(rowTo[row], skipX);
+          const line = 2 * hx * kz;
+          block.fill(0, line + 2 * lo, line + 2 * Math.max(from, lo));
+          block.fill(0, line + 2 * Math.max(to, from, lo), line + 2 * hi);
+          const table = hx * row;
+          const source = 2 * hx * (ky + gy * kz);
+          if (component === 0) {
+            for (let kx = from; kx < to; kx++) {
+              const w = gain[table + kx];
+              block[line + 2 * kx] = w * spectrum[source + 2 * kx];
+              block[line + 2 * kx + 1] = w * spectrum[source + 2 * kx + 1];
+            }
+          } else {
+            const factorYZ = component === 2 ? fy[ky] : fz[kz];
+            const yz2 = fz[kz] * fz[kz] + fy[ky] * fy[ky];
+            for (let kx = from; kx < to; kx++) {
+              // −i·g·(re + i·im) = g·im − i·g·re, g = W·f_c/|f| (0 at DC)
+              const radius = Math.sqrt(yz2 + fx[kx] * fx[kx]);
+              const g = radius === 0 ? 0 : (gain[table + kx] * (component === 1 ? fx[kx] : factorYZ)) / radius;
+              block[line + 2 * kx] = g * spectrum[source + 2 * kx + 1];
+              block[line + 2 * kx + 1] = -g * spectrum[source + 2 * kx];
+            }
+          }
+        }
+        plan.transform(block, 0, hx, lo, hi, 1);
+        if (lo < activeFrom) activeFrom = lo;
+        if (hi > activeTo) activeTo = hi;
+      }
+      for (let z = 0; z < nz; z++) {
+        const to = 2 * hx * (ky + gy * z);
+        if (lo >= hi) {
+          work.fill(0, to, to + 2 * hx);
+          continue;
+        }
+        work.fill(0, to, to + 2 * lo);
+        const line = 2 * hx * z;
+        for (let c = 2 * lo; c < 2 * hi; c++) work[to + c] = block[line + c];
+        work.fill(0, to + 2 * hi, to + 2 * hx);
+      }
+    }
+    this.activeFrom = activeFrom;
+    this.activeTo = activeTo;
+    return activeFrom < activeTo;
+  }
+
+  /**
+   * The y and x inverse passes of plane z of the work buffer, adding the squares of the real result into `out`, and
+   * the Nyquist-plane term of the Riesz component of `axis` when there is one (`nyquistPlaneTerm`).
+   */
+  private planePasses(z: number, out: Float32Array | Float64Array, axis: number, term: Float64Array | null): void {
+    const { hx, work, plane, packed, unpacked, activeFrom, activeTo, noTerm } = this;
+    const [nx, ny] = this.shape;
+    const [gx, gy, gz] = this.fftShape;
+    const start = 2 * hx * gy * z;
+    plane.set(work.subarray(start, start + plane.length));
+    batchFft(gy).transform(plane, 0, hx, activeFrom, activeTo, 1);
+    // x: two Hermitian rows A, B make one complex row A + i·B whose inverse DFT is a + i·b. The imaginary parts at
+    // kx = 0 and at the even Nyquist cannot belong to a real row and are dropped, as numpy's irfftn does. The inverse
+    // DFT is read off a forward one, IDFT(P)[x] = DFT(P)[−x]/gx, and every pass's 1/g is applied here.
+    const xPlan = complexFft(gx);
+    const nyquist = gx % 2 === 0 ? gx / 2 : -1;
+    const norm = 1 / (gx * gy * gz);
+    for (let y = 0; y < ny; y += 2) {
+      const pair = y + 1 < ny;
+      const a = 2 * hx * y;
+      const b = a + 2 * hx;
+      for (let k = 0; k < hx; k++) {
+        const ar = plane[a + 2 * k];
+        const br = pair ? plane[b + 2 * k] : 0;
+        if (k === 0 || k === nyquist) {
+          packed[2 * k] = ar;
+          packed[2 * k + 1] = br;
+          continue;
+        }
+        const ai = plane[a + 2 * k + 1];
+        const bi = pair ? plane[b + 2 * k + 1] : 0;
+        // A(k) + i·B(k), and at −k: conj A(k) + i·conj B(k).
+        packed[2 * k] = ar - bi;
+        packed[2 * k + 1] = ai + br;
+        packed[2 * (gx - k)] = ar + bi;
+        packed[2 * (gx - k) + 1] = br - ai;
+      }
+      xPlan.forward(unpacked, packed);
+      for (let row = 0; row < (pair ? 2 : 1); row++) {
+        const voxel = nx * (y + row + ny * z);
+        // The Nyquist-plane term: one value per row (x plane), or one per x (y and z planes).
+        const constant = axis === 0 && term ? term[y + row + gy * z] : 0;
+        const terms = axis > 0 && term ? term : noTerm;
+        const termStart = axis === 1 && term ? gx * z : axis === 2 && term ? gx * (y + row) : 0;
+        let v = unpacked[row] * norm;
+        out[voxel] += v * v + constant + terms[termStart];
+        for (let x = 1; x < nx; x++) {
+          v = unpacked[2 * (gx - x) + row] * norm;
+          out[voxel + x] += v * v + constant + terms[termStart + x];
+        }
+      }
+    }
+  }
+
+  /**
+   * numpy mode: the square of the Nyquist-plane term of the Riesz component of `axis` (0, 1, 2 = x, y, z) on the plane
+   * of the other two axes (x fastest), or null for an odd FFT axis: the plane's filtered values on the full 2-D grid
+   * (bins kx > gx/2 from Hermitian symmetry), a 2-D inverse DFT divided by g_axis. It is the same along the axis.
+   */
+  private nyquistPlaneTerm(axis: number): Float64Array | null {
+    const { hx, qy, qz, fx, fy, fz, gain, spectrum } = this;
+    const [gx, gy, gz] = this.fftShape;
+    const n = this.fftShape[axis];
+    if (n % 2 !== 0) return null;
+    // Plane axes (a, b): x-plane → (y, z); y-plane → (x, z); z-plane → (x, y).
+    const [na, nb] = axis === 0 ? [gy, gz] : axis === 1 ? [gx, gz] : [gx, gy];
+    const plane = new Float64Array(2 * na * nb);
+    const fc = axis === 0 ? fx[gx / 2] : axis === 1 ? fy[gy / 2] : fz[gz / 2];
+    const octantRow = hx * qy;
+    for (let b = 0; b < nb; b++)
+      for (let a = 0; a < na; a++) {
+        const kx = axis === 0 ? gx / 2 : a;
+        const ky = axis === 0 ? a : axis === 1 ? gy / 2 : b;
+        const kz = axis === 2 ? gz / 2 : b;
+        // F at a bin with kx > gx/2 is the conjugate of F at the opposite bin.
+        const mirrored = kx >= hx;
+        const e = mirrored ? gx - kx + hx * ((gy - ky) % gy + gy * ((gz - kz) % gz)) : kx + hx * (ky + gy * kz);
+        const w = gain[(mirrored ? gx - kx : kx) + hx * (ky < qy ? ky : gy - ky) + octantRow * (kz < qz ? kz : gz - kz)];
+        const g = (w * fc) / Math.sqrt(fx[kx] * fx[kx] + fy[ky] * fy[ky] + fz[kz] * fz[kz]);
+        if (g === 0) continue;
+        const re = spectrum[2 * e];
+        const im = mirrored ? -spectrum[2 * e + 1] : spectrum[2 * e + 1];
+        plane[2 * (a + na * b)] = g * im;
+        plane[2 * (a + na * b) + 1] = -g * re;
+      }
+    complexFft3d(plane, { nx: na, ny: nb, nz: 1 }, "inverse");
+    const term = new Float64Array(na * nb);
+    for (let p = 0; p < na * nb; p++) {
+      const re = plane[2 * p] / n;
+      const im = plane[2 * p + 1] / n;
+      term[p] = re * re + im * im;
+    }
+    return term;
+  }
+}
