@@ -132,9 +132,12 @@ export function resampleSpectrum(
   return inverseRealFft3d(out, true);
 }
 
-/** Xmipp's `transform_window --size`: keeps `shape` voxels around the logical centre ⌊n/2⌋ (padding with 0). */
-export function windowCentered(values: ArrayLike<number>, from: GridShape, shape: GridShape): Float64Array {
-  const out = new Float64Array(shape.nx * shape.ny * shape.nz);
+/**
+ * Xmipp's `transform_window --size`: keeps `shape` voxels around the logical centre ⌊n/2⌋ (padding with 0), as float32
+ * (the precision of maps).
+ */
+export function windowCentered(values: ArrayLike<number>, from: GridShape, shape: GridShape): Float32Array {
+  const out = new Float32Array(shape.nx * shape.ny * shape.nz);
   const offset = (n: number, m: number) => Math.floor(n / 2) - Math.floor(m / 2);
   const [ox, oy, oz] = [offset(from.nx, shape.nx), offset(from.ny, shape.ny), offset(from.nz, shape.nz)];
   let i = 0;
@@ -168,16 +171,19 @@ export function vrsResample(volume: Volume, options: { voxelSize: number; resolu
   const { voxelSize, resolution } = options;
   const targetVoxelSize = resolution / 2;
   const factor = voxelSize / targetVoxelSize;
-  const spectrum = realFft3d(volume);
   const dims: Vec3 = [volume.nx, volume.ny, volume.nz];
   const resized = dims.map((n) => Math.max(1, Math.floor(n * factor))) as Vec3;
   const windowed = dims.map((n) => Math.max(2, 2 * Math.floor((n * factor) / 2))) as Vec3;
   // Output voxel ⌊m/2⌋ lands on input voxel ⌊n/2⌋, as in Xmipp's centred scaling.
   const shift = dims.map((n, a) => Math.floor(n / 2) - (Math.floor(resized[a] / 2) * n) / resized[a]) as Vec3;
   const resizedShape = { nx: resized[0], ny: resized[1], nz: resized[2] };
-  const values = resampleSpectrum(spectrum, resizedShape, shift, factor < 1 ? { cutoff: factor / 2 } : undefined);
+  // Onto its own grid with no low-pass (a resolution just under or at 2·Ts), the interpolation is the identity.
+  const identity = factor >= 1 && resized.every((m, a) => m === dims[a]) && shift.every((s) => s === 0);
+  const values = identity
+    ? volume.data
+    : resampleSpectrum(realFft3d(volume), resizedShape, shift, factor < 1 ? { cutoff: factor / 2 } : undefined);
   const windowShape = { nx: windowed[0], ny: windowed[1], nz: windowed[2] };
-  const data = Float32Array.from(windowCentered(values, resizedShape, windowShape));
+  const data = windowCentered(values, resizedShape, windowShape);
   const sampling = dims.map((n, a) => (voxelSize * n) / resized[a]) as Vec3;
   const windowStart = resized.map((m, a) => Math.floor(m / 2) - Math.floor(windowed[a] / 2));
   const origin = volume.origin.map((o, a) => o + shift[a] * voxelSize + windowStart[a] * sampling[a]) as Vec3;

@@ -140,4 +140,16 @@ describe("vrsResample", () => {
     // Voxel 13 of the output sits at input voxel 20 in Å, i.e. origin + 13·Ts' = 20 Å.
     expect(out.origin[0] + 13 * out.voxelSize![0]).toBeCloseTo(20, 12);
   });
+
+  it("keeps the map itself when the resolution is 2·Ts (the same grid, no low-pass): the interpolation is the identity", () => {
+    const volume = makeVolume(16, 12, 10, (x, y, z) => Math.sin(x / 3) + Math.cos((y * z) / 7), [0.8, 0.8, 0.8], [1, 2, 3]);
+    const { volume: out, targetVoxelSize } = vrsResample(volume, { voxelSize: 0.8, resolution: 1.6 });
+    expect(targetVoxelSize).toBe(0.8);
+    expect([out.nx, out.ny, out.nz]).toEqual([16, 12, 10]);
+    expect(Array.from(out.data)).toEqual(Array.from(volume.data));
+    expect(out.origin).toEqual([1, 2, 3]);
+    // …which is what the band-limited resampling onto the same grid gives, to rounding.
+    const fourier = resampleSpectrum(realFft3d(volume), volume, [0, 0, 0]);
+    expect(maxAbsDiff(fourier, volume.data)).toBeLessThan(1e-6);
+  });
 });
