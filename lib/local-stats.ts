@@ -6,6 +6,7 @@
  * the few lines are written here, following numpy's own order of operations.
  */
 
+import { binOfBits } from "./value-index.js";
 import type { Volume } from "./volume.js";
 
 export interface Percentiles {
@@ -135,28 +136,43 @@ export function isTooHomogeneous(p: Percentiles, limit: number): boolean {
 }
 
 /**
- * `np.quantile(values[select], q)` (linear) in O(N) time: copies the selected values into `scratch` (which must hold
- * them all) and selects the two order statistics around (N − 1)·q, without sorting.
+ * `np.quantile(values[select], q)` (linear) in O(N) time and without a copy of the selection: a histogram of the
+ * selected values over the 65536 ordered bins of lib/value-index.ts finds the bin of the order statistic below
+ * (N − 1)·q; only that bin's values are gathered and selected, and the next order statistic is the next one in that bin
+ * or the smallest value of the bins above. NaN values are not counted.
  */
-export function quantileOfSelected(
-  values: Float32Array,
-  select: Uint8Array,
-  q: number,
-  scratch: Float32Array,
-): number {
+export function quantileOfSelected(values: Float32Array, select: Uint8Array, q: number): number {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const counts = new Int32Array(0x10000);
   let n = 0;
-  for (let i = 0; i < select.length; i++) if (select[i] !== 0) scratch[n++] = values[i];
+  for (let i = 0; i < select.length; i++) {
+    if (select[i] === 0) continue;
+    const b = binOfBits(bits[i]);
+    if (b < 0) continue;
+    counts[b]++;
+    n++;
+  }
   if (n === 0) return NaN;
   const h = (n - 1) * q;
   const below = Math.min(Math.max(Math.floor(h), 0), n - 1);
-  const a = scratch.subarray(0, n);
-  selectNth(a, below);
-  let next = a[below];
-  if (below + 1 < n) {
-    next = Infinity;
-    for (let i = below + 1; i < n; i++) if (a[i] < next) next = a[i];
+  let bin = 0, before = 0;
+  while (before + counts[bin] <= below) before += counts[bin++];
+  const inBin = new Float32Array(counts[bin]);
+  let minAbove = Infinity;
+  for (let i = 0, j = 0; i < select.length; i++) {
+    if (select[i] === 0) continue;
+    const b = binOfBits(bits[i]);
+    if (b === bin) inBin[j++] = values[i];
+    else if (b > bin && values[i] < minAbove) minAbove = values[i];
   }
-  return lerp(a[below], next, h - below);
+  const rank = below - before;
+  selectNth(inBin, rank);
+  let next = inBin[rank];
+  if (below + 1 < n) {
+    next = minAbove;
+    for (let j = rank + 1; j < inBin.length; j++) if (inBin[j] < next) next = inBin[j];
+  }
+  return lerp(inBin[rank], next, h - below);
 }
 
 /**

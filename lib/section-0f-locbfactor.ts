@@ -52,7 +52,6 @@ export class BfactorAccumulator implements BandConsumer {
   /** Σ_j w_j·y_j so far; 4× it is B once every band has been added. */
   private readonly slope: Float32Array;
   private readonly weights: Map<number, number>;
-  readonly scratchLength: number;
 
   constructor(private readonly grid: LocalGrid, resolution: number, private readonly floor: number) {
     this.frequencies = linspace(1 / LOCAL_MIN_RESOLUTION, 1 / resolution, BFACTOR_BANDS);
@@ -62,7 +61,6 @@ export class BfactorAccumulator implements BandConsumer {
     this.weights = new Map(this.frequencies.map((f, j) => [f, (x[j] - mean) / spread]));
     this.noise = this.frequencies.map(() => NaN);
     this.slope = new Float32Array(grid.spiral.voxels);
-    this.scratchLength = grid.noiseRegionVoxels;
   }
 
   /** False when the bands coincide (resolution 15 Å), so no slope exists. */
@@ -70,8 +68,8 @@ export class BfactorAccumulator implements BandConsumer {
     return [...this.weights.values()].every(Number.isFinite);
   }
 
-  add(f0: number, amplitude: Float32Array, scratch: Float32Array): void {
-    const noise = Math.max(quantileOfSelected(amplitude, this.grid.noiseRegion, NOISE_QUANTILE, scratch), this.floor);
+  add(f0: number, amplitude: Float32Array): void {
+    const noise = Math.max(quantileOfSelected(amplitude, this.grid.noiseRegion, NOISE_QUANTILE), this.floor);
     this.noise[this.frequencies.indexOf(f0)] = noise;
     const weight = this.weights.get(f0)!;
     const { slope, floor } = this;

@@ -86,18 +86,16 @@ export class OccupancyAccumulator implements BandConsumer {
   readonly thresholds: number[];
   /** Per voxel, the bands it passed. */
   readonly counts: Uint8Array | Uint16Array;
-  readonly scratchLength: number;
 
   constructor(private readonly grid: LocalGrid, resolution: number) {
     this.frequencies = occupancyFrequencies(resolution, grid.spiral.sigma);
     this.thresholds = this.frequencies.map(() => NaN);
     const voxels = grid.spiral.voxels;
     this.counts = this.frequencies.length <= 255 ? new Uint8Array(voxels) : new Uint16Array(voxels);
-    this.scratchLength = grid.maskVoxels;
   }
 
-  add(f0: number, amplitude: Float32Array, scratch: Float32Array): void {
-    const threshold = quantileOfSelected(amplitude, this.grid.mask, OCCUPANCY_QUANTILE, scratch);
+  add(f0: number, amplitude: Float32Array): void {
+    const threshold = quantileOfSelected(amplitude, this.grid.mask, OCCUPANCY_QUANTILE);
     this.thresholds[this.frequencies.indexOf(f0)] = threshold;
     const { counts } = this;
     for (let i = 0; i < counts.length; i++) if (amplitude[i] >= threshold) counts[i]++;

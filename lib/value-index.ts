@@ -170,8 +170,11 @@ function binOf(value: number): number {
   return binOfBits(scratchBits[0]);
 }
 
-/** Top 16 bits of the sortable key: non-negative values above negative ones, −0 with +0, NaN → -1. */
-function binOfBits(bits: number): number {
+/**
+ * The value bin (0 … 65535, in increasing value) of a float32 given by its bits: the top 16 bits of the sortable key,
+ * non-negative values above negative ones, −0 with +0; NaN → -1.
+ */
+export function binOfBits(bits: number): number {
   const magnitude = bits & 0x7fffffff;
   if (magnitude > 0x7f800000) return -1;
   if (magnitude === 0) return 0x8000;

@@ -68,7 +68,7 @@ function smallRun(bands = [0.1, 0.15, 0.2, 0.25, 0.3]) {
   const setup = spiralSetup(blob, { voxelSize: 1 });
   const fed: number[] = [];
   const run = spiralBandRun(setup, [
-    { frequencies: bands, scratchLength: 0, add: (f0: number) => void fed.push(bands.indexOf(f0)) },
+    { frequencies: bands, add: (f0: number) => void fed.push(bands.indexOf(f0)) },
   ]);
   return { run, fed, setup };
 }
