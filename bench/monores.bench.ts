@@ -15,7 +15,8 @@ import { measured, runInChild, withMapFile } from "./child.js";
 import { benchMap, benchMapFromFile, mib } from "./upsample.js";
 
 const threshold = 1.0; // emd_1997's author contour; resampling keeps the density scale
-const resolutions = [7, 2.5, 1.578];
+/** MAPVAL_MONORES_BENCH_CASES=2.5,1.578 runs only those resolutions. */
+const resolutions = (process.env.MAPVAL_MONORES_BENCH_CASES ?? "7,2.5,1.578").split(",").map(Number);
 const childMapVariable = "MAPVAL_MONORES_BENCH_MAP";
 const childResolutionVariable = "MAPVAL_MONORES_BENCH_RESOLUTION";
 
