@@ -179,6 +179,8 @@ function runStage(
     else if (radix === 3)
       radix3(source, input, inputStep, target, output, outputStep, slots, sign,
         cos[t], flip * sin[t], cos[t + 1], flip * sin[t + 1]);
+    else if (radix === 5)
+      radix5(source, input, inputStep, target, output, outputStep, slots, sign, cos, sin, t, flip);
     else radixOdd(radix, source, input, inputStep, target, output, outputStep, slots, sign, cos, sin, t, flip);
   }
 }
@@ -259,10 +261,64 @@ function radix3(
   }
 }
 
-const oddRoots = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+const COS_72 = Math.cos((2 * Math.PI) / 5);
+const COS_144 = Math.cos((4 * Math.PI) / 5);
+const SIN_72 = Math.sin((2 * Math.PI) / 5);
+const SIN_144 = Math.sin((4 * Math.PI) / 5);
 
 /**
- * An odd prime radix R (5, 7): y_k = a0 + Σ_{r ≤ (R−1)/2} [cos(2πrk/R)·(a_r + a_{R−r}) + sign·i·sin(2πrk/R)·(a_r − a_{R−r})].
+ * With b1 = a1 + a4, b2 = a2 + a3, d1 = a1 − a4, d2 = a2 − a3 (the roots of a1 and a4, a2 and a3 are conjugate):
+ * y_{1,4} = a0 + c72·b1 + c144·b2 ± sign·i·(s72·d1 + s144·d2), y_{2,3} = a0 + c144·b1 + c72·b2 ± sign·i·(s144·d1 − s72·d2).
+ */
+function radix5(
+  x: Float64Array, input: number, inputStep: number, y: Float64Array, output: number, outputStep: number, slots: number,
+  sign: number, cos: Float64Array, sin: Float64Array, t: number, flip: number,
+): void {
+  const i1 = input + inputStep, i2 = i1 + inputStep, i3 = i2 + inputStep, i4 = i3 + inputStep;
+  const o1 = output + outputStep, o2 = o1 + outputStep, o3 = o2 + outputStep, o4 = o3 + outputStep;
+  const c1 = cos[t], s1 = flip * sin[t], c2 = cos[t + 1], s2 = flip * sin[t + 1];
+  const c3 = cos[t + 2], s3 = flip * sin[t + 2], c4 = cos[t + 3], s4 = flip * sin[t + 3];
+  const s72 = sign * SIN_72, s144 = sign * SIN_144;
+  for (let c = 0; c < slots; c += 2) {
+    const a0r = x[input + c], a0i = x[input + c + 1];
+    let xr = x[i1 + c], xi = x[i1 + c + 1];
+    const a1r = xr * c1 - xi * s1, a1i = xr * s1 + xi * c1;
+    xr = x[i2 + c];
+    xi = x[i2 + c + 1];
+    const a2r = xr * c2 - xi * s2, a2i = xr * s2 + xi * c2;
+    xr = x[i3 + c];
+    xi = x[i3 + c + 1];
+    const a3r = xr * c3 - xi * s3, a3i = xr * s3 + xi * c3;
+    xr = x[i4 + c];
+    xi = x[i4 + c + 1];
+    const a4r = xr * c4 - xi * s4, a4i = xr * s4 + xi * c4;
+    const b1r = a1r + a4r, b1i = a1i + a4i, b2r = a2r + a3r, b2i = a2i + a3i;
+    const d1r = a1r - a4r, d1i = a1i - a4i, d2r = a2r - a3r, d2i = a2i - a3i;
+    const e1r = a0r + COS_72 * b1r + COS_144 * b2r, e1i = a0i + COS_72 * b1i + COS_144 * b2i;
+    const e2r = a0r + COS_144 * b1r + COS_72 * b2r, e2i = a0i + COS_144 * b1i + COS_72 * b2i;
+    // i·(s72·d1 + s144·d2) and i·(s144·d1 − s72·d2), with the sign folded into s72 and s144
+    const f1r = -(s72 * d1i + s144 * d2i), f1i = s72 * d1r + s144 * d2r;
+    const f2r = -(s144 * d1i - s72 * d2i), f2i = s144 * d1r - s72 * d2r;
+    y[output + c] = a0r + b1r + b2r;
+    y[output + c + 1] = a0i + b1i + b2i;
+    y[o1 + c] = e1r + f1r;
+    y[o1 + c + 1] = e1i + f1i;
+    y[o4 + c] = e1r - f1r;
+    y[o4 + c + 1] = e1i - f1i;
+    y[o2 + c] = e2r + f2r;
+    y[o2 + c + 1] = e2i + f2i;
+    y[o3 + c] = e2r - f2r;
+    y[o3 + c + 1] = e2i - f2i;
+  }
+}
+
+const oddRoots = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+
+/** Twiddled inputs of one butterfly of `radixOdd`. */
+const oddRe = new Float64Array(8), oddIm = new Float64Array(8);
+
+/**
+ * An odd prime radix R (7): y_k = a0 + Σ_{r ≤ (R−1)/2} [cos(2πrk/R)·(a_r + a_{R−r}) + sign·i·sin(2πrk/R)·(a_r − a_{R−r})].
  */
 function radixOdd(
   radix: number, x: Float64Array, input: number, inputStep: number, y: Float64Array, output: number, outputStep: number,
@@ -279,7 +335,7 @@ function radixOdd(
     oddRoots.set(radix, roots);
   }
   const half = (radix - 1) / 2;
-  const ar = new Float64Array(radix), ai = new Float64Array(radix);
+  const ar = oddRe, ai = oddIm;
   for (let c = 0; c < slots; c += 2) {
     ar[0] = x[input + c];
     ai[0] = x[input + c + 1];
