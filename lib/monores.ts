@@ -47,28 +47,37 @@ export const MIN_NOISE_VOXELS = 1000;
  */
 export const MIN_SIGNAL_FRACTION = 0.1;
 
-/** Per-axis digital frequencies and the radius |u| of every bin of a half spectrum (bin order of fft3d.ts). */
+/** Per-axis digital frequencies of a half spectrum's bins (bin order of fft3d.ts). */
 export interface SpectrumGeometry extends GridShape {
   hx: number;
   fx: Float64Array;
   fy: Float64Array;
   fz: Float64Array;
-  /** |u| per stored bin. */
-  radius: Float64Array;
 }
 
 export function spectrumGeometry(shape: GridShape): SpectrumGeometry {
   const { nx, ny, nz } = shape;
   const hx = Math.floor(nx / 2) + 1;
-  const fx = digitalFrequencies(nx), fy = digitalFrequencies(ny), fz = digitalFrequencies(nz);
-  const radius = new Float64Array(hx * ny * nz);
-  let e = 0;
-  for (let kz = 0; kz < nz; kz++)
+  return { nx, ny, nz, hx, fx: digitalFrequencies(nx), fy: digitalFrequencies(ny), fz: digitalFrequencies(nz) };
+}
+
+/**
+ * Multiplies every stored bin of the half spectrum by `gain(|u|)`, |u| = √(uz² + uy² + ux²) in digital frequencies
+ * (the radius is computed per bin: a table of it would be a box of float64 per worker).
+ */
+export function applyRadialGain(spectrum: HalfSpectrum, gain: (radius: number) => number): void {
+  const { nx, ny, nz, hx, data } = spectrum;
+  const { fx, fy, fz } = spectrumGeometry({ nx, ny, nz });
+  for (let kz = 0, e = 0; kz < nz; kz++)
     for (let ky = 0; ky < ny; ky++) {
       const yz = fz[kz] * fz[kz] + fy[ky] * fy[ky];
-      for (let kx = 0; kx < hx; kx++, e++) radius[e] = Math.sqrt(yz + fx[kx] * fx[kx]);
+      for (let kx = 0; kx < hx; kx++, e++) {
+        const g = gain(Math.sqrt(yz + fx[kx] * fx[kx]));
+        if (g === 1) continue;
+        data[2 * e] *= g;
+        data[2 * e + 1] *= g;
+      }
     }
-  return { nx, ny, nz, hx, fx, fy, fz, radius };
 }
 
 /** The monogenic band energies of a map's half spectrum on MonoRes's digital frequencies, in float64. */
@@ -116,22 +125,17 @@ const allPass = () => 1;
  */
 export function lowPassInPlace(
   values: Float64Array,
-  geometry: SpectrumGeometry,
+  geometry: GridShape,
   freq: number,
   freqL: number,
   workData?: Float64Array,
 ): void {
-  const { nx, ny, nz, radius } = geometry;
+  const { nx, ny, nz } = geometry;
   const spectrum = realFft3d({ nx, ny, nz, data: values }, workData);
-  const data = spectrum.data;
   const scale = Math.PI / (freqL - freq);
-  for (let e = 0; e < radius.length; e++) {
-    const u = radius[e];
-    if (u < freq) continue;
-    const gain = u > freqL ? 0 : freqL > freq ? 0.5 * (1 + Math.cos(scale * (u - freq))) : 1;
-    data[2 * e] *= gain;
-    data[2 * e + 1] *= gain;
-  }
+  applyRadialGain(spectrum, (u) =>
+    u < freq ? 1 : u > freqL ? 0 : freqL > freq ? 0.5 * (1 + Math.cos(scale * (u - freq))) : 1,
+  );
   values.set(inverseRealFft3d(spectrum, true));
 }
 
@@ -140,16 +144,11 @@ export function lowPassInPlace(
  * std σ/√2 voxels, periodic). gaussian.ts keeps ±7 taps, tuned for σ = 2; at σ = 4 that would cut the kernel at
  * 2.5 std, so MonoRes's σ = 3 and 4 are applied by FFT here.
  */
-export function gaussianInPlace(values: Float64Array, geometry: SpectrumGeometry, sigma: number, workData?: Float64Array): void {
-  const { nx, ny, nz, radius } = geometry;
+export function gaussianInPlace(values: Float64Array, geometry: GridShape, sigma: number, workData?: Float64Array): void {
+  const { nx, ny, nz } = geometry;
   const spectrum = realFft3d({ nx, ny, nz, data: values }, workData);
-  const data = spectrum.data;
   const k = -Math.PI * Math.PI * sigma * sigma;
-  for (let e = 0; e < radius.length; e++) {
-    const gain = Math.exp(k * radius[e] * radius[e]);
-    data[2 * e] *= gain;
-    data[2 * e + 1] *= gain;
-  }
+  applyRadialGain(spectrum, (u) => Math.exp(k * u * u));
   values.set(inverseRealFft3d(spectrum, true));
 }
 

@@ -22,7 +22,7 @@ const ring = (radius: number) => Math.exp(-((radius - 0.2) ** 2) / 0.01) + (radi
  * irfftn, squared and summed, on the whole FFT box; E at the map's voxels.
  */
 function realReference(spectrum: Float64Array, shape: Vec3, fftShape: Vec3, f: Float64Array[], gain: (r: number) => number) {
-  const [nx, ny, nz] = shape, [gx, gy, gz] = fftShape;
+  const [gx, gy, gz] = fftShape;
   const hx = halfWidth(gx);
   const energy = new Float64Array(gx * gy * gz);
   for (let c = 0; c < 4; c++) {

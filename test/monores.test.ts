@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
 import {
-  cliffLabels, gaussianInPlace, highPass, monogenicAmplitude, monogenicBands, monoRes, normalQuantile, sortedQuantile,
+  applyRadialGain, cliffLabels, gaussianInPlace, highPass, monogenicAmplitude, monogenicBands, monoRes, normalQuantile, sortedQuantile,
   spectrumGeometry, sweepResolutions,
 } from "../lib/monores.js";
 import { digitalFrequency } from "../lib/radial.js";
@@ -16,10 +16,7 @@ function whiteNoise(n: number, seed: number, std = 1): Volume {
 /** White noise with every Fourier bin above `cutoff` (digital) removed, scaled to unit standard deviation. */
 function lowPassedNoise(n: number, seed: number, cutoff: number): Float64Array {
   const spectrum = realFft3d(whiteNoise(n, seed));
-  const { radius } = spectrumGeometry(spectrum);
-  for (let e = 0; e < radius.length; e++) {
-    if (radius[e] > cutoff) spectrum.data[2 * e] = spectrum.data[2 * e + 1] = 0;
-  }
+  applyRadialGain(spectrum, (radius) => (radius > cutoff ? 0 : 1));
   const values = inverseRealFft3d(spectrum, true);
   let s2 = 0;
   for (const v of values) s2 += v * v;

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { realFft3d } from "../lib/fft3d.js";
 import { hardMask } from "../lib/masks.js";
-import { spectrumGeometry } from "../lib/monores.js";
+import { applyRadialGain } from "../lib/monores.js";
 import { parseMap } from "../lib/mrc-reader.js";
 import {
   fastEvenLength, localResolutionSection, localResolutionTitle, workingGrid,
@@ -170,8 +170,7 @@ describe("localResolutionSection on a resampled grid", () => {
     const cut = (seed: number, cutoff: number) => {
       const g = seededNormal(seed);
       const spectrum = realFft3d(makeVolume(n, n, n, () => g()));
-      const { radius } = spectrumGeometry(spectrum);
-      for (let e = 0; e < radius.length; e++) if (radius[e] > cutoff) spectrum.data[2 * e] = spectrum.data[2 * e + 1] = 0;
+      applyRadialGain(spectrum, (radius) => (radius > cutoff ? 0 : 1));
       return spectrum;
     };
     const sharp = resampleSpectrum(cut(1, 1 / 6), { nx: n, ny: n, nz: n });
