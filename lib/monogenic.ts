@@ -13,8 +13,9 @@
  * - The z pass reads F, applies the gain and the component's factor as it gathers each block of lines, skips lines
  *   that are all zero, and keeps only the planes z of the map (the FFT box may be padded).
  * - The y and x passes run one z plane at a time on buffers that stay in cache, and the real rows go straight into E.
- * So the only box-sized buffer is the z pass's output, which may be float32 (`precision`): its rounding, 6e-8 relative,
- * is that of a float32 spectrum.
+ * So the only box-sized buffer is the z pass's output, which may be float32 (`precision`, which also sets the gain
+ * table's): its rounding, 6e-8 relative, is that of a float32 spectrum. It may also hold only part of the planes at a
+ * time (`zChunks`).
  *
  * `nyquist: "numpy"` reproduces numpy's complex result for even axes, as the Python port of LocBfactor computes it:
  * H_c is not Hermitian on the Nyquist plane of its own axis c, so IFFT(H_c·W·F) is complex there. The plane is left
@@ -38,8 +39,13 @@ export interface MonogenicInput {
   spectrum: Float32Array | Float64Array;
   /** How the Riesz components treat the Nyquist plane of their own axis (module comment). */
   nyquist: "numpy" | "real";
-  /** Storage of the z pass's output, the one box-sized buffer (module comment). */
+  /** Storage of the z pass's output, the one box-sized buffer (module comment), and of the gain table. */
   precision: "float32" | "float64";
+  /**
+   * Run the z pass this many times, each time keeping the next 1/chunks of the planes (default 1): the work buffer
+   * shrinks to 1/chunks of the box for 1/chunks more z passes (the z pass is about a third of the work).
+   */
+  zChunks?: number;
 }
 
 /** The energy E of any radial gain, for one spectrum; buffers are allocated once and reused. */
@@ -56,12 +62,14 @@ export class MonogenicEnergy {
   private readonly spectrum: Float32Array | Float64Array;
   private readonly numpyNyquist: boolean;
   /** W on the octant, x fastest: entry kx + hx·(qy + this.qy·qz). */
-  private readonly gain: Float64Array;
+  private readonly gain: Float32Array | Float64Array;
   /** Per octant row (qy, qz): the x bins [from, to) where W is not zero. */
   private readonly rowFrom: Int32Array;
   private readonly rowTo: Int32Array;
-  /** z pass output, planes z < nz: element kx + hx·(ky + gy·z). */
+  /** z pass output, planes z0 ≤ z < z0 + chunkPlanes (z < nz): element kx + hx·(ky + gy·(z − z0)). */
   private readonly work: Float32Array | Float64Array;
+  /** Planes z the work buffer holds at a time. */
+  private readonly chunkPlanes: number;
   /** One y slab of the z pass (sample kz of line kx at kx + hx·kz) and one z plane of the y pass (ky, kx). */
   private readonly block: Float64Array;
   private readonly plane: Float64Array;
@@ -90,10 +98,13 @@ export class MonogenicEnergy {
     this.spectrum = input.spectrum;
     this.numpyNyquist = input.nyquist === "numpy";
     const octant = this.hx * this.qy * this.qz;
-    this.gain = new Float64Array(octant);
+    this.gain = input.precision === "float32" ? new Float32Array(octant) : new Float64Array(octant);
     this.rowFrom = new Int32Array(this.qy * this.qz);
     this.rowTo = new Int32Array(this.qy * this.qz);
-    const workLength = 2 * this.hx * gy * nz;
+    const chunks = input.zChunks ?? 1;
+    if (!(Number.isInteger(chunks) && chunks >= 1)) throw new RangeError(`zChunks must be a positive integer, got ${chunks}`);
+    this.chunkPlanes = Math.ceil(nz / chunks);
+    const workLength = 2 * this.hx * gy * this.chunkPlanes;
     this.work = input.precision === "float32" ? new Float32Array(workLength) : new Float64Array(workLength);
     this.block = new Float64Array(2 * this.hx * gz);
     this.plane = new Float64Array(2 * this.hx * gy);
@@ -152,20 +163,22 @@ export class MonogenicEnergy {
     out.fill(0);
     for (let component = 0; component < 4; component++) {
       const term = this.numpyNyquist && component > 0 ? this.nyquistPlaneTerm(component - 1) : null;
-      if (!this.zPass(component) && !term) continue;
-      for (let z = 0; z < nz; z++) this.planePasses(z, out, component - 1, term);
+      for (let z0 = 0; z0 < nz; z0 += this.chunkPlanes) {
+        const z1 = Math.min(nz, z0 + this.chunkPlanes);
+        if (!this.zPass(component, z0, z1) && !term) break;
+        for (let z = z0; z < z1; z++) this.planePasses(z, z0, out, component - 1, term);
+      }
     }
   }
 
   /**
    * Fills the work buffer with the z-inverse transform of H·W·F for `component` (0: v0, 1–3: x, y, z), keeping planes
-   * z < nz, and sets the x range of the lines the y pass must transform. Returns false when the whole filtered spectrum
-   * is zero.
+   * z0 ≤ z < z1, and sets the x range of the lines the y pass must transform. Returns false when the whole filtered
+   * spectrum is zero.
    */
-  private zPass(component: number): boolean {
+  private zPass(component: number, z0: number, z1: number): boolean {
     const { hx, qy, qz, fx, fy, fz, gain, rowFrom, rowTo, spectrum, work, block } = this;
     const [gx, gy, gz] = this.fftShape;
-    const nz = this.shape[2];
     const plan = batchFft(gz);
     // The Riesz component of axis c leaves out its Nyquist plane in numpy mode.
     const skipX = this.numpyNyquist && component === 1 && gx % 2 === 0 ? gx / 2 : hx;
@@ -216,8 +229,8 @@ export class MonogenicEnergy {
         if (lo < activeFrom) activeFrom = lo;
         if (hi > activeTo) activeTo = hi;
       }
-      for (let z = 0; z < nz; z++) {
-        const to = 2 * hx * (ky + gy * z);
+      for (let z = z0; z < z1; z++) {
+        const to = 2 * hx * (ky + gy * (z - z0));
         if (lo >= hi) {
           work.fill(0, to, to + 2 * hx);
           continue;
@@ -234,14 +247,21 @@ export class MonogenicEnergy {
   }
 
   /**
-   * The y and x inverse passes of plane z of the work buffer, adding the squares of the real result into `out`, and
-   * the Nyquist-plane term of the Riesz component of `axis` when there is one (`nyquistPlaneTerm`).
+   * The y and x inverse passes of plane z (held from plane z0 on) of the work buffer, adding the squares of the real
+   * result into `out`, and the Nyquist-plane term of the Riesz component of `axis` when there is one
+   * (`nyquistPlaneTerm`).
    */
-  private planePasses(z: number, out: Float32Array | Float64Array, axis: number, term: Float64Array | null): void {
+  private planePasses(
+    z: number,
+    z0: number,
+    out: Float32Array | Float64Array,
+    axis: number,
+    term: Float64Array | null,
+  ): void {
     const { hx, work, plane, packed, unpacked, activeFrom, activeTo, noTerm } = this;
     const [nx, ny] = this.shape;
     const [gx, gy, gz] = this.fftShape;
-    const start = 2 * hx * gy * z;
+    const start = 2 * hx * gy * (z - z0);
     plane.set(work.subarray(start, start + plane.length));
     batchFft(gy).transform(plane, 0, hx, activeFrom, activeTo, 1);
     // x: two Hermitian rows A, B make one complex row A + i·B whose inverse DFT is a + i·b. The imaginary parts at

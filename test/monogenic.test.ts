@@ -92,18 +92,18 @@ function expectClose(actual: ArrayLike<number>, expected: Float64Array, relative
 }
 
 describe("MonogenicEnergy", () => {
-  const cases: { shape: Vec3; fftShape: Vec3 }[] = [
+  const cases: { shape: Vec3; fftShape: Vec3; zChunks?: number }[] = [
     { shape: [6, 5, 4], fftShape: [6, 5, 4] },
-    { shape: [7, 6, 5], fftShape: [7, 6, 5] },
-    { shape: [5, 4, 6], fftShape: [8, 6, 6] },
+    { shape: [7, 6, 5], fftShape: [7, 6, 5], zChunks: 3 },
+    { shape: [5, 4, 6], fftShape: [8, 6, 6], zChunks: 2 },
   ];
-  for (const { shape, fftShape } of cases) {
-    const label = `${shape.join("×")} in an FFT box of ${fftShape.join("×")}`;
+  for (const { shape, fftShape, zChunks } of cases) {
+    const label = `${shape.join("×")} in an FFT box of ${fftShape.join("×")}${zChunks ? `, z pass in ${zChunks} chunks` : ""}`;
     const frequencies = fftShape.map((g) => digitalFrequencies(g)) as [Float64Array, Float64Array, Float64Array];
 
     it(`"real" mode, float64: equals the four irfftn of the filtered half spectrum, ${label}`, () => {
       const spectrum = paddedSpectrum(shape, fftShape, 11);
-      const bands = new MonogenicEnergy({ shape, fftShape, frequencies, spectrum, nyquist: "real", precision: "float64" });
+      const bands = new MonogenicEnergy({ shape, fftShape, frequencies, spectrum, nyquist: "real", precision: "float64", zChunks });
       bands.setGain(ring);
       const out = new Float64Array(shape[0] * shape[1] * shape[2]);
       bands.energy(out);
@@ -114,7 +114,7 @@ describe("MonogenicEnergy", () => {
       const spectrum = Float32Array.from(paddedSpectrum(shape, fftShape, 12));
       const spacing = fftShape.map((g, a) => fftFrequencies(g, [1.1, 0.9, 1.3][a])) as [Float64Array, Float64Array, Float64Array];
       const gain = (r: number) => Math.exp(-((r - 0.25) ** 2) / 0.02);
-      const bands = new MonogenicEnergy({ shape, fftShape, frequencies: spacing, spectrum, nyquist: "numpy", precision: "float32" });
+      const bands = new MonogenicEnergy({ shape, fftShape, frequencies: spacing, spectrum, nyquist: "numpy", precision: "float32", zChunks });
       bands.setGain(gain);
       const out = new Float32Array(shape[0] * shape[1] * shape[2]);
       bands.energy(out);
