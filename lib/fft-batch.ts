@@ -172,7 +172,9 @@ function runStage(
     const t = k * (radix - 1);
     const input = sourceBase + j * sourceStride;
     const output = targetBase + ((j - k) * radix + k) * targetStride;
-    if (radix === 4)
+    // At k = 0 every twiddle is 1 (the whole first stage, and 1/span of the others).
+    if (radix === 4 && k === 0) radix4Untwiddled(source, input, inputStep, target, output, outputStep, slots, sign);
+    else if (radix === 4)
       radix4(source, input, inputStep, target, output, outputStep, slots, sign,
         cos[t], flip * sin[t], cos[t + 1], flip * sin[t + 1], cos[t + 2], flip * sin[t + 2]);
     else if (radix === 2) radix2(source, input, inputStep, target, output, outputStep, slots, cos[t], flip * sin[t]);
@@ -221,6 +223,32 @@ function radix4(
     const t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
     const t2r = a1r + a3r, t2i = a1i + a3i;
     // ω·(a1 − a3) = sign·i·(a1 − a3)
+    const ur = -sign * (a1i - a3i), ui = sign * (a1r - a3r);
+    y[output + c] = t0r + t2r;
+    y[output + c + 1] = t0i + t2i;
+    y[o1 + c] = t1r + ur;
+    y[o1 + c + 1] = t1i + ui;
+    y[o2 + c] = t0r - t2r;
+    y[o2 + c + 1] = t0i - t2i;
+    y[o3 + c] = t1r - ur;
+    y[o3 + c + 1] = t1i - ui;
+  }
+}
+
+/** `radix4` with every twiddle 1. */
+function radix4Untwiddled(
+  x: Float64Array, input: number, inputStep: number, y: Float64Array, output: number, outputStep: number, slots: number,
+  sign: number,
+): void {
+  const i1 = input + inputStep, i2 = i1 + inputStep, i3 = i2 + inputStep;
+  const o1 = output + outputStep, o2 = o1 + outputStep, o3 = o2 + outputStep;
+  for (let c = 0; c < slots; c += 2) {
+    const a0r = x[input + c], a0i = x[input + c + 1];
+    const a1r = x[i1 + c], a1i = x[i1 + c + 1];
+    const a2r = x[i2 + c], a2i = x[i2 + c + 1];
+    const a3r = x[i3 + c], a3i = x[i3 + c + 1];
+    const t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
+    const t2r = a1r + a3r, t2i = a1i + a3i;
     const ur = -sign * (a1i - a3i), ui = sign * (a1r - a3r);
     y[output + c] = t0r + t2r;
     y[output + c + 1] = t0i + t2i;
