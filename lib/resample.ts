@@ -183,7 +183,8 @@ export function vrsResample(volume: Volume, options: { voxelSize: number; resolu
     ? volume.data
     : resampleSpectrum(realFft3d(volume), resizedShape, shift, factor < 1 ? { cutoff: factor / 2 } : undefined);
   const windowShape = { nx: windowed[0], ny: windowed[1], nz: windowed[2] };
-  const data = windowCentered(values, resizedShape, windowShape);
+  // The map itself when nothing changes (map data is never written in place, so it can be shared).
+  const data = identity && windowed.every((m, a) => m === dims[a]) ? volume.data : windowCentered(values, resizedShape, windowShape);
   const sampling = dims.map((n, a) => (voxelSize * n) / resized[a]) as Vec3;
   const windowStart = resized.map((m, a) => Math.floor(m / 2) - Math.floor(windowed[a] / 2));
   const origin = volume.origin.map((o, a) => o + shift[a] * voxelSize + windowStart[a] * sampling[a]) as Vec3;
