@@ -1,6 +1,7 @@
 /**
- * 3-D real FFT timings (forward and inverse, float64 internally) for box sizes that take each path of lib/fft.ts
- * (power of two, Cooley–Tukey steps for small odd primes, Rader for the prime 101, Bluestein for 202 = 2·101), plus the
+ * 3-D real FFT timings (forward and inverse, float64 internally) for box sizes that take each path of lib/fft.ts along x
+ * (power of two, Cooley–Tukey steps for small odd primes, Rader for the prime 101, Bluestein for 202 = 2·101) and of
+ * lib/fft-batch.ts along y and z (batched Stockham for lengths with no prime factor above 7), plus the
  * round-trip error, the full complex 3-D FFT and the 0.d section on 100³ and 256³ maps. Single thread; run with
  * `npm run bench -- fft`.
  */
@@ -25,7 +26,7 @@ function bestOf<T>(runs: number, task: () => T): { ms: number; value: T } {
 }
 
 /** Which path lib/fft.ts takes for a line of length n. */
-function lengthKind(n: number): string {
+function linePath(n: number): string {
   if ((n & (n - 1)) === 0) return "fft.js radix-4";
   let odd = n;
   while (odd % 2 === 0) odd /= 2;
@@ -34,6 +35,13 @@ function lengthKind(n: number): string {
   let smooth = n - 1; // Rader needs a prime n whose n − 1 has no prime factor above 7
   for (const p of [2, 3, 5, 7]) while (smooth % p === 0) smooth /= p;
   return odd === n && smooth === 1 ? "Rader" : "Bluestein";
+}
+
+/** The paths of an n³ transform: x lines through lib/fft.ts, y and z lines through lib/fft-batch.ts. */
+function lengthKind(n: number): string {
+  let rest = n;
+  for (const p of [2, 3, 5, 7]) while (rest % p === 0) rest /= p;
+  return `x: ${linePath(n)}; y, z: ${rest === 1 ? "batched Stockham" : "line by line as x"}`;
 }
 
 export async function run(): Promise<void> {
