@@ -102,18 +102,22 @@ function plain(s: Section): SectionResult<object> {
   return rest;
 }
 
-/** The local map's central slices, NaN outside the mask the statistics are over. */
-function localSlices(local: LocalMapOutput) {
+/**
+ * The three central slices of a local map for its page: null outside the mask the statistics are over and where the
+ * value is not finite, values to 5 significant digits.
+ */
+export function localSlices(local: LocalMapOutput) {
   const { volume, mask } = local;
   const { nx, ny, nz } = volume;
-  const masked = volume.data.map((v, i) => (mask[i] ? v : NaN)); // map, not Float32Array.from(data, f): no value list
   const images = {} as Record<Axis, { width: number; height: number; index: number; data: (number | null)[] }>;
   for (const axis of ["x", "y", "z"] as const) {
     const index = Math.floor({ x: nx, y: ny, z: nz }[axis] / 2);
-    const image = slice(masked, nx, ny, nz, axis, index);
+    // Slice, then mask: masking the whole map first would copy a box per local map.
+    const image = slice(volume.data, nx, ny, nz, axis, index);
+    const inMask = slice(mask, nx, ny, nz, axis, index).data;
     images[axis] = {
       width: image.width, height: image.height, index,
-      data: Array.from(image.data, (v) => (Number.isFinite(v) ? +v.toPrecision(5) : null)),
+      data: Array.from(image.data, (v, i) => (inMask[i] && Number.isFinite(v) ? +v.toPrecision(5) : null)),
     };
   }
   return { shape: [nx, ny, nz], voxelSize: volume.voxelSize?.[0] ?? null, slices: images };

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { expect, test } from "vitest";
-import { entryFiles, SWEEP_THRESHOLDS } from "../data-loaders/site-entry.js";
+import { entryFiles, localSlices, SWEEP_THRESHOLDS } from "../data-loaders/site-entry.js";
 import { levelKeepingFraction } from "../lib/entries.js";
 import { runLevel0 } from "../lib/level0.js";
 import { parseMap } from "../lib/mrc-reader.js";
@@ -72,4 +72,21 @@ test("a map above 160³ voxels: the report is of the map itself, the live copy i
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a local map's central slices: its values inside the mask to 5 digits, null outside it and where not finite", () => {
+  const [nx, ny, nz] = [4, 3, 5];
+  const data = Float32Array.from({ length: nx * ny * nz }, (_, i) => 1 + i / 7);
+  data[2 + nx * (1 + ny * 2)] = NaN; // on all three central slices (x = 2, y = 1, z = 2)
+  const mask = Uint8Array.from({ length: nx * ny * nz }, (_, i) => (i % 3 === 0 ? 0 : 1));
+  const out = localSlices({ volume: { nx, ny, nz, data, voxelSize: [2, 2, 2], origin: [0, 0, 0] }, mask });
+  expect(out.shape).toEqual([nx, ny, nz]);
+  expect(out.voxelSize).toBe(2);
+  const expected = (i: number) => (mask[i] && Number.isFinite(data[i]) ? +data[i].toPrecision(5) : null);
+  // z = 2: x fastest; y = 1: (x, z); x = 2: (y, z).
+  expect(out.slices.z).toMatchObject({ width: nx, height: ny, index: 2 });
+  expect(out.slices.z.data).toEqual(Array.from({ length: nx * ny }, (_, j) => expected(j + nx * ny * 2)));
+  expect(out.slices.y.data).toEqual(Array.from({ length: nx * nz }, (_, j) => expected((j % nx) + nx * (1 + ny * Math.floor(j / nx)))));
+  expect(out.slices.x.data).toEqual(Array.from({ length: ny * nz }, (_, j) => expected(2 + nx * ((j % ny) + ny * Math.floor(j / ny)))));
+  expect(out.slices.z.data.filter((v) => v === null).length).toBeGreaterThan(0);
 });
