@@ -44,12 +44,7 @@ export function halfWidth(nx: number): number {
  * not the grid's data) when given, e.g. a buffer reused for many transforms.
  */
 export function realFft3d(grid: RealGrid, out?: Float64Array): HalfSpectrum {
-  const { nx, ny, nz } = checkShape(grid);
-  if (grid.data.length !== nx * ny * nz) {
-    throw new RangeError(`grid data has ${grid.data.length} values, expected ${nx}×${ny}×${nz}`);
-  }
-  const hx = halfWidth(nx);
-  if (out && out.length !== 2 * hx * ny * nz) throw new RangeError(`output has ${out.length} values, expected ${2 * hx * ny * nz}`);
+  const { nx, ny, nz, hx } = checkForward(grid, out);
   const data = out ?? new Float64Array(2 * hx * ny * nz);
   realRowsToHalfSpectrum(grid.data, data, nx, ny * nz);
   transformSlowAxes(data, hx, ny, nz, -1);
@@ -62,12 +57,7 @@ export function realFft3d(grid: RealGrid, out?: Float64Array): HalfSpectrum {
  * Each value is rounded twice, after the y pass and at the end.
  */
 export function realFft3dFloat32(grid: RealGrid, out?: Float32Array): Float32Array {
-  const { nx, ny, nz } = checkShape(grid);
-  if (grid.data.length !== nx * ny * nz) {
-    throw new RangeError(`grid data has ${grid.data.length} values, expected ${nx}×${ny}×${nz}`);
-  }
-  const hx = halfWidth(nx);
-  if (out && out.length !== 2 * hx * ny * nz) throw new RangeError(`output has ${out.length} values, expected ${2 * hx * ny * nz}`);
+  const { nx, ny, nz, hx } = checkForward(grid, out);
   const data = out ?? new Float32Array(2 * hx * ny * nz);
   const plane = new Float64Array(2 * hx * ny);
   const yPlan = batchFft(ny), zPlan = batchFft(nz);
@@ -137,6 +127,17 @@ export function complexFft3d(data: Float64Array, shape: GridShape, direction: "f
     const scale = 1 / (ny * nz);
     for (let i = 0; i < data.length; i++) data[i] *= scale;
   }
+}
+
+/** The grid's shape and half width, once the grid's data and the output (if any) are checked to fit. */
+function checkForward(grid: RealGrid, out: ArrayLike<number> | undefined) {
+  const { nx, ny, nz } = checkShape(grid);
+  if (grid.data.length !== nx * ny * nz) {
+    throw new RangeError(`grid data has ${grid.data.length} values, expected ${nx}×${ny}×${nz}`);
+  }
+  const hx = halfWidth(nx);
+  if (out && out.length !== 2 * hx * ny * nz) throw new RangeError(`output has ${out.length} values, expected ${2 * hx * ny * nz}`);
+  return { nx, ny, nz, hx };
 }
 
 function checkShape(shape: GridShape): GridShape {
@@ -253,30 +254,39 @@ function halfSpectrumToRealRows(spectrum: Float64Array, out: Float64Array, nx: n
   const plan = complexFft(nx);
   const packed = new Float64Array(2 * nx);
   const z = new Float64Array(2 * nx);
-  const nyquist = nx % 2 === 0 ? nx / 2 : -1;
   for (let row = 0; row < rowCount; row += 2) {
     const hasPair = row + 1 < rowCount;
-    const inA = 2 * row * hx;
-    const inB = inA + 2 * hx;
-    for (let k = 0; k < hx; k++) {
-      const ar = spectrum[inA + 2 * k];
-      const br = hasPair ? spectrum[inB + 2 * k] : 0;
-      if (k === 0 || k === nyquist) {
-        packed[2 * k] = ar;
-        packed[2 * k + 1] = br;
-        continue;
-      }
-      const ai = spectrum[inA + 2 * k + 1];
-      const bi = hasPair ? spectrum[inB + 2 * k + 1] : 0;
-      // A(k) + i·B(k), and at −k: conj A(k) + i·conj B(k).
-      packed[2 * k] = ar - bi;
-      packed[2 * k + 1] = ai + br;
-      packed[2 * (nx - k)] = ar + bi;
-      packed[2 * (nx - k) + 1] = br - ai;
-    }
+    packHermitianRows(spectrum, 2 * row * hx, hasPair, nx, packed);
     plan.inverse(z, packed);
     const a = row * nx;
     for (let x = 0; x < nx; x++) out[a + x] = z[2 * x] * scale;
     if (hasPair) for (let x = 0; x < nx; x++) out[a + nx + x] = z[2 * x + 1] * scale;
+  }
+}
+
+/**
+ * The full row A + i·B of two half-spectrum rows A (at `at`) and B (right after it; zero without `pair`) of a real
+ * length-n transform, into `packed` (2·n values): its inverse DFT is a + i·b. The imaginary parts at k = 0 and at the
+ * even Nyquist cannot belong to a real row and are dropped, as numpy's irfftn does.
+ */
+export function packHermitianRows(rows: Float64Array, at: number, pair: boolean, n: number, packed: Float64Array): void {
+  const hx = halfWidth(n);
+  const nyquist = n % 2 === 0 ? n / 2 : -1;
+  const b = at + 2 * hx;
+  for (let k = 0; k < hx; k++) {
+    const ar = rows[at + 2 * k];
+    const br = pair ? rows[b + 2 * k] : 0;
+    if (k === 0 || k === nyquist) {
+      packed[2 * k] = ar;
+      packed[2 * k + 1] = br;
+      continue;
+    }
+    const ai = rows[at + 2 * k + 1];
+    const bi = pair ? rows[b + 2 * k + 1] : 0;
+    // A(k) + i·B(k), and at −k: conj A(k) + i·conj B(k).
+    packed[2 * k] = ar - bi;
+    packed[2 * k + 1] = ai + br;
+    packed[2 * (n - k)] = ar + bi;
+    packed[2 * (n - k) + 1] = br - ai;
   }
 }

@@ -23,7 +23,7 @@
  * the plane, is added squared (lib/spiral-amplitude.ts explains it). `nyquist: "real"` takes the real transform of
  * whatever the plane holds, as Xmipp's MonoRes does.
  */
-import { complexFft3d, halfWidth } from "./fft3d.js";
+import { complexFft3d, halfWidth, packHermitianRows } from "./fft3d.js";
 import { batchFft } from "./fft-batch.js";
 import { complexFft } from "./fft.js";
 import type { Vec3 } from "./volume.js";
@@ -264,32 +264,13 @@ export class MonogenicEnergy {
     const start = 2 * hx * gy * (z - z0);
     plane.set(work.subarray(start, start + plane.length));
     batchFft(gy).transform(plane, 0, hx, activeFrom, activeTo, 1);
-    // x: two Hermitian rows A, B make one complex row A + i·B whose inverse DFT is a + i·b. The imaginary parts at
-    // kx = 0 and at the even Nyquist cannot belong to a real row and are dropped, as numpy's irfftn does. The inverse
+    // x: two Hermitian rows make one complex row whose inverse DFT is both real rows (packHermitianRows). The inverse
     // DFT is read off a forward one, IDFT(P)[x] = DFT(P)[−x]/gx, and every pass's 1/g is applied here.
     const xPlan = complexFft(gx);
-    const nyquist = gx % 2 === 0 ? gx / 2 : -1;
     const norm = 1 / (gx * gy * gz);
     for (let y = 0; y < ny; y += 2) {
       const pair = y + 1 < ny;
-      const a = 2 * hx * y;
-      const b = a + 2 * hx;
-      for (let k = 0; k < hx; k++) {
-        const ar = plane[a + 2 * k];
-        const br = pair ? plane[b + 2 * k] : 0;
-        if (k === 0 || k === nyquist) {
-          packed[2 * k] = ar;
-          packed[2 * k + 1] = br;
-          continue;
-        }
-        const ai = plane[a + 2 * k + 1];
-        const bi = pair ? plane[b + 2 * k + 1] : 0;
-        // A(k) + i·B(k), and at −k: conj A(k) + i·conj B(k).
-        packed[2 * k] = ar - bi;
-        packed[2 * k + 1] = ai + br;
-        packed[2 * (gx - k)] = ar + bi;
-        packed[2 * (gx - k) + 1] = br - ai;
-      }
+      packHermitianRows(plane, 2 * hx * y, pair, gx, packed);
       xPlan.forward(unpacked, packed);
       for (let row = 0; row < (pair ? 2 : 1); row++) {
         const voxel = nx * (y + row + ny * z);
