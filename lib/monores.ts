@@ -14,7 +14,7 @@
 import {
   computeInOrder, sharedFloat64Array, type BandComputer, type BandJob, type BandRun, type Planned,
 } from "./bands.js";
-import { inverseRealFft3d, realFft3d, type GridShape, type HalfSpectrum, type RealGrid } from "./fft3d.js";
+import { halfWidth, inverseRealFft3d, realFft3d, type GridShape, type HalfSpectrum, type RealGrid } from "./fft3d.js";
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import { MonogenicEnergy } from "./monogenic.js";
 import { digitalFrequencies } from "./radial.js";
@@ -47,27 +47,13 @@ export const MIN_NOISE_VOXELS = 1000;
  */
 export const MIN_SIGNAL_FRACTION = 0.1;
 
-/** Per-axis digital frequencies of a half spectrum's bins (bin order of fft3d.ts). */
-export interface SpectrumGeometry extends GridShape {
-  hx: number;
-  fx: Float64Array;
-  fy: Float64Array;
-  fz: Float64Array;
-}
-
-export function spectrumGeometry(shape: GridShape): SpectrumGeometry {
-  const { nx, ny, nz } = shape;
-  const hx = Math.floor(nx / 2) + 1;
-  return { nx, ny, nz, hx, fx: digitalFrequencies(nx), fy: digitalFrequencies(ny), fz: digitalFrequencies(nz) };
-}
-
 /**
  * Multiplies every stored bin of the half spectrum by `gain(|u|)`, |u| = √(uz² + uy² + ux²) in digital frequencies
  * (the radius is computed per bin: a table of it would be a box of float64 per worker).
  */
 export function applyRadialGain(spectrum: HalfSpectrum, gain: (radius: number) => number): void {
   const { nx, ny, nz, hx, data } = spectrum;
-  const { fx, fy, fz } = spectrumGeometry({ nx, ny, nz });
+  const fx = digitalFrequencies(nx), fy = digitalFrequencies(ny), fz = digitalFrequencies(nz);
   for (let kz = 0, e = 0; kz < nz; kz++)
     for (let ky = 0; ky < ny; ky++) {
       const yz = fz[kz] * fz[kz] + fy[ky] * fy[ky];
@@ -125,12 +111,12 @@ const allPass = () => 1;
  */
 export function lowPassInPlace(
   values: Float64Array,
-  geometry: GridShape,
+  shape: GridShape,
   freq: number,
   freqL: number,
   workData?: Float64Array,
 ): void {
-  const { nx, ny, nz } = geometry;
+  const { nx, ny, nz } = shape;
   const spectrum = realFft3d({ nx, ny, nz, data: values }, workData);
   const scale = Math.PI / (freqL - freq);
   applyRadialGain(spectrum, (u) =>
@@ -144,8 +130,8 @@ export function lowPassInPlace(
  * std σ/√2 voxels, periodic). gaussian.ts keeps ±7 taps, tuned for σ = 2; at σ = 4 that would cut the kernel at
  * 2.5 std, so MonoRes's σ = 3 and 4 are applied by FFT here.
  */
-export function gaussianInPlace(values: Float64Array, geometry: GridShape, sigma: number, workData?: Float64Array): void {
-  const { nx, ny, nz } = geometry;
+export function gaussianInPlace(values: Float64Array, shape: GridShape, sigma: number, workData?: Float64Array): void {
+  const { nx, ny, nz } = shape;
   const spectrum = realFft3d({ nx, ny, nz, data: values }, workData);
   const k = -Math.PI * Math.PI * sigma * sigma;
   applyRadialGain(spectrum, (u) => Math.exp(k * u * u));
@@ -336,10 +322,10 @@ export type MonoResJob = BandJob<"monores", MonoResSetup, MonoResTask>;
 /** Computes the amplitudes of a MonoRes job's tasks (in a worker thread, or here). */
 export function monoResBandComputer(job: MonoResJob): BandComputer {
   const { shape } = job.setup;
-  const geometry = spectrumGeometry(shape);
-  const spectrum: HalfSpectrum = { ...shape, hx: geometry.hx, data: job.setup.spectrum };
-  if (spectrum.data.length !== 2 * geometry.hx * shape.ny * shape.nz)
-    throw new RangeError(`spectrum has ${spectrum.data.length / 2} bins, expected ${geometry.hx}×${shape.ny}×${shape.nz}`);
+  const hx = halfWidth(shape.nx);
+  const spectrum: HalfSpectrum = { ...shape, hx, data: job.setup.spectrum };
+  if (spectrum.data.length !== 2 * hx * shape.ny * shape.nz)
+    throw new RangeError(`spectrum has ${spectrum.data.length / 2} bins, expected ${hx}×${shape.ny}×${shape.nz}`);
   // Buffers reused by every task: allocated per task, they pile up as garbage (in worker threads, hundreds of MB).
   const bands = monogenicBands(spectrum);
   const work = new Float64Array(spectrum.data.length);
@@ -348,10 +334,10 @@ export function monoResBandComputer(job: MonoResJob): BandComputer {
     const task = job.tasks[index];
     if (task.refinement) {
       monogenicAmplitude(bands, allPass, amplitude);
-      gaussianInPlace(amplitude, geometry, REFINEMENT_SIGMA, work);
+      gaussianInPlace(amplitude, shape, REFINEMENT_SIGMA, work);
     } else {
       monogenicAmplitude(bands, highPass(task.freq, task.freqH), amplitude);
-      lowPassInPlace(amplitude, geometry, task.freq, task.freqL, work);
+      lowPassInPlace(amplitude, shape, task.freq, task.freqL, work);
     }
   };
 }
@@ -405,7 +391,7 @@ export function monoResPlan(grid: RealGrid, mask: Uint8Array, options: MonoResOp
 /** The sweep's state, fed the refinement amplitude and then one amplitude per resolution (a `BandRun`). */
 class MonoResSweep implements BandRun {
   readonly job: MonoResJob;
-  private readonly geometry: SpectrumGeometry;
+  private readonly shape: GridShape;
   private readonly voxelSize: number;
   private readonly lowestResolution: number;
   private readonly significance: number;
@@ -436,17 +422,17 @@ class MonoResSweep implements BandRun {
     this.significance = options.significance ?? MONORES_DEFAULTS.significance;
     this.criticalZ = normalQuantile(this.significance);
     this.noiseVoxels = partial.noiseVoxels;
-    this.geometry = spectrumGeometry(grid);
+    this.shape = { nx: grid.nx, ny: grid.ny, nz: grid.nz };
     this.resolutionMap = new Float64Array(labels.length);
     this.bands = sweepResolutions(grid.nx, this.voxelSize, this.lowestResolution, step);
-    const spectrum = realFft3d(grid, sharedFloat64Array(2 * this.geometry.hx * grid.ny * grid.nz)).data;
+    const spectrum = realFft3d(grid, sharedFloat64Array(2 * halfWidth(grid.nx) * grid.ny * grid.nz)).data;
     const tasks: MonoResTask[] = [{ refinement: true }];
     for (const { freq } of this.bands) {
       tasks.push({ refinement: false, freq, freqH: Math.max(freq - BAND_EDGE_WIDTH, 0), freqL: Math.min(freq + BAND_EDGE_WIDTH, 0.5) });
     }
     this.job = {
       kind: "monores",
-      setup: { shape: { nx: grid.nx, ny: grid.ny, nz: grid.nz }, spectrum },
+      setup: { shape: this.shape, spectrum },
       tasks,
       result: { type: "float64", length: labels.length },
     };
@@ -548,7 +534,7 @@ class MonoResSweep implements BandRun {
     if (resolutions.length === 0) {
       return { measured: false, reason: `No Fourier bin lies between ${this.lowestResolution} Å and Nyquist.`, diagnostics };
     }
-    const map = smoothResolutions(this.resolutionMap, this.geometry, 2 * this.voxelSize);
+    const map = smoothResolutions(this.resolutionMap, this.shape, 2 * this.voxelSize);
     if (map === null) {
       return { measured: false, reason: "No voxel of the mask rose above the noise at any resolution.", diagnostics };
     }
@@ -572,7 +558,7 @@ function constantNoise(data: ArrayLike<number>, labels: Int8Array): boolean {
  * whole box is smoothed with realGaussianFilter(3), and each assigned voxel keeps min(smoothed, raw), or raw where
  * the smoothed value is below Nyquist; unassigned voxels are 0. Null when nothing was assigned.
  */
-function smoothResolutions(raw: Float64Array, geometry: SpectrumGeometry, nyquist: number): Float32Array | null {
+function smoothResolutions(raw: Float64Array, shape: GridShape, nyquist: number): Float32Array | null {
   let assigned = 0;
   for (let i = 0; i < raw.length; i++) if (raw[i] > 0) assigned++;
   if (assigned === 0) return null;
@@ -581,7 +567,7 @@ function smoothResolutions(raw: Float64Array, geometry: SpectrumGeometry, nyquis
   const filling = sortedQuantile(values, 0.5);
   const smoothed = new Float64Array(raw.length);
   for (let i = 0; i < raw.length; i++) smoothed[i] = raw[i] > 0 ? raw[i] : filling;
-  gaussianInPlace(smoothed, geometry, SMOOTHING_SIGMA);
+  gaussianInPlace(smoothed, shape, SMOOTHING_SIGMA);
   const out = new Float32Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     if (!(raw[i] > 0)) continue;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
 import {
   applyRadialGain, cliffLabels, gaussianInPlace, highPass, monogenicAmplitude, monogenicBands, monoRes, normalQuantile, sortedQuantile,
-  spectrumGeometry, sweepResolutions,
+  sweepResolutions,
 } from "../lib/monores.js";
 import { digitalFrequency } from "../lib/radial.js";
 import { makeVolume, type Volume } from "../lib/volume.js";
@@ -115,7 +115,7 @@ describe("MonoRes building blocks", () => {
     const n = 48, sigma = 3;
     const delta = new Float64Array(n * n * n);
     delta[24 + n * (24 + n * 24)] = 1;
-    gaussianInPlace(delta, spectrumGeometry({ nx: n, ny: n, nz: n }), sigma);
+    gaussianInPlace(delta, { nx: n, ny: n, nz: n }, sigma);
     // Per axis exp(−x²/σ²)/(σ√π): the Fourier transform of exp(−π²σ²u²).
     const g = (d: number) => Math.exp(-(d * d) / (sigma * sigma)) / (sigma * Math.sqrt(Math.PI));
     for (const [dx, dy, dz] of [[0, 0, 0], [3, 0, 0], [2, 4, 1], [6, 6, 6]]) {
