@@ -30,7 +30,7 @@ async function isFile(path: string): Promise<boolean> {
 
 /** The file a URL path names, or null when there is none or the path would leave `root`. */
 async function resolveFile(root: string, urlPath: string): Promise<string | null> {
-  const relativePath = normalize(decodeURIComponent(urlPath));
+  const relativePath = normalize(urlPath);
   const path = join(root, relativePath);
   if (path !== root && !path.startsWith(root + sep)) return null;
   const candidates = relativePath.endsWith(sep) ? [join(path, "index.html")] : [path, `${path}.html`];
@@ -40,13 +40,27 @@ async function resolveFile(root: string, urlPath: string): Promise<string | null
 
 export async function serveDirectory(root: string, port = 0): Promise<StaticServer> {
   const server: Server = createServer(async (request, response) => {
-    const file = await resolveFile(root, new URL(request.url ?? "/", "http://localhost").pathname);
-    if (file === null) {
-      response.writeHead(404, { "content-type": "text/plain" }).end("not found");
+    let urlPath: string;
+    try {
+      urlPath = decodeURIComponent(new URL(request.url ?? "/", "http://localhost").pathname);
+    } catch {
+      // A malformed percent-escape (e.g. `GET /%`) is the client's error; the server keeps serving.
+      response.writeHead(400, { "content-type": "text/plain" }).end("bad request: malformed percent-encoding in the path");
       return;
     }
-    const type = CONTENT_TYPES[extname(file)] ?? "application/octet-stream";
-    response.writeHead(200, { "content-type": type }).end(await readFile(file));
+    try {
+      const file = await resolveFile(root, urlPath);
+      if (file === null) {
+        response.writeHead(404, { "content-type": "text/plain" }).end("not found");
+        return;
+      }
+      const type = CONTENT_TYPES[extname(file)] ?? "application/octet-stream";
+      response.writeHead(200, { "content-type": type }).end(await readFile(file));
+    } catch {
+      // e.g. the file vanished between stat and read: one failed request, not a dead server.
+      if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain" });
+      response.end("internal error");
+    }
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const address = server.address() as AddressInfo;
