@@ -23,7 +23,7 @@ export interface SourcedContour {
 }
 
 export interface EntryConfig {
-  /** Stable identifier used in URLs and file names: letters, digits, '.', '_' and '-'. */
+  /** Stable identifier used as a page name (entries/<id>) and in file names: letters, digits, '_' and '-'. */
   id: string;
   /** EMDB accession "EMD-N", or null for a map that is not an EMDB entry. */
   emdb: string | null;
@@ -77,7 +77,8 @@ export class EntriesConfigError extends Error {
 }
 
 const EMDB_ACCESSION = /^EMD-\d{4,}$/;
-const ENTRY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** A safe page and file name: no '.', so no "..", no "x.html" that the site would take for a file of another type. */
+const ENTRY_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const TOP_LEVEL_FIELDS = new Set(["$comment", "version", "unknownContour", "entries"]);
 const ENTRY_FIELDS = new Set([
@@ -197,7 +198,7 @@ function validateEntry(raw: unknown, index: number, problems: ConfigProblem[]): 
     if (!(key in raw)) problem(key, key === "resolution" || key === "contour" ? "required; use null when unknown" : "required");
   }
   if ("id" in raw && id === null) {
-    problem("id", `expected letters, digits, '.', '_' or '-' (not starting with a symbol), found ${describe(raw.id)}`);
+    problem("id", `expected 1 to 64 letters, digits, '_' or '-', starting with a letter or digit (the id is a page and file name), found ${describe(raw.id)}`);
   }
   const text = (field: string, required: boolean): string | null => {
     const value = raw[field];

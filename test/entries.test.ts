@@ -144,6 +144,16 @@ describe("entries configuration", () => {
     });
   });
 
+  it("refuses ids that are not a safe page name (the build made entries/a../index and entries/x.html of them)", () => {
+    for (const id of ["a..", "x.html", "a.b", ".hidden", "-x", "a b", "é", "a".repeat(65), ""]) {
+      const [problem] = problemsOf(configWith([{ ...validEntry, id }]));
+      expect(problem, id).toMatchObject({ where: "entries[0]", field: "id", message: expect.stringMatching(/page and file name/) });
+    }
+    for (const id of ["emd-1997", "EMD_1997", "crop2", "a".repeat(64)]) {
+      expect(() => parseEntriesConfig(configWith([{ ...validEntry, id }])), id).not.toThrow();
+    }
+  });
+
   it("normalises EMDB accessions", () => {
     expect(normalizeEmdbId("emd_1997")).toBe("EMD-1997");
     expect(normalizeEmdbId(" EMD-12345 ")).toBe("EMD-12345");
