@@ -92,9 +92,16 @@ function at(root: unknown, ...keys: string[]): unknown {
 }
 
 /** Text of a leaf: a string or number, the JSON's `valueOf_`, or the XML parser's `#text` next to attributes. */
+/** C0 and C1 control characters and DEL: in a title they are terminal escapes (ANSI colours, OSC window titles), never text. */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]+/g;
+
+/** A field's text, trimmed, control characters replaced by a space; null when empty. */
 function textOf(value: unknown): string | null {
   if (Array.isArray(value)) return textOf(value[0]);
-  if (typeof value === "string") return value.trim() === "" ? null : value.trim();
+  if (typeof value === "string") {
+    const text = value.replace(CONTROL_CHARACTERS, " ").trim();
+    return text === "" ? null : text;
+  }
   if (typeof value === "number") return String(value);
   if (isNode(value)) return textOf(value.valueOf_ ?? value["#text"]);
   return null;

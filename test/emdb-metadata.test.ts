@@ -103,6 +103,19 @@ describe("EMDB REST JSON", () => {
     expect(metadata.issues.map((i) => i.field)).toEqual(["title", "resolution", "contour", "pixel_spacing", "dimensions"]);
   });
 
+  it("strips control characters (ANSI and OSC escapes) from titles and authors, so `mapval fetch` prints them inert", () => {
+    const document = JSON.parse(fixture("EMD-1997.json"));
+    document.admin.title = "\u001b]0;owned\u0007\u001b[31mGroEL\u001b[0m\u009b2J\r\nring";
+    const json = parseEmdbJson(JSON.stringify(document), "EMD-1997");
+    expect(json.title).toBe("]0;owned [31mGroEL [0m 2J ring");
+    const withAuthor = JSON.parse(fixture("EMD-1997.json"));
+    const authors = withAuthor.admin.authors_list.author;
+    authors[0] = typeof authors[0] === "string" ? "Clare\u001b[8m DK" : { ...authors[0], valueOf_: "Clare\u001b[8m DK" };
+    expect(parseEmdbJson(JSON.stringify(withAuthor), "EMD-1997").authors[0]).toBe("Clare [8m DK");
+    const xml = read("data/maps/emd-1997.xml").replace(/<title>[^<]*<\/title>/, "<title>\u001b[2Jcleared\u0007</title>");
+    expect(parseEmdbXml(xml, "EMD-1997").title).toBe("[2Jcleared");
+  });
+
   it("rejects text that is not JSON, naming the entry", () => {
     expect(() => parseEmdbJson("<html>", "EMD-42")).toThrow(/^EMD-42: metadata is not valid JSON/);
     expect(() => parseEmdbJson("[1]", "EMD-42")).toThrow(MetadataFormatError);
