@@ -3,13 +3,15 @@
  *
  * MAP is a file path, an entry id of mapval.entries.json, or an EMDB accession (EMD-1234: the configured file, else
  * the cache, else a download). For a configured entry or accession, the author's contour, resolution and voxel size
- * are the defaults of --threshold, --resolution and --voxel-size; a bare file has none, so --threshold is required.
+ * are the defaults of --threshold, --resolution and --voxel-size. A file path that is a configured entry's file (the
+ * same file after resolving links, or the SHA-256 the entry records) is that entry; any other file has no defaults,
+ * so --threshold is required. Numbers may be negative (`--threshold -0.5` or `--threshold=-0.5`).
  * --sections 0.a,0.b,0.c,0.d computes only those (0.e–0.g take seconds on large maps; 0.a–0.c always run).
  * 0.e–0.g run first, their bands on worker threads (data-loaders/band-pool.ts; --workers N, default MAPVAL_WORKERS or
  * the number of cores), and go to the report as precomputed sections.
  *
- * Exit codes: 0 report written (whatever its verdicts), 2 bad arguments or unusable input (one-line message on
- * stderr), 1 unexpected failure. With --json, stdout is one JSON object; NaN and ±Infinity are written as null.
+ * Exit codes: 0 report written (whatever its verdicts) or --help, 2 bad arguments or unusable input (one-line message
+ * on stderr), 1 unexpected failure. With --json, stdout is one JSON object; NaN and ±Infinity are written as null.
  */
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
@@ -21,12 +23,24 @@ import { readMap } from "../lib/mrc-reader.js";
 import { formatReport, reportJson } from "../lib/report-text.js";
 import { mapMaximum } from "../lib/section-0b-mask.js";
 import { defaultPoolSize, poolSize, withBandPool } from "./band-pool.js";
-import type { CliIO } from "./cli.js";
+import { joinNegativeNumbers, type CliIO } from "./cli.js";
 import { createStatusLine } from "./progress.js";
 import { resolveArgument, type ResolvedEntry } from "./resolve-entry.js";
 
 export const reportUsage =
   "usage: mapval report MAP --threshold T [--resolution R] [--voxel-size S] [--vrs-compat] [--sections 0.a,…] [--workers N] [--json]   (MAP: file, entry id or EMD-N)";
+
+const reportHelp = `${reportUsage}
+  MAP            a map file (MRC/CCP4, may be gzip), an entry id of mapval.entries.json, or an EMDB accession
+  --threshold T  density level of the mask (default: the entry's author's contour)
+  --resolution R reported resolution in Å (default: the entry's)
+  --voxel-size S Å per voxel (default: the entry's, else the map header's)
+  --vrs-compat   reproduce VRS's numbers, quirks included
+  --sections L   compute only these sections (0.a-0.c always run); the others read "Not requested"
+  --workers N    worker threads for 0.e-0.g (default MAPVAL_WORKERS, else the number of cores)
+  --json         one JSON object on stdout (contract: lib/report-text.ts reportJson)
+exit codes: 0 report written, 2 bad arguments or unusable input, 1 unexpected failure
+`;
 
 function sectionList(text: string | undefined): SectionId[] | undefined {
   if (text === undefined) return undefined;
@@ -62,6 +76,16 @@ async function resolveMap(argument: string): Promise<ResolvedEntry> {
   }
 }
 
+/** The reader's result; a format error names the file it is about. */
+async function readMapNamed(entry: ResolvedEntry) {
+  try {
+    return await readMap(entry.bytes);
+  } catch (e) {
+    if (e instanceof MapFormatError) throw new MapFormatError(e.code, `${entry.path}: ${e.message}`);
+    throw e;
+  }
+}
+
 function positiveNumber(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const x = Number(text);
@@ -73,9 +97,10 @@ function positiveNumber(name: string, text: string | undefined): number | undefi
 export async function runReport(args: string[], io: CliIO): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
-      args,
+      args: joinNegativeNumbers(args, ["--threshold", "--resolution", "--voxel-size", "--workers"]),
       allowPositionals: true,
       options: {
+        help: { type: "boolean", short: "h", default: false },
         threshold: { type: "string" },
         resolution: { type: "string" },
         "voxel-size": { type: "string" },
@@ -85,6 +110,10 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
         json: { type: "boolean", default: false },
       },
     });
+    if (values.help) {
+      io.out(reportHelp);
+      return 0;
+    }
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing FILE" : "give exactly one FILE");
     const thresholdArgument = positiveNumber("threshold", values.threshold);
     const resolutionArgument = positiveNumber("resolution", values.resolution);
@@ -97,7 +126,7 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
     if (threshold === undefined) throw new UsageError(`missing --threshold (no author's contour is known for ${entry.id})`);
     const resolution = resolutionArgument ?? entry.resolution?.angstrom ?? null;
     const voxelSize = voxelSizeArgument ?? entry.voxelSize ?? undefined;
-    const { volume } = await readMap(entry.bytes);
+    const { volume, warnings: fileWarnings } = await readMapNamed(entry);
     const maximum = mapMaximum(volume);
     if (!(threshold <= maximum))
       throw new UsageError(`${emptyMaskMessage} (threshold ${threshold} is above the map maximum ${maximum})`);
@@ -126,7 +155,11 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
     }
     const file = basename(entry.path);
     const sha256 = entry.sha256;
-    io.out(values.json ? JSON.stringify(reportJson(report, file, sha256)) + "\n" : formatReport(report, { file, sha256 }));
+    io.out(
+      values.json
+        ? JSON.stringify(reportJson(report, file, sha256, fileWarnings)) + "\n"
+        : formatReport(report, { file, sha256, fileWarnings }),
+    );
     return 0;
   } catch (e) {
     if (e instanceof UsageError || e instanceof AnalysisInputError || e instanceof MapFormatError) {

@@ -111,13 +111,13 @@ const spectralTitles: Record<SpectralId, string> = {
   "0.h": handTitle,
 };
 
-/** Sections the caller did not ask for, as not measured, so every report still has 0.a–0.h. */
+/** Sections the caller did not ask for, as not requested, so every report still has 0.a–0.h. */
 function notRequested(requested: readonly SectionId[]): Partial<Record<SectionId, SectionResult<object>>> {
   const out: Partial<Record<SectionId, SectionResult<object>>> = {};
   for (const id of Object.keys(spectralTitles) as SpectralId[])
     if (!requested.includes(id))
       out[id] = {
-        id, title: spectralTitles[id], status: "not-measured", warnings: [], results: null, summarySentence: null,
+        id, title: spectralTitles[id], status: "not-requested", warnings: [], results: null, summarySentence: null,
         reason: `Not computed in this run (requested: ${requested.join(", ")})`,
       };
   return out;

@@ -9,11 +9,22 @@ import type { MassResults } from "./section-0a-mass.js";
 import type { MaskResults } from "./section-0b-mask.js";
 import type { BackgroundResults } from "./section-0c-background.js";
 
+/** What the map reader said about the file (NaN voxels, bogus NSYMBT, unknown stamp…), as the report lists it. */
+const fileWarningPrefix = "map file: ";
+
+/** The report's input warnings: the reader's, each prefixed "map file: ", then the analysis's own. */
+export function inputWarningsOf(report: Level0Report, fileWarnings: readonly string[]): string[] {
+  return [...fileWarnings.map((w) => fileWarningPrefix + w), ...report.inputWarnings];
+}
+
 /**
- * The JSON contract: input, mode, sections keyed 0.a–0.h ({status, warnings, results, …}), score. Serialise with
- * JSON.stringify, which writes NaN and ±Infinity as null.
+ * The JSON contract: input, mode, sections keyed 0.a–0.h ({status, warnings, results, reason, notes}), score,
+ * abstract, inputWarnings. `status` is one of ok, warnings, does-not-apply, not-measured (could not be measured; the
+ * reason says why), not-requested (left out with --sections); only ok and warnings count in the score.
+ * `inputWarnings` lists the reader's warnings about the file ("map file: …", `fileWarnings`), then the analysis's.
+ * Serialise with JSON.stringify, which writes NaN and ±Infinity as null.
  */
-export function reportJson(report: Level0Report, file: string, sha256: string) {
+export function reportJson(report: Level0Report, file: string, sha256: string, fileWarnings: readonly string[] = []) {
   return {
     input: {
       file,
@@ -32,7 +43,7 @@ export function reportJson(report: Level0Report, file: string, sha256: string) {
     ),
     score: report.score,
     abstract: report.abstract,
-    inputWarnings: report.inputWarnings,
+    inputWarnings: inputWarningsOf(report, fileWarnings),
   };
 }
 
@@ -53,12 +64,16 @@ export function statusText(s: SectionResult<object>): string {
       return "Does not apply";
     case "not-measured":
       return "Could not be measured";
+    case "not-requested":
+      return "Not requested";
   }
 }
 
 export interface ReportFileInfo {
   file: string;
   sha256: string;
+  /** The map reader's warnings about the file (MapReadResult.warnings). */
+  fileWarnings?: readonly string[];
 }
 
 export function formatReport(report: Level0Report, info: ReportFileInfo): string {
@@ -71,7 +86,7 @@ export function formatReport(report: Level0Report, info: ReportFileInfo): string
   lines.push(`Voxel size: ${pyFixed(input.voxelSize, 6)} (Å)`);
   lines.push(`Visualization threshold: ${pyFixed(input.threshold, 6)}`);
   lines.push(`Resolution estimated by user: ${input.resolution ?? "(not reported)"}`);
-  for (const w of report.inputWarnings) lines.push(`Note: ${w}`);
+  for (const w of inputWarningsOf(report, info.fileWarnings ?? [])) lines.push(`Note: ${w}`);
   lines.push("", "Summarized overall quality", "");
   lines.push(report.abstract.join(" "), "");
   const width = Math.max(...sectionIds.map((id) => report.sections[id].title.length));

@@ -4,7 +4,8 @@
  */
 export type SectionId = "0.a" | "0.b" | "0.c" | "0.d" | "0.e" | "0.f" | "0.g" | "0.h";
 
-export type SectionStatus = "ok" | "warnings" | "does-not-apply" | "not-measured";
+/** `not-requested`: left out of this run on purpose (`--sections`); like does-not-apply, never counted. */
+export type SectionStatus = "ok" | "warnings" | "does-not-apply" | "not-measured" | "not-requested";
 
 export interface SectionResult<R extends object = Record<string, unknown>> {
   id: SectionId;

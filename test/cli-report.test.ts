@@ -3,11 +3,21 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { main } from "../data-loaders/cli.js";
 import { runReport } from "../data-loaders/cli-report.js";
 import { sectionIds } from "../lib/level0.js";
+import { concat, gzip, loadMap, withBytes, withFloat32, withInt32 } from "./helpers/corrupt.js";
 
 const root = join(import.meta.dirname, "..");
 const map = (name: string) => join(root, "data/maps", name);
+
+/** A copy of a bundled map that no entry lists (neither its path nor its SHA-256). */
+function unlistedCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), "mapval-unlisted-"));
+  const bytes = withFloat32(loadMap("data/maps/emd_3197.map"), 1024 + 4 * 100, 0.25);
+  writeFileSync(join(dir, "unlisted.map"), bytes);
+  return join(dir, "unlisted.map");
+}
 
 async function run(args: string[]) {
   let out = "", err = "";
@@ -87,7 +97,7 @@ describe("mapval report (in process)", () => {
 
   it.each([
     [["--threshold", "1"], /missing FILE/],
-    [[map("emd_1997.map")], /missing --threshold/],
+    [[unlistedCopy()], /missing --threshold \(no author's contour is known for unlisted\.map\)/],
     [[map("emd_1997.map"), "--threshold", "abc"], /--threshold must be a number/],
     [[map("emd_1997.map"), "--threshold", "100"], /The mask obtained from the volume map is empty, try to lower the threshold value/],
     [[map("emd_1997.map"), "--threshold", "1", "--voxel-size", "0"], /--voxel-size must be positive/],
@@ -186,21 +196,97 @@ describe("a configured entry or accession instead of a file", () => {
 });
 
 describe("--sections", () => {
-  it("computes only the listed sections of 0.d–0.h; the others are not measured, saying so, and not counted", async () => {
+  it("computes only the listed sections of 0.d–0.h; the others are not requested, saying so, and not counted", async () => {
     const { code, out } = await run([map("emd_1997.map"), "--threshold", "1", "--resolution", "7", "--sections", "0.a,0.b,0.c,0.d", "--json"]);
     expect(code).toBe(0);
     const j = JSON.parse(out);
     expect(j.sections["0.d"].results.B).toEqual(expect.any(Number));
     for (const id of ["0.e", "0.f", "0.g", "0.h"]) {
-      expect(j.sections[id].status).toBe("not-measured");
+      expect(j.sections[id].status).toBe("not-requested");
       expect(j.sections[id].reason).toBe("Not computed in this run (requested: 0.a, 0.b, 0.c, 0.d)");
     }
     expect(j.score.evaluable).toBe(4);
+  });
+
+  it("the text report says \"Not requested\", not \"Could not be measured\"", async () => {
+    const { code, out } = await run([map("emd_3197.map"), "--threshold", "1", "--sections", "0.a,0.b,0.c"]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^0\.d B-factor analysis\s+Not requested$/m);
+    expect(out).toMatch(/^== 0\.h .*: Not requested$/m);
+    expect(out).not.toContain("Could not be measured");
   });
 
   it("rejects an unknown section id with one line, exit 2", async () => {
     const { code, err } = await run([map("emd_1997.map"), "--threshold", "1", "--sections", "0.a,0.z"]);
     expect(code).toBe(2);
     expect(err).toMatch(/--sections takes section ids from 0\.a,0\.b,0\.c,0\.d,0\.e,0\.f,0\.g,0\.h; got "0\.z"/);
+  });
+});
+
+describe("arguments", () => {
+  it.each([["report"], ["info"], ["fetch"]])("mapval %s --help prints the usage and exits 0", async (command) => {
+    for (const flag of ["--help", "-h"]) {
+      let out = "", err = "";
+      const code = await main([command, flag], { out: (t) => (out += t), err: (t) => (err += t) });
+      expect(code).toBe(0);
+      expect(out).toContain(`usage: mapval ${command}`);
+      expect(err).toBe("");
+    }
+  });
+
+  it("accepts negative numbers as option values (--threshold -100, --threshold=-0.5)", async () => {
+    for (const [args, level] of [[["--threshold", "-0.5"], -0.5], [["--threshold=-0.5"], -0.5], [["--threshold", "-1e-2"], -0.01]] as const) {
+      const { code, out, err } = await run([map("emd_3197.map"), ...args, "--sections", "0.a,0.b,0.c", "--json"]);
+      expect(err).toBe("");
+      expect(code).toBe(0);
+      expect(JSON.parse(out).input.threshold).toBe(level);
+    }
+    // A negative value where only positive ones make sense is refused by name, not as "ambiguous".
+    const bad = await run([map("emd_3197.map"), "--threshold", "1", "--voxel-size", "-2"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--voxel-size must be positive, got -2/);
+  });
+});
+
+describe("the reader's warnings reach the report", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mapval-warn-"));
+  const original = loadMap("data/maps/emd_3197.map");
+
+  it("NaN voxels, a bogus NSYMBT and an unknown stamp: text Notes and JSON inputWarnings, marked as the file's", async () => {
+    let bytes = withFloat32(original, 1024, Number.NaN);
+    bytes = withBytes(bytes, 212, [0, 0, 0, 0]);
+    bytes = withInt32(bytes, 92, 4096);
+    const path = join(dir, "hostile.map");
+    writeFileSync(path, bytes);
+    const expected = [
+      /^map file: machine stamp 00 00 00 00 is not recognised; the header reads as little-endian$/,
+      /^map file: NSYMBT is 4096 but the file holds exactly the 1024-byte header and the data/,
+      /^map file: 1 NaN and 0 infinite voxels; statistics use the finite ones only$/,
+    ];
+    const json = await run([path, "--threshold", "1", "--sections", "0.a,0.b,0.c", "--json"]);
+    expect(json.code).toBe(0);
+    const warnings: string[] = JSON.parse(json.out).inputWarnings;
+    for (const pattern of expected) expect(warnings.some((w) => pattern.test(w)), String(pattern)).toBe(true);
+    const text = await run([path, "--threshold", "1", "--sections", "0.a,0.b,0.c"]);
+    expect(text.out).toMatch(/^Note: map file: 1 NaN and 0 infinite voxels/m);
+    expect(text.out).toMatch(/^Note: map file: NSYMBT is 4096/m);
+  });
+
+  it("trailing data in a gzip stream", async () => {
+    const path = join(dir, "trailing.map.gz");
+    writeFileSync(path, gzip(concat(original, new Uint8Array(100))));
+    const { code, out } = await run([path, "--threshold", "1", "--sections", "0.a,0.b,0.c", "--json"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(out).inputWarnings).toContain(
+      "map file: the gzip stream continues past the 33024 bytes the header declares; the rest was not read",
+    );
+  });
+
+  it("a format error names the file", async () => {
+    const path = join(dir, "bad-mode.map");
+    writeFileSync(path, withInt32(original, 12, 7));
+    const { code, err } = await run([path, "--threshold", "1"]);
+    expect(code).toBe(2);
+    expect(err).toBe(`mapval report: ${path}: MODE is 7 (unknown); supported: 0, 1, 2, 6, 12\n`);
   });
 });
