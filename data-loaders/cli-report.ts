@@ -3,9 +3,10 @@
  *
  * MAP is a file path, an entry id of mapval.entries.json, or an EMDB accession (EMD-1234: the configured file, else
  * the cache, else a download). For a configured entry or accession, the author's contour, resolution and voxel size
- * are the defaults of --threshold, --resolution and --voxel-size. A file path that is a configured entry's file (the
- * same file after resolving links, or the SHA-256 the entry records) is that entry; any other file has no defaults,
- * so --threshold is required. Numbers may be negative (`--threshold -0.5` or `--threshold=-0.5`).
+ * are the defaults of --threshold, --resolution and --voxel-size. A file path has no defaults (the file and the
+ * arguments given are the whole input), so --threshold is required; when the file is a configured entry's file (the
+ * same real path, or the SHA-256 the entry records), the message names that entry, whose id gives its values.
+ * Numbers may be negative (`--threshold -0.5` or `--threshold=-0.5`).
  * --sections 0.a,0.b,0.c,0.d computes only those (0.e–0.g take seconds on large maps; 0.a–0.c always run).
  * 0.e–0.g run first, their bands on worker threads (data-loaders/band-pool.ts; --workers N, default MAPVAL_WORKERS or
  * the number of cores), and go to the report as precomputed sections.
@@ -123,7 +124,10 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
 
     const entry = await resolveMap(positionals[0]);
     const threshold = thresholdArgument ?? entry.contour?.level;
-    if (threshold === undefined) throw new UsageError(`missing --threshold (no author's contour is known for ${entry.id})`);
+    if (threshold === undefined) {
+      const listed = entry.listedAs === null ? "" : `; it is the file of entry ${entry.listedAs}: "mapval report ${entry.listedAs}" uses that entry's contour, resolution and voxel size`;
+      throw new UsageError(`missing --threshold (no author's contour is known for ${entry.id}${listed})`);
+    }
     const resolution = resolutionArgument ?? entry.resolution?.angstrom ?? null;
     const voxelSize = voxelSizeArgument ?? entry.voxelSize ?? undefined;
     const { volume, warnings: fileWarnings } = await readMapNamed(entry);

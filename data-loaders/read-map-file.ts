@@ -27,24 +27,35 @@ export interface MapFile {
   result: MapReadResult;
 }
 
-export async function readMapFile(path: string, options: ReadOptions = {}): Promise<MapFile> {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  let bytes: Uint8Array;
+/** Node's readFile refuses files above 2 GiB − 1 (its own buffer limit), whatever `maxBytes` allows. */
+const READ_FILE_LIMIT = 2 ** 31 - 1;
+
+/**
+ * A map file's bytes, checked before reading: it exists, is a regular file (not a directory or a FIFO, which would
+ * block), and is at most `maxBytes`. Errors are MapFileError prefixed with `label` (default: the path).
+ */
+export async function readFileBounded(path: string, maxBytes: number, label: string = path): Promise<Uint8Array> {
   try {
     const info = await stat(path);
-    if (info.isDirectory()) throw new MapFileError("is-a-directory", `${path}: is a directory, expected a map file`);
-    if (!info.isFile()) throw new MapFileError("not-a-file", `${path}: not a regular file`);
-    if (info.size > maxBytes) {
-      throw new MapFileError("too-large", `${path}: file is ${info.size} bytes; the limit is ${maxBytes} bytes`);
+    if (info.isDirectory()) throw new MapFileError("is-a-directory", `${label}: is a directory, expected a map file`);
+    if (!info.isFile()) throw new MapFileError("not-a-file", `${label}: not a regular file (a FIFO, socket or device)`);
+    const limit = Math.min(maxBytes, READ_FILE_LIMIT);
+    if (info.size > limit) {
+      throw new MapFileError("too-large", `${label}: file is ${info.size} bytes; the limit is ${limit} bytes`);
     }
-    bytes = await readFile(path);
+    const buffer = await readFile(path);
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   } catch (error) {
     if (error instanceof MapFileError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") throw new MapFileError("no-such-file", `${path}: no such file`);
-    if (code === "EACCES" || code === "EPERM") throw new MapFileError("unreadable", `${path}: permission denied`);
-    throw new MapFileError("unreadable", `${path}: cannot read (${code ?? (error as Error).message})`);
+    if (code === "ENOENT" || code === "ENOTDIR") throw new MapFileError("no-such-file", `${label}: no such file`);
+    if (code === "EACCES" || code === "EPERM") throw new MapFileError("unreadable", `${label}: permission denied`);
+    throw new MapFileError("unreadable", `${label}: cannot read (${code ?? (error as Error).message})`);
   }
+}
+
+export async function readMapFile(path: string, options: ReadOptions = {}): Promise<MapFile> {
+  const bytes = await readFileBounded(path, options.maxBytes ?? DEFAULT_MAX_BYTES);
   let result: MapReadResult;
   try {
     result = await readMap(bytes, options);

@@ -6,9 +6,8 @@
  * asked for; when the network fails, a cached copy stands in (with a message saying how old it is); with
  * `offline`, the network is never used.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   DEFAULT_UNKNOWN_CONTOUR,
@@ -34,6 +33,7 @@ import {
   type EmdbClientOptions,
 } from "./emdb-client.js";
 import { parseEmdbJson, parseEmdbXml, type EmdbMetadata, type MetadataIssue } from "./emdb-metadata.js";
+import { readFileBounded } from "./read-map-file.js";
 
 /** The repository's mapval.entries.json. */
 export const DEFAULT_ENTRIES_PATH = join(dirname(fileURLToPath(import.meta.url)), "..", "mapval.entries.json");
@@ -80,6 +80,8 @@ export interface ResolvedEntry {
   emdbMetadata: EmdbMetadata | null;
   /** Metadata problems to show next to the report (see emdb-metadata.ts checkAgainstMap for the map checks). */
   issues: MetadataIssue[];
+  /** For a file given by path: the id of the configured entry whose file it is (same real path or SHA-256), else null. */
+  listedAs: string | null;
 }
 
 /** Read and validate an entries configuration, including that every listed file exists. */
@@ -92,9 +94,15 @@ export function loadEntriesConfig(path: string = DEFAULT_ENTRIES_PATH): EntriesC
   }
   const config = parseEntriesConfig(text, path);
   const problems: ConfigProblem[] = [];
+  const directory = realpathSync(dirname(path));
   config.entries.forEach((entry, index) => {
-    if (entry.file !== null && !existsSync(join(dirname(path), entry.file))) {
-      problems.push({ where: `entries[${index}] (${entry.id})`, field: "file", message: `${entry.file} does not exist` });
+    if (entry.file === null) return;
+    const problem = (message: string) => problems.push({ where: `entries[${index}] (${entry.id})`, field: "file", message });
+    const file = join(dirname(path), entry.file);
+    if (!existsSync(file)) problem(`${entry.file} does not exist`);
+    // The validator's check is lexical; a symbolic link inside the directory may still point anywhere.
+    else if (!realpathSync(file).startsWith(directory + sep)) {
+      problem(`${entry.file} leads outside the configuration's directory (through a symbolic link); expected a file inside it`);
     }
   });
   if (problems.length > 0) throw new EntriesConfigError(path, problems);
@@ -132,11 +140,21 @@ export async function resolveArgument(argument: string, options: ResolveOptions 
   if (emdbId !== null) return resolveEmdb(emdbId, options);
   const path = resolve(argument);
   const bytes = await readBounded(path, argument, options);
+  const sha256 = sha256Hex(bytes);
+  const listed = config?.entries.find((e) => e.file !== null && (e.sha256 === sha256 || sameFile(join(dirname(entriesPath), e.file), path)));
   return {
-    id: basename(path), emdbId: null, title: basename(path), path, bytes, sha256: sha256Hex(bytes), origin: "path",
+    id: basename(path), emdbId: null, title: basename(path), path, bytes, sha256, origin: "path",
     resolution: null, contour: null, unknownContour: DEFAULT_UNKNOWN_CONTOUR, voxelSize: null, attribution: null,
-    notes: null, emdbMetadata: null, issues: [],
+    notes: null, emdbMetadata: null, issues: [], listedAs: listed?.id ?? null,
   };
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
 }
 
 async function resolveConfigEntry(
@@ -147,7 +165,7 @@ async function resolveConfigEntry(
 ): Promise<ResolvedEntry> {
   const common = {
     id: entry.id, emdbId: entry.emdb, title: entry.title, unknownContour: config.unknownContour,
-    voxelSize: entry.voxelSize, attribution: entry.attribution, notes: entry.notes,
+    voxelSize: entry.voxelSize, attribution: entry.attribution, notes: entry.notes, listedAs: null,
   };
   if (entry.file !== null) {
     const path = join(dirname(entriesPath), entry.file);
@@ -174,14 +192,9 @@ async function resolveConfigEntry(
   };
 }
 
-/** A map file's bytes, refused before reading when larger than `maxMapBytes`. */
-async function readBounded(path: string, label: string, options: ResolveOptions): Promise<Uint8Array> {
-  const maxBytes = options.maxMapBytes ?? DEFAULT_MAX_BYTES;
-  const info = await stat(path).catch(() => null);
-  if (info === null || !info.isFile()) throw new Error(`${label}: no such map file`);
-  if (info.size > maxBytes) throw new Error(`${label}: file is ${info.size} bytes; the limit is ${maxBytes} bytes`);
-  const buffer = await readFile(path);
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+/** A map file's bytes, refused before reading when larger than `maxMapBytes` or not a regular file. */
+function readBounded(path: string, label: string, options: ResolveOptions): Promise<Uint8Array> {
+  return readFileBounded(path, options.maxMapBytes ?? DEFAULT_MAX_BYTES, label);
 }
 
 const mapKey = (emdbId: string) => `emdb/${emdbId}/emd_${emdbId.slice(4)}.map.gz`;
@@ -277,5 +290,6 @@ async function resolveEmdb(emdbId: string, options: ResolveOptions): Promise<Res
     notes: `downloaded ${fetched.fetchedAt.slice(0, 10)}`,
     emdbMetadata: metadata,
     issues: metadata?.issues ?? [],
+    listedAs: null,
   };
 }

@@ -98,6 +98,7 @@ describe("mapval report (in process)", () => {
   it.each([
     [["--threshold", "1"], /missing FILE/],
     [[unlistedCopy()], /missing --threshold \(no author's contour is known for unlisted\.map\)/],
+    [[map("emd_1997.map")], /missing --threshold \(no author's contour is known for emd_1997\.map; it is the file of entry emd-1997: "mapval report emd-1997" uses/],
     [[map("emd_1997.map"), "--threshold", "abc"], /--threshold must be a number/],
     [[map("emd_1997.map"), "--threshold", "100"], /The mask obtained from the volume map is empty, try to lower the threshold value/],
     [[map("emd_1997.map"), "--threshold", "1", "--voxel-size", "0"], /--voxel-size must be positive/],

@@ -2,7 +2,8 @@
  * From names to maps: the entries configuration on disk, `resolveArgument` for `mapval report`, `loadEntry` for the
  * site, and `mapval fetch` end to end against a local server (base URLs and cache directory from the environment).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -75,6 +76,32 @@ describe("entries configuration on disk", () => {
     expect(() => loadEntriesConfig(path)).toThrow('entries[0] (gone) field "file": maps/gone.map does not exist');
   });
 
+  it("a file that leads outside the directory through a symbolic link is refused without reading it", () => {
+    const path = writeConfig("symlink", [
+      { id: "escape", emdb: null, title: "t", file: "maps/secret.map", resolution: null, contour: null, attribution: "a" },
+    ]);
+    const outside = join(work, "outside-secret.txt");
+    writeFileSync(outside, "TOP-SECRET-CONTENT");
+    mkdirSync(join(work, "symlink", "maps"));
+    symlinkSync(outside, join(work, "symlink", "maps", "secret.map"));
+    let error: unknown;
+    try {
+      loadEntriesConfig(path);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(EntriesConfigError);
+    expect((error as Error).message).toContain(
+      'entries[0] (escape) field "file": maps/secret.map leads outside the configuration\'s directory (through a symbolic link)',
+    );
+    expect((error as Error).message).not.toContain("TOP-SECRET");
+    // A link that stays inside the directory is fine.
+    copyFileSync(repo("data/maps/emd_3197.map"), join(work, "symlink", "real.map"));
+    rmSync(join(work, "symlink", "maps", "secret.map"));
+    symlinkSync(join(work, "symlink", "real.map"), join(work, "symlink", "maps", "secret.map"));
+    expect(loadEntriesConfig(path).entries[0]!.file).toBe("maps/secret.map");
+  });
+
   it("an unreadable configuration file is named", () => {
     expect(() => loadEntriesConfig(join(work, "nowhere.json"))).toThrow(/nowhere\.json: cannot read the entries configuration \(ENOENT\)/);
   });
@@ -107,8 +134,35 @@ describe("resolveArgument", () => {
     const entry = await resolveArgument("data/maps/emd_3197.map");
     expect(entry).toMatchObject({ id: "emd_3197.map", emdbId: null, origin: "path", resolution: null, contour: null });
     expect(entry.bytes).toEqual(MAP_3197);
-    await expect(resolveArgument("no/such.map")).rejects.toThrow("no/such.map: no such map file");
+    await expect(resolveArgument("no/such.map")).rejects.toThrow("no/such.map: no such file");
     await expect(resolveArgument("data/maps/emd_3197.map", { maxMapBytes: 1000 })).rejects.toThrow(/the limit is 1000 bytes/);
+  });
+
+  it("a directory or a FIFO is named as such, not as a missing file (and the FIFO is never opened)", async () => {
+    const dir = mkdtempSync(join(work, "special-"));
+    await expect(resolveArgument(dir)).rejects.toMatchObject({ code: "is-a-directory", message: `${dir}: is a directory, expected a map file` });
+    const fifo = join(dir, "pipe.map");
+    execFileSync("mkfifo", [fifo]);
+    await expect(resolveArgument(fifo)).rejects.toMatchObject({ code: "not-a-file", message: expect.stringMatching(/pipe\.map: not a regular file/) });
+  });
+
+  it("a file of exactly 2^31 bytes (the default limit, above Node's readFile limit) is refused by its size", async () => {
+    const path = join(mkdtempSync(join(work, "huge-")), "huge.map");
+    writeFileSync(path, "");
+    truncateSync(path, 2 ** 31); // sparse: no disk space used
+    await expect(resolveArgument(path)).rejects.toMatchObject({
+      code: "too-large",
+      message: `${path}: file is 2147483648 bytes; the limit is 2147483647 bytes`,
+    });
+  });
+
+  it("a bare file that is a configured entry's file says which entry (by real path, and by SHA-256 for a copy)", async () => {
+    expect((await resolveArgument("data/maps/emd_1997.map")).listedAs).toBe("emd-1997");
+    const copy = join(mkdtempSync(join(work, "copy-")), "groel.map");
+    copyFileSync(repo("data/maps/emd_1997.map"), copy);
+    expect((await resolveArgument(copy)).listedAs).toBe("emd-1997");
+    writeFileSync(copy, MAP_3197.subarray(0, 2000));
+    expect((await resolveArgument(copy)).listedAs).toBeNull();
   });
 
   it("an accession not in the configuration comes from EMDB, then from the cache", async () => {
