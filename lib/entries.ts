@@ -66,10 +66,16 @@ export interface ConfigProblem {
   message: string;
 }
 
+/** The message lists this many problems and counts the rest (`problems` keeps them all). */
+const LISTED_PROBLEMS = 20;
+
 export class EntriesConfigError extends Error {
   readonly problems: ConfigProblem[];
   constructor(source: string, problems: ConfigProblem[]) {
-    const lines = problems.map((p) => `  ${p.where}${p.field ? ` field "${p.field}"` : ""}: ${p.message}`);
+    const lines = problems
+      .slice(0, LISTED_PROBLEMS)
+      .map((p) => `  ${p.where}${p.field ? ` field "${p.field}"` : ""}: ${p.message}`);
+    if (problems.length > LISTED_PROBLEMS) lines.push(`  … and ${problems.length - LISTED_PROBLEMS} more problems`);
     super(`${source}: invalid entries configuration\n${lines.join("\n")}`);
     this.name = "EntriesConfigError";
     this.problems = problems;
@@ -97,7 +103,8 @@ export function normalizeEmdbId(text: string): string | null {
 export function parseEntriesConfig(text: string, source = "entries configuration"): EntriesConfig {
   let document: unknown;
   try {
-    document = JSON.parse(text);
+    document = JSON.parse(text.replace(/^\uFEFF/, "")); // editors on Windows save UTF-8 with a byte-order mark
+
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new EntriesConfigError(source, [{ where: "(document)", field: "", message: `malformed JSON: ${reason}` }]);

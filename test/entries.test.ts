@@ -154,6 +154,25 @@ describe("entries configuration", () => {
     }
   });
 
+  it("reads a file saved with a UTF-8 byte-order mark", () => {
+    expect(parseEntriesConfig("\uFEFF" + configWith([validEntry])).entries[0]!.id).toBe(validEntry.id);
+  });
+
+  it("20 000 problems: all kept in `problems`, the message lists 20 and counts the rest", () => {
+    const bad = Array.from({ length: 20_000 }, (_, i) => ({ ...validEntry, id: `e${i}`, title: 7 }));
+    let error: EntriesConfigError | null = null;
+    try {
+      parseEntriesConfig(configWith(bad));
+    } catch (e) {
+      error = e as EntriesConfigError;
+    }
+    expect(error!.problems).toHaveLength(20_000);
+    const lines = error!.message.split("\n");
+    expect(lines).toHaveLength(1 + 20 + 1);
+    expect(lines.at(-1)).toBe("  … and 19980 more problems");
+    expect(error!.message.length).toBeLessThan(5000);
+  });
+
   it("normalises EMDB accessions", () => {
     expect(normalizeEmdbId("emd_1997")).toBe("EMD-1997");
     expect(normalizeEmdbId(" EMD-12345 ")).toBe("EMD-12345");
