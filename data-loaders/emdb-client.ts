@@ -2,9 +2,11 @@
  * Node client for EMDB: the primary map (.map.gz) and the entry's metadata (REST JSON, falling back to the header
  * XML). Nothing is cached here; data-loaders/resolve-entry.ts decides when to call it and stores what it returns.
  *
- * Transfers: a timeout while waiting for headers or between body chunks, bounded retries with exponential backoff on
- * 5xx, 429, connection errors, resets, timeouts and bodies shorter than their Content-Length; never a retry on 404
- * (the entry does not exist) or other 4xx. A map counts as downloaded only when it parses as a valid map through the
+ * Transfers: a timeout while waiting for headers or between body chunks, and a minimum average rate once that long
+ * has passed (default 10 kB/s: a server trickling bytes cannot hold a download for as many seconds as the file has
+ * bytes); bounded retries with exponential backoff on 5xx, 429, connection errors, resets, timeouts, too-slow
+ * transfers and bodies shorter than their Content-Length; never a retry on 404 (the entry does not exist), other
+ * 4xx, a body sent with a Content-Encoding (its bytes would not be the file's), or a URL fetch refuses (bad port). A map counts as downloaded only when it parses as a valid map through the
  * reader's bounded inflate (a gzip bomb stops at the size its header declares, or at `maxMapBytes`) and no gzip
  * data follows the declared map.
  *
@@ -26,6 +28,8 @@ export interface EmdbClientOptions {
   apiBaseUrl?: string;
   /** Give up on an attempt after this long without response headers or without a body chunk (default 30 s). */
   timeoutMs?: number;
+  /** After `timeoutMs`, give up on an attempt whose average rate is below this many bytes/s (default 10 000). */
+  minBytesPerSecond?: number;
   /** Attempts per file, first included (default 4). */
   attempts?: number;
   /** Delay before the first retry, doubled for each further one (default 1 s). */
@@ -86,6 +90,7 @@ function settings(options: EmdbClientOptions) {
     filesBaseUrl: trimSlash(options.filesBaseUrl ?? process.env.MAPVAL_EMDB_BASE_URL ?? DEFAULT_FILES_BASE_URL),
     apiBaseUrl: trimSlash(options.apiBaseUrl ?? process.env.MAPVAL_EMDB_API_URL ?? DEFAULT_API_BASE_URL),
     timeoutMs: options.timeoutMs ?? 30_000,
+    minBytesPerSecond: options.minBytesPerSecond ?? 10_000,
     attempts: Math.max(1, options.attempts ?? 4),
     backoffMs: options.backoffMs ?? 1000,
     maxMapBytes: options.maxMapBytes ?? DEFAULT_MAX_BYTES,
@@ -187,7 +192,7 @@ async function downloadWithRetries(
 }
 
 async function downloadOnce(emdbId: string, url: string, maxBytes: number, options: EmdbClientOptions): Promise<Uint8Array> {
-  const { timeoutMs, onProgress } = settings(options);
+  const { timeoutMs, minBytesPerSecond, onProgress } = settings(options);
   const controller = new AbortController();
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
@@ -198,10 +203,15 @@ async function downloadOnce(emdbId: string, url: string, maxBytes: number, optio
       controller.abort();
     }, timeoutMs);
   };
-  const transportFailure = (error: unknown): TransientError => {
+  const transportFailure = (error: unknown): TransientError | EmdbUnreachableError => {
     if (timedOut) return new TransientError(`no data for ${timeoutMs} ms from ${url}`);
-    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
-    return new TransientError(`${error instanceof Error ? error.message : String(error)}${cause} (${url})`);
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : null;
+    const message = `${error instanceof Error ? error.message : String(error)}${cause ? `: ${cause.message}` : ""} (${url})`;
+    // A URL fetch will never open (a port it blocks, an invalid URL) is a setting to fix, not a network fault.
+    if (cause?.message === "bad port" || (cause as NodeJS.ErrnoException | null)?.code === "ERR_INVALID_URL") {
+      return new EmdbUnreachableError(emdbId, `${message}; check MAPVAL_EMDB_BASE_URL and MAPVAL_EMDB_API_URL`);
+    }
+    return new TransientError(message);
   };
 
   armTimeout();
@@ -225,6 +235,11 @@ async function downloadOnce(emdbId: string, url: string, maxBytes: number, optio
       await response.body?.cancel().catch(() => undefined);
       throw new EmdbDataError(emdbId, `HTTP ${response.status} from ${url}`);
     }
+    const encoding = response.headers.get("content-encoding");
+    if (encoding !== null && encoding.toLowerCase() !== "identity") {
+      await response.body.cancel().catch(() => undefined);
+      throw new EmdbDataError(emdbId, `${url} was sent with Content-Encoding ${encoding} although identity was asked; its bytes would not be the file's`);
+    }
     const length = Number(response.headers.get("content-length") ?? Number.NaN);
     const declared = Number.isSafeInteger(length) && length >= 0 ? length : null;
     if (declared !== null && declared > maxBytes) {
@@ -234,6 +249,7 @@ async function downloadOnce(emdbId: string, url: string, maxBytes: number, optio
 
     const chunks: Uint8Array[] = [];
     let received = 0;
+    const started = Date.now();
     const reader = response.body.getReader();
     for (;;) {
       let chunk: ReadableStreamReadResult<Uint8Array>;
@@ -245,6 +261,13 @@ async function downloadOnce(emdbId: string, url: string, maxBytes: number, optio
       if (chunk.done) break;
       armTimeout();
       received += chunk.value.length;
+      const seconds = (Date.now() - started) / 1000;
+      if (seconds * 1000 > timeoutMs && received < minBytesPerSecond * seconds) {
+        await reader.cancel().catch(() => undefined);
+        throw new TransientError(
+          `${url} sent ${received} bytes in ${seconds.toFixed(1)} s, below the minimum of ${minBytesPerSecond} bytes/s`,
+        );
+      }
       if (received > maxBytes) {
         await reader.cancel().catch(() => undefined);
         throw new EmdbDataError(emdbId, `${url} sent more than the ${maxBytes}-byte limit`);

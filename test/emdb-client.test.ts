@@ -190,6 +190,34 @@ describe("downloads", () => {
     expect(cacheContents()).toEqual([]);
   });
 
+  it("a server trickling bytes is given up on at the minimum rate, not after as many seconds as the file has bytes", async () => {
+    server.route(MAP_PATH, { kind: "trickle", body: MAP_GZ, intervalMs: 20 });
+    const started = Date.now();
+    const error = await failure(fetchEmdbEntry(ID, options({ timeoutMs: 300, minBytesPerSecond: 1000, attempts: 1 })));
+    expect(error).toBeInstanceOf(NoCachedCopyError);
+    expect(error.message).toMatch(/sent \d+ bytes in 0\.\d s, below the minimum of 1000 bytes\/s/);
+    expect(Date.now() - started).toBeLessThan(2000); // the whole file at 50 bytes/s would take minutes
+    expect(cacheContents()).toEqual([]);
+  });
+
+  it("a body sent with Content-Encoding gzip is refused as such (its bytes are not the file), without retries", async () => {
+    server.route(MAP_PATH, { kind: "ok", body: new Uint8Array(gzipSync(MAP_GZ)), headers: { "content-encoding": "gzip" } });
+    const before = server.hits(MAP_PATH);
+    const error = await failure(fetchEmdbEntry(ID, options()));
+    expect(error).toBeInstanceOf(EmdbDataError);
+    expect(error.message).toMatch(/was sent with Content-Encoding gzip although identity was asked/);
+    expect(server.hits(MAP_PATH) - before).toBe(1);
+    expect(cacheContents()).toEqual([]);
+  });
+
+  it("a port fetch refuses (bad port) is not retried as a network fault", async () => {
+    const started = Date.now();
+    const error = await failure(fetchEmdbEntry(ID, options({ filesBaseUrl: "http://127.0.0.1:6000/files", backoffMs: 1000 })));
+    expect(error).toBeInstanceOf(NoCachedCopyError);
+    expect(error.message).toMatch(/bad port .*check MAPVAL_EMDB_BASE_URL/);
+    expect(Date.now() - started).toBeLessThan(900); // no backoff: one attempt
+  });
+
   it("gzip bomb: stops at the size the map header declares and rejects the rest; nothing cached", async () => {
     const padded = new Uint8Array(MAP.length + 64 * 1024 * 1024);
     padded.set(MAP);

@@ -7,7 +7,9 @@ import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export type Reply =
-  | { kind: "ok"; body: Uint8Array | string; contentType?: string }
+  | { kind: "ok"; body: Uint8Array | string; contentType?: string; headers?: Record<string, string> }
+  /** Full Content-Length, then one byte every `intervalMs` (a server too slow to finish in any useful time). */
+  | { kind: "trickle"; body: Uint8Array; intervalMs: number }
   | { kind: "status"; status: number }
   /** Full Content-Length, `after` bytes of the body, then a TCP reset. */
   | { kind: "reset"; body: Uint8Array; after: number }
@@ -63,8 +65,26 @@ function respond(reply: Reply, response: ServerResponse): void {
   switch (reply.kind) {
     case "ok": {
       const body = typeof reply.body === "string" ? Buffer.from(reply.body) : reply.body;
-      response.writeHead(200, { "content-type": reply.contentType ?? octets["content-type"], "content-length": body.length });
+      response.writeHead(200, {
+        "content-type": reply.contentType ?? octets["content-type"],
+        "content-length": body.length,
+        ...reply.headers,
+      });
       response.end(body);
+      return;
+    }
+    case "trickle": {
+      response.writeHead(200, { ...octets, "content-length": reply.body.length });
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (sent === reply.body.length || response.destroyed) {
+          clearInterval(timer);
+          response.end();
+          return;
+        }
+        response.write(reply.body.subarray(sent, ++sent));
+      }, reply.intervalMs);
+      response.on("close", () => clearInterval(timer));
       return;
     }
     case "status":
