@@ -6,6 +6,7 @@
  * and renamed, record first, so a file only ever appears complete, and only after the caller verified it. A file
  * whose record is missing, whose hash differs, or that the caller's check rejects is deleted on read, so the next
  * fetch replaces it. Concurrent writers are safe (renames are atomic); the worst a race can cause is a refetch.
+ * A filesystem failure (the directory is a file, a file is a directory, permissions…) is a CacheError naming the path.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
@@ -38,6 +39,23 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.MAPVAL_CACHE_DIR) return env.MAPVAL_CACHE_DIR;
   const base = env.XDG_CACHE_HOME || join(homedir(), ".cache");
   return join(base, "mapval");
+}
+
+/** The cache directory cannot be used: `path` and the system's error code say where and why. */
+export class CacheError extends Error {
+  constructor(readonly path: string, readonly code: string, action: string) {
+    super(`cache: cannot ${action} ${path} (${code}); set MAPVAL_CACHE_DIR to a usable directory`);
+    this.name = "CacheError";
+  }
+}
+
+/** Run a filesystem step of the cache, turning its failure into a CacheError about `path`. */
+async function onDisk<T>(action: string, path: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw new CacheError(path, (error as NodeJS.ErrnoException).code ?? (error as Error).message, action);
+  }
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -85,18 +103,23 @@ export class FileCache {
   /** Store bytes the caller has already verified. */
   async write(key: string, bytes: Uint8Array, url: string | null): Promise<CachedFile> {
     const path = this.pathOf(key);
-    await mkdir(dirname(path), { recursive: true });
-    await removeStalePartials(dirname(path));
+    await onDisk("create the directory", dirname(path), () => mkdir(dirname(path), { recursive: true }));
+    await onDisk("list", dirname(path), () => removeStalePartials(dirname(path)));
     const record: CacheRecord = { sha256: sha256Hex(bytes), bytes: bytes.length, url, fetchedAt: new Date().toISOString() };
-    await writeAtomically(path + RECORD_SUFFIX, JSON.stringify(record, null, 2) + "\n");
-    await writeAtomically(path, bytes);
+    await onDisk("write", path + RECORD_SUFFIX, () => writeAtomically(path + RECORD_SUFFIX, JSON.stringify(record, null, 2) + "\n"));
+    try {
+      await onDisk("write", path, () => writeAtomically(path, bytes));
+    } catch (error) {
+      await rm(path + RECORD_SUFFIX, { force: true }).catch(() => undefined); // no record without its file
+      throw error;
+    }
     return { path, bytes, record };
   }
 
   async remove(key: string): Promise<void> {
     const path = this.pathOf(key);
-    await rm(path, { force: true });
-    await rm(path + RECORD_SUFFIX, { force: true });
+    await onDisk("remove", path, () => rm(path, { force: true }));
+    await onDisk("remove", path + RECORD_SUFFIX, () => rm(path + RECORD_SUFFIX, { force: true }));
   }
 }
 

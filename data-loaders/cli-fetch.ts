@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { normalizeEmdbId } from "../lib/entries.js";
-import { defaultCacheDir, FileCache } from "./cache.js";
+import { CacheError, defaultCacheDir, FileCache } from "./cache.js";
 import type { CliIO } from "./cli.js";
 import { EmdbDataError, EmdbNotFoundError } from "./emdb-client.js";
 import type { EmdbMetadata } from "./emdb-metadata.js";
@@ -68,7 +68,11 @@ export async function runFetch(args: string[], io: CliIO): Promise<number> {
       if (!values.json) io.out(formatFetched(emdbId, fetched));
     } catch (error) {
       progress.done();
-      const expected = error instanceof EmdbNotFoundError || error instanceof NoCachedCopyError || error instanceof EmdbDataError;
+      const expected =
+        error instanceof EmdbNotFoundError ||
+        error instanceof NoCachedCopyError ||
+        error instanceof EmdbDataError ||
+        error instanceof CacheError;
       if (!expected) throw error;
       io.err(`${error.message}\n`);
       exitCode = 2;

@@ -82,7 +82,8 @@ export class EntriesConfigError extends Error {
   }
 }
 
-const EMDB_ACCESSION = /^EMD-\d{4,}$/;
+/** EMDB accessions have 4 or 5 digits today; 9 leaves room and keeps cache and page names short. */
+const EMDB_ACCESSION = /^EMD-\d{4,9}$/;
 /** A safe page and file name: no '.', so no "..", no "x.html" that the site would take for a file of another type. */
 const ENTRY_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -95,7 +96,7 @@ const REQUIRED_ENTRY_FIELDS = ["id", "title", "resolution", "contour", "attribut
 
 /** "EMD-1234" from "EMD-1234", "emd-1234", "emd_1234" or "EMD_1234"; null for anything else. */
 export function normalizeEmdbId(text: string): string | null {
-  const match = /^emd[-_](\d{4,})$/i.exec(text.trim());
+  const match = /^emd[-_](\d{4,9})$/i.exec(text.trim());
   return match ? `EMD-${match[1]}` : null;
 }
 

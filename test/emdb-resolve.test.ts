@@ -3,7 +3,9 @@
  * site, and `mapval fetch` end to end against a local server (base URLs and cache directory from the environment).
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -235,6 +237,49 @@ describe("mapval fetch", () => {
     const bad = captureIO();
     expect(await runFetch(["data/maps/emd_3197.map"], bad)).toBe(2);
     expect(bad.stderr).toMatch(/is not an EMDB accession/);
+  });
+
+  it("cache filesystem errors are one line naming the path, exit code 2, and leave no orphan record", async () => {
+    server.route("/files/EMD-3197/map/emd_3197.map.gz", { kind: "ok", body: MAP_GZ });
+    server.route("/api/entry/EMD-3197", { kind: "ok", body: readFileSync(repo("test/fixtures/emdb/EMD-3197-absurd.json")) });
+    const saved = process.env.MAPVAL_CACHE_DIR;
+    try {
+      // The map's place in the cache is a directory.
+      const root = mkdtempSync(join(work, "cache-dir-"));
+      const mapPath = join(root, "emdb", "EMD-3197", "emd_3197.map.gz");
+      mkdirSync(mapPath, { recursive: true });
+      process.env.MAPVAL_CACHE_DIR = root;
+      const io = captureIO();
+      expect(await runFetch(["EMD-3197", "--refresh"], io)).toBe(2);
+      expect(io.stderr).toMatch(new RegExp(`^cache: cannot write ${mapPath} \\(\\w+\\); set MAPVAL_CACHE_DIR`));
+      expect(io.stderr.trim().split("\n")).toHaveLength(1);
+      expect(readdirSync(join(root, "emdb", "EMD-3197"))).toEqual(["emd_3197.map.gz"]);
+
+      // MAPVAL_CACHE_DIR is a file.
+      const file = join(work, "cache-is-a-file");
+      writeFileSync(file, "x");
+      process.env.MAPVAL_CACHE_DIR = file;
+      const asFile = captureIO();
+      expect(await runFetch(["EMD-3197"], asFile)).toBe(2);
+      expect(asFile.stderr).toMatch(new RegExp(`^cache: cannot create the directory ${file}/emdb/EMD-3197 \\((ENOTDIR|EEXIST)\\)`));
+    } finally {
+      process.env.MAPVAL_CACHE_DIR = saved;
+    }
+    // An accession of 300 digits is refused before any download (it was ENAMETOOLONG after one).
+    const long = captureIO();
+    const digits = "1".repeat(300);
+    expect(await runFetch([`EMD-${digits}`], long)).toBe(2);
+    expect(long.stderr).toMatch(/is not an EMDB accession such as EMD-1234/);
+    expect(server.hits(`/files/EMD-${digits}/map/emd_${digits}.map.gz`)).toBe(0);
+  });
+
+  it("a record whose map cannot be written is removed with it", async () => {
+    const root = mkdtempSync(join(work, "orphan-"));
+    const cache = new FileCache(root);
+    const key = "emdb/EMD-3197/emd_3197.map.gz";
+    mkdirSync(join(root, key, "inside"), { recursive: true }); // rename onto a non-empty directory fails
+    await expect(cache.write(key, MAP_GZ, null)).rejects.toMatchObject({ name: "CacheError", path: join(root, key) });
+    expect(readdirSync(join(root, "emdb", "EMD-3197"))).toEqual(["emd_3197.map.gz"]);
   });
 
   it("progress is silent unless stderr is a terminal", () => {
