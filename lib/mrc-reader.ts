@@ -213,7 +213,7 @@ function inspectHeader(bytes: Uint8Array, options: ReadOptions, streaming: boole
   if (id === "MAP\0") {
     warnings.push('map ID at byte 208 is "MAP\\0" instead of "MAP " (written by e.g. MotionCor2); accepted');
   } else if (id !== "MAP ") {
-    const hint = isGzip(bytes) ? "; the data is gzip-compressed (starts with 1f 8b), use readMap" : "";
+    const hint = isGzip(bytes) ? "; the data is gzip-compressed (starts with 1f 8b; compressed twice?)" : "";
     throw new MapFormatError(
       "not-mrc",
       `map ID at byte 208 is ${JSON.stringify(id)}; expected "MAP " (not an MRC/CCP4 map, or a corrupt header)${hint}`,

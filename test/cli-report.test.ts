@@ -283,6 +283,15 @@ describe("the reader's warnings reach the report", () => {
     );
   });
 
+  it("a file compressed twice is named as such, without pointing to internal functions", async () => {
+    const path = join(dir, "twice.map.gz");
+    writeFileSync(path, gzip(gzip(original)));
+    const { code, err } = await run([path, "--threshold", "1"]);
+    expect(code).toBe(2);
+    expect(err).toMatch(/twice\.map\.gz: map ID at byte 208 .*gzip-compressed \(starts with 1f 8b; compressed twice\?\)\n$/);
+    expect(err).not.toMatch(/readMap/);
+  });
+
   it("a format error names the file", async () => {
     const path = join(dir, "bad-mode.map");
     writeFileSync(path, withInt32(original, 12, 7));
