@@ -12,6 +12,8 @@
  * Messages out: {type: "report", id, threshold, ms, report, json, tables}, then {type: "masks", id, threshold, masks} and
  *               {type: "soft", id, slices} (skipped when a newer request is waiting)
  *               {type: "sweep", id, rows, ms}; {type: "error", id, request, threshold?, message}
+ * A message of another shape (null, an unknown type or mode, a threshold that is not a finite number) is answered by
+ * {type: "error", id: null, request: "invalid", message} and otherwise ignored.
  */
 import type { CriteriaParameters } from "../../lib/criteria.js";
 import { maxVarianceSlices, backgroundBeyond } from "../../lib/figures.js";
@@ -67,7 +69,27 @@ let figuresTimer: ReturnType<typeof setTimeout> | undefined;
 /** Quiet time after a report before its mask figures are computed. */
 const FIGURES_DELAY_MS = 250;
 
+const modes: readonly unknown[] = ["default", "vrs-compat"] satisfies AnalysisMode[];
+
+/** What is wrong with a message from the page, or null when it has a shape the worker handles. */
+function messageProblem(message: unknown): string | null {
+  if (typeof message !== "object" || message === null) return `expected a message object, got ${String(message)}`;
+  const m = message as Record<string, unknown>;
+  if (m.type === "init") return m.data instanceof Float32Array ? null : "init: data must be a Float32Array";
+  if (m.type !== "report" && m.type !== "sweep") return `unknown message type ${JSON.stringify(m.type)}`;
+  if (!modes.includes(m.mode)) return `${m.type}: unknown mode ${JSON.stringify(m.mode)}; expected ${modes.join(" or ")}`;
+  if (m.type === "report" && !Number.isFinite(m.threshold)) return `report: threshold ${String(m.threshold)} is not a finite number`;
+  if (m.type === "sweep" && !(Array.isArray(m.thresholds) && m.thresholds.every(Number.isFinite)))
+    return "sweep: thresholds must be finite numbers";
+  return null;
+}
+
 scope.onmessage = (event: MessageEvent<Init | ReportRequest | SweepRequest>) => {
+  const problem = messageProblem(event.data);
+  if (problem !== null) {
+    scope.postMessage({ type: "error", id: null, request: "invalid", message: problem });
+    return;
+  }
   const message = event.data;
   if (message.type === "init") {
     const [nx, ny, nz] = message.shape;
