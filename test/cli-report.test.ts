@@ -300,3 +300,29 @@ describe("the reader's warnings reach the report", () => {
     expect(err).toBe(`mapval report: ${path}: MODE is 7 (unknown); supported: 0, 1, 2, 6, 12\n`);
   });
 });
+
+describe("progress on a terminal", () => {
+  const args = `report ${map("emd_3197.map")} --threshold 1 --resolution 30`;
+
+  it("stderr on a pseudo-terminal (script -qc) shows each section being computed, then clears the line", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mapval-tty-"));
+    const outFile = join(dir, "report.txt");
+    // script gives the command a pseudo-terminal; stdout goes to a file, so what script prints is stderr alone.
+    const terminal = execFileSync("script", ["-qec", `node bin/mapval.js ${args} > ${outFile}`, "/dev/null"], { cwd: root }).toString();
+    const lines = terminal.split("\r\x1b[K").filter((l) => l !== "");
+    expect(lines).toEqual([
+      expect.stringMatching(/^mapval report: computing 0\.e, 0\.f, 0\.g \(\d+ worker threads?\)…$/),
+      "mapval report: computing 0.d B-factor analysis…",
+      "mapval report: computing 0.h Deep hand…",
+    ]);
+    expect(terminal.endsWith("\r\x1b[K")).toBe(true); // the status line is cleared before the report
+    expect(readFileSync(outFile, "utf8")).toMatch(/^mapval Level 0 report/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("stderr that is not a terminal gets no progress", () => {
+    const r = spawnSync("node", ["bin/mapval.js", ...args.split(" ")], { cwd: root });
+    expect(r.status).toBe(0);
+    expect(r.stderr.toString()).toBe("");
+  });
+});
