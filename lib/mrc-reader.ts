@@ -8,7 +8,7 @@
  */
 import { MapFormatError } from "./errors.js";
 import { float16Table } from "./float16.js";
-import { inflateBounded } from "./gzip.js";
+import { inflateChunks } from "./gzip.js";
 import type { Vec3, Volume } from "./volume.js";
 
 export interface MapHeader {
@@ -113,14 +113,73 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 /** Parse an uncompressed MRC/CCP4 file. */
 export function parseMap(bytes: Uint8Array, options: ReadOptions = {}): MapReadResult {
-  return parseMapBytes(bytes, options, false);
+  const plan = inspectHeader(bytes, options, false);
+  const start = HEADER_BYTES + locateData(plan, bytes.length - HEADER_BYTES);
+  const data = bytes.subarray(start, start + plan.dataBytes);
+  return decodeMap(bytes.subarray(0, HEADER_BYTES), plan, data, options, { streamContinues: false, ownsData: false });
 }
 
 /** Read an MRC/CCP4 file, gzip-compressed or not (told by its magic bytes, not its name). */
 export async function readMap(bytes: Uint8Array, options: ReadOptions = {}): Promise<MapReadResult> {
-  if (!isGzip(bytes)) return parseMap(bytes, options);
-  const inflated = await inflateBounded(bytes, HEADER_BYTES, (head) => inspectHeader(head, options, true).totalBytes);
-  return parseMapBytes(inflated.bytes, options, inflated.streamContinues);
+  return isGzip(bytes) ? readGzipMap(bytes, options) : parseMap(bytes, options);
+}
+
+/**
+ * Inflate a gzip map keeping only what the result needs: the 1024-byte header, then the data in one buffer sized
+ * from the header (never grown, never copied to float32 when it already is native float32). The extended header is
+ * inflated and dropped, except that the first data-sized run after the header is kept while NSYMBT may still prove
+ * bogus (a file of exactly header + data). Inflation stops at 1024 + NSYMBT + data bytes.
+ */
+async function readGzipMap(gz: Uint8Array, options: ReadOptions): Promise<MapReadResult> {
+  const head = new Uint8Array(HEADER_BYTES);
+  let headLength = 0;
+  let plan: HeaderPlan | null = null;
+  let body: Uint8Array = new Uint8Array(0);
+  /** [from, to, offset in body]: which bytes after the header are kept, and where. */
+  let windows: [number, number, number][] = [];
+  let end = 0;
+  let position = 0; // bytes inflated after the header
+
+  const { streamContinues } = await inflateChunks(gz, (chunk) => {
+    let offset = 0;
+    if (plan === null) {
+      offset = Math.min(chunk.length, HEADER_BYTES - headLength);
+      head.set(chunk.subarray(0, offset), headLength);
+      headLength += offset;
+      if (headLength < HEADER_BYTES) return offset;
+      plan = inspectHeader(head, options, true);
+      const { nsymbt } = plan.header;
+      const { dataBytes } = plan;
+      end = nsymbt + dataBytes;
+      // An extended header shorter than the data is kept (the data follows it in one buffer); a longer one is not.
+      const split = nsymbt >= dataBytes;
+      body = allocate(split ? dataBytes : end, plan);
+      windows = split ? [[0, dataBytes, 0], [nsymbt, end, 0]] : [[0, end, 0]];
+    }
+    while (offset < chunk.length && position < end) {
+      const window = windows.find(([from, to]) => position >= from && position < to);
+      const limit = window ? window[1] : windows.find(([from]) => from > position)![0];
+      const run = Math.min(chunk.length - offset, limit - position);
+      if (window) body.set(chunk.subarray(offset, offset + run), window[2] + position - window[0]);
+      offset += run;
+      position += run;
+    }
+    return offset;
+  });
+  if (plan === null) return parseMap(head.subarray(0, headLength), options); // shorter than a header: its error
+  const found: HeaderPlan = plan;
+  const start = locateData(found, position);
+  const inBody = windows.length === 1 ? start : 0; // split: both candidates were written at the start of the body
+  const data = body.subarray(inBody, inBody + found.dataBytes);
+  return decodeMap(head, found, data, options, { streamContinues, ownsData: true });
+}
+
+function allocate(bytes: number, plan: HeaderPlan): Uint8Array {
+  try {
+    return new Uint8Array(bytes);
+  } catch {
+    throw new MapFormatError("too-large", `cannot allocate ${bytes} bytes for ${plan.voxelCount} voxels on this platform`);
+  }
 }
 
 interface HeaderPlan {
@@ -135,41 +194,56 @@ interface HeaderPlan {
   totalBytes: number;
 }
 
-function parseMapBytes(bytes: Uint8Array, options: ReadOptions, streamContinues: boolean): MapReadResult {
-  const plan = inspectHeader(bytes, options, false);
-  const { header, warnings, dataBytes, totalBytes } = plan;
-
-  let dataOffset = HEADER_BYTES + header.nsymbt;
-  if (totalBytes > bytes.length) {
-    if (header.nsymbt > 0 && HEADER_BYTES + dataBytes === bytes.length) {
-      warnings.push(
-        `NSYMBT is ${header.nsymbt} but the file holds exactly the 1024-byte header and the data; the extended header was assumed absent`,
-      );
-      dataOffset = HEADER_BYTES;
-    } else if (HEADER_BYTES + header.nsymbt > bytes.length) {
-      throw new MapFormatError(
-        "bad-nsymbt",
-        `NSYMBT is ${header.nsymbt} but only ${bytes.length - HEADER_BYTES} bytes follow the 1024-byte header; expected an extended header that fits in the file`,
-      );
-    } else {
-      const available = bytes.length - dataOffset;
-      throw new MapFormatError(
-        "data-truncated",
-        `data block truncated: ${header.nc}×${header.nr}×${header.ns} voxels of MODE ${header.mode} need ${dataBytes} bytes from byte ${dataOffset}, but the file has only ${available}`,
-      );
-    }
-  } else if (bytes.length > totalBytes) {
-    warnings.push(`${bytes.length - totalBytes} trailing bytes after the data block were ignored`);
+/**
+ * Where the data starts among the `available` bytes after the 1024-byte header: after the extended header, or right
+ * after the header when NSYMBT is bogus (exactly header + data present). Throws when the data is not all there.
+ */
+function locateData(plan: HeaderPlan, available: number): number {
+  const { header, warnings, dataBytes } = plan;
+  const declared = header.nsymbt + dataBytes;
+  if (available >= declared) {
+    if (available > declared) warnings.push(`${available - declared} trailing bytes after the data block were ignored`);
+    return header.nsymbt;
   }
+  if (header.nsymbt > 0 && available === dataBytes) {
+    warnings.push(
+      `NSYMBT is ${header.nsymbt} but the file holds exactly the 1024-byte header and the data; the extended header was assumed absent`,
+    );
+    return 0;
+  }
+  if (header.nsymbt > available) {
+    throw new MapFormatError(
+      "bad-nsymbt",
+      `NSYMBT is ${header.nsymbt} but only ${available} bytes follow the 1024-byte header; expected an extended header that fits in the file`,
+    );
+  }
+  throw new MapFormatError(
+    "data-truncated",
+    `data block truncated: ${header.nc}×${header.nr}×${header.ns} voxels of MODE ${header.mode} need ${dataBytes} bytes from byte ${HEADER_BYTES + header.nsymbt}, but the file has only ${available - header.nsymbt}`,
+  );
+}
+
+/**
+ * The result from the header, its plan and exactly the data bytes. `ownsData`: the bytes are the reader's own
+ * (inflated), so native float32 data becomes the volume without a copy.
+ */
+function decodeMap(
+  head: Uint8Array,
+  plan: HeaderPlan,
+  bytes: Uint8Array,
+  options: ReadOptions,
+  { streamContinues, ownsData }: { streamContinues: boolean; ownsData: boolean },
+): MapReadResult {
+  const { header, warnings, totalBytes } = plan;
   if (streamContinues) {
     warnings.push(`the gzip stream continues past the ${totalBytes} bytes the header declares; the rest was not read`);
   }
 
-  const unsignedBytes = header.mode === 0 && bytesAreUnsigned(bytes, header.littleEndian, options.signedBytes);
+  const unsignedBytes = header.mode === 0 && bytesAreUnsigned(head, header.littleEndian, options.signedBytes);
   if (unsignedBytes && options.signedBytes === undefined) {
     warnings.push("MODE 0 read as unsigned bytes (0..255), as the IMOD stamp with imodFlags bit 0 clear says");
   }
-  const data = decodeVoxels(bytes, dataOffset, plan, unsignedBytes);
+  const data = decodeVoxels(bytes, plan, unsignedBytes, ownsData);
   const stats = computeStats(data);
   if (stats.finiteCount === 0) {
     throw new MapFormatError(
@@ -397,28 +471,32 @@ function bytesAreUnsigned(bytes: Uint8Array, littleEndian: boolean, signedBytes:
   return view.getInt32(152, littleEndian) === IMOD_STAMP && (view.getInt32(156, littleEndian) & 1) === 0;
 }
 
-/** Copy the voxels into a new x-fastest float32 array, converting type and byte order through a DataView. */
-function decodeVoxels(bytes: Uint8Array, dataOffset: number, plan: HeaderPlan, unsignedBytes: boolean): Float32Array {
+/**
+ * The voxels (`bytes`: exactly the data block) as an x-fastest float32 array, converting type and byte order through
+ * a DataView: a new array, or, when `mayAlias` and the data already is native float32 in x-fastest order, a view.
+ */
+function decodeVoxels(bytes: Uint8Array, plan: HeaderPlan, unsignedBytes: boolean, mayAlias: boolean): Float32Array {
   const { header, shape, voxelCount } = plan;
   const le = header.littleEndian;
+  const stride: Vec3 = [1, shape[0], shape[0] * shape[1]];
+  const strideC = stride[header.mapc - 1];
+  const strideR = stride[header.mapr - 1];
+  const strideS = stride[header.maps - 1];
+  const identity = strideC === 1 && strideR === header.nc && strideS === header.nc * header.nr;
+  const native = header.mode === 2 && identity && le === platformIsLittleEndian && bytes.byteOffset % 4 === 0;
+  if (native && mayAlias) return new Float32Array(bytes.buffer, bytes.byteOffset, voxelCount);
+
   let data: Float32Array;
   try {
     data = new Float32Array(voxelCount);
   } catch {
     throw new MapFormatError("too-large", `cannot allocate ${voxelCount} float32 voxels on this platform`);
   }
-  const stride: Vec3 = [1, shape[0], shape[0] * shape[1]];
-  const strideC = stride[header.mapc - 1];
-  const strideR = stride[header.mapr - 1];
-  const strideS = stride[header.maps - 1];
-  const view = new DataView(bytes.buffer, bytes.byteOffset + dataOffset, plan.dataBytes);
-
-  const identity = strideC === 1 && strideR === header.nc && strideS === header.nc * header.nr;
-  const start = bytes.byteOffset + dataOffset;
-  if (header.mode === 2 && identity && le === platformIsLittleEndian && start % 4 === 0) {
-    data.set(new Float32Array(bytes.buffer, start, voxelCount));
+  if (native) {
+    data.set(new Float32Array(bytes.buffer, bytes.byteOffset, voxelCount));
     return data;
   }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, plan.dataBytes);
 
   const read = voxelReader(view, header.mode, le, unsignedBytes);
   const step = plan.bytesPerVoxel;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import expected from "./fixtures/reader-expected.json" with { type: "json" };
 import { MapFormatError } from "../lib/errors.js";
 import { float16BitsToNumber } from "../lib/float16.js";
-import { inflateBounded } from "../lib/gzip.js";
+import { inflateChunks } from "../lib/gzip.js";
 import { parseMap, readMap, type MapReadResult } from "../lib/mrc-reader.js";
 import { voxelIndex } from "../lib/volume.js";
 import { concat, EMD_3197, gzip, loadMap, toBigEndian, withBytes, withFloat32, withInt32 } from "./helpers/corrupt.js";
@@ -252,37 +252,43 @@ describe("errors", () => {
   });
 });
 
-describe("inflateBounded", () => {
-  const payload = new Uint8Array(50_000).map((_, i) => i % 251);
+describe("inflateChunks", () => {
+  const payload = new Uint8Array(200_000).map((_, i) => i % 251);
   const gz = gzip(payload);
 
-  it("allocates from the bytes actually inflated, not from the size it was promised", async () => {
-    const result = await inflateBounded(gz, 1024, () => 1e12);
-    expect(result.bytes).toEqual(payload);
+  it("hands every inflated byte to the consumer, in order, and says the stream ended", async () => {
+    const parts: Uint8Array[] = [];
+    const result = await inflateChunks(gz, (chunk) => (parts.push(chunk.slice()), chunk.length));
+    expect(concat(...parts)).toEqual(payload);
     expect(result.streamContinues).toBe(false);
-    expect(result.bytes.buffer.byteLength).toBeLessThanOrEqual(2 ** 20);
   });
 
-  it("stops at the needed size and says the stream continues", async () => {
-    const result = await inflateBounded(gz, 1024, () => 2000);
-    expect(result.bytes).toEqual(payload.subarray(0, 2000));
+  it("stops when the consumer takes less than a chunk, and says the stream continues", async () => {
+    let taken = 0;
+    const result = await inflateChunks(gz, (chunk) => {
+      const take = Math.min(chunk.length, 2000 - taken);
+      taken += take;
+      return take;
+    });
+    expect(taken).toBe(2000);
     expect(result.streamContinues).toBe(true);
   });
 
-  it("passes the first headBytes to the size callback and propagates its error", async () => {
-    let seen: Uint8Array | null = null;
-    const refuse = (head: Uint8Array): number => {
-      seen = head.slice();
-      throw new MapFormatError("too-large", "refused");
-    };
-    await expect(inflateBounded(gz, 1024, refuse)).rejects.toMatchObject({ code: "too-large" });
-    expect(seen).toEqual(payload.subarray(0, 1024));
+  it("a consumer that needed exactly the whole stream does not see it as continuing", async () => {
+    let taken = 0;
+    const result = await inflateChunks(gz, (chunk) => {
+      const take = Math.min(chunk.length, payload.length - taken);
+      taken += take;
+      return take;
+    });
+    expect(taken).toBe(payload.length);
+    expect(result.streamContinues).toBe(false);
   });
 
-  it("returns a stream shorter than headBytes whole, without asking for a size", async () => {
-    const result = await inflateBounded(gzip(payload.subarray(0, 10)), 1024, () => {
-      throw new Error("not called");
-    });
-    expect(result.bytes).toEqual(payload.subarray(0, 10));
+  it("propagates the consumer's error", async () => {
+    const refuse = (): number => {
+      throw new MapFormatError("too-large", "refused");
+    };
+    await expect(inflateChunks(gz, refuse)).rejects.toMatchObject({ code: "too-large" });
   });
 });
