@@ -4,7 +4,7 @@
  * Directory: $MAPVAL_CACHE_DIR, else $XDG_CACHE_HOME/mapval, else ~/.cache/mapval. Each file `name` has a record
  * `name.record.json` (SHA-256, size, URL, fetch date). Both are written to a temporary name in the same directory
  * and renamed, record first, so a file only ever appears complete, and only after the caller verified it. A file
- * whose record is missing, whose hash differs, or that the caller's check rejects is deleted on read, so the next
+ * whose record is missing or whose hash differs is deleted on read, so the next
  * fetch replaces it. Concurrent writers are safe (renames are atomic); the worst a race can cause is a refetch.
  * A filesystem failure (the directory is a file, a file is a directory, permissions…) is a CacheError naming the path.
  */
@@ -75,22 +75,16 @@ export class FileCache {
   }
 
   /**
-   * The cached file, or null when absent or not intact. `verify` (e.g. "parses as a map") runs on every read and
-   * may throw; a file it rejects is deleted like one whose hash does not match its record.
+   * The cached file, or null when absent or not intact: a file whose record is missing or whose size or SHA-256
+   * differs from its record is deleted. Files are only written after the caller verified them, so a match is that
+   * verified file.
    */
-  async read(key: string, verify?: (bytes: Uint8Array) => Promise<void> | void): Promise<CachedFile | null> {
+  async read(key: string): Promise<CachedFile | null> {
     const path = this.pathOf(key);
     const bytes = await readFile(path).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength), () => null);
     if (bytes === null) return null;
     const record = await readFile(path + RECORD_SUFFIX, "utf8").then(parseRecord, () => null);
-    if (record !== null && record.bytes === bytes.length && record.sha256 === sha256Hex(bytes)) {
-      try {
-        await verify?.(bytes);
-        return { path, bytes, record };
-      } catch {
-        // Falls through: a file the check rejects is treated like a damaged one.
-      }
-    }
+    if (record !== null && record.bytes === bytes.length && record.sha256 === sha256Hex(bytes)) return { path, bytes, record };
     await this.remove(key);
     return null;
   }

@@ -78,8 +78,10 @@ describe("gzip maps: peak memory", () => {
     const baseline = peakMiB("read", join(work, "small.map.gz"));
     const extended = peakMiB("read", join(work, "exthdr.map.gz")) - baseline;
     const zeros = peakMiB("read", join(work, "zeros.map.gz")) - baseline;
-    console.log(`peak RSS above a small map: extended header ${extended.toFixed(0)} MiB, 128 MiB map ${zeros.toFixed(0)} MiB`);
+    const cached = peakMiB("cached", join(work, "cache")) - baseline;
+    console.log(`peak RSS above a small map: extended header ${extended.toFixed(0)} MiB, 128 MiB map ${zeros.toFixed(0)} MiB, cached read ${cached.toFixed(0)} MiB`);
     expect(extended).toBeLessThan(48); // was the whole 256 MiB extended header, inflated and kept
     expect(zeros).toBeLessThan(128 * 1.5); // was inflated bytes + growth copies + the float32 copy (~2.5×)
+    expect(cached).toBeLessThan(48); // the cache trusts its record's SHA-256 instead of inflating again
   });
 });
