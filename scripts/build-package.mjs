@@ -12,8 +12,9 @@ import { build } from "esbuild";
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(projectRoot, "build");
-const staging = join(projectRoot, "build-staging");
-const old = join(projectRoot, "build-old");
+// Per process: two builds at once (two test files) must not write into one another's.
+const staging = join(projectRoot, `build-staging-${process.pid}`);
+const old = join(projectRoot, `build-old-${process.pid}`); // numbered by attempt
 
 rmSync(staging, { recursive: true, force: true });
 await build({
@@ -34,7 +35,14 @@ const tsc = spawnSync(process.execPath, [join(projectRoot, "node_modules", "type
 });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
-rmSync(old, { recursive: true, force: true });
-if (existsSync(out)) renameSync(out, old);
-renameSync(staging, out);
-rmSync(old, { recursive: true, force: true });
+// Another build may swap its own in between our two renames: then move that one aside too and try again.
+for (let attempt = 1; ; attempt++) {
+  try {
+    if (existsSync(out)) renameSync(out, `${old}-${attempt}`);
+    renameSync(staging, out);
+    break;
+  } catch (error) {
+    if (attempt === 3) throw error;
+  }
+}
+for (let attempt = 1; attempt <= 3; attempt++) rmSync(`${old}-${attempt}`, { recursive: true, force: true });
