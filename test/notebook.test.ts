@@ -92,7 +92,8 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe("examples/level0.ipynb run by Jupyter with Deno's kernel", () => {
+// Each test starts processes (a CLI run is seconds on a loaded machine).
+describe("examples/level0.ipynb run by Jupyter with Deno's kernel", { timeout: 60_000 }, () => {
   it("runs every code cell without an error", () => {
     const errors = cells.flatMap((c) => c.outputs ?? []).filter((o) => o.output_type === "error");
     expect(errors.map((e) => `${e.ename}: ${e.evalue}`)).toEqual([]);

@@ -51,7 +51,8 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe("the packed mapval installed with --omit=dev", () => {
+// Each test starts processes (a CLI run is seconds on a loaded machine).
+describe("the packed mapval installed with --omit=dev", { timeout: 60_000 }, () => {
   it("holds the compiled build and no TypeScript sources, and installs no development tool", () => {
     const installed = join(project, "node_modules", "mapval");
     expect(existsSync(join(installed, "build", "index.js"))).toBe(true);
