@@ -11,7 +11,7 @@
  * the buffers of their kernels go at once (a worker's garbage is otherwise only collected when it allocates again),
  * and the next job starts new ones, which takes about 0.1 s. `close()` ends them for good.
  */
-import { buildSync } from "esbuild";
+import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -37,17 +37,22 @@ export function poolSize(text: string, source: string): number {
 export interface BandPoolOptions {
   /** Worker threads (default `defaultPoolSize()`). */
   size?: number;
-  /** The worker's script (default: band-worker.ts bundled by `workerSource`); tests pass one that fails. */
+  /** The worker's script (default: `compiledWorker`, else band-worker.ts bundled by `workerSource`); tests pass one that fails. */
   workerUrl?: URL;
 }
+
+/** In the built package (scripts/build-package.mjs) the worker is compiled beside this module; not so in the sources. */
+const compiledWorker = import.meta.url.endsWith(".ts") ? null : new URL("./band-worker.js", import.meta.url);
 
 let bundledWorker: string | null = null;
 
 /**
  * band-worker.ts and the kernel bundled into one CommonJS script (once per process, ≈0.1 s), run as an `eval` worker.
- * Loading the TypeScript sources through tsx in each worker instead cost ≈30 MB of memory per worker more.
+ * Loading the TypeScript sources through tsx in each worker instead cost ≈30 MB of memory per worker more. esbuild is
+ * a development tool, so it is loaded only here (the built package never comes here).
  */
 function workerSource(): string {
+  const { buildSync } = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
   bundledWorker ??= buildSync({
     entryPoints: [fileURLToPath(new URL("./band-worker.ts", import.meta.url))],
     bundle: true,
@@ -105,7 +110,7 @@ export class BandPool {
     this.size = options.size ?? defaultPoolSize();
     if (!Number.isInteger(this.size) || this.size < 1)
       throw new RangeError(`pool size must be a positive integer, got ${this.size}`);
-    this.workerUrl = options.workerUrl ?? null;
+    this.workerUrl = options.workerUrl ?? compiledWorker;
   }
 
   /** Computes the run's tasks on the pool's threads and feeds the results in order (a `BandExecutor`). */

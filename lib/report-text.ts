@@ -104,7 +104,8 @@ export function formatReport(report: Level0Report, info: ReportFileInfo): string
   return lines.join("\n") + "\n";
 }
 
-function sectionText(s: SectionResult<object>, report: Level0Report): string[] {
+/** One section's block of the text report: its title and status, result lines, notes, criteria and warnings. */
+export function sectionText(s: SectionResult<object>, report: Level0Report): string[] {
   const lines = [`== ${s.title}: ${statusText(s)}`];
   if (s.reason) lines.push(s.reason);
   if (s.results) {

@@ -1,0 +1,51 @@
+/**
+ * mapval's public API: what `import … from "mapval"` gives (docs/package.md). Everything not exported here is internal
+ * and may change without notice. The kernel is pure TypeScript with no DOM and no Node imports, so the same module
+ * runs in Node, Deno and the browser.
+ */
+
+// Reading maps (MRC/CCP4, gzip-compressed or not).
+export { DEFAULT_MAX_BYTES, computeStats, isGzip, modeName, parseMap, readMap } from "./mrc-reader.js";
+export type { MapHeader, MapReadResult, MapStats, ReadOptions } from "./mrc-reader.js";
+export { makeVolume, voxelCount } from "./volume.js";
+export type { Vec3, Volume } from "./volume.js";
+
+// Level 0 and the threshold sweep.
+export { analysisVoxelSize, runLevel0, sectionIds } from "./level0.js";
+export type { Level0Input, Level0Options, Level0Report } from "./level0.js";
+export { computeLocalSections, localSectionIds } from "./local-sections.js";
+export type { LocalSection, LocalSectionId } from "./local-sections.js";
+export type { BandExecutor } from "./bands.js";
+export { sweep } from "./sweep.js";
+export type { SweepOptions, SweepRow } from "./sweep.js";
+
+// Masks.
+export { hardMask, hardMaskThreshold, rawMask, rawMaskThreshold, softMask } from "./masks.js";
+export type { HardMask, HardMaskOptions, MaskMode } from "./masks.js";
+
+// Criteria (VRS's thresholds for each warning).
+export { criteria, criteriaFor, criterionText, vrsParameters, withDefaults } from "./criteria.js";
+export type { CriteriaParameters, Criterion, CriterionParameter } from "./criteria.js";
+
+// The report as JSON (the `mapval report --json` contract), as text, as tables and as Jupyter displays.
+export { formatReport, reportJson, statusText } from "./report-text.js";
+export type { ReportFileInfo } from "./report-text.js";
+export { componentRows, guinierRows, histogramRows, massTableRows, summaryRows, sweepRows } from "./report-tables.js";
+export type { ComponentRow, SummaryRow, SweepTableRow } from "./report-tables.js";
+export { Display, displayMassTable, displayReport, displaySection, displaySweep, jupyterDisplay } from "./display.js";
+export type { MimeBundle } from "./display.js";
+
+// Errors: bad input is one of these, with a stable `code`.
+export { AnalysisInputError, MapFormatError } from "./errors.js";
+
+// Result types.
+export type { AnalysisMode, SectionId, SectionResult, SectionStatus } from "./report-types.js";
+export type { MassResults } from "./section-0a-mass.js";
+export type { ComponentEntry, MaskResults, MassTableRow } from "./section-0b-mask.js";
+export type { BackgroundResults } from "./section-0c-background.js";
+export type { BFactorResults, GuinierPlot } from "./section-0d-bfactor.js";
+export type { LocalResolutionResults } from "./section-0e-local-resolution.js";
+export type { LocBfactorResults } from "./section-0f-locbfactor.js";
+export type { LocOccupancyResults } from "./section-0g-lococcupancy.js";
+export type { HandResults } from "./section-0h-hand.js";
+export type { HistogramBin, LocalStatistics, Percentiles } from "./local-stats.js";
