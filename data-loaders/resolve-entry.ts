@@ -73,7 +73,10 @@ export interface ResolvedEntry {
   /** The author's contour; null when unknown (then analyse at `unknownContour`, see lib/entries.ts chooseThreshold). */
   contour: SourcedContour | null;
   unknownContour: UnknownContourRule;
+  /** Ts recorded for the entry (Å); the map header's wins when it has one (lib/analysis-inputs.ts analysisVoxelSize). */
   voxelSize: number | null;
+  /** Where `voxelSize` comes from, for messages: the entries file or EMDB's metadata. */
+  voxelSizeSource: string | null;
   attribution: string | null;
   notes: string | null;
   /** EMDB's metadata when it was fetched or cached (EMDB-only entries and bare accessions). */
@@ -134,7 +137,7 @@ export async function resolveArgument(argument: string, options: ResolveOptions 
   const bytes = await readBounded(path, argument, options);
   return {
     id: basename(path), emdbId: null, title: basename(path), path, bytes, sha256: sha256Hex(bytes), origin: "path",
-    resolution: null, contour: null, unknownContour: DEFAULT_UNKNOWN_CONTOUR, voxelSize: null, attribution: null,
+    resolution: null, contour: null, unknownContour: DEFAULT_UNKNOWN_CONTOUR, voxelSize: null, voxelSizeSource: null, attribution: null,
     notes: null, emdbMetadata: null, issues: [],
   };
 }
@@ -147,7 +150,8 @@ async function resolveConfigEntry(
 ): Promise<ResolvedEntry> {
   const common = {
     id: entry.id, emdbId: entry.emdb, title: entry.title, unknownContour: config.unknownContour,
-    voxelSize: entry.voxelSize, attribution: entry.attribution, notes: entry.notes,
+    voxelSize: entry.voxelSize, voxelSizeSource: entry.voxelSize === null ? null : `${basename(entriesPath)} (entry ${entry.id}, "voxelSize")`,
+    attribution: entry.attribution, notes: entry.notes,
   };
   if (entry.file !== null) {
     const path = join(dirname(entriesPath), entry.file);
@@ -170,7 +174,8 @@ async function resolveConfigEntry(
     ...fetched, ...common,
     resolution: entry.resolution ?? fetched.resolution,
     contour: entry.contour ?? fetched.contour,
-    voxelSize: entry.voxelSize ?? fetched.voxelSize,
+    voxelSize: common.voxelSize ?? fetched.voxelSize,
+    voxelSizeSource: common.voxelSizeSource ?? fetched.voxelSizeSource,
   };
 }
 
@@ -273,6 +278,7 @@ async function resolveEmdb(emdbId: string, options: ResolveOptions): Promise<Res
     contour: metadata?.contourLevel == null ? null : { level: metadata.contourLevel, source: `${source}, first contour as VRS` },
     unknownContour: DEFAULT_UNKNOWN_CONTOUR,
     voxelSize: metadata?.pixelSpacing?.[0] ?? null,
+    voxelSizeSource: metadata?.pixelSpacing == null ? null : `${source} (pixel spacing)`,
     attribution: `EMDB ${emdbId} (EMDB data are free of copyright restrictions)`,
     notes: `downloaded ${fetched.fetchedAt.slice(0, 10)}`,
     emdbMetadata: metadata,

@@ -16,7 +16,8 @@
  * match except when a number sits on a limit to that precision.
  */
 import { withDefaults, type CriteriaParameters } from "./criteria.js";
-import { analysisVoxelSize, CompensatedSum, mapSums, type MapSums } from "./level0.js";
+import { analysisVoxelSize, finiteMap } from "./analysis-inputs.js";
+import { CompensatedSum, mapSums, type MapSums } from "./level0.js";
 import { hardMaskThreshold, rawMaskThreshold } from "./masks.js";
 import { GrowingDilation } from "./morphology.js";
 import type { AnalysisMode, SectionStatus } from "./report-types.js";
@@ -55,10 +56,12 @@ export interface SweepRow {
 /** How many of the largest component sizes the union-find pass returns (enough to place VRS's background). */
 const sizesKept = 100;
 
-export function sweep(volume: Volume, thresholds: number[], options: SweepOptions = {}): SweepRow[] {
+export function sweep(map: Volume, thresholds: number[], options: SweepOptions = {}): SweepRow[] {
+  const { volume } = finiteMap(map); // as runLevel0 sees it
   const mode = options.mode ?? "default";
   const p = withDefaults(options.parameters);
-  const { ts } = analysisVoxelSize(volume, options.voxelSize);
+  const override = options.voxelSize === undefined ? undefined : { value: options.voxelSize, source: "the voxelSize option" };
+  const { ts } = analysisVoxelSize(volume, { override });
   const { nx, ny, nz, data } = volume;
   const n = data.length;
   const rawThresholds = thresholds.map((t) => rawMaskThreshold(t, mode));

@@ -22,13 +22,14 @@ describe("mapval report (in process)", () => {
     expect(code).toBe(0);
     expect(out.trim().split("\n")).toHaveLength(1);
     const j = JSON.parse(out);
-    expect(Object.keys(j.input)).toEqual(["file", "sha256", "shape", "voxelSize", "threshold", "resolution"]);
+    expect(Object.keys(j.input)).toEqual(["file", "sha256", "shape", "voxelSize", "threshold", "resolution", "nonFiniteVoxels"]);
     expect(j.input).toMatchObject({
       file: "emd_3488.map",
       sha256: "2fdf1909cbfbc21d3af4230e8a8ff57bf4d4b6ccc72b480992df4dfe39e30209",
       shape: [100, 100, 100],
       threshold: 0.09,
       resolution: 3.2,
+      nonFiniteVoxels: 0,
     });
     expect(j.input.voxelSize).toBeCloseTo(1.05, 6); // the header's cell/N in float32
     expect(j.mode).toBe("default");
