@@ -15,7 +15,7 @@ import { inputFigures, type InputFigures } from "./figures.js";
 import { hardMask, rawMaskThreshold, softMask, type HardMask } from "./masks.js";
 import { scoreOf, type AnalysisMode, type SectionId, type SectionResult } from "./report-types.js";
 import { centerOfMass, massFromExtent } from "./section-0a-mass.js";
-import { massTable, maskSection, type MassTableRow } from "./section-0b-mask.js";
+import { massTable, maskSection, partialMaskCaution, type MassTableRow } from "./section-0b-mask.js";
 import {
   backgroundResults, backgroundVerdict, type BackgroundSums,
 } from "./section-0c-background.js";
@@ -158,15 +158,17 @@ export function runLevel0(map: Volume, options: Level0Options): Level0Report {
   const m = measureHardMask(volume, hard.maskVoxels, rawThreshold, cached.sums.shift);
   const backgroundNumbers = backgroundBySubtraction(cached.sums, m, volume.data.length);
   const outlierLimit = parameters.outlierSigmas * Math.sqrt(backgroundNumbers.squaredDeviations / backgroundNumbers.n);
+  let rawVoxels = 0;
+  for (let l = 1; l <= hard.rawComponents.count; l++) rawVoxels += hard.rawComponents.sizes[l];
+  const caution = partialMaskCaution(hard.largestComponentVoxels, rawVoxels, mode);
   const background = backgroundVerdict(
     backgroundResults(backgroundNumbers, backgroundOutliers(volume, hard.maskVoxels, outlierLimit), parameters.outlierSigmas),
     mode,
     parameters,
+    caution,
   );
-  let rawVoxels = 0;
-  for (let l = 1; l <= hard.rawComponents.count; l++) rawVoxels += hard.rawComponents.sizes[l];
   const sections: Record<SectionId, SectionResult<object>> = {
-    "0.a": massFromExtent([volume.nx, volume.ny, volume.nz], m.extent, cached.centerOfMass, ts, mode, parameters),
+    "0.a": massFromExtent([volume.nx, volume.ny, volume.nz], m.extent, cached.centerOfMass, ts, mode, parameters, caution),
     "0.b": maskSection({
       volume, threshold, rawThreshold, rawComponents: hard.rawComponents, ts, mode, parameters,
       massTable: cached.massTable,

@@ -22,7 +22,7 @@ import { hardMaskThreshold, rawMaskThreshold } from "./masks.js";
 import { GrowingDilation } from "./morphology.js";
 import type { AnalysisMode, SectionStatus } from "./report-types.js";
 import { centerOfMass, massFromExtent } from "./section-0a-mass.js";
-import { maskVerdict } from "./section-0b-mask.js";
+import { maskVerdict, partialMaskCaution } from "./section-0b-mask.js";
 import {
   backgroundResults, backgroundVerdict, type BackgroundResults, type BackgroundSums,
 } from "./section-0c-background.js";
@@ -99,7 +99,8 @@ export function sweep(map: Volume, thresholds: number[], options: SweepOptions =
     const c = components[row];
     const m = masks[row];
     const background = backgroundResults(m.background, m.outliers, p.outlierSigmas);
-    const mass = massFromExtent([nx, ny, nz], m.extent, com, ts, mode, p);
+    const caution = partialMaskCaution(c.largestComponentVoxels, c.rawVoxels, mode);
+    const mass = massFromExtent([nx, ny, nz], m.extent, com, ts, mode, p, caution);
     const needed = massSet(c, p.massFraction);
     const components95 = mode === "vrs-compat" ? vrsComponents95(needed.count, n - c.rawVoxels, c.topSizes) : needed.count;
     const remainingComponents = c.componentCount - components95;
@@ -108,7 +109,7 @@ export function sweep(map: Volume, thresholds: number[], options: SweepOptions =
       mode === "vrs-compat" ? (remainingVoxels / remainingVoxels) * ts3 : (remainingVoxels / remainingComponents) * ts3;
     const overlap = m.both / c.rawVoxels;
     const mask = maskVerdict({ rawVoxels: c.rawVoxels, components95, remainingComponents, remainingAverageVolume, overlap }, mode, p);
-    const bg = backgroundVerdict(background, mode, p);
+    const bg = backgroundVerdict(background, mode, p, caution);
     return {
       threshold,
       rawVoxels: c.rawVoxels,
