@@ -18,16 +18,22 @@ import type { Vec3, Volume } from "./volume.js";
 export const VOXEL_SIZE_RANGE: readonly [number, number] = [0.05, 100];
 
 /**
- * Bytes a derived grid may take, estimated at {@link BYTES_PER_GRID_VOXEL} per voxel of its largest box: 4 GiB,
- * which lets a 512³ map (2 GiB estimated for its Fourier transform) through with room to spare.
+ * Bytes the largest derived grid may take (estimated as below): 6 GiB. 0.f/0.g on a 512³ map at resolution 2·Ts take
+ * an estimated 4 GiB, which leaves room for the map itself and the process.
  */
-export const DEFAULT_MEMORY_BUDGET_BYTES = 4 * 2 ** 30;
+export const DEFAULT_MEMORY_BUDGET_BYTES = 6 * 2 ** 30;
 
 /**
- * Memory per voxel of a grid that is Fourier transformed: the float64 half spectrum (≈ 8 bytes per voxel), the float32
- * copy of the grid and the float32 spectrum or result the sections keep beside it (≈ 8 more).
+ * Memory per voxel of the map's Fourier transform (0.d, 0.e, and 0.f/0.g's resize): its float64 half spectrum
+ * (≈ 8 bytes per voxel) and work buffers. Measured: 0.d adds 8.6 bytes per voxel to the peak at 128³.
  */
-export const BYTES_PER_GRID_VOXEL = 16;
+export const TRANSFORM_BYTES_PER_VOXEL = 12;
+
+/**
+ * Memory per voxel of 0.f/0.g's box: the resized map, its float32 spectrum, masks, noise region and the band
+ * accumulators. Measured: 0.f and 0.g together add 24–28 bytes per voxel to the peak at 160³ and 128³.
+ */
+export const LOCAL_GRID_BYTES_PER_VOXEL = 32;
 
 /** Where a number came from, named in every error and warning about it ("--voxel-size", "the map header", …). */
 export interface Sourced {
@@ -108,6 +114,7 @@ export function checkThreshold(threshold: number, source = "the threshold"): num
 export interface DerivedGrid {
   what: string;
   shape: Vec3;
+  bytesPerVoxel: number;
 }
 
 const spectral: readonly SectionId[] = ["0.d", "0.e", "0.f", "0.g"];
@@ -122,18 +129,19 @@ export function derivedGrids(
   o: { ts: number; resolution: number | null; mode: AnalysisMode; computed: readonly SectionId[] },
 ): DerivedGrid[] {
   if (o.resolution === null || !o.computed.some((id) => spectral.includes(id))) return [];
-  const grids: DerivedGrid[] = [{ what: "the map's Fourier transform (0.d–0.g)", shape: dims }];
+  const grids: DerivedGrid[] = [{ what: "the map's Fourier transform (0.d–0.g)", shape: dims, bytesPerVoxel: TRANSFORM_BYTES_PER_VOXEL }];
   if (o.computed.includes("0.f") || o.computed.includes("0.g")) {
     const { fftBox } = localGridBoxes(dims, { voxelSize: o.ts, resolution: o.resolution, mode: o.mode });
-    grids.push({ what: `0.f/0.g's box, the map resized to ${o.resolution / 2} Å per voxel${o.mode === "vrs-compat" ? " in a cube" : ""},`, shape: fftBox });
+    const what = `0.f/0.g's box, the map resized to ${o.resolution / 2} Å per voxel${o.mode === "vrs-compat" ? " in a cube" : ""},`;
+    grids.push({ what, shape: fftBox, bytesPerVoxel: LOCAL_GRID_BYTES_PER_VOXEL });
   }
   return grids;
 }
 
 export function checkMemoryBudget(grids: readonly DerivedGrid[], budgetBytes = DEFAULT_MEMORY_BUDGET_BYTES): void {
   if (!(budgetBytes > 0)) throw new AnalysisInputError("bad-memory-budget", `the memory budget must be a positive number of bytes, got ${budgetBytes}`);
-  for (const { what, shape } of grids) {
-    const bytes = shape[0] * shape[1] * shape[2] * BYTES_PER_GRID_VOXEL;
+  for (const { what, shape, bytesPerVoxel } of grids) {
+    const bytes = shape[0] * shape[1] * shape[2] * bytesPerVoxel;
     if (bytes > budgetBytes)
       throw new AnalysisInputError(
         "memory-budget",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
-  analysisInputs, analysisVoxelSize, BYTES_PER_GRID_VOXEL, checkMemoryBudget, DEFAULT_MEMORY_BUDGET_BYTES,
-  derivedGrids, finiteMap, HEADER_SOURCE, VOXEL_SIZE_RANGE,
+  analysisInputs, analysisVoxelSize, checkMemoryBudget, DEFAULT_MEMORY_BUDGET_BYTES, derivedGrids, finiteMap,
+  HEADER_SOURCE, LOCAL_GRID_BYTES_PER_VOXEL, VOXEL_SIZE_RANGE,
 } from "../lib/analysis-inputs.js";
 import { AnalysisInputError } from "../lib/errors.js";
 import { runLevel0 } from "../lib/level0.js";
@@ -108,7 +108,7 @@ describe("memory budget of the derived grids", () => {
     const e = inputError(() => runLevel0(rod, { threshold: 0.5, resolution: 4, mode: "vrs-compat" }));
     expect(performance.now() - started).toBeLessThan(1000);
     expect(e.code).toBe("memory-budget");
-    expect(e.message).toMatch(/^0\.f\/0\.g's box, the map resized to 2 Å per voxel in a cube, would be 1000×1000×1000 voxels, about 14\.9 GiB, above the memory budget of 4 GiB/);
+    expect(e.message).toMatch(/^0\.f\/0\.g's box, the map resized to 2 Å per voxel in a cube, would be 1000×1000×1000 voxels, about 29\.8 GiB, above the memory budget of 6 GiB/);
     expect(derivedGrids([1000, 4, 4], { ts: 2, resolution: 4, mode: "default", computed: ["0.f"] })[1].shape).toEqual([1000, 4, 4]);
     // Without 0.f/0.g the cube is never made.
     expect(() => analysisInputs(rod, { threshold: 0.5, resolution: 4, mode: "vrs-compat", computed: ["0.d", "0.e"] })).not.toThrow();
@@ -120,12 +120,13 @@ describe("memory budget of the derived grids", () => {
         expect(() =>
           checkMemoryBudget(derivedGrids([512, 512, 512], { ts, resolution, mode, computed: ["0.d", "0.e", "0.f", "0.g"] })),
         ).not.toThrow();
-    // 16 bytes per voxel: 4 GiB is 2²⁸ voxels; one more plane of a 2¹⁴ × 2¹⁴ × 1 … here 1024×512×513.
-    expect(DEFAULT_MEMORY_BUDGET_BYTES / BYTES_PER_GRID_VOXEL).toBe(2 ** 28);
-    expect(() => checkMemoryBudget([{ what: "x", shape: [1024, 512, 512] }])).not.toThrow();
-    expect(() => checkMemoryBudget([{ what: "x", shape: [1024, 512, 513] }])).toThrow(/about 4.01 GiB/);
-    const e = inputError(() => checkMemoryBudget(derivedGrids([800, 800, 800], { ts: 1, resolution: 3, mode: "default", computed: ["0.d"] })));
-    expect(e.message).toMatch(/^the map's Fourier transform \(0\.d–0\.g\) would be 800×800×800 voxels, about 7\.63 GiB/);
+    // 6 GiB at 32 bytes per voxel is 1024×1024×192 voxels of 0.f/0.g's box.
+    expect(DEFAULT_MEMORY_BUDGET_BYTES / LOCAL_GRID_BYTES_PER_VOXEL).toBe(1024 * 1024 * 192);
+    const local = (nz: number) => [{ what: "x", shape: [1024, 1024, nz] as Vec3, bytesPerVoxel: LOCAL_GRID_BYTES_PER_VOXEL }];
+    expect(() => checkMemoryBudget(local(192))).not.toThrow();
+    expect(() => checkMemoryBudget(local(193))).toThrow(/about 6\.03 GiB/);
+    const e = inputError(() => checkMemoryBudget(derivedGrids([1000, 1000, 1000], { ts: 1, resolution: 3, mode: "default", computed: ["0.d"] })));
+    expect(e.message).toMatch(/^the map's Fourier transform \(0\.d–0\.g\) would be 1000×1000×1000 voxels, about 11\.2 GiB/);
     // A smaller budget is honoured, and no resolution means no transform at all.
     expect(() => runLevel0(cube(), { threshold: 0.5, resolution: 3, memoryBudgetBytes: 1000, sections: ["0.d"] })).toThrow(/memory budget/);
     expect(() => runLevel0(cube(), { threshold: 0.5, memoryBudgetBytes: 1000 })).not.toThrow();
