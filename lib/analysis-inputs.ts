@@ -90,12 +90,15 @@ export function analysisVoxelSize(volume: Volume, inputs: VoxelSizeInputs = {}):
   return { ts, source: chosen.source, warnings };
 }
 
-/** The reported resolution, refused when it is not a positive number or is finer than Nyquist (2·Ts). */
-export function checkResolution(resolution: number | null, ts: number, source: string): number | null {
+/**
+ * The reported resolution, refused when it is not a positive number or, when `ts` is given (a section that uses the
+ * resolution will run on a grid of that Ts), finer than Nyquist, 2·Ts.
+ */
+export function checkResolution(resolution: number | null, ts: number | null, source: string): number | null {
   if (resolution === null) return null;
   if (!(Number.isFinite(resolution) && resolution > 0))
     throw new AnalysisInputError("bad-resolution", `resolution must be a positive number of Å, got ${resolution} from ${source}`);
-  if (resolution < 2 * ts)
+  if (ts !== null && resolution < 2 * ts)
     throw new AnalysisInputError(
       "resolution-beyond-nyquist",
       `resolution ${resolution} Å from ${source} is finer than the map's Nyquist limit, 2·Ts = ${2 * ts} Å (Ts = ${ts} Å): ` +
@@ -118,6 +121,8 @@ export interface DerivedGrid {
 }
 
 const spectral: readonly SectionId[] = ["0.d", "0.e", "0.f", "0.g"];
+/** The sections that use the resolution (0.h only to decide whether it applies). */
+const resolutionSections: readonly SectionId[] = [...spectral, "0.h"];
 
 /**
  * The largest grids the sections of `computed` make for a map of `dims`: the map's own Fourier transform (0.d, 0.e,
@@ -210,7 +215,10 @@ export interface AnalysisInputOptions {
   /** A recorded Ts (entries file, EMDB metadata), used when the header gives none. */
   recordedVoxelSize?: Sourced | null;
   mode?: AnalysisMode;
-  /** Sections that will be computed (their derived grids are checked); default 0.d–0.h. */
+  /**
+   * Sections that will be computed (default 0.d–0.h): their derived grids are checked, and the resolution against
+   * 2·Ts when one of 0.d–0.h is among them.
+   */
   computed?: readonly SectionId[];
   memoryBudgetBytes?: number;
 }
@@ -234,9 +242,11 @@ export function analysisInputs(volume: Volume, o: AnalysisInputOptions): Analysi
     override: o.voxelSize === undefined ? undefined : { value: o.voxelSize, source: o.voxelSizeSource ?? "the voxelSize option" },
     recorded: o.recordedVoxelSize,
   });
-  const resolution = checkResolution(o.resolution ?? null, ts, o.resolutionSource ?? "the resolution option");
+  const computed = o.computed ?? resolutionSections;
+  // Sections given precomputed were checked on the grid they ran on (the page's worker has a downsampled copy).
+  const usesResolution = computed.some((id) => resolutionSections.includes(id));
+  const resolution = checkResolution(o.resolution ?? null, usesResolution ? ts : null, o.resolutionSource ?? "the resolution option");
   const dims: Vec3 = [volume.nx, volume.ny, volume.nz];
-  const computed = o.computed ?? spectral;
   checkMemoryBudget(derivedGrids(dims, { ts, resolution, mode: o.mode ?? "default", computed }), o.memoryBudgetBytes);
   const finite = finiteMap(volume);
   const nonFinite = nonFiniteWarning(finite);

@@ -76,13 +76,18 @@ describe("voxel size: range and sources", () => {
 });
 
 describe("resolution: finer than Nyquist is refused for every section", () => {
-  it("below 2·Ts throws resolution-beyond-nyquist, whatever sections are asked for; 2·Ts itself passes", () => {
-    for (const sections of [undefined, ["0.d"], ["0.h"], []] as (SectionId[] | undefined)[]) {
+  it("below 2·Ts throws resolution-beyond-nyquist for any of 0.d–0.h asked for; 2·Ts itself passes", () => {
+    for (const sections of [undefined, ["0.d"], ["0.f"], ["0.h"]] as (SectionId[] | undefined)[]) {
       const e = inputError(() => runLevel0(cube([2, 2, 2]), { threshold: 0.5, resolution: 3.9, resolutionSource: "--resolution", sections }));
       expect(e.code).toBe("resolution-beyond-nyquist");
       expect(e.message).toContain("resolution 3.9 Å from --resolution is finer than the map's Nyquist limit, 2·Ts = 4 Å");
     }
     expect(runLevel0(cube([2, 2, 2]), { threshold: 0.5, resolution: 4, sections: ["0.h"] }).input.resolution).toBe(4);
+    // With 0.d–0.h all given (the page's worker, on a downsampled copy with a coarser Ts) the resolution is only
+    // reported; it must still be a positive number.
+    const given = Object.fromEntries(["0.d", "0.e", "0.f", "0.g", "0.h"].map((id) => [id, { id, title: id, status: "does-not-apply", warnings: [], results: null, summarySentence: null }]));
+    expect(runLevel0(cube([2, 2, 2]), { threshold: 0.5, resolution: 3, precomputed: given }).input.resolution).toBe(3);
+    expect(inputError(() => runLevel0(cube([2, 2, 2]), { threshold: 0.5, resolution: -3, precomputed: given })).code).toBe("bad-resolution");
     for (const resolution of [1e-300, 0, -1, Infinity, NaN])
       expect(inputError(() => runLevel0(cube(), { threshold: 0.5, resolution })).code).toMatch(/^(bad-resolution|resolution-beyond-nyquist)$/);
   });
