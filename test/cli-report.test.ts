@@ -146,8 +146,8 @@ describe("0.e–0.g on worker threads", () => {
   });
 
   it.each([
-    [["--workers", "0"], {}, /--workers must be a positive whole number of workers, got "0"/],
-    [[], { MAPVAL_WORKERS: "many" }, /MAPVAL_WORKERS must be a positive whole number of workers, got "many"/],
+    [["--workers", "0"], {}, /--workers must be a whole number of workers from 1 to 32, got "0"/],
+    [[], { MAPVAL_WORKERS: "many" }, /MAPVAL_WORKERS must be a whole number of workers from 1 to 32, got "many"/],
   ])("a bad worker count %j %j: one line, exit 2", (extra, env, message) => {
     const r = spawnSync("node", ["bin/mapval.js", "report", ...args, ...extra], { cwd: root, env: { ...process.env, ...env } });
     expect(r.status).toBe(2);
