@@ -200,7 +200,7 @@ export function finiteMap(volume: Volume): FiniteMap {
 export function nonFiniteWarning({ nonFiniteVoxels, fill }: FiniteMap): string | null {
   if (nonFiniteVoxels === 0) return null;
   const voxels = nonFiniteVoxels === 1 ? "1 voxel is" : `${nonFiniteVoxels} voxels are`;
-  return `${voxels} NaN or ±Inf; every section analysed ${nonFiniteVoxels === 1 ? "it" : "them"} as the mean of the finite voxels, ${fill}.`;
+  return `${voxels} NaN or ±Inf; every section analysed ${nonFiniteVoxels === 1 ? "it" : "them"} as the mean of the finite voxels, ${+fill!.toPrecision(6)}.`;
 }
 
 export interface AnalysisInputOptions {
