@@ -16,21 +16,30 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { BandExecutor, BandJob, BandRun } from "../lib/bands.js";
+import { AnalysisInputError } from "../lib/errors.js";
 
 /** Environment variable that sets the default pool size (e.g. 1 to compute the bands on one thread). */
 const WORKERS_VARIABLE = "MAPVAL_WORKERS";
 
-/** Workers by default: MAPVAL_WORKERS if set, else the cores this process may use. */
+/**
+ * Most workers a pool may have. Each costs about 12 MB and its result buffers, and no band run has more than a few
+ * dozen bands to share out (0.f has 10, 0.e's sweep about 25), so more would sit idle and only take memory
+ * (256 workers took 3 GB on a 4 MB map).
+ */
+export const MAX_WORKERS = 32;
+
+/** Workers by default: MAPVAL_WORKERS if set, else the cores this process may use (at most MAX_WORKERS). */
 export function defaultPoolSize(env: NodeJS.ProcessEnv = process.env): number {
   const text = env[WORKERS_VARIABLE];
-  if (text === undefined || text.trim() === "") return availableParallelism();
+  if (text === undefined || text.trim() === "") return Math.min(availableParallelism(), MAX_WORKERS);
   return poolSize(text, WORKERS_VARIABLE);
 }
 
 /** A pool size from text (an option or the environment), or an error that names where it came from. */
 export function poolSize(text: string, source: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${source} must be a positive whole number of workers, got "${text}"`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS)
+    throw new AnalysisInputError("bad-worker-count", `${source} must be a whole number of workers from 1 to ${MAX_WORKERS}, got "${text}"`);
   return n;
 }
 

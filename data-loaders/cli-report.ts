@@ -17,7 +17,8 @@
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { AnalysisInputError, MapFormatError } from "../lib/errors.js";
-import { analysisVoxelSize, emptyMaskMessage, runLevel0, sectionIds } from "../lib/level0.js";
+import { analysisInputs } from "../lib/analysis-inputs.js";
+import { emptyMaskMessage, runLevel0, sectionIds } from "../lib/level0.js";
 import { computeLocalSections, localSectionIds, type LocalSection } from "../lib/local-sections.js";
 import type { SectionId, SectionResult } from "../lib/report-types.js";
 import { readMap } from "../lib/mrc-reader.js";
@@ -128,28 +129,35 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
       const listed = entry.listedAs === null ? "" : `; it is the file of entry ${entry.listedAs}: "mapval report ${entry.listedAs}" uses that entry's contour, resolution and voxel size`;
       throw new UsageError(`missing --threshold (no author's contour is known for ${entry.id}${listed})`);
     }
-    const resolution = resolutionArgument ?? entry.resolution?.angstrom ?? null;
-    const voxelSize = voxelSizeArgument ?? entry.voxelSize ?? undefined;
     const { volume, warnings: fileWarnings } = await readMapNamed(entry);
+    const analysis = {
+      threshold,
+      thresholdSource: thresholdArgument === undefined ? `the author's contour (${entry.contour?.source})` : "--threshold",
+      resolution: resolutionArgument ?? entry.resolution?.angstrom ?? null,
+      resolutionSource: resolutionArgument === undefined ? entry.resolution?.source : "--resolution",
+      voxelSize: voxelSizeArgument,
+      voxelSizeSource: "--voxel-size",
+      recordedVoxelSize: entry.voxelSize === null ? null : { value: entry.voxelSize, source: entry.voxelSizeSource ?? entry.id },
+      mode: values["vrs-compat"] ? ("vrs-compat" as const) : ("default" as const),
+    };
+    // Every input checked, and the derived grids sized, before any section starts.
+    const inputs = analysisInputs(volume, { ...analysis, computed: sections });
     const maximum = mapMaximum(volume);
     if (!(threshold <= maximum))
       throw new UsageError(`${emptyMaskMessage} (threshold ${threshold} is above the map maximum ${maximum})`);
-    const mode = values["vrs-compat"] ? "vrs-compat" : "default";
     const status = createStatusLine();
     let report;
     try {
       const local = localSectionIds.filter((id) => sections === undefined || sections.includes(id));
       const precomputed = local.length === 0 ? {} : await withBandPool(async (pool) => {
         status.show(`mapval report: computing ${local.join(", ")} (${pool.size} worker thread${pool.size > 1 ? "s" : ""})…`);
-        const { ts } = analysisVoxelSize(volume, voxelSize);
-        const computed = await computeLocalSections(pool.execute, volume, { voxelSize: ts, threshold, resolution, mode }, local);
+        const { ts, resolution } = inputs;
+        const options = { voxelSize: ts, threshold, resolution, mode: analysis.mode };
+        const computed = await computeLocalSections(pool.execute, inputs.volume, options, local);
         return Object.fromEntries(Object.entries(computed).map(([id, s]) => [id, withoutLocalMap(s)]));
       }, { size: workers });
       report = runLevel0(volume, {
-        threshold,
-        resolution,
-        voxelSize,
-        mode,
+        ...analysis,
         sections,
         precomputed,
         onSection: (_, title) => status.show(`mapval report: computing ${title}…`),

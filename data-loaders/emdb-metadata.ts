@@ -324,9 +324,13 @@ function positiveVector(
 /** What `checkAgainstMap` needs from a read map (a subset of the reader's MapReadResult). */
 export interface MapFacts {
   stats: { max: number };
-  volume: { voxelSize: Vec3 | null };
   header: { nc: number; nr: number; ns: number };
 }
+
+/**
+ * Metadata that contradicts the map: a contour above its maximum, other dimensions. The pixel spacing is compared with
+ * the header by the analysis itself, for every source of a voxel size (lib/analysis-inputs.ts analysisVoxelSize).
+ */
 
 /** Issues that need the map itself: a contour no voxel reaches, and metadata that describes another box. */
 export function checkAgainstMap(metadata: EmdbMetadata, map: MapFacts): MetadataIssue[] {
@@ -337,16 +341,6 @@ export function checkAgainstMap(metadata: EmdbMetadata, map: MapFacts): Metadata
       code: "contour-above-maximum", severity: "error", field: "contour",
       message: `${id}: contour level ${metadata.contourLevel} is above the map maximum ${map.stats.max}: no voxel would be inside`,
     });
-  }
-  const voxel = map.volume.voxelSize;
-  if (metadata.pixelSpacing !== null && voxel !== null) {
-    const differs = metadata.pixelSpacing.some((s, axis) => Math.abs(s - voxel[axis]!) > 0.01 * voxel[axis]!);
-    if (differs) {
-      issues.push({
-        code: "pixel-spacing-mismatch", severity: "warning", field: "pixel_spacing",
-        message: `${id}: metadata pixel spacing ${metadata.pixelSpacing.join(" × ")} Å differs from the map's voxel size ${voxel.map((v) => +v.toPrecision(6)).join(" × ")} Å; the map header is used`,
-      });
-    }
   }
   const box = [map.header.nc, map.header.nr, map.header.ns];
   if (metadata.dimensions !== null && metadata.dimensions.some((n, i) => n !== box[i])) {

@@ -72,7 +72,10 @@ export interface ResolvedEntry {
   /** The author's contour; null when unknown (then analyse at `unknownContour`, see lib/entries.ts chooseThreshold). */
   contour: SourcedContour | null;
   unknownContour: UnknownContourRule;
+  /** Ts recorded for the entry (Å); the map header's wins when it has one (lib/analysis-inputs.ts analysisVoxelSize). */
   voxelSize: number | null;
+  /** Where `voxelSize` comes from, for messages: the entries file or EMDB's metadata. */
+  voxelSizeSource: string | null;
   attribution: string | null;
   notes: string | null;
   /** EMDB's metadata when it was fetched or cached (EMDB-only entries and bare accessions). */
@@ -143,8 +146,8 @@ export async function resolveArgument(argument: string, options: ResolveOptions 
   const listed = config?.entries.find((e) => e.file !== null && (e.sha256 === sha256 || sameFile(join(dirname(entriesPath), e.file), path)));
   return {
     id: basename(path), emdbId: null, title: basename(path), path, bytes, sha256, origin: "path",
-    resolution: null, contour: null, unknownContour: DEFAULT_UNKNOWN_CONTOUR, voxelSize: null, attribution: null,
-    notes: null, emdbMetadata: null, issues: [], listedAs: listed?.id ?? null,
+    resolution: null, contour: null, unknownContour: DEFAULT_UNKNOWN_CONTOUR, voxelSize: null, voxelSizeSource: null,
+    attribution: null, notes: null, emdbMetadata: null, issues: [], listedAs: listed?.id ?? null,
   };
 }
 
@@ -164,7 +167,8 @@ async function resolveConfigEntry(
 ): Promise<ResolvedEntry> {
   const common = {
     id: entry.id, emdbId: entry.emdb, title: entry.title, unknownContour: config.unknownContour,
-    voxelSize: entry.voxelSize, attribution: entry.attribution, notes: entry.notes, listedAs: null,
+    voxelSize: entry.voxelSize, voxelSizeSource: entry.voxelSize === null ? null : `${basename(entriesPath)} (entry ${entry.id}, "voxelSize")`,
+    attribution: entry.attribution, notes: entry.notes, listedAs: null,
   };
   if (entry.file !== null) {
     const path = join(dirname(entriesPath), entry.file);
@@ -187,7 +191,8 @@ async function resolveConfigEntry(
     ...fetched, ...common,
     resolution: entry.resolution ?? fetched.resolution,
     contour: entry.contour ?? fetched.contour,
-    voxelSize: entry.voxelSize ?? fetched.voxelSize,
+    voxelSize: common.voxelSize ?? fetched.voxelSize,
+    voxelSizeSource: common.voxelSizeSource ?? fetched.voxelSizeSource,
   };
 }
 
@@ -286,6 +291,7 @@ async function resolveEmdb(emdbId: string, options: ResolveOptions): Promise<Res
     contour: metadata?.contourLevel == null ? null : { level: metadata.contourLevel, source: `${source}, first contour as VRS` },
     unknownContour: DEFAULT_UNKNOWN_CONTOUR,
     voxelSize: metadata?.pixelSpacing?.[0] ?? null,
+    voxelSizeSource: metadata?.pixelSpacing == null ? null : `${source} (pixel spacing)`,
     attribution: `EMDB ${emdbId} (EMDB data are free of copyright restrictions)`,
     notes: `downloaded ${fetched.fetchedAt.slice(0, 10)}`,
     emdbMetadata: metadata,

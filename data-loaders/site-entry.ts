@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { tableFromJSON, tableToIPC } from "apache-arrow";
 import type { BandExecutor } from "../lib/bands.js";
+import { analysisInputs } from "../lib/analysis-inputs.js";
 import { downsample, downsampleFactor } from "../lib/downsample.js";
 import { chooseThreshold } from "../lib/entries.js";
 import { slice, type Axis } from "../lib/figures.js";
@@ -133,18 +134,23 @@ export async function entryFiles(
   entriesPath?: string,
 ): Promise<{ files: Record<string, Uint8Array | string>; index: IndexRow }> {
   const entry = await loadEntry(id, { offline: true, entriesPath });
-  const { volume, stats } = await readMap(entry.bytes);
-  const sorted = volume.data.filter(Number.isFinite).sort();
-  const threshold = chooseThreshold(entry.contour, volume.data, stats.max, entry.unknownContour);
-  const ts = entry.voxelSize ?? volume.voxelSize?.[0];
-  if (ts === undefined) throw new Error(`${id}: neither the entry nor the map gives a voxel size`);
-  const resolution = entry.resolution?.angstrom ?? null;
+  const read = await readMap(entry.bytes);
+  const { stats } = read;
+  const sorted = read.volume.data.filter(Number.isFinite).sort();
+  const threshold = chooseThreshold(entry.contour, read.volume.data, stats.max, entry.unknownContour);
+  const analysis = {
+    threshold: threshold.level,
+    resolution: entry.resolution?.angstrom ?? null,
+    resolutionSource: entry.resolution?.source,
+    recordedVoxelSize: entry.voxelSize === null ? null : { value: entry.voxelSize, source: entry.voxelSizeSource ?? id },
+  };
+  // Checked for both modes before anything is computed; every section, the sweep and the page use the finite map.
+  analysisInputs(read.volume, { ...analysis, mode: "vrs-compat" });
+  const { volume, ts, resolution } = analysisInputs(read.volume, analysis);
   const file = basename(entry.path);
 
   const precomputed = await withBandPool((pool) => precomputedSections(pool.execute, volume, threshold.level, resolution, ts));
-  const report: Level0Report = runLevel0(volume, {
-    threshold: threshold.level, resolution, voxelSize: ts, precomputed: precomputed.default,
-  });
+  const report: Level0Report = runLevel0(read.volume, { ...analysis, precomputed: precomputed.default });
 
   // The slider works on this copy; the page says so when it is not the deposited map.
   const factor = downsampleFactor([volume.nx, volume.ny, volume.nz]);

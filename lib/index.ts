@@ -11,7 +11,9 @@ export { makeVolume, voxelCount } from "./volume.js";
 export type { Vec3, Volume } from "./volume.js";
 
 // Level 0 and the threshold sweep.
-export { analysisVoxelSize, runLevel0, sectionIds } from "./level0.js";
+export { runLevel0, sectionIds } from "./level0.js";
+export { analysisInputs, analysisVoxelSize, DEFAULT_MEMORY_BUDGET_BYTES, VOXEL_SIZE_RANGE } from "./analysis-inputs.js";
+export type { AnalysisInputOptions, AnalysisInputs } from "./analysis-inputs.js";
 export type { Level0Input, Level0Options, Level0Report } from "./level0.js";
 export { computeLocalSections, localSectionIds } from "./local-sections.js";
 export type { LocalSection, LocalSectionId } from "./local-sections.js";

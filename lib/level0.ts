@@ -9,12 +9,13 @@
  * `reportJson()` and `formatReport()` (lib/report-text.ts) the CLI's JSON and text.
  */
 import { withDefaults, type CriteriaParameters } from "./criteria.js";
+import { analysisInputs, type AnalysisInputOptions } from "./analysis-inputs.js";
 import { AnalysisInputError } from "./errors.js";
 import { inputFigures, type InputFigures } from "./figures.js";
 import { hardMask, rawMaskThreshold, softMask, type HardMask } from "./masks.js";
 import { scoreOf, type AnalysisMode, type SectionId, type SectionResult } from "./report-types.js";
 import { centerOfMass, massFromExtent } from "./section-0a-mass.js";
-import { massTable, maskSection, type MassTableRow } from "./section-0b-mask.js";
+import { massTable, maskSection, partialMaskCaution, type MassTableRow } from "./section-0b-mask.js";
 import {
   backgroundResults, backgroundVerdict, type BackgroundSums,
 } from "./section-0c-background.js";
@@ -33,13 +34,11 @@ export const emptyMaskMessage = "The mask obtained from the volume map is empty,
 export const noResolutionNotice =
   "Some programs may not work properly since resolution parameter has not been reported.";
 
-export interface Level0Options {
-  threshold: number;
-  /** Reported resolution (Å); null or absent when none was reported. */
-  resolution?: number | null;
-  /** Ts in Å; defaults to the map's X voxel size (VRS uses a single size, pixel_spacing.x). */
-  voxelSize?: number;
-  mode?: AnalysisMode;
+/**
+ * Threshold, resolution and Ts with where each came from (named in errors), the recorded Ts, the mode and the memory
+ * budget: see lib/analysis-inputs.ts. Ts defaults to the map's X voxel size (VRS uses a single size, pixel_spacing.x).
+ */
+export interface Level0Options extends Omit<AnalysisInputOptions, "computed"> {
   parameters?: Partial<CriteriaParameters>;
   /** Compute the input-figure data (adds a soft mask, which costs an FFT, when `softMask` is true). */
   figures?: boolean;
@@ -64,6 +63,8 @@ export interface Level0Input {
   voxelSize: number;
   threshold: number;
   resolution: number | null;
+  /** NaN or ±Inf voxels, analysed as the mean of the finite ones (lib/analysis-inputs.ts finiteMap). */
+  nonFiniteVoxels: number;
 }
 
 export interface Level0Report {
@@ -80,25 +81,6 @@ export interface Level0Report {
   inputWarnings: string[];
   hardMask: HardMask;
   figures?: InputFigures;
-}
-
-/** Ts for the analysis: the override, else the map's X voxel size; warns when the map's voxels are anisotropic. */
-export function analysisVoxelSize(volume: Volume, override?: number): { ts: number; warnings: string[] } {
-  const warnings: string[] = [];
-  if (override !== undefined) {
-    if (!(Number.isFinite(override) && override > 0))
-      throw new AnalysisInputError("bad-voxel-size", `voxel size must be a positive number of Å, got ${override}`);
-    return { ts: override, warnings };
-  }
-  const vs = volume.voxelSize;
-  if (vs === null)
-    throw new AnalysisInputError("unknown-voxel-size", "the map does not define its voxel size; give it with --voxel-size");
-  const [x, y, z] = vs;
-  if (Math.abs(y - x) > 1e-6 * x || Math.abs(z - x) > 1e-6 * x)
-    warnings.push(
-      `The map's voxels are anisotropic (${x}, ${y}, ${z} Å); like VRS, every section uses the X size, ${x} Å.`,
-    );
-  return { ts: x, warnings };
 }
 
 type SpectralId = "0.d" | "0.e" | "0.f" | "0.g" | "0.h";
@@ -158,15 +140,13 @@ function withoutLocalMap(section: SectionResult<object> & { localMap?: unknown }
   return rest;
 }
 
-export function runLevel0(volume: Volume, options: Level0Options): Level0Report {
+export function runLevel0(map: Volume, options: Level0Options): Level0Report {
   const mode = options.mode ?? "default";
   const parameters = withDefaults(options.parameters);
-  const resolution = options.resolution ?? null;
-  const { threshold } = options;
-  if (!Number.isFinite(threshold)) throw new AnalysisInputError("bad-threshold", `threshold must be a number, got ${threshold}`);
-  if (resolution !== null && !(Number.isFinite(resolution) && resolution > 0))
-    throw new AnalysisInputError("bad-resolution", `resolution must be a positive number of Å, got ${resolution}`);
-  const { ts, warnings: inputWarnings } = analysisVoxelSize(volume, options.voxelSize);
+  const given = options.precomputed ?? {};
+  const computed = (options.sections ?? sectionIds).filter((id) => given[id] === undefined);
+  const inputs = analysisInputs(map, { ...options, computed });
+  const { volume, ts, threshold, resolution, warnings: inputWarnings } = inputs;
 
   const hard = hardMask(volume, threshold, { voxelSize: ts, mode });
   if (hard.voxels === 0) throw new AnalysisInputError("empty-mask", emptyMaskMessage);
@@ -178,15 +158,17 @@ export function runLevel0(volume: Volume, options: Level0Options): Level0Report 
   const m = measureHardMask(volume, hard.maskVoxels, rawThreshold, cached.sums.shift);
   const backgroundNumbers = backgroundBySubtraction(cached.sums, m, volume.data.length);
   const outlierLimit = parameters.outlierSigmas * Math.sqrt(backgroundNumbers.squaredDeviations / backgroundNumbers.n);
+  let rawVoxels = 0;
+  for (let l = 1; l <= hard.rawComponents.count; l++) rawVoxels += hard.rawComponents.sizes[l];
+  const caution = partialMaskCaution(hard.largestComponentVoxels, rawVoxels, mode);
   const background = backgroundVerdict(
     backgroundResults(backgroundNumbers, backgroundOutliers(volume, hard.maskVoxels, outlierLimit), parameters.outlierSigmas),
     mode,
     parameters,
+    caution,
   );
-  let rawVoxels = 0;
-  for (let l = 1; l <= hard.rawComponents.count; l++) rawVoxels += hard.rawComponents.sizes[l];
   const sections: Record<SectionId, SectionResult<object>> = {
-    "0.a": massFromExtent([volume.nx, volume.ny, volume.nz], m.extent, cached.centerOfMass, ts, mode, parameters),
+    "0.a": massFromExtent([volume.nx, volume.ny, volume.nz], m.extent, cached.centerOfMass, ts, mode, parameters, caution),
     "0.b": maskSection({
       volume, threshold, rawThreshold, rawComponents: hard.rawComponents, ts, mode, parameters,
       massTable: cached.massTable,
@@ -213,7 +195,7 @@ export function runLevel0(volume: Volume, options: Level0Options): Level0Report 
     });
   }
   return {
-    input: { shape: [volume.nx, volume.ny, volume.nz], voxelSize: ts, threshold, resolution },
+    input: { shape: [volume.nx, volume.ny, volume.nz], voxelSize: ts, threshold, resolution, nonFiniteVoxels: inputs.nonFiniteVoxels },
     mode,
     parameters,
     sections,

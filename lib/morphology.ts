@@ -37,7 +37,7 @@ export function dilate18(
  * The mask is held as bits, one 32-bit word per 32 voxels of an x-row (each row starting at a new word), so a step
  * works on 32 voxels at once whatever the mask's shape: a voxel's 18 neighbours are in the row itself, its 4 face
  * rows (±y, ±z) and its 4 edge rows (±y±z), the first five also shifted by one voxel along x.
- * O(N/32 · iterations + voxels set).
+ * O(N/32 · steps + voxels set), where the steps stop at `iterations` or at the first one that sets nothing.
  */
 export function dilate18Voxels(
   seeds: Int32Array,
@@ -87,7 +87,10 @@ export function dilate18Voxels(
   let next = new Uint32Array(bits.length);
   const around = new Uint32Array(width); // the row and its 4 face rows, OR-ed, to shift along x
   const plane = ny * width;
-  for (let step = 0; step < iterations; step++) {
+  // A step that sets nothing leaves the mask as it is for every later step: stop there (a tiny voxel size asks for
+  // millions of steps, and no box needs more than nx + ny + nz).
+  for (let step = 0, grew = true; step < iterations && grew; step++) {
+    grew = false;
     for (let z = z0; z <= z1; z++)
       for (let y = y0; y <= y1; y++) {
         const base = (y + ny * z) * width;
@@ -114,7 +117,9 @@ export function dilate18Voxels(
           if (y > 0 && z < nz - 1) grown |= bits[at - width + plane];
           if (y < ny - 1 && z > 0) grown |= bits[at + width - plane];
           if (y < ny - 1 && z < nz - 1) grown |= bits[at + width + plane];
-          next[at] = bits[at] | (grown & settable[w]);
+          const word = bits[at] | (grown & settable[w]);
+          if (word !== bits[at]) grew = true;
+          next[at] = word;
         }
       }
     [bits, next] = [next, bits];

@@ -33,6 +33,7 @@ export function reportJson(report: Level0Report, file: string, sha256: string, f
       voxelSize: report.input.voxelSize,
       threshold: report.input.threshold,
       resolution: report.input.resolution,
+      nonFiniteVoxels: report.input.nonFiniteVoxels,
     },
     mode: report.mode,
     sections: Object.fromEntries(

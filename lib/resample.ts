@@ -162,6 +162,14 @@ export interface VrsResampled {
   targetVoxelSize: number;
 }
 
+/** The boxes of {@link vrsResample} for a map of `dims`: resampled to ⌊n·Ts/TsTarget⌋ voxels, windowed to the even size. */
+export function vrsResizedShapes(dims: Vec3, voxelSize: number, resolution: number) {
+  const factor = voxelSize / (resolution / 2);
+  const resized = dims.map((n) => Math.max(1, Math.floor(n * factor))) as Vec3;
+  const windowed = dims.map((n) => Math.max(2, 2 * Math.floor((n * factor) / 2))) as Vec3;
+  return { factor, resized, windowed };
+}
+
 /**
  * VRS `resizeMap`: TsTarget = resolution/2; when downsampling, low-pass at Ts/(2·TsTarget) (digital) with Xmipp's
  * raised cosine; resample each axis from n to ⌊n·Ts/TsTarget⌋ voxels about the box centre; window to the even size
@@ -170,10 +178,8 @@ export interface VrsResampled {
 export function vrsResample(volume: Volume, options: { voxelSize: number; resolution: number }): VrsResampled {
   const { voxelSize, resolution } = options;
   const targetVoxelSize = resolution / 2;
-  const factor = voxelSize / targetVoxelSize;
   const dims: Vec3 = [volume.nx, volume.ny, volume.nz];
-  const resized = dims.map((n) => Math.max(1, Math.floor(n * factor))) as Vec3;
-  const windowed = dims.map((n) => Math.max(2, 2 * Math.floor((n * factor) / 2))) as Vec3;
+  const { factor, resized, windowed } = vrsResizedShapes(dims, voxelSize, resolution);
   // Output voxel ⌊m/2⌋ lands on input voxel ⌊n/2⌋, as in Xmipp's centred scaling.
   const shift = dims.map((n, a) => Math.floor(n / 2) - (Math.floor(resized[a] / 2) * n) / resized[a]) as Vec3;
   const resizedShape = { nx: resized[0], ny: resized[1], nz: resized[2] };

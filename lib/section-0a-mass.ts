@@ -4,6 +4,7 @@
  */
 import { criteriaFor, criteriaNotes, criterionText, type CriteriaParameters } from "./criteria.js";
 import type { AnalysisMode, SectionResult } from "./report-types.js";
+import type { PartialMaskCaution } from "./section-0b-mask.js";
 import type { Vec3, Volume } from "./volume.js";
 
 export interface MassResults {
@@ -93,6 +94,7 @@ export function massFromExtent(
   ts: number,
   mode: AnalysisMode,
   p: CriteriaParameters,
+  caution: PartialMaskCaution | null = null,
 ): SectionResult<MassResults> {
   const base = {
     id: "0.a" as const,
@@ -136,6 +138,10 @@ export function massFromExtent(
   });
   const undefinedCom = "The map's values sum to 0, so its centre of mass is undefined.";
   if (comUndefined) notes.push(undefinedCom);
+  if (caution) {
+    notes.push(caution.note);
+    if (caution.warning) warnings.push(caution.warning);
+  }
   const results = { spaceLeft, spaceRight, decentering, centerOfMass: com, centerOfMassOffset };
   // VRS compares NaN as false and passes; we refuse to pass a test we could not make.
   if (!testCom && warnings.length === 0) {

@@ -75,6 +75,33 @@ export function massTableThresholds(maxValue: number): number[] {
   return g;
 }
 
+/**
+ * Below this share of the raw mask's voxels in its largest component, the constructed mask (built from that component
+ * alone) leaves out much of the density above the threshold: 0.a measures the spaces around part of the molecule and
+ * 0.c counts the rest as background. A molecule with its noise blobs and small detached pieces keeps well above it
+ * (the bundled maps that are one piece keep 100 %); GroEL's two rings at EMD-1997's contour keep 50 %.
+ */
+export const LARGEST_COMPONENT_MIN_FRACTION = 0.8;
+
+/** What 0.a and 0.c say when their mask rests on part of the density: a note in both modes, a warning in default. */
+export interface PartialMaskCaution {
+  note: string;
+  warning: string | null;
+}
+
+/** The caution for a largest component of `largestVoxels` out of `rawVoxels`, or null when it holds enough. */
+export function partialMaskCaution(largestVoxels: number, rawVoxels: number, mode: AnalysisMode): PartialMaskCaution | null {
+  const fraction = largestVoxels / rawVoxels;
+  if (!(fraction < LARGEST_COMPONENT_MIN_FRACTION)) return null;
+  const share = `${(100 * fraction).toFixed(0)} %`;
+  const note =
+    `The mask this section uses keeps only the largest connected component of the raw mask, which holds ${share} of ` +
+    `its voxels (less than ${100 * LARGEST_COMPONENT_MIN_FRACTION} %): the rest of the density above the threshold is ` +
+    "treated as outside the molecule (VRS does the same).";
+  const warning = `This verdict rests on the largest component alone, ${share} of the density above the threshold.`;
+  return { note, warning: mode === "default" ? warning : null };
+}
+
 export function mapMaximum(v: Volume): number {
   let max = -Infinity;
   const data = v.data;

@@ -6,6 +6,7 @@ import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import tCdf from "@stdlib/stats-base-dists-t-cdf";
 import { criteriaFor, criterionText, type CriteriaParameters } from "./criteria.js";
 import type { AnalysisMode, SectionResult } from "./report-types.js";
+import type { PartialMaskCaution } from "./section-0b-mask.js";
 import type { Volume } from "./volume.js";
 
 export interface BackgroundResults {
@@ -129,6 +130,7 @@ export function backgroundSection(
   hardMask: Uint8Array,
   mode: AnalysisMode,
   p: CriteriaParameters,
+  caution: PartialMaskCaution | null = null,
 ): SectionResult<BackgroundResults> {
   const sums = backgroundSums(volume.data, hardMask);
   const std = Math.sqrt(sums.squaredDeviations / sums.n);
@@ -141,6 +143,7 @@ export function backgroundVerdict(
   r: BackgroundResults,
   mode: AnalysisMode,
   p: CriteriaParameters,
+  caution: PartialMaskCaution | null = null,
 ): SectionResult<BackgroundResults> {
   const base = {
     id: "0.c" as const,
@@ -157,19 +160,25 @@ export function backgroundVerdict(
     warnings.push(
       `There is a significant proportion of outlier values in the background (cdf5 ratio=${r.outlierRatio.toFixed(2)})`,
     );
+  const notes: string[] = [];
+  if (caution) {
+    notes.push(caution.note);
+    if (caution.warning) warnings.push(caution.warning);
+  }
   // VRS compares NaN as false and passes; in default mode a test we could not make is not a pass.
   if (mode === "default" && (Number.isNaN(r.p) || Number.isNaN(r.outlierRatio))) {
     const reason =
       r.voxels < 2
         ? `The background has ${r.voxels} voxel(s); the t-test needs at least 2.`
         : "The background statistics are undefined (the background is constant).";
-    return { ...base, status: "not-measured", warnings, results: r, reason, notes: [reason], summarySentence: null };
+    return { ...base, status: "not-measured", warnings, results: r, reason, notes: [reason, ...notes], summarySentence: null };
   }
   return {
     ...base,
     status: warnings.length > 0 ? "warnings" : "ok",
     warnings,
     results: r,
+    ...(notes.length > 0 ? { notes } : {}),
     summarySentence:
       warnings.length > 0
         ? "There seems to be a problem with the map's background (see Sec. 0.c). "

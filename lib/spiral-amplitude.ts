@@ -30,7 +30,7 @@ import { halfWidth, realFft3dFloat32, type RealGrid } from "./fft3d.js";
 import { hardMask } from "./masks.js";
 import { MonogenicEnergy } from "./monogenic.js";
 import type { AnalysisMode } from "./report-types.js";
-import { vrsResample, windowCentered } from "./resample.js";
+import { vrsResample, vrsResizedShapes, windowCentered } from "./resample.js";
 import type { Vec3, Volume } from "./volume.js";
 
 /** `f_voxel_width` of the Python port: the shell's σ in Fourier bins. */
@@ -294,8 +294,10 @@ export function localGrid(volume: Volume, options: LocalOptions): LocalGrid {
   const resampled = vrsResample(volume, { voxelSize, resolution });
   const { targetVoxelSize } = resampled;
   let resized = resampled.volume;
-  if (mode === "vrs-compat" && (resized.ny !== resized.nx || resized.nz !== resized.nx)) {
-    const cube = { nx: resized.nx, ny: resized.nx, nz: resized.nx };
+  const boxes = localGridBoxes([volume.nx, volume.ny, volume.nz], { ...options, mode });
+  const [bx, by, bz] = boxes.box;
+  if (by !== resized.ny || bz !== resized.nz) {
+    const cube = { nx: bx, ny: by, nz: bz };
     const data = windowCentered(resized.data, resized, cube);
     // windowCentered keeps voxel ⌊n/2⌋ of each axis at ⌊m/2⌋: the origin moves by the difference.
     const step = resized.voxelSize!;
@@ -306,10 +308,7 @@ export function localGrid(volume: Volume, options: LocalOptions): LocalGrid {
   const sampling: Vec3 = mode === "vrs-compat" ? [targetVoxelSize, targetVoxelSize, targetVoxelSize] : resized.voxelSize!;
   const { mask, voxels: maskVoxels } = hardMask(resized, threshold, { voxelSize: targetVoxelSize, mode });
   const { region: noiseRegion, voxels: noiseRegionVoxels } = noiseRegionOf(mask, resized);
-  const fftBox = options.fftBox ?? (mode === "vrs-compat" ? "exact" : "fast");
-  const fftShape: Vec3 | undefined =
-    fftBox === "fast" ? [fastFftLength(resized.nx), fastFftLength(resized.ny), fastFftLength(resized.nz)] : undefined;
-  const spiral = SpiralAmplitude.ofMap(resized, { voxelSize: sampling, fftShape });
+  const spiral = SpiralAmplitude.ofMap(resized, { voxelSize: sampling, fftShape: boxes.fftBox });
   return {
     spiral,
     shape: [resized.nx, resized.ny, resized.nz],
@@ -321,6 +320,21 @@ export function localGrid(volume: Volume, options: LocalOptions): LocalGrid {
     noiseRegion,
     noiseRegionVoxels,
   };
+}
+
+/**
+ * The boxes {@link localGrid} makes for a map of `dims`, without making them: the resized box (a cube of its x edge in
+ * vrs-compat) and the box its FFTs run on.
+ */
+export function localGridBoxes(
+  dims: Vec3,
+  options: Pick<LocalOptions, "voxelSize" | "resolution" | "mode" | "fftBox">,
+): { box: Vec3; fftBox: Vec3 } {
+  const mode = options.mode ?? "default";
+  const { windowed } = vrsResizedShapes(dims, options.voxelSize, options.resolution);
+  const box: Vec3 = mode === "vrs-compat" ? [windowed[0], windowed[0], windowed[0]] : windowed;
+  const fftBox = options.fftBox ?? (mode === "vrs-compat" ? "exact" : "fast");
+  return { box, fftBox: fftBox === "fast" ? (box.map(fastFftLength) as Vec3) : box };
 }
 
 /**

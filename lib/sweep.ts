@@ -16,12 +16,13 @@
  * match except when a number sits on a limit to that precision.
  */
 import { withDefaults, type CriteriaParameters } from "./criteria.js";
-import { analysisVoxelSize, CompensatedSum, mapSums, type MapSums } from "./level0.js";
+import { analysisVoxelSize, finiteMap } from "./analysis-inputs.js";
+import { CompensatedSum, mapSums, type MapSums } from "./level0.js";
 import { hardMaskThreshold, rawMaskThreshold } from "./masks.js";
 import { GrowingDilation } from "./morphology.js";
 import type { AnalysisMode, SectionStatus } from "./report-types.js";
 import { centerOfMass, massFromExtent } from "./section-0a-mass.js";
-import { maskVerdict } from "./section-0b-mask.js";
+import { maskVerdict, partialMaskCaution } from "./section-0b-mask.js";
 import {
   backgroundResults, backgroundVerdict, type BackgroundResults, type BackgroundSums,
 } from "./section-0c-background.js";
@@ -55,10 +56,12 @@ export interface SweepRow {
 /** How many of the largest component sizes the union-find pass returns (enough to place VRS's background). */
 const sizesKept = 100;
 
-export function sweep(volume: Volume, thresholds: number[], options: SweepOptions = {}): SweepRow[] {
+export function sweep(map: Volume, thresholds: number[], options: SweepOptions = {}): SweepRow[] {
+  const { volume } = finiteMap(map); // as runLevel0 sees it
   const mode = options.mode ?? "default";
   const p = withDefaults(options.parameters);
-  const { ts } = analysisVoxelSize(volume, options.voxelSize);
+  const override = options.voxelSize === undefined ? undefined : { value: options.voxelSize, source: "the voxelSize option" };
+  const { ts } = analysisVoxelSize(volume, { override });
   const { nx, ny, nz, data } = volume;
   const n = data.length;
   const rawThresholds = thresholds.map((t) => rawMaskThreshold(t, mode));
@@ -96,7 +99,8 @@ export function sweep(volume: Volume, thresholds: number[], options: SweepOption
     const c = components[row];
     const m = masks[row];
     const background = backgroundResults(m.background, m.outliers, p.outlierSigmas);
-    const mass = massFromExtent([nx, ny, nz], m.extent, com, ts, mode, p);
+    const caution = partialMaskCaution(c.largestComponentVoxels, c.rawVoxels, mode);
+    const mass = massFromExtent([nx, ny, nz], m.extent, com, ts, mode, p, caution);
     const needed = massSet(c, p.massFraction);
     const components95 = mode === "vrs-compat" ? vrsComponents95(needed.count, n - c.rawVoxels, c.topSizes) : needed.count;
     const remainingComponents = c.componentCount - components95;
@@ -105,7 +109,7 @@ export function sweep(volume: Volume, thresholds: number[], options: SweepOption
       mode === "vrs-compat" ? (remainingVoxels / remainingVoxels) * ts3 : (remainingVoxels / remainingComponents) * ts3;
     const overlap = m.both / c.rawVoxels;
     const mask = maskVerdict({ rawVoxels: c.rawVoxels, components95, remainingComponents, remainingAverageVolume, overlap }, mode, p);
-    const bg = backgroundVerdict(background, mode, p);
+    const bg = backgroundVerdict(background, mode, p, caution);
     return {
       threshold,
       rawVoxels: c.rawVoxels,

@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BandPool, defaultPoolSize, withBandPool } from "../data-loaders/band-pool.js";
+import { BandPool, defaultPoolSize, MAX_WORKERS, poolSize, withBandPool } from "../data-loaders/band-pool.js";
+import { AnalysisInputError } from "../lib/errors.js";
 import { computeLocalSections, type LocalSection } from "../lib/local-sections.js";
 import type { BandRun } from "../lib/bands.js";
 import { parseMap } from "../lib/mrc-reader.js";
@@ -145,7 +146,15 @@ describe("BandPool", () => {
   it("takes its default size from MAPVAL_WORKERS, else the number of cores", () => {
     expect(defaultPoolSize({ MAPVAL_WORKERS: "1" })).toBe(1);
     expect(defaultPoolSize({})).toBeGreaterThanOrEqual(1);
-    expect(() => defaultPoolSize({ MAPVAL_WORKERS: "two" })).toThrow(/MAPVAL_WORKERS must be a positive whole number/);
-    expect(() => defaultPoolSize({ MAPVAL_WORKERS: "0" })).toThrow(RangeError);
+    expect(() => defaultPoolSize({ MAPVAL_WORKERS: "two" })).toThrow(/MAPVAL_WORKERS must be a whole number of workers from 1 to 32/);
+    expect(() => defaultPoolSize({ MAPVAL_WORKERS: "0" })).toThrow(AnalysisInputError);
+  });
+
+  it("refuses more than MAX_WORKERS workers from MAPVAL_WORKERS or --workers, with a named error", () => {
+    expect(defaultPoolSize({ MAPVAL_WORKERS: String(MAX_WORKERS) })).toBe(MAX_WORKERS);
+    for (const text of [String(MAX_WORKERS + 1), "256", "1e9"]) {
+      expect(() => defaultPoolSize({ MAPVAL_WORKERS: text })).toThrow(expect.objectContaining({ code: "bad-worker-count" }));
+      expect(() => poolSize(text, "--workers")).toThrow(`--workers must be a whole number of workers from 1 to 32, got "${text}"`);
+    }
   });
 });

@@ -32,13 +32,14 @@ describe("mapval report (in process)", () => {
     expect(code).toBe(0);
     expect(out.trim().split("\n")).toHaveLength(1);
     const j = JSON.parse(out);
-    expect(Object.keys(j.input)).toEqual(["file", "sha256", "shape", "voxelSize", "threshold", "resolution"]);
+    expect(Object.keys(j.input)).toEqual(["file", "sha256", "shape", "voxelSize", "threshold", "resolution", "nonFiniteVoxels"]);
     expect(j.input).toMatchObject({
       file: "emd_3488.map",
       sha256: "2fdf1909cbfbc21d3af4230e8a8ff57bf4d4b6ccc72b480992df4dfe39e30209",
       shape: [100, 100, 100],
       threshold: 0.09,
       resolution: 3.2,
+      nonFiniteVoxels: 0,
     });
     expect(j.input.voxelSize).toBeCloseTo(1.05, 6); // the header's cell/N in float32
     expect(j.mode).toBe("default");
@@ -153,11 +154,11 @@ describe("0.e–0.g on worker threads", () => {
     const reports = ["1", "2"].map((n) => execFileSync("node", ["bin/mapval.js", "report", ...args, "--workers", n], { cwd: root }));
     expect(JSON.parse(reports[0].toString()).sections["0.f"].status).toMatch(/ok|warnings/);
     expect(reports[1].equals(reports[0])).toBe(true);
-  });
+  }, 60_000); // two child processes computing 0.f/0.g: seconds each, more on a loaded machine
 
   it.each([
-    [["--workers", "0"], {}, /--workers must be a positive whole number of workers, got "0"/],
-    [[], { MAPVAL_WORKERS: "many" }, /MAPVAL_WORKERS must be a positive whole number of workers, got "many"/],
+    [["--workers", "0"], {}, /--workers must be a whole number of workers from 1 to 32, got "0"/],
+    [[], { MAPVAL_WORKERS: "many" }, /MAPVAL_WORKERS must be a whole number of workers from 1 to 32, got "many"/],
   ])("a bad worker count %j %j: one line, exit 2", (extra, env, message) => {
     const r = spawnSync("node", ["bin/mapval.js", "report", ...args, ...extra], { cwd: root, env: { ...process.env, ...env } });
     expect(r.status).toBe(2);

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { runLevel0 } from "../lib/level0.js";
 import { parseMap } from "../lib/mrc-reader.js";
 import type { BackgroundResults } from "../lib/section-0c-background.js";
-import type { MaskResults } from "../lib/section-0b-mask.js";
+import { LARGEST_COMPONENT_MIN_FRACTION, type MaskResults } from "../lib/section-0b-mask.js";
 import type { MassResults } from "../lib/section-0a-mass.js";
 
 const root = join(import.meta.dirname, "..");
@@ -101,7 +101,10 @@ describe.each(fixtures)("$file at threshold $threshold", (fx) => {
   it("verdicts follow the numbers", () => {
     for (const report of [vrs, def]) {
       const c = report.sections["0.c"].results as BackgroundResults;
-      expect(report.sections["0.c"].warnings.length).toBe(Number(c.p < 0.001) + Number(c.outlierRatio > 20));
+      // Default mode adds its caution when the largest component holds too little of the raw mask.
+      const raw = (report.sections["0.b"].results as MaskResults).rawVoxels;
+      const partial = report.mode === "default" && report.hardMask.largestComponentVoxels / raw < LARGEST_COMPONENT_MIN_FRACTION;
+      expect(report.sections["0.c"].warnings.length).toBe(Number(c.p < 0.001) + Number(c.outlierRatio > 20) + Number(partial));
       expect(report.sections["0.d"].status).toBe("does-not-apply");
       expect(report.score.evaluable).toBe(3);
     }

@@ -63,7 +63,7 @@ describe("assemble: VRS's sentence on the resolution estimates (at Level 0, the 
 describe("runLevel0", () => {
   it("a centred cube without resolution: 3 evaluable sections, 0.d–0.h do not apply", () => {
     const r = runLevel0(cube(), { threshold: 0.5 });
-    expect(r.input).toEqual({ shape: [24, 24, 24], voxelSize: 1, threshold: 0.5, resolution: null });
+    expect(r.input).toEqual({ shape: [24, 24, 24], voxelSize: 1, threshold: 0.5, resolution: null, nonFiniteVoxels: 0 });
     expect(r.score.evaluable).toBe(3);
     for (const id of ["0.d", "0.e", "0.f", "0.g", "0.h"] as const) {
       expect(r.sections[id].status).toBe("does-not-apply");
@@ -74,8 +74,9 @@ describe("runLevel0", () => {
   });
 
   it("applicability of 0.e and 0.h follows the resolution as in VRS", () => {
-    const at = (resolution: number) => runLevel0(cube(), { threshold: 0.5, resolution, precomputed: { "0.d": section("0.d", "ok") } });
-    expect(at(1.5).sections["0.e"].reason).toMatch(/better than 2Å/);
+    const at = (resolution: number, voxelSize = 1) =>
+      runLevel0(cube(), { threshold: 0.5, resolution, voxelSize, precomputed: { "0.d": section("0.d", "ok") } });
+    expect(at(1.5, 0.7).sections["0.e"].reason).toMatch(/better than 2Å/);
     expect(at(14).sections["0.e"].reason).toMatch(/worse than 13Å/);
     expect(at(6).sections["0.h"].reason).toMatch(/worse than 5Å/);
     expect(at(4).sections["0.h"].status).toBe("not-measured");

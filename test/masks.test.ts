@@ -85,6 +85,14 @@ describe("hardMask", () => {
     expect(hardMask(cubeVolume(), 1, { voxelSize: 0.5 }).dilationIterations).toBe(4);
   });
 
+  it("a voxel size of 1e-9 Å (2·10⁹ dilation steps) ends as soon as the mask stops growing", () => {
+    const started = performance.now();
+    const h = hardMask(cubeVolume(), 1, { voxelSize: 1e-9 });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(h.dilationIterations).toBe(2e9);
+    expect(h.voxels).toBe(9 * 9 * 9); // the whole box is within reach of the cube
+  });
+
   it("vrs-compat thresholds at the 6-decimal value; raw components stay at the full threshold", () => {
     const t = 0.1234565;
     const exact = hardMask(cubeVolume(), t, { voxelSize: 10 });

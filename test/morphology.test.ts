@@ -125,6 +125,20 @@ describe("dilate18", () => {
     );
   });
 
+  it("stops when a step sets nothing: 10⁹ steps give the box's fixed point at once, in both border modes", () => {
+    // 7×5×4 box, one seed: within nx + ny + nz steps every voxel reachable is set; the border rule leaves the shell.
+    const [nx, ny, nz] = [7, 5, 4];
+    const seed = new Uint8Array(nx * ny * nz);
+    seed[2 + nx * (2 + ny * 1)] = 1;
+    for (const skipBorderShell of [false, true]) {
+      const started = performance.now();
+      const grown = dilate18(seed, nx, ny, nz, 1e9, { skipBorderShell });
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(grown).toEqual(naiveDilate(seed, nx, ny, nz, nx + ny + nz, skipBorderShell));
+    }
+    expect(count(dilate18(seed, nx, ny, nz, 1e9))).toBe(nx * ny * nz);
+  });
+
   it("dilate18Voxels of a component's voxels lists, in raster order, the voxels dilate18 of its mask sets", () => {
     fc.assert(
       fc.property(
