@@ -14,10 +14,10 @@ export default {
   footer: "",
   head: `<link rel="icon" href="data:,">`,
   search: false,
+  // Only the entries are published in the sidebar. The developer pages (src/kernel-check.md, src/components-check.md,
+  // which the browser tests open) are still built at their paths, linked from nowhere.
   pages: [
     { name: "Entries", open: true, pages: entries.map((entry) => ({ name: entry.emdb?.toLowerCase() === entry.id ? entry.emdb : entry.id, path: `/entries/${entry.id}` })) },
-    { name: "Kernel check", path: "/kernel-check" },
-    { name: "Components check", path: "/components-check" },
   ],
   dynamicPaths: entries.map((entry) => `/entries/${entry.id}`),
 };

@@ -1,6 +1,6 @@
 /**
  * EMDB entry metadata from any of the three forms EMDB serves: the REST API's JSON, the header XML (schema v3) and
- * the old header XML (schema v1.9, camelCase). Field paths follow shared/reference/mrc-format.md §4.
+ * the old header XML (schema v1.9, camelCase). Field paths follow docs/reference/mrc-format.md "EMDB metadata".
  *
  * Absurd values (resolution ≤ 0, non-positive pixel spacing or dimensions) are dropped with a named error issue
  * instead of reaching the analysis; `checkAgainstMap` adds the checks that need the map itself.

@@ -61,7 +61,8 @@ export interface ResolvedEntry {
   /** Entry id, accession or file name. */
   id: string;
   emdbId: string | null;
-  title: string;
+  /** Null when none is recorded. */
+  title: string | null;
   /** The file on disk the bytes came from (bundled, cached or given). */
   path: string;
   /** The file's bytes as stored (possibly gzip): give them to the reader's readMap. */

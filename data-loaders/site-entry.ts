@@ -47,7 +47,7 @@ type Sections = Partial<Record<SectionId, Section>>;
 export interface IndexRow {
   id: string;
   emdb: string | null;
-  title: string;
+  title: string | null;
   resolution: number | null;
   voxelSize: number;
   shape: [number, number, number];

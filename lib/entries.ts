@@ -27,7 +27,8 @@ export interface EntryConfig {
   id: string;
   /** EMDB accession "EMD-N", or null for a map that is not an EMDB entry. */
   emdb: string | null;
-  title: string;
+  /** Null when no title is recorded (pages then show the accession or id alone). */
+  title: string | null;
   /** Map file relative to the configuration file; null means "fetch from EMDB (or the cache)". */
   file: string | null;
   /** Expected SHA-256 (lower-case hex) of `file` as stored, or null when not recorded. */
@@ -203,7 +204,7 @@ function validateEntry(raw: unknown, index: number, problems: ConfigProblem[]): 
     if (!ENTRY_FIELDS.has(key)) problem(key, `unknown field; expected one of ${[...ENTRY_FIELDS].join(", ")}`);
   }
   for (const key of REQUIRED_ENTRY_FIELDS) {
-    if (!(key in raw)) problem(key, key === "resolution" || key === "contour" ? "required; use null when unknown" : "required");
+    if (!(key in raw)) problem(key, ["resolution", "contour", "title"].includes(key) ? "required; use null when unknown" : "required");
   }
   if ("id" in raw && id === null) {
     problem("id", `expected 1 to 64 letters, digits, '_' or '-', starting with a letter or digit (the id is a page and file name), found ${describe(raw.id)}`);
@@ -215,7 +216,7 @@ function validateEntry(raw: unknown, index: number, problems: ConfigProblem[]): 
     if (field in raw) problem(field, `expected a non-empty string${required ? "" : " or null"}, found ${describe(value)}`);
     return null;
   };
-  const title = text("title", true);
+  const title = text("title", false);
   const attribution = text("attribution", true);
   const notes = text("notes", false);
   const file = text("file", false);
@@ -246,7 +247,7 @@ function validateEntry(raw: unknown, index: number, problems: ConfigProblem[]): 
     else problem("voxelSize", `expected a number of Å > 0 or null, found ${describe(raw.voxelSize)}`);
   }
 
-  if (problems.length > before || id === null || title === null || attribution === null) return null;
+  if (problems.length > before || id === null || attribution === null) return null;
   return {
     id, emdb, title, file, sha256,
     resolution: resolution === null ? null : { angstrom: resolution.value, source: resolution.source },

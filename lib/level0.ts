@@ -24,7 +24,7 @@ import { localResolutionSection, localResolutionTitle } from "./section-0e-local
 import { localSections, locBfactorTitle } from "./section-0f-locbfactor.js";
 import { locOccupancyTitle } from "./section-0g-lococcupancy.js";
 import { handSection, handTitle } from "./section-0h-hand.js";
-import { pyFixed } from "./report-text.js";
+import { fixed } from "./format.js";
 import { mapValues } from "./value-index.js";
 import type { Vec3, Volume } from "./volume.js";
 
@@ -352,7 +352,7 @@ function backgroundBySubtraction(whole: MapSums, mask: HardMaskNumbers, voxels: 
 /** Score, abstract and warnings summary from the sections, as VRS writes them. */
 /**
  * VRS's sentence on the resolution estimates (at Level 0 only the local-resolution median, from 0.e), with its
- * "%4.1f" numbers; null when there is no estimate.
+ * numbers to one decimal (VRS pads them to four characters, "%4.1f"; mapval does not); null when there is no estimate.
  */
 function resolutionEstimatesSentence(
   sections: Record<SectionId, SectionResult<object>>,
@@ -365,12 +365,12 @@ function resolutionEstimatesSentence(
   const estimates = [median];
   const mean = estimates.reduce((a, b) => a + b, 0) / estimates.length;
   let sentence =
-    `The average resolution of the map estimated by various methods goes from ${pyFixed(Math.min(...estimates), 1, 4)}Å ` +
-    `to ${pyFixed(Math.max(...estimates), 1, 4)}Å with an average of ${pyFixed(mean, 1, 4)}Å.`;
+    `The average resolution of the map estimated by various methods goes from ${fixed(Math.min(...estimates), 1)}Å ` +
+    `to ${fixed(Math.max(...estimates), 1)}Å with an average of ${fixed(mean, 1)}Å.`;
   sentence +=
     resolution === null
       ? " The resolution was not reported by the user."
-      : ` The resolution reported by the user was ${pyFixed(resolution, 1, 4)}Å.`;
+      : ` The resolution reported by the user was ${fixed(resolution, 1)}Å.`;
   if (resolution !== null && resolution < 0.8 * mean) sentence += " The resolution reported may be overestimated.";
   return sentence;
 }

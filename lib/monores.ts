@@ -1,6 +1,6 @@
 /**
  * MonoRes-style local resolution of a single map (Vilas et al. 2018, Structure 26:337), as Xmipp's current
- * `resolution_monogenic_signal` runs it without half maps; see shared/reference/local-methods.md §3.3.
+ * `resolution_monogenic_signal` runs it without half maps; see docs/reference/local-methods.md "Local resolution".
  *
  * The noise is the map outside the mask. For each resolution of a sweep from a low-resolution limit down to Nyquist,
  * the map is high-passed at that frequency (raised cosine), its monogenic amplitude (the modulus of the map and its

@@ -4,7 +4,7 @@
  *
  * Every size is checked (in float64) against the bytes present and `maxBytes` before anything is allocated, and
  * bad input only ever raises MapFormatError with a stable code and a message naming the field, the value and what
- * was expected. The rules follow the MRC2014 spec and the reference note (shared/reference/mrc-format.md).
+ * was expected. The rules follow the MRC2014 spec (docs/reference/mrc-format.md "Reader rules").
  */
 import { MapFormatError } from "./errors.js";
 import { float16Table } from "./float16.js";

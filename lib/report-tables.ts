@@ -4,7 +4,7 @@
  * components, mass table) from the live report, so a download always matches what the page shows.
  */
 import { sectionIds, type Level0Report } from "./level0.js";
-import { statusText } from "./report-text.js";
+import { statusText } from "./format.js";
 import type { SectionId, SectionResult, SectionStatus } from "./report-types.js";
 import type { MaskResults } from "./section-0b-mask.js";
 import type { BFactorResults } from "./section-0d-bfactor.js";
@@ -15,7 +15,7 @@ export interface SummaryRow {
   section: SectionId;
   title: string;
   status: SectionStatus;
-  /** VRS's table cell: "OK", "2 warnings", "Does not apply", "Could not be measured". */
+  /** VRS's table cell: "OK", "2 warnings", "Does not apply", "Could not be measured", "Not requested". */
   statusText: string;
   warnings: number;
   /** The warnings, one per line. */

@@ -8,6 +8,7 @@ import type { SectionResult } from "./report-types.js";
 import type { MassResults } from "./section-0a-mass.js";
 import type { MaskResults } from "./section-0b-mask.js";
 import type { BackgroundResults } from "./section-0c-background.js";
+import { count, fixed, statusText, volumeA3 } from "./format.js";
 
 /** What the map reader said about the file (NaN voxels, bogus NSYMBT, unknown stamp…), as the report lists it. */
 const fileWarningPrefix = "map file: ";
@@ -48,27 +49,13 @@ export function reportJson(report: Level0Report, file: string, sha256: string, f
   };
 }
 
-/** Python's "%W.Pf": right-aligned in W characters, "nan"/"inf" as Python prints them. */
+/** Python's "%W.Pf" for the aligned columns of a table: lib/format.ts's `fixed`, right-aligned in W characters. */
 export function pyFixed(x: number, precision: number, width = 0): string {
-  const s = Number.isNaN(x) ? "nan" : !Number.isFinite(x) ? (x > 0 ? "inf" : "-inf") : x.toFixed(precision);
-  return s.padStart(width);
+  return fixed(x, precision).padStart(width);
 }
 
-/** VRS's summary-table cell. */
-export function statusText(s: SectionResult<object>): string {
-  switch (s.status) {
-    case "ok":
-      return "OK";
-    case "warnings":
-      return `${s.warnings.length} warnings`;
-    case "does-not-apply":
-      return "Does not apply";
-    case "not-measured":
-      return "Could not be measured";
-    case "not-requested":
-      return "Not requested";
-  }
-}
+/** VRS's summary-table cell ("1 warning", as the page says it): lib/format.ts. */
+export { statusText };
 
 export interface ReportFileInfo {
   file: string;
@@ -84,8 +71,8 @@ export function formatReport(report: Level0Report, info: ReportFileInfo): string
   lines.push(`Input map: ${info.file}`);
   lines.push(`SHA256 hash: ${info.sha256}`);
   lines.push(`Box: ${input.shape.join(" x ")} voxels`);
-  lines.push(`Voxel size: ${pyFixed(input.voxelSize, 6)} (Å)`);
-  lines.push(`Visualization threshold: ${pyFixed(input.threshold, 6)}`);
+  lines.push(`Voxel size: ${fixed(input.voxelSize, 6)} (Å)`);
+  lines.push(`Visualization threshold: ${fixed(input.threshold, 6)}`);
   lines.push(`Resolution estimated by user: ${input.resolution ?? "(not reported)"}`);
   for (const w of inputWarningsOf(report, info.fileWarnings ?? [])) lines.push(`Note: ${w}`);
   lines.push("", "Summarized overall quality", "");
@@ -117,7 +104,7 @@ export function sectionText(s: SectionResult<object>, report: Level0Report): str
       const b = s.results as { B: number | null; slope: number | null; intercept: number | null };
       if (b.B !== null && b.slope !== null && b.intercept !== null)
         lines.push(
-          `The estimated B-factor was ${pyFixed(b.B, 1, 5)}. The fitted line was log|F| = ${pyFixed(b.slope, 1, 4)}/R^2 + (${pyFixed(b.intercept, 1, 4)}).`,
+          `The estimated B-factor was ${fixed(b.B, 1)}. The fitted line was log|F| = ${fixed(b.slope, 1)}/R^2 + (${fixed(b.intercept, 1)}).`,
         );
     }
     if (s.id === "0.e" || s.id === "0.f" || s.id === "0.g") lines.push(...percentileLines(s.id, s.results as LocalResults));
@@ -140,10 +127,10 @@ const localQuantity = { "0.e": "Local resolution (Å)", "0.f": "Local B-factor (
 function percentileLines(id: "0.e" | "0.f" | "0.g", r: LocalResults): string[] {
   const p = r.percentiles;
   const rows: [string, number][] = [["2.5%", p.p2_5], ["25%", p.p25], ["50%", p.p50], ["75%", p.p75], ["97.5%", p.p97_5]];
-  const lines = [`Over ${r.voxels} voxels, some representative percentiles are:`, `Percentile  ${localQuantity[id]}`];
+  const lines = [`Over ${count(r.voxels, "voxel")}, some representative percentiles are:`, `Percentile  ${localQuantity[id]}`];
   for (const [label, value] of rows) lines.push(`${label.padEnd(10)}  ${pyFixed(value, 2)}`);
   if (r.resolutionPercentile !== undefined)
-    lines.push(`The reported resolution occupies the ${pyFixed(r.resolutionPercentile, 2)} percentile of the local resolutions.`);
+    lines.push(`The reported resolution occupies the ${fixed(r.resolutionPercentile, 2)} percentile of the local resolutions.`);
   return lines;
 }
 
@@ -152,36 +139,42 @@ function massLines(r: MassResults): string[] {
   return [
     ...axes.map(
       (ax, a) =>
-        `The space from the left and right in ${ax} are ${pyFixed(r.spaceLeft[a], 2, 6)} and ${pyFixed(r.spaceRight[a], 2, 6)} Å, respectively. There is a decentering ratio (abs(Right-Left)/Size)% of ${pyFixed(r.decentering[a], 2, 5)}%`,
+        `The space from the left and right in ${ax} are ${fixed(r.spaceLeft[a], 2)} and ${fixed(r.spaceRight[a], 2)} Å, respectively. There is a decentering ratio (abs(Right-Left)/Size)% of ${fixed(r.decentering[a], 2)}%`,
     ),
-    `The center of mass is at (x,y,z)=(${r.centerOfMass.map((c) => pyFixed(c, 2, 6)).join(",")}). The decentering of the center of mass (abs(Center)/Size)% is ${pyFixed(r.centerOfMassOffset[0], 2, 5)}, ${pyFixed(r.centerOfMassOffset[1], 2, 5)}, and ${pyFixed(r.centerOfMassOffset[2], 2, 5)}, respectively.`,
+    `The center of mass is at (x,y,z)=(${r.centerOfMass.map((c) => fixed(c, 2)).join(",")}). The decentering of the center of mass (abs(Center)/Size)% is ${fixed(r.centerOfMassOffset[0], 2)}, ${fixed(r.centerOfMassOffset[1], 2)}, and ${fixed(r.centerOfMassOffset[2], 2)}, respectively.`,
   ];
 }
 
 function maskLines(r: MaskResults, ts: number): string[] {
   const ts3 = ts ** 3;
   const lines = [
-    `Raw mask: At threshold ${pyFixed(r.threshold, 6)}, there are ${r.rawComponents} connected components with a total number of voxels of ${r.rawVoxels} and a volume of ${pyFixed(r.rawVolume, 2, 5)} Å³.`,
+    `Raw mask: At threshold ${fixed(r.threshold, 6)}, there ${r.rawComponents === 1 ? "is" : "are"} ${count(r.rawComponents, "connected component")} with a total number of voxels of ${r.rawVoxels} and a volume of ${volumeA3(r.rawVolume)}.`,
     "Components up to 95% of the mass (No. voxels (volume in Å³), percentage, cumulated percentage):",
     r.components95List
-      .map((c) => `(${c.voxels} (${pyFixed(c.volume, 2, 5)}), ${pyFixed(c.percent, 2, 5)}, ${pyFixed(c.cumulativePercent, 2, 5)})`)
+      .map((c) => `(${c.voxels} (${fixed(c.volume, 2)}), ${fixed(c.percent, 2)}, ${fixed(c.cumulativePercent, 2)})`)
       .join(", "),
     `Number of components to reach 95% of the mass: ${r.components95}`,
-    `The average size of the remaining ${r.remainingComponents} components is ${pyFixed(r.remainingAverageVoxels, 2, 5)} voxels (${pyFixed(r.remainingAverageVolume, 2, 5)} Å³). Their size go from ${r.remainingFromVoxels} voxels (${pyFixed(r.remainingFromVoxels * ts3, 2, 5)} Å³) to ${r.remainingToVoxels} voxels (${pyFixed(r.remainingToVoxels * ts3, 2, 5)} Å³).`,
+    remainingComponentsSentence(r, ts3),
     "Threshold  Voxel mass  Molecular mass(kDa)  # Aminoacids",
     ...r.massTable.map(
       (row) =>
         `${pyFixed(row.threshold, 4, 9)}  ${pyFixed(row.voxels, 2, 10)}  ${pyFixed(row.kDa, 2, 19)}  ${pyFixed(row.aminoAcids, 2, 12)}`,
     ),
-    `Constructed mask: After keeping the largest component of the previous mask and dilating it by 2Å, there is a total number of voxels of ${r.constructedVoxels} and a volume of ${pyFixed(r.constructedVolume, 2, 5)} Å³. The overlap between the raw and constructed mask is ${pyFixed(r.overlap, 2, 5)}.`,
+    `Constructed mask: After keeping the largest component of the previous mask and dilating it by 2Å, there is a total number of voxels of ${r.constructedVoxels} and a volume of ${volumeA3(r.constructedVolume)}. The overlap between the raw and constructed mask is ${fixed(r.overlap, 2)}.`,
   ];
   return lines;
 }
 
+/** VRS's sentence on the components beyond the 95 % set; with none left it says so instead of printing NaNs. */
+export function remainingComponentsSentence(r: MaskResults, ts3: number): string {
+  if (r.remainingComponents === 0) return "No other components remain.";
+  return `The average size of the remaining ${count(r.remainingComponents, "component")} is ${fixed(r.remainingAverageVoxels, 2)} voxels (${volumeA3(r.remainingAverageVolume)}). Their size go from ${count(r.remainingFromVoxels, "voxel")} (${volumeA3(r.remainingFromVoxels * ts3)}) to ${count(r.remainingToVoxels, "voxel")} (${volumeA3(r.remainingToVoxels * ts3)}).`;
+}
+
 function backgroundLines(r: BackgroundResults): string[] {
-  const pText = r.p === 0 && Number.isFinite(r.log10P) ? `${pyFixed(r.p, 6)} (log10 p = ${r.log10P.toFixed(1)})` : pyFixed(r.p, 6);
+  const pText = r.p === 0 && Number.isFinite(r.log10P) ? `${fixed(r.p, 6)} (log10 p = ${r.log10P.toFixed(1)})` : fixed(r.p, 6);
   return [
-    `The null hypothesis that the background mean is 0 was tested with a one-sample Student's t-test. The resulting t-statistic and p-value were ${pyFixed(r.t, 2, 5)} and ${pText}, respectively.`,
-    `The mean and standard deviation (σ) of the background were ${pyFixed(r.mean, 6)} and ${pyFixed(r.std, 6)}. The percentage of background voxels whose absolute value is larger than 5 times the standard deviation is ${pyFixed(r.outlierPercent, 2, 5)} %. The same percentage from a Gaussian would be ${pyFixed(r.gaussianPercent, 6)}% (ratio between the two percentages: ${pyFixed(r.outlierRatio, 6)}).`,
+    `The null hypothesis that the background mean is 0 was tested with a one-sample Student's t-test. The resulting t-statistic and p-value were ${fixed(r.t, 2)} and ${pText}, respectively.`,
+    `The mean and standard deviation (σ) of the background were ${fixed(r.mean, 6)} and ${fixed(r.std, 6)}. The percentage of background voxels whose absolute value is larger than 5 times the standard deviation is ${fixed(r.outlierPercent, 2)} %. The same percentage from a Gaussian would be ${fixed(r.gaussianPercent, 6)}% (ratio between the two percentages: ${fixed(r.outlierRatio, 6)}).`,
   ];
 }

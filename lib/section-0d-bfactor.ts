@@ -1,7 +1,7 @@
 /**
  * 0.d Global B-factor from the Guinier plot, as VRS gets it from `xmipp_volume_correct_bfactor --auto`
- * (make_guinier_plot + least_squares_line_fit in Xmipp; see shared/reference/vrs-algorithms.md §0.d and
- * local-methods.md §1).
+ * (make_guinier_plot + least_squares_line_fit in Xmipp; see docs/reference/vrs-level0.md "0.d" and
+ * docs/reference/local-methods.md "Guinier B-factor").
  *
  * Sign convention (Xmipp's): |F(s)| ∝ exp(B·s²/4) with s = 1/d, so a map whose amplitudes fall off has B < 0.
  */

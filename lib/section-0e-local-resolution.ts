@@ -1,6 +1,6 @@
 /**
- * 0.e Local resolution. VRS runs DeepRes, a neural network whose trained weights are not public (local-methods.md
- * §3.1), so this section computes a different, clearly labelled estimate: MonoRes-style monogenic local resolution
+ * 0.e Local resolution. VRS runs DeepRes, a neural network whose trained weights are not public (docs/reference/
+ * local-methods.md "Local resolution"), so this section computes a different, clearly labelled estimate: MonoRes-style monogenic local resolution
  * from the single map, with the noise taken outside the mask (lib/monores.ts). It keeps VRS's applicability range
  * (2–13 Å), statistics (percentiles of the positive voxels, share of voxels finer than the reported resolution,
  * 25-bin histogram) and warning wording for DeepRes.

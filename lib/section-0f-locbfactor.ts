@@ -1,13 +1,13 @@
 /**
- * 0.f LocBfactor, as VRS runs `ucm.computations.bfactor` (shared/reference/local-methods.md §2.2, vrs-algorithms.md
- * §0.f), and `localSections`, which gives 0.f and 0.g from one resize, one mask and one set of band amplitudes.
+ * 0.f LocBfactor, as VRS runs `ucm.computations.bfactor` (docs/reference/local-methods.md "LocBFactor"), and `localSections`, which gives 0.f and 0.g from one resize, one mask and one set of band amplitudes.
  *
  * For each of the bands f_j = linspace(1/15, 1/res, 10) (1/Å) on the resized map: noise_j = 0.9-quantile of the
  * amplitude m_j over the noise region (outside the mask, inside the inscribed sphere), y_j = ln(m_j²/(m_j + noise_j)),
  * and per voxel the least-squares slope of y against f²; B = 4·slope (Å², negative when amplitudes fall off).
  * The slope is streamed: slope = Σ_j w_j·y_j with w_j = (x_j − x̄)/Σ(x − x̄)², so no band is kept.
  *
- * By design this runs more negative than the global B of 0.d (the shell is normalised by its sum, §2.4).
+ * By design this runs more negative than the global B of 0.d (the shell is normalised by its sum: docs/reference/
+ * local-methods.md "Spiral (Riesz) amplitude").
  */
 import { runHere, runWith } from "./band-kernels.js";
 import type { BandExecutor, Planned } from "./bands.js";

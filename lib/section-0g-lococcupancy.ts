@@ -1,6 +1,5 @@
 /**
- * 0.g LocOccupancy, as VRS runs `ucm.computations.occupancy` (shared/reference/local-methods.md §2.3,
- * vrs-algorithms.md §0.g): on the resized map and its hard mask (lib/spiral-amplitude.ts `localGrid`), bands
+ * 0.g LocOccupancy, as VRS runs `ucm.computations.occupancy` (docs/reference/local-methods.md "LocOccupancy"): on the resized map and its hard mask (lib/spiral-amplitude.ts `localGrid`), bands
  * f_j = linspace(1/15, 1/res, n_f) about one shell σ apart, n_f = max(1, ⌊(1/res − 1/15)/σ⌋); a voxel's occupancy is
  * the fraction of bands whose amplitude reaches the band's first quartile over the mask.
  */

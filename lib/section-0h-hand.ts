@@ -1,7 +1,7 @@
 /**
  * 0.h Hand. VRS runs DeepHand (Xmipp's `xmipp_deep_hand`): two small 3-D CNNs, one finding α-helices and one scoring
- * their hand, whose trained weights ship only in Xmipp's model bundle and cannot be obtained here (shared/reference
- * local-methods.md §3.2). No non-neural method determines the hand from a map alone reliably (§3.4), so mapval does
+ * their hand, whose trained weights ship only in Xmipp's model bundle and cannot be obtained here (docs/reference/
+ * local-methods.md "Hand"). No non-neural method determines the hand from a map alone reliably, so mapval does
  * not assess the hand: it reproduces VRS's applicability and otherwise reports the section as not measured, which is
  * never counted as passed.
  */

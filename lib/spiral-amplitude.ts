@@ -1,7 +1,7 @@
 /**
  * The spiral (Riesz, monogenic) amplitude of one frequency band, the building block of LocBFactor (0.f) and
- * LocOccupancy (0.g) as the `ucm.computations` Python port that VRS runs computes it (shared/reference
- * local-methods.md §2.1):
+ * LocOccupancy (0.g) as the `ucm.computations` Python port that VRS runs computes it (docs/reference/
+ * local-methods.md "Spiral (Riesz) amplitude"):
  *
  *   S(f) = exp(−(|f| − f0)²/(2σ²)) / ΣS        (Gaussian shell, σ = 4.8 Fourier bins, ΣS over the full spectrum)
  *   v0 = IFFT(S·F),  v_c = IFFT(H_c·S·F),  H_c = −i·f_c/|f| (0 at DC)
@@ -271,7 +271,7 @@ export interface LocalGrid {
 }
 
 /**
- * VRS's input to LocBFactor and LocOccupancy (vrs-algorithms.md "Pipeline" steps 2 and 5): the map resized to
+ * VRS's input to LocBFactor and LocOccupancy (docs/reference/vrs-level0.md "Inputs"): the map resized to
  * Ts = resolution/2 in an even box (lib/resample.ts, Fourier interpolation where VRS uses splines), then its hard mask
  * with ceil(2/TsTarget) dilations.
  *

@@ -1,7 +1,7 @@
 // `npm run build`: builds the site into dist/ without touching the network, then rejects a dist/ that is broken or
 // that would reach outside itself.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -33,6 +33,13 @@ rmSync(join(projectRoot, "src", ".observablehq", "cache", "data"), { recursive: 
 run(process.execPath, [join(projectRoot, "scripts", "seed-npm-cache.mjs")]);
 run("observable", ["build"]);
 
+// Framework 1.13 writes a bare `<html>` and has no setting for the language; screen readers and hyphenation need it.
+for (const entry of readdirSync(dist, { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile() || !entry.name.endsWith(".html")) continue;
+  const path = join(entry.parentPath, entry.name);
+  writeFileSync(path, readFileSync(path, "utf8").replace(/<html>/, '<html lang="en">'));
+}
+
 const textFiles = readdirSync(dist, { recursive: true, withFileTypes: true })
   .filter((entry) => entry.isFile() && /\.(html|js|css|json|svg|txt)$/.test(entry.name))
   .map((entry) => {
@@ -50,6 +57,9 @@ const compileErrors = textFiles
     ),
   );
 if (compileErrors.length > 0) fail("Pages with cells that failed to compile", compileErrors);
+
+const withoutLanguage = textFiles.filter((file) => file.name.endsWith(".html") && !file.text.includes('<html lang="en">'));
+if (withoutLanguage.length > 0) fail('Pages without <html lang="en">', withoutLanguage.map((file) => file.name));
 
 // Framework also leaves an import it could not resolve as written: a `.ts` specifier (`./lib/x.ts` instead of
 // `./lib/x.js`) or a package it failed to bundle (one whose `exports` has only an `import` condition). Either builds

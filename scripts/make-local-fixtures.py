@@ -2,7 +2,7 @@
 """
 Fixtures for 0.f LocBfactor, 0.g LocOccupancy and the spiral amplitude (test/fixtures/local-*.json).
 
-An independent numpy re-implementation of what VRS runs (shared/reference/local-methods.md §2, vrs-algorithms.md
+An independent numpy re-implementation of what VRS runs (docs/reference/local-methods.md "LocBFactor" and "LocOccupancy", vrs-level0.md
 "Pipeline" steps 2 and 5): the map resized to Ts = res/2, its hard mask, and ucm.computations' bfactor() and
 occupancy() written from the notes' formulas with full complex FFTs (numpy.fft.fftn/ifftn, no half spectra, no
 Nyquist-plane trick).

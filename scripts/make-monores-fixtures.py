@@ -5,7 +5,7 @@ Run with Debian's Python, which has numpy 1.24, scipy 1.10 and mrcfile 1.4:
 
     /usr/bin/python3 scripts/make-monores-fixtures.py
 
-An independent numpy re-implementation of the algorithm in shared/reference/local-methods.md section 3.3 (Xmipp's
+An independent numpy re-implementation of the algorithm in docs/reference/local-methods.md "Local resolution" (Xmipp's
 single-map MonoRes), written from that description, not from the TypeScript. It checks the TypeScript port of the
 same algorithm; it does not check MonoRes itself against Xmipp, which is not available here.
 

@@ -13,7 +13,7 @@ are deliberately odd), then applies the project's rules itself, without any of t
     |NSTART| > 10 x max(M, N) or the voxel size is undefined, in which case 0;
   - min/max/mean/population std in float64 over finite voxels, and NaN/Inf counts.
 Files the reader must reject get an "error" code instead. It also checks known facts from
-shared/reference/mrc-format.md (the iota_yzx ramp and the EMD-3001 voxel values) and stops if they do not hold.
+docs/reference/mrc-format.md (the iota_yzx ramp and the EMD-3001 voxel values) and stops if they do not hold.
 """
 
 import gzip

@@ -1,4 +1,4 @@
-"""VRS's hard mask in numpy/scipy, shared by the fixture scripts (vrs-algorithms.md, "Pipeline" step 3).
+"""VRS's hard mask in numpy/scipy, shared by the fixture scripts (docs/reference/vrs-level0.md "Masks").
 
 v >= threshold (the threshold rounded like Python "%f" in vrs-compat, compared in double as Xmipp reads the map),
 the largest 26-connected component (first maximum = lowest label on ties), then ceil(2/Ts) steps of 18-neighbour

@@ -91,9 +91,25 @@ describe("mapval report (in process)", () => {
     const { code, out } = await run([map("emd_1997.map"), "--threshold", "1"]);
     expect(code).toBe(0);
     expect(out).toMatch(/The overall score \(passing tests\) of this report is \d out of 3 evaluable items\./);
-    expect(out).toMatch(/0\.a Mass analysis\s+(OK|\d+ warnings)/);
+    expect(out).toMatch(/0\.a Mass analysis\s+(OK|\d+ warnings?)/);
     expect(out).toMatch(/0\.e Local resolution \(MonoRes-style; VRS uses DeepRes\)\s+Does not apply/);
     expect(out).toContain("Some programs may not work properly since resolution parameter has not been reported.");
+  });
+
+  it("text report words counts as the page does (lib/format.ts): singular for one, Å³ volumes in %.2f, no padding", async () => {
+    const { code, out } = await run([map("emd_1997.map"), "--threshold", "1", "--sections", "0.a,0.b,0.c", "--vrs-compat"]);
+    expect(code).toBe(0);
+    // At the author's contour, in VRS's mode (without default mode's partial-mask warning), 0.a has exactly one
+    // warning (decentred in Z) and the smallest remaining blob is 1 voxel.
+    expect(out).toMatch(/^0\.a Mass analysis\s+1 warning$/m);
+    expect(out).toContain("== 0.a Mass analysis: 1 warning\n");
+    expect(out).toMatch(/to 1 voxel \(8\.24 Å³\)/);
+    expect(out).not.toMatch(/\b1 (warnings|voxels|connected components|components)\b/);
+    expect(out).not.toMatch(/\d\.\d+e[+-]\d+ Å³|NaN|nan/);
+    expect(out).toMatch(/a volume of 280258\.36 Å³/);
+    // Sentences carry no alignment padding (VRS's "%5.2f" made "are  28.28 and").
+    const sentences = out.split("\n").filter((line) => /^(The|Raw mask|Constructed mask)/.test(line));
+    for (const line of sentences) expect(line).not.toMatch(/\S  +\S/);
   });
 
   it.each([

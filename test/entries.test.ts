@@ -68,6 +68,19 @@ describe("entries configuration", () => {
     expect(config.unknownContour.fraction).toBe(0.01);
   });
 
+  it("takes a null title as 'none recorded' (no placeholder titles), but the field stays required", () => {
+    const entry = { id: "x", emdb: "EMD-1234", title: null, resolution: null, contour: null, attribution: "a" };
+    expect(parseEntriesConfig(configWith([entry])).entries[0]!.title).toBeNull();
+    const { title: _left, ...untitled } = entry;
+    expect(problemsOf(configWith([untitled]))).toEqual([
+      expect.objectContaining({ field: "title", message: "required; use null when unknown" }),
+    ]);
+  });
+
+  it("the bundled entries carry no placeholder title", () => {
+    for (const entry of parseEntriesConfig(DEFAULT_CONFIG).entries) expect(entry.title ?? "").not.toMatch(/not recorded/);
+  });
+
   it("rejects malformed JSON with the parser's reason", () => {
     const problems = problemsOf('{"version": 1, "entries": [');
     expect(problems).toHaveLength(1);

@@ -38,16 +38,16 @@ describe("assemble: VRS's sentence on the resolution estimates (at Level 0, the 
       sectionIds.map((id) => [id, id === "0.e" ? { ...section(id, status), results: { median } } : section(id, "ok")]),
     ) as Record<SectionId, SectionResult<object>>;
 
-  it("prints min, max and mean with %4.1f, the user's resolution, and flags it when below 0.8 × the mean", () => {
-    // VRS: "...goes from %4.1fÅ to %4.1fÅ with an average of %4.1fÅ." + " The resolution reported by the user was %4.1fÅ."
+  it("prints min, max and mean to one decimal, the user's resolution, and flags it when below 0.8 × the mean", () => {
+    // VRS prints these with "%4.1f" ("was  7.0Å"); mapval drops the padding that makes the double space.
     expect(assemble(withLocalResolution("ok", 10.9), 7).abstract).toContain(
       "The average resolution of the map estimated by various methods goes from 10.9Å to 10.9Å with an average of 10.9Å." +
-        " The resolution reported by the user was  7.0Å. The resolution reported may be overestimated.",
+        " The resolution reported by the user was 7.0Å. The resolution reported may be overestimated.",
     );
     // 8.72 = 0.8 × 10.9 is not above 9: no flag.
     expect(assemble(withLocalResolution("warnings", 10.9), 9).abstract).toContain(
       "The average resolution of the map estimated by various methods goes from 10.9Å to 10.9Å with an average of 10.9Å." +
-        " The resolution reported by the user was  9.0Å.",
+        " The resolution reported by the user was 9.0Å.",
     );
   });
 

@@ -1,6 +1,6 @@
 /**
- * One test (or more) per row of the bad-input catalog (shared/reference/mrc-format.md §2.5) and the suggested
- * corruptions of §3.4, each built from EMD-3197 (20³ float32, 33,024 bytes, NXSTART -2) or a real corner file.
+ * One test (or more) per row of the bad-input catalogue (docs/reference/mrc-format.md) and further corruptions
+ * (those mrcfile's and gemmi's test suites make), each built from EMD-3197 (20³ float32, 33,024 bytes, NXSTART -2) or a real corner file.
  */
 import { describe, expect, it } from "vitest";
 import { MapFormatError } from "../lib/errors.js";

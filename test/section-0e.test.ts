@@ -105,7 +105,7 @@ describe("working grid", () => {
 });
 
 describe("localResolutionSection on bundled maps against the numpy re-implementation", () => {
-  // scripts/make-monores-fixtures.py re-implements the same algorithm in numpy from local-methods.md §3.3: this checks
+  // scripts/make-monores-fixtures.py re-implements the same algorithm in numpy from docs/reference/local-methods.md "Local resolution": this checks
   // the port, not MonoRes itself. All maps run at their own sampling; the EMD-2566 crop (35×52×47) checks the axis
   // order on a non-cubic box. The two FFT libraries differ by ~1e-13 relative, which could flip a voxel sitting
   // exactly on a threshold; none does on these maps, so counts match exactly and values to float32 precision (1e-4 Å

@@ -6,7 +6,7 @@
  * the band amplitude satisfies E[m_j²] ∝ Σ_k S_j(k)²·exp(B·s_k²/2) / (Σ_k S_j(k))², and m_j/√E[m_j²] has the same
  * distribution in every band (an isotropic Gaussian field: v0 and the three Riesz parts). So the median local B over
  * a stationary region is 4× the slope of ½·ln Σ S²e^{Bs²/2} − ln ΣS against f_j², computed below by direct sums over
- * the grid. That value differs from B itself (local-methods.md §2.4: the ΣS normalisation and the 4.8-bin shells
+ * the grid. That value differs from B itself (docs/reference/local-methods.md "Spiral (Riesz) amplitude": the ΣS normalisation and the 4.8-bin shells
  * pull it), which is what VRS's numbers carry too.
  */
 import { describe, expect, it } from "vitest";
@@ -83,7 +83,7 @@ describe("0.f on white noise (flat spectrum, no resize: resolution = 2·Ts)", ()
   const noise = cube(n, Float32Array.from({ length: n ** 3 }, normal));
   const section = locBfactorSection(noise, { voxelSize: 1, threshold: 2.5, resolution: 2 });
 
-  it("has, over the whole box, the median local B the spectrum predicts (the §2.4 bias of a flat spectrum)", () => {
+  it("has, over the whole box, the median local B the spectrum predicts (the bias of a flat spectrum, docs/reference/local-methods.md)", () => {
     const r = section.results!;
     expect(r.resizedShape).toEqual([n, n, n]);
     const predicted = expectedLocalB(n, 1, r.frequencies, r.shellSigma, 0);

@@ -30,5 +30,6 @@ export function sortableTable(entries, columns, {sortKey = columns[0].key, testI
     h.onkeydown = (e) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), sort());
   });
   render();
-  return html`<table class="entries-table" data-testid=${testId}><thead><tr>${headers}</tr></thead>${body}</table>`;
+  // The table scrolls inside its own box on a narrow screen, so the page itself never scrolls sideways.
+  return html`<div class="table-scroll"><table class="entries-table" data-testid=${testId}><thead><tr>${headers}</tr></thead>${body}</table></div>`;
 }

@@ -1,35 +1,45 @@
 /** The report page's charts, drawn with Observable Plot from the loader's and the worker's tables. */
 import * as Plot from "@observablehq/plot";
+import {html, svg} from "htl";
+import {count, significant} from "../lib/format.js";
 
 export const STATUS_COLORS = {
   "ok": "#2e7d32",
   "warnings": "#e65100",
   "not-measured": "#9e9e9e",
-  "does-not-apply": "#d0d0d0"
+  "does-not-apply": "#d0d0d0",
+  "not-requested": "#ececec"
 };
-const statusColor = {
-  type: "ordinal",
-  domain: Object.keys(STATUS_COLORS),
-  range: Object.values(STATUS_COLORS),
-  legend: true
-};
+const STATUS_NAMES = {"ok": "OK", "warnings": "warnings", "not-measured": "not measured", "does-not-apply": "does not apply", "not-requested": "not requested"};
+const statusColor = {type: "ordinal", domain: Object.keys(STATUS_COLORS), range: Object.values(STATUS_COLORS)};
 
-/** Vertical rules for the reference levels, with their labels. */
-function referenceRules(markers) {
-  const refs = markers.filter((m) => m.value !== null && Number.isFinite(m.value));
-  return [
-    Plot.ruleX(refs, {x: "value", stroke: (m) => m.color, strokeDasharray: "4,3", strokeWidth: 1.5}),
-    Plot.text(refs, {x: "value", text: "label", frameAnchor: "top", dy: -6, fill: (m) => m.color, fontSize: 10, textAnchor: "start", dx: 3})
-  ];
-}
+/** Height of one row of line labels above a chart's frame. */
+const LABEL_ROW = 13;
 
 /**
- * A black vertical line for the current threshold, added to a drawn chart and moved by `chart.setCurrent(t)`, so the
- * chart is not drawn again for each slider move.
+ * Vertical rules for the reference levels, each labelled in a row of its own above the frame (levels close together
+ * would otherwise write their labels over each other). Row 0 is kept for the current threshold's label.
+ */
+function referenceRules(refs) {
+  return [
+    Plot.ruleX(refs, {x: "value", stroke: (m) => m.color, strokeDasharray: "4,3", strokeWidth: 1.5}),
+    ...refs.map((m, i) => Plot.text([m], {x: "value", text: (d) => `${d.label} ${significant(d.value, 4)}`, frameAnchor: "top",
+      dy: -4 - LABEL_ROW * (i + 1), lineAnchor: "bottom", fill: m.color, fontSize: 10, textAnchor: "start", dx: 3}))
+  ];
+}
+const shownMarkers = (markers) => markers.filter((m) => m.value !== null && Number.isFinite(m.value));
+/** Frame top margin: one label row per reference level, one for the current threshold. */
+const labelMargin = (refs) => 8 + LABEL_ROW * (refs.length + 1);
+
+/**
+ * A black vertical line for the current threshold, labelled just above the frame, added to a drawn chart and moved by
+ * `chart.setCurrent(t)`, so the chart is not drawn again for each slider move. A threshold outside the axis puts the
+ * line at that edge, labelled with its value.
  */
 function withCurrentLine(chart) {
   const svg = chart.tagName.toLowerCase() === "svg" ? chart : chart.querySelector(":scope > svg");
   const x = chart.scale("x");
+  const [left, right] = [...x.range].sort((a, b) => a - b);
   const [y1, y2] = [...chart.scale("y").range].sort((a, b) => a - b);
   const line = document.createElementNS("http://www.w3.org/2000/svg", "line");
   line.setAttribute("stroke", "black");
@@ -37,14 +47,39 @@ function withCurrentLine(chart) {
   line.setAttribute("y1", y1);
   line.setAttribute("y2", y2);
   line.dataset.testid = "current-threshold-line";
-  svg.append(line);
+  const label = document.createElementNS("http://www.w3.org/2000/svg", "text");
+  label.setAttribute("y", y1 - 4);
+  label.setAttribute("font-size", "10");
+  label.setAttribute("font-weight", "bold");
+  label.dataset.testid = "current-threshold-label";
+  svg.append(line, label);
   chart.setCurrent = (t) => {
-    const position = x.apply(t);
+    const position = Math.min(right, Math.max(left, x.apply(t)));
     line.setAttribute("x1", position);
     line.setAttribute("x2", position);
     line.dataset.threshold = t;
+    label.textContent = `current ${significant(t, 4)}`;
+    // Anchored towards the middle, so the label stays inside the chart at either edge.
+    const atLeft = position < (left + right) / 2;
+    label.setAttribute("x", position + (atLeft ? 3 : -3));
+    label.setAttribute("text-anchor", atLeft ? "start" : "end");
   };
   return chart;
+}
+
+/** Warning bands are hatched as well as orange, so the chart does not rest on colour alone. */
+let hatchCount = 0;
+function hatchPattern(id) {
+  return () => svg`<defs><pattern id=${id} width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+    <line x1="0" y1="0" x2="0" y2="6" stroke="white" stroke-width="2" stroke-opacity="0.8"/></pattern></defs>`;
+}
+
+/** The verdict chart's legend, in HTML: each status with its swatch (hatched for warnings). */
+function statusLegend(statuses) {
+  return html`<div class="status-legend" data-testid="verdict-legend">${statuses.map((status) => html`<span class="status-legend-item">
+    ${svg`<svg width="22" height="12" aria-hidden="true"><rect width="22" height="12" fill=${STATUS_COLORS[status]} />${status === "warnings"
+      ? svg`<path d="M0 12 L12 0 M6 12 L18 0 M12 12 L22 2" stroke="white" stroke-width="2" stroke-opacity="0.8"/>` : ""}</svg>`}
+    ${STATUS_NAMES[status]}</span>`)}</div>`;
 }
 
 /**
@@ -60,36 +95,49 @@ export function verdictChart(rows, {markers, width}) {
     for (const s of ["0a", "0b", "0c"])
       bands.push({section: `0.${s[1]}`, status: row[`status${s}`], warnings: row[`warnings${s}`], x1, x2, threshold: row.threshold});
   });
-  return withCurrentLine(Plot.plot({
+  const refs = shownMarkers(markers);
+  const hatch = `verdict-hatch-${++hatchCount}`;
+  const chart = withCurrentLine(Plot.plot({
     width,
-    height: 190,
-    marginTop: 28,
+    height: 160 + LABEL_ROW * refs.length,
+    marginTop: labelMargin(refs),
     marginLeft: 40,
-    x: {label: "threshold", grid: true},
+    x: {label: "threshold", grid: true, tickFormat: (t) => significant(t, 4)},
     y: {label: null, domain: ["0.a", "0.b", "0.c"]},
     color: statusColor,
     marks: [
+      hatchPattern(hatch),
       Plot.rectX(bands, {x1: "x1", x2: "x2", y: "section", fill: "status", stroke: "status", strokeWidth: 0.5, inset: 0,
-        title: (d) => `${d.section} at ${d.threshold.toPrecision(4)}: ${d.status}${d.warnings ? ` (${d.warnings} warnings)` : ""}`}),
-      ...referenceRules(markers)
+        title: (d) => `${d.section} at ${significant(d.threshold, 4)}: ${STATUS_NAMES[d.status] ?? d.status}${d.warnings ? ` (${count(d.warnings, "warning")})` : ""}`}),
+      Plot.rectX(bands.filter((d) => d.status === "warnings"), {x1: "x1", x2: "x2", y: "section", fill: `url(#${hatch})`, inset: 0, pointerEvents: "none"}),
+      ...referenceRules(refs)
     ],
     ariaLabel: "verdict vs threshold"
   }));
+  const present = Object.keys(STATUS_COLORS).filter((status) => bands.some((b) => b.status === status));
+  const figure = html`<div class="verdict-figure">${statusLegend(present)}${chart}</div>`;
+  figure.setCurrent = chart.setCurrent;
+  return figure;
 }
 
-/** 0.b's mass table: molecular mass above each threshold, log scale, with the thresholds marked. */
+/**
+ * 0.b's mass table: molecular mass above each threshold, log scale, with the thresholds marked. The kDa ticks are
+ * plain numbers (Plot's default SI ticks write "100m" and "1k" on a kDa axis).
+ */
 export function massPlot(rows, {markers, width}) {
   const positive = rows.filter((r) => r.kDa > 0);
+  const refs = shownMarkers(markers);
   return withCurrentLine(Plot.plot({
     width,
-    height: 240,
-    marginTop: 28,
-    x: {label: "threshold", grid: true},
-    y: {label: "mass above threshold (kDa)", type: "log", grid: true},
+    height: 220 + LABEL_ROW * refs.length,
+    marginTop: labelMargin(refs),
+    marginLeft: 56,
+    x: {label: "threshold", grid: true, tickFormat: (t) => significant(t, 4)},
+    y: {label: "mass above threshold (kDa)", type: "log", grid: true, tickFormat: (t) => significant(t, 3)},
     marks: [
       Plot.line(positive, {x: "threshold", y: "kDa", stroke: "steelblue"}),
       Plot.dot(positive, {x: "threshold", y: "kDa", fill: "steelblue", r: 2.5, tip: true}),
-      ...referenceRules(markers)
+      ...referenceRules(refs)
     ],
     ariaLabel: "mass vs threshold"
   }));

@@ -3,40 +3,26 @@
  * entry header and small result tables. Every text from an entry or a report goes through htl interpolation, which
  * inserts it as text: a title holding markup shows the markup, it does not become elements.
  */
-import {format} from "d3";
 import {html} from "htl";
+import {fixed as fixedDecimals, grouped, significant, statusText} from "../lib/format.js";
+
+export {statusText};
 
 export const STATUS_LABELS = {
   "ok": "OK",
   "warnings": "warnings",
   "does-not-apply": "does not apply",
-  "not-measured": "not measured"
+  "not-measured": "not measured",
+  "not-requested": "not requested"
 };
 
-/** Numbers as VRS prints them where it matters, elsewhere 4 significant digits; NaN/null as "n/a". */
-export const number = (digits = 4) => {
-  const f = format(`.${digits}~g`);
-  return (x) => (x === null || x === undefined || Number.isNaN(x) ? "n/a" : f(x));
-};
-export const fixed = (digits) => (x) => (x === null || x === undefined || Number.isNaN(x) ? "n/a" : x.toFixed(digits));
-const count = format(",d");
+/** Page shorthands for lib/format.ts: `number(digits)(x)` significant digits, `fixed(decimals)(x)`; "n/a" when missing. */
+export const number = (digits = 4) => (x) => significant(x, digits);
+export const fixed = (decimals) => (x) => fixedDecimals(x, decimals);
 
 /** A coloured chip for a section status; `text` replaces the label (e.g. VRS's "2 warnings"). */
 export function statusChip(status, text) {
   return html`<span class="chip chip-${status}" data-status=${status}>${text ?? STATUS_LABELS[status] ?? status}</span>`;
-}
-
-/**
- * VRS's summary-table cell text ("N warnings"; one warning is singular here). lib/report-text.ts has the CLI's
- * version, but importing it would bring the whole kernel into the page bundle.
- */
-export function statusText(section) {
-  switch (section.status) {
-    case "ok": return "OK";
-    case "warnings": return `${section.warnings.length} warning${section.warnings.length === 1 ? "" : "s"}`;
-    case "does-not-apply": return "Does not apply";
-    default: return "Could not be measured";
-  }
 }
 
 const SECTION_IDS = ["0.a", "0.b", "0.c", "0.d", "0.e", "0.f", "0.g", "0.h"];
@@ -68,7 +54,7 @@ export function entryHeader(page) {
   const {entry, map, threshold, live} = page;
   const rows = [
     ["EMDB entry", entry.emdb ?? "not an EMDB entry"],
-    ["Title", entry.title],
+    ...(entry.title ? [["Title", entry.title]] : []),
     ["Map file", html`<code>${entry.file}</code>`],
     ["SHA-256", html`<code class="hash">${entry.sha256}</code>`],
     ["Box", `${map.shape.join(" × ")} voxels`],
@@ -114,5 +100,5 @@ export function sectionBody(section, results, {live, note} = {}) {
   </div>`;
 }
 
-/** The count formatter (thousands separators) for voxel counts. */
-export const voxels = (x) => (x === null || Number.isNaN(x) ? "n/a" : count(x));
+/** Voxel counts with thousands separators. */
+export const voxels = grouped;

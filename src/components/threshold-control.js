@@ -5,17 +5,18 @@
  *
  * Test hooks: data-testid "threshold-range", "threshold-number", "threshold-sigma", "marker-<key>".
  */
-import {format} from "d3";
 import {html} from "htl";
+import {inputValue, significant} from "../lib/format.js";
 
 const SLIDER_STEPS = 1000;
-const sixDigits = format(".6~g");
+const sixDigits = (x) => significant(x, 6);
 
 /**
- * markers: [{key, label, value}] (null values are left out); range: [lo, hi] of the slider; mean, std: of the map;
- * limits: [min, max] accepted in the number boxes.
+ * markers: [{key, label, value}] (null values are left out); range: [lo, hi] of the slider; mean, std: of the map.
+ * A typed threshold is used as typed, beyond the slider's range too (as `mapval report --threshold` takes it): above
+ * the map's maximum the report says the mask is empty, it is not quietly computed at the maximum instead.
  */
-export function thresholdControl({value, range, mean, std, markers, limits}) {
+export function thresholdControl({value, range, mean, std, markers}) {
   const [lo, hi] = range;
   const step = (hi - lo) / SLIDER_STEPS;
   const shown = markers.filter((m) => m.value !== null && Number.isFinite(m.value));
@@ -23,7 +24,7 @@ export function thresholdControl({value, range, mean, std, markers, limits}) {
   const fromSigma = (k) => mean + k * std;
 
   const slider = html`<input type="range" data-testid="threshold-range" aria-label="threshold" min=${lo} max=${hi} step=${step}>`;
-  const absolute = html`<input type="number" data-testid="threshold-number" aria-label="threshold (map units)" step="any" min=${limits[0]} max=${limits[1]}>`;
+  const absolute = html`<input type="number" data-testid="threshold-number" aria-label="threshold (map units)" step="any">`;
   const sigma = html`<input type="number" data-testid="threshold-sigma" aria-label="threshold (σ above the mean)" step="any">`;
   const position = (t) => `${Math.min(100, Math.max(0, (100 * (t - lo)) / (hi - lo)))}%`;
   const scale = html`<div class="marker-scale">${shown.map((m) => html`<span class=${`marker marker-${m.key}`} style=${{left: position(m.value)}} title=${`${m.label}: ${sixDigits(m.value)}`}></span>`)}</div>`;
@@ -44,12 +45,12 @@ export function thresholdControl({value, range, mean, std, markers, limits}) {
   let current = value;
   const show = (t, except) => {
     if (except !== slider) slider.value = String(t);
-    if (except !== absolute) absolute.value = sixDigits(t);
-    if (except !== sigma) sigma.value = format(".4~f")(toSigma(t));
+    // Number boxes take only an ASCII minus: lib/format.ts's inputValue, never d3-format's U+2212.
+    if (except !== absolute) absolute.value = inputValue(t, 6);
+    if (except !== sigma) sigma.value = inputValue(toSigma(t), 6);
   };
   const set = (t, from) => {
     if (!Number.isFinite(t)) return;
-    t = Math.min(limits[1], Math.max(limits[0], t));
     current = t;
     show(t, from);
     form.dispatchEvent(new Event("input", {bubbles: true}));

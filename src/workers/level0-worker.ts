@@ -11,7 +11,7 @@
  *               {type: "sweep", id, thresholds, mode, parameters}
  * Messages out: {type: "report", id, threshold, ms, report, json, tables}, then {type: "masks", id, threshold, masks} and
  *               {type: "soft", id, slices} (skipped when a newer request is waiting)
- *               {type: "sweep", id, rows, ms}; {type: "error", id, request, threshold?, message}
+ *               {type: "sweep", id, rows, ms}; {type: "error", id, request, threshold?, message, code?}
  * A message of another shape (null, an unknown type or mode, a threshold that is not a finite number) is answered by
  * {type: "error", id: null, request: "invalid", message} and otherwise ignored.
  */
@@ -150,9 +150,9 @@ function answer(request: ReportRequest): Level0Report | null {
       precomputed: init.precomputed[request.mode],
     });
   } catch (error) {
-    scope.postMessage({
-      type: "error", id: request.id, request: "report", threshold: request.threshold, message: (error as Error).message,
-    });
+    // The code lets the page tell an empty mask (no report at this threshold, as in VRS) from other failures.
+    const { message, code } = error as Error & { code?: string };
+    scope.postMessage({ type: "error", id: request.id, request: "report", threshold: request.threshold, message, code });
     return null;
   }
   const ms = performance.now() - started;

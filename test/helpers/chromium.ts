@@ -6,9 +6,10 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { DEFAULT_CHROMIUM } from "./browser-gate.js";
 import { serveBuiltSite, type StaticServer } from "./static-server.js";
 
-export const CHROMIUM_PATH = process.env.MAPVAL_CHROMIUM ?? "/usr/bin/chromium";
+export const CHROMIUM_PATH = process.env.MAPVAL_CHROMIUM ?? DEFAULT_CHROMIUM;
 
 export interface Browser {
   readonly context: BrowserContext;
@@ -16,8 +17,8 @@ export interface Browser {
 }
 
 export async function launchChromium(): Promise<Browser> {
-  // A missing browser is a failure, not a skip: CI installs it (apt-get install chromium), and a skipped browser test
-  // would hide every page regression.
+  // Reached without a browser only in CI (test/helpers/browser-gate.ts leaves the browser tests out elsewhere): there
+  // it is a failure, not a skip, since a skipped browser test would hide every page regression.
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}. Install it (apt-get install -y chromium) or set MAPVAL_CHROMIUM.`,
