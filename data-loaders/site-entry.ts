@@ -15,7 +15,7 @@ import { tableFromJSON, tableToIPC } from "apache-arrow";
 import type { BandExecutor } from "../lib/bands.js";
 import { downsample, downsampleFactor } from "../lib/downsample.js";
 import { chooseThreshold } from "../lib/entries.js";
-import { slice, type Axis } from "../lib/figures.js";
+import { fullestMaskPlanes, slice, type Axis } from "../lib/figures.js";
 import { runLevel0, sectionIds, type Level0Report } from "../lib/level0.js";
 import { computeLocalSections, localSectionIds } from "../lib/local-sections.js";
 import type { LocalMapOutput } from "../lib/local-stats.js";
@@ -103,15 +103,16 @@ function plain(s: Section): SectionResult<object> {
 }
 
 /**
- * The three central slices of a local map for its page: null outside the mask the statistics are over and where the
- * value is not finite, values to 5 significant digits.
+ * Three slices of a local map for its page, through the planes where its mask is widest (fullestMaskPlanes): null
+ * outside the mask the statistics are over and where the value is not finite, values to 5 significant digits.
  */
 export function localSlices(local: LocalMapOutput) {
   const { volume, mask } = local;
   const { nx, ny, nz } = volume;
+  const planes = fullestMaskPlanes(mask, nx, ny, nz);
   const images = {} as Record<Axis, { width: number; height: number; index: number; data: (number | null)[] }>;
   for (const axis of ["x", "y", "z"] as const) {
-    const index = Math.floor({ x: nx, y: ny, z: nz }[axis] / 2);
+    const index = planes[axis];
     // Slice, then mask: masking the whole map first would copy a box per local map.
     const image = slice(volume.data, nx, ny, nz, axis, index);
     const inMask = slice(mask, nx, ny, nz, axis, index).data;

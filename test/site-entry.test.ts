@@ -74,19 +74,25 @@ test("a map above 160³ voxels: the report is of the map itself, the live copy i
   }
 });
 
-test("a local map's central slices: its values inside the mask to 5 digits, null outside it and where not finite", () => {
+test("a local map's slices cut its off-centre mask: values inside it to 5 digits, null outside it and where not finite", () => {
   const [nx, ny, nz] = [4, 3, 5];
   const data = Float32Array.from({ length: nx * ny * nz }, (_, i) => 1 + i / 7);
-  data[2 + nx * (1 + ny * 2)] = NaN; // on all three central slices (x = 2, y = 1, z = 2)
-  const mask = Uint8Array.from({ length: nx * ny * nz }, (_, i) => (i % 3 === 0 ? 0 : 1));
+  // The mask: the block x ≤ 1, z ≥ 3 (all y), with one voxel left out at (1, 2, 4); its fullest planes are x = 0,
+  // y = 0 and z = 3, where the central ones (x = 2, y = 1, z = 2) hold no mask voxel at all.
+  const at = (x: number, y: number, z: number) => x + nx * (y + ny * z);
+  const mask = new Uint8Array(nx * ny * nz);
+  for (let z = 3; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x <= 1; x++) mask[at(x, y, z)] = 1;
+  mask[at(1, 2, 4)] = 0;
+  data[at(0, 0, 3)] = NaN; // on all three slices
   const out = localSlices({ volume: { nx, ny, nz, data, voxelSize: [2, 2, 2], origin: [0, 0, 0] }, mask });
   expect(out.shape).toEqual([nx, ny, nz]);
   expect(out.voxelSize).toBe(2);
+  expect([out.slices.x.index, out.slices.y.index, out.slices.z.index]).toEqual([0, 0, 3]);
   const expected = (i: number) => (mask[i] && Number.isFinite(data[i]) ? +data[i].toPrecision(5) : null);
-  // z = 2: x fastest; y = 1: (x, z); x = 2: (y, z).
-  expect(out.slices.z).toMatchObject({ width: nx, height: ny, index: 2 });
-  expect(out.slices.z.data).toEqual(Array.from({ length: nx * ny }, (_, j) => expected(j + nx * ny * 2)));
-  expect(out.slices.y.data).toEqual(Array.from({ length: nx * nz }, (_, j) => expected((j % nx) + nx * (1 + ny * Math.floor(j / nx)))));
-  expect(out.slices.x.data).toEqual(Array.from({ length: ny * nz }, (_, j) => expected(2 + nx * ((j % ny) + ny * Math.floor(j / ny)))));
-  expect(out.slices.z.data.filter((v) => v === null).length).toBeGreaterThan(0);
+  // z = 3: x fastest; y = 0: (x, z); x = 0: (y, z).
+  expect(out.slices.z).toMatchObject({ width: nx, height: ny, index: 3 });
+  expect(out.slices.z.data).toEqual(Array.from({ length: nx * ny }, (_, j) => expected(j + nx * ny * 3)));
+  expect(out.slices.y.data).toEqual(Array.from({ length: nx * nz }, (_, j) => expected(at(j % nx, 0, Math.floor(j / nx)))));
+  expect(out.slices.x.data).toEqual(Array.from({ length: ny * nz }, (_, j) => expected(at(0, j % ny, Math.floor(j / ny)))));
+  expect(out.slices.z.data.filter((v) => v !== null).length).toBe(2 * ny - 1); // the block's 6 voxels but the NaN
 });
