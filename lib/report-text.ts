@@ -8,12 +8,15 @@ import type { SectionResult } from "./report-types.js";
 import type { MassResults } from "./section-0a-mass.js";
 import type { MaskResults } from "./section-0b-mask.js";
 import type { BackgroundResults } from "./section-0c-background.js";
+import { MAPVAL_VERSION } from "./version.js";
 
 /**
- * The JSON contract: input, mode, sections keyed 0.a–0.h ({status, warnings, results, …}), score. Serialise with
- * JSON.stringify, which writes NaN and ±Infinity as null.
+ * The JSON contract: input, mode, sections keyed 0.a–0.h ({status, warnings, results, …}), score, and `generator`:
+ * the mapval version and `generatedAt`, the time the report was made (ISO 8601, UTC), the one field in which two
+ * reports of the same map, threshold and mode differ. Serialise with JSON.stringify, which writes NaN and ±Infinity as
+ * null.
  */
-export function reportJson(report: Level0Report, file: string, sha256: string) {
+export function reportJson(report: Level0Report, file: string, sha256: string, generatedAt = new Date()) {
   return {
     input: {
       file,
@@ -33,6 +36,7 @@ export function reportJson(report: Level0Report, file: string, sha256: string) {
     score: report.score,
     abstract: report.abstract,
     inputWarnings: report.inputWarnings,
+    generator: { name: "mapval", version: MAPVAL_VERSION, generatedAt: generatedAt.toISOString() },
   };
 }
 
