@@ -7,15 +7,15 @@
  * Run as a script (`--id=<entry> --out=<dir>`) it writes those files into <dir>; src/data/entries.zip.ts runs one
  * such process per entry and packs the directories into the site's archive.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { tableFromJSON, tableToIPC } from "apache-arrow";
 import type { BandExecutor } from "../lib/bands.js";
 import { downsample, downsampleFactor } from "../lib/downsample.js";
 import { chooseThreshold } from "../lib/entries.js";
-import { fullestMaskPlanes, slice, type Axis } from "../lib/figures.js";
+import { fullestMaskPlanes, maxVarianceSlices, slice, type Axis } from "../lib/figures.js";
 import { runLevel0, sectionIds, type Level0Report } from "../lib/level0.js";
 import { computeLocalSections, localSectionIds } from "../lib/local-sections.js";
 import type { LocalMapOutput } from "../lib/local-stats.js";
@@ -27,12 +27,13 @@ import {
 import { reportJson } from "../lib/report-text.js";
 import type { AnalysisMode, SectionId, SectionResult } from "../lib/report-types.js";
 import type { MaskResults } from "../lib/section-0b-mask.js";
-import { bfactorSection } from "../lib/section-0d-bfactor.js";
+import { bfactorCorrectedMap, bfactorSection, type BFactorResults } from "../lib/section-0d-bfactor.js";
 import { handSection } from "../lib/section-0h-hand.js";
 import { sweep } from "../lib/sweep.js";
 import type { Volume } from "../lib/volume.js";
 import { withBandPool } from "./band-pool.js";
-import { loadEntry } from "./resolve-entry.js";
+import { parseEmdbXml, type EmdbMetadata } from "./emdb-metadata.js";
+import { loadEntry, type ResolvedEntry } from "./resolve-entry.js";
 
 /** Thresholds in the sweep behind the verdict-vs-threshold chart. */
 export const SWEEP_THRESHOLDS = 100;
@@ -124,6 +125,39 @@ export function localSlices(local: LocalMapOutput) {
   return { shape: [nx, ny, nz], voxelSize: volume.voxelSize?.[0] ?? null, slices: images };
 }
 
+/**
+ * What the page's header shows from EMDB: authors, deposition date and the entry's EMDB page. The metadata is the
+ * one the entry was resolved with, else the header XML stored beside the map as <accession>.xml (data/maps/emd-1997.xml).
+ */
+export function emdbHeader(entry: Pick<ResolvedEntry, "emdbId" | "path" | "emdbMetadata">) {
+  if (entry.emdbId === null) return null;
+  let metadata: EmdbMetadata | null = entry.emdbMetadata;
+  const headerXml = join(dirname(entry.path), `${entry.emdbId.toLowerCase()}.xml`);
+  if (metadata === null && existsSync(headerXml)) metadata = parseEmdbXml(readFileSync(headerXml, "utf8"), entry.emdbId);
+  return {
+    url: `https://www.ebi.ac.uk/emdb/${entry.emdbId}`,
+    authors: metadata?.authors ?? [],
+    depositionDate: metadata?.depositionDate ?? null,
+  };
+}
+
+/**
+ * 0.d's figure under the Guinier plot: the max-variance slices of the B-factor corrected map, values to 5 significant
+ * digits; null when no B was measured.
+ */
+export function bfactorCorrectedSlices(volume: Volume, section: SectionResult<object>, voxelSize: number, resolution: number | null) {
+  const B = (section.results as BFactorResults | null)?.B ?? null;
+  if (B === null || resolution === null) return null;
+  const corrected = bfactorCorrectedMap(volume, { voxelSize, resolution, B });
+  const slices = maxVarianceSlices(corrected.data, corrected.nx, corrected.ny, corrected.nz);
+  return Object.fromEntries(
+    (["x", "y", "z"] as const).map((axis) => {
+      const { width, height, index, data } = slices[axis];
+      return [axis, { width, height, index, data: Array.from(data, (v) => +v.toPrecision(5)) }];
+    }),
+  ) as Record<Axis, { width: number; height: number; index: number; data: number[] }>;
+}
+
 function arrow(rows: object[]): Uint8Array {
   return tableToIPC(tableFromJSON(rows as Record<string, unknown>[]), "file");
 }
@@ -171,7 +205,7 @@ export async function entryFiles(
   const page = {
     entry: {
       id: entry.id, emdb: entry.emdbId, title: entry.title, attribution: entry.attribution, notes: entry.notes,
-      file, sha256: entry.sha256, resolution: entry.resolution, contour: entry.contour,
+      file, sha256: entry.sha256, resolution: entry.resolution, contour: entry.contour, emdbHeader: emdbHeader(entry),
     },
     threshold,
     map: {
@@ -190,6 +224,7 @@ export async function entryFiles(
       MODES.map((mode) => [mode, Object.fromEntries(PRECOMPUTED.map((s) => [s, plain(precomputed[mode][s]!)]))]),
     ),
     localMaps,
+    bfactorSlices: bfactorCorrectedSlices(volume, report.sections["0.d"], ts, resolution),
   };
   const data = new Uint8Array(live.data.buffer, live.data.byteOffset, live.data.byteLength);
   const files: Record<string, Uint8Array | string> = {

@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { expect, test } from "vitest";
-import { entryFiles, localSlices, SWEEP_THRESHOLDS } from "../data-loaders/site-entry.js";
+import { bfactorCorrectedSlices, emdbHeader, entryFiles, localSlices, SWEEP_THRESHOLDS } from "../data-loaders/site-entry.js";
 import { levelKeepingFraction } from "../lib/entries.js";
 import { runLevel0 } from "../lib/level0.js";
 import { parseMap } from "../lib/mrc-reader.js";
 import { reportJson } from "../lib/report-text.js";
+import { makeVolume } from "../lib/volume.js";
 
 const root = join(import.meta.dirname, "..");
 
@@ -99,4 +100,29 @@ test("a local map's slices cut its off-centre mask: values inside it to 5 digits
   expect(out.slices.y.data).toEqual(Array.from({ length: nx * nz }, (_, j) => expected(at(j % nx, 0, Math.floor(j / nx)))));
   expect(out.slices.x.data).toEqual(Array.from({ length: ny * nz }, (_, j) => expected(at(0, j % ny, Math.floor(j / ny)))));
   expect(out.slices.z.data.filter((v) => v !== null).length).toBe(2 * ny - 1); // the block's 6 voxels but the NaN
+});
+
+test("the header's EMDB facts come from the header XML beside the map when the entry was not resolved through EMDB", () => {
+  const beside = { emdbId: "EMD-1997", path: join(root, "data/maps/emd_1997.map"), emdbMetadata: null };
+  const header = emdbHeader(beside)!;
+  expect(header.url).toBe("https://www.ebi.ac.uk/emdb/EMD-1997");
+  expect(header.depositionDate).toBe("2011-12-01"); // data/maps/emd-1997.xml
+  expect(header.authors.slice(0, 2)).toEqual(["Clare DK", "Vasishtan D"]);
+  expect(header.authors).toHaveLength(8);
+  // No header file: the link only; not an EMDB entry: nothing.
+  expect(emdbHeader({ ...beside, emdbId: "EMD-3488" })).toEqual({ url: "https://www.ebi.ac.uk/emdb/EMD-3488", authors: [], depositionDate: null });
+  expect(emdbHeader({ ...beside, emdbId: null })).toBeNull();
+});
+
+test("0.d's corrected-map slices apply the section's B (a plane wave within the resolution scaled by exp(−B·s²/4))", () => {
+  // cos along x at k = 2 on 16 voxels of 2 Å: d = 16 Å, s = 1/16 Å⁻¹, within a 6 Å resolution.
+  const [n, ts, B] = [16, 2, -200];
+  const volume = makeVolume(n, n, n, (x) => Math.cos((2 * Math.PI * 2 * x) / n), [ts, ts, ts]);
+  const section = { id: "0.d", title: "0.d", status: "ok", warnings: [], results: { B } } as unknown as Parameters<typeof bfactorCorrectedSlices>[1];
+  const slices = bfactorCorrectedSlices(volume, section, ts, 6)!;
+  const gain = Math.exp(-0.25 * B / 16 ** 2);
+  expect(slices.z).toMatchObject({ width: n, height: n });
+  for (let x = 0; x < n; x++) expect(slices.z.data[x]).toBeCloseTo(gain * Math.cos((2 * Math.PI * 2 * x) / n), 4);
+  expect(bfactorCorrectedSlices(volume, { ...section, results: null }, ts, 6)).toBeNull();
+  expect(bfactorCorrectedSlices(volume, section, ts, null)).toBeNull();
 });
