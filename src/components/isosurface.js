@@ -4,6 +4,8 @@
  *   const view = isosurfaceView({ data, nx, ny, nz, voxelSize, threshold, width = 420, height = 360 }) → HTMLElement
  *   view.setThreshold(t)   recomputes the surface and redraws at the next animation frame; calls within one frame
  *                          are coalesced (the last threshold wins); returns a Promise of the triangle count
+ *   view.views(angles)     the current surface seen at fixed angles, as PNG data URLs (see `fixedView`); the
+ *                          interactive view is drawn again afterwards, unchanged
  *   view.dispose()         frees the WebGL context, the buffers and the listeners (call it from invalidation)
  *
  * - data: Float32Array of nx × ny × nz, x fastest (lib/volume.ts's Volume.data); voxelSize: [x, y, z] Å, or null
@@ -34,6 +36,7 @@ import {
   Color,
   DirectionalLight,
   DoubleSide,
+  Matrix4,
   MeshStandardMaterial,
   PerspectiveCamera,
   Scene,
@@ -154,9 +157,39 @@ export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 
     return pending.result;
   }
 
+  /**
+   * The surface as ChimeraX shows it after "turn x a; turn y b; turn z c" from its default view (x right, y up,
+   * looking down −z): turns about the screen axes, in that order, so the model is turned by R = Rz·Ry·Rx. Seen from
+   * +z, the turned model is the model seen from R⁻¹·(+z) with R⁻¹·(+y) up; the main camera is moved there for one
+   * frame and put back.
+   */
+  function fixedView([ax, ay, az]) {
+    const degrees = Math.PI / 180;
+    const inverse = new Matrix4().makeRotationZ(az * degrees)
+      .multiply(new Matrix4().makeRotationY(ay * degrees))
+      .multiply(new Matrix4().makeRotationX(ax * degrees))
+      .invert();
+    // Closer than the interactive view: straight on, the box hides less of the frame than seen obliquely.
+    camera.position.copy(centre).add(new Vector3(0, 0, 0.7 * distance).applyMatrix4(inverse));
+    camera.up.copy(new Vector3(0, 1, 0).applyMatrix4(inverse));
+    camera.lookAt(centre);
+    renderer.render(scene, camera);
+    return canvas.toDataURL("image/png");
+  }
+  function views(angles) {
+    const saved = {position: camera.position.clone(), up: camera.up.clone(), quaternion: camera.quaternion.clone()};
+    const urls = angles.map(fixedView);
+    camera.position.copy(saved.position);
+    camera.up.copy(saved.up);
+    camera.quaternion.copy(saved.quaternion);
+    render();
+    return urls;
+  }
+
   let disposed = false;
   recompute(threshold);
   element.setThreshold = setThreshold;
+  element.views = views;
   element.dispose = () => {
     disposed = true;
     controls.dispose();
@@ -175,6 +208,7 @@ function unavailable(element) {
   message.style.cssText = "margin: 1em; color: #a33;";
   message.textContent = "The 3-D view needs WebGL 2, which this browser does not provide (or has turned off).";
   element.setThreshold = async () => null;
+  element.views = () => null;
   element.dispose = () => {};
   return element;
 }
