@@ -13,6 +13,9 @@ import {html} from "htl";
 import {sliceView} from "./slice-view.js";
 
 const FIGURES = [
+  ["verdict-chart", "Verdicts of 0.a–0.c along the threshold",
+    "A verdict that flips just beside the current threshold rests on that choice; one that holds over a wide range " +
+    "does not."],
   ["central-slices", "Central slices of the input map",
     "The noise around the molecule should look like featureless speckle: streaks running outwards, small blobs or " +
     "patches of very high or very low density there are artefacts of the processing."],
@@ -28,9 +31,6 @@ const FIGURES = [
   ["isosurface", "Isosurface of the input map at the current threshold",
     "At a sensible threshold the surface is one connected molecule with few or no loose blobs around it; many small " +
     "fragments mean the threshold sits in the noise, holes or missing parts that it is too high."],
-  ["verdict-chart", "Verdicts of 0.a–0.c along the threshold",
-    "A verdict that flips just beside the current threshold rests on that choice; one that holds over a wide range " +
-    "does not."],
   ["mass-plot", "Mass enclosed above each threshold",
     "The mass should fall steeply where the threshold leaves the noise and then slowly; the molecule's expected mass " +
     "read off the curve gives a threshold to compare with the author's."],
