@@ -16,7 +16,7 @@ export const VRS_VIEW_ANGLES = [[0, -90, -90], [-90, 0, -90], [0, 0, 0]];
 const signed = (angle) => (angle < 0 ? `−${-angle}` : String(angle));
 
 export function isosurfaceViews(view, {width = 220} = {}) {
-  const element = html`<div data-testid="isosurface-views" style="display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 0.4em 10px; max-width: 720px;"></div>`;
+  const element = html`<div data-testid="isosurface-views" style=${`display: grid; grid-template-columns: repeat(auto-fill, minmax(${width}px, 1fr)); gap: 0.4em 10px; max-width: 720px;`}></div>`;
   element.update = () => {
     const urls = view.views(VRS_VIEW_ANGLES);
     if (!urls) {

@@ -87,15 +87,17 @@ export function reportFigure(id, content, {caption} = {}) {
 /** VRS's order of the sub-figures: (a) X, (b) Y, (c) Z. */
 export const AXES = ["x", "y", "z"];
 const LETTERS = {x: "a", y: "b", z: "c"};
+/** Width of a slice view beyond its picture: the gap and the colour bar with its tick labels (slice-view.js). */
+const PANEL_EXTRA = 72;
 
 /**
  * The X, Y and Z images of an AxisImages (lib/figures.ts) side by side, lettered as VRS's sub-figures ("(a) X slice
  * 59", "(b) Y projection"); `label` prefixes a row ("raw mask"). At 150 px per picture the three fit the report's
- * column on a 1280-px screen (704 px beside the table of contents).
+ * column on a 1280-px screen (704 px beside the table of contents); a narrower screen gets fewer per row.
  */
 export function sliceRow(images, {kind = "slice", label, size = 150, ...options} = {}) {
   return html`<div class="slice-row" data-testid="slice-row" data-kind=${kind}
-      style="display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 0.4em 10px; max-width: 760px;">${AXES.map((axis) => {
+      style=${`display: grid; grid-template-columns: repeat(auto-fill, minmax(${size + PANEL_EXTRA}px, 1fr)); gap: 0.4em 10px; max-width: 760px;`}>${AXES.map((axis) => {
     const image = images[axis];
     const view = sliceView({
       values: image.data, width: image.width, height: image.height, size, ...options,

@@ -96,6 +96,11 @@ test("EMD-1997: numbered figures, X-Y-Z rows three to a row, mask legends, 0.eâ€
   expect(await page.locator('[data-figure="bfactor-corrected"]').innerText()).toContain(`B = ${B.toFixed(2).replace("-", "âˆ’")}`); // d3 writes a Unicode minus
 
   await page.screenshot({ path: "/tmp/mapval-report-figures-1280.png", fullPage: true });
+
+  // On a phone the rows wrap instead of running off the screen.
+  await page.setViewportSize({ width: 390, height: 800 });
+  const rights = await rows.evaluateAll((all) => all.map((row) => Math.max(...[...row.children].map((c) => c.getBoundingClientRect().right))));
+  for (const right of rights) expect(right).toBeLessThanOrEqual(390);
   expect(trouble).toEqual(NO_TROUBLE);
   await page.close();
 });
