@@ -52,8 +52,8 @@ const FIGURES = [
     "Local B-factors between −300 and 0 Å² are the usual range; most of them far below −300 Å² mean the map is soft " +
     "(blurred), above 0 Å² that it is oversharpened."],
   ["local-bfactor-slices", "Local B-factor on slices through the mask (white at 0 Å²)",
-    "Blue is negative (softer than the map's sharpening), red positive (oversharpened); the core should be less " +
-    "negative than the periphery."],
+    "Blue is a negative B (detail that fades with resolution), red a positive one (oversharpened); flexible parts " +
+    "and the surface of the molecule are usually bluer than its core."],
   ["local-occupancy-histogram", "Histogram of the local occupancy inside the mask",
     "Most of the molecule should have an occupancy close to 1; a broad spread towards 0 marks parts present in only " +
     "some of the particles, or a mask wider than the molecule."],
