@@ -158,6 +158,29 @@ export function bfactorCorrectedSlices(volume: Volume, section: SectionResult<ob
   ) as Record<Axis, { width: number; height: number; index: number; data: number[] }>;
 }
 
+/** Longest side of the local-map copy that colours the page's surface views (64³ float32 = 1 MiB at most). */
+export const LOCAL_SURFACE_SIDE = 64;
+
+/**
+ * A local map for colouring the page's isosurface views: every `stride`-th voxel on each axis, so that no side exceeds
+ * LOCAL_SURFACE_SIDE, NaN outside the mask; `voxelSize` is the copy's (stride × the local map's).
+ */
+export function localSurfaceGrid(local: LocalMapOutput, maxSide = LOCAL_SURFACE_SIDE) {
+  const { volume, mask } = local;
+  const { nx, ny, nz } = volume;
+  const stride = Math.max(1, Math.ceil(Math.max(nx, ny, nz) / maxSide));
+  const [sx, sy, sz] = [nx, ny, nz].map((n) => Math.ceil(n / stride));
+  const values = new Float32Array(sx * sy * sz);
+  for (let z = 0, i = 0; z < sz; z++)
+    for (let y = 0; y < sy; y++)
+      for (let x = 0; x < sx; x++, i++) {
+        const at = stride * x + nx * (stride * y + ny * stride * z);
+        values[i] = mask[at] ? volume.data[at] : NaN;
+      }
+  const voxelSize = volume.voxelSize === null ? null : volume.voxelSize[0] * stride;
+  return { shape: [sx, sy, sz] as [number, number, number], voxelSize, values };
+}
+
 function arrow(rows: object[]): Uint8Array {
   return tableToIPC(tableFromJSON(rows as Record<string, unknown>[]), "file");
 }
@@ -195,10 +218,14 @@ export async function entryFiles(
   const thresholds = Array.from({ length: SWEEP_THRESHOLDS }, (_, i) => low + ((high - low) * i) / (SWEEP_THRESHOLDS - 1));
   const sweepTable = sweepRows(sweep(live, thresholds, { voxelSize: ts * factor }));
 
-  const localMaps: Record<string, ReturnType<typeof localSlices>> = {};
+  const localMaps: Record<string, ReturnType<typeof localSlices> & { surface: { shape: number[]; voxelSize: number | null } }> = {};
+  const localSurfaceFiles: Record<string, Uint8Array> = {};
   for (const s of ["0.e", "0.f", "0.g"] as const) {
     const local = precomputed.default[s]?.localMap;
-    if (local) localMaps[s] = localSlices(local);
+    if (!local) continue;
+    const { shape, voxelSize, values } = localSurfaceGrid(local);
+    localMaps[s] = { ...localSlices(local), surface: { shape, voxelSize } };
+    localSurfaceFiles[`local-surface-${s}.f32`] = new Uint8Array(values.buffer);
   }
   const sections = Object.fromEntries(sectionIds.map((s) => [s, plain(report.sections[s])]));
   const mask = report.sections["0.b"].results as MaskResults;
@@ -238,6 +265,7 @@ export async function entryFiles(
     "local-resolution.arrow": arrow(histogramRows(report.sections["0.e"])),
     "local-bfactor.arrow": arrow(histogramRows(report.sections["0.f"])),
     "local-occupancy.arrow": arrow(histogramRows(report.sections["0.g"])),
+    ...localSurfaceFiles,
   };
   const index: IndexRow = {
     id: entry.id, emdb: entry.emdbId, title: entry.title, resolution, voxelSize: ts,

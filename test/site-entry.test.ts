@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { expect, test } from "vitest";
-import { bfactorCorrectedSlices, emdbHeader, entryFiles, localSlices, SWEEP_THRESHOLDS } from "../data-loaders/site-entry.js";
+import { bfactorCorrectedSlices, emdbHeader, entryFiles, localSlices, localSurfaceGrid, SWEEP_THRESHOLDS } from "../data-loaders/site-entry.js";
 import { levelKeepingFraction } from "../lib/entries.js";
 import { runLevel0 } from "../lib/level0.js";
 import { parseMap } from "../lib/mrc-reader.js";
@@ -125,4 +125,20 @@ test("0.d's corrected-map slices apply the section's B (a plane wave within the 
   for (let x = 0; x < n; x++) expect(slices.z.data[x]).toBeCloseTo(gain * Math.cos((2 * Math.PI * 2 * x) / n), 4);
   expect(bfactorCorrectedSlices(volume, { ...section, results: null }, ts, 6)).toBeNull();
   expect(bfactorCorrectedSlices(volume, section, ts, null)).toBeNull();
+});
+
+test("the local-map copy for the surface views keeps every stride-th voxel, at most maxSide per axis, NaN outside the mask", () => {
+  const [nx, ny, nz] = [10, 7, 5];
+  const data = Float32Array.from({ length: nx * ny * nz }, (_, i) => i);
+  const mask = Uint8Array.from({ length: nx * ny * nz }, (_, i) => (i % 2 === 0 ? 1 : 0)); // even indices inside
+  const grid = localSurfaceGrid({ volume: { nx, ny, nz, data, voxelSize: [1.5, 1.5, 1.5], origin: [0, 0, 0] }, mask }, 4);
+  // ⌈10/4⌉ = 3: voxels 0, 3, 6, 9 along x; 0, 3, 6 along y; 0, 3 along z.
+  expect(grid.shape).toEqual([4, 3, 2]);
+  expect(grid.voxelSize).toBe(4.5);
+  const at = (x: number, y: number, z: number) => x + nx * (y + ny * z);
+  const expected: number[] = [];
+  for (const z of [0, 3]) for (const y of [0, 3, 6]) for (const x of [0, 3, 6, 9]) expected.push(at(x, y, z) % 2 === 0 ? at(x, y, z) : NaN);
+  expect(Array.from(grid.values)).toEqual(expected);
+  // Small maps are copied whole.
+  expect(localSurfaceGrid({ volume: { nx, ny, nz, data, voxelSize: null, origin: [0, 0, 0] }, mask }).shape).toEqual([nx, ny, nz]);
 });
