@@ -222,6 +222,8 @@ export async function entryFiles(
   const localSurfaceFiles: Record<string, Uint8Array> = {};
   for (const s of ["0.e", "0.f", "0.g"] as const) {
     const local = precomputed.default[s]?.localMap;
+    // The page names every file of the entry; a section without a local map gets an empty one.
+    localSurfaceFiles[`local-surface-${s}.f32`] = new Uint8Array(0);
     if (!local) continue;
     const { shape, voxelSize, values } = localSurfaceGrid(local);
     localMaps[s] = { ...localSlices(local), surface: { shape, voxelSize } };

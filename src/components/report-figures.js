@@ -48,17 +48,25 @@ const FIGURES = [
     "poorly aligned regions."],
   ["local-resolution-slices", "Local resolution on slices through the mask",
     "The best resolution is usually in the core of the molecule and the worst at its surface and its flexible parts."],
+  ["local-resolution-surface", "Isosurface coloured by the local resolution, at VRS's three view angles",
+    "Colours should change smoothly over the surface, finest in the core; a patchwork of colours points to noise " +
+    "in the local estimate rather than to the map."],
   ["local-bfactor-histogram", "Histogram of the local B-factor inside the mask",
     "Local B-factors between −300 and 0 Å² are the usual range; most of them far below −300 Å² mean the map is soft " +
     "(blurred), above 0 Å² that it is oversharpened."],
   ["local-bfactor-slices", "Local B-factor on slices through the mask (white at 0 Å²)",
     "Blue is a negative B (detail that fades with resolution), red a positive one (oversharpened); flexible parts " +
     "and the surface of the molecule are usually bluer than its core."],
+  ["local-bfactor-surface", "Isosurface coloured by the local B-factor (white at 0 Å²), at VRS's three view angles",
+    "Protruding, flexible parts are usually the bluest; red patches are oversharpened."],
   ["local-occupancy-histogram", "Histogram of the local occupancy inside the mask",
     "Most of the molecule should have an occupancy close to 1; a broad spread towards 0 marks parts present in only " +
     "some of the particles, or a mask wider than the molecule."],
   ["local-occupancy-slices", "Local occupancy on slices through the mask",
-    "Low occupancy at the edge of the mask is normal; inside the molecule it marks flexible or partly occupied parts."]
+    "Low occupancy at the edge of the mask is normal; inside the molecule it marks flexible or partly occupied parts."],
+  ["local-occupancy-surface", "Isosurface coloured by the local occupancy, at VRS's three view angles",
+    "Most of the surface should be at full occupancy; whole domains at low occupancy are present in only part of " +
+    "the particles."]
 ];
 
 const byId = new Map(FIGURES.map(([id, caption, lookFor], i) => [id, {number: i + 1, caption, lookFor}]));

@@ -46,6 +46,12 @@ const COLORBAR_WIDTH = 14;
 const COLORBAR_AXIS_WIDTH = 52;
 let gradientCount = 0;
 
+/** The 256-level lookup table (lib/colormap.ts) of a colour map the slice views know, or of a function. */
+export function lookupOf(colormap) {
+  const interpolator = interpolatorOf(colormap);
+  return colorLookup((t) => rgbOf(interpolator(t)));
+}
+
 function interpolatorOf(colormap) {
   if (typeof colormap === "function") return colormap;
   const interpolator = COLORMAPS[colormap];
@@ -77,7 +83,7 @@ export function sliceView({
 }) {
   const interpolator = interpolatorOf(colormap);
   const range = domain ?? finiteExtent(values) ?? [0, 1];
-  const lookup = colorLookup((t) => rgbOf(interpolator(t)));
+  const lookup = lookupOf(colormap);
 
   const figure = document.createElement("figure");
   figure.className = "mapval-slice-view";

@@ -107,7 +107,7 @@ test("EMD-1997: numbered figures, X-Y-Z rows three to a row, mask legends, 0.eâ€
 
 test("EMD-1997: three fixed isosurface views at VRS's angles, different from each other, kept in print", async () => {
   const { page, trouble } = await openEntry("emd-1997");
-  const views = page.getByTestId("isosurface-fixed-view");
+  const views = page.locator('[data-figure="isosurface"]').getByTestId("isosurface-fixed-view");
   expect(await views.evaluateAll((all) => all.map((v) => JSON.parse((v as HTMLElement).dataset.angles!)))).toEqual([
     [0, -90, -90],
     [-90, 0, -90],
@@ -136,6 +136,45 @@ test("EMD-1997: three fixed isosurface views at VRS's angles, different from eac
   for (const view of await views.all()) expect(await view.isVisible()).toBe(true);
   expect(await page.getByTestId("report-stamp").isVisible()).toBe(true);
   await page.screenshot({ path: "/tmp/mapval-report-figures-print.png", fullPage: true });
+  expect(trouble).toEqual(NO_TROUBLE);
+  await page.close();
+});
+
+/** Per picture, how many pixels are yellow (viridis' high end) and how many are the plain surface's blue. */
+const pixelKinds = (page: Page, selector: string) =>
+  page.locator(selector).evaluateAll(async (all) =>
+    Promise.all(all.map(async (img) => {
+      const image = img as HTMLImageElement;
+      await image.decode();
+      const canvas = document.createElement("canvas");
+      [canvas.width, canvas.height] = [image.naturalWidth, image.naturalHeight];
+      const context = canvas.getContext("2d")!;
+      context.drawImage(image, 0, 0);
+      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+      let yellow = 0, grey = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+        if (r > 150 && g > 150 && b < 110) yellow++;
+        if (Math.abs(r - g) < 6 && Math.abs(g - b) < 6 && r > 60 && r < 200) grey++;
+      }
+      return { yellow, grey };
+    })),
+  );
+
+test("EMD-1997: 0.eâ€“0.g surface views coloured by the local value; the ring outside the local mask stays grey", async () => {
+  const { page, trouble } = await openEntry("emd-1997");
+  for (const id of ["local-resolution-surface", "local-bfactor-surface", "local-occupancy-surface"]) {
+    expect(await page.locator(`[data-figure="${id}"] [data-testid="isosurface-fixed-view"]`).count(), id).toBe(3);
+  }
+  // Occupancy is 1 (viridis yellow) over most of the mask: the stills show yellow, the plain isosurface none; both
+  // rings are in view, one of them outside the mask the local maps are computed in (overlap 0.50), drawn grey.
+  const occupancy = await pixelKinds(page, '[data-figure="local-occupancy-surface"] [data-testid="isosurface-fixed-view"]');
+  for (const { yellow, grey } of occupancy) {
+    expect(yellow).toBeGreaterThan(300);
+    expect(grey).toBeGreaterThan(3000);
+  }
+  const plain = await pixelKinds(page, '[data-figure="isosurface"] [data-testid="isosurface-fixed-view"]');
+  for (const { yellow } of plain) expect(yellow).toBe(0);
   expect(trouble).toEqual(NO_TROUBLE);
   await page.close();
 });
