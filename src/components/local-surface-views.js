@@ -10,7 +10,8 @@
  *   value of the nearest local voxel, round(i·Ts / Ts_local). Where there is none (outside the mask) the surface is grey.
  * - colormap and domain: as the slices of the same section (slice-view.js), so that a colour means the same value.
  *
- * The WebGL view behind the stills is freed once they are taken.
+ * The stills are made in an idle moment after the element is returned (three polygonizations of the map on this
+ * thread would hold up the page's first report); the WebGL view behind them is freed once they are taken.
  */
 import {level} from "../lib/colormap.js";
 import {isosurfaceView} from "./isosurface.js";
@@ -19,7 +20,16 @@ import {lookupOf} from "./slice-view.js";
 
 const NO_VALUE = [0.75, 0.75, 0.75];
 
-export function localSurfaceViews({map, threshold, local, colormap, domain}) {
+export function localSurfaceViews(options) {
+  const element = document.createElement("div");
+  element.dataset.testid = "local-surface-views";
+  element.textContent = "Drawing the surface views…";
+  const later = window.requestIdleCallback ?? ((callback) => setTimeout(callback, 200));
+  later(() => element.replaceChildren(stillsOf(options)));
+  return element;
+}
+
+function stillsOf({map, threshold, local, colormap, domain}) {
   const {nx, ny, nz} = map;
   const [lx, ly, lz] = local.shape;
   const lookup = lookupOf(colormap);
@@ -39,7 +49,6 @@ export function localSurfaceViews({map, threshold, local, colormap, domain}) {
     }
   const view = isosurfaceView({...map, threshold, colors, width: 480, height: 360});
   const stills = isosurfaceViews(view, {width: 200});
-  stills.dataset.testid = "local-surface-views";
   view.dispose();
   return stills;
 }

@@ -164,7 +164,8 @@ const pixelKinds = (page: Page, selector: string) =>
 test("EMD-1997: 0.e–0.g surface views coloured by the local value; the ring outside the local mask stays grey", async () => {
   const { page, trouble } = await openEntry("emd-1997");
   for (const id of ["local-resolution-surface", "local-bfactor-surface", "local-occupancy-surface"]) {
-    expect(await page.locator(`[data-figure="${id}"] [data-testid="isosurface-fixed-view"]`).count(), id).toBe(3);
+    const stills = page.locator(`[data-figure="${id}"] [data-testid="isosurface-fixed-view"]`);
+    await expect.poll(() => stills.count(), { timeout: 20_000 }).toBe(3);
   }
   // Occupancy is 1 (viridis yellow) over most of the mask: the stills show yellow, the plain isosurface none; both
   // rings are in view, one of them outside the mask the local maps are computed in (overlap 0.50), drawn grey.
