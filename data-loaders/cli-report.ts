@@ -169,7 +169,7 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
     const sha256 = entry.sha256;
     io.out(
       values.json
-        ? JSON.stringify(reportJson(report, file, sha256, fileWarnings)) + "\n"
+        ? JSON.stringify(reportJson(report, file, sha256, { fileWarnings })) + "\n"
         : formatReport(report, { file, sha256, fileWarnings }),
     );
     return 0;

@@ -42,6 +42,8 @@ export interface EmdbMetadata {
   format: MetadataFormat;
   title: string | null;
   authors: string[];
+  /** Deposition date as YYYY-MM-DD; null when absent or not a date. */
+  depositionDate: string | null;
   /** Å, by author; null when absent (tomograms) or absurd. */
   resolution: number | null;
   resolutionMethod: string | null;
@@ -124,6 +126,7 @@ interface RawMetadata {
   emdbId: string | null;
   title: string | null;
   authors: string[];
+  depositionDate: string | null;
   resolution: number | null;
   resolutionPresent: boolean;
   resolutionMethod: string | null;
@@ -150,6 +153,7 @@ export function parseEmdbJson(text: string, expectedId: string): EmdbMetadata {
     emdbId: textOf(document.emdb_id),
     title: textOf(at(document, "admin", "title")),
     authors: asArray(at(document, "admin", "authors_list", "author")).map(textOf).filter((a) => a !== null),
+    depositionDate: textOf(at(document, "admin", "key_dates", "deposition")),
     resolution: numberOf(resolutionNode),
     resolutionPresent: resolutionNode !== undefined,
     resolutionMethod: textOf(at(processing, "final_reconstruction", "resolution_method")),
@@ -188,6 +192,7 @@ function rawFromXmlV3(emd: Node): RawMetadata {
     emdbId: attribute(emd, "emdb_id"),
     title: textOf(at(emd, "admin", "title")),
     authors: asArray(at(emd, "admin", "authors_list", "author")).map(textOf).filter((a) => a !== null),
+    depositionDate: textOf(at(emd, "admin", "key_dates", "deposition")),
     resolution: numberOf(resolutionNode),
     resolutionPresent: resolutionNode !== undefined,
     resolutionMethod: textOf(at(processing, "final_reconstruction", "resolution_method")),
@@ -213,6 +218,7 @@ function rawFromXmlV19(entry: Node): RawMetadata {
     emdbId: accession === null ? null : `EMD-${accession}`,
     title: textOf(at(entry, "deposition", "title")),
     authors: (textOf(at(entry, "deposition", "authors")) ?? "").split(",").map((a) => a.trim()).filter((a) => a !== ""),
+    depositionDate: textOf(at(entry, "deposition", "depositionDate")),
     resolution: numberOf(resolutionNode),
     resolutionPresent: resolutionNode !== undefined,
     resolutionMethod: textOf(at(reconstruction, "resolutionMethod")),
@@ -261,6 +267,11 @@ function validate(raw: RawMetadata, format: MetadataFormat, expectedId: string):
     issue("error", "id-mismatch", "emdb_id", `metadata is for ${raw.emdbId}, not ${expectedId}`);
   }
   if (raw.title === null) issue("warning", "missing-field", "title", "no title in the metadata");
+  // EMDB writes dates as YYYY-MM-DD (the REST API may add a time); anything else is not shown as a date.
+  const depositionDate = /^\d{4}-\d{2}-\d{2}/.exec(raw.depositionDate ?? "")?.[0] ?? null;
+  if (raw.depositionDate !== null && depositionDate === null) {
+    issue("warning", "date-unreadable", "deposition", `deposition date "${raw.depositionDate}" is not a YYYY-MM-DD date (ignored)`);
+  }
 
   let resolution = raw.resolution;
   if (resolution === null) {
@@ -295,7 +306,7 @@ function validate(raw: RawMetadata, format: MetadataFormat, expectedId: string):
   const dimensions = positiveVector(raw.dimensions, "dimensions", "voxels", true, issue);
 
   return {
-    emdbId: expectedId, format, title: raw.title, authors: raw.authors, resolution,
+    emdbId: expectedId, format, title: raw.title, authors: raw.authors, depositionDate, resolution,
     resolutionMethod: raw.resolutionMethod, contours, contourLevel, primaryContourLevel, pixelSpacing, dimensions,
     statistics: raw.statistics, mapFile: raw.mapFile, issues,
   };

@@ -7,8 +7,8 @@
  * Run as a script (`--id=<entry> --out=<dir>`) it writes those files into <dir>; src/data/entries.zip.ts runs one
  * such process per entry and packs the directories into the site's archive.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { tableFromJSON, tableToIPC } from "apache-arrow";
@@ -16,7 +16,7 @@ import type { BandExecutor } from "../lib/bands.js";
 import { analysisInputs } from "../lib/analysis-inputs.js";
 import { downsample, downsampleFactor } from "../lib/downsample.js";
 import { chooseThreshold } from "../lib/entries.js";
-import { slice, type Axis } from "../lib/figures.js";
+import { fullestMaskPlanes, maxVarianceSlices, slice, type Axis } from "../lib/figures.js";
 import { runLevel0, sectionIds, type Level0Report } from "../lib/level0.js";
 import { computeLocalSections, localSectionIds } from "../lib/local-sections.js";
 import type { LocalMapOutput } from "../lib/local-stats.js";
@@ -28,12 +28,13 @@ import {
 import { reportJson } from "../lib/report-text.js";
 import type { AnalysisMode, SectionId, SectionResult } from "../lib/report-types.js";
 import type { MaskResults } from "../lib/section-0b-mask.js";
-import { bfactorSection } from "../lib/section-0d-bfactor.js";
+import { bfactorCorrectedMap, bfactorSection, type BFactorResults } from "../lib/section-0d-bfactor.js";
 import { handSection } from "../lib/section-0h-hand.js";
 import { sweep } from "../lib/sweep.js";
 import type { Volume } from "../lib/volume.js";
 import { withBandPool } from "./band-pool.js";
-import { loadEntry } from "./resolve-entry.js";
+import { parseEmdbXml, type EmdbMetadata } from "./emdb-metadata.js";
+import { loadEntry, type ResolvedEntry } from "./resolve-entry.js";
 
 /** Thresholds in the sweep behind the verdict-vs-threshold chart. */
 export const SWEEP_THRESHOLDS = 100;
@@ -104,15 +105,16 @@ function plain(s: Section): SectionResult<object> {
 }
 
 /**
- * The three central slices of a local map for its page: null outside the mask the statistics are over and where the
- * value is not finite, values to 5 significant digits.
+ * Three slices of a local map for its page, through the planes where its mask is widest (fullestMaskPlanes): null
+ * outside the mask the statistics are over and where the value is not finite, values to 5 significant digits.
  */
 export function localSlices(local: LocalMapOutput) {
   const { volume, mask } = local;
   const { nx, ny, nz } = volume;
+  const planes = fullestMaskPlanes(mask, nx, ny, nz);
   const images = {} as Record<Axis, { width: number; height: number; index: number; data: (number | null)[] }>;
   for (const axis of ["x", "y", "z"] as const) {
-    const index = Math.floor({ x: nx, y: ny, z: nz }[axis] / 2);
+    const index = planes[axis];
     // Slice, then mask: masking the whole map first would copy a box per local map.
     const image = slice(volume.data, nx, ny, nz, axis, index);
     const inMask = slice(mask, nx, ny, nz, axis, index).data;
@@ -122,6 +124,62 @@ export function localSlices(local: LocalMapOutput) {
     };
   }
   return { shape: [nx, ny, nz], voxelSize: volume.voxelSize?.[0] ?? null, slices: images };
+}
+
+/**
+ * What the page's header shows from EMDB: authors, deposition date and the entry's EMDB page. The metadata is the
+ * one the entry was resolved with, else the header XML stored beside the map as <accession>.xml (data/maps/emd-1997.xml).
+ */
+export function emdbHeader(entry: Pick<ResolvedEntry, "emdbId" | "path" | "emdbMetadata">) {
+  if (entry.emdbId === null) return null;
+  let metadata: EmdbMetadata | null = entry.emdbMetadata;
+  const headerXml = join(dirname(entry.path), `${entry.emdbId.toLowerCase()}.xml`);
+  if (metadata === null && existsSync(headerXml)) metadata = parseEmdbXml(readFileSync(headerXml, "utf8"), entry.emdbId);
+  return {
+    url: `https://www.ebi.ac.uk/emdb/${entry.emdbId}`,
+    authors: metadata?.authors ?? [],
+    depositionDate: metadata?.depositionDate ?? null,
+  };
+}
+
+/**
+ * 0.d's figure under the Guinier plot: the max-variance slices of the B-factor corrected map, values to 5 significant
+ * digits; null when no B was measured.
+ */
+export function bfactorCorrectedSlices(volume: Volume, section: SectionResult<object>, voxelSize: number, resolution: number | null) {
+  const B = (section.results as BFactorResults | null)?.B ?? null;
+  if (B === null || resolution === null) return null;
+  const corrected = bfactorCorrectedMap(volume, { voxelSize, resolution, B });
+  const slices = maxVarianceSlices(corrected.data, corrected.nx, corrected.ny, corrected.nz);
+  return Object.fromEntries(
+    (["x", "y", "z"] as const).map((axis) => {
+      const { width, height, index, data } = slices[axis];
+      return [axis, { width, height, index, data: Array.from(data, (v) => +v.toPrecision(5)) }];
+    }),
+  ) as Record<Axis, { width: number; height: number; index: number; data: number[] }>;
+}
+
+/** Longest side of the local-map copy that colours the page's surface views (64³ float32 = 1 MiB at most). */
+export const LOCAL_SURFACE_SIDE = 64;
+
+/**
+ * A local map for colouring the page's isosurface views: every `stride`-th voxel on each axis, so that no side exceeds
+ * LOCAL_SURFACE_SIDE, NaN outside the mask; `voxelSize` is the copy's (stride × the local map's).
+ */
+export function localSurfaceGrid(local: LocalMapOutput, maxSide = LOCAL_SURFACE_SIDE) {
+  const { volume, mask } = local;
+  const { nx, ny, nz } = volume;
+  const stride = Math.max(1, Math.ceil(Math.max(nx, ny, nz) / maxSide));
+  const [sx, sy, sz] = [nx, ny, nz].map((n) => Math.ceil(n / stride));
+  const values = new Float32Array(sx * sy * sz);
+  for (let z = 0, i = 0; z < sz; z++)
+    for (let y = 0; y < sy; y++)
+      for (let x = 0; x < sx; x++, i++) {
+        const at = stride * x + nx * (stride * y + ny * stride * z);
+        values[i] = mask[at] ? volume.data[at] : NaN;
+      }
+  const voxelSize = volume.voxelSize === null ? null : volume.voxelSize[0] * stride;
+  return { shape: [sx, sy, sz] as [number, number, number], voxelSize, values };
 }
 
 function arrow(rows: object[]): Uint8Array {
@@ -166,17 +224,23 @@ export async function entryFiles(
   const thresholds = Array.from({ length: SWEEP_THRESHOLDS }, (_, i) => low + ((high - low) * i) / (SWEEP_THRESHOLDS - 1));
   const sweepTable = sweepRows(sweep(live, thresholds, { voxelSize: ts * factor }));
 
-  const localMaps: Record<string, ReturnType<typeof localSlices>> = {};
+  const localMaps: Record<string, ReturnType<typeof localSlices> & { surface: { shape: number[]; voxelSize: number | null } }> = {};
+  const localSurfaceFiles: Record<string, Uint8Array> = {};
   for (const s of ["0.e", "0.f", "0.g"] as const) {
     const local = precomputed.default[s]?.localMap;
-    if (local) localMaps[s] = localSlices(local);
+    // The page names every file of the entry; a section without a local map gets an empty one.
+    localSurfaceFiles[`local-surface-${s}.f32`] = new Uint8Array(0);
+    if (!local) continue;
+    const { shape, voxelSize, values } = localSurfaceGrid(local);
+    localMaps[s] = { ...localSlices(local), surface: { shape, voxelSize } };
+    localSurfaceFiles[`local-surface-${s}.f32`] = new Uint8Array(values.buffer);
   }
   const sections = Object.fromEntries(sectionIds.map((s) => [s, plain(report.sections[s])]));
   const mask = report.sections["0.b"].results as MaskResults;
   const page = {
     entry: {
       id: entry.id, emdb: entry.emdbId, title: entry.title, attribution: entry.attribution, notes: entry.notes,
-      file, sha256: entry.sha256, resolution: entry.resolution, contour: entry.contour,
+      file, sha256: entry.sha256, fileWarnings: read.warnings, resolution: entry.resolution, contour: entry.contour, emdbHeader: emdbHeader(entry),
     },
     threshold,
     map: {
@@ -190,11 +254,12 @@ export async function entryFiles(
       input: report.input, mode: report.mode, parameters: report.parameters, sections, score: report.score,
       abstract: report.abstract, warningsSummary: report.warningsSummary, inputWarnings: report.inputWarnings,
     },
-    json: reportJson(report, file, entry.sha256),
+    json: reportJson(report, file, entry.sha256, { fileWarnings: read.warnings }),
     precomputed: Object.fromEntries(
       MODES.map((mode) => [mode, Object.fromEntries(PRECOMPUTED.map((s) => [s, plain(precomputed[mode][s]!)]))]),
     ),
     localMaps,
+    bfactorSlices: bfactorCorrectedSlices(volume, report.sections["0.d"], ts, resolution),
   };
   const data = new Uint8Array(live.data.buffer, live.data.byteOffset, live.data.byteLength);
   const files: Record<string, Uint8Array | string> = {
@@ -208,6 +273,7 @@ export async function entryFiles(
     "local-resolution.arrow": arrow(histogramRows(report.sections["0.e"])),
     "local-bfactor.arrow": arrow(histogramRows(report.sections["0.f"])),
     "local-occupancy.arrow": arrow(histogramRows(report.sections["0.g"])),
+    ...localSurfaceFiles,
   };
   const index: IndexRow = {
     id: entry.id, emdb: entry.emdbId, title: entry.title, resolution, voxelSize: ts,

@@ -31,6 +31,23 @@ export function finiteExtent(values: ArrayLike<number>): [number, number] | null
 }
 
 /**
+ * A domain centred on `centre` that holds every finite value of the images: [centre − m, centre + m] with m the
+ * largest |value − centre|, so that a diverging colour map puts its middle colour (RdBu's white) at `centre` (0 Å²
+ * for local B-factors, 0 for 0.c's background). Images without a finite value other than the centre get
+ * [centre − 1, centre + 1].
+ */
+export function centredDomain(images: readonly ArrayLike<number>[], centre = 0): [number, number] {
+  let m = 0;
+  for (const values of images)
+    for (let i = 0; i < values.length; i++) {
+      const d = Math.abs(values[i] - centre);
+      if (d > m && Number.isFinite(d)) m = d;
+    }
+  if (m === 0) m = 1;
+  return [centre - m, centre + m];
+}
+
+/**
  * Level 0..255 of a value: domain[0] → 0, domain[1] → 255, linear in between and truncated like a uint8 cast of
  * 255·(v − lo)/(hi − lo); values outside the domain are clamped. A domain of zero width puts every value at level 0.
  */

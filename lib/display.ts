@@ -70,7 +70,7 @@ export function displayReport(report: Level0Report, info: ReportFileInfo): Displ
   return new Display({
     "text/plain": formatReport(report, info),
     "text/html": html,
-    "application/json": asJson(reportJson(report, info.file, info.sha256)),
+    "application/json": asJson(reportJson(report, info.file, info.sha256, { fileWarnings: info.fileWarnings })),
   });
 }
 

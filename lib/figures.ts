@@ -58,20 +58,9 @@ export function centralSlices(v: Volume): AxisImages {
  * float32, so on near-ties VRS may pick another index.
  */
 export function maxVarianceIndices(field: Field, nx: number, ny: number, nz: number): Record<Axis, number> {
-  const sx = new Float64Array(nx), sy = new Float64Array(ny), sz = new Float64Array(nz);
+  const { x: sx, y: sy, z: sz } = planeSums(field, nx, ny, nz);
   const qx = new Float64Array(nx), qy = new Float64Array(ny), qz = new Float64Array(nz);
   const binary = field instanceof Uint8Array;
-  for (let z = 0, i = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++) {
-      let rowSum = 0;
-      for (let x = 0; x < nx; x++, i++) {
-        const d = field[i];
-        rowSum += d;
-        sx[x] += d;
-      }
-      sy[y] += rowSum;
-      sz[z] += rowSum;
-    }
   const cx = ny * nz, cy = nx * nz, cz = nx * ny;
   if (binary) {
     // d² = d for 0/1 values: the squared sums are the sums.
@@ -108,6 +97,39 @@ export function maxVarianceIndices(field: Field, nx: number, ny: number, nz: num
     return best;
   };
   return { x: argmaxVariance(sx, qx, cx), y: argmaxVariance(sy, qy, cy), z: argmaxVariance(sz, qz, cz) };
+}
+
+/** Sum of the field over each plane x = i, y = i and z = i (float64). */
+function planeSums(field: Field, nx: number, ny: number, nz: number): Record<Axis, Float64Array> {
+  const sx = new Float64Array(nx), sy = new Float64Array(ny), sz = new Float64Array(nz);
+  for (let z = 0, i = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++) {
+      let rowSum = 0;
+      for (let x = 0; x < nx; x++, i++) {
+        const d = field[i];
+        rowSum += d;
+        sx[x] += d;
+      }
+      sy[y] += rowSum;
+      sz[z] += rowSum;
+    }
+  return { x: sx, y: sy, z: sz };
+}
+
+/**
+ * On each axis, the plane holding the most voxels of a 0/1 mask (first index on ties), so that a slice there cuts
+ * the mask where it is widest: the slices of a local map, which has values only inside its mask (0.e–0.g). A central
+ * slice can miss an off-centre mask, and its centre of mass can fall in a hole (a ring's channel, the gap between
+ * two rings). An empty mask gives the central planes.
+ */
+export function fullestMaskPlanes(mask: Uint8Array, nx: number, ny: number, nz: number): Record<Axis, number> {
+  const sums = planeSums(mask, nx, ny, nz);
+  const fullest = (s: Float64Array) => {
+    let best = 0;
+    for (let i = 1; i < s.length; i++) if (s[i] > s[best]) best = i;
+    return s[best] > 0 ? best : Math.floor(s.length / 2);
+  };
+  return { x: fullest(sums.x), y: fullest(sums.y), z: fullest(sums.z) };
 }
 
 export function maxVarianceSlices(field: Field, nx: number, ny: number, nz: number): AxisImages {

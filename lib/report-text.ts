@@ -9,6 +9,7 @@ import type { MassResults } from "./section-0a-mass.js";
 import type { MaskResults } from "./section-0b-mask.js";
 import type { BackgroundResults } from "./section-0c-background.js";
 import { count, fixed, statusText, volumeA3 } from "./format.js";
+import { MAPVAL_VERSION } from "./version.js";
 
 /** What the map reader said about the file (NaN voxels, bogus NSYMBT, unknown stamp…), as the report lists it. */
 const fileWarningPrefix = "map file: ";
@@ -18,14 +19,24 @@ export function inputWarningsOf(report: Level0Report, fileWarnings: readonly str
   return [...fileWarnings.map((w) => fileWarningPrefix + w), ...report.inputWarnings];
 }
 
+export interface ReportJsonOptions {
+  /** The map reader's warnings about the file (MapReadResult.warnings). */
+  fileWarnings?: readonly string[];
+  /** When the report was made (default: now). */
+  generatedAt?: Date;
+}
+
 /**
  * The JSON contract: input, mode, sections keyed 0.a–0.h ({status, warnings, results, reason, notes}), score,
- * abstract, inputWarnings. `status` is one of ok, warnings, does-not-apply, not-measured (could not be measured; the
- * reason says why), not-requested (left out with --sections); only ok and warnings count in the score.
+ * abstract, inputWarnings, generator. `status` is one of ok, warnings, does-not-apply, not-measured (could not be
+ * measured; the reason says why), not-requested (left out with --sections); only ok and warnings count in the score.
  * `inputWarnings` lists the reader's warnings about the file ("map file: …", `fileWarnings`), then the analysis's.
+ * `generator` holds the mapval version and `generatedAt`, the time the report was made (ISO 8601, UTC), the one field
+ * in which two reports of the same map, threshold and mode differ.
  * Serialise with JSON.stringify, which writes NaN and ±Infinity as null.
  */
-export function reportJson(report: Level0Report, file: string, sha256: string, fileWarnings: readonly string[] = []) {
+export function reportJson(report: Level0Report, file: string, sha256: string, options: ReportJsonOptions = {}) {
+  const { fileWarnings = [], generatedAt = new Date() } = options;
   return {
     input: {
       file,
@@ -46,6 +57,7 @@ export function reportJson(report: Level0Report, file: string, sha256: string, f
     score: report.score,
     abstract: report.abstract,
     inputWarnings: inputWarningsOf(report, fileWarnings),
+    generator: { name: "mapval", version: MAPVAL_VERSION, generatedAt: generatedAt.toISOString() },
   };
 }
 

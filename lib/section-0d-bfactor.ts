@@ -6,8 +6,8 @@
  * Sign convention (Xmipp's): |F(s)| ∝ exp(B·s²/4) with s = 1/d, so a map whose amplitudes fall off has B < 0.
  */
 import { AnalysisInputError } from "./errors.js";
-import { realFft3d, type HalfSpectrum } from "./fft3d.js";
-import { amplitude, shellSums } from "./radial.js";
+import { inverseRealFft3d, realFft3d, type HalfSpectrum } from "./fft3d.js";
+import { amplitude, digitalFrequencies, shellSums } from "./radial.js";
 import type { AnalysisMode, SectionResult } from "./report-types.js";
 import type { Volume } from "./volume.js";
 
@@ -93,6 +93,41 @@ export function leastSquaresLine(x: readonly number[], y: readonly number[], use
   return { slope, intercept, points: sumW };
 }
 
+/**
+ * Xmipp's B-factor correction of a Fourier coefficient at physical frequency s (Å⁻¹): F·exp(−B·s²/4) where
+ * 1/s ≥ resolution, F unchanged at finer frequencies.
+ */
+export function bfactorCorrectionGain(B: number, resolution: number): (s: number) => number {
+  return (s) => (1 / s >= resolution ? Math.exp(-0.25 * B * s * s) : 1);
+}
+
+/**
+ * The B-factor corrected map (Xmipp's sharpenedMap.mrc, whose slices VRS shows under the Guinier plot): every
+ * coefficient of the map's spectrum multiplied by `bfactorCorrectionGain`, at s = |digital frequency| / voxelSize.
+ */
+export function bfactorCorrectedMap(volume: Volume, options: { voxelSize: number; resolution: number; B: number }): Volume {
+  const { voxelSize, resolution, B } = options;
+  if (!(Number.isFinite(voxelSize) && voxelSize > 0)) {
+    throw new AnalysisInputError("bad-voxel-size", `voxelSize must be a positive number of Å, got ${voxelSize}`);
+  }
+  if (!(Number.isFinite(resolution) && resolution > 0)) {
+    throw new AnalysisInputError("bad-resolution", `resolution must be a positive number of Å, got ${resolution}`);
+  }
+  if (!Number.isFinite(B)) throw new AnalysisInputError("bad-bfactor", `B must be a finite number of Å², got ${B}`);
+  const spectrum = realFft3d(volume);
+  const { nx, ny, nz, hx, data } = spectrum;
+  const gain = bfactorCorrectionGain(B, resolution);
+  const fx = digitalFrequencies(nx), fy = digitalFrequencies(ny), fz = digitalFrequencies(nz);
+  for (let kz = 0, e = 0; kz < nz; kz++)
+    for (let ky = 0; ky < ny; ky++)
+      for (let kx = 0; kx < hx; kx++, e++) {
+        const g = gain(Math.hypot(fx[kx], fy[ky], fz[kz]) / voxelSize);
+        data[2 * e] *= g;
+        data[2 * e + 1] *= g;
+      }
+  return { ...volume, data: Float32Array.from(inverseRealFft3d(spectrum, true)) };
+}
+
 export interface BFactorResults {
   /** 4·slope (Å²); null when no line could be fitted (only reachable in vrs-compat mode, where VRS says OK). */
   B: number | null;
@@ -175,12 +210,11 @@ export function bfactorSection(volume: Volume, options: BFactorOptions): Section
   const slope = printed(line.slope);
   const intercept = printed(line.intercept);
   guinier.fit = plot.x.map((x) => slope * x + intercept);
-  // Xmipp sharpens with the unrounded B it computed, only where 1/s ≥ resolution, and bins the result again.
-  const bApplied = 4 * line.slope;
+  // Xmipp sharpens with the unrounded B it computed and bins the result again.
   guinier.corrected = guinierPlot(spectrum, {
     voxelSize,
     maxResolution: resolution,
-    gain: (s) => (1 / s >= resolution ? Math.exp(-0.25 * bApplied * s * s) : 1),
+    gain: bfactorCorrectionGain(4 * line.slope, resolution),
   }).lnF;
 
   const warnings: string[] = [];

@@ -75,8 +75,8 @@ const unresolvedImports = textFiles
 if (unresolvedImports.length > 0) fail("Imports that name no file of dist/", unresolvedImports);
 
 // The site must work with no network: a CDN name or any absolute URL is a failure. XML namespace URIs (w3.org) are
-// identifiers that are never fetched.
-const EXTERNAL = /jsdelivr|googleapis|gstatic|observablehq\.com|unpkg|esm\.sh|https?:\/\/(?!www\.w3\.org\/)[^\s"'`)]+/g;
+// identifiers that are never fetched; EMDB entry pages are links a reader may follow, never loaded by the page.
+const EXTERNAL = /jsdelivr|googleapis|gstatic|observablehq\.com|unpkg|esm\.sh|https?:\/\/(?!www\.w3\.org\/|www\.ebi\.ac\.uk\/emdb\/EMD-\d+\b)[^\s"'`)]+/g;
 const externalReferences = textFiles.flatMap((file) =>
   [...new Set(file.text.match(EXTERNAL) ?? [])].map((match) => `${file.name}: ${match}`),
 );

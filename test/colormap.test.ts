@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { colorLookup, finiteExtent, level, rgbaPixels } from "../lib/colormap.js";
+import { centredDomain, colorLookup, finiteExtent, level, rgbaPixels } from "../lib/colormap.js";
 
 const grey = colorLookup((t) => [255 * t, 255 * t, 255 * t]);
 
@@ -9,6 +9,25 @@ describe("finiteExtent", () => {
     expect(finiteExtent([Infinity, 1, -Infinity, 4, NaN])).toEqual([1, 4]);
     expect(finiteExtent([NaN, Infinity])).toBeNull();
     expect(finiteExtent([])).toBeNull();
+  });
+});
+
+describe("centredDomain", () => {
+  test("is symmetric about the centre, so that the centre falls on the middle level of a diverging map", () => {
+    // Local B-factors of EMD-3488's kind: all negative but a few; [min, max] would put 0 Å² near the top of the scale.
+    const slices = [Float32Array.of(-300, -80, NaN), [-150, 20], Float32Array.of(Infinity, -5)];
+    const domain = centredDomain(slices);
+    expect(domain).toEqual([-300, 300]);
+    expect(level(0, domain)).toBe(127); // 127.5 truncated: the middle of 0..255
+    expect(level(-300, domain)).toBe(0);
+    expect(level(300, domain)).toBe(255);
+    expect(level(0, finiteExtent([-300, -80, -150, 20, -5])!)).toBe(239); // what the [min, max] scale did
+    expect(centredDomain([[4, 6.5]], 5)).toEqual([3.5, 6.5]);
+    expect(level(5, centredDomain([[4, 6.5]], 5))).toBe(127);
+  });
+  test("falls back to ±1 about the centre when no finite value differs from it", () => {
+    expect(centredDomain([[0, NaN], []])).toEqual([-1, 1]);
+    expect(centredDomain([], 2)).toEqual([1, 3]);
   });
 });
 

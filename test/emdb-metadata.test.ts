@@ -26,6 +26,7 @@ describe("EMDB header XML", () => {
     });
     expect(metadata.authors).toHaveLength(8);
     expect(metadata.authors[0]).toBe("Clare DK");
+    expect(metadata.depositionDate).toBe("2011-12-01");
     expect(metadata.issues).toEqual([]);
   });
 
@@ -35,6 +36,7 @@ describe("EMDB header XML", () => {
       format: "xml-v3",
       title: "Invented title for a v3 header fixture",
       authors: ["Doe J", "Roe R"],
+      depositionDate: "2015-10-27",
       resolution: 30.5,
       resolutionMethod: "FSC 0.143 CUT-OFF",
       contours: [
@@ -68,7 +70,7 @@ describe("EMDB REST JSON", () => {
     const json = parseEmdbJson(fixture("EMD-1997.json"), "EMD-1997");
     const xml = parseEmdbXml(read("data/maps/emd-1997.xml"), "EMD-1997");
     expect(json.format).toBe("rest-json");
-    for (const key of ["title", "resolution", "contourLevel", "pixelSpacing", "dimensions", "statistics", "mapFile"] as const) {
+    for (const key of ["title", "depositionDate", "resolution", "contourLevel", "pixelSpacing", "dimensions", "statistics", "mapFile"] as const) {
       expect(json[key], key).toEqual(xml[key]);
     }
     expect(json.authors).toEqual(["Clare DK", "Vasishtan D", "Saibil HR"]);
@@ -82,16 +84,19 @@ describe("EMDB REST JSON", () => {
     expect(metadata.pixelSpacing).toBeNull();
     expect(metadata.dimensions).toBeNull();
     expect(metadata.contourLevel).toBe(50);
+    expect(metadata.depositionDate).toBeNull();
     expect(codes(metadata.issues)).toEqual([
+      "warning:date-unreadable",
       "error:resolution-absurd",
       "error:contour-above-maximum",
       "error:pixel-spacing-absurd",
       "error:dimensions-absurd",
     ]);
     const messages = metadata.issues.map((i) => i.message);
-    expect(messages[0]).toBe("EMD-3197: resolution is -3.5 Å; expected a finite value > 0 (ignored)");
-    expect(messages[1]).toMatch(/^EMD-3197: contour level 50 is above the map maximum 5\.57674/);
-    expect(messages[3]).toBe("EMD-3197: dimensions is 20 × -20 × 20 voxels; expected positive integers (ignored)");
+    expect(messages[0]).toBe('EMD-3197: deposition date "last Tuesday" is not a YYYY-MM-DD date (ignored)');
+    expect(messages[1]).toBe("EMD-3197: resolution is -3.5 Å; expected a finite value > 0 (ignored)");
+    expect(messages[2]).toMatch(/^EMD-3197: contour level 50 is above the map maximum 5\.57674/);
+    expect(messages[4]).toBe("EMD-3197: dimensions is 20 × -20 × 20 voxels; expected positive integers (ignored)");
   });
 
   it("reports missing fields as warnings and keeps going", () => {

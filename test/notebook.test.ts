@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectJsonClose } from "./helpers/json-close.js";
+import { expectJsonClose, withoutGenerationTime } from "./helpers/json-close.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const python = "/usr/bin/python3";
@@ -102,7 +102,10 @@ describe("examples/level0.ipynb run by Jupyter with Deno's kernel", { timeout: 6
   it("shows the report as text, self-contained HTML and the JSON of mapval report --json", () => {
     const [shown] = outputs("report");
     expect(Object.keys(shown.data!).sort()).toEqual(["application/json", "text/html", "text/plain"]);
-    expectJsonClose(shown.data!["application/json"], cli("--threshold", "1", "--resolution", "7", "--sections", "0.a,0.b,0.c,0.d"));
+    expectJsonClose(
+      withoutGenerationTime(shown.data!["application/json"]),
+      withoutGenerationTime(cli("--threshold", "1", "--resolution", "7", "--sections", "0.a,0.b,0.c,0.d")),
+    );
     expectSelfContained(shown.data!["text/html"]);
     expect(shown.data!["text/plain"]).toMatch(/^mapval Level 0 report/);
   });

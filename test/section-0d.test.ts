@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
 import { parseMap } from "../lib/mrc-reader.js";
 import { digitalFrequency } from "../lib/radial.js";
-import { bfactorSection, guinierPlot, leastSquaresLine } from "../lib/section-0d-bfactor.js";
+import { bfactorCorrectedMap, bfactorSection, guinierPlot, leastSquaresLine } from "../lib/section-0d-bfactor.js";
 import { makeVolume, type Volume } from "../lib/volume.js";
 import emd3488 from "./fixtures/bfactor-emd-3488.json" with { type: "json" };
 import emd1997 from "./fixtures/bfactor-emd-1997.json" with { type: "json" };
@@ -89,6 +89,37 @@ describe("bfactorSection on synthetic maps with a known B", () => {
     expect(Math.max(...flat) - Math.min(...flat)).toBeLessThan(0.05);
     expect(corrected[last]).toBeLessThan(Math.min(...flat) - 0.3);
     expect(corrected[0]).toBeCloseTo(lnF[0], 12);
+  });
+});
+
+describe("bfactorCorrectedMap", () => {
+  // Two plane waves on a 24 × 20 × 16 grid of 1.5 Å voxels: along x at k = 3 (d = 24·1.5/3 = 12 Å, s = 1/12 Å⁻¹) and
+  // along y at k = 8 (d = 20·1.5/8 = 3.75 Å), plus a constant. With the resolution at 5 Å, the first wave is within it
+  // and is multiplied by exp(−B·s²/4); the second is finer than the resolution and stays as it is, as does the constant.
+  const [nx, ny, nz, ts] = [24, 20, 16, 1.5];
+  const wave = (x: number, y: number, gainX: number) =>
+    0.7 + 2 * gainX * Math.cos((2 * Math.PI * 3 * x) / nx + 0.4) + Math.sin((2 * Math.PI * 8 * y) / ny);
+  const volume = makeVolume(nx, ny, nz, (x, y) => wave(x, y, 1), [ts, ts, ts]);
+  it("multiplies each frequency within the resolution by exp(−B·s²/4) and leaves finer ones alone", () => {
+    for (const B of [-120, 250]) {
+      const gain = Math.exp(-0.25 * B * (1 / 12) ** 2);
+      const corrected = bfactorCorrectedMap(volume, { voxelSize: ts, resolution: 5, B });
+      expect([corrected.nx, corrected.ny, corrected.nz]).toEqual([nx, ny, nz]);
+      const expected = makeVolume(nx, ny, nz, (x, y) => wave(x, y, gain), [ts, ts, ts]);
+      let worst = 0;
+      for (let i = 0; i < expected.data.length; i++) worst = Math.max(worst, Math.abs(corrected.data[i] - expected.data[i]));
+      expect(worst).toBeLessThan(1e-5);
+    }
+  });
+  it("is the map itself for B = 0 and rejects a non-finite B or resolution with a named error", () => {
+    const same = bfactorCorrectedMap(volume, { voxelSize: ts, resolution: 5, B: 0 });
+    for (let i = 0; i < same.data.length; i += 97) expect(same.data[i]).toBeCloseTo(volume.data[i], 5);
+    expect(() => bfactorCorrectedMap(volume, { voxelSize: ts, resolution: 5, B: NaN })).toThrow(
+      expect.objectContaining({ code: "bad-bfactor" }),
+    );
+    expect(() => bfactorCorrectedMap(volume, { voxelSize: ts, resolution: 0, B: -50 })).toThrow(
+      expect.objectContaining({ code: "bad-resolution" }),
+    );
   });
 });
 

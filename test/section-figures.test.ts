@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { backgroundBeyond, centralSlices, maxVarianceIndices, projections, slice } from "../lib/figures.js";
+import { backgroundBeyond, centralSlices, fullestMaskPlanes, maxVarianceIndices, projections, slice } from "../lib/figures.js";
 import { runLevel0 } from "../lib/level0.js";
 import { parseMap } from "../lib/mrc-reader.js";
 import { makeVolume } from "../lib/volume.js";
@@ -32,6 +32,24 @@ describe("input figure data", () => {
     const at = maxVarianceIndices(flat.data, 3, 3, 3);
     expect(at.x).toBe(0); // every x slice is constant: all variances 0, first wins
     expect(at.y).toBe(0);
+  });
+  it("a mask's fullest planes find an off-centre mask that the central slices miss", () => {
+    // A 20 × 16 × 12 box with a ball of radius 2 centred at (15, 4, 9) and a 2-voxel speck at (2, 12, 1); the central
+    // planes x = 10, y = 8, z = 6 hold none of it. The ball is widest through its centre.
+    const [nx, ny, nz] = [20, 16, 12];
+    const mask = new Uint8Array(nx * ny * nz);
+    for (let z = 0, i = 0; z < nz; z++)
+      for (let y = 0; y < ny; y++)
+        for (let x = 0; x < nx; x++, i++) mask[i] = (x - 15) ** 2 + (y - 4) ** 2 + (z - 9) ** 2 <= 4 ? 1 : 0;
+    mask[2 + nx * (12 + ny * 1)] = mask[3 + nx * (12 + ny * 1)] = 1;
+    expect(fullestMaskPlanes(mask, nx, ny, nz)).toEqual({ x: 15, y: 4, z: 9 });
+    const central = centralSlices({ nx, ny, nz, data: Float32Array.from(mask), voxelSize: [1, 1, 1], origin: [0, 0, 0] });
+    for (const axis of ["x", "y", "z"] as const) expect(central[axis].data.some((v) => v !== 0)).toBe(false);
+    // Ties go to the first plane; an empty mask gives the central planes.
+    const slab = new Uint8Array(4 * 4 * 4);
+    for (let i = 0; i < slab.length; i++) if (i % 4 >= 1) slab[i] = 1; // x = 1, 2, 3 full, x = 0 empty
+    expect(fullestMaskPlanes(slab, 4, 4, 4)).toEqual({ x: 1, y: 0, z: 0 });
+    expect(fullestMaskPlanes(new Uint8Array(5 * 6 * 7), 5, 6, 7)).toEqual({ x: 2, y: 3, z: 3 });
   });
   it("background beyond the limit keeps only outside, large values", () => {
     const w = makeVolume(4, 1, 1, (x) => [10, -10, 1, 10][x]);

@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { expect, test } from "vitest";
-import { entryFiles, localSlices, SWEEP_THRESHOLDS } from "../data-loaders/site-entry.js";
+import { bfactorCorrectedSlices, emdbHeader, entryFiles, localSlices, localSurfaceGrid, SWEEP_THRESHOLDS } from "../data-loaders/site-entry.js";
 import { levelKeepingFraction } from "../lib/entries.js";
 import { runLevel0 } from "../lib/level0.js";
 import { parseMap } from "../lib/mrc-reader.js";
 import { reportJson } from "../lib/report-text.js";
+import { makeVolume } from "../lib/volume.js";
 
 const root = join(import.meta.dirname, "..");
 
@@ -23,7 +24,11 @@ test("an entry's site files: the report at the fallback threshold, flagged, with
   // The JSON is the CLI's for that threshold (0.d–0.h do not apply without a resolution, so nothing was precomputed
   // that the CLI would not compute too).
   const expected = reportJson(runLevel0(volume, { threshold: level, voxelSize: 11.4 }), "emd_3197.map", page.entry.sha256);
-  expect(page.json).toEqual(JSON.parse(JSON.stringify(expected)));
+  // Equal apart from the time each was generated.
+  expect(Date.parse(page.json.generator.generatedAt)).toBeLessThanOrEqual(Date.parse(expected.generator.generatedAt));
+  expect({ ...page.json, generator: { ...page.json.generator, generatedAt: null } }).toEqual(
+    JSON.parse(JSON.stringify({ ...expected, generator: { ...expected.generator, generatedAt: null } })),
+  );
   expect(index).toMatchObject({ id: "emd-3197", shape: [20, 20, 20], passed: expected.score.passed, evaluable: expected.score.evaluable });
 
   // The live volume is the map itself (20³ is far below 160³).
@@ -74,19 +79,66 @@ test("a map above 160³ voxels: the report is of the map itself, the live copy i
   }
 });
 
-test("a local map's central slices: its values inside the mask to 5 digits, null outside it and where not finite", () => {
+test("a local map's slices cut its off-centre mask: values inside it to 5 digits, null outside it and where not finite", () => {
   const [nx, ny, nz] = [4, 3, 5];
   const data = Float32Array.from({ length: nx * ny * nz }, (_, i) => 1 + i / 7);
-  data[2 + nx * (1 + ny * 2)] = NaN; // on all three central slices (x = 2, y = 1, z = 2)
-  const mask = Uint8Array.from({ length: nx * ny * nz }, (_, i) => (i % 3 === 0 ? 0 : 1));
+  // The mask: the block x ≤ 1, z ≥ 3 (all y), with one voxel left out at (1, 2, 4); its fullest planes are x = 0,
+  // y = 0 and z = 3, where the central ones (x = 2, y = 1, z = 2) hold no mask voxel at all.
+  const at = (x: number, y: number, z: number) => x + nx * (y + ny * z);
+  const mask = new Uint8Array(nx * ny * nz);
+  for (let z = 3; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x <= 1; x++) mask[at(x, y, z)] = 1;
+  mask[at(1, 2, 4)] = 0;
+  data[at(0, 0, 3)] = NaN; // on all three slices
   const out = localSlices({ volume: { nx, ny, nz, data, voxelSize: [2, 2, 2], origin: [0, 0, 0] }, mask });
   expect(out.shape).toEqual([nx, ny, nz]);
   expect(out.voxelSize).toBe(2);
+  expect([out.slices.x.index, out.slices.y.index, out.slices.z.index]).toEqual([0, 0, 3]);
   const expected = (i: number) => (mask[i] && Number.isFinite(data[i]) ? +data[i].toPrecision(5) : null);
-  // z = 2: x fastest; y = 1: (x, z); x = 2: (y, z).
-  expect(out.slices.z).toMatchObject({ width: nx, height: ny, index: 2 });
-  expect(out.slices.z.data).toEqual(Array.from({ length: nx * ny }, (_, j) => expected(j + nx * ny * 2)));
-  expect(out.slices.y.data).toEqual(Array.from({ length: nx * nz }, (_, j) => expected((j % nx) + nx * (1 + ny * Math.floor(j / nx)))));
-  expect(out.slices.x.data).toEqual(Array.from({ length: ny * nz }, (_, j) => expected(2 + nx * ((j % ny) + ny * Math.floor(j / ny)))));
-  expect(out.slices.z.data.filter((v) => v === null).length).toBeGreaterThan(0);
+  // z = 3: x fastest; y = 0: (x, z); x = 0: (y, z).
+  expect(out.slices.z).toMatchObject({ width: nx, height: ny, index: 3 });
+  expect(out.slices.z.data).toEqual(Array.from({ length: nx * ny }, (_, j) => expected(j + nx * ny * 3)));
+  expect(out.slices.y.data).toEqual(Array.from({ length: nx * nz }, (_, j) => expected(at(j % nx, 0, Math.floor(j / nx)))));
+  expect(out.slices.x.data).toEqual(Array.from({ length: ny * nz }, (_, j) => expected(at(0, j % ny, Math.floor(j / ny)))));
+  expect(out.slices.z.data.filter((v) => v !== null).length).toBe(2 * ny - 1); // the block's 6 voxels but the NaN
+});
+
+test("the header's EMDB facts come from the header XML beside the map when the entry was not resolved through EMDB", () => {
+  const beside = { emdbId: "EMD-1997", path: join(root, "data/maps/emd_1997.map"), emdbMetadata: null };
+  const header = emdbHeader(beside)!;
+  expect(header.url).toBe("https://www.ebi.ac.uk/emdb/EMD-1997");
+  expect(header.depositionDate).toBe("2011-12-01"); // data/maps/emd-1997.xml
+  expect(header.authors.slice(0, 2)).toEqual(["Clare DK", "Vasishtan D"]);
+  expect(header.authors).toHaveLength(8);
+  // No header file: the link only; not an EMDB entry: nothing.
+  expect(emdbHeader({ ...beside, emdbId: "EMD-3488" })).toEqual({ url: "https://www.ebi.ac.uk/emdb/EMD-3488", authors: [], depositionDate: null });
+  expect(emdbHeader({ ...beside, emdbId: null })).toBeNull();
+});
+
+test("0.d's corrected-map slices apply the section's B (a plane wave within the resolution scaled by exp(−B·s²/4))", () => {
+  // cos along x at k = 2 on 16 voxels of 2 Å: d = 16 Å, s = 1/16 Å⁻¹, within a 6 Å resolution.
+  const [n, ts, B] = [16, 2, -200];
+  const volume = makeVolume(n, n, n, (x) => Math.cos((2 * Math.PI * 2 * x) / n), [ts, ts, ts]);
+  const section = { id: "0.d", title: "0.d", status: "ok", warnings: [], results: { B } } as unknown as Parameters<typeof bfactorCorrectedSlices>[1];
+  const slices = bfactorCorrectedSlices(volume, section, ts, 6)!;
+  const gain = Math.exp(-0.25 * B / 16 ** 2);
+  expect(slices.z).toMatchObject({ width: n, height: n });
+  for (let x = 0; x < n; x++) expect(slices.z.data[x]).toBeCloseTo(gain * Math.cos((2 * Math.PI * 2 * x) / n), 4);
+  expect(bfactorCorrectedSlices(volume, { ...section, results: null }, ts, 6)).toBeNull();
+  expect(bfactorCorrectedSlices(volume, section, ts, null)).toBeNull();
+});
+
+test("the local-map copy for the surface views keeps every stride-th voxel, at most maxSide per axis, NaN outside the mask", () => {
+  const [nx, ny, nz] = [10, 7, 5];
+  const data = Float32Array.from({ length: nx * ny * nz }, (_, i) => i);
+  const mask = Uint8Array.from({ length: nx * ny * nz }, (_, i) => (i % 2 === 0 ? 1 : 0)); // even indices inside
+  const grid = localSurfaceGrid({ volume: { nx, ny, nz, data, voxelSize: [1.5, 1.5, 1.5], origin: [0, 0, 0] }, mask }, 4);
+  // ⌈10/4⌉ = 3: voxels 0, 3, 6, 9 along x; 0, 3, 6 along y; 0, 3 along z.
+  expect(grid.shape).toEqual([4, 3, 2]);
+  expect(grid.voxelSize).toBe(4.5);
+  const at = (x: number, y: number, z: number) => x + nx * (y + ny * z);
+  const expected: number[] = [];
+  for (const z of [0, 3]) for (const y of [0, 3, 6]) for (const x of [0, 3, 6, 9]) expected.push(at(x, y, z) % 2 === 0 ? at(x, y, z) : NaN);
+  expect(Array.from(grid.values)).toEqual(expected);
+  // Small maps are copied whole.
+  expect(localSurfaceGrid({ volume: { nx, ny, nz, data, voxelSize: null, origin: [0, 0, 0] }, mask }).shape).toEqual([nx, ny, nz]);
 });

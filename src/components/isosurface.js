@@ -1,13 +1,18 @@
 /**
  * isosurfaceView: a rotatable 3-D isosurface of a map at a density threshold, in WebGL (three.js).
  *
- *   const view = isosurfaceView({ data, nx, ny, nz, voxelSize, threshold, width = 420, height = 360 }) → HTMLElement
+ *   const view = isosurfaceView({ data, nx, ny, nz, voxelSize, threshold, width = 420, height = 360, colors })
+ *                                → HTMLElement
  *   view.setThreshold(t)   recomputes the surface and redraws at the next animation frame; calls within one frame
  *                          are coalesced (the last threshold wins); returns a Promise of the triangle count
+ *   view.views(angles)     the current surface seen at fixed angles, as PNG data URLs (see `fixedView`); the
+ *                          interactive view is drawn again afterwards, unchanged
  *   view.dispose()         frees the WebGL context, the buffers and the listeners (call it from invalidation)
  *
  * - data: Float32Array of nx × ny × nz, x fastest (lib/volume.ts's Volume.data); voxelSize: [x, y, z] Å, or null
  *   for 1 Å. Anisotropic voxels give the true shape: the surface and the box outline are drawn in Å.
+ * - colors: optional Float32Array of nx × ny × nz RGB triplets (0..1), the colour of the surface at each voxel
+ *   (interpolated along the cube edges like the surface itself); without it the surface is one colour.
  * - The surface encloses the voxels whose density is ≥ threshold. It is closed at the faces of the box, so density
  *   cut by the box shows as a flat face rather than a hole; that face lies between the last voxel centres and the
  *   box outline (half a voxel further).
@@ -34,6 +39,7 @@ import {
   Color,
   DirectionalLight,
   DoubleSide,
+  Matrix4,
   MeshStandardMaterial,
   PerspectiveCamera,
   Scene,
@@ -51,7 +57,7 @@ const PADDING = 2;
 // room, so that regrowing the buffers (a second polygonization and a warning from three) stays rare.
 const initialTriangles = (voxels) => Math.max(200_000, Math.ceil(0.15 * voxels));
 
-export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 420, height = 360}) {
+export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 420, height = 360, colors}) {
   const element = document.createElement("div");
   element.className = "mapval-isosurface-view";
   element.dataset.testid = "isosurface-view";
@@ -88,10 +94,13 @@ export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 
   const box = new Box3(halfVoxel.clone().negate(), new Vector3(...extent).add(halfVoxel));
   scene.add(new Box3Helper(box, new Color(0x888888)));
 
-  const material = new MeshStandardMaterial({color: 0x7fa6d6, roughness: 0.55, metalness: 0.05, side: DoubleSide});
+  const material = new MeshStandardMaterial({
+    color: colors ? 0xffffff : 0x7fa6d6, vertexColors: Boolean(colors), roughness: 0.55, metalness: 0.05, side: DoubleSide
+  });
   const resolution = Math.max(nx, ny, nz) + 2 * PADDING;
-  let surface = marchingCubes(resolution, material, initialTriangles(nx * ny * nz));
+  let surface = marchingCubes(resolution, material, initialTriangles(nx * ny * nz), Boolean(colors));
   fillField(surface.field, resolution, data, nx, ny, nz);
+  if (colors) fillPalette(surface.palette, resolution, colors, nx, ny, nz);
   placeInAngstroms(surface, resolution, spacing);
   scene.add(surface);
 
@@ -116,11 +125,12 @@ export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 
     let triangles = surface.count / 3;
     if (triangles > surface.maxTriangles) {
       // The buffers were too small (three warned and dropped the excess): regrow them with room to spare, once.
-      const field = surface.field;
+      const {field, palette} = surface;
       scene.remove(surface);
       surface.geometry.dispose();
-      surface = marchingCubes(resolution, material, Math.ceil(triangles * 1.5));
+      surface = marchingCubes(resolution, material, Math.ceil(triangles * 1.5), Boolean(colors));
       surface.field.set(field);
+      if (colors) surface.palette.set(palette);
       placeInAngstroms(surface, resolution, spacing);
       scene.add(surface);
       surface.isolation = value;
@@ -154,9 +164,39 @@ export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 
     return pending.result;
   }
 
+  /**
+   * The surface as ChimeraX shows it after "turn x a; turn y b; turn z c" from its default view (x right, y up,
+   * looking down −z): turns about the screen axes, in that order, so the model is turned by R = Rz·Ry·Rx. Seen from
+   * +z, the turned model is the model seen from R⁻¹·(+z) with R⁻¹·(+y) up; the main camera is moved there for one
+   * frame and put back.
+   */
+  function fixedView([ax, ay, az]) {
+    const degrees = Math.PI / 180;
+    const inverse = new Matrix4().makeRotationZ(az * degrees)
+      .multiply(new Matrix4().makeRotationY(ay * degrees))
+      .multiply(new Matrix4().makeRotationX(ax * degrees))
+      .invert();
+    // Closer than the interactive view: straight on, the box hides less of the frame than seen obliquely.
+    camera.position.copy(centre).add(new Vector3(0, 0, 0.7 * distance).applyMatrix4(inverse));
+    camera.up.copy(new Vector3(0, 1, 0).applyMatrix4(inverse));
+    camera.lookAt(centre);
+    renderer.render(scene, camera);
+    return canvas.toDataURL("image/png");
+  }
+  function views(angles) {
+    const saved = {position: camera.position.clone(), up: camera.up.clone(), quaternion: camera.quaternion.clone()};
+    const urls = angles.map(fixedView);
+    camera.position.copy(saved.position);
+    camera.up.copy(saved.up);
+    camera.quaternion.copy(saved.quaternion);
+    render();
+    return urls;
+  }
+
   let disposed = false;
   recompute(threshold);
   element.setThreshold = setThreshold;
+  element.views = views;
   element.dispose = () => {
     disposed = true;
     controls.dispose();
@@ -175,12 +215,13 @@ function unavailable(element) {
   message.style.cssText = "margin: 1em; color: #a33;";
   message.textContent = "The 3-D view needs WebGL 2, which this browser does not provide (or has turned off).";
   element.setThreshold = async () => null;
+  element.views = () => null;
   element.dispose = () => {};
   return element;
 }
 
-function marchingCubes(resolution, material, maxTriangles) {
-  const surface = new MarchingCubes(resolution, material, false, false, maxTriangles);
+function marchingCubes(resolution, material, maxTriangles, enableColors) {
+  const surface = new MarchingCubes(resolution, material, false, enableColors, maxTriangles);
   surface.maxTriangles = maxTriangles;
   // three's bounding sphere is that of the whole cube; the renderer must not cull the scaled mesh by it.
   surface.frustumCulled = false;
@@ -198,6 +239,17 @@ function fillField(field, resolution, data, nx, ny, nz) {
     for (let y = 0; y < ny; y++) {
       const start = PADDING + resolution * (PADDING + y + resolution * (PADDING + z));
       for (let x = 0; x < nx; x++, i++) field[start + x] = Number.isFinite(data[i]) ? data[i] : outside;
+    }
+}
+
+/** The voxels' colours into the same samples as `fillField` puts their densities (the padding stays black). */
+function fillPalette(palette, resolution, colors, nx, ny, nz) {
+  palette.fill(0);
+  for (let z = 0, i = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++) {
+      const start = PADDING + resolution * (PADDING + y + resolution * (PADDING + z));
+      palette.set(colors.subarray(3 * i, 3 * (i + nx)), 3 * start);
+      i += nx;
     }
 }
 

@@ -2,7 +2,7 @@
  * sliceView: a 2-D image of map values (a slice, a projection, a local-resolution section…) with a colour bar.
  *
  *   sliceView({ values, width, height, colormap = "grey", domain, title, caption, flipY = true, colorbar = true,
- *               mask, maskColor, size = 260 }) → HTMLElement (a <figure>)
+ *               legend, mask, maskColor, size = 260 }) → HTMLElement (a <figure>)
  *
  * - values: Float32Array | Uint8Array | number[] of width × height, row-major (row = y), as lib/figures.ts's Image2D.
  * - colormap: "grey" (black → white, linear), "viridis", "magma", "rdbu" (diverging blue → white → red, for
@@ -11,11 +11,14 @@
  *   scales min → 0 and max → 255. Values outside are clamped; NaN/±Inf are drawn transparent.
  * - flipY: row 0 at the bottom (VRS draws its images flipped vertically, y up).
  * - mask: width × height array; nonzero pixels are tinted with maskColor = [r, g, b, opacity] (default red, 0.35).
+ * - legend: [{value, label}, …] draws a swatch of each value's colour with its label instead of the colour bar, for
+ *   images that take a few values only (a 0/1 mask: [{value: 0, label: "outside"}, {value: 1, label: "inside"}]).
  * - size: the longer side of the picture on screen, in CSS pixels; voxels stay square and sharp (pixelated).
  *
  * Test hooks: the figure has data-testid="slice-view" and data-width, data-height, data-domain (JSON [lo, hi]) and
  * data-colormap; the canvas is "slice-canvas" (its pixels are the image's, one per value); the colour bar is
- * "slice-colorbar" with data-ticks (JSON of the tick values); the caption is "slice-caption".
+ * "slice-colorbar" with data-ticks (JSON of the tick values), or the legend "slice-legend" with one "slice-legend-entry"
+ * per value (data-value, data-color as rgb(…)); the caption is "slice-caption".
  * Everything is a canvas or SVG, so the figure prints.
  */
 import {
@@ -29,7 +32,7 @@ import {
   scaleLinear,
   select
 } from "d3";
-import {colorLookup, finiteExtent, rgbaPixels} from "../lib/colormap.js";
+import {colorLookup, finiteExtent, level, rgbaPixels} from "../lib/colormap.js";
 
 const COLORMAPS = {
   grey: interpolateRgb("black", "white"),
@@ -42,6 +45,12 @@ const COLORMAPS = {
 const COLORBAR_WIDTH = 14;
 const COLORBAR_AXIS_WIDTH = 52;
 let gradientCount = 0;
+
+/** The 256-level lookup table (lib/colormap.ts) of a colour map the slice views know, or of a function. */
+export function lookupOf(colormap) {
+  const interpolator = interpolatorOf(colormap);
+  return colorLookup((t) => rgbOf(interpolator(t)));
+}
 
 function interpolatorOf(colormap) {
   if (typeof colormap === "function") return colormap;
@@ -67,13 +76,14 @@ export function sliceView({
   caption,
   flipY = true,
   colorbar = true,
+  legend,
   mask,
   maskColor,
   size = 260
 }) {
   const interpolator = interpolatorOf(colormap);
   const range = domain ?? finiteExtent(values) ?? [0, 1];
-  const lookup = colorLookup((t) => rgbOf(interpolator(t)));
+  const lookup = lookupOf(colormap);
 
   const figure = document.createElement("figure");
   figure.className = "mapval-slice-view";
@@ -109,7 +119,8 @@ export function sliceView({
   const pixels = rgbaPixels({values, width, height, domain: range, lookup, flipY, mask, maskColor});
   canvas.getContext("2d").putImageData(new ImageData(pixels, width, height), 0, 0);
 
-  if (colorbar) row.appendChild(colorbarSvg(range, interpolator, displayHeight));
+  if (legend) row.appendChild(legendList(legend, range, lookup));
+  else if (colorbar) row.appendChild(colorbarSvg(range, interpolator, displayHeight));
 
   if (caption) {
     const figcaption = figure.appendChild(document.createElement("figcaption"));
@@ -118,6 +129,26 @@ export function sliceView({
     figcaption.style.cssText = "margin-top: 0.3em; color: var(--theme-foreground-muted, #555); font-size: 0.9em;";
   }
   return figure;
+}
+
+/** One swatch per value, in the colour its pixels get (the same lookup as the canvas). */
+function legendList(entries, range, lookup) {
+  const list = document.createElement("div");
+  list.dataset.testid = "slice-legend";
+  list.style.cssText = "display: flex; flex-direction: column; gap: 4px; font-size: 10px; white-space: nowrap;";
+  for (const {value, label} of entries) {
+    const at = level(value, range) * 3;
+    const rgb = `rgb(${lookup[at]}, ${lookup[at + 1]}, ${lookup[at + 2]})`;
+    const entry = list.appendChild(document.createElement("div"));
+    entry.dataset.testid = "slice-legend-entry";
+    entry.dataset.value = String(value);
+    entry.dataset.color = rgb;
+    const swatch = entry.appendChild(document.createElement("span"));
+    swatch.style.cssText = `display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: -2px; ` +
+      `background: ${rgb}; border: 1px solid #888; print-color-adjust: exact; -webkit-print-color-adjust: exact;`;
+    entry.append(label);
+  }
+  return list;
 }
 
 /** A vertical bar, lowest value at the bottom, with an axis of about five ticks. */

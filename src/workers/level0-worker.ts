@@ -6,7 +6,7 @@
  * Only the latest request counts: requests that arrive while one is computed replace each other, and the slow extra
  * (the soft mask, an FFT) is skipped when a newer request is waiting.
  *
- * Messages in:  {type: "init", data, shape, voxelSize, origin, ts, resolution, file, sha256, precomputed}
+ * Messages in:  {type: "init", data, shape, voxelSize, origin, ts, resolution, file, sha256, fileWarnings, precomputed}
  *               {type: "report", id, threshold, mode, parameters}
  *               {type: "sweep", id, thresholds, mode, parameters}
  * Messages out: {type: "report", id, threshold, ms, report, json, tables}, then {type: "masks", id, threshold, masks} and
@@ -39,6 +39,8 @@ interface Init {
   resolution: number | null;
   file: string;
   sha256: string;
+  /** The map reader's warnings about the file, listed in the report JSON as the CLI lists them. */
+  fileWarnings?: string[];
   precomputed: Record<AnalysisMode, Partial<Record<SectionId, SectionResult<object>>>>;
 }
 interface ReportRequest {
@@ -170,7 +172,7 @@ function answer(request: ReportRequest): Level0Report | null {
     threshold: request.threshold,
     ms,
     report: rest,
-    json: reportJson(report, init.file, init.sha256),
+    json: reportJson(report, init.file, init.sha256, { fileWarnings: init.fileWarnings }),
     tables,
   });
   return report;

@@ -27,3 +27,9 @@ export function expectJsonClose(actual: unknown, expected: unknown, relative = 1
   }
   expect(actual, path).toEqual(expected);
 }
+
+/** A report JSON with `generator.generatedAt` set to null: two reports of the same input differ only there. */
+export function withoutGenerationTime<T>(json: T): T {
+  const report = json as { generator?: Record<string, unknown> };
+  return (report.generator ? { ...report, generator: { ...report.generator, generatedAt: null } } : json) as T;
+}
