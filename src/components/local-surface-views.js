@@ -24,7 +24,9 @@ export function localSurfaceViews(options) {
   const element = document.createElement("div");
   element.dataset.testid = "local-surface-views";
   element.textContent = "Drawing the surface views…";
-  const later = window.requestIdleCallback ?? ((callback) => setTimeout(callback, 200));
+  // An idle moment, or 2 s at the latest: a page kept busy (slider, worker replies) must still get its views.
+  const later = window.requestIdleCallback ? (callback) => window.requestIdleCallback(callback, {timeout: 2000})
+    : (callback) => setTimeout(callback, 200);
   later(() => element.replaceChildren(stillsOf(options)));
   return element;
 }

@@ -93,7 +93,7 @@ test("EMD-1997: numbered figures, X-Y-Z rows three to a row, mask legends, 0.eâ€
   const at = maxVarianceIndices(corrected.data, corrected.nx, corrected.ny, corrected.nz);
   const titles = await page.locator('[data-figure="bfactor-corrected"] [data-testid="slice-view"] > div:first-child').allInnerTexts();
   expect(titles).toEqual([`(a) X slice ${at.x}`, `(b) Y slice ${at.y}`, `(c) Z slice ${at.z}`]);
-  expect(await page.locator('[data-figure="bfactor-corrected"]').innerText()).toContain(`B = ${B.toFixed(2).replace("-", "âˆ’")}`); // d3 writes a Unicode minus
+  expect(await page.locator('[data-figure="bfactor-corrected"]').innerText()).toContain(`B = ${B.toFixed(2)}`); // lib/format.ts writes an ASCII minus
 
   await page.screenshot({ path: "/tmp/mapval-report-figures-1280.png", fullPage: true });
 
