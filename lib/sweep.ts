@@ -25,7 +25,7 @@ import { maskVerdict } from "./section-0b-mask.js";
 import {
   backgroundResults, backgroundVerdict, type BackgroundResults, type BackgroundSums,
 } from "./section-0c-background.js";
-import { COVERAGE, componentSweep, type ThresholdComponents } from "./sweep-components.js";
+import { componentSweep } from "./sweep-components.js";
 import { mapValues, ValueIndex } from "./value-index.js";
 import type { Vec3, Volume } from "./volume.js";
 
@@ -75,6 +75,7 @@ export function sweep(volume: Volume, thresholds: number[], options: SweepOption
   // the largest component; the hard mask and its tally grow by that much.
   const components = componentSweep(volume, [...rawThresholds, ...hardThresholds], 26, {
     topK: sizesKept,
+    coverage: p.massFraction,
     onLevel: (level, largestGrowth) => {
       const rows = rowsByHardThreshold.get(level.threshold);
       if (!rows) return;
@@ -97,10 +98,9 @@ export function sweep(volume: Volume, thresholds: number[], options: SweepOption
     const m = masks[row];
     const background = backgroundResults(m.background, m.outliers, p.outlierSigmas);
     const mass = massFromExtent([nx, ny, nz], m.extent, com, ts, mode, p);
-    const needed = massSet(c, p.massFraction);
-    const components95 = mode === "vrs-compat" ? vrsComponents95(needed.count, n - c.rawVoxels, c.topSizes) : needed.count;
+    const components95 = mode === "vrs-compat" ? vrsComponents95(c.components95, n - c.rawVoxels, c.topSizes) : c.components95;
     const remainingComponents = c.componentCount - components95;
-    const remainingVoxels = c.rawVoxels - needed.voxels;
+    const remainingVoxels = c.rawVoxels - c.components95Voxels;
     const remainingAverageVolume =
       mode === "vrs-compat" ? (remainingVoxels / remainingVoxels) * ts3 : (remainingVoxels / remainingComponents) * ts3;
     const overlap = m.both / c.rawVoxels;
@@ -213,23 +213,6 @@ class MaskTally {
       outliers,
     };
   }
-}
-
-/**
- * How many of the largest components hold `fraction` of the raw voxels, and their voxels. componentSweep answers for
- * 95 %; another fraction is walked through the `sizesKept` largest sizes, and is NaN if they do not reach it.
- */
-function massSet(c: ThresholdComponents, fraction: number): { count: number; voxels: number } {
-  if (fraction === COVERAGE) return { count: c.components95, voxels: c.components95Voxels };
-  let count = 0, voxels = 0;
-  for (const size of c.topSizes) {
-    if (!(voxels / c.rawVoxels < fraction)) break;
-    voxels += size;
-    count++;
-  }
-  return voxels / c.rawVoxels < fraction && count === c.topSizes.length && count < c.componentCount
-    ? { count: NaN, voxels: NaN }
-    : { count, voxels };
 }
 
 /**
