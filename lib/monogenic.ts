@@ -25,6 +25,7 @@
  */
 import { complexFft3d, halfWidth, packHermitianRows } from "./fft3d.js";
 import { batchFft } from "./fft-batch.js";
+import { complexFft } from "./fft.js";
 import type { Vec3 } from "./volume.js";
 
 export interface MonogenicInput {
@@ -76,7 +77,7 @@ export class MonogenicEnergy {
   private activeFrom = 0;
   private activeTo = 0;
   private readonly packed: Float64Array;
-  /** The packed row pairs of one plane as a batch for fft-batch.ts: sample x of pair p at x·pairs + p. */
+  /** The x transforms of one plane's packed row pairs (layout in `planePasses`). */
   private readonly rowBatch: Float64Array;
   /** Zeros, for rows without a Nyquist-plane term. */
   private readonly noTerm: Float64Array;
@@ -266,21 +267,26 @@ export class MonogenicEnergy {
     batchFft(gy).transform(plane, 0, hx, activeFrom, activeTo, 1);
     // x: two Hermitian rows make one complex row whose inverse DFT is both real rows (packHermitianRows). The inverse
     // DFT is read off a forward one, IDFT(P)[x] = DFT(P)[−x]/gx, and every pass's 1/g is applied here.
-    // All row pairs of the plane go through one batched transform (for lengths with a large prime factor, fft.ts's
-    // line-by-line Bluestein costs twice as much).
+    // The plane's row pairs go through one batched transform (fft-batch.ts; for lengths with a large prime factor
+    // fft.ts's line-by-line Bluestein costs twice as much), except for powers of two, where fft.js's radix-4 on each
+    // pair is 5 % faster. Sample x of pair p lands at x·xStep + p·pairStep.
     const { rowBatch } = this;
     const pairs = Math.ceil(ny / 2);
+    const byLine = (gx & (gx - 1)) === 0;
+    const [xStep, pairStep] = byLine ? [1, gx] : [pairs, 1];
     for (let p = 0; p < pairs; p++) {
       packHermitianRows(plane, 4 * hx * p, 2 * p + 1 < ny, gx, packed);
-      for (let x = 0; x < gx; x++) {
-        rowBatch[2 * (x * pairs + p)] = packed[2 * x];
-        rowBatch[2 * (x * pairs + p) + 1] = packed[2 * x + 1];
-      }
+      if (byLine) complexFft(gx).forward(rowBatch.subarray(2 * gx * p, 2 * gx * (p + 1)), packed);
+      else
+        for (let x = 0; x < gx; x++) {
+          rowBatch[2 * (x * pairs + p)] = packed[2 * x];
+          rowBatch[2 * (x * pairs + p) + 1] = packed[2 * x + 1];
+        }
     }
-    batchFft(gx).transform(rowBatch, 0, pairs, 0, pairs, -1);
+    if (!byLine) batchFft(gx).transform(rowBatch, 0, pairs, 0, pairs, -1);
     const norm = 1 / (gx * gy * gz);
     for (let y = 0; y < ny; y++) {
-      const row = y & 1, at = 2 * (y >> 1) + row;
+      const at = 2 * (y >> 1) * pairStep + (y & 1);
       const voxel = nx * (y + ny * z);
       // The Nyquist-plane term: one value per row (x plane), or one per x (y and z planes).
       const constant = axis === 0 && term ? term[y + gy * z] : 0;
@@ -289,7 +295,7 @@ export class MonogenicEnergy {
       let v = rowBatch[at] * norm;
       out[voxel] += v * v + constant + terms[termStart];
       for (let x = 1; x < nx; x++) {
-        v = rowBatch[2 * (gx - x) * pairs + at] * norm;
+        v = rowBatch[2 * (gx - x) * xStep + at] * norm;
         out[voxel + x] += v * v + constant + terms[termStart + x];
       }
     }
