@@ -16,7 +16,7 @@
  * match except when a number sits on a limit to that precision.
  */
 import { withDefaults, type CriteriaParameters } from "./criteria.js";
-import { analysisVoxelSize, CompensatedSum, mapSums, type MapSums } from "./level0.js";
+import { analysisVoxelSize, backgroundBySubtraction, CompensatedSum, mapSums, type MapSums } from "./level0.js";
 import { hardMaskThreshold, rawMaskThreshold } from "./masks.js";
 import { GrowingDilation } from "./morphology.js";
 import type { AnalysisMode, SectionStatus } from "./report-types.js";
@@ -199,17 +199,14 @@ class MaskTally {
     const { constructed } = this;
     let both = 0;
     for (let b = 0; b < this.levels.length && this.levels[b] >= rawThreshold; b++) both += this.perLevel[b];
-    // Background = whole map minus the mask.
-    const n = this.volume.data.length - constructed;
-    const sum = map.sum.minus(this.sum);
-    const squaredDeviations = Math.max(0, map.squares.minus(this.squares) - (sum * sum) / n);
-    const limit = outlierSigmas * Math.sqrt(squaredDeviations / n);
+    const background = backgroundBySubtraction(map, { constructed, sum: this.sum, squares: this.squares }, this.volume.data.length);
+    const limit = outlierSigmas * Math.sqrt(background.squaredDeviations / background.n);
     const outliers = values.countBeyond(limit) - values.countBeyondIn(limit, this.perBin, (i) => hard.has(i));
     return {
       extent: constructed === 0 ? null : { first: [...this.first], last: [...this.last] },
       constructed,
       both,
-      background: { n, sum: sum + n * map.shift, squaredDeviations },
+      background,
       outliers,
     };
   }
