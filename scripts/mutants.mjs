@@ -3,7 +3,8 @@
  * `npm run mutants`: a mutation check of the rules that decide verdicts and the numbers they compare. Each mutant is
  * a one-line change (a limit moved, a comparison made non-strict, an axis swapped); the script applies it, runs the
  * unit tests that cover the rule, restores the file and reports whether a test failed ("killed") or not
- * ("survived"). A surviving mutant is a rule no test pins. Outside CI (a few minutes); add a mutant with each new rule.
+ * ("survived"). A surviving mutant is a rule no test pins. Outside CI (about a minute per mutant); add a mutant with
+ * each new rule. `npm run mutants -- word…` runs only the mutants whose file or text contains a word.
  * Exit code 1 when a mutant survives or no longer applies (its line changed: update the list).
  */
 import { spawnSync } from "node:child_process";
@@ -44,6 +45,9 @@ const mutants = [
   ["lib/section-0f-locbfactor.ts", "export const LOCAL_BFACTOR_RANGE: readonly [number, number] = [-300, 0];", "export const LOCAL_BFACTOR_RANGE: readonly [number, number] = [-250, 0];", localTests],
   ["lib/section-0g-lococcupancy.ts", "export const OCCUPANCY_MEDIAN_MIN = 0.5;", "export const OCCUPANCY_MEDIAN_MIN = 0.6;", localTests],
   ["lib/section-0e-local-resolution.ts", "if (isTooHomogeneous(statistics.percentiles, 0.01))", "if (isTooHomogeneous(statistics.percentiles, 0.1))", resolutionTests],
+  ["lib/section-0e-local-resolution.ts", "if (resolutionPercentile < 0.1) {", "if (resolutionPercentile < 0.01) {", resolutionTests],
+  ["lib/section-0e-local-resolution.ts", "export const MIN_PERCENTILE_VOXELS = 50;", "export const MIN_PERCENTILE_VOXELS = 3;", resolutionTests],
+  ["lib/section-0e-local-resolution.ts", 'const spacing: SweepSpacing = mode === "vrs-compat" ? "bins" : "fine";', 'const spacing: SweepSpacing = "bins";', resolutionTests],
   ["lib/mrc-reader.ts", "const strideR = stride[header.mapr - 1];", "const strideR = stride[header.maps - 1];", readerTests],
   ["lib/mrc-reader.ts", "shape[header.mapr - 1] = header.nr;", "shape[header.mapc - 1] = header.nr;", readerTests],
 ];
@@ -57,10 +61,10 @@ process.on("SIGINT", () => {
   process.exit(130);
 });
 for (const [file, from, to, tests] of mutants) {
-  if (only.length > 0 && !only.some((word) => file.includes(word))) continue;
+  const label = `${file}: ${from} → ${to}`;
+  if (only.length > 0 && !only.some((word) => label.includes(word))) continue;
   const path = join(root, file);
   const original = readFileSync(path, "utf8");
-  const label = `${file}: ${from} → ${to}`;
   if (original.split(from).length !== 2) {
     console.log(`not applied (the line is not in the file exactly once): ${label}`);
     bad++;

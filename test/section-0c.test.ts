@@ -154,6 +154,18 @@ describe("0.c limits: p < 0.001 and more than 20 times a Gaussian's outliers war
     expect(background(volume, "default", { maxBackgroundP: p * (1 + 1e-12) }).section.warnings[0]).toMatch(meanWarning);
   });
 
+  it("outliers: 22.7 times a Gaussian's share warns (between VRS's 20 and 25)", () => {
+    // 100³ of ±1 (σ ≈ 1) with 13 spikes of 10 far from the block: 13 of the background's voxels beyond 5σ.
+    const spikes = new Set(Array.from({ length: 13 }, (_, i) => 50 + 3 * i + 100 * (60 + 100 * 60)));
+    const volume = withBlock(100, (x, y, z) => (spikes.has(x + 100 * (y + 100 * z)) ? 10 : (x + y + z) % 2 ? 1 : -1));
+    const { section, results } = background(volume);
+    const expectedRatio = 13 / results.voxels / gaussianTwoSidedTail(5);
+    expect(results.outlierRatio).toBeCloseTo(expectedRatio, 12);
+    expect(expectedRatio).toBeGreaterThan(22);
+    expect(expectedRatio).toBeLessThan(23);
+    expect(section.warnings.some((w) => outlierWarning.test(w))).toBe(true);
+  });
+
   it("outliers: 20 times a Gaussian's share passes, more warns", () => {
     // Background 0 but for k spikes of ±1 (so σ is small and each spike is beyond 5σ): ratio = (k/n)/2Φ(−5).
     const volume = withBlock(30, (x, y, z) => ((x * 7 + y * 13 + z * 31) % 997 === 0 ? ((x + y) % 2 ? 1 : -1) : 0));

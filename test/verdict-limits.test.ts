@@ -93,6 +93,25 @@ describe("0.b: an overlap below 0.75 warns (0.75 itself passes)", () => {
   });
 });
 
+describe("0.b: left-over blobs averaging more than 5 Å³ warn (default mode)", () => {
+  // A 10³ block (1000 of the raw mask's voxels, 95 % of it with 4 small blobs) and 4 blobs of k voxels (Ts = 1 Å):
+  // the 95 % set is the block, and the 4 left over average k Å³.
+  const blobWarning = /^There might be a problem with noise and artifacts, because the average noise blob has a volume of/;
+  it.each([[5, false], [6, true]] as const)("blobs of %d voxels: warns %s", (k, warns) => {
+    const volume = blocks([60, 30, 30], [
+      [[10, 10, 10], [20, 20, 20]],
+      ...Array.from({ length: 4 }, (_, i) => [[30 + 7 * i, 5, 5], [31 + 7 * i, 6, 5 + k]] as Block),
+    ]);
+    const r = report(volume, 1);
+    const b = r.sections["0.b"].results as MaskResults;
+    expect(b.components95).toBe(1);
+    expect(b.remainingAverageVolume).toBe(k);
+    expect(r.sections["0.b"].warnings.some((w) => blobWarning.test(w))).toBe(warns);
+    const [row] = sweep(volume, [0.5], { voxelSize: 1 });
+    expect(row.warnings["0.b"]).toBe(r.sections["0.b"].warnings.length);
+  });
+});
+
 describe("0.b in vrs-compat: one component too few when the raw mask is larger than the background", () => {
   it("a 12³ box filled but for one face: VRS counts 0 components for 95 %, default 1; the sweep agrees", () => {
     const volume = makeVolume(12, 12, 12, (x) => (x === 0 ? 0 : 1));
