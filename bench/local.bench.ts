@@ -3,7 +3,7 @@
  * data-loaders/band-pool.ts as `mapval report` runs them; MAPVAL_WORKERS sets its size) on emd_1997 resampled to 256³
  * (0.789 Å/voxel, bench/upsample.ts), threshold 1.0, at the map's reported 7 Å (the Level 0 bench case, resized to
  * 56³) and at finer resolutions whose resized boxes are larger: 2.5 Å → 160³ (an FFT-friendly edge, 2⁵·5) and 3 Å →
- * 134³ (2·67, which fft.ts would transform with Bluestein; default mode runs the band FFTs on 135³, see `fftBox`).
+ * 134³ (2·67, transformed as it is with Bluestein's algorithm, lib/fft-batch.ts).
  * Targets: 0.e–0.g together ≤ 60 s (bench/monores.bench.ts); memory ≤ 8× the map's bytes.
  *
  * Each case runs in its own child process holding only the map, so its peak resident set (worker threads included)

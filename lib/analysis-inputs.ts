@@ -126,7 +126,7 @@ const resolutionSections: readonly SectionId[] = [...spectral, "0.h"];
 
 /**
  * The largest grids the sections of `computed` make for a map of `dims`: the map's own Fourier transform (0.d, 0.e,
- * and 0.f/0.g's resize) and 0.f/0.g's resized box and its FFT box (a cube in vrs-compat). 0.e's working grid is never
+ * and 0.f/0.g's resize) and 0.f/0.g's resized box, transformed as it is (a cube in vrs-compat). 0.e's working grid is never
  * larger than the map. With no resolution, none of them is made.
  */
 export function derivedGrids(
@@ -136,9 +136,9 @@ export function derivedGrids(
   if (o.resolution === null || !o.computed.some((id) => spectral.includes(id))) return [];
   const grids: DerivedGrid[] = [{ what: "the map's Fourier transform (0.d–0.g)", shape: dims, bytesPerVoxel: TRANSFORM_BYTES_PER_VOXEL }];
   if (o.computed.includes("0.f") || o.computed.includes("0.g")) {
-    const { fftBox } = localGridBoxes(dims, { voxelSize: o.ts, resolution: o.resolution, mode: o.mode });
+    const { box } = localGridBoxes(dims, { voxelSize: o.ts, resolution: o.resolution, mode: o.mode });
     const what = `0.f/0.g's box, the map resized to ${o.resolution / 2} Å per voxel${o.mode === "vrs-compat" ? " in a cube" : ""},`;
-    grids.push({ what, shape: fftBox, bytesPerVoxel: LOCAL_GRID_BYTES_PER_VOXEL });
+    grids.push({ what, shape: box, bytesPerVoxel: LOCAL_GRID_BYTES_PER_VOXEL });
   }
   return grids;
 }

@@ -8,12 +8,16 @@
  * processors", SC 2008), mixed radix: the length is split into radices 4, 2, 3, 5 and 7, and each stage j = 0 … n/R − 1
  * reads samples j + r·n/R, multiplies them by ω^{r·(j mod Ns)} (ω = e^{∓2πi/(Ns·R)}, Ns the product of the earlier
  * radices), takes their DFT of length R and writes it to ⌊j/Ns⌋·Ns·R + (j mod Ns) + r·Ns of the other buffer. The
- * result comes out in natural order. Lengths with a prime factor above 7 go line by line through fft.ts instead.
+ * result comes out in natural order.
+ *
+ * A length n with a prime factor above 7 uses Bluestein's chirp-z algorithm on the same batches: with
+ * w_j = e^{sign·iπj²/n}, X_k = w_k·Σ_j (x_j·w_j)·conj(w_{k−j}), a circular convolution of length M ≥ 2n − 1 with no
+ * prime factor above 7, done with two batched Stockham transforms of length M (about 2.5 times the work of a
+ * smooth length near n, where fft.ts line by line took 3–7 times). Exact lengths keep a spectrum's frequency
+ * sampling, which zero-padding to a smooth length would change (docs/vrs-differences.md).
  *
  * Both directions are unnormalised: `inverse` uses e^{+2πi jk/n} and does not divide by n.
  */
-import { complexFft, type ComplexFft } from "./fft.js";
-
 const RADICES = [4, 2, 3, 5, 7];
 
 /** Radices of n, largest power of 4 first; null when n has a prime factor above 7. */
@@ -26,6 +30,11 @@ function radicesOf(n: number): number[] | null {
       rest /= r;
     }
   return rest === 1 ? out : null;
+}
+
+/** Smallest length ≥ n with no prime factor above 7. */
+function smoothLength(n: number): number {
+  for (let m = n; ; m++) if (radicesOf(m)) return m;
 }
 
 interface Stage {
@@ -51,10 +60,8 @@ export function batchFft(size: number): BatchFft {
 
 export class BatchFft {
   private readonly stages: Stage[] | null;
-  /** Fallback for lengths with a large prime factor. */
-  private readonly lineFft: ComplexFft | null;
-  private readonly line: Float64Array;
-  private readonly lineOut: Float64Array;
+  /** For lengths with a large prime factor (module comment). */
+  private readonly bluestein: Bluestein | null;
   /** The two buffers the Stockham stages alternate between (grown on demand). */
   private scratch = [new Float64Array(0), new Float64Array(0)];
 
@@ -76,13 +83,11 @@ export class BatchFft {
         span *= radix;
         return stage;
       });
-      this.lineFft = null;
+      this.bluestein = null;
     } else {
       this.stages = null;
-      this.lineFft = complexFft(size);
+      this.bluestein = new Bluestein(size);
     }
-    this.line = new Float64Array(2 * size);
-    this.lineOut = new Float64Array(2 * size);
   }
 
   /**
@@ -94,7 +99,7 @@ export class BatchFft {
     const width = to - from;
     if (n === 1 || width <= 0) return;
     const stages = this.stages;
-    if (!stages) return this.lineByLine(data, offset, stride, from, to, sign);
+    if (!stages) return this.bluestein!.transform(data, offset, stride, from, to, sign);
     const needed = 2 * n * width;
     if (this.scratch[0].length < needed) this.scratch = [new Float64Array(needed), new Float64Array(needed)];
     // The stages alternate between two compact buffers (lines `width` apart); the first reads `data` and the last
@@ -120,23 +125,91 @@ export class BatchFft {
       }
     }
   }
+}
 
-  private lineByLine(data: Float64Array, offset: number, stride: number, from: number, to: number, sign: -1 | 1): void {
-    const { line, lineOut } = this;
-    const plan = this.lineFft!;
-    const n = this.size;
-    for (let b = from; b < to; b++) {
-      for (let j = 0; j < n; j++) {
-        line[2 * j] = data[2 * (offset + j * stride + b)];
-        line[2 * j + 1] = data[2 * (offset + j * stride + b) + 1];
+/** Bluestein's algorithm for a batch of lines of length n (module comment), per direction. */
+class Bluestein {
+  private readonly convolution: BatchFft;
+  /** w_j = e^{−iπj²/n}, j < n (the forward chirp; the inverse uses its conjugate). */
+  private readonly chirpCos: Float64Array;
+  private readonly chirpSin: Float64Array;
+  /** Per sign (index 0 forward, 1 inverse), the length-M DFT of conj(w_j) at ±j, divided by M. */
+  private readonly kernels: [Float64Array | null, Float64Array | null] = [null, null];
+  /** x·w of the batch, M samples per line (lines side by side), then its convolution. */
+  private work = new Float64Array(0);
+
+  constructor(readonly size: number) {
+    const n = size;
+    this.convolution = batchFft(smoothLength(2 * n - 1));
+    this.chirpCos = new Float64Array(n);
+    this.chirpSin = new Float64Array(n);
+    for (let j = 0; j < n; j++) {
+      // j² mod 2n keeps the angle small, hence exact, for long lines.
+      const angle = (-Math.PI * ((j * j) % (2 * n))) / n;
+      this.chirpCos[j] = Math.cos(angle);
+      this.chirpSin[j] = Math.sin(angle);
+    }
+  }
+
+  private kernel(sign: -1 | 1): Float64Array {
+    const index = sign < 0 ? 0 : 1;
+    const known = this.kernels[index];
+    if (known) return known;
+    const n = this.size, m = this.convolution.size;
+    const kernel = new Float64Array(2 * m);
+    for (let j = 0; j < n; j++) {
+      // conj(w_j) for this direction: w = e^{sign·iπj²/n}.
+      const re = this.chirpCos[j], im = sign < 0 ? -this.chirpSin[j] : this.chirpSin[j];
+      kernel[2 * j] = re;
+      kernel[2 * j + 1] = im;
+      if (j > 0) {
+        kernel[2 * (m - j)] = re;
+        kernel[2 * (m - j) + 1] = im;
       }
-      if (sign < 0) plan.forward(lineOut, line);
-      else plan.inverse(lineOut, line);
-      // fft.ts's inverse divides by n; this transform is unnormalised.
-      const scale = sign < 0 ? 1 : n;
-      for (let j = 0; j < n; j++) {
-        data[2 * (offset + j * stride + b)] = lineOut[2 * j] * scale;
-        data[2 * (offset + j * stride + b) + 1] = lineOut[2 * j + 1] * scale;
+    }
+    this.convolution.transform(kernel, 0, 1, 0, 1, -1);
+    for (let i = 0; i < 2 * m; i++) kernel[i] /= m;
+    this.kernels[index] = kernel;
+    return kernel;
+  }
+
+  transform(data: Float64Array, offset: number, stride: number, from: number, to: number, sign: -1 | 1): void {
+    const n = this.size, m = this.convolution.size;
+    const width = to - from;
+    const kernel = this.kernel(sign);
+    const { chirpCos } = this;
+    const chirpSin = this.chirpSin;
+    const flip = sign < 0 ? 1 : -1;
+    if (this.work.length < 2 * m * width) this.work = new Float64Array(2 * m * width);
+    const work = this.work;
+    const slots = 2 * width;
+    for (let j = 0; j < n; j++) {
+      const c = chirpCos[j], s = flip * chirpSin[j];
+      const source = 2 * (offset + j * stride + from), target = j * slots;
+      for (let b = 0; b < slots; b += 2) {
+        const re = data[source + b], im = data[source + b + 1];
+        work[target + b] = re * c - im * s;
+        work[target + b + 1] = re * s + im * c;
+      }
+    }
+    work.fill(0, n * slots, m * slots);
+    this.convolution.transform(work, 0, width, 0, width, -1);
+    for (let k = 0; k < m; k++) {
+      const c = kernel[2 * k], s = kernel[2 * k + 1], at = k * slots;
+      for (let b = 0; b < slots; b += 2) {
+        const re = work[at + b], im = work[at + b + 1];
+        work[at + b] = re * c - im * s;
+        work[at + b + 1] = re * s + im * c;
+      }
+    }
+    this.convolution.transform(work, 0, width, 0, width, 1);
+    for (let k = 0; k < n; k++) {
+      const c = chirpCos[k], s = flip * chirpSin[k];
+      const source = k * slots, target = 2 * (offset + k * stride + from);
+      for (let b = 0; b < slots; b += 2) {
+        const re = work[source + b], im = work[source + b + 1];
+        data[target + b] = re * c - im * s;
+        data[target + b + 1] = re * s + im * c;
       }
     }
   }

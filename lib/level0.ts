@@ -260,6 +260,10 @@ export class CompensatedSum {
     this.compensation += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t + x : x - t + this.sum;
     this.sum = t;
   }
+  /** The sum with its compensation. */
+  get value(): number {
+    return this.sum + this.compensation;
+  }
   /** this − other, each with its compensation. */
   minus(other: CompensatedSum): number {
     return this.sum - other.sum + (this.compensation - other.compensation);
@@ -341,11 +345,21 @@ function measureHardMask(volume: Volume, maskVoxels: Int32Array, rawThreshold: n
   };
 }
 
-/** The background's sums (outside the mask) as the map's minus the mask's. */
-function backgroundBySubtraction(whole: MapSums, mask: HardMaskNumbers, voxels: number): BackgroundSums {
+/**
+ * The background's sums (outside the mask) as the map's minus the mask's (the report's and the sweep's). A squared
+ * deviation within the rounding of that difference (a few ulps of the two sums of squares) is taken as 0: a constant
+ * background beside a mask left ~1e-9 of σ and passed 0.c instead of reading as constant.
+ */
+export function backgroundBySubtraction(
+  whole: MapSums,
+  mask: { constructed: number; sum: CompensatedSum; squares: CompensatedSum },
+  voxels: number,
+): BackgroundSums {
   const n = voxels - mask.constructed;
   const shiftedSum = whole.sum.minus(mask.sum);
-  const squaredDeviations = Math.max(0, whole.squares.minus(mask.squares) - (shiftedSum * shiftedSum) / n);
+  const difference = whole.squares.minus(mask.squares) - (shiftedSum * shiftedSum) / n;
+  const rounding = 8 * Number.EPSILON * (whole.squares.value + mask.squares.value);
+  const squaredDeviations = difference > rounding ? difference : 0;
   return { n, sum: shiftedSum + n * whole.shift, squaredDeviations };
 }
 

@@ -77,9 +77,10 @@ export class MonogenicEnergy {
   private activeFrom = 0;
   private activeTo = 0;
   private readonly packed: Float64Array;
+  /** The x transforms of one plane's packed row pairs (layout in `planePasses`). */
+  private readonly rowBatch: Float64Array;
   /** Zeros, for rows without a Nyquist-plane term. */
   private readonly noTerm: Float64Array;
-  private readonly unpacked: Float64Array;
 
   constructor(input: MonogenicInput) {
     const [nx, ny, nz] = input.shape;
@@ -109,8 +110,8 @@ export class MonogenicEnergy {
     this.block = new Float64Array(2 * this.hx * gz);
     this.plane = new Float64Array(2 * this.hx * gy);
     this.packed = new Float64Array(2 * gx);
+    this.rowBatch = new Float64Array(2 * gx * Math.ceil(ny / 2));
     this.noTerm = new Float64Array(gx);
-    this.unpacked = new Float64Array(2 * gx);
   }
 
   /** Voxels of the map. */
@@ -258,7 +259,7 @@ export class MonogenicEnergy {
     axis: number,
     term: Float64Array | null,
   ): void {
-    const { hx, work, plane, packed, unpacked, activeFrom, activeTo, noTerm } = this;
+    const { hx, work, plane, packed, activeFrom, activeTo, noTerm } = this;
     const [nx, ny] = this.shape;
     const [gx, gy, gz] = this.fftShape;
     const start = 2 * hx * gy * (z - z0);
@@ -266,24 +267,36 @@ export class MonogenicEnergy {
     batchFft(gy).transform(plane, 0, hx, activeFrom, activeTo, 1);
     // x: two Hermitian rows make one complex row whose inverse DFT is both real rows (packHermitianRows). The inverse
     // DFT is read off a forward one, IDFT(P)[x] = DFT(P)[−x]/gx, and every pass's 1/g is applied here.
-    const xPlan = complexFft(gx);
-    const norm = 1 / (gx * gy * gz);
-    for (let y = 0; y < ny; y += 2) {
-      const pair = y + 1 < ny;
-      packHermitianRows(plane, 2 * hx * y, pair, gx, packed);
-      xPlan.forward(unpacked, packed);
-      for (let row = 0; row < (pair ? 2 : 1); row++) {
-        const voxel = nx * (y + row + ny * z);
-        // The Nyquist-plane term: one value per row (x plane), or one per x (y and z planes).
-        const constant = axis === 0 && term ? term[y + row + gy * z] : 0;
-        const terms = axis > 0 && term ? term : noTerm;
-        const termStart = axis === 1 && term ? gx * z : axis === 2 && term ? gx * (y + row) : 0;
-        let v = unpacked[row] * norm;
-        out[voxel] += v * v + constant + terms[termStart];
-        for (let x = 1; x < nx; x++) {
-          v = unpacked[2 * (gx - x) + row] * norm;
-          out[voxel + x] += v * v + constant + terms[termStart + x];
+    // The plane's row pairs go through one batched transform (fft-batch.ts; for lengths with a large prime factor
+    // fft.ts's line-by-line Bluestein costs twice as much), except for powers of two, where fft.js's radix-4 on each
+    // pair is 5 % faster. Sample x of pair p lands at x·xStep + p·pairStep.
+    const { rowBatch } = this;
+    const pairs = Math.ceil(ny / 2);
+    const byLine = (gx & (gx - 1)) === 0;
+    const [xStep, pairStep] = byLine ? [1, gx] : [pairs, 1];
+    for (let p = 0; p < pairs; p++) {
+      packHermitianRows(plane, 4 * hx * p, 2 * p + 1 < ny, gx, packed);
+      if (byLine) complexFft(gx).forward(rowBatch.subarray(2 * gx * p, 2 * gx * (p + 1)), packed);
+      else
+        for (let x = 0; x < gx; x++) {
+          rowBatch[2 * (x * pairs + p)] = packed[2 * x];
+          rowBatch[2 * (x * pairs + p) + 1] = packed[2 * x + 1];
         }
+    }
+    if (!byLine) batchFft(gx).transform(rowBatch, 0, pairs, 0, pairs, -1);
+    const norm = 1 / (gx * gy * gz);
+    for (let y = 0; y < ny; y++) {
+      const at = 2 * (y >> 1) * pairStep + (y & 1);
+      const voxel = nx * (y + ny * z);
+      // The Nyquist-plane term: one value per row (x plane), or one per x (y and z planes).
+      const constant = axis === 0 && term ? term[y + gy * z] : 0;
+      const terms = axis > 0 && term ? term : noTerm;
+      const termStart = axis === 1 && term ? gx * z : axis === 2 && term ? gx * y : 0;
+      let v = rowBatch[at] * norm;
+      out[voxel] += v * v + constant + terms[termStart];
+      for (let x = 1; x < nx; x++) {
+        v = rowBatch[2 * (gx - x) * xStep + at] * norm;
+        out[voxel + x] += v * v + constant + terms[termStart + x];
       }
     }
   }

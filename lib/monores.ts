@@ -144,16 +144,40 @@ function xmippRound(x: number): number {
 }
 
 /**
- * The sweep's resolutions: `lowestResolution − c·step` for c = 0, 1, …, each snapped to the x-axis Fourier bin
- * `round(nx·Ts/res)` (resolution nx·Ts/bin), skipping repeated bins (and bin 0), and ending before Nyquist 2·Ts.
+ * How the sweep places its resolutions. "bins" (Xmipp's MonoRes): each requested resolution snapped to a whole
+ * Fourier bin, so at low resolution many steps collapse onto one bin (21 → 17.5 Å on a 100-voxel, 1.05 Å box) and
+ * near Nyquist a step skips bins (3.5 → 4 Å is four bins there). "fine": the requested resolutions themselves and
+ * every Fourier bin, in order, each at least a quarter bin past the previous: whichever of the step and one bin is
+ * finer, everywhere.
  */
-export function sweepResolutions(nx: number, voxelSize: number, lowestResolution: number, step: number) {
+export type SweepSpacing = "bins" | "fine";
+
+/** Smallest frequency step (digital) of a "fine" sweep, in Fourier bins. */
+export const FINE_SWEEP_BINS = 0.25;
+
+/**
+ * The sweep's resolutions: `lowestResolution − c·step` for c = 0, 1, …, placed as `spacing` says ("bins": snapped to
+ * the x-axis Fourier bin `round(nx·Ts/res)`, resolution nx·Ts/bin, repeated bins and bin 0 skipped), ending before
+ * Nyquist 2·Ts.
+ */
+export function sweepResolutions(
+  nx: number,
+  voxelSize: number,
+  lowestResolution: number,
+  step: number,
+  spacing: SweepSpacing = "bins",
+) {
   const list: { resolution: number; freq: number }[] = [];
   const nyquist = 2 * voxelSize;
   let lastBin = -1;
   for (let c = 0; ; c++) {
     const requested = lowestResolution - c * step;
     if (requested <= 0) break;
+    if (spacing === "fine") {
+      if (requested < nyquist) break;
+      list.push({ resolution: requested, freq: voxelSize / requested });
+      continue;
+    }
     let bin = xmippRound((voxelSize / requested) * nx);
     if (bin < 0) bin += nx;
     if (bin === lastBin || bin === 0) continue;
@@ -163,7 +187,18 @@ export function sweepResolutions(nx: number, voxelSize: number, lowestResolution
     if (resolution < nyquist) break;
     list.push({ resolution, freq });
   }
-  return list;
+  return spacing === "fine" ? withEveryBin(list, nx, voxelSize) : list;
+}
+
+/** The fine sweep: `steps` and the Fourier bins from the first step to Nyquist, merged, a quarter bin apart at least. */
+function withEveryBin(steps: { resolution: number; freq: number }[], nx: number, voxelSize: number) {
+  if (steps.length === 0) return steps;
+  const bins: { resolution: number; freq: number }[] = [];
+  for (let b = 1; b <= nx >> 1; b++) if (b / nx >= steps[0].freq) bins.push({ resolution: voxelSize / (b / nx), freq: b / nx });
+  const merged = [...steps, ...bins].sort((a, b) => a.freq - b.freq);
+  const out = [merged[0]];
+  for (const band of merged) if (band.freq - out[out.length - 1].freq >= FINE_SWEEP_BINS / nx) out.push(band);
+  return out;
 }
 
 export interface MonoResOptions {
@@ -171,6 +206,8 @@ export interface MonoResOptions {
   voxelSize: number;
   lowestResolution?: number;
   step?: number;
+  /** Default "bins", as Xmipp. */
+  spacing?: SweepSpacing;
   significance?: number;
 }
 
@@ -424,7 +461,7 @@ class MonoResSweep implements BandRun {
     this.noiseVoxels = partial.noiseVoxels;
     this.shape = { nx: grid.nx, ny: grid.ny, nz: grid.nz };
     this.resolutionMap = new Float64Array(labels.length);
-    this.bands = sweepResolutions(grid.nx, this.voxelSize, this.lowestResolution, step);
+    this.bands = sweepResolutions(grid.nx, this.voxelSize, this.lowestResolution, step, options.spacing);
     const spectrum = realFft3d(grid, sharedFloat64Array(2 * halfWidth(grid.nx) * grid.ny * grid.nz)).data;
     const tasks: MonoResTask[] = [{ refinement: true }];
     for (const { freq } of this.bands) {

@@ -7,7 +7,6 @@ import tCdf from "@stdlib/stats-base-dists-t-cdf";
 import { criteriaFor, criterionText, type CriteriaParameters } from "./criteria.js";
 import type { AnalysisMode, SectionResult } from "./report-types.js";
 import type { PartialMaskCaution } from "./section-0b-mask.js";
-import type { Volume } from "./volume.js";
 
 export interface BackgroundResults {
   voxels: number;
@@ -31,37 +30,12 @@ const explanation =
   "should be as rare as for Gaussian noise and show no structure. We test the mean with a two-sided one-sample " +
   "t-test and compare the fraction of voxels with |value| above 5σ with a zero-mean Gaussian's 2Φ(−5).";
 
-/** Sums over the voxels outside the mask, in float64. */
+/** Sums over the voxels outside the mask, in float64 (lib/level0.ts `backgroundBySubtraction`). */
 export interface BackgroundSums {
   n: number;
   sum: number;
   /** Σ(v − mean)², from a second pass (no cancellation). */
   squaredDeviations: number;
-}
-
-export function backgroundSums(data: Float32Array, hardMask: Uint8Array): BackgroundSums {
-  let n = 0, sum = 0;
-  for (let i = 0; i < data.length; i++) {
-    if (hardMask[i] === 0) {
-      n++;
-      sum += data[i];
-    }
-  }
-  const mean = sum / n;
-  let ss = 0;
-  for (let i = 0; i < data.length; i++) {
-    if (hardMask[i] === 0) {
-      const d = data[i] - mean;
-      ss += d * d;
-    }
-  }
-  return { n, sum, squaredDeviations: ss };
-}
-
-export function countBeyond(data: Float32Array, hardMask: Uint8Array, limit: number): number {
-  let count = 0;
-  for (let i = 0; i < data.length; i++) if (hardMask[i] === 0 && Math.abs(data[i]) > limit) count++;
-  return count;
 }
 
 /** ln Γ by Stirling's series after shifting x above 10 (absolute error < 1e-14 for x > 0). */
@@ -125,20 +99,7 @@ export function backgroundResults(sums: BackgroundSums, outliers: number, sigmas
   };
 }
 
-export function backgroundSection(
-  volume: Volume,
-  hardMask: Uint8Array,
-  mode: AnalysisMode,
-  p: CriteriaParameters,
-  caution: PartialMaskCaution | null = null,
-): SectionResult<BackgroundResults> {
-  const sums = backgroundSums(volume.data, hardMask);
-  const std = Math.sqrt(sums.squaredDeviations / sums.n);
-  const outliers = countBeyond(volume.data, hardMask, p.outlierSigmas * std);
-  return backgroundVerdict(backgroundResults(sums, outliers, p.outlierSigmas), mode, p);
-}
-
-/** Status and warnings from the numbers (shared with the threshold sweep). */
+/** Status and warnings from the numbers (the report's, lib/level0.ts, and the threshold sweep's). */
 export function backgroundVerdict(
   r: BackgroundResults,
   mode: AnalysisMode,

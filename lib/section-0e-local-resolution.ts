@@ -18,7 +18,7 @@ import {
   isTooHomogeneous, localStatistics, TOO_HOMOGENEOUS_WARNING, type LocalMapOutput, type LocalStatistics,
 } from "./local-stats.js";
 import { hardMask } from "./masks.js";
-import { MONORES_DEFAULTS, monoResPlan, type MonoResDiagnostics, type MonoResResult } from "./monores.js";
+import { MONORES_DEFAULTS, monoResPlan, type MonoResDiagnostics, type MonoResResult, type SweepSpacing } from "./monores.js";
 import type { AnalysisMode, SectionResult } from "./report-types.js";
 import { resampleSpectrum } from "./resample.js";
 import type { Vec3, Volume } from "./volume.js";
@@ -26,6 +26,10 @@ import type { Vec3, Volume } from "./volume.js";
 export const localResolutionTitle = "0.e Local resolution (MonoRes-style; VRS uses DeepRes)";
 /** VRS runs DeepRes only for reported resolutions in this range (Å), bounds included. */
 export const LOCAL_RESOLUTION_RANGE: readonly [number, number] = [2, 13];
+/** Fewer voxels than this behind a percentile test (its tail, or the voxels finer than the resolution) get a note. */
+export const MIN_PERCENTILE_VOXELS = 50;
+/** Share of the voxels beyond each of the 2.5 % and 97.5 % percentiles of the "too homogeneous" test. */
+const PERCENTILE_TAIL = 0.025;
 /** The working grid's Nyquist is at most this fraction of the reported resolution (Ts_work ≥ resolution/4). */
 export const WORKING_NYQUIST_FRACTION = 0.5;
 /** Longest working box edge (voxels) before the sampling is coarsened further, to bound time and memory. */
@@ -45,6 +49,8 @@ export interface LocalResolutionResults extends LocalStatistics {
   sweep: {
     lowestResolution: number;
     step: number;
+    /** How the resolutions are placed (lib/monores.ts `SweepSpacing`): "bins" in vrs-compat, "fine" in default. */
+    spacing: SweepSpacing;
     significance: number;
     /** Resolutions analysed (Å), from coarse to fine. */
     resolutions: number[];
@@ -139,9 +145,11 @@ export function localResolutionPlan(volume: Volume, options: LocalResolutionOpti
 
   const mask = options.hardMask ?? hardMask(volume, threshold, { voxelSize, mode }).mask;
   const working = workingGrid(volume, mask, voxelSize, resolution);
-  return thenPlanned(monoResPlan(working.volume, working.mask, { voxelSize: working.voxelSize }), (outcome) => {
+  // vrs-compat keeps Xmipp's MonoRes sweep (whole Fourier bins); default mode sweeps finer where the grid allows.
+  const spacing: SweepSpacing = mode === "vrs-compat" ? "bins" : "fine";
+  return thenPlanned(monoResPlan(working.volume, working.mask, { voxelSize: working.voxelSize, spacing }), (outcome) => {
     if (!outcome.measured) return withoutResults("not-measured", outcome.reason);
-    return measuredSection(outcome, working, voxelSize, resolution);
+    return measuredSection(outcome, working, voxelSize, resolution, spacing);
   });
 }
 
@@ -151,6 +159,7 @@ function measuredSection(
   working: WorkingGrid,
   voxelSize: number,
   resolution: number,
+  spacing: SweepSpacing,
 ): LocalResolutionSection {
   // A loop, not Uint8Array.from(map, f): V8 lists the mapped values first (≈200 MB and 1 s at 160³).
   const assigned = new Uint8Array(outcome.map.length);
@@ -172,6 +181,7 @@ function measuredSection(
     sweep: {
       lowestResolution: MONORES_DEFAULTS.lowestResolution,
       step: MONORES_DEFAULTS.step,
+      spacing,
       significance: MONORES_DEFAULTS.significance,
       resolutions: d.resolutions,
       noiseThresholds: d.noiseThresholds,
@@ -192,6 +202,20 @@ function measuredSection(
     );
   }
   const notes: string[] = [];
+  // A percentile test decided by a handful of voxels flips with them: say so.
+  const tail = Math.floor(PERCENTILE_TAIL * statistics.voxels);
+  if (tail < MIN_PERCENTILE_VOXELS)
+    notes.push(
+      `The 2.5% and 97.5% percentiles (the "too homogeneous" test) rest on ${tail} voxels each, fewer than ` +
+        `${MIN_PERCENTILE_VOXELS}; they may move with a few voxels.`,
+    );
+  const nyquistFiner = 2 * working.voxelSize < resolution;
+  if (nyquistFiner && finer < MIN_PERCENTILE_VOXELS)
+    notes.push(
+      `Only ${finer} ${finer === 1 ? "voxel is" : "voxels are"} finer than the reported resolution, fewer than ` +
+        `${MIN_PERCENTILE_VOXELS}: the share of voxels finer than the reported resolution (the "particularly high" ` +
+        "test) rests on them and may move with a few voxels.",
+    );
   if (working.resampled) {
     notes.push(
       `The map was resampled from ${voxelSize} to ${working.voxelSize.toFixed(3)} Å/voxel ` +
@@ -199,7 +223,7 @@ function measuredSection(
         `local resolutions finer than ${(2 * working.voxelSize).toFixed(2)} Å cannot be measured on that grid.`,
     );
   }
-  if (2 * working.voxelSize >= resolution) {
+  if (!nyquistFiner) {
     notes.push(
       `Nyquist on the analysed grid (${(2 * working.voxelSize).toFixed(2)} Å) is not finer than the reported ` +
         "resolution, so no voxel can be finer than it; the share of voxels finer than the reported resolution says " +

@@ -31,8 +31,6 @@ export interface LocalSectionOptions {
   /** Reported resolution (Å), or null when none was reported. */
   resolution: number | null;
   mode?: AnalysisMode;
-  /** Box the FFTs run on (see `LocalOptions.fftBox` in spiral-amplitude.ts). */
-  fftBox?: "exact" | "fast";
 }
 
 /** Numbers every local section reports besides its statistics. */
@@ -43,7 +41,7 @@ export interface LocalGridResults {
   resizedVoxelSize: number;
   /** Å per voxel along x, y, z used for the frequencies (see `localGrid`). */
   frequencySampling: Vec3;
-  /** Box the FFTs ran on: the resized box, or padded with zeros to fast lengths (`fftBox`). */
+  /** Box the FFTs ran on: the resized box in every mode (lib/spiral-amplitude.ts says why). */
   fftShape: Vec3;
   /** Shell σ, 1/Å. */
   shellSigma: number;
@@ -57,7 +55,7 @@ export function localGridResults(grid: LocalGrid, frequencies: number[]): LocalG
     resizedShape: grid.shape,
     resizedVoxelSize: grid.targetVoxelSize,
     frequencySampling: grid.sampling,
-    fftShape: grid.spiral.fftShape,
+    fftShape: grid.shape,
     shellSigma: grid.spiral.sigma,
     frequencies,
   };

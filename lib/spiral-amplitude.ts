@@ -10,8 +10,9 @@
  * with F = FFT(map) and f in 1/Å from numpy's `fftfreq(n, d=Ts)` on each axis.
  *
  * Cost: one forward FFT of the map (kept as a float32 half spectrum), then per band the four inverse FFTs of
- * lib/monogenic.ts, accumulated into one float32 volume. The FFT box may be the map's box padded with zeros
- * (`fftShape`), to avoid lengths with large prime factors.
+ * lib/monogenic.ts, accumulated into one float32 volume. The FFTs run on the map's own box in every mode: padding it to
+ * a faster length would change the frequency grid the shells are sampled on, hence the numbers
+ * (docs/vrs-differences.md); lengths with a large prime factor take Bluestein's algorithm (lib/fft-batch.ts).
  *
  * The module also prepares the grid 0.f and 0.g share (`localGrid`: VRS's resized map, its hard mask and noise
  * region) and the band run that feeds amplitudes to both sections' accumulators (`spiralBandRun`, a job of lib/bands.ts
@@ -55,33 +56,15 @@ export interface SpiralOptions {
    * 4.8/(n̄·Ts) with n̄·Ts the geometric mean of the three box edges in Å (the cube of the same volume).
    */
   sigma?: number;
-  /**
-   * Box the FFTs run on, at least the map's on every axis: the map sits at its low corner and the rest is zeros.
-   * Default: the map's own box (exactly the Python port). See `fastFftLength`.
-   */
-  fftShape?: Vec3;
 }
 
 /**
- * Smallest length ≥ n with no prime factor above 7. fft.ts transforms such lengths with short Cooley–Tukey steps;
- * a larger prime factor (134 = 2·67) sends it to Bluestein's algorithm, several times slower per sample.
- */
-export function fastFftLength(n: number): number {
-  for (let m = n; ; m++) {
-    let rest = m;
-    for (const p of [2, 3, 5, 7]) while (rest % p === 0) rest /= p;
-    if (rest === 1) return m;
-  }
-}
-
-/**
- * What `SpiralAmplitude` needs, as plain data (a band job's setup, sent to worker threads): the map's box, the FFT box,
- * the sampling and shell σ, and F = FFT(map) as a float32 half spectrum of the FFT box (interleaved complex, layout
- * of fft3d.ts), in shared memory where the platform has it.
+ * What `SpiralAmplitude` needs, as plain data (a band job's setup, sent to worker threads): the map's box, the
+ * sampling and shell σ, and F = FFT(map) as a float32 half spectrum (interleaved complex, layout of fft3d.ts), in
+ * shared memory where the platform has it.
  */
 export interface SpiralSetup {
   shape: Vec3;
-  fftShape: Vec3;
   /** Å per voxel along x, y, z. */
   sampling: Vec3;
   /** Shell σ, 1/Å. */
@@ -95,15 +78,11 @@ export function spiralSetup(grid: RealGrid, options: SpiralOptions): SpiralSetup
   const sampling: Vec3 = typeof options.voxelSize === "number"
     ? [options.voxelSize, options.voxelSize, options.voxelSize]
     : [options.voxelSize[0], options.voxelSize[1], options.voxelSize[2]];
-  const fftShape: Vec3 = options.fftShape ? [options.fftShape[0], options.fftShape[1], options.fftShape[2]] : [nx, ny, nz];
-  const [gx, gy, gz] = fftShape;
-  if (!(gx >= nx && gy >= ny && gz >= nz)) throw new RangeError(`FFT box ${fftShape.join("×")} is smaller than the map`);
   // A cube's edge exactly (a cube root could be an ulp off and flip 0.g's band count).
   const [ex, ey, ez] = [nx * sampling[0], ny * sampling[1], nz * sampling[2]];
   const edge = ex === ey && ey === ez ? ex : Math.cbrt(ex * ey * ez);
-  const padded = gx === nx && gy === ny && gz === nz ? grid : { nx: gx, ny: gy, nz: gz, data: zeroPadded(grid, fftShape) };
-  const spectrum = realFft3dFloat32(padded, sharedFloat32Array(2 * halfWidth(gx) * gy * gz));
-  return { shape: [nx, ny, nz], fftShape, sampling, sigma: options.sigma ?? SHELL_WIDTH_BINS / edge, spectrum };
+  const spectrum = realFft3dFloat32(grid, sharedFloat32Array(2 * halfWidth(nx) * ny * nz));
+  return { shape: [nx, ny, nz], sampling, sigma: options.sigma ?? SHELL_WIDTH_BINS / edge, spectrum };
 }
 
 /** Band amplitudes of one map: holds F = FFT(map) and computes m(f0) for any band centre f0. */
@@ -112,8 +91,6 @@ export class SpiralAmplitude {
   readonly nx: number;
   readonly ny: number;
   readonly nz: number;
-  /** The FFT box (the map's unless padded). */
-  readonly fftShape: Vec3;
   /** Shell σ, 1/Å. */
   readonly sigma: number;
   /** Built at the first band: its buffers are only needed where bands are computed. */
@@ -125,11 +102,10 @@ export class SpiralAmplitude {
   }
 
   constructor(readonly setup: SpiralSetup) {
-    const [gx, gy, gz] = setup.fftShape;
-    if (setup.spectrum.length !== 2 * halfWidth(gx) * gy * gz)
-      throw new RangeError(`spectrum has ${setup.spectrum.length / 2} bins, expected ${halfWidth(gx)}×${gy}×${gz}`);
     [this.nx, this.ny, this.nz] = setup.shape;
-    this.fftShape = setup.fftShape;
+    const { nx, ny, nz } = this;
+    if (setup.spectrum.length !== 2 * halfWidth(nx) * ny * nz)
+      throw new RangeError(`spectrum has ${setup.spectrum.length / 2} bins, expected ${halfWidth(nx)}×${ny}×${nz}`);
     this.sigma = setup.sigma;
   }
 
@@ -143,15 +119,14 @@ export class SpiralAmplitude {
    */
   amplitude(f0: number, out: Float32Array = new Float32Array(this.voxels)): Float32Array {
     const { nx, ny, nz, sigma } = this;
-    const [gx, gy, gz] = this.fftShape;
     if (out.length !== this.voxels) throw new RangeError(`output has ${out.length} values, expected ${this.voxels}`);
     const bands = (this.bands ??= new MonogenicEnergy({
       shape: this.setup.shape,
-      fftShape: this.fftShape,
+      fftShape: this.setup.shape,
       frequencies: [
-        fftFrequencies(gx, this.setup.sampling[0]),
-        fftFrequencies(gy, this.setup.sampling[1]),
-        fftFrequencies(gz, this.setup.sampling[2]),
+        fftFrequencies(nx, this.setup.sampling[0]),
+        fftFrequencies(ny, this.setup.sampling[1]),
+        fftFrequencies(nz, this.setup.sampling[2]),
       ],
       spectrum: this.setup.spectrum,
       nyquist: "numpy",
@@ -167,25 +142,11 @@ export class SpiralAmplitude {
       return Math.abs(distance) > cutoff ? 0 : Math.exp(-distance * distance * inverseTwoSigma2);
     });
     if (!(shellSum > 0)) return out.fill(0);
-    // ΣS counts bins, and a padded box has (g/n)³ times as many per unit of frequency: rescale so that m does not
-    // depend on the padding.
-    bands.scaleGain((gx * gy * gz) / (nx * ny * nz) / shellSum);
+    bands.scaleGain(1 / shellSum);
     bands.energy(out);
     for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(out[i]);
     return out;
   }
-}
-
-/** The map in the low corner of a larger box of zeros. */
-function zeroPadded(grid: RealGrid, [gx, gy, gz]: Vec3): Float32Array {
-  const { nx, ny, nz, data } = grid;
-  const out = new Float32Array(gx * gy * gz);
-  for (let z = 0, i = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++) {
-      const row = gx * (y + gy * z);
-      for (let x = 0; x < nx; x++, i++) out[row + x] = data[i];
-    }
-  return out;
 }
 
 /** numpy's `linspace(start, stop, count)`: start + j·step, the last value set to stop exactly. */
@@ -245,12 +206,6 @@ export interface LocalOptions {
   /** Reported resolution, Å. */
   resolution: number;
   mode?: AnalysisMode;
-  /**
-   * "exact": FFTs on the resized box itself, as the Python port. "fast": on the box padded with zeros at its high
-   * faces to the next length with no prime factor above 7 (`fastFftLength`), the statistics still on the resized box.
-   * Default "fast" in "default" mode, "exact" in "vrs-compat".
-   */
-  fftBox?: "exact" | "fast";
 }
 
 /** The grid 0.f and 0.g work on: VRS's resized map (kept only as its spectrum), its hard mask and noise region. */
@@ -278,9 +233,7 @@ export interface LocalGrid {
  * "vrs-compat": Xmipp's `transform_window --size` makes the resized box a cube of the x edge (non-cubic maps are
  * cropped or zero-padded along y and z) and the ucm code uses TsTarget on every axis, a sphere for the noise region
  * and σ = 4.8/(n·TsTarget). "default": the box keeps its own even edges, each axis its true sampling
- * (Ts·n/⌊n·Ts/TsTarget⌋), the noise region is the inscribed ellipsoid and σ uses the geometric-mean edge; the FFTs
- * run on a zero-padded box of fast lengths (`fftBox`), which changes the band amplitudes only within a few voxels
- * of the padded faces (the bands' reach, ~n/30 voxels), i.e. in the background.
+ * (Ts·n/⌊n·Ts/TsTarget⌋), the noise region is the inscribed ellipsoid and σ uses the geometric-mean edge.
  */
 export function localGrid(volume: Volume, options: LocalOptions): LocalGrid {
   const { voxelSize, threshold, resolution } = options;
@@ -308,7 +261,7 @@ export function localGrid(volume: Volume, options: LocalOptions): LocalGrid {
   const sampling: Vec3 = mode === "vrs-compat" ? [targetVoxelSize, targetVoxelSize, targetVoxelSize] : resized.voxelSize!;
   const { mask, voxels: maskVoxels } = hardMask(resized, threshold, { voxelSize: targetVoxelSize, mode });
   const { region: noiseRegion, voxels: noiseRegionVoxels } = noiseRegionOf(mask, resized);
-  const spiral = SpiralAmplitude.ofMap(resized, { voxelSize: sampling, fftShape: boxes.fftBox });
+  const spiral = SpiralAmplitude.ofMap(resized, { voxelSize: sampling });
   return {
     spiral,
     shape: [resized.nx, resized.ny, resized.nz],
@@ -323,18 +276,12 @@ export function localGrid(volume: Volume, options: LocalOptions): LocalGrid {
 }
 
 /**
- * The boxes {@link localGrid} makes for a map of `dims`, without making them: the resized box (a cube of its x edge in
- * vrs-compat) and the box its FFTs run on.
+ * The box {@link localGrid} makes for a map of `dims` (the resized box; a cube of its x edge in vrs-compat), without
+ * making it: its FFTs run on this box as it is.
  */
-export function localGridBoxes(
-  dims: Vec3,
-  options: Pick<LocalOptions, "voxelSize" | "resolution" | "mode" | "fftBox">,
-): { box: Vec3; fftBox: Vec3 } {
-  const mode = options.mode ?? "default";
+export function localGridBoxes(dims: Vec3, options: Pick<LocalOptions, "voxelSize" | "resolution" | "mode">): { box: Vec3 } {
   const { windowed } = vrsResizedShapes(dims, options.voxelSize, options.resolution);
-  const box: Vec3 = mode === "vrs-compat" ? [windowed[0], windowed[0], windowed[0]] : windowed;
-  const fftBox = options.fftBox ?? (mode === "vrs-compat" ? "exact" : "fast");
-  return { box, fftBox: fftBox === "fast" ? (box.map(fastFftLength) as Vec3) : box };
+  return { box: options.mode === "vrs-compat" ? [windowed[0], windowed[0], windowed[0]] : windowed };
 }
 
 /**

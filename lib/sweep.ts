@@ -17,7 +17,7 @@
  */
 import { withDefaults, type CriteriaParameters } from "./criteria.js";
 import { analysisVoxelSize, finiteMap } from "./analysis-inputs.js";
-import { CompensatedSum, mapSums, type MapSums } from "./level0.js";
+import { backgroundBySubtraction, CompensatedSum, mapSums, type MapSums } from "./level0.js";
 import { hardMaskThreshold, rawMaskThreshold } from "./masks.js";
 import { GrowingDilation } from "./morphology.js";
 import type { AnalysisMode, SectionStatus } from "./report-types.js";
@@ -26,7 +26,7 @@ import { maskVerdict, partialMaskCaution } from "./section-0b-mask.js";
 import {
   backgroundResults, backgroundVerdict, type BackgroundResults, type BackgroundSums,
 } from "./section-0c-background.js";
-import { COVERAGE, componentSweep, type ThresholdComponents } from "./sweep-components.js";
+import { componentSweep } from "./sweep-components.js";
 import { mapValues, ValueIndex } from "./value-index.js";
 import type { Vec3, Volume } from "./volume.js";
 
@@ -78,6 +78,7 @@ export function sweep(map: Volume, thresholds: number[], options: SweepOptions =
   // the largest component; the hard mask and its tally grow by that much.
   const components = componentSweep(volume, [...rawThresholds, ...hardThresholds], 26, {
     topK: sizesKept,
+    coverage: p.massFraction,
     onLevel: (level, largestGrowth) => {
       const rows = rowsByHardThreshold.get(level.threshold);
       if (!rows) return;
@@ -101,10 +102,9 @@ export function sweep(map: Volume, thresholds: number[], options: SweepOptions =
     const background = backgroundResults(m.background, m.outliers, p.outlierSigmas);
     const caution = partialMaskCaution(c.largestComponentVoxels, c.rawVoxels, mode);
     const mass = massFromExtent([nx, ny, nz], m.extent, com, ts, mode, p, caution);
-    const needed = massSet(c, p.massFraction);
-    const components95 = mode === "vrs-compat" ? vrsComponents95(needed.count, n - c.rawVoxels, c.topSizes) : needed.count;
+    const components95 = mode === "vrs-compat" ? vrsComponents95(c.components95, n - c.rawVoxels, c.topSizes) : c.components95;
     const remainingComponents = c.componentCount - components95;
-    const remainingVoxels = c.rawVoxels - needed.voxels;
+    const remainingVoxels = c.rawVoxels - c.components95Voxels;
     const remainingAverageVolume =
       mode === "vrs-compat" ? (remainingVoxels / remainingVoxels) * ts3 : (remainingVoxels / remainingComponents) * ts3;
     const overlap = m.both / c.rawVoxels;
@@ -203,37 +203,17 @@ class MaskTally {
     const { constructed } = this;
     let both = 0;
     for (let b = 0; b < this.levels.length && this.levels[b] >= rawThreshold; b++) both += this.perLevel[b];
-    // Background = whole map minus the mask.
-    const n = this.volume.data.length - constructed;
-    const sum = map.sum.minus(this.sum);
-    const squaredDeviations = Math.max(0, map.squares.minus(this.squares) - (sum * sum) / n);
-    const limit = outlierSigmas * Math.sqrt(squaredDeviations / n);
+    const background = backgroundBySubtraction(map, { constructed, sum: this.sum, squares: this.squares }, this.volume.data.length);
+    const limit = outlierSigmas * Math.sqrt(background.squaredDeviations / background.n);
     const outliers = values.countBeyond(limit) - values.countBeyondIn(limit, this.perBin, (i) => hard.has(i));
     return {
       extent: constructed === 0 ? null : { first: [...this.first], last: [...this.last] },
       constructed,
       both,
-      background: { n, sum: sum + n * map.shift, squaredDeviations },
+      background,
       outliers,
     };
   }
-}
-
-/**
- * How many of the largest components hold `fraction` of the raw voxels, and their voxels. componentSweep answers for
- * 95 %; another fraction is walked through the `sizesKept` largest sizes, and is NaN if they do not reach it.
- */
-function massSet(c: ThresholdComponents, fraction: number): { count: number; voxels: number } {
-  if (fraction === COVERAGE) return { count: c.components95, voxels: c.components95Voxels };
-  let count = 0, voxels = 0;
-  for (const size of c.topSizes) {
-    if (!(voxels / c.rawVoxels < fraction)) break;
-    voxels += size;
-    count++;
-  }
-  return voxels / c.rawVoxels < fraction && count === c.topSizes.length && count < c.componentCount
-    ? { count: NaN, voxels: NaN }
-    : { count, voxels };
 }
 
 /**

@@ -183,6 +183,8 @@ def map_case(name, Ts, resolution, threshold):
                 "thresholds": thresholds,
                 "percentiles": percentiles(omap[mask]),
                 "mean": float(omap[mask].mean()),
+                # Mask voxels at each occupancy level k/n_f, k = 0 … n_f.
+                "levels": [int(c) for c in np.bincount(np.rint(omap[mask] * len(ofreqs)).astype(int), minlength=len(ofreqs) + 1)],
             },
             "probe": probe,
             "amplitudes": amplitudes,
@@ -228,6 +230,10 @@ def main():
     cases = {
         "local-emd-3488.json": lambda: map_case("emd_3488.map", 1.05, 3.2, 0.09),
         "local-emd-1997.json": lambda: map_case("emd_1997.map", 2.02, 7.0, 1.0),
+        # Resized edges with a prime factor above 7 (62 = 2·31, 52 = 4·13), which an FFT padded to a smooth length
+        # would sample on a different frequency grid (mapval transforms them as they are).
+        "local-emd-5170.json": lambda: map_case("emd_5170.map", 2.38, 7.6, 0.61),
+        "local-emd-1997-7.6A.json": lambda: map_case("emd_1997.map", 2.02, 7.6, 1.0),
         "local-spiral-small.json": spiral_case,
     }
     for file, make in cases.items():

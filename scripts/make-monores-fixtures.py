@@ -11,7 +11,8 @@ same algorithm; it does not check MonoRes itself against Xmipp, which is not ava
 
 All maps are analysed at their own sampling (resolution/4 is finer than Ts for both), so no resampling is involved.
 The hard mask is mapval's default-mode one: v >= threshold, largest 26-connected component, ceil(2/Ts) dilations
-with the 18-neighbourhood, clipped to the box.
+with the 18-neighbourhood, clipped to the box. The sweep is default mode's "fine" one: the 0.5 A steps themselves
+(not snapped to Fourier bins as Xmipp does) and every Fourier bin, by frequency, each a quarter bin past the previous.
 """
 import json
 import math
@@ -37,6 +38,7 @@ STEP = 0.5
 SIGNIFICANCE = 0.95
 Z_CRITICAL = 1.6448536269514722  # standard normal quantile at 0.95
 EDGE = 0.02
+FINE_SWEEP_BINS = 0.25
 
 
 def digital(n):
@@ -90,7 +92,7 @@ def xmipp_quantile(values, q):
     return np.sort(values)[int(math.floor(len(values) * q))]
 
 
-def sweep(nx, ts):
+def sweep(nx, ts, spacing="fine"):
     out, last = [], -1
     c = 0
     while True:
@@ -98,6 +100,11 @@ def sweep(nx, ts):
         c += 1
         if requested <= 0:
             break
+        if spacing == "fine":
+            if requested < 2 * ts:
+                break
+            out.append((requested, ts / requested))
+            continue
         x = ts / requested * nx
         b = int(math.floor(x + 0.5))
         if b == last or b == 0:
@@ -108,7 +115,16 @@ def sweep(nx, ts):
         if res < 2 * ts:
             break
         out.append((res, freq))
-    return out
+    if spacing != "fine" or not out:
+        return out
+    # The steps and every Fourier bin from the first step to Nyquist, by frequency, a quarter bin apart at least.
+    bins = [(ts / (b / nx), b / nx) for b in range(1, nx // 2 + 1) if b / nx >= out[0][1]]
+    merged = sorted(out + bins, key=lambda band: band[1])
+    kept = [merged[0]]
+    for band in merged:
+        if band[1] - kept[-1][1] >= FINE_SWEEP_BINS / nx:
+            kept.append(band)
+    return kept
 
 
 def cliff_labels(v, mask):

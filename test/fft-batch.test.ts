@@ -20,8 +20,8 @@ function directDft(re: number[], im: number[], sign: number): [number[], number[
 }
 
 // Radices 4 and 2 alone and mixed with 3, 5 and 7 (one stage, odd and even stage counts), and lengths with a prime
-// factor above 7 (line-by-line fallback: 11, 67, 134 = 2·67).
-const sizes = [1, 2, 3, 4, 5, 7, 8, 12, 14, 15, 16, 20, 21, 25, 32, 35, 49, 56, 60, 64, 96, 105, 135, 160, 11, 67, 134];
+// factor above 7 (batched Bluestein: 11, 31, 62 = 2·31, 67, 134 = 2·67, 262 = 2·131).
+const sizes = [1, 2, 3, 4, 5, 7, 8, 12, 14, 15, 16, 20, 21, 25, 32, 35, 49, 56, 60, 64, 96, 105, 135, 160, 11, 31, 62, 67, 134, 262];
 
 describe("BatchFft against a direct DFT", () => {
   for (const n of sizes)

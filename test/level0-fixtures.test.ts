@@ -98,6 +98,29 @@ describe.each(fixtures)("$file at threshold $threshold", (fx) => {
     expect(c.outlierPercent).toBe(fx.default["0.c"].outlierPercent);
   });
 
+  it("0.a and 0.b statuses and warnings follow numpy's numbers with VRS's limits (written here, not read from criteria)", () => {
+    for (const [report, e] of [[vrs, fx.vrs], [def, { ...fx.vrs, "0.a": { ...fx.vrs["0.a"], ...fx.default["0.a"] }, "0.b": { ...fx.vrs["0.b"], ...fx.default["0.b"] } }]] as const) {
+      const a = e["0.a"];
+      const massWarnings =
+        a.decentering.filter((d: number) => d > 20).length +
+        a.spaceLeft.filter((d: number) => d < 20).length +
+        a.spaceRight.filter((d: number) => d < 20).length +
+        a.centerOfMassOffset.filter((d: number) => d > 20).length;
+      // Default mode also warns when the largest component holds less than 80 % of the raw mask.
+      const raw = (report.sections["0.b"].results as MaskResults).rawVoxels;
+      const partial = Number(report.mode === "default" && report.hardMask.largestComponentVoxels / raw < 0.8);
+      expect(report.sections["0.a"].warnings.length, `${report.mode} 0.a`).toBe(massWarnings + partial);
+      expect(report.sections["0.a"].status).toBe(massWarnings + partial > 0 ? "warnings" : "ok");
+      // The fixture has no default-mode overlap: VRS's (its mask differs only in the box's outermost shell) stands in;
+      // every fixture's is far from 0.75.
+      const b = e["0.b"];
+      const maskWarnings =
+        Number(b.components95 > 5) + Number(b.remainingAverageVolume !== null && b.remainingAverageVolume > 5) + Number(b.overlap < 0.75);
+      expect(report.sections["0.b"].warnings.length, `${report.mode} 0.b`).toBe(maskWarnings);
+      expect(report.sections["0.b"].status).toBe(maskWarnings > 0 ? "warnings" : "ok");
+    }
+  });
+
   it("verdicts follow the numbers", () => {
     for (const report of [vrs, def]) {
       const c = report.sections["0.c"].results as BackgroundResults;

@@ -88,6 +88,27 @@ describe("MonoRes building blocks", () => {
     for (const s of sweep) expect(s.freq).toBeCloseTo(digitalFrequency(Math.round(n * s.freq), n), 15);
   });
 
+  it("sweeps finer in default mode: the 0.5 Å steps and every Fourier bin, a quarter bin apart at least", () => {
+    // Independent expectation on n = 100, Ts = 1.05 Å: digital frequencies Ts/r for r = 30, 29.5, … ≥ 2·Ts, and b/n
+    // for bins b from 4 (the first above Ts/30 = 3.5/n) to 50, merged in order; one within a quarter bin of the last
+    // one kept is dropped.
+    const n = 100, ts = 1.05;
+    const candidates: number[] = [];
+    for (let r = 30; r >= 2 * ts; r -= 0.5) candidates.push(ts / r);
+    for (let b = 4; b <= 50; b++) candidates.push(b / n);
+    candidates.sort((a, b) => a - b);
+    const expected = [candidates[0]];
+    for (const f of candidates) if (f - expected[expected.length - 1] >= 0.25 / n) expected.push(f);
+    const sweep = sweepResolutions(n, ts, 30, 0.5, "fine");
+    expect(sweep.map((s) => s.freq)).toEqual(expected);
+    sweep.forEach((s) => expect(s.resolution * s.freq).toBeCloseTo(ts, 12));
+    // Near Nyquist every bin is there (3.5 → 4 Å is four bins: 30, 29, 28, 27); at low resolution the 0.5 Å steps
+    // that the whole-bin sweep collapses (21 → 17.5 Å) are kept where they are a quarter bin apart.
+    for (const b of [27, 28, 29, 30]) expect(sweep.some((s) => s.freq === b / n)).toBe(true);
+    expect(sweep.filter((s) => s.resolution < 21 && s.resolution > 17.5).length).toBeGreaterThanOrEqual(3);
+    expect(sweep.length).toBeGreaterThan(2 * sweepResolutions(n, ts, 30, 0.5).length);
+  });
+
   it("puts the cliff one shell inside the sphere a spherical mask zeroed", () => {
     const n = 40, c = 20;
     const normal = seededNormal(5);

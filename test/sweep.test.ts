@@ -82,6 +82,21 @@ describe("sweep edge cases", () => {
     expect(row.components95).toBe(2); // 16978 + 3828 of 34002 voxels
   });
 
+  it("a mass fraction other than 95 % that needs more than 100 components: the count, as the report gives it", () => {
+    // emd_1997 at 2.5 keeps many small noise blobs: 90 % of the raw voxels need 101 components.
+    const volume = load("emd_1997.map");
+    for (const mode of ["default", "vrs-compat"] as const) {
+      const parameters = { massFraction: 0.9 };
+      const [row] = sweep(volume, [2.5], { voxelSize: 2.02, parameters, mode });
+      const r = runLevel0(volume, { threshold: 2.5, voxelSize: 2.02, parameters, mode });
+      const b = r.sections["0.b"].results as MaskResults;
+      expect(b.components95, mode).toBe(101);
+      expect(row.components95, mode).toBe(b.components95);
+      expect(row.status["0.b"]).toBe(r.sections["0.b"].status);
+      expect(row.warnings["0.b"]).toBe(r.sections["0.b"].warnings.length);
+    }
+  });
+
   it("a threshold above the maximum gives VRS's empty-mask warning for 0.a, not an exception", () => {
     const volume = load("emd_3488.map");
     const [row] = sweep(volume, [5], { voxelSize: 1.05 });
@@ -132,6 +147,37 @@ describe("sweep against full reports on random maps (property)", () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  it("components for the mass fraction, the left-over blobs and 0.b's verdict equal runLevel0's for any fraction", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 5, max: 12 }),
+        fc.integer(),
+        fc.double({ min: 0.01, max: 1, noNaN: true }),
+        fc.constantFrom("default" as const, "vrs-compat" as const),
+        (n, seed, massFraction, mode) => {
+          // Noise with many small blobs above the thresholds, so that the count runs from 1 to dozens.
+          const random = centeredUniform(seed);
+          const v = makeVolume(n, n, n, () => random() + 0.5);
+          const thresholds = [0.5, 0.7, 0.85, 0.95];
+          const parameters = { massFraction };
+          const rows = sweep(v, thresholds, { voxelSize: 1, mode, parameters });
+          rows.forEach((row, i) => {
+            if (row.rawVoxels === 0) return;
+            const r = runLevel0(v, { threshold: thresholds[i], voxelSize: 1, mode, parameters });
+            const b = r.sections["0.b"].results as MaskResults;
+            const where = `${mode} fraction ${massFraction} t ${thresholds[i]}`;
+            expect(row.components95, where).toBe(b.components95);
+            if (Number.isNaN(b.remainingAverageVolume)) expect(Number.isNaN(row.remainingAverageVolume), where).toBe(true);
+            else expect(row.remainingAverageVolume, where).toBeCloseTo(b.remainingAverageVolume, 9);
+            expect(row.status["0.b"], where).toBe(r.sections["0.b"].status);
+            expect(row.warnings["0.b"], where).toBe(r.sections["0.b"].warnings.length);
+          });
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });
