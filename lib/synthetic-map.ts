@@ -248,11 +248,14 @@ export function fourierFilterPair(
   }
   const shape = { nx: n, ny: n, nz: n };
   complexFft3d(packed, shape, "forward");
-  const f = digitalFrequencies(n);
+  // The gain depends on s² = (kx² + ky² + kz²)/(n·Ts)² only, with integer signed indices: one value per integer.
+  const k = Int32Array.from(digitalFrequencies(n), (f) => Math.round(f * n));
+  const half = Math.floor(n / 2), gains = new Float64Array(3 * half * half + 1);
+  for (let r2 = 0; r2 < gains.length; r2++) gains[r2] = gain(r2 / (n * ts) ** 2);
   for (let kz = 0, e = 0; kz < n; kz++)
     for (let ky = 0; ky < n; ky++)
       for (let kx = 0; kx < n; kx++, e++) {
-        const g = gain((f[kx] * f[kx] + f[ky] * f[ky] + f[kz] * f[kz]) / (ts * ts));
+        const g = gains[k[kx] * k[kx] + k[ky] * k[ky] + k[kz] * k[kz]];
         packed[2 * e] *= g;
         packed[2 * e + 1] *= g;
       }
@@ -277,9 +280,13 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Standard normal numbers from a uniform source (Box–Muller). */
-function normalFrom(uniform: () => number): () => number {
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+/** Fills `out` with standard normal numbers from a uniform source (Box–Muller, both numbers of each pair used). */
+function fillNormal(out: Float32Array, uniform: () => number): void {
+  for (let i = 0; i < out.length; i += 2) {
+    const radius = Math.sqrt(-2 * Math.log(1 - uniform())), angle = 2 * Math.PI * uniform();
+    out[i] = radius * Math.cos(angle);
+    if (i + 1 < out.length) out[i + 1] = radius * Math.sin(angle);
+  }
 }
 
 export interface SyntheticMap {
@@ -325,9 +332,8 @@ export function buildSyntheticMap(parameters: LabParameters): SyntheticMap {
   addGaussians(rendered, n, ts, atoms, particleCentre);
   // The noise goes through the same filter as the particle, as a reconstruction's noise does: white noise would
   // put a floor under the Guinier plot and hide the B-factor. It is then scaled to an rms of noiseSigma × peak.
-  const normal = normalFrom(seededRandom(p.seed));
   const white = new Float32Array(n * n * n);
-  if (p.noiseSigma > 0) for (let i = 0; i < white.length; i++) white[i] = normal();
+  if (p.noiseSigma > 0) fillNormal(white, seededRandom(p.seed));
   const gain = filterGain({ sigma: lowPassSigma(p.resolution), bfactor: p.bfactor, resolution: p.resolution });
   const [data, noise] = fourierFilterPair(rendered, white, n, ts, gain);
   let peak = -Infinity;
