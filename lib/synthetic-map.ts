@@ -76,11 +76,12 @@ interface ParameterSpec {
 /** Every numeric parameter with its unit and bounds, in URL order. */
 export const labParameterSpecs: readonly ParameterSpec[] = [
   { key: "seed", query: "seed", label: "seed", unit: "", integer: true, range: [0, 2 ** 32 - 1] },
-  { key: "boxSize", query: "box", label: "box size", unit: "voxels", integer: true, range: [24, 256] },
+  // 160³ takes about 32 bytes per voxel while it is built (130 MiB), enough for a browser tab; lessons need 40–96³.
+  { key: "boxSize", query: "box", label: "box size", unit: "voxels", integer: true, range: [24, 160] },
   { key: "voxelSize", query: "voxel", label: "voxel size", unit: "Å", range: [0.5, 5] },
-  { key: "offsetX", query: "dx", label: "particle offset x", unit: "Å", range: [-640, 640] },
-  { key: "offsetY", query: "dy", label: "particle offset y", unit: "Å", range: [-640, 640] },
-  { key: "offsetZ", query: "dz", label: "particle offset z", unit: "Å", range: [-640, 640] },
+  { key: "offsetX", query: "dx", label: "particle offset x", unit: "Å", range: [-400, 400] },
+  { key: "offsetY", query: "dy", label: "particle offset y", unit: "Å", range: [-400, 400] },
+  { key: "offsetZ", query: "dz", label: "particle offset z", unit: "Å", range: [-400, 400] },
   { key: "resolution", query: "res", label: "resolution", unit: "Å", range: [1, 30] },
   { key: "bfactor", query: "b", label: "global B-factor", unit: "Å²", range: [-1000, 500] },
   { key: "localBGradient", query: "localb", label: "local B gradient", unit: "Å²", range: [0, 1000] },
@@ -186,7 +187,7 @@ export function addGaussians(
   centre: Vec3,
   mass = 1,
 ): void {
-  const fx = new Float64Array(0), axes = [fx, fx, fx];
+  const axes: Float64Array[] = [];
   for (const { position, sigma } of atoms) {
     const sigmaVoxels = sigma / ts, reach = Math.ceil(RENDER_SIGMAS * sigmaVoxels);
     const from: number[] = [], to: number[] = [];
@@ -447,7 +448,7 @@ export const labPresets: Readonly<Record<LabPresetName, LabPreset>> = Object.fre
   "tight-box": preset(
     "tight-box",
     "The box is too small",
-    "The box is 40 voxels (60 Å) for a particle about 45 Å across. In an experiment this happens when particles are " +
+    "The box is 40 voxels (60 Å) for a particle about 40 Å across. In an experiment this happens when particles are " +
       "extracted in a small box to save memory or time. The CTF spreads each particle's signal beyond its edge, and a " +
       "tight box cuts that signal off. 0.a catches it: on every axis there is less than 20 Å of empty space between " +
       "the mask and the box edge.",
