@@ -177,7 +177,7 @@ const boxCentre = (n: number) => (n - 1) / 2;
 /**
  * Adds normalised Gaussians (each of mass `mass`) to a cubic box of n voxels of `ts` Å, centred at `centre` (voxel
  * coordinates, fractional). Each axis factor is normalised over its samples, so every atom inside the box adds exactly
- * `mass / ts³` to the box's sum; parts beyond the box edge are lost (no wrap-around).
+ * `mass / ts³` to the box's sum; parts beyond the box edge are lost (no wrap-around). Returns the mass added.
  */
 export function addGaussians(
   data: Float32Array,
@@ -186,9 +186,11 @@ export function addGaussians(
   atoms: readonly GaussianAtom[],
   centre: Vec3,
   mass = 1,
-): void {
+): number {
   const axes: Float64Array[] = [];
+  let added = 0;
   for (const { position, sigma } of atoms) {
+    let inBox = 1;
     const sigmaVoxels = sigma / ts, reach = Math.ceil(RENDER_SIGMAS * sigmaVoxels);
     const from: number[] = [], to: number[] = [];
     for (let k = 0; k < 3; k++) {
@@ -203,7 +205,9 @@ export function addGaussians(
         total += g;
         if (i >= from[k] && i <= to[k]) factor[i - from[k]] = g;
       }
-      for (let i = 0; i < factor.length; i++) factor[i] /= total;
+      let kept = 0;
+      for (let i = 0; i < factor.length; i++) kept += factor[i] /= total;
+      inBox *= kept;
       axes[k] = factor;
     }
     const [ax, ay, az] = axes, scale = mass / ts ** 3;
@@ -212,7 +216,9 @@ export function addGaussians(
         const w = scale * az[z - from[2]] * ay[y - from[1]], row = n * (y + n * z);
         for (let x = from[0]; x <= to[0]; x++) data[row + x] += w * ax[x - from[0]];
       }
+    added += mass * inBox;
   }
+  return added;
 }
 
 /** σ (Å) of the resolution's Gaussian low-pass: exp(−2π²σ²s²) = 1/2 at s = 1/resolution. */
@@ -305,6 +311,8 @@ export interface SyntheticMap {
   particleCentre: Vec3;
   /** Dust blob centres actually placed, voxel coordinates. */
   dustCentres: Vec3[];
+  /** What the map leaves out of what was asked: particle mass cut off by the box edges, dust blobs that did not fit. */
+  warnings: string[];
 }
 
 const DUST_STREAM = 0x9e3779b9;
@@ -322,15 +330,19 @@ export function buildSyntheticMap(parameters: LabParameters): SyntheticMap {
     boxCentre(n) + p.offsetZ / ts,
   ];
   const positions = moleculeAtoms({ secondDomain: p.secondDomain === 1 });
-  if (p.handFlip === 1) for (const a of positions) a[0] = -a[0];
   const xs = positions.map((a) => a[0]), minX = Math.min(...xs), maxX = Math.max(...xs);
   const atoms: GaussianAtom[] = positions.map((position) => {
     // Extra blur −B = localBGradient·t (t = 0 at −x, 1 at +x) widens the Gaussian by B/(8π²) in σ².
     const t = maxX > minX ? (position[0] - minX) / (maxX - minX) : 0;
-    return { position, sigma: Math.sqrt(ATOM_SIGMA ** 2 + (p.localBGradient * t) / (8 * Math.PI * Math.PI)) };
+    const sigma = Math.sqrt(ATOM_SIGMA ** 2 + (p.localBGradient * t) / (8 * Math.PI * Math.PI));
+    // The flip mirrors the particle as it is, its blur gradient included.
+    return { position: [p.handFlip === 1 ? -position[0] : position[0], position[1], position[2]], sigma };
   });
   const rendered = new Float32Array(n * n * n);
-  addGaussians(rendered, n, ts, atoms, particleCentre);
+  const massInBox = addGaussians(rendered, n, ts, atoms, particleCentre);
+  const warnings: string[] = [];
+  if (massInBox < atoms.length * (1 - 1e-3))
+    warnings.push(`The box holds ${+((100 * massInBox) / atoms.length).toFixed(1)} % of the particle's mass; the rest is cut off by its edges.`);
   // The noise goes through the same filter as the particle, as a reconstruction's noise does: white noise would
   // put a floor under the Guinier plot and hide the B-factor. It is then scaled to an rms of noiseSigma × peak.
   const white = new Float32Array(n * n * n);
@@ -345,6 +357,8 @@ export function buildSyntheticMap(parameters: LabParameters): SyntheticMap {
 
   // Separate streams, so that adding dust does not change the noise.
   const dustCentres = placeDust(p, positions, particleCentre, seededRandom(p.seed ^ DUST_STREAM));
+  if (dustCentres.length < p.dustCount)
+    warnings.push(`Only ${dustCentres.length} of the ${p.dustCount} dust blobs fit in the box away from the particle and each other.`);
   // A dust blob of σ s and peak P has mass P·(2π)^{3/2}·s³.
   const dustMass = DUST_PEAK_FRACTION * peak * (2 * Math.PI) ** 1.5 * p.dustSize ** 3;
   for (const c of dustCentres) addGaussians(data, n, ts, [{ position: [0, 0, 0], sigma: p.dustSize }], c, dustMass);
@@ -373,19 +387,20 @@ export function buildSyntheticMap(parameters: LabParameters): SyntheticMap {
     atoms: atoms.length,
     particleCentre,
     dustCentres,
+    warnings,
   };
 }
 
 /**
  * Dust centres, uniform in the box but at least DUST_CLEARANCE + 3σ beyond the particle's outermost atom, 3σ inside
- * the box edges and 6σ from each other. A bounded number of tries: in a box with no room, fewer blobs are placed (the result lists them).
+ * the box edges and 6σ from each other. A bounded number of tries: in a box with no room, fewer blobs are placed.
  */
 function placeDust(p: LabParameters, positions: readonly Vec3[], centre: Vec3, uniform: () => number): Vec3[] {
   const n = p.boxSize, ts = p.voxelSize;
   let radius = 0;
   for (const a of positions) radius = Math.max(radius, Math.hypot(a[0], a[1], a[2]));
   const keepOut = (radius + DUST_CLEARANCE + 3 * p.dustSize) / ts, margin = (3 * p.dustSize) / ts;
-  // Blobs 6σ apart never touch above any threshold over a tenth of their peak, so each is its own component.
+  // Two blobs 6σ apart sum to 2·e^−4.5 ≈ 2 % of their peak midway: above that threshold each is its own component.
   const separation = (6 * p.dustSize) / ts;
   const placed: Vec3[] = [];
   for (let tries = 0; placed.length < p.dustCount && tries < 100 * p.dustCount; tries++) {

@@ -31,6 +31,19 @@ describe("the synthetic map's numbers", () => {
     // The second domain adds a bundle of 4 × 20 × 3 atoms.
     const two = buildSyntheticMap({ ...quiet, secondDomain: 1 });
     expect(sum(two.volume.data) * quiet.voxelSize ** 3).toBeCloseTo(expected + 240, 2);
+    expect(m.warnings).toEqual([]);
+  });
+
+  it("says how much of the particle a box edge cuts off, and how many dust blobs did not fit", () => {
+    // Half the box is 60 Å: the particle's centre on the +x face leaves about half of it outside.
+    const cut = buildSyntheticMap({ ...quiet, offsetX: 60 });
+    const inBox = sum(cut.volume.data) * quiet.voxelSize ** 3;
+    expect(inBox / cut.atoms).toBeGreaterThan(0.3);
+    expect(inBox / cut.atoms).toBeLessThan(0.7);
+    expect(cut.warnings).toEqual([`The box holds ${+((100 * inBox) / cut.atoms).toFixed(1)} % of the particle's mass; the rest is cut off by its edges.`]);
+    const crowded = buildSyntheticMap({ ...quiet, dustCount: 500, dustSize: 4 });
+    expect(crowded.dustCentres.length).toBeLessThan(500);
+    expect(crowded.warnings).toEqual([`Only ${crowded.dustCentres.length} of the 500 dust blobs fit in the box away from the particle and each other.`]);
   });
 
   it("moves the centre of mass by the offset", () => {
@@ -83,9 +96,9 @@ describe("the synthetic map's numbers", () => {
     expect(dusty.volume.data[0]).toBe(first[0]);
   });
 
-  it("mirrors the particle in x about its centre for a hand flip", () => {
-    const n = quiet.boxSize;
-    const a = buildSyntheticMap(quiet).volume.data, b = buildSyntheticMap({ ...quiet, handFlip: 1 });
+  it("mirrors the particle in x about its centre for a hand flip, its local B gradient included", () => {
+    const n = quiet.boxSize, graded = { ...quiet, localBGradient: 300 };
+    const a = buildSyntheticMap(graded).volume.data, b = buildSyntheticMap({ ...graded, handFlip: 1 });
     let largest = 0;
     for (let z = 0; z < n; z++)
       for (let y = 0; y < n; y++)
