@@ -37,6 +37,12 @@ export type { ComponentRow, SummaryRow, SweepTableRow } from "./report-tables.js
 export { Display, displayMassTable, displayReport, displaySection, displaySweep, jupyterDisplay } from "./display.js";
 export type { MimeBundle } from "./display.js";
 
+// The teaching lab's synthetic map and its presets (docs/lab.md).
+export {
+  buildSyntheticMap, checkLabParameters, labParameterSpecs, labParametersFromQuery, labPresets, labQuery, parameterRange,
+} from "./synthetic-map.js";
+export type { LabParameters, LabPreset, LabPresetName, SyntheticMap } from "./synthetic-map.js";
+
 // Errors: bad input is one of these, with a stable `code`.
 export { AnalysisInputError, MapFormatError } from "./errors.js";
 
