@@ -114,20 +114,7 @@ test("EMD-1997: three fixed isosurface views at VRS's angles, different from eac
     [0, 0, 0],
   ]);
   // Each picture shows the surface (pixels that are neither the white background nor the grey box outline).
-  const surfacePixels = await views.evaluateAll(async (all) =>
-    Promise.all(all.map(async (img) => {
-      const image = img as HTMLImageElement;
-      await image.decode();
-      const canvas = document.createElement("canvas");
-      [canvas.width, canvas.height] = [image.naturalWidth, image.naturalHeight];
-      const context = canvas.getContext("2d")!;
-      context.drawImage(image, 0, 0);
-      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-      let blue = 0;
-      for (let i = 0; i < data.length; i += 4) if (data[i + 2] - data[i] > 40) blue++;
-      return { blue };
-    })),
-  );
+  const surfacePixels = await pixelKinds(page, '[data-figure="isosurface"] [data-testid="isosurface-fixed-view"]');
   for (const { blue } of surfacePixels) expect(blue).toBeGreaterThan(2000);
   const sources = await views.evaluateAll((all) => all.map((v) => (v as HTMLImageElement).src));
   expect(new Set(sources).size).toBe(3);
@@ -140,7 +127,10 @@ test("EMD-1997: three fixed isosurface views at VRS's angles, different from eac
   await page.close();
 });
 
-/** Per picture, how many pixels are yellow (viridis' high end) and how many are the plain surface's blue. */
+/**
+ * Per picture, how many pixels are yellow (viridis' high end), grey (no local value) and the plain surface's blue
+ * (neither the white background nor the grey box outline).
+ */
 const pixelKinds = (page: Page, selector: string) =>
   page.locator(selector).evaluateAll(async (all) =>
     Promise.all(all.map(async (img) => {
@@ -151,13 +141,14 @@ const pixelKinds = (page: Page, selector: string) =>
       const context = canvas.getContext("2d")!;
       context.drawImage(image, 0, 0);
       const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-      let yellow = 0, grey = 0;
+      let yellow = 0, grey = 0, blue = 0;
       for (let i = 0; i < data.length; i += 4) {
         const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+        if (b - r > 40) blue++;
         if (r > 150 && g > 150 && b < 110) yellow++;
         if (Math.abs(r - g) < 6 && Math.abs(g - b) < 6 && r > 60 && r < 200) grey++;
       }
-      return { yellow, grey };
+      return { yellow, grey, blue };
     })),
   );
 
