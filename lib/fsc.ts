@@ -9,7 +9,7 @@
  */
 import { analysisVoxelSize, checkMemoryBudget, finiteMap, type Sourced } from "./analysis-inputs.js";
 import { AnalysisInputError } from "./errors.js";
-import { halfWidth, inverseRealFft3d, realFft3d, type HalfSpectrum } from "./fft3d.js";
+import { inverseRealFft3d, realFft3d, realFft3dFloat32, type GridShape, type HalfSpectrum } from "./fft3d.js";
 import { digitalFrequencies, shellIndex } from "./radial.js";
 import type { AnalysisMode } from "./report-types.js";
 import type { Volume } from "./volume.js";
@@ -97,8 +97,11 @@ export const RANDOMISE_BELOW = 0.8;
 export const DPR_THRESHOLD = { default: 103.9, "vrs-compat": 102.9 } as const;
 /** Half maps smaller than this along an axis have too few shells for any crossing. */
 export const MIN_HALF_MAP_SIZE = 8;
-/** Peak bytes per voxel: two half spectra (float64 complex, ≈ 8 bytes a voxel each) and two masked or randomised ones. */
-export const FSC_BYTES_PER_VOXEL = 40;
+/**
+ * Peak bytes per voxel: the two half spectra in float64 (≈ 8 bytes a voxel each), the two masked or randomised ones
+ * in float32 (≈ 4 each) and one masked half (4).
+ */
+export const FSC_BYTES_PER_VOXEL = 28;
 
 /** 1.a for two half maps of the same grid; throws AnalysisInputError when they cannot be compared. */
 export function fscAnalysis(half1: Volume, half2: Volume, options: FscOptions = {}): FscResult {
@@ -116,7 +119,10 @@ export function fscAnalysis(half1: Volume, half2: Volume, options: FscOptions = 
   let randomisation: FscResult["randomisation"] = null;
   if (options.mask) {
     const mask = options.mask.data;
-    fscMasked = correlation(shellSums(realFft3d(masked(finite1.volume, mask)), realFft3d(masked(finite2.volume, mask))));
+    // Float32 buffers for the masked spectra, reused for the randomised ones: they keep the peak memory down.
+    const spectrumA = realFft3dFloat32(masked(finite1.volume, mask));
+    const spectrumB = realFft3dFloat32(masked(finite2.volume, mask));
+    fscMasked = correlation(shellSums(withSpectrum(spectrum1, spectrumA), withSpectrum(spectrum1, spectrumB)));
     const seed = options.seed ?? 1;
     const fromShell = firstIndex(fsc, (v, i) => i >= 1 && v < RANDOMISE_BELOW);
     let randomisedFsc: number[] | null = null;
@@ -124,9 +130,9 @@ export function fscAnalysis(half1: Volume, half2: Volume, options: FscOptions = 
     else {
       const random = seededUniform(seed);
       // Both spectra are randomised in place: the unmasked sums are already taken.
-      const randomised1 = randomisedMaskedSpectrum(spectrum1, fromShell, mask, random);
-      const randomised2 = randomisedMaskedSpectrum(spectrum2, fromShell, mask, random);
-      randomisedFsc = correlation(shellSums(randomised1, randomised2));
+      randomiseMaskAndTransform(spectrum1, fromShell, mask, random, spectrumA);
+      randomiseMaskAndTransform(spectrum2, fromShell, mask, random, spectrumB);
+      randomisedFsc = correlation(shellSums(withSpectrum(spectrum1, spectrumA), withSpectrum(spectrum1, spectrumB)));
       fscCorrected = correctedFsc(fscMasked, randomisedFsc, fromShell);
     }
     randomisation = { fromShell, seed, fscRandomisedMasked: randomisedFsc && randomisedFsc.slice(1) };
@@ -211,7 +217,18 @@ interface PairShellSums {
   fullCount: Float64Array;
 }
 
-function shellSums(a: HalfSpectrum, b: HalfSpectrum): PairShellSums {
+/** A half spectrum in float64 (realFft3d) or float32 (realFft3dFloat32); same layout. */
+interface AnySpectrum extends GridShape {
+  readonly hx: number;
+  readonly data: Float64Array | Float32Array;
+}
+
+/** The float32 `data` with the shape of `like`. */
+function withSpectrum(like: HalfSpectrum, data: Float32Array): AnySpectrum {
+  return { nx: like.nx, ny: like.ny, nz: like.nz, hx: like.hx, data };
+}
+
+function shellSums(a: AnySpectrum, b: AnySpectrum): PairShellSums {
   const { nx, hx } = a;
   const shellCount = Math.floor(nx / 2) + 1;
   const sums: PairShellSums = {
@@ -241,7 +258,7 @@ function friedelWeight(kx: number, nx: number, hx: number): number {
 }
 
 /** Calls `visit(e, shell, kx)` for every stored bin e with digital radius ≤ 0.5, shell = round(R·Xdim). */
-function forEachShellBin(spectrum: HalfSpectrum, visit: (e: number, shell: number, kx: number) => void): void {
+function forEachShellBin(spectrum: AnySpectrum, visit: (e: number, shell: number, kx: number) => void): void {
   const { nx, ny, nz, hx } = spectrum;
   const fx = digitalFrequencies(nx), fy = digitalFrequencies(ny), fz = digitalFrequencies(nz);
   for (let kz = 0, e = 0; kz < nz; kz++)
@@ -347,9 +364,9 @@ function masked(volume: Volume, mask: Float32Array): Volume {
  * The spectrum's phases replaced by uniform random ones at every bin at least `fromShell` Fourier pixels from the
  * origin (RELION's randomizePhasesBeyond: R·Xdim ≥ fromShell), amplitudes kept; on the kx = 0 and Nyquist planes a
  * bin's Friedel mate gets the conjugate, so the map stays real. Then back to real space, times the mask, and
- * transformed again. The spectrum's data is consumed.
+ * transformed again into `out` (float32). The spectrum's data is consumed.
  */
-function randomisedMaskedSpectrum(spectrum: HalfSpectrum, fromShell: number, mask: Float32Array, random: () => number): HalfSpectrum {
+function randomiseMaskAndTransform(spectrum: HalfSpectrum, fromShell: number, mask: Float32Array, random: () => number, out: Float32Array): void {
   const { nx, ny, nz, hx, data } = spectrum;
   const fx = digitalFrequencies(nx), fy = digitalFrequencies(ny), fz = digitalFrequencies(nz);
   const from2 = (fromShell / nx) ** 2;
@@ -377,7 +394,7 @@ function randomisedMaskedSpectrum(spectrum: HalfSpectrum, fromShell: number, mas
       }
   const real = inverseRealFft3d(spectrum, true);
   for (let i = 0; i < real.length; i++) real[i] *= mask[i];
-  return realFft3d({ nx, ny, nz, data: real }, new Float64Array(2 * halfWidth(nx) * ny * nz));
+  realFft3dFloat32({ nx, ny, nz, data: real }, out);
 }
 
 /** mulberry32: a small seeded generator of uniform numbers in [0, 1), so that reruns with one seed agree. */

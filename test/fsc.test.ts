@@ -178,6 +178,13 @@ describe("analytic cases", () => {
     expect(r.ssnr.excludedVoxels).toBeGreaterThan(0);
   });
 
+  it("empty halves: every curve is NaN (could not be measured) and no resolution is reported", () => {
+    const zero = makeVolume(16, 16, 16, () => 0);
+    const r = fscAnalysis(zero, zero);
+    expect(r.shells.every((s) => Number.isNaN(s.fsc) && Number.isNaN(s.dpr))).toBe(true);
+    expect([r.fscResolution, r.dprResolution, r.ssnrResolution]).toEqual([null, null, null]);
+  });
+
   it("independent noise: |FSC| within 3σ = 3/√n of 0 in every shell, and the spread is 1/√n", () => {
     const r = fscAnalysis(noiseVolume(64, 11), noiseVolume(64, 12));
     const z = r.shells.map((s, i) => s.fsc * Math.sqrt(r.shellVoxels[i]));
