@@ -9,7 +9,7 @@
  */
 import { analysisVoxelSize, checkMemoryBudget, finiteMap, type Sourced } from "./analysis-inputs.js";
 import { AnalysisInputError } from "./errors.js";
-import { inverseRealFft3d, realFft3d, realFft3dFloat32, type GridShape, type HalfSpectrum } from "./fft3d.js";
+import { inverseRealFft3d, realFft3d, type HalfSpectrum } from "./fft3d.js";
 import { digitalFrequencies, shellIndex } from "./radial.js";
 import type { AnalysisMode } from "./report-types.js";
 import type { Volume } from "./volume.js";
@@ -97,10 +97,7 @@ export const RANDOMISE_BELOW = 0.8;
 export const DPR_THRESHOLD = { default: 103.9, "vrs-compat": 102.9 } as const;
 /** Half maps smaller than this along an axis have too few shells for any crossing. */
 export const MIN_HALF_MAP_SIZE = 8;
-/**
- * Peak bytes per voxel: the two half spectra in float64 (≈ 8 bytes a voxel each), the two masked or randomised ones
- * in float32 (≈ 4 each) and one masked half (4).
- */
+/** Peak bytes per voxel: three float64 half spectra (≈ 8 bytes a voxel each) and one masked half in float32 (4). */
 export const FSC_BYTES_PER_VOXEL = 28;
 
 /** 1.a for two half maps of the same grid; throws AnalysisInputError when they cannot be compared. */
@@ -115,28 +112,11 @@ export function fscAnalysis(half1: Volume, half2: Volume, options: FscOptions = 
   const dpr = phaseResidual(unmasked);
   const ssnr = ssnrCurve(spectrum1, spectrum2, ts, mode);
 
-  let fscMasked: number[] | null = null, fscCorrected: number[] | null = null;
-  let randomisation: FscResult["randomisation"] = null;
-  if (options.mask) {
-    const mask = options.mask.data;
-    // Float32 buffers for the masked spectra, reused for the randomised ones: they keep the peak memory down.
-    const spectrumA = realFft3dFloat32(masked(finite1.volume, mask));
-    const spectrumB = realFft3dFloat32(masked(finite2.volume, mask));
-    fscMasked = correlation(shellSums(withSpectrum(spectrum1, spectrumA), withSpectrum(spectrum1, spectrumB)));
-    const seed = options.seed ?? 1;
-    const fromShell = firstIndex(fsc, (v, i) => i >= 1 && v < RANDOMISE_BELOW);
-    let randomisedFsc: number[] | null = null;
-    if (fromShell === null) fscCorrected = fscMasked.slice();
-    else {
-      const random = seededUniform(seed);
-      // Both spectra are randomised in place: the unmasked sums are already taken.
-      randomiseMaskAndTransform(spectrum1, fromShell, mask, random, spectrumA);
-      randomiseMaskAndTransform(spectrum2, fromShell, mask, random, spectrumB);
-      randomisedFsc = correlation(shellSums(withSpectrum(spectrum1, spectrumA), withSpectrum(spectrum1, spectrumB)));
-      fscCorrected = correctedFsc(fscMasked, randomisedFsc, fromShell);
-    }
-    randomisation = { fromShell, seed, fscRandomisedMasked: randomisedFsc && randomisedFsc.slice(1) };
-  }
+  // The spectra are consumed from here on.
+  const withMask = options.mask
+    ? maskedCurves(finite1.volume, finite2.volume, spectrum1, spectrum2, options.mask.data, fsc, options.seed ?? 1)
+    : null;
+  const fscMasked = withMask?.fscMasked ?? null, fscCorrected = withMask?.fscCorrected ?? null;
 
   const { nx } = half1;
   const shells: FscShell[] = [];
@@ -174,7 +154,7 @@ export function fscAnalysis(half1: Volume, half2: Volume, options: FscOptions = 
     fscCorrectedResolution: crossings.fscCorrected?.["0.143"] ?? null,
     dprResolution: resolutionAt(firstCrossing(frequencies, dpr.slice(1), dprThreshold, "above")),
     ssnrResolution: resolutionAt(firstCrossing(ssnr.frequency, ssnr.log10, 0, "below")),
-    dprThreshold, crossings, ssnr, randomisation,
+    dprThreshold, crossings, ssnr, randomisation: withMask?.randomisation ?? null,
     nonFiniteVoxels: [finite1.nonFiniteVoxels, finite2.nonFiniteVoxels],
   };
 }
@@ -205,6 +185,41 @@ export function checkHalfMaps(half1: Volume, half2: Volume, options: Pick<FscOpt
   return ts;
 }
 
+/**
+ * The masked FSC, the corrected FSC and its randomisation, from the halves, their unmasked spectra (consumed) and the
+ * unmasked FSC. At most three float64 spectra exist at a time (FSC_BYTES_PER_VOXEL): the unmasked spectra become the
+ * randomised maps in place, and each buffer takes a later spectrum once its sums are taken.
+ */
+function maskedCurves(half1: Volume, half2: Volume, spectrum1: HalfSpectrum, spectrum2: HalfSpectrum, mask: Float32Array, fsc: number[], seed: number) {
+  const { nx, ny, nz } = spectrum1;
+  const fromShell = firstIndex(fsc, (v, i) => i >= 1 && v < RANDOMISE_BELOW);
+  let randomisedFsc: number[] | null = null;
+  let free: [Float64Array, Float64Array] = [spectrum1.data, spectrum2.data];
+  if (fromShell !== null) {
+    const random = seededUniform(seed);
+    randomisePhases(spectrum1, fromShell, random);
+    randomisePhases(spectrum2, fromShell, random);
+    const real1 = multiplyInPlace(inverseRealFft3d(spectrum1, true), mask);
+    const real2 = multiplyInPlace(inverseRealFft3d(spectrum2, true), mask);
+    const randomised1 = realFft3d({ nx, ny, nz, data: real1 });
+    const randomised2 = realFft3d({ nx, ny, nz, data: real2 }, spectrum1.data);
+    randomisedFsc = correlation(shellSums(randomised1, randomised2));
+    free = [spectrum2.data, randomised1.data];
+  }
+  const scratch = new Float32Array(mask.length);
+  const masked1 = realFft3d(masked(half1, mask, scratch), free[0]);
+  const masked2 = realFft3d(masked(half2, mask, scratch), free[1]);
+  const fscMasked = correlation(shellSums(masked1, masked2));
+  const fscCorrected = randomisedFsc === null || fromShell === null ? fscMasked.slice() : correctedFsc(fscMasked, randomisedFsc, fromShell);
+  const randomisation = { fromShell, seed, fscRandomisedMasked: randomisedFsc && randomisedFsc.slice(1) };
+  return { fscMasked, fscCorrected, randomisation };
+}
+
+function multiplyInPlace(values: Float64Array, mask: Float32Array): Float64Array {
+  for (let i = 0; i < values.length; i++) values[i] *= mask[i];
+  return values;
+}
+
 /** Per-shell sums over the stored bins of two half spectra (shells 0 … ⌊Xdim/2⌋, digital radius ≤ 0.5). */
 interface PairShellSums {
   cross: Float64Array;
@@ -217,18 +232,7 @@ interface PairShellSums {
   fullCount: Float64Array;
 }
 
-/** A half spectrum in float64 (realFft3d) or float32 (realFft3dFloat32); same layout. */
-interface AnySpectrum extends GridShape {
-  readonly hx: number;
-  readonly data: Float64Array | Float32Array;
-}
-
-/** The float32 `data` with the shape of `like`. */
-function withSpectrum(like: HalfSpectrum, data: Float32Array): AnySpectrum {
-  return { nx: like.nx, ny: like.ny, nz: like.nz, hx: like.hx, data };
-}
-
-function shellSums(a: AnySpectrum, b: AnySpectrum): PairShellSums {
+function shellSums(a: HalfSpectrum, b: HalfSpectrum): PairShellSums {
   const { nx, hx } = a;
   const shellCount = Math.floor(nx / 2) + 1;
   const sums: PairShellSums = {
@@ -241,8 +245,11 @@ function shellSums(a: AnySpectrum, b: AnySpectrum): PairShellSums {
     sums.cross[shell] += r1 * r2 + i1 * i2;
     sums.power1[shell] += r1 * r1 + i1 * i1;
     sums.power2[shell] += r2 * r2 + i2 * i2;
-    const weight = Math.hypot(r1, i1) + Math.hypot(r2, i2);
-    let phase = (Math.atan2(i1, r1) - Math.atan2(i2, r2)) * degrees;
+    const weight = Math.sqrt(r1 * r1 + i1 * i1) + Math.sqrt(r2 * r2 + i2 * i2);
+    // arg(z1·conj z2) is arg z1 − arg z2 already wrapped to [−180°, 180°], in one atan2 instead of two; when a
+    // coefficient is 0 the product has no phase, and Xmipp's difference (arg 0 = 0) is taken.
+    const re = r1 * r2 + i1 * i2, im = i1 * r2 - r1 * i2;
+    let phase = (re !== 0 || im !== 0 ? Math.atan2(im, re) : Math.atan2(i1, r1) - Math.atan2(i2, r2)) * degrees;
     if (phase > 180) phase -= 360;
     else if (phase < -180) phase += 360;
     sums.phaseResidual[shell] += weight * phase * phase;
@@ -258,7 +265,7 @@ function friedelWeight(kx: number, nx: number, hx: number): number {
 }
 
 /** Calls `visit(e, shell, kx)` for every stored bin e with digital radius ≤ 0.5, shell = round(R·Xdim). */
-function forEachShellBin(spectrum: AnySpectrum, visit: (e: number, shell: number, kx: number) => void): void {
+function forEachShellBin(spectrum: HalfSpectrum, visit: (e: number, shell: number, kx: number) => void): void {
   const { nx, ny, nz, hx } = spectrum;
   const fx = digitalFrequencies(nx), fy = digitalFrequencies(ny), fz = digitalFrequencies(nz);
   for (let kz = 0, e = 0; kz < nz; kz++)
@@ -299,12 +306,12 @@ function ssnrCurve(a: HalfSpectrum, b: HalfSpectrum, ts: number, mode: AnalysisM
         if (shell >= shellCount) continue;
         const r1 = a.data[2 * e], i1 = a.data[2 * e + 1], r2 = b.data[2 * e], i2 = b.data[2 * e + 1];
         const weight = friedelWeight(kx, nx, hx);
-        const noise = Math.hypot(r1 - r2, i1 - i2);
+        const noise = Math.sqrt((r1 - r2) ** 2 + (i1 - i2) ** 2);
         if (noise === 0) {
           excludedVoxels += weight;
           continue;
         }
-        ratioSum[shell] += (weight * Math.hypot(r1 + r2, i1 + i2)) / noise;
+        ratioSum[shell] += (weight * Math.sqrt((r1 + r2) ** 2 + (i1 + i2) ** 2)) / noise;
         weightSum[shell] += weight;
       }
   const meanRatio = Array.from(ratioSum, (s, i) => s / weightSum[i]);
@@ -354,19 +361,18 @@ function firstIndex(values: readonly number[], test: (v: number, i: number) => b
   return i < 0 ? null : i;
 }
 
-function masked(volume: Volume, mask: Float32Array): Volume {
-  const data = new Float32Array(volume.data.length);
+/** The volume times the mask, written into `data`. */
+function masked(volume: Volume, mask: Float32Array, data: Float32Array): Volume {
   for (let i = 0; i < data.length; i++) data[i] = volume.data[i] * mask[i];
   return { ...volume, data };
 }
 
 /**
- * The spectrum's phases replaced by uniform random ones at every bin at least `fromShell` Fourier pixels from the
- * origin (RELION's randomizePhasesBeyond: R·Xdim ≥ fromShell), amplitudes kept; on the kx = 0 and Nyquist planes a
- * bin's Friedel mate gets the conjugate, so the map stays real. Then back to real space, times the mask, and
- * transformed again into `out` (float32). The spectrum's data is consumed.
+ * The spectrum's phases replaced, in place, by uniform random ones at every bin at least `fromShell` Fourier pixels
+ * from the origin (RELION's randomizePhasesBeyond: R·Xdim ≥ fromShell), amplitudes kept. On the kx = 0 and Nyquist
+ * planes a bin's Friedel mate gets the conjugate, so the map stays real.
  */
-function randomiseMaskAndTransform(spectrum: HalfSpectrum, fromShell: number, mask: Float32Array, random: () => number, out: Float32Array): void {
+function randomisePhases(spectrum: HalfSpectrum, fromShell: number, random: () => number): void {
   const { nx, ny, nz, hx, data } = spectrum;
   const fx = digitalFrequencies(nx), fy = digitalFrequencies(ny), fz = digitalFrequencies(nz);
   const from2 = (fromShell / nx) ** 2;
@@ -374,7 +380,7 @@ function randomiseMaskAndTransform(spectrum: HalfSpectrum, fromShell: number, ma
     for (let ky = 0; ky < ny; ky++)
       for (let kx = 0; kx < hx; kx++, e++) {
         if (fz[kz] * fz[kz] + fy[ky] * fy[ky] + fx[kx] * fx[kx] < from2) continue;
-        const magnitude = Math.hypot(data[2 * e], data[2 * e + 1]);
+        const magnitude = Math.sqrt(data[2 * e] ** 2 + data[2 * e + 1] ** 2);
         if (friedelWeight(kx, nx, hx) === 1) {
           const mate = kx + hx * ((ny - ky) % ny + ny * ((nz - kz) % nz));
           if (mate < e) {
@@ -392,9 +398,6 @@ function randomiseMaskAndTransform(spectrum: HalfSpectrum, fromShell: number, ma
         data[2 * e] = magnitude * Math.cos(phase);
         data[2 * e + 1] = magnitude * Math.sin(phase);
       }
-  const real = inverseRealFft3d(spectrum, true);
-  for (let i = 0; i < real.length; i++) real[i] *= mask[i];
-  realFft3dFloat32({ nx, ny, nz, data: real }, out);
 }
 
 /** mulberry32: a small seeded generator of uniform numbers in [0, 1), so that reruns with one seed agree. */
