@@ -40,6 +40,27 @@ function noiseVolume(n: number, seed: number, sigma = 1): Volume {
   return makeVolume(n, n, n, () => sigma * normal());
 }
 
+/** Halves h = signal + unit white noise, the signal shaped so that every bin of shell i has power snr(i). */
+function pairWithSnr(n: number, snr: (shell: number) => number): { h1: Volume; h2: Volume } {
+  const white = realFft3d(noiseVolume(n, 21));
+  const hx = halfWidth(n);
+  for (let kz = 0, e = 0; kz < n; kz++)
+    for (let ky = 0; ky < n; ky++)
+      for (let kx = 0; kx < hx; kx++, e++) {
+        const radius = Math.hypot(digitalFrequency(kx, n), digitalFrequency(ky, n), digitalFrequency(kz, n));
+        const gain = Math.sqrt(snr(shellIndex(radius, n)));
+        white.data[2 * e] *= gain;
+        white.data[2 * e + 1] *= gain;
+      }
+  const signal = inverseRealFft3d(white);
+  const noise1 = noiseVolume(n, 22), noise2 = noiseVolume(n, 23);
+  return {
+    h1: withData(noise1, noise1.data.map((v, i) => v + signal[i])),
+    h2: withData(noise2, noise2.data.map((v, i) => v + signal[i])),
+  };
+}
+const snr = (shell: number) => 20 * Math.exp(-shell / 6);
+
 describe("the simulated EMD-1997 pair (RELION 3.1.3 postprocess)", () => {
   let result: FscResult;
   let relion: number[][];
@@ -197,28 +218,29 @@ describe("analytic cases", () => {
   });
 
   it("a known per-shell SNR S/N: FSC = S/(S+N) within sampling error", () => {
-    const n = 48;
-    // Signal: white noise shaped so that every bin of shell i has power snr(i) relative to the unit noise.
-    const snr = (shell: number) => 20 * Math.exp(-shell / 6);
-    const white = realFft3d(noiseVolume(n, 21));
-    const hx = halfWidth(n);
-    for (let kz = 0, e = 0; kz < n; kz++)
-      for (let ky = 0; ky < n; ky++)
-        for (let kx = 0; kx < hx; kx++, e++) {
-          const radius = Math.hypot(digitalFrequency(kx, n), digitalFrequency(ky, n), digitalFrequency(kz, n));
-          const gain = Math.sqrt(snr(shellIndex(radius, n)));
-          white.data[2 * e] *= gain;
-          white.data[2 * e + 1] *= gain;
-        }
-    const signal = inverseRealFft3d(white);
-    const noise1 = noiseVolume(n, 22), noise2 = noiseVolume(n, 23);
-    const h1 = withData(noise1, noise1.data.map((v, i) => v + signal[i]));
-    const h2 = withData(noise2, noise2.data.map((v, i) => v + signal[i]));
+    const { h1, h2 } = pairWithSnr(48, snr);
     const r = fscAnalysis(h1, h2);
     for (const [i, s] of r.shells.entries()) {
       const expected = snr(s.index) / (snr(s.index) + 1);
       // Var(FSC) ≈ (1 − ρ²)²/n for a correlation ρ over n voxels; 4σ plus the shells' own kx = 0 plane duplicates.
       expect(Math.abs(s.fsc - expected)).toBeLessThan((4 * (1 - expected ** 2)) / Math.sqrt(r.shellVoxels[i]) + 0.01);
+    }
+  });
+
+  it("a mask of ones: masked FSC = FSC; the randomised FSC equals it below the randomisation shell and is noise beyond", () => {
+    const { h1, h2 } = pairWithSnr(48, snr);
+    const r = fscAnalysis(h1, h2, { mask: makeVolume(48, 48, 48, () => 1) });
+    const from = r.randomisation!.fromShell!;
+    expect(r.shells[from - 1].fsc).toBeLessThan(0.8);
+    expect(r.shells[from - 2].fsc).toBeGreaterThanOrEqual(0.8);
+    const randomised = r.randomisation!.fscRandomisedMasked!;
+    for (const [i, s] of r.shells.entries()) {
+      expect(s.fscMasked!).toBeCloseTo(s.fsc, 12);
+      // Shell `from` holds radii from − 0.5 … from + 0.5 Fourier pixels: only its outer part is randomised.
+      if (s.index < from) expect(randomised[i]).toBeCloseTo(s.fsc, 9);
+      else if (s.index > from) expect(Math.abs(randomised[i])).toBeLessThan(4 / Math.sqrt(r.shellVoxels[i]));
+      else expect(Math.abs(randomised[i])).toBeLessThan(s.fsc);
+      if (s.index >= from + 2) expect(s.fscCorrected!).toBeCloseTo((s.fsc - randomised[i]) / (1 - randomised[i]), 12);
     }
   });
 
