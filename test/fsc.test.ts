@@ -88,10 +88,10 @@ describe("the simulated EMD-1997 pair (RELION 3.1.3 postprocess)", () => {
   });
 
   it("matches RELION's unmasked FSC to its 6 printed digits up to shell 9 (20 Å), and RELION's curves within 0.02", () => {
-    // From shell 10 on RELION's table is lower than both mapval and numpy on the same files (by up to 0.016), and
-    // its masked FSC (which mixes neighbouring shells) by up to 2e-4 below shell 10: the shell rule is the same, so
-    // the difference is in what RELION computed on (not found; docs/reference/level1.md). Shell 50 is left out:
-    // RELION keeps bins beyond R = 0.5 in it, Xmipp does not.
+    // From shell 10 on RELION's table differs from both mapval and numpy on the same files (by up to 0.016, lower in
+    // most shells), and its masked FSC (which mixes neighbouring shells) by up to 2e-4 below shell 10: the shell rule
+    // is the same, so the difference is in what RELION computed on (not found; docs/reference/level1.md). Shell 50 is
+    // left out: RELION keeps bins beyond R = 0.5 in it, Xmipp does not.
     for (const s of result.shells.filter((s) => s.index < 50)) {
       const row = relion[s.index];
       if (s.index <= 9) {
