@@ -372,7 +372,7 @@ function masked(volume: Volume, mask: Float32Array, data: Float32Array): Volume 
  * from the origin (RELION's randomizePhasesBeyond: R·Xdim ≥ fromShell), amplitudes kept. On the kx = 0 and Nyquist
  * planes a bin's Friedel mate gets the conjugate, so the map stays real.
  */
-function randomisePhases(spectrum: HalfSpectrum, fromShell: number, random: () => number): void {
+export function randomisePhases(spectrum: HalfSpectrum, fromShell: number, random: () => number): void {
   const { nx, ny, nz, hx, data } = spectrum;
   const fx = digitalFrequencies(nx), fy = digitalFrequencies(ny), fz = digitalFrequencies(nz);
   const from2 = (fromShell / nx) ** 2;

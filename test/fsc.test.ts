@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { correctedFsc, DPR_THRESHOLD, firstCrossing, fscAnalysis, halfBitThreshold, type FscResult } from "../lib/fsc.js";
+import { correctedFsc, DPR_THRESHOLD, firstCrossing, fscAnalysis, halfBitThreshold, randomisePhases, type FscResult } from "../lib/fsc.js";
 import { halfWidth, inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
 import { readMap } from "../lib/mrc-reader.js";
 import { digitalFrequency, shellIndex } from "../lib/radial.js";
@@ -241,6 +241,28 @@ describe("analytic cases", () => {
       else if (s.index > from) expect(Math.abs(randomised[i])).toBeLessThan(4 / Math.sqrt(r.shellVoxels[i]));
       else expect(Math.abs(randomised[i])).toBeLessThan(s.fsc);
       if (s.index >= from + 2) expect(s.fscCorrected!).toBeCloseTo((s.fsc - randomised[i]) / (1 - randomised[i]), 12);
+    }
+  });
+
+  it("phase randomisation keeps every amplitude and the map real (Friedel mates conjugate), and the phases below the shell", () => {
+    for (const n of [16, 15]) {
+      const original = realFft3d(noiseVolume(n, 31));
+      const randomised = { ...original, data: original.data.slice() };
+      let state = 0;
+      randomisePhases(randomised, 5, () => ((state = (state * 69069 + 1) >>> 0) / 2 ** 32));
+      // Through real space and back: a spectrum that is not Hermitian would lose its non-Hermitian part here.
+      const roundTrip = realFft3d({ nx: n, ny: n, nz: n, data: inverseRealFft3d(randomised) });
+      let changed = 0;
+      for (let kz = 0, e = 0; kz < n; kz++)
+        for (let ky = 0; ky < n; ky++)
+          for (let kx = 0; kx < halfWidth(n); kx++, e++) {
+            const [r0, i0, r1, i1] = [original.data[2 * e], original.data[2 * e + 1], roundTrip.data[2 * e], roundTrip.data[2 * e + 1]];
+            expect(Math.hypot(r1, i1)).toBeCloseTo(Math.hypot(r0, i0), 9);
+            const radius = Math.hypot(digitalFrequency(kx, n), digitalFrequency(ky, n), digitalFrequency(kz, n)) * n;
+            if (radius < 5) expect([r1, i1].map((v) => +v.toFixed(9))).toEqual([r0, i0].map((v) => +v.toFixed(9)));
+            else if (Math.abs(r1 - r0) + Math.abs(i1 - i0) > 1e-6) changed++;
+          }
+      expect(changed).toBeGreaterThan(1000);
     }
   });
 
