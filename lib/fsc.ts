@@ -82,7 +82,7 @@ export interface FscOptions {
   mask?: Volume;
   /** "vrs-compat" reproduces VRS's SSNR frequency units and its DPR threshold. */
   mode?: AnalysisMode;
-  /** Seed of the phase randomisation (default 1); the same seed gives the same corrected FSC. */
+  /** Seed of the phase randomisation, an integer in [0, 2³²) (default 1); the same seed gives the same corrected FSC. */
   seed?: number;
   /** The voxel size to use instead of half 1's header. */
   voxelSize?: Sourced;
@@ -103,6 +103,10 @@ export const FSC_BYTES_PER_VOXEL = 28;
 /** 1.a for two half maps of the same grid; throws AnalysisInputError when they cannot be compared. */
 export function fscAnalysis(half1: Volume, half2: Volume, options: FscOptions = {}): FscResult {
   const mode = options.mode ?? "default";
+  if (!(mode in DPR_THRESHOLD)) throw new AnalysisInputError("bad-mode", `mode must be "default" or "vrs-compat", got ${JSON.stringify(mode)}`);
+  const seed = options.seed ?? 1;
+  if (!(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32))
+    throw new AnalysisInputError("bad-seed", `the randomisation seed must be an integer from 0 to 2^32 − 1, got ${seed}`);
   const ts = checkHalfMaps(half1, half2, options);
   const finite1 = finiteMap(half1), finite2 = finiteMap(half2);
   const spectrum1 = realFft3d(finite1.volume), spectrum2 = realFft3d(finite2.volume);
@@ -114,7 +118,7 @@ export function fscAnalysis(half1: Volume, half2: Volume, options: FscOptions = 
 
   // The spectra are consumed from here on.
   const withMask = options.mask
-    ? maskedCurves(finite1.volume, finite2.volume, spectrum1, spectrum2, options.mask.data, fsc, options.seed ?? 1)
+    ? maskedCurves(finite1.volume, finite2.volume, spectrum1, spectrum2, options.mask.data, fsc, seed)
     : null;
   const fscMasked = withMask?.fscMasked ?? null, fscCorrected = withMask?.fscCorrected ?? null;
 

@@ -301,7 +301,7 @@ describe("bad input", () => {
     }
     return "no error";
   };
-  it("refuses halves of different shapes or voxel sizes, tiny boxes, and masks that do not fit", () => {
+  it("refuses halves of different shapes or voxel sizes, tiny boxes, masks that do not fit, bad seeds and modes", () => {
     expect(code(() => fscAnalysis(a, noiseVolume(18, 2)))).toBe("half-map-shape-mismatch");
     expect(code(() => fscAnalysis(a, { ...noiseVolume(16, 2), voxelSize: [1.5, 1.5, 1.5] }))).toBe("half-map-voxel-size-mismatch");
     expect(code(() => fscAnalysis(noiseVolume(6, 1), noiseVolume(6, 2)))).toBe("half-map-too-small");
@@ -310,6 +310,9 @@ describe("bad input", () => {
     expect(code(() => fscAnalysis(a, a, { mask: makeVolume(16, 16, 16, (x) => (x === 3 ? NaN : 1)) }))).toBe("bad-mask-value");
     expect(code(() => fscAnalysis({ ...a, voxelSize: null }, a))).toBe("unknown-voxel-size");
     expect(code(() => fscAnalysis(a, a, { memoryBudgetBytes: 1000 }))).toBe("memory-budget");
+    expect(code(() => fscAnalysis(a, a, { seed: 1.5 }))).toBe("bad-seed");
+    expect(code(() => fscAnalysis(a, a, { seed: -1 }))).toBe("bad-seed");
+    expect(code(() => fscAnalysis(a, a, { mode: "compat" as never }))).toBe("bad-mode");
   });
   it("analyses non-finite voxels as the half's finite mean, and counts them", () => {
     const data = Float32Array.from(a.data);
