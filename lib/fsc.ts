@@ -12,9 +12,12 @@ import { AnalysisInputError } from "./errors.js";
 import { inverseRealFft3d, realFft3d, type HalfSpectrum } from "./fft3d.js";
 import { digitalFrequencies, shellIndex } from "./radial.js";
 import type { AnalysisMode } from "./report-types.js";
-import type { Volume } from "./volume.js";
+import type { Vec3, Volume } from "./volume.js";
 
-/** One row of the 1.a table (the `results.shells` contract of issue 15); null where the curve was not computed. */
+/**
+ * One row of the 1.a table (the `results.shells` contract of issue 15): null where the curve was not computed, NaN
+ * where a half has no power in the shell (could not be measured).
+ */
 export interface FscShell {
   index: number;
   /** 1/Å. */
@@ -37,7 +40,10 @@ export interface FscCrossings {
 }
 
 export interface SsnrCurve {
-  /** Shells 0 … ⌊Xdim/2⌋ (r = ⌊distance in Fourier pixels⌋); 1/Å, in VRS's wrong units under vrs-compat (docs/reference/level1.md). */
+  /**
+   * Shells 0 … ⌊Xdim/2⌋ (r = ⌊distance in Fourier pixels⌋), in 1/Å; in VRS's wrong units under vrs-compat
+   * (docs/reference/level1.md).
+   */
   frequency: number[];
   /** Mean over the shell's full-space voxels of |F(h1+h2)| / |F(h1−h2)| (NaN: no voxel with noise). */
   meanRatio: number[];
@@ -82,7 +88,7 @@ export interface FscOptions {
   mask?: Volume;
   /** "vrs-compat" reproduces VRS's SSNR frequency units and its DPR threshold. */
   mode?: AnalysisMode;
-  /** Seed of the phase randomisation, an integer in [0, 2³²) (default 1); the same seed gives the same corrected FSC. */
+  /** Seed of the phase randomisation, an integer in [0, 2³²) (default 1): the same seed, the same corrected FSC. */
   seed?: number;
   /** The voxel size to use instead of half 1's header. */
   voxelSize?: Sourced;
@@ -103,7 +109,8 @@ export const FSC_BYTES_PER_VOXEL = 28;
 /** 1.a for two half maps of the same grid; throws AnalysisInputError when they cannot be compared. */
 export function fscAnalysis(half1: Volume, half2: Volume, options: FscOptions = {}): FscResult {
   const mode = options.mode ?? "default";
-  if (!(mode in DPR_THRESHOLD)) throw new AnalysisInputError("bad-mode", `mode must be "default" or "vrs-compat", got ${JSON.stringify(mode)}`);
+  if (!(mode in DPR_THRESHOLD))
+    throw new AnalysisInputError("bad-mode", `mode must be "default" or "vrs-compat", got ${JSON.stringify(mode)}`);
   const seed = options.seed ?? 1;
   if (!(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32))
     throw new AnalysisInputError("bad-seed", `the randomisation seed must be an integer from 0 to 2^32 − 1, got ${seed}`);
@@ -167,25 +174,39 @@ export function fscAnalysis(half1: Volume, half2: Volume, options: FscOptions = 
  * The voxel size of the pair, once the halves (and the mask) are known to share one grid and one voxel size and to fit
  * the memory budget.
  */
-export function checkHalfMaps(half1: Volume, half2: Volume, options: Pick<FscOptions, "mask" | "voxelSize" | "memoryBudgetBytes"> = {}): number {
+export function checkHalfMaps(
+  half1: Volume,
+  half2: Volume,
+  options: Pick<FscOptions, "mask" | "voxelSize" | "memoryBudgetBytes"> = {},
+): number {
   const shape = (v: Volume) => `${v.nx}×${v.ny}×${v.nz}`;
-  if (half1.nx !== half2.nx || half1.ny !== half2.ny || half1.nz !== half2.nz)
-    throw new AnalysisInputError("half-map-shape-mismatch", `half map 2 is ${shape(half2)} voxels, half map 1 is ${shape(half1)}: they must share one grid`);
-  const smallest = Math.min(half1.nx, half1.ny, half1.nz);
-  if (smallest < MIN_HALF_MAP_SIZE)
-    throw new AnalysisInputError("half-map-too-small", `the half maps are ${shape(half1)} voxels; 1.a needs at least ${MIN_HALF_MAP_SIZE} along each axis`);
+  const sameGrid = (v: Volume) => v.nx === half1.nx && v.ny === half1.ny && v.nz === half1.nz;
+  if (!sameGrid(half2))
+    throw new AnalysisInputError(
+      "half-map-shape-mismatch",
+      `half map 2 is ${shape(half2)} voxels, half map 1 is ${shape(half1)}: they must share one grid`,
+    );
+  if (Math.min(half1.nx, half1.ny, half1.nz) < MIN_HALF_MAP_SIZE)
+    throw new AnalysisInputError(
+      "half-map-too-small",
+      `the half maps are ${shape(half1)} voxels; 1.a needs at least ${MIN_HALF_MAP_SIZE} along each axis`,
+    );
   const { ts } = analysisVoxelSize(half1, { override: options.voxelSize });
   if (!options.voxelSize && half2.voxelSize !== null && !(Math.abs(half2.voxelSize[0] - ts) <= 0.01 * ts))
     throw new AnalysisInputError("half-map-voxel-size-mismatch", `half map 2 has ${half2.voxelSize[0]} Å voxels, half map 1 has ${ts} Å`);
   const mask = options.mask;
   if (mask) {
-    if (mask.nx !== half1.nx || mask.ny !== half1.ny || mask.nz !== half1.nz)
-      throw new AnalysisInputError("mask-shape-mismatch", `the mask is ${shape(mask)} voxels, the half maps ${shape(half1)}: it must share their grid`);
+    if (!sameGrid(mask))
+      throw new AnalysisInputError(
+        "mask-shape-mismatch",
+        `the mask is ${shape(mask)} voxels, the half maps ${shape(half1)}: it must share their grid`,
+      );
     const outside = mask.data.findIndex((m) => !(m >= 0 && m <= 1));
     if (outside >= 0)
       throw new AnalysisInputError("bad-mask-value", `mask voxel ${outside} is ${mask.data[outside]}; a soft mask holds values in [0, 1]`);
   }
-  checkMemoryBudget([{ what: "1.a's half-map spectra", shape: [half1.nx, half1.ny, half1.nz], bytesPerVoxel: FSC_BYTES_PER_VOXEL }], options.memoryBudgetBytes);
+  const spectra = { what: "1.a's half-map spectra", shape: [half1.nx, half1.ny, half1.nz] as Vec3, bytesPerVoxel: FSC_BYTES_PER_VOXEL };
+  checkMemoryBudget([spectra], options.memoryBudgetBytes);
   return ts;
 }
 
@@ -194,7 +215,15 @@ export function checkHalfMaps(half1: Volume, half2: Volume, options: Pick<FscOpt
  * unmasked FSC. At most three float64 spectra exist at a time (FSC_BYTES_PER_VOXEL): the unmasked spectra become the
  * randomised maps in place, and each buffer takes a later spectrum once its sums are taken.
  */
-function maskedCurves(half1: Volume, half2: Volume, spectrum1: HalfSpectrum, spectrum2: HalfSpectrum, mask: Float32Array, fsc: number[], seed: number) {
+function maskedCurves(
+  half1: Volume,
+  half2: Volume,
+  spectrum1: HalfSpectrum,
+  spectrum2: HalfSpectrum,
+  mask: Float32Array,
+  fsc: number[],
+  seed: number,
+) {
   const { nx, ny, nz } = spectrum1;
   const fromShell = firstIndex(fsc, (v, i) => i >= 1 && v < RANDOMISE_BELOW);
   let randomisedFsc: number[] | null = null;
@@ -214,7 +243,8 @@ function maskedCurves(half1: Volume, half2: Volume, spectrum1: HalfSpectrum, spe
   const masked1 = realFft3d(masked(half1, mask, scratch), free[0]);
   const masked2 = realFft3d(masked(half2, mask, scratch), free[1]);
   const fscMasked = correlation(shellSums(masked1, masked2));
-  const fscCorrected = randomisedFsc === null || fromShell === null ? fscMasked.slice() : correctedFsc(fscMasked, randomisedFsc, fromShell);
+  const fscCorrected =
+    randomisedFsc === null || fromShell === null ? fscMasked.slice() : correctedFsc(fscMasked, randomisedFsc, fromShell);
   const randomisation = { fromShell, seed, fscRandomisedMasked: randomisedFsc && randomisedFsc.slice(1) };
   return { fscMasked, fscCorrected, randomisation };
 }
@@ -240,8 +270,12 @@ function shellSums(a: HalfSpectrum, b: HalfSpectrum): PairShellSums {
   const { nx, hx } = a;
   const shellCount = Math.floor(nx / 2) + 1;
   const sums: PairShellSums = {
-    cross: new Float64Array(shellCount), power1: new Float64Array(shellCount), power2: new Float64Array(shellCount),
-    phaseResidual: new Float64Array(shellCount), amplitudeSum: new Float64Array(shellCount), fullCount: new Float64Array(shellCount),
+    cross: new Float64Array(shellCount),
+    power1: new Float64Array(shellCount),
+    power2: new Float64Array(shellCount),
+    phaseResidual: new Float64Array(shellCount),
+    amplitudeSum: new Float64Array(shellCount),
+    fullCount: new Float64Array(shellCount),
   };
   const degrees = 180 / Math.PI;
   forEachShellBin(a, (e, shell, kx) => {
@@ -293,8 +327,8 @@ function phaseResidual(s: PairShellSums): number[] {
 
 /**
  * VRS's SSNR: S = (h1+h2)/2 and N = (h1−h2)/2, per full-space voxel |F(S)|/|F(N)|, averaged in integer shells
- * r = ⌊distance in Fourier pixels⌋ up to ⌊Xdim/2⌋. F(S) and F(N) are (F1 ± F2)/2 of the half spectra; the stored half spectrum stands for
- * the full one through Friedel weights (|F(−k)| = |F(k)|).
+ * r = ⌊distance in Fourier pixels⌋ up to ⌊Xdim/2⌋. F(S) and F(N) are (F1 ± F2)/2 of the half spectra; the stored
+ * half spectrum stands for the full one through Friedel weights (|F(−k)| = |F(k)|).
  */
 function ssnrCurve(a: HalfSpectrum, b: HalfSpectrum, ts: number, mode: AnalysisMode): SsnrCurve {
   const { nx, ny, nz, hx } = a;
@@ -329,7 +363,12 @@ function ssnrCurve(a: HalfSpectrum, b: HalfSpectrum, ts: number, mode: AnalysisM
  * when i0 ≤ 1; otherwise x interpolated linearly between rows i0−1 and i0 where y − level is 0. NaN rows never cross
  * (a NaN comparison is false, as in numpy).
  */
-export function firstCrossing(x: ArrayLike<number>, y: ArrayLike<number>, level: number | ArrayLike<number>, direction: "below" | "above"): number | null {
+export function firstCrossing(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  level: number | ArrayLike<number>,
+  direction: "below" | "above",
+): number | null {
   const levelAt = (i: number) => (typeof level === "number" ? level : level[i]);
   const sign = direction === "below" ? 1 : -1;
   for (let i = 0; i < y.length; i++) {
