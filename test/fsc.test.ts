@@ -208,6 +208,25 @@ describe("analytic cases", () => {
     expect(r.ssnr.excludedVoxels).toBeGreaterThan(0);
   });
 
+  it("odd and non-cubic boxes: rows are shells 1 … ⌊Xdim/2⌋ at i/(Xdim·Ts), and identical halves still give 1", () => {
+    for (const [nx, ny, nz] of [[15, 15, 15], [20, 16, 12], [12, 18, 21]]) {
+      const normal = seededNormal(nx * ny * nz);
+      const v = makeVolume(nx, ny, nz, () => normal(), [1.5, 1.5, 1.5]);
+      const noisy = makeVolume(nx, ny, nz, () => normal(), [1.5, 1.5, 1.5]);
+      const mask = makeVolume(nx, ny, nz, () => 0.5);
+      const same = fscAnalysis(v, v, { mask });
+      expect(same.shells.map((s) => s.index)).toEqual(Array.from({ length: Math.floor(nx / 2) }, (_, i) => i + 1));
+      same.shells.forEach((s) => {
+        expect(s.frequency).toBeCloseTo(s.index / (nx * 1.5), 12);
+        expect(s.fsc).toBeCloseTo(1, 12);
+        expect(s.fscCorrected!).toBeCloseTo(1, 12);
+      });
+      const pair = fscAnalysis(v, noisy, { mask });
+      expect(pair.randomisation!.fromShell).toBe(1);
+      expect(pair.shells.every((s) => Math.abs(s.fsc) < 1 && Number.isFinite(s.fscCorrected!))).toBe(true);
+    }
+  });
+
   it("empty halves: every curve is NaN (could not be measured) and no resolution is reported", () => {
     const zero = makeVolume(16, 16, 16, () => 0);
     const r = fscAnalysis(zero, zero);
