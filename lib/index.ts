@@ -21,6 +21,10 @@ export type { BandExecutor } from "./bands.js";
 export { sweep } from "./sweep.js";
 export type { SweepOptions, SweepRow } from "./sweep.js";
 
+// Level 1 from two half maps: 1.a FSC, DPR, SSNR (docs/reference/level1.md).
+export { checkHalfMaps, correctedFsc, DPR_THRESHOLD, firstCrossing, fscAnalysis, halfBitThreshold } from "./fsc.js";
+export type { FscCrossings, FscOptions, FscResult, FscShell, SsnrCurve } from "./fsc.js";
+
 // Masks.
 export { hardMask, hardMaskThreshold, rawMask, rawMaskThreshold, softMask } from "./masks.js";
 export type { HardMask, HardMaskOptions, MaskMode } from "./masks.js";

@@ -20,6 +20,14 @@ export function digitalFrequencies(n: number): Float64Array {
   return out;
 }
 
+/**
+ * Shell of a bin at digital radius R when shells are `1/shellScale` wide: `⌊R·shellScale + 0.5⌋` (Xmipp's ROUND for
+ * R ≥ 0; with shellScale = Xdim, the rounded radius in Fourier pixels).
+ */
+export function shellIndex(radius: number, shellScale: number): number {
+  return Math.floor(radius * shellScale + 0.5);
+}
+
 export interface ShellSums {
   /** Sum of the per-bin values in each shell. */
   readonly sum: Float64Array;
@@ -62,7 +70,7 @@ export function shellSums(spectrum: HalfSpectrum, options: ShellOptions): ShellS
         const r2 = y2z2 + fx[kx] * fx[kx];
         if (r2 > maxRadiusSquared) continue;
         const radius = Math.sqrt(r2);
-        const shell = Math.floor(radius * shellScale + 0.5);
+        const shell = shellIndex(radius, shellScale);
         if (shell >= shellCount) continue;
         sum[shell] += value(data[2 * e], data[2 * e + 1], radius);
         count[shell]++;
