@@ -64,12 +64,13 @@ beforeAll(() => {
     join(kernel, "kernel.json"),
     JSON.stringify({ argv: [deno, "jupyter", "--kernel", "--conn", "{connection_file}"], display_name: "Deno", language: "typescript" }),
   );
-  // The notebook imports "mapval", the package itself: its build.
+  // The notebook imports "mapval", the package itself: its build. nbclient waits only 4 s by default for a cell's
+  // outputs after its reply; on a loaded machine a cell's display can come later and would be lost.
   execFileSync(process.execPath, [join(root, "scripts", "build-package.mjs")], { cwd: root, stdio: "pipe" });
   const executed = join(work, "level0.ipynb");
   execFileSync(
     python,
-    ["-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=180", "--output", executed, "level0.ipynb"],
+    ["-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=180", "--ExecutePreprocessor.iopub_timeout=60", "--output", executed, "level0.ipynb"],
     {
       cwd: join(root, "examples"),
       stdio: "pipe",

@@ -77,7 +77,7 @@ test("a map above 160³ voxels: the report is of the map itself, the live copy i
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}, 60_000); // a 170³ map through the whole site loader: seconds, more on a loaded machine
 
 test("a local map's slices cut its off-centre mask: values inside it to 5 digits, null outside it and where not finite", () => {
   const [nx, ny, nz] = [4, 3, 5];
