@@ -92,6 +92,12 @@ it.each([
   } finally {
     rmSync(file, { force: true });
   }
+  // The page's component table: each component's volume is its voxels times Ts³ of the report (the header's 2.02 Å).
+  const ts = (answer.json as { input: { voxelSize: number } }).input.voxelSize;
+  expect(ts).toBeCloseTo(2.02, 5);
+  const components = (answer.tables as { components: { voxels: number; volume: number }[] }).components;
+  expect(components.length).toBeGreaterThan(0);
+  for (const c of components) expect(c.volume).toBeCloseTo(c.voxels * ts ** 3, 6);
   const sections = (answer.json as { sections: Record<string, { status: string }> }).sections;
   expect(["0.e", "0.f", "0.g"].map((id) => sections[id].status)).toEqual(["not-requested", "not-requested", "not-requested"]);
   // 0.d was computed (with a resolution) or says why not: never not requested.

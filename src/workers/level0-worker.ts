@@ -188,6 +188,8 @@ async function open(message: OpenRequest): Promise<void> {
     const name = message.name;
     map = {
       volume,
+      // An opened file's init holds what its reports name (file, SHA-256, the reader's warnings); Ts, resolution and
+      // 0.d–0.h come with each request (reportOptions), and the sweep is not offered for it (no ts: NaN).
       init: {
         type: "init", data: volume.data, shape: [volume.nx, volume.ny, volume.nz], voxelSize: volume.voxelSize ?? [1, 1, 1],
         origin: volume.origin, ts: Number.NaN, resolution: null, file: name, sha256, fileWarnings: warnings,
@@ -244,7 +246,7 @@ function answer(request: ReportRequest): Level0Report | null {
   const mask = report.sections["0.b"].results as MaskResults | null;
   const tables = {
     summary: summaryRows(report.sections),
-    components: mask ? componentRows(mask, init.ts) : [],
+    components: mask ? componentRows(mask, report.input.voxelSize) : [],
     massTable: mask ? massTableRows(mask) : [],
     guinier: guinierRows(report.sections["0.d"]),
   };
