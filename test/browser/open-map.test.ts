@@ -148,3 +148,23 @@ test("a dropped file; VRS-compatible mode; a threshold above the maximum; a bad 
   await page.close();
   expect(trouble).toEqual(NO_TROUBLE);
 });
+
+test("a file above the page's limit is refused by its size, before it is read", async () => {
+  const { origin, browser } = await site.start();
+  const { page, trouble } = await openWatchedPage(browser, origin, "/open");
+  await page.getByTestId("drop-zone").waitFor();
+  // A 700 MiB file as the page sees it (its size, the only thing the page may look at before reading); reading it
+  // would be refused by the reader anyway, but it must not be read at all.
+  await page.evaluate(() => {
+    Object.defineProperty(File.prototype, "size", { get: () => 700 * 2 ** 20 });
+    File.prototype.arrayBuffer = () => { throw new Error("the file was read"); };
+  });
+  await page.getByTestId("open-map").setInputFiles(mapPath);
+  const shown = page.getByTestId("open-error");
+  await shown.waitFor();
+  expect(await shown.innerText()).toBe("emd_1997.map: the file is 700.0 MiB; this page reads maps up to 600.0 MiB. Use mapval report for larger maps.");
+  expect(await shown.getAttribute("data-code")).toBe("too-large");
+  expect(await page.getByTestId("file-header").count()).toBe(0);
+  await page.close();
+  expect(trouble).toEqual(NO_TROUBLE);
+});
