@@ -7,6 +7,8 @@
  * hand-edited file can be fixed in one pass.
  */
 
+import { binOfBits, ValueIndex } from "./value-index.js";
+
 export const ENTRIES_CONFIG_VERSION = 1;
 
 /** A value together with where it came from (a header XML, a publication…); shown next to the value on the site. */
@@ -317,11 +319,27 @@ export function chooseThreshold(
   return { level, fromAuthors: false, explanation: `not the author's: ${why}; level keeping ${percent} of the voxels` };
 }
 
-/** Largest level v such that at least ceil(fraction·N) of the N finite voxels are ≥ v (the VRS mask test). */
+/**
+ * Largest level v such that at least ceil(fraction·N) of the N finite voxels are ≥ v (the VRS mask test): the
+ * keep-th largest finite value. Found without sorting the map (at 256³ a sort took 5.6 s): the finite values are
+ * counted per value bin (lib/value-index.ts's 65536 ordered bins), and only the bin holding the keep-th largest is
+ * sorted.
+ */
 export function levelKeepingFraction(data: Float32Array, fraction: number): number {
-  const finite = data.filter(Number.isFinite);
-  if (finite.length === 0) return Number.NaN;
-  finite.sort();
-  const keep = Math.min(finite.length, Math.max(1, Math.ceil(fraction * finite.length)));
-  return finite[finite.length - keep]!;
+  const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
+  const perBin = new Int32Array(ValueIndex.bins);
+  let finite = 0;
+  for (let i = 0; i < data.length; i++)
+    if (Number.isFinite(data[i])) {
+      perBin[binOfBits(bits[i])]++;
+      finite++;
+    }
+  if (finite === 0) return Number.NaN;
+  const keep = Math.min(finite, Math.max(1, Math.ceil(fraction * finite)));
+  let above = 0, bin = ValueIndex.bins - 1;
+  while (above + perBin[bin] < keep) above += perBin[bin--];
+  const inBin = new Float32Array(perBin[bin]);
+  for (let i = 0, k = 0; i < data.length; i++) if (Number.isFinite(data[i]) && binOfBits(bits[i]) === bin) inBin[k++] = data[i];
+  inBin.sort();
+  return inBin[inBin.length - (keep - above)]!;
 }

@@ -82,6 +82,12 @@ export interface ReadOptions {
 }
 
 export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
+/**
+ * Largest map the site's open-a-map page reads (a file, and the map it inflates to): 600 MiB, a 512³ float32 map and
+ * room for its header. The page's worker holds the map, a copy for the figures and the sections' grids; larger maps
+ * are for `mapval report`.
+ */
+export const OPEN_MAP_MAX_BYTES = 600 * 1024 ** 2;
 export const HEADER_BYTES = 1024;
 
 const IMOD_STAMP = 1146047817;

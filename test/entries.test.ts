@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   chooseThreshold,
@@ -8,6 +9,7 @@ import {
   parseEntriesConfig,
   type ConfigProblem,
 } from "../lib/entries.js";
+import { parseMap } from "../lib/mrc-reader.js";
 
 const DEFAULT_CONFIG = readFileSync(new URL("../mapval.entries.json", import.meta.url), "utf8");
 
@@ -203,6 +205,30 @@ describe("threshold choice", () => {
     const withNaN = Float32Array.from([Number.NaN, 1, 2, 3, Number.POSITIVE_INFINITY]);
     expect(levelKeepingFraction(withNaN, 0.01)).toBe(3);
     expect(levelKeepingFraction(new Float32Array([Number.NaN]), 0.5)).toBeNaN();
+  });
+
+  // The definition, by a sort of the finite values (what levelKeepingFraction did before it stopped sorting the map).
+  const bySort = (values: Float32Array, fraction: number) => {
+    const finite = values.filter(Number.isFinite).sort();
+    if (finite.length === 0) return Number.NaN;
+    return finite[finite.length - Math.min(finite.length, Math.max(1, Math.ceil(fraction * finite.length)))];
+  };
+
+  it("equals the sorted values' keep-th largest: ties, ±0, negatives, NaN and ±Inf, any fraction", () => {
+    const value = fc.oneof(
+      fc.float({ noDefaultInfinity: false, noNaN: false }),
+      fc.constantFrom(0, -0, 1, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+      fc.integer({ min: -3, max: 3 }).map((k) => 1 + k * 2 ** -20), // neighbours in one value bin
+    );
+    fc.assert(fc.property(fc.array(value, { maxLength: 300 }), fc.double({ min: 0, max: 1, noNaN: true }), (values, fraction) => {
+      const data = Float32Array.from(values);
+      expect(Object.is(levelKeepingFraction(data, fraction), bySort(data, fraction))).toBe(true);
+    }), { numRuns: 500 });
+  });
+
+  it("a bundled map's 1 % level is the sort's", () => {
+    const { volume } = parseMap(new Uint8Array(readFileSync(new URL("../data/maps/emd_5170.map", import.meta.url))));
+    expect(levelKeepingFraction(volume.data, 0.01)).toBe(bySort(volume.data, 0.01));
   });
 
   it("uses the recorded contour, else the documented default flagged as not the author's", () => {

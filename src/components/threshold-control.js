@@ -3,7 +3,7 @@
  * the mean and standard deviation over all voxels of the map), marks for reference levels under the slider and
  * buttons that jump to them. A view: `.value` is the threshold, an "input" event announces each change.
  *
- * Test hooks: data-testid "threshold-range", "threshold-number", "threshold-sigma", "marker-<key>".
+ * Test hooks: data-testid "threshold-range", "threshold" (the number box, a stable hook), "threshold-sigma", "marker-<key>".
  */
 import {html} from "htl";
 import {inputValue, significant} from "../lib/format.js";
@@ -24,7 +24,7 @@ export function thresholdControl({value, range, mean, std, markers}) {
   const fromSigma = (k) => mean + k * std;
 
   const slider = html`<input type="range" data-testid="threshold-range" aria-label="threshold" min=${lo} max=${hi} step=${step}>`;
-  const absolute = html`<input type="number" data-testid="threshold-number" aria-label="threshold (map units)" step="any">`;
+  const absolute = html`<input type="number" data-testid="threshold" aria-label="threshold (map units)" step="any">`;
   const sigma = html`<input type="number" data-testid="threshold-sigma" aria-label="threshold (σ above the mean)" step="any">`;
   const position = (t) => `${Math.min(100, Math.max(0, (100 * (t - lo)) / (hi - lo)))}%`;
   const scale = html`<div class="marker-scale">${shown.map((m) => html`<span class=${`marker marker-${m.key}`} style=${{left: position(m.value)}} title=${`${m.label}: ${sixDigits(m.value)}`}></span>`)}</div>`;

@@ -1,25 +1,33 @@
 /**
  * The report page's Web Worker: holds the map and recomputes the threshold-dependent part of the Level 0 report
  * (masks, 0.a–0.c, score, abstract) with the kernel's runLevel0, so the page stays responsive while the slider moves.
- * Sections 0.d–0.h come precomputed from the data loader.
+ * On entry pages sections 0.d–0.h come precomputed from the data loader. On the open-a-map page (src/open.md) the
+ * worker is given the file's bytes instead ("open"): it reads them with the kernel's reader, answers with what the page
+ * needs to set up its inputs ("opened"), and computes 0.d and 0.h itself, once per resolution, voxel size and mode;
+ * 0.e–0.g are not requested there, so its JSON is that of `mapval report FILE --sections 0.a,0.b,0.c,0.d,0.h --json`.
  *
  * Only the latest request counts: requests that arrive while one is computed replace each other, and the slow extra
  * (the soft mask, an FFT) is skipped when a newer request is waiting.
  *
  * Messages in:  {type: "init", data, shape, voxelSize, origin, ts, resolution, file, sha256, fileWarnings, precomputed}
- *               {type: "report", id, threshold, mode, parameters}
+ *               {type: "open", bytes: ArrayBuffer, name}
+ *               {type: "report", id, threshold, mode, parameters, resolution?, voxelSize?} (the last two: opened files)
  *               {type: "sweep", id, thresholds, mode, parameters}
- * Messages out: {type: "report", id, threshold, ms, report, json, tables}, then {type: "masks", id, threshold, masks} and
+ * Messages out: {type: "opened", name, sha256, shape, voxelSize, stats, threshold, figureVolume, fileWarnings}
+ *               {type: "report", id, threshold, ms, report, json, tables}, then {type: "masks", id, threshold, masks} and
  *               {type: "soft", id, slices} (skipped when a newer request is waiting)
  *               {type: "sweep", id, rows, ms}; {type: "error", id, request, threshold?, message, code?}
  * A message of another shape (null, an unknown type or mode, a threshold that is not a finite number) is answered by
  * {type: "error", id: null, request: "invalid", message} and otherwise ignored.
  */
 import type { CriteriaParameters } from "../../lib/criteria.js";
+import { downsample, downsampleFactor } from "../../lib/downsample.js";
+import { chooseThreshold } from "../../lib/entries.js";
 import { maxVarianceSlices, backgroundBeyond } from "../../lib/figures.js";
-import { runLevel0, type Level0Report } from "../../lib/level0.js";
+import { runLevel0, type Level0Options, type Level0Report } from "../../lib/level0.js";
 import { rawMask, rawMaskThreshold, softMask } from "../../lib/masks.js";
-import { componentRows, massTableRows, summaryRows, sweepRows } from "../../lib/report-tables.js";
+import { OPEN_MAP_MAX_BYTES, readMap } from "../../lib/mrc-reader.js";
+import { componentRows, guinierRows, massTableRows, summaryRows, sweepRows } from "../../lib/report-tables.js";
 import { reportJson } from "../../lib/report-text.js";
 import type { AnalysisMode, SectionId, SectionResult } from "../../lib/report-types.js";
 import type { MaskResults } from "../../lib/section-0b-mask.js";
@@ -43,12 +51,21 @@ interface Init {
   fileWarnings?: string[];
   precomputed: Record<AnalysisMode, Partial<Record<SectionId, SectionResult<object>>>>;
 }
+interface OpenRequest {
+  type: "open";
+  bytes: ArrayBuffer;
+  /** The file's name, as the report JSON's input.file. */
+  name: string;
+}
 interface ReportRequest {
   type: "report";
   id: number;
   threshold: number;
   mode: AnalysisMode;
   parameters: Partial<CriteriaParameters>;
+  /** Opened files only: the reported resolution (Å, null when none) and the user's voxel size (absent: the header's). */
+  resolution?: number | null;
+  voxelSize?: number;
 }
 interface SweepRequest {
   type: "sweep";
@@ -63,7 +80,13 @@ const scope = self as unknown as {
   onmessage: ((event: MessageEvent) => void) | null;
 };
 
-let map: { volume: Volume; init: Init } | null = null;
+/**
+ * The map and how to analyse it. An opened file has no Ts or resolution of its own (each report request brings them,
+ * as the CLI's --voxel-size and --resolution) and computes 0.d and 0.h itself: `spectral` keeps them per inputs.
+ */
+let map: { volume: Volume; init: Init; opened?: { spectral: Map<string, Partial<Record<SectionId, SectionResult<object>>>> } } | null = null;
+/** What an opened file's reports compute: 0.e–0.g are not requested (they take minutes on a large map). */
+const OPENED_SECTIONS: SectionId[] = ["0.a", "0.b", "0.c", "0.d", "0.h"];
 let pendingReport: ReportRequest | null = null;
 let pendingSweep: SweepRequest | null = null;
 let scheduled = false;
@@ -78,15 +101,20 @@ function messageProblem(message: unknown): string | null {
   if (typeof message !== "object" || message === null) return `expected a message object, got ${String(message)}`;
   const m = message as Record<string, unknown>;
   if (m.type === "init") return m.data instanceof Float32Array ? null : "init: data must be a Float32Array";
+  if (m.type === "open")
+    return m.bytes instanceof ArrayBuffer && typeof m.name === "string" ? null : "open: bytes must be an ArrayBuffer and name a string";
   if (m.type !== "report" && m.type !== "sweep") return `unknown message type ${JSON.stringify(m.type)}`;
   if (!modes.includes(m.mode)) return `${m.type}: unknown mode ${JSON.stringify(m.mode)}; expected ${modes.join(" or ")}`;
   if (m.type === "report" && !Number.isFinite(m.threshold)) return `report: threshold ${String(m.threshold)} is not a finite number`;
+  if (m.type === "report" && !(m.resolution === undefined || m.resolution === null || typeof m.resolution === "number"))
+    return "report: resolution must be a number or null";
+  if (m.type === "report" && !(m.voxelSize === undefined || typeof m.voxelSize === "number")) return "report: voxelSize must be a number";
   if (m.type === "sweep" && !(Array.isArray(m.thresholds) && m.thresholds.every(Number.isFinite)))
     return "sweep: thresholds must be finite numbers";
   return null;
 }
 
-scope.onmessage = (event: MessageEvent<Init | ReportRequest | SweepRequest>) => {
+scope.onmessage = (event: MessageEvent<Init | OpenRequest | ReportRequest | SweepRequest>) => {
   const problem = messageProblem(event.data);
   if (problem !== null) {
     scope.postMessage({ type: "error", id: null, request: "invalid", message: problem });
@@ -96,6 +124,10 @@ scope.onmessage = (event: MessageEvent<Init | ReportRequest | SweepRequest>) => 
   if (message.type === "init") {
     const [nx, ny, nz] = message.shape;
     map = { volume: { nx, ny, nz, data: message.data, voxelSize: message.voxelSize, origin: message.origin }, init: message };
+    return;
+  }
+  if (message.type === "open") {
+    void open(message);
     return;
   }
   if (message.type === "report") pendingReport = message;
@@ -123,7 +155,8 @@ function work(): void {
     if (report) figuresTimer = setTimeout(() => maskFigures(request, report), FIGURES_DELAY_MS);
     // The first report is answered by a pass over the map; the index that answers the next thresholds is built
     // right after it, before the reader moves the slider, rather than on the first move.
-    setTimeout(() => pendingReport || mapValues(map!.volume.data).index(), 0);
+    const { volume } = map;
+    setTimeout(() => pendingReport || map?.volume !== volume || mapValues(volume.data).index(), 0);
   } else if (pendingSweep) {
     const request = pendingSweep;
     pendingSweep = null;
@@ -138,19 +171,69 @@ function work(): void {
   if (pendingReport || pendingSweep) schedule();
 }
 
+/**
+ * Reads an opened file with the kernel's reader (as `mapval info` and `mapval report` do) and answers with its
+ * geometry, statistics, the default threshold (the 1 %-of-voxels level, not the author's: a file has no recorded
+ * contour) and a copy for the page's figures, downsampled as the site's entry maps are; or with the reader's error.
+ * The page has refused files above OPEN_MAP_MAX_BYTES before reading them; the reader bounds the inflated size.
+ */
+async function open(message: OpenRequest): Promise<void> {
+  map = null;
+  pendingReport = pendingSweep = null;
+  clearTimeout(figuresTimer);
+  try {
+    const bytes = new Uint8Array(message.bytes);
+    const { volume, stats, warnings } = await readMap(bytes, { maxBytes: OPEN_MAP_MAX_BYTES });
+    const sha256 = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+    const name = message.name;
+    map = {
+      volume,
+      // An opened file's init holds what its reports name (file, SHA-256, the reader's warnings); Ts, resolution and
+      // 0.d–0.h come with each request (reportOptions), and the sweep is not offered for it (no ts: NaN).
+      init: {
+        type: "init", data: volume.data, shape: [volume.nx, volume.ny, volume.nz], voxelSize: volume.voxelSize ?? [1, 1, 1],
+        origin: volume.origin, ts: Number.NaN, resolution: null, file: name, sha256, fileWarnings: warnings,
+        precomputed: { default: {}, "vrs-compat": {} },
+      },
+      opened: { spectral: new Map() },
+    };
+    const factor = downsampleFactor([volume.nx, volume.ny, volume.nz]);
+    const shown = downsample(volume, factor);
+    const figureData = factor === 1 ? volume.data.slice() : shown.data;
+    scope.postMessage({
+      type: "opened", name, sha256, shape: [volume.nx, volume.ny, volume.nz], voxelSize: volume.voxelSize, origin: volume.origin,
+      stats, fileWarnings: warnings, threshold: chooseThreshold(null, volume.data, stats.max),
+      figureVolume: { shape: [shown.nx, shown.ny, shown.nz], factor, data: figureData },
+    }, [figureData.buffer]);
+  } catch (error) {
+    const { message: text, code } = error as Error & { code?: string };
+    scope.postMessage({ type: "error", id: null, request: "open", message: `${message.name}: ${text}`, code });
+  }
+}
+
+/** An opened file's 0.d and 0.h depend on the mode, Ts and resolution only: computed once for each. */
+const spectralKey = (request: ReportRequest) => `${request.mode} ${request.voxelSize} ${request.resolution}`;
+
+/** runLevel0's options: an entry's fixed inputs and precomputed 0.d–0.h, or an opened file's request, as the CLI's flags. */
+function reportOptions(request: ReportRequest): Level0Options {
+  const { init, opened } = map!;
+  const common = { threshold: request.threshold, mode: request.mode, parameters: request.parameters };
+  if (!opened) return { ...common, resolution: init.resolution, voxelSize: init.ts, precomputed: init.precomputed[request.mode] };
+  return {
+    ...common, thresholdSource: "--threshold",
+    resolution: request.resolution ?? null, resolutionSource: "--resolution",
+    voxelSize: request.voxelSize, voxelSizeSource: "--voxel-size",
+    sections: OPENED_SECTIONS, precomputed: opened.spectral.get(spectralKey(request)) ?? {},
+  };
+}
+
 function answer(request: ReportRequest): Level0Report | null {
-  const { volume, init } = map!;
+  const { volume, init, opened } = map!;
   const started = performance.now();
   let report: Level0Report;
   try {
-    report = runLevel0(volume, {
-      threshold: request.threshold,
-      resolution: init.resolution,
-      voxelSize: init.ts,
-      mode: request.mode,
-      parameters: request.parameters,
-      precomputed: init.precomputed[request.mode],
-    });
+    report = runLevel0(volume, reportOptions(request));
+    opened?.spectral.set(spectralKey(request), { "0.d": report.sections["0.d"], "0.h": report.sections["0.h"] });
   } catch (error) {
     // The code lets the page tell an empty mask (no report at this threshold, as in VRS) from other failures.
     const { message, code } = error as Error & { code?: string };
@@ -163,8 +246,9 @@ function answer(request: ReportRequest): Level0Report | null {
   const mask = report.sections["0.b"].results as MaskResults | null;
   const tables = {
     summary: summaryRows(report.sections),
-    components: mask ? componentRows(mask, init.ts) : [],
+    components: mask ? componentRows(mask, report.input.voxelSize) : [],
     massTable: mask ? massTableRows(mask) : [],
+    guinier: guinierRows(report.sections["0.d"]),
   };
   scope.postMessage({
     type: "report",
@@ -173,6 +257,8 @@ function answer(request: ReportRequest): Level0Report | null {
     ms,
     report: rest,
     json: reportJson(report, init.file, init.sha256, { fileWarnings: init.fileWarnings }),
+    // The Ts the report used (an opened file's comes from its header unless the request overrides it).
+    ts: report.input.voxelSize,
     tables,
   });
   return report;
@@ -195,7 +281,7 @@ function maskFigures(request: ReportRequest, report: Level0Report): void {
   };
   scope.postMessage({ type: "masks", id: request.id, threshold: request.threshold, masks });
   setTimeout(() => {
-    if (pendingReport) return;
+    if (pendingReport || map?.volume !== volume) return; // a newer report, or another file opened
     const soft = softMask(hard, nx, ny, nz);
     scope.postMessage({ type: "soft", id: request.id, slices: maxVarianceSlices(soft, nx, ny, nz) });
   }, 0);

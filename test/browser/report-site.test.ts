@@ -112,7 +112,7 @@ test("a report page renders every section; the slider flips 0.b and the JSON equ
   const expected = await cliReport(target);
   expect(atContour.sections["0.b"].status).toBe("warnings");
   expect(expected.sections["0.b"].status).toBe("ok");
-  await page.getByTestId("threshold-number").fill(String(target));
+  await page.getByTestId("threshold").fill(String(target));
   await settled(page, target);
   expect(await page.getByTestId("status-0.b").getAttribute("data-status")).toBe("ok");
   expect(await page.getByTestId("section-0.b").getAttribute("data-status")).toBe("ok");
@@ -162,7 +162,7 @@ test("the σ box and the reference-level buttons move the threshold (σ: all vox
   await page.getByTestId("threshold-sigma").fill("2");
   const twoSigma = stats.mean + 2 * stats.std;
   await settled(page, twoSigma);
-  expect(Number(await page.getByTestId("threshold-number").inputValue())).toBeCloseTo(twoSigma, 5);
+  expect(Number(await page.getByTestId("threshold").inputValue())).toBeCloseTo(twoSigma, 5);
 
   await page.getByTestId("marker-one-percent").click();
   await settled(page, levelKeepingFraction(volume.data, 0.01));

@@ -29,7 +29,7 @@ test("below the map mean both number boxes keep an ASCII value: σ for 0.03, and
   const { origin, browser } = await site.start();
   const { page, trouble } = await openWatchedPage(browser, origin, "/entries/emd-1997");
   await settled(page, 1);
-  const absolute = page.getByTestId("threshold-number"), sigma = page.getByTestId("threshold-sigma");
+  const absolute = page.getByTestId("threshold"), sigma = page.getByTestId("threshold-sigma");
 
   await absolute.fill("0.03");
   await settled(page, 0.03);
@@ -51,9 +51,9 @@ test("a threshold above the map maximum is analysed as typed and reads as VRS's 
   const { origin, browser } = await site.start();
   const { page, trouble } = await openWatchedPage(browser, origin, "/entries/emd-1997");
   await settled(page, 1);
-  await page.getByTestId("threshold-number").fill("1e9");
+  await page.getByTestId("threshold").fill("1e9");
   await settled(page, 1e9);
-  expect(await page.getByTestId("threshold-number").inputValue()).toBe("1e9");
+  expect(await page.getByTestId("threshold").inputValue()).toBe("1e9");
   expect(await page.getByTestId("live-empty-mask").innerText()).toBe(emptyMaskMessage);
   for (const where of ["empty-mask"]) expect(await page.getByTestId(where).first().innerText()).toContain(emptyMaskMessage);
   // No score, no section verdicts, no report to download at this threshold.
@@ -62,7 +62,7 @@ test("a threshold above the map maximum is analysed as typed and reads as VRS's 
   expect(await page.getByTestId("empty-mask").count()).toBe(5); // summary, 0.a, 0.b, 0.c, downloads
 
   // Back inside the map's range, the report returns.
-  await page.getByTestId("threshold-number").fill("1");
+  await page.getByTestId("threshold").fill("1");
   await settled(page, 1);
   expect(await page.getByTestId("empty-mask").count()).toBe(0);
   await page.getByTestId("score-line").waitFor();
