@@ -184,7 +184,7 @@ test("EMD-1997: Context, EMDB authors, deposition date and link, the report's da
 
   const stamp = page.getByTestId("report-stamp");
   expect(await stamp.getAttribute("data-version")).toBe(MAPVAL_VERSION);
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-report-json").click()]);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("report-json").click()]);
   const json = JSON.parse(readFileSync((await download.path())!, "utf8"));
   expect(json.generator).toMatchObject({ name: "mapval", version: MAPVAL_VERSION });
   expect(await stamp.getAttribute("data-generated-at")).toBe(json.generator.generatedAt);

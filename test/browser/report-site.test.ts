@@ -39,7 +39,7 @@ async function downloadedReport(page: Page) {
   // The link is drawn again when a report lands; clicked at that moment it can be replaced under the pointer and
   // download nothing, so it is clicked once no report is pending.
   await expect.poll(() => page.getByTestId("live-status").getAttribute("data-pending"), { timeout: 20_000 }).toBe("false");
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-report-json").click()]);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("report-json").click()]);
   return JSON.parse(readFileSync((await download.path())!, "utf8"));
 }
 

@@ -57,7 +57,7 @@ test("a threshold above the map maximum is analysed as typed and reads as VRS's 
   expect(await page.getByTestId("live-empty-mask").innerText()).toBe(emptyMaskMessage);
   for (const where of ["empty-mask"]) expect(await page.getByTestId(where).first().innerText()).toContain(emptyMaskMessage);
   // No score, no section verdicts, no report to download at this threshold.
-  for (const hook of ["score-line", "section-table", "live-score", "section-0.a", "section-0.b", "section-0.c", "download-report-json"])
+  for (const hook of ["score-line", "section-table", "live-score", "section-0.a", "section-0.b", "section-0.c", "report-json"])
     expect(await page.getByTestId(hook).count(), hook).toBe(0);
   expect(await page.getByTestId("empty-mask").count()).toBe(5); // summary, 0.a, 0.b, 0.c, downloads
 
