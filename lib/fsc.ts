@@ -11,6 +11,7 @@ import { analysisVoxelSize, checkMemoryBudget, finiteMap, type Sourced } from ".
 import { AnalysisInputError } from "./errors.js";
 import { inverseRealFft3d, realFft3d, type HalfSpectrum } from "./fft3d.js";
 import { digitalFrequencies, shellIndex } from "./radial.js";
+import { seededRandom } from "./random.js";
 import type { AnalysisMode } from "./report-types.js";
 import type { Vec3, Volume } from "./volume.js";
 
@@ -229,7 +230,7 @@ function maskedCurves(
   let randomisedFsc: number[] | null = null;
   let free: [Float64Array, Float64Array] = [spectrum1.data, spectrum2.data];
   if (fromShell !== null) {
-    const random = seededUniform(seed);
+    const random = seededRandom(seed);
     randomisePhases(spectrum1, fromShell, random);
     randomisePhases(spectrum2, fromShell, random);
     const real1 = multiplyInPlace(inverseRealFft3d(spectrum1, true), mask);
@@ -443,14 +444,3 @@ export function randomisePhases(spectrum: HalfSpectrum, fromShell: number, rando
       }
 }
 
-/** mulberry32: a small seeded generator of uniform numbers in [0, 1), so that reruns with one seed agree. */
-function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}

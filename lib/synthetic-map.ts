@@ -14,6 +14,7 @@ import { checkResolution } from "./analysis-inputs.js";
 import { AnalysisInputError } from "./errors.js";
 import { complexFft3d } from "./fft3d.js";
 import { digitalFrequencies } from "./radial.js";
+import { seededRandom } from "./random.js";
 import type { Vec3, Volume } from "./volume.js";
 
 /** σ (Å) of every pseudo-atom before any filter: about the blur of a well-ordered atom. */
@@ -273,18 +274,6 @@ export function fourierFilterPair(
     b[i] = packed[2 * i + 1];
   }
   return [a, b];
-}
-
-/** Deterministic uniform numbers in [0, 1) from a 32-bit seed (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 /** Fills `out` with standard normal numbers from a uniform source (Box–Muller, both numbers of each pair used). */
