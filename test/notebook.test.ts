@@ -1,11 +1,12 @@
 /**
- * examples/level0.ipynb executed headless by a real Jupyter (Debian's nbconvert/nbclient, installed by .ci/run) with
+ * examples/level0.ipynb executed headless by a real Jupyter (Debian's jupyter_client, installed by .ci/run, driven by
+ * scripts/run-notebook.py) with
  * Deno's kernel (the `deno` devDependency; its kernelspec is written into a private JUPYTER_PATH, so nothing of the
  * user's Jupyter set-up is read or changed). Each output cell must carry the expected MIME types, and its numbers
  * must be those of `mapval report --json` (to the last bits: the kernel runs in Deno's V8, the CLI in Node's; see
  * test/helpers/json-close.ts).
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -54,7 +55,7 @@ function expectSelfContained(html: unknown) {
 }
 
 beforeAll(() => {
-  if (!existsSync(python) || spawnOk([python, "-c", "import nbconvert, nbclient"]) === false)
+  if (!existsSync(python) || spawnOk([python, "-c", "import jupyter_client, nbformat"]) === false)
     throw new Error("Jupyter is missing: install python3-nbclient, jupyter-nbconvert and python3-ipykernel (.ci/run does)");
   work = mkdtempSync(join(tmpdir(), "mapval-notebook-"));
   const kernel = join(work, "jupyter", "kernels", "deno");
@@ -64,19 +65,19 @@ beforeAll(() => {
     join(kernel, "kernel.json"),
     JSON.stringify({ argv: [deno, "jupyter", "--kernel", "--conn", "{connection_file}"], display_name: "Deno", language: "typescript" }),
   );
-  // The notebook imports "mapval", the package itself: its build. nbclient waits only 4 s by default for a cell's
-  // outputs after its reply; on a loaded machine a cell's display can come later and would be lost.
+  // The notebook imports "mapval", the package itself: its build.
   execFileSync(process.execPath, [join(root, "scripts", "build-package.mjs")], { cwd: root, stdio: "pipe" });
   const executed = join(work, "level0.ipynb");
-  execFileSync(
-    python,
-    ["-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=180", "--ExecutePreprocessor.iopub_timeout=60", "--output", executed, "level0.ipynb"],
-    {
-      cwd: join(root, "examples"),
-      stdio: "pipe",
-      env: { ...process.env, JUPYTER_PATH: join(work, "jupyter"), DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
-    },
-  );
+  // scripts/run-notebook.py, not nbconvert: nbclient stops reading a cell's outputs at the kernel's idle status, and
+  // Deno's kernel can publish displays after it on a loaded machine (lost outputs in CI; see the script).
+  const run = spawnSync(python, [join(root, "scripts", "run-notebook.py"), "level0.ipynb", executed, "deno", "180"], {
+    cwd: join(root, "examples"),
+    encoding: "utf8",
+    env: { ...process.env, JUPYTER_PATH: join(work, "jupyter"), DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+  });
+  if (run.status !== 0) throw new Error(`run-notebook.py failed (exit ${run.status}):\n${run.stderr}`);
+  // What the script noticed about the kernel's messages (late or stray outputs), kept in the log for diagnosis.
+  for (const line of run.stderr.split("\n")) if (line.startsWith("run-notebook:")) console.log(line);
   cells = (JSON.parse(readFileSync(executed, "utf8")) as { cells: Cell[] }).cells;
 }, 300_000);
 
