@@ -10,6 +10,14 @@
 import { analysisVoxelSize, checkMemoryBudget, finiteMap, type Sourced } from "./analysis-inputs.js";
 import { AnalysisInputError } from "./errors.js";
 import { inverseRealFft3d, realFft3d, type HalfSpectrum } from "./fft3d.js";
+import { fixed } from "./format.js";
+import {
+  particularlyHighWording,
+  REPORTED_RESOLUTION_FRACTION,
+  reportedResolutionCriterion,
+  type Level1SectionResult,
+  type ResolutionEstimate,
+} from "./level1-sections.js";
 import { digitalFrequencies, shellIndex } from "./radial.js";
 import { seededRandom } from "./random.js";
 import type { AnalysisMode } from "./report-types.js";
@@ -444,3 +452,253 @@ export function randomisePhases(spectrum: HalfSpectrum, fromShell: number, rando
       }
 }
 
+
+/** VRS's FSC model 1 − a/(1 + e^(−b(f − f0)) + c), fitted to the whole FSC by least squares. */
+export interface LogisticFit {
+  a: number;
+  b: number;
+  f0: number;
+  c: number;
+  /** The model at each row's frequency. */
+  fitted: number[];
+  /** Sum of squared residuals over the rows fitted (NaN rows are left out). */
+  residual: number;
+  iterations: number;
+}
+
+/** The FSC level below which VRS says the map information is no longer "well preserved". */
+export const WELL_PRESERVED_FSC = 0.9;
+
+export function logisticModel(f: number, a: number, b: number, f0: number, c: number): number {
+  return 1 - a / (1 + Math.exp(-b * (f - f0)) + c);
+}
+
+/**
+ * Levenberg–Marquardt fit of VRS's logistic (scipy's curve_fit, p0 = [1, 1, f05, 0]) to (frequency, fsc). Rows whose
+ * FSC is not finite are left out (scipy would stop there). Null when fewer than 4 rows remain or the start is not
+ * finite.
+ */
+export function logisticFit(frequency: readonly number[], fsc: readonly number[], f05: number): LogisticFit | null {
+  const rows = frequency.map((_, i) => i).filter((i) => Number.isFinite(fsc[i]) && Number.isFinite(frequency[i]));
+  if (rows.length < 4 || !Number.isFinite(f05)) return null;
+  const residualOf = (p: readonly number[]) => {
+    let sum = 0;
+    for (const i of rows) sum += (fsc[i] - logisticModel(frequency[i], p[0], p[1], p[2], p[3])) ** 2;
+    return sum;
+  };
+  let p = [1, 1, f05, 0];
+  let residual = residualOf(p);
+  let lambda = 1e-3;
+  let iterations = 0;
+  for (; iterations < 500; iterations++) {
+    // Normal equations JᵀJ δ = Jᵀr of the model's analytic Jacobian.
+    const jtj = Array.from({ length: 4 }, () => [0, 0, 0, 0]);
+    const jtr = [0, 0, 0, 0];
+    const [a, b, f0, c] = p;
+    for (const i of rows) {
+      const e = Math.exp(-b * (frequency[i] - f0));
+      const d = 1 + e + c;
+      const r = fsc[i] - (1 - a / d);
+      const slope = a / (d * d);
+      const jacobian = [-1 / d, -slope * (frequency[i] - f0) * e, slope * b * e, slope];
+      for (let j = 0; j < 4; j++) {
+        jtr[j] += jacobian[j] * r;
+        for (let k = 0; k < 4; k++) jtj[j][k] += jacobian[j] * jacobian[k];
+      }
+    }
+    let improved = false;
+    while (lambda < 1e16) {
+      const damped = jtj.map((row, j) => row.map((v, k) => (j === k ? v * (1 + lambda) : v)));
+      const step = solveLinear(damped, jtr);
+      const trial = step && p.map((v, j) => v + step[j]);
+      const trialResidual = trial ? residualOf(trial) : NaN;
+      if (trial && trialResidual < residual) {
+        const relative = (residual - trialResidual) / Math.max(residual, 1e-300);
+        p = trial;
+        residual = trialResidual;
+        lambda = Math.max(lambda / 10, 1e-12);
+        improved = relative > 1e-12;
+        break;
+      }
+      lambda *= 10;
+    }
+    if (!improved) break;
+  }
+  const [a, b, f0, c] = p;
+  return { a, b, f0, c, fitted: frequency.map((f) => logisticModel(f, a, b, f0, c)), residual, iterations };
+}
+
+/** Gaussian elimination with partial pivoting; null when the matrix is singular. */
+function solveLinear(matrix: number[][], rhs: number[]): number[] | null {
+  const n = rhs.length;
+  const m = matrix.map((row, i) => [...row, rhs[i]]);
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs(m[r][col]) > Math.abs(m[pivot][col])) pivot = r;
+    if (!(Math.abs(m[pivot][col]) > 0)) return null;
+    [m[col], m[pivot]] = [m[pivot], m[col]];
+    for (let r = col + 1; r < n; r++) {
+      const factor = m[r][col] / m[col][col];
+      for (let k = col; k <= n; k++) m[r][k] -= factor * m[col][k];
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let r = n - 1; r >= 0; r--) {
+    let sum = m[r][n];
+    for (let k = r + 1; k < n; k++) sum -= m[r][k] * x[k];
+    x[r] = sum / m[r][r];
+  }
+  return x.every(Number.isFinite) ? x : null;
+}
+
+/**
+ * VRS's "well preserved (FSC>0.9) up to": the logistic fitted when the FSC crosses 0.5, and the resolution (Å) where
+ * the fitted curve first falls below 0.9 (findFirstCross). Null fit: the FSC never crosses 0.5; null resolution: the
+ * fitted curve never falls below 0.9 past the second row.
+ */
+export function wellPreservedResolution(result: Pick<FscResult, "shells">): { fit: LogisticFit | null; resolution: number | null } {
+  const frequency = result.shells.map((s) => s.frequency), fsc = result.shells.map((s) => s.fsc);
+  const f05 = firstCrossing(frequency, fsc, FSC_LEVELS["0.5"], "below");
+  const fit = f05 === null ? null : logisticFit(frequency, fsc, f05);
+  if (!fit) return { fit, resolution: null };
+  return { fit, resolution: resolutionAt(firstCrossing(frequency, fit.fitted, WELL_PRESERVED_FSC, "below")) };
+}
+
+export const fscTitle = "1.a Global resolution";
+
+export interface FscSectionResults {
+  /** 0.143 FSC, DPR and SSNR crossings (Å), null where there is none. */
+  fscResolution: number | null;
+  dprResolution: number | null;
+  ssnrResolution: number | null;
+  /** "well preserved (FSC>0.9) up to" (Å) from the logistic fit; null when not fitted or never below 0.9. */
+  preservedFSC90resolution: number | null;
+  /** VRS's logistic parameters (null when the FSC never crosses 0.5) and the fitted curve per row. */
+  fit: { a: number; b: number; f0: number; c: number; fitted: number[] } | null;
+  /** Mean, smallest and largest of the estimates that exist (VRS's "mean resolution between the three methods"). */
+  meanResolution: number | null;
+  resolutionRange: [number, number] | null;
+  /** The estimates VRS adds to the abstract's resolution range. */
+  resolutionEstimates: number[];
+  /** VRS's result sentences. */
+  sentences: string[];
+}
+
+/**
+ * The 1.a verdict from `fscAnalysis`'s numbers: VRS's warning for each of the FSC, DPR and SSNR resolutions the
+ * reported resolution is below 0.8 × of. An estimate with no crossing is not compared (VRS crashes there) and is
+ * named in a note; with none at all the section is not-measured. Without a reported resolution the criterion cannot
+ * be tested (VRS crashes): the section does not apply.
+ */
+export function fscSection(result: FscResult, reportedResolution: number | null): Level1SectionResult<FscSectionResults> {
+  const dpr = fixed(result.dprThreshold, 1);
+  const base = {
+    id: "1.a" as const,
+    title: fscTitle,
+    summarySentence: null,
+    explanation:
+      "The Fourier shell correlation (FSC) of the two unmasked half maps, their differential phase residual (DPR) and " +
+      "the spectral signal-to-noise ratio (SSNR) of their sum and difference each give a global resolution: where the " +
+      `FSC falls below 0.143, the DPR rises above ${dpr}° and the SSNR falls below 1.`,
+    criteria: [
+      `The reported resolution is at least ${REPORTED_RESOLUTION_FRACTION} × each of the FSC (0.143), DPR (${dpr}°) and SSNR (= 1) resolutions.`,
+    ],
+  };
+  const { fit, resolution: preserved } = wellPreservedResolution(result);
+  const estimates: ResolutionEstimate[] = [
+    { method: "FSC", resolution: result.fscResolution },
+    { method: "DPR", resolution: result.dprResolution },
+    { method: "SSNR", resolution: result.ssnrResolution },
+  ];
+  const found = estimates.flatMap((e) => (e.resolution === null ? [] : [e.resolution]));
+  const angstrom = (v: number) => `${fixed(v, 2)} Å`;
+  const sentences = [
+    result.fscResolution === null
+      ? "The FSC does not cross the 0.143 threshold."
+      : `The resolution according to the FSC is ${angstrom(result.fscResolution)}.` +
+        (preserved === null ? "" : ` The map information is well preserved (FSC>0.9) up to ${angstrom(preserved)}.`),
+    result.dprResolution === null
+      ? `The DPR does not cross the ${dpr} threshold.`
+      : `The resolution according to the DPR is ${angstrom(result.dprResolution)}.`,
+    result.ssnrResolution === null
+      ? "The SSNR does not cross the 1 threshold."
+      : `The resolution according to the SSNR is ${angstrom(result.ssnrResolution)}.`,
+  ];
+  if (found.length > 0) {
+    const mean = found.reduce((s, v) => s + v, 0) / found.length;
+    sentences.push(
+      `The mean resolution between the ${found.length === 3 ? "three" : found.length === 2 ? "two" : "one"} method${found.length === 1 ? "" : "s"} is ${angstrom(mean)} and its range is within the interval [${fixed(Math.min(...found), 2)},${fixed(Math.max(...found), 2)}] Å.`,
+    );
+  }
+  const results: FscSectionResults = {
+    fscResolution: result.fscResolution,
+    dprResolution: result.dprResolution,
+    ssnrResolution: result.ssnrResolution,
+    preservedFSC90resolution: preserved,
+    fit: fit && { a: fit.a, b: fit.b, f0: fit.f0, c: fit.c, fitted: fit.fitted },
+    meanResolution: found.length ? found.reduce((s, v) => s + v, 0) / found.length : null,
+    resolutionRange: found.length ? [Math.min(...found), Math.max(...found)] : null,
+    resolutionEstimates: found,
+    sentences,
+  };
+  if (found.length === 0)
+    return { ...base, status: "not-measured", warnings: [], results, reason: "Neither the FSC, the DPR nor the SSNR crosses its threshold." };
+  if (reportedResolution === null)
+    return { ...base, status: "does-not-apply", warnings: [], results, reason: "No resolution was reported, so it cannot be compared with the estimates." };
+  const { warnings, unmeasured } = reportedResolutionCriterion(reportedResolution, estimates, particularlyHighWording);
+  const notes = unmeasured.length
+    ? [`The ${unmeasured.join(" and ")} does not cross its threshold, so the reported resolution is compared with the other estimates only.`]
+    : undefined;
+  return { ...base, status: warnings.length ? "warnings" : "ok", warnings, results, ...(notes && { notes }) };
+}
+
+/**
+ * A half map counts as masked when the voxels beyond its farthest non-zero voxel from the box centre (all exactly 0)
+ * are at least this fraction of the box. A sphere inscribed in the box leaves 1 − π/6 = 48 % outside; an unmasked
+ * half has no exact zeros there.
+ */
+export const MASKED_HALF_MIN_ZERO_FRACTION = 0.05;
+
+export interface MaskedHalfCheck {
+  masked: boolean;
+  /** Distance (voxels) from the box centre ⌊n/2⌋ of the farthest non-zero voxel; null when every voxel is 0. */
+  nonZeroRadius: number | null;
+  /** Exactly-zero voxels farther from the centre than nonZeroRadius. */
+  zeroVoxelsBeyond: number;
+  /** The warning to show, or null. */
+  warning: string | null;
+}
+
+/**
+ * EMDB asks for unmasked half maps. A half whose background is exactly 0 beyond some radius (over at least
+ * MASKED_HALF_MIN_ZERO_FRACTION of the box) was masked, which inflates its FSC; this says so. Pure.
+ */
+export function maskedHalfMapCheck(half: Volume, label: string, voxelSize: number | null = null): MaskedHalfCheck {
+  const { nx, ny, nz, data } = half;
+  const cx = nx >> 1, cy = ny >> 1, cz = nz >> 1;
+  let farthest2 = -1;
+  for (let z = 0, i = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++, i++) {
+        if (data[i] === 0) continue;
+        const r2 = (x - cx) ** 2 + (y - cy) ** 2 + (z - cz) ** 2;
+        if (r2 > farthest2) farthest2 = r2;
+      }
+  if (farthest2 < 0)
+    return { masked: true, nonZeroRadius: null, zeroVoxelsBeyond: data.length, warning: `${label} is 0 everywhere.` };
+  const radius = Math.sqrt(farthest2);
+  let zeroVoxelsBeyond = 0;
+  for (let z = 0; z < nz; z++)
+    for (let y = 0; y < ny; y++)
+      for (let x = 0; x < nx; x++) if ((x - cx) ** 2 + (y - cy) ** 2 + (z - cz) ** 2 > farthest2) zeroVoxelsBeyond++;
+  const masked = zeroVoxelsBeyond >= MASKED_HALF_MIN_ZERO_FRACTION * data.length;
+  const where = voxelSize === null ? `${fixed(radius, 1)} voxels` : `${fixed(radius * voxelSize, 1)} Å (${fixed(radius, 1)} voxels)`;
+  return {
+    masked,
+    nonZeroRadius: radius,
+    zeroVoxelsBeyond,
+    warning: masked
+      ? `${label} looks masked: every voxel farther than ${where} from the box centre is exactly 0 (${fixed((100 * zeroVoxelsBeyond) / data.length, 0)} % of the box). EMDB asks for unmasked half maps; the FSC of masked halves is too optimistic.`
+      : null,
+  };
+}
