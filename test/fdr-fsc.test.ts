@@ -119,7 +119,7 @@ describe("SPOC's sphere mask and the BY adjustment", () => {
       const expected = r < radius ? 1 : Math.exp(-((r - radius) ** 2) / 8);
       expect(at(k)).toBeCloseTo(expected < 1e-6 ? 0 : expected, 6);
     }
-    // The corner is 8√3·16/15 − 2 ≈ 12.8 voxels beyond the sphere: exp(−12.8²/8) ≈ 1e-9, set to 0.
+    // Voxel 0 is at (−8, −8, −8), 8√3 − 2 ≈ 11.9 voxels beyond the sphere: exp(−11.9²/8) ≈ 2e-8, set to 0.
     expect(mask[0]).toBe(0);
   });
 
