@@ -263,10 +263,13 @@ export interface FdrFscSectionResults {
   seed: number;
 }
 
+/** SPOC estimates (and prints) a B-factor only for resolutions finer than this (Å); VRS needs that line. */
+export const SPOC_BFACTOR_WORST_RESOLUTION = 8;
+
 /**
  * The 1.b verdict: VRS's warning when the reported resolution is below 0.8 × the FDR-FSC resolution. Not measured
- * when no shell past shell 0 is significant (VRS reads SPOC's "0 Å" and passes); does not apply without a reported
- * resolution (VRS crashes).
+ * when no shell past shell 0 is significant (SPOC then fails on its B-factor), and under vrs-compat also at 8 Å or
+ * worse (no B-factor line, which VRS requires); does not apply without a reported resolution (VRS crashes).
  */
 export function fdrFscSection(result: FdrFscResult, reportedResolution: number | null): Level1SectionResult<FdrFscSectionResults> {
   const results: FdrFscSectionResults = {
@@ -287,6 +290,13 @@ export function fdrFscSection(result: FdrFscResult, reportedResolution: number |
   };
   if (result.resolution === null || result.resolution === 0)
     return { ...base, status: "not-measured", warnings: [], reason: "No shell beyond the origin is significant at 1 % FDR." };
+  if (result.mode === "vrs-compat" && result.resolution >= SPOC_BFACTOR_WORST_RESOLUTION)
+    return {
+      ...base,
+      status: "not-measured",
+      warnings: [],
+      reason: `SPOC prints no B-factor for a resolution of ${SPOC_BFACTOR_WORST_RESOLUTION} Å or worse, and VRS then says the section could not be measured.`,
+    };
   if (reportedResolution === null)
     return { ...base, status: "does-not-apply", warnings: [], reason: "No resolution was reported, so it cannot be compared with the estimate." };
   const { warnings } = reportedResolutionCriterion(

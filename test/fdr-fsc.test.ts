@@ -143,4 +143,9 @@ describe("1.b verdict", () => {
     expect(fdrFscSection(result(5), 4).status).toBe("ok");
     expect(fdrFscSection(result(5), null).status).toBe("does-not-apply");
   });
+  it("under vrs-compat, is not measured at 8 Å or worse, where SPOC prints no B-factor and VRS gives up", () => {
+    expect(fdrFscSection({ ...result(8), mode: "vrs-compat" }, 20).status).toBe("not-measured");
+    expect(fdrFscSection({ ...result(7.9), mode: "vrs-compat" }, 20).status).toBe("ok");
+    expect(fdrFscSection(result(8), 20).status).toBe("ok");
+  });
 });
