@@ -32,8 +32,6 @@ export const DIRECTIONAL_FIRST_SHELL = 3;
 export const BINGHAM_SIGNIFICANCE = 0.05;
 /** Shells whose FSO is within this range are tested for anisotropy (elsewhere nearly all or no direction passes). */
 export const BINGHAM_FSO_RANGE: readonly [number, number] = [0.1, 0.9];
-/** Bytes per voxel at the peak: the masked half (4) and two float64 half spectra (≈ 8 each). */
-export const DIRECTIONAL_BYTES_PER_VOXEL = 20;
 const MAX_DIRECTION_COUNT = 5000;
 
 export interface DirectionalFscOptions {

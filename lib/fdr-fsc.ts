@@ -5,7 +5,7 @@
  * same seed gives the same p-values (numpy's stream is not reproduced: p-values differ from SPOC's by sampling error
  * only). How mapval departs from SPOC and VRS: docs/vrs-differences.md.
  */
-import { type Sourced } from "./analysis-inputs.js";
+import { finiteMap, type Sourced } from "./analysis-inputs.js";
 import { AnalysisInputError } from "./errors.js";
 import { realFft3d, type HalfSpectrum } from "./fft3d.js";
 import { checkHalfMaps } from "./fsc.js";
@@ -139,11 +139,10 @@ export function sphereMask(nx: number, ny: number, nz: number, radius: number): 
   return out;
 }
 
-/** The half times the mask; a non-finite voxel counts as 0 (it would make every coefficient NaN). */
+/** The half times the mask, its non-finite voxels first replaced by its finite mean (analysis-inputs.ts finiteMap). */
 function maskedFinite(half: Volume, mask: Float32Array): Volume {
-  const data = new Float32Array(half.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = Number.isFinite(half.data[i]) ? half.data[i] * mask[i] : 0;
-  return { ...half, data };
+  const finite = finiteMap(half).volume;
+  return { ...finite, data: Float32Array.from(finite.data, (v, i) => v * mask[i]) };
 }
 
 /** Stored bins of each shell i: (i − ½)/n < |u| < (i + ½)/n in cycles per voxel, in storage order. */

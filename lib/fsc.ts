@@ -1,7 +1,8 @@
 /**
  * 1.a from two half maps: Fourier shell correlation (unmasked, masked with a given soft mask, and phase-randomised
  * corrected), differential phase residual (DPR) and VRS's spectral SNR, with the crossings VRS looks for and the
- * half-bit and 3σ criteria curves. What each number is and where the rules come from: docs/reference/level1.md.
+ * half-bit and 3σ criteria curves; VRS's logistic fit ("well preserved up to"), the 1.a verdict and the masked-half
+ * check. What each number is and where the rules come from: docs/reference/level1.md.
  *
  * Shells follow Xmipp's frc_dpr (and RELION's getFSC): every stored bin of the r2c half spectrum with digital radius
  * R ≤ 0.5 falls in shell round(R·Xdim) (`shellIndex` of radial.ts); rows are shells 1 … ⌊Xdim/2⌋ at frequency

@@ -105,7 +105,7 @@ describe("synthetic pairs: isotropic and with a faster decay along z", () => {
   beforeAll(() => {
     isotropic = directionalFsc(...pair(0));
     anisotropic = directionalFsc(...pair(3));
-  });
+  }, 120_000);
 
   it("isotropic: Bingham does not reject, x, y and z agree with the global resolution, sphericity near 1", () => {
     expect(isotropic.anisotropic).toBe(false);
@@ -156,7 +156,7 @@ describe("synthetic pairs: isotropic and with a faster decay along z", () => {
     // VRS's code adds "We could not estimate the global FSC3D" exactly when it could.
     expect(fsc3dSection(compat, 100).warnings).toEqual(["We could not estimate the global FSC3D"]);
     expect(fsc3dSection(fixedUnits, 100).warnings).toEqual([]);
-  });
+  }, 120_000);
 });
 
 describe("edge cases", () => {
@@ -169,7 +169,7 @@ describe("edge cases", () => {
     expect(result.directionsWithoutCrossing).toBe(50);
     expect(fsoSection(result, 3).status).toBe("not-measured");
     expect(fsc3dSection(result, 3).warnings).toEqual(["We could not estimate the global FSC3D"]);
-  });
+  }, 120_000);
 
   it("multiplies the halves by the soft mask: a mask of ones changes nothing, a mask of halves neither (FSC is scale-free)", () => {
     const [h1, h2] = pair(0);
@@ -181,6 +181,12 @@ describe("edge cases", () => {
     const ball = directionalFsc(h1, h2, { directionCount: 40, mask: makeVolume(n, n, n, (x, y, z) => ((x - 32) ** 2 + (y - 32) ** 2 + (z - 32) ** 2 < 100 ? 1 : 0)) });
     expect(ball.axes.global[20]).not.toBeCloseTo(plain.axes.global[20], 2);
     expect(() => directionalFsc(h1, h2, { mask: makeVolume(8, 8, 8, () => 1) })).toThrow(expect.objectContaining({ code: "mask-shape-mismatch" }));
+  }, 120_000);
+
+  it("analyses a NaN voxel as the half's finite mean", () => {
+    const h1 = noiseVolume(10), h2 = noiseVolume(11);
+    h1.data[5] = NaN;
+    expect(directionalFsc(h1, h2, { directionCount: 20 }).axes.global.every(Number.isFinite)).toBe(true);
   });
 
   it("rejects bad parameters with named errors", () => {

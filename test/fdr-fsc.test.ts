@@ -99,6 +99,12 @@ describe("FDR-FSC analytic cases", () => {
     expect(fdrFsc(h1, h2, { mask, mode: "vrs-compat" }).mask).toEqual({ kind: "sphere", radius: 12, sigma: 2 });
   });
 
+  it("analyses a NaN voxel as the half's finite mean instead of spreading NaN over every shell", () => {
+    const h1 = uniformVolume(n, 34, 1), h2 = uniformVolume(n, 35, 1);
+    h1.data[100] = NaN;
+    expect(fdrFsc(h1, h2).shells.every((s) => Number.isFinite(s.fsc) && Number.isFinite(s.pValue))).toBe(true);
+  });
+
   it("rejects a bad seed and halves on different grids with named errors", () => {
     const h = uniformVolume(n, 31, 1);
     expect(() => fdrFsc(h, h, { seed: -1 })).toThrow(expect.objectContaining({ code: "bad-seed" }));

@@ -40,7 +40,7 @@ describe("VRS's logistic fit of the FSC", () => {
     expect(fit!.residual).toBeCloseTo(scipyFit.residual, 9);
     fit!.fitted.forEach((v, i) => expect(Math.abs(v - scipyFit.fitted[i])).toBeLessThan(1e-5));
     expect(resolution!).toBeCloseTo(scipyFit.wellPreservedResolution, 4);
-  });
+  }, 60_000);
 
   it("is not fitted when the FSC never crosses 0.5 (VRS leaves fsc90 unbound)", () => {
     const shells = Array.from({ length: 20 }, (_, i) => ({ frequency: (i + 1) / 100, fsc: 0.9 })) as FscResult["shells"];
@@ -60,7 +60,7 @@ describe("1.a verdict: reported resolution < 0.8 × each estimate", () => {
   let result: FscResult;
   beforeAll(async () => {
     result = fscAnalysis(await load("half1.mrc.gz"), await load("half2.mrc.gz"));
-  });
+  }, 60_000);
   const withEstimates = (fsc: number | null, dpr: number | null, ssnr: number | null): FscResult => ({
     ...result,
     fscResolution: fsc,
@@ -149,5 +149,5 @@ describe("masked half maps (EMDB asks for unmasked ones)", () => {
   it("does not flag the bundled simulated halves", async () => {
     expect(maskedHalfMapCheck(await load("half1.mrc.gz"), "Half map 1").masked).toBe(false);
     expect(maskedHalfMapCheck(await load("half2.mrc.gz"), "Half map 2").masked).toBe(false);
-  });
+  }, 60_000);
 });
