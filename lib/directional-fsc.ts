@@ -9,7 +9,7 @@ import { finiteMap, type Sourced } from "./analysis-inputs.js";
 import { AnalysisInputError } from "./errors.js";
 import { realFft3d } from "./fft3d.js";
 import { fixed } from "./format.js";
-import { checkHalfMaps, FSC_LEVELS, firstCrossing } from "./fsc.js";
+import { checkHalfMaps, FSC_LEVELS, firstCrossing, masked } from "./fsc.js";
 import {
   atLeast80PercentWording,
   REPORTED_RESOLUTION_FRACTION,
@@ -116,13 +116,10 @@ export function directionalFsc(half1: Volume, half2: Volume, options: Directiona
     throw new AnalysisInputError("bad-threshold", `the directional FSC threshold must be in (0, 1), got ${threshold}`);
   const ts = checkHalfMaps(half1, half2, { mask: options.mask, voxelSize: options.voxelSize, memoryBudgetBytes: options.memoryBudgetBytes });
 
-  const masked = (half: Volume) => {
-    const finite = finiteMap(half).volume;
-    if (!options.mask) return finite;
-    const data = Float32Array.from(finite.data, (v, i) => v * options.mask!.data[i]);
-    return { ...finite, data };
-  };
-  const a = realFft3d(masked(half1)), b = realFft3d(masked(half2));
+  const mask = options.mask;
+  const scratch = mask ? new Float32Array(mask.data.length) : null;
+  const prepared = (half: Volume) => (mask ? masked(finiteMap(half).volume, mask.data, scratch!) : finiteMap(half).volume);
+  const a = realFft3d(prepared(half1)), b = realFft3d(prepared(half2));
   const { nx, ny, nz, hx } = a;
   const rowCount = Math.floor(nx / 2);
   const shellCount = rowCount + 1;

@@ -8,7 +8,7 @@
 import { finiteMap, type Sourced } from "./analysis-inputs.js";
 import { AnalysisInputError } from "./errors.js";
 import { realFft3d, type HalfSpectrum } from "./fft3d.js";
-import { checkHalfMaps } from "./fsc.js";
+import { checkHalfMaps, masked } from "./fsc.js";
 import {
   particularlyHighWording,
   REPORTED_RESOLUTION_FRACTION,
@@ -96,8 +96,9 @@ export function fdrFsc(half1: Volume, half2: Volume, options: FdrFscOptions = {}
   const { nx, ny, nz } = half1;
   const radius = Math.min(nx, ny, nz) / 2 - SPHERE_MARGIN_VOXELS;
   const maskData = givenMask ? givenMask.data : sphereMask(nx, ny, nz, radius);
-  const spectrum1 = realFft3d(maskedFinite(half1, maskData));
-  const spectrum2 = realFft3d(maskedFinite(half2, maskData));
+  const scratch = new Float32Array(maskData.length);
+  const spectrum1 = realFft3d(masked(finiteMap(half1).volume, maskData, scratch));
+  const spectrum2 = realFft3d(masked(finiteMap(half2).volume, maskData, scratch));
 
   // SPOC's shells follow numpy's first axis (z): res_i = i/(nz·Ts), i = 0 … ⌊nz/2⌋.
   const shellCount = Math.floor(nz / 2) + 1;
@@ -139,34 +140,28 @@ export function sphereMask(nx: number, ny: number, nz: number, radius: number): 
   return out;
 }
 
-/** The half times the mask, its non-finite voxels first replaced by its finite mean (analysis-inputs.ts finiteMap). */
-function maskedFinite(half: Volume, mask: Float32Array): Volume {
-  const finite = finiteMap(half).volume;
-  return { ...finite, data: Float32Array.from(finite.data, (v, i) => v * mask[i]) };
-}
-
-/** Stored bins of each shell i: (i − ½)/n < |u| < (i + ½)/n in cycles per voxel, in storage order. */
+/**
+ * Stored bins of each shell i: (i − ½)/n < |u| < (i + ½)/n in cycles per voxel, in storage order. Two passes (count,
+ * then fill) so that no per-bin shell map is held.
+ */
 function shellMembers(spectrum: HalfSpectrum, n: number, shellCount: number): Int32Array[] {
   const { nx, ny, nz, hx } = spectrum;
   const fx = digitalFrequencies(nx), fy = digitalFrequencies(ny), fz = digitalFrequencies(nz);
-  const shellOf = new Int32Array(nz * ny * hx).fill(-1);
-  const counts = new Int32Array(shellCount);
-  for (let kz = 0, e = 0; kz < nz; kz++)
-    for (let ky = 0; ky < ny; ky++)
-      for (let kx = 0; kx < hx; kx++, e++) {
-        const scaled = Math.sqrt(fz[kz] ** 2 + fy[ky] ** 2 + fx[kx] ** 2) * n;
-        const shell = Math.round(scaled);
-        // Open bounds: a radius exactly half-way between two shells belongs to neither.
-        if (shell < shellCount && Math.abs(scaled - shell) < 0.5) {
-          shellOf[e] = shell;
-          counts[shell]++;
+  const visit = (use: (shell: number, e: number) => void) => {
+    for (let kz = 0, e = 0; kz < nz; kz++)
+      for (let ky = 0; ky < ny; ky++)
+        for (let kx = 0; kx < hx; kx++, e++) {
+          const scaled = Math.sqrt(fz[kz] ** 2 + fy[ky] ** 2 + fx[kx] ** 2) * n;
+          const shell = Math.round(scaled);
+          // Open bounds: a radius exactly half-way between two shells belongs to neither.
+          if (shell < shellCount && Math.abs(scaled - shell) < 0.5) use(shell, e);
         }
-      }
+  };
+  const counts = new Int32Array(shellCount);
+  visit((shell) => counts[shell]++);
   const members = Array.from(counts, (c) => new Int32Array(c));
   const filled = new Int32Array(shellCount);
-  shellOf.forEach((shell, e) => {
-    if (shell >= 0) members[shell][filled[shell]++] = e;
-  });
+  visit((shell, e) => (members[shell][filled[shell]++] = e));
   return members;
 }
 

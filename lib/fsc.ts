@@ -414,8 +414,8 @@ function firstIndex(values: readonly number[], test: (v: number, i: number) => b
   return i < 0 ? null : i;
 }
 
-/** The volume times the mask, written into `data`. */
-function masked(volume: Volume, mask: Float32Array, data: Float32Array): Volume {
+/** The volume times the mask, written into `data` (a buffer reused for both halves). */
+export function masked(volume: Volume, mask: Float32Array, data: Float32Array): Volume {
   for (let i = 0; i < data.length; i++) data[i] = volume.data[i] * mask[i];
   return { ...volume, data };
 }

@@ -187,7 +187,7 @@ describe("edge cases", () => {
     const h1 = noiseVolume(10), h2 = noiseVolume(11);
     h1.data[5] = NaN;
     expect(directionalFsc(h1, h2, { directionCount: 20 }).axes.global.every(Number.isFinite)).toBe(true);
-  });
+  }, 60_000);
 
   it("rejects bad parameters with named errors", () => {
     const h = makeVolume(16, 16, 16, () => 1);
