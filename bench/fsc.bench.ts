@@ -1,19 +1,26 @@
 /**
- * 1.a (lib/fsc.ts) on 256³ halves: the bundled simulated EMD-1997 pair and its RELION mask Fourier-upsampled to 256³
- * (0.789 Å/voxel, bench/upsample.ts; the mask clamped back to [0, 1] after the resampling's ringing). Unmasked (FSC,
- * DPR, SSNR) and with the mask (adding the masked and the phase-randomised corrected FSC). Target: 1.a ≤ 2 s; memory
- * ≤ 8× one half map's bytes. Each case runs in its own child process holding only the three grids, so its peak
- * resident-set growth is the call's (an upper bound: it includes garbage not yet collected). Single thread.
+ * Level 1 on 256³ halves: the bundled simulated EMD-1997 pair and its RELION mask Fourier-upsampled to 256³
+ * (0.789 Å/voxel, bench/upsample.ts; the mask clamped back to [0, 1] after the resampling's ringing).
+ * - 1.a (lib/fsc.ts) unmasked (FSC, DPR, SSNR) and with the mask (adding the masked and the phase-randomised
+ *   corrected FSC). Target: ≤ 2 s.
+ * - 1.b FDR-FSC (lib/fdr-fsc.ts), SPOC's sphere mask. Target: ≤ 30 s.
+ * - 1.g/1.h directional FSC and FSO (lib/directional-fsc.ts) with the mask, 321 directions. Target: ≤ 60 s.
+ * Memory target: ≤ 8× one half map's bytes. Each case runs in its own child process holding only the three grids, so
+ * its peak resident-set growth is the call's (an upper bound: it includes garbage not yet collected). Single thread.
  * `npm run bench -- fsc`.
  */
 import { readFileSync } from "node:fs";
+import { directionalFsc } from "../lib/directional-fsc.js";
+import { fdrFsc } from "../lib/fdr-fsc.js";
 import { fscAnalysis } from "../lib/fsc.js";
 import { readMap } from "../lib/mrc-reader.js";
 import { measured, runInChild, withMapFile } from "./child.js";
 import { benchMapFromFile, mib, upsample } from "./upsample.js";
 
 const size = 256;
-const variables = { half1: "MAPVAL_FSC_BENCH_HALF1", half2: "MAPVAL_FSC_BENCH_HALF2", mask: "MAPVAL_FSC_BENCH_MASK", masked: "MAPVAL_FSC_BENCH_MASKED" };
+const variables = { half1: "MAPVAL_FSC_BENCH_HALF1", half2: "MAPVAL_FSC_BENCH_HALF2", mask: "MAPVAL_FSC_BENCH_MASK", case: "MAPVAL_FSC_BENCH_CASE" };
+type BenchCase = "1.a unmasked" | "1.a masked" | "1.b" | "1.g/1.h";
+const cases: BenchCase[] = ["1.a unmasked", "1.a masked", "1.b", "1.g/1.h"];
 
 async function loadPairFile(name: string) {
   const url = new URL(`../data/halfmaps/sim-emd-1997/${name}`, import.meta.url);
@@ -23,10 +30,22 @@ async function loadPairFile(name: string) {
 async function child(): Promise<void> {
   const half1 = benchMapFromFile(process.env[variables.half1]!);
   const half2 = benchMapFromFile(process.env[variables.half2]!);
-  const mask = process.env[variables.masked] === "1" ? benchMapFromFile(process.env[variables.mask]!) : undefined;
-  const { value, ms, cpuMs, peakGrowth } = await measured(() => fscAnalysis(half1, half2, { mask }));
-  const { fscResolution, fscMaskedResolution, fscCorrectedResolution, dprResolution, ssnrResolution } = value;
-  console.log(JSON.stringify({ ms, cpuMs, peakGrowth, halfBytes: half1.data.byteLength, fscResolution, fscMaskedResolution, fscCorrectedResolution, dprResolution, ssnrResolution }));
+  const which = process.env[variables.case] as BenchCase;
+  const mask = which === "1.a masked" || which === "1.g/1.h" ? benchMapFromFile(process.env[variables.mask]!) : undefined;
+  const halfBytes = half1.data.byteLength;
+  if (which === "1.b") {
+    const { value, ms, cpuMs, peakGrowth } = await measured(() => fdrFsc(half1, half2));
+    const permutations = value.shells.reduce((s, shell) => s + shell.permutations, 0);
+    console.log(JSON.stringify({ ms, cpuMs, peakGrowth, halfBytes, resolution: value.resolution, permutations }));
+  } else if (which === "1.g/1.h") {
+    const { value, ms, cpuMs, peakGrowth } = await measured(() => directionalFsc(half1, half2, { mask }));
+    const { fsoResolution, axisResolution, sphericity, anisotropic } = value;
+    console.log(JSON.stringify({ ms, cpuMs, peakGrowth, halfBytes, fsoResolution, axisResolution, sphericity, anisotropic }));
+  } else {
+    const { value, ms, cpuMs, peakGrowth } = await measured(() => fscAnalysis(half1, half2, { mask }));
+    const { fscResolution, fscMaskedResolution, fscCorrectedResolution, dprResolution, ssnrResolution } = value;
+    console.log(JSON.stringify({ ms, cpuMs, peakGrowth, halfBytes, fscResolution, fscMaskedResolution, fscCorrectedResolution, dprResolution, ssnrResolution }));
+  }
 }
 
 export async function run(): Promise<void> {
@@ -35,19 +54,32 @@ export async function run(): Promise<void> {
   await withMapFile(half1, (path1) =>
     withMapFile(half2, (path2) =>
       withMapFile(mask, (pathMask) => {
-        for (const masked of [false, true]) {
-          const env = { [variables.half1]: path1, [variables.half2]: path2, [variables.mask]: pathMask, [variables.masked]: masked ? "1" : "0" };
+        for (const which of cases) {
+          const env = { [variables.half1]: path1, [variables.half2]: path2, [variables.mask]: pathMask, [variables.case]: which };
           const r = runInChild(import.meta.url, env);
           const angstrom = (v: number | null) => (v === null ? "none" : `${v.toFixed(2)} Å`);
-          const curves = masked
-            ? `FSC ${angstrom(r.fscResolution)}, masked ${angstrom(r.fscMaskedResolution)}, corrected ${angstrom(r.fscCorrectedResolution)}`
-            : `FSC ${angstrom(r.fscResolution)}`;
-          console.log(
-            `1.a ${masked ? "with mask (FSC, masked, corrected, DPR, SSNR)" : "unmasked (FSC, DPR, SSNR)"}, ${size}³ halves at 0.789 Å: ` +
-              `${(r.ms / 1000).toFixed(2)} s (target 2 s; CPU ${(r.cpuMs / 1000).toFixed(2)} s), peak memory growth ${mib(r.peakGrowth)} = ` +
-              `${(r.peakGrowth / r.halfBytes).toFixed(1)}× one half's ${mib(r.halfBytes)} (target 8×); 0.143: ${curves}; ` +
-              `DPR ${angstrom(r.dprResolution)}, SSNR ${angstrom(r.ssnrResolution)}`,
-          );
+          const target = { "1.a unmasked": 2, "1.a masked": 2, "1.b": 30, "1.g/1.h": 60 }[which];
+          const cost =
+            `${(r.ms / 1000).toFixed(2)} s (target ${target} s; CPU ${(r.cpuMs / 1000).toFixed(2)} s), peak memory growth ${mib(r.peakGrowth)} = ` +
+            `${(r.peakGrowth / r.halfBytes).toFixed(1)}× one half's ${mib(r.halfBytes)} (target 8×)`;
+          if (which === "1.b") {
+            console.log(`1.b FDR-FSC, ${size}³ halves at 0.789 Å: ${cost}; resolution at 1 % FDR ${angstrom(r.resolution)}, ${r.permutations} permutations in all`);
+          } else if (which === "1.g/1.h") {
+            const { x, y, z, global } = r.axisResolution;
+            console.log(
+              `1.g/1.h FSO and directional FSC with mask, 321 directions, ${size}³ halves at 0.789 Å: ${cost}; FSO 0.5 ${angstrom(r.fsoResolution)}, ` +
+                `x ${angstrom(x)}, y ${angstrom(y)}, z ${angstrom(z)}, global ${angstrom(global)}, sphericity ${r.sphericity?.toFixed(3)}, anisotropic ${r.anisotropic}`,
+            );
+          } else {
+            const masked = which === "1.a masked";
+            const curves = masked
+              ? `FSC ${angstrom(r.fscResolution)}, masked ${angstrom(r.fscMaskedResolution)}, corrected ${angstrom(r.fscCorrectedResolution)}`
+              : `FSC ${angstrom(r.fscResolution)}`;
+            console.log(
+              `1.a ${masked ? "with mask (FSC, masked, corrected, DPR, SSNR)" : "unmasked (FSC, DPR, SSNR)"}, ${size}³ halves at 0.789 Å: ` +
+                `${cost}; 0.143: ${curves}; DPR ${angstrom(r.dprResolution)}, SSNR ${angstrom(r.ssnrResolution)}`,
+            );
+          }
         }
       }),
     ),
