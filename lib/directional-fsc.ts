@@ -5,7 +5,7 @@
  * directional resolutions. The weighting and FSO rules follow Xmipp's resolution_fso (Vilas et al. 2023); what
  * differs and why: docs/reference/level1.md and docs/vrs-differences.md.
  */
-import { finiteMap, type Sourced } from "./analysis-inputs.js";
+import { checkResolution, finiteMap, type Sourced } from "./analysis-inputs.js";
 import { AnalysisInputError } from "./errors.js";
 import { realFft3d } from "./fft3d.js";
 import { fixed } from "./format.js";
@@ -322,6 +322,7 @@ export interface FsoSectionResults {
 
 /** The 1.g verdict: VRS's warning when the reported resolution is below 0.8 × the FSO = 0.5 resolution. */
 export function fsoSection(result: DirectionalFscResult, reportedResolution: number | null): Level1SectionResult<FsoSectionResults> {
+  checkResolution(reportedResolution, null, "the reported resolution");
   const { fsoResolution, fso09Resolution, fso01Resolution } = result;
   const occupancyRange: [number, number] | null =
     fso09Resolution !== null && fso01Resolution !== null ? [fso09Resolution, fso01Resolution] : null;
@@ -373,6 +374,7 @@ export interface Fsc3dSectionResults {
  * resolution *was* estimated; vrs-compat reproduces it.
  */
 export function fsc3dSection(result: DirectionalFscResult, reportedResolution: number | null): Level1SectionResult<Fsc3dSectionResults> {
+  checkResolution(reportedResolution, null, "the reported resolution");
   const { x, y, z, global } = result.axisResolution;
   const all = [x, y, z, global];
   const complete = all.every((v): v is number => v !== null);

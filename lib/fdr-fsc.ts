@@ -5,7 +5,7 @@
  * same seed gives the same p-values (numpy's stream is not reproduced: p-values differ from SPOC's by sampling error
  * only). How mapval departs from SPOC and VRS: docs/vrs-differences.md.
  */
-import { finiteMap, type Sourced } from "./analysis-inputs.js";
+import { checkResolution, finiteMap, type Sourced } from "./analysis-inputs.js";
 import { AnalysisInputError } from "./errors.js";
 import { realFft3d, type HalfSpectrum } from "./fft3d.js";
 import { checkHalfMaps, masked } from "./fsc.js";
@@ -266,6 +266,7 @@ export const SPOC_BFACTOR_WORST_RESOLUTION = 8;
  * worse (no B-factor line, which VRS requires); does not apply without a reported resolution (VRS crashes).
  */
 export function fdrFscSection(result: FdrFscResult, reportedResolution: number | null): Level1SectionResult<FdrFscSectionResults> {
+  checkResolution(reportedResolution, null, "the reported resolution");
   const results: FdrFscSectionResults = {
     FDRResolution: result.resolution,
     significantShells: result.shells.filter((s) => s.index > 0 && s.significant).length,

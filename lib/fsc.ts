@@ -8,7 +8,7 @@
  * R ≤ 0.5 falls in shell round(R·Xdim) (`shellIndex` of radial.ts); rows are shells 1 … ⌊Xdim/2⌋ at frequency
  * i/(Xdim·Ts).
  */
-import { analysisVoxelSize, checkMemoryBudget, finiteMap, type Sourced } from "./analysis-inputs.js";
+import { analysisVoxelSize, checkMemoryBudget, checkResolution, finiteMap, type Sourced } from "./analysis-inputs.js";
 import { AnalysisInputError } from "./errors.js";
 import { inverseRealFft3d, realFft3d, type HalfSpectrum } from "./fft3d.js";
 import { fixed } from "./format.js";
@@ -453,7 +453,6 @@ export function randomisePhases(spectrum: HalfSpectrum, fromShell: number, rando
       }
 }
 
-
 /** VRS's FSC model 1 − a/(1 + e^(−b(f − f0)) + c), fitted to the whole FSC by least squares. */
 export interface LogisticFit {
   a: number;
@@ -592,6 +591,7 @@ export interface FscSectionResults {
  * be tested (VRS crashes): the section does not apply.
  */
 export function fscSection(result: FscResult, reportedResolution: number | null): Level1SectionResult<FscSectionResults> {
+  checkResolution(reportedResolution, null, "the reported resolution");
   const dpr = fixed(result.dprThreshold, 1);
   const base = {
     id: "1.a" as const,
@@ -625,8 +625,8 @@ export function fscSection(result: FscResult, reportedResolution: number | null)
       ? "The SSNR does not cross the 1 threshold."
       : `The resolution according to the SSNR is ${angstrom(result.ssnrResolution)}.`,
   ];
-  if (found.length > 0) {
-    const mean = found.reduce((s, v) => s + v, 0) / found.length;
+  const mean = found.length ? found.reduce((s, v) => s + v, 0) / found.length : null;
+  if (mean !== null) {
     sentences.push(
       `The mean resolution between the ${found.length === 3 ? "three" : found.length === 2 ? "two" : "one"} method${found.length === 1 ? "" : "s"} is ${angstrom(mean)} and its range is within the interval [${fixed(Math.min(...found), 2)},${fixed(Math.max(...found), 2)}] Å.`,
     );
@@ -637,7 +637,7 @@ export function fscSection(result: FscResult, reportedResolution: number | null)
     ssnrResolution: result.ssnrResolution,
     preservedFSC90resolution: preserved,
     fit: fit && { a: fit.a, b: fit.b, f0: fit.f0, c: fit.c, fitted: fit.fitted },
-    meanResolution: found.length ? found.reduce((s, v) => s + v, 0) / found.length : null,
+    meanResolution: mean,
     resolutionRange: found.length ? [Math.min(...found), Math.max(...found)] : null,
     resolutionEstimates: found,
     sentences,

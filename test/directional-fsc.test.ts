@@ -169,6 +169,8 @@ describe("edge cases", () => {
     expect(result.directionsWithoutCrossing).toBe(50);
     expect(fsoSection(result, 3).status).toBe("not-measured");
     expect(fsc3dSection(result, 3).warnings).toEqual(["We could not estimate the global FSC3D"]);
+    expect(() => fsoSection(result, -1)).toThrow(expect.objectContaining({ code: "bad-resolution" }));
+    expect(() => fsc3dSection(result, NaN)).toThrow(expect.objectContaining({ code: "bad-resolution" }));
   }, 120_000);
 
   it("multiplies the halves by the soft mask: a mask of ones changes nothing, a mask of halves neither (FSC is scale-free)", () => {

@@ -148,6 +148,7 @@ describe("1.b verdict", () => {
     ]);
     expect(fdrFscSection(result(5), 4).status).toBe("ok");
     expect(fdrFscSection(result(5), null).status).toBe("does-not-apply");
+    expect(() => fdrFscSection(result(5), NaN)).toThrow(expect.objectContaining({ code: "bad-resolution" }));
   });
   it("under vrs-compat, is not measured at 8 Å or worse, where SPOC prints no B-factor and VRS gives up", () => {
     expect(fdrFscSection({ ...result(8), mode: "vrs-compat" }, 20).status).toBe("not-measured");

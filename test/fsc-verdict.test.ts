@@ -101,6 +101,10 @@ describe("1.a verdict: reported resolution < 0.8 × each estimate", () => {
     expect(scoreOf([none, noResolution] as unknown as SectionResult[])).toEqual({ passed: 0, evaluable: 0 });
   });
 
+  it("refuses a reported resolution that is not a positive number", () => {
+    for (const bad of [NaN, -2, 0, Infinity]) expect(() => fscSection(result, bad)).toThrow(expect.objectContaining({ code: "bad-resolution" }));
+  });
+
   it("reports the simulated pair's numbers and the well-preserved sentence", () => {
     const section = fscSection(result, 6);
     expect(section.results!.preservedFSC90resolution).toBeCloseTo(scipyFit.wellPreservedResolution, 4);
