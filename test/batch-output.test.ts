@@ -57,7 +57,7 @@ describe("a well-formed batch directory", () => {
       expect(row.box).toEqual(written.boxX === null ? null : [written.boxX, written.boxY, written.boxZ]);
       expect([row.voxelSize, row.resolution, row.threshold, row.passed, row.evaluable])
         .toEqual([written.voxelSize, written.resolution, written.threshold, written.passed, written.evaluable]);
-      for (const s of sectionIds) expect(row.statuses[s]).toBe((written as Record<string, unknown>)[`status_${s}`]);
+      for (const s of sectionIds) expect(row.statuses[s]).toBe(written[`status_${s}`]);
     }
     // The generator's mix: 3 failed of 30, resolutions given and not.
     expect(read.filter((r) => r.status === "failed").map((r) => r.id)).toEqual(["emd-10007", "emd-10017", "emd-10027"]);

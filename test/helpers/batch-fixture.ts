@@ -5,12 +5,13 @@
  * one of those maps under another id; every tenth entry fails instead, with an error.json.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromArrays, tableToIPC } from "apache-arrow";
 import { runLevel0, sectionIds } from "../../lib/level0.js";
 import { parseMap } from "../../lib/mrc-reader.js";
 import { reportJson } from "../../lib/report-text.js";
+import type { SectionId, SectionStatus } from "../../lib/report-types.js";
 import { MAPVAL_VERSION } from "../../lib/version.js";
 
 const projectRoot = join(import.meta.dirname, "..", "..");
@@ -82,7 +83,7 @@ export function summaryRow({ id, report, error }: FixtureEntry) {
     threshold: input?.threshold ?? null,
     passed: report?.score.passed ?? null,
     evaluable: report?.score.evaluable ?? null,
-    ...Object.fromEntries(sectionIds.map((s) => [`status_${s}`, report?.sections[s].status ?? null])),
+    ...(Object.fromEntries(sectionIds.map((s) => [`status_${s}`, report?.sections[s].status ?? null])) as Record<`status_${SectionId}`, SectionStatus | null>),
     seconds: report?.batch.seconds ?? 0.5,
     peakRssBytes: report?.batch.peakRssBytes ?? 50e6,
   };
@@ -118,4 +119,14 @@ export function makeBatchDir(dir: string, count: number): FixtureEntry[] {
   const csv = [header.join(","), ...rows.map((r) => header.map((k) => (r as Record<string, unknown>)[k] ?? "").join(","))];
   writeFileSync(join(dir, "summary.csv"), csv.join("\n") + "\n");
   return entries;
+}
+
+/** The bytes of a built site's files that a page loaded, from their URL paths ("/batch/" is batch/index.html). */
+export function indexTransferBytes(site: string, urlPaths: Iterable<string>): number {
+  let bytes = 0;
+  for (const path of urlPaths) {
+    const file = path.endsWith("/") ? `${path}index.html` : /\.[a-z0-9]+$/.test(path) ? path : `${path}.html`;
+    bytes += statSync(join(site, decodeURIComponent(file))).size;
+  }
+  return bytes;
 }
