@@ -12,6 +12,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Dictionary, Float32, Float64, Int8, Table, Uint16, Uint8, Utf8, Vector, tableFromIPC, tableToIPC, vectorFromArray } from "apache-arrow";
+import { ENTRY_ID } from "../lib/entries.js";
 import { sectionIds } from "../lib/level0.js";
 import type { SectionId, SectionStatus } from "../lib/report-types.js";
 
@@ -31,8 +32,6 @@ const MAX_SUMMARY_BYTES = 256 * 1024 * 1024;
 const MAX_ENTRY_FILE_BYTES = 16 * 1024 * 1024;
 /** Box edges, bounded far above any map the kernel opens (and to the index's 16-bit column). */
 const MAX_BOX = 65_535;
-/** Ids name directories and page paths: no separator, no dot-dot, nothing a URL must escape. */
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const ERROR_CLASS_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
 const STATUSES: readonly SectionStatus[] = ["ok", "warnings", "does-not-apply", "not-measured", "not-requested"];
 
@@ -114,7 +113,8 @@ export function readBatchSummary(dir: string): BatchRow[] {
     };
 
     const id = text("id");
-    if (id === null || !ID_PATTERN.test(id)) throw bad("id", id, "letters, digits, '.', '_' or '-' (at most 100, not starting with a dot)");
+    // Ids name directories and pages: the rule of the entries' ids (no '.', so no "..", no "x.html").
+    if (id === null || !ENTRY_ID.test(id)) throw bad("id", id, "1 to 64 letters, digits, '_' or '-', starting with a letter or digit");
     if (seen.has(id)) throw new BatchOutputError("batch-summary-duplicate", `${at("id")}: ${id} appears more than once`);
     seen.add(id);
     const status = text("status");

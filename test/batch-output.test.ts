@@ -100,7 +100,8 @@ describe("a bad batch directory stops the build with a named error", () => {
   });
 
   test.each([
-    ["an id that climbs out of the directory", 0, { id: "../etc" }, /row 1, column id/],
+    ["an id that climbs out of the directory", 0, { id: "../etc" }, /row 1, column id: "..\/etc", expected 1 to 64 letters/],
+    ["an id the site would take for another type of file", 3, { id: "emd-1.html" }, /row 4, column id: "emd-1.html"/],
     ["an id used twice", 1, { id: "emd-10000" }, /emd-10000 appears more than once/],
     ["an unknown status", 2, { status: "skipped" }, /row 3, column status: "skipped"/],
     ["a failed row without its class", 7, { errorClass: null }, /row 8, column errorClass/],
