@@ -24,16 +24,16 @@ const BASES = [
   { file: "emd_5170.map", threshold: 0.8, resolution: 9.5 },
   { file: "emd_3197.map", threshold: 0.5, resolution: 30 },
 ];
-export const ERROR_CLASSES = ["download", "parse", "too-large", "timeout", "out-of-memory", "internal"];
+const ERROR_CLASSES = ["download", "parse", "too-large", "timeout", "out-of-memory", "internal"];
 
-export type BatchReport = ReturnType<typeof reportJson> & {
+type BatchReport = ReturnType<typeof reportJson> & {
   batch: { mapvalVersion: string; inputs: { name: string; sha256: string; bytes: number }[]; seconds: number; peakRssBytes: number };
 };
 
 let bases: BatchReport[] | undefined;
 
 /** The base reports, computed once per process. */
-export function baseReports(): BatchReport[] {
+function baseReports(): BatchReport[] {
   bases ??= BASES.map((base) => {
     const bytes = readFileSync(join(projectRoot, "data", "maps", base.file));
     const sha256 = createHash("sha256").update(bytes).digest("hex");
@@ -55,7 +55,7 @@ export interface FixtureEntry {
   error: { id: string; class: string; message: string; version: string } | null;
 }
 
-export const fixtureId = (i: number) => `emd-${10000 + i}`;
+const fixtureId = (i: number) => `emd-${10000 + i}`;
 
 /** Entry i of a generated batch: failed when i % 10 === 7, otherwise base report i % 5. */
 export function fixtureEntry(i: number): FixtureEntry {
@@ -91,7 +91,7 @@ export function summaryRow({ id, report, error }: FixtureEntry) {
 
 export type SummaryRow = ReturnType<typeof summaryRow>;
 
-/** Writes summary.arrow (plain Float64 and Utf8 columns) from rows; `columns` overrides or removes columns. */
+/** Writes summary.arrow from rows (plain Float64 and Utf8 columns, as a writer other than the site's would). */
 export function writeSummaryArrow(dir: string, rows: readonly Record<string, unknown>[]): void {
   const names = Object.keys(rows[0] ?? summaryRow(fixtureEntry(0)));
   const columns = Object.fromEntries(names.map((name) => {
