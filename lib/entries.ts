@@ -88,7 +88,7 @@ export class EntriesConfigError extends Error {
 /** EMDB accessions have 4 or 5 digits today; 9 leaves room and keeps cache and page names short. */
 const EMDB_ACCESSION = /^EMD-\d{4,9}$/;
 /** A safe page and file name: no '.', so no "..", no "x.html" that the site would take for a file of another type. */
-const ENTRY_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+export const ENTRY_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const TOP_LEVEL_FIELDS = new Set(["$comment", "version", "unknownContour", "entries"]);
 const ENTRY_FIELDS = new Set([

@@ -2,11 +2,12 @@
 // that would reach outside itself.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { delimiter, dirname, join, relative } from "node:path";
+import { delimiter, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
-const dist = join(projectRoot, "dist");
+// MAPVAL_SITE_OUTPUT builds elsewhere (observablehq.config.ts reads it too), e.g. a batch's site beside the default one.
+const dist = resolve(projectRoot, process.env.MAPVAL_SITE_OUTPUT ?? "dist");
 
 function run(command, args) {
   const result = spawnSync(command, args, {
@@ -30,6 +31,12 @@ function fail(title, problems) {
 
 // Framework reuses cached loader output even when the loader or a module it imports has changed ("[using stale]").
 rmSync(join(projectRoot, "src", ".observablehq", "cache", "data"), { recursive: true, force: true });
+// Framework clears an output directory only inside the project; elsewhere it refuses to overwrite a previous build.
+// Only an empty directory or an earlier site (it has _observablehq/) is cleared here, never another directory.
+if (existsSync(dist) && readdirSync(dist).length > 0) {
+  if (!existsSync(join(dist, "_observablehq"))) fail("Output directory is not empty and holds no earlier site", [dist]);
+  rmSync(dist, { recursive: true, force: true });
+}
 run(process.execPath, [join(projectRoot, "scripts", "seed-npm-cache.mjs")]);
 run("observable", ["build"]);
 
@@ -65,7 +72,7 @@ if (withoutLanguage.length > 0) fail('Pages without <html lang="en">', withoutLa
 // `./lib/x.js`) or a package it failed to bundle (one whose `exports` has only an `import` condition). Either builds
 // cleanly and breaks in the browser, so every import in the pages and in the transpiled kernel must name a file of dist/.
 const unresolvedImports = textFiles
-  .filter((file) => file.name.endsWith(".html") || /^dist[\\/]_import[\\/].*\.js$/.test(file.name))
+  .filter((file) => file.name.endsWith(".html") || /^_import[\\/].*\.js$/.test(relative(dist, join(projectRoot, file.name))))
   .flatMap((file) =>
     [...file.text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)"([^"]+)"/g)]
       .map(([, specifier]) => specifier)

@@ -11,11 +11,13 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import JSZip from "jszip";
+import { batchDirFromEnv } from "../../data-loaders/batch-output.js";
 import { listEntries } from "../../data-loaders/resolve-entry.js";
 
 const projectRoot = join(import.meta.dirname, "..", "..");
 const childScript = join(projectRoot, "data-loaders", "site-entry.ts");
-const entries = listEntries();
+// A site publishing a batch (MAPVAL_BATCH_DIR, observablehq.config.ts) computes no bundled entry.
+const entries = batchDirFromEnv() ? [] : listEntries();
 const ids = entries.map((entry) => entry.id);
 
 function sourcesKey(): string {
