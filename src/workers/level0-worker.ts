@@ -243,7 +243,8 @@ async function open(message: OpenRequest): Promise<void> {
 
 /**
  * Builds the lab's synthetic map and makes it the worker's map, as an opened file with Ts = the lab's voxel size
- * (named `lab?<query>` in the report JSON, with the SHA-256 of its float32 voxels), then asks for its first report at
+ * (named `lab?<query>` in the report JSON, with the SHA-256 of its float32 voxels; its Ts also drives the sweep), then asks
+ * for its first report at
  * the map's own threshold and resolution.
  */
 async function buildLab(request: LabRequest): Promise<void> {
@@ -268,7 +269,7 @@ async function buildLab(request: LabRequest): Promise<void> {
     volume,
     init: {
       type: "init", data: volume.data, shape: [volume.nx, volume.ny, volume.nz], voxelSize: volume.voxelSize!,
-      origin: volume.origin, ts: Number.NaN, resolution: null, file, sha256, fileWarnings: built.warnings,
+      origin: volume.origin, ts: built.parameters.voxelSize, resolution: null, file, sha256, fileWarnings: built.warnings,
       precomputed: { default: {}, "vrs-compat": {} },
     },
     opened: { spectral: new Map() },
