@@ -14,10 +14,11 @@ export default {
   footer: "",
   head: `<link rel="icon" href="data:,">`,
   search: false,
-  // Only the open-a-map page and the entries are published in the sidebar. The developer pages (src/kernel-check.md, src/components-check.md,
+  // Only the open-a-map page, the teaching lab and the entries are published in the sidebar. The developer pages (src/kernel-check.md, src/components-check.md,
   // which the browser tests open) are still built at their paths, linked from nowhere.
   pages: [
     { name: "Open a map", path: "/open" },
+    { name: "Teaching lab", path: "/lab" },
     { name: "Entries", open: true, pages: entries.map((entry) => ({ name: entry.emdb?.toLowerCase() === entry.id ? entry.emdb : entry.id, path: `/entries/${entry.id}` })) },
   ],
   dynamicPaths: entries.map((entry) => `/entries/${entry.id}`),
