@@ -57,9 +57,10 @@ const intended: Partial<Record<LabPresetName, Statuses>> = {
   dusty: { ...cleanVerdicts, "0.a": "warnings", "0.b": "warnings", "0.c": "warnings" },
 };
 
-test("each lesson opened by its address: the page's report is runLevel0's on the same map in Node, with the intended verdicts", async () => {
+// One test per lesson: each builds, reports and downloads in Chromium and again in Node (about 10 s on a loaded machine).
+test.each(Object.entries(intended))("%s opened by its address: the page's report is runLevel0's on the same map in Node, with the intended verdicts", async (preset, verdicts) => {
   const { origin, browser } = await site.start();
-  for (const [preset, verdicts] of Object.entries(intended)) {
+  {
     const { page, trouble } = await openWatchedPage(browser, origin, `/lab?preset=${preset}${preset === "dusty" ? "&seed=3" : ""}`);
     const query = labQuery(labParametersFromQuery(`preset=${preset}${preset === "dusty" ? "&seed=3" : ""}`));
     await ready(page, query);
