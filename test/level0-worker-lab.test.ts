@@ -33,6 +33,8 @@ async function send(messages: unknown[], done: (m: Message) => boolean): Promise
   throw new Error("no answer");
 }
 
+// The worker builds and reports 48–80³ maps: about a second, and over vitest's default 5 s on a loaded 2-core machine.
+const SLOW = 60_000;
 const labMessage = (id: number, query: string) => ({ type: "lab", id, lab: labParametersFromQuery(query), mode: "default", parameters: {} });
 
 it("builds the lab's map, the same to the bit as in Node, and answers with runLevel0's report of it", async () => {
@@ -57,7 +59,7 @@ it("builds the lab's map, the same to the bit as in Node, and answers with runLe
   // A threshold move on that map is an ordinary report request.
   const moved = await send([{ type: "report", id: 2, threshold: map.threshold / 2, mode: "default", parameters: {}, resolution: 4 }], (m) => m.type === "report");
   expect((moved.find((m) => m.type === "report")!.json as { input: { threshold: number } }).input.threshold).toBe(map.threshold / 2);
-});
+}, SLOW);
 
 it("builds only the newest of a burst of parameter changes, and drops reports asked for the map being replaced", async () => {
   const answers = await send(
@@ -66,7 +68,7 @@ it("builds only the newest of a burst of parameter changes, and drops reports as
   );
   expect(answers.map((m) => [m.type, m.id])).toEqual([["lab-map", 5], ["report", 5]]);
   expect((answers[0].parameters as { preset: string }).preset).toBe("dusty");
-});
+}, SLOW);
 
 it("answers parameters the kernel refuses with its named error, and keeps no report waiting", async () => {
   const bad = { ...labPresets.clean.parameters, boxSize: 10_000 };
@@ -75,4 +77,4 @@ it("answers parameters the kernel refuses with its named error, and keeps no rep
   expect((answers[0].message as string)).toMatch(/boxSize \(box size\) is 10000 voxels, outside 24…160/);
   const invalid = await send([{ type: "lab", id: 7, lab: null, mode: "default", parameters: {} }], (m) => m.type === "error");
   expect(invalid[0]).toMatchObject({ request: "invalid", message: "lab: lab must be the lab's parameters" });
-});
+}, SLOW);

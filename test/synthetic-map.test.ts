@@ -94,7 +94,8 @@ describe("the synthetic map's numbers", () => {
     expect(dusty.dustCentres).toHaveLength(3);
     expect(dusty.dustCentres.every((c) => Math.hypot(...c) > (5 * clean.dustSize) / clean.voxelSize)).toBe(true);
     expect(dusty.volume.data[0]).toBe(first[0]);
-  });
+    // Four 80³ builds and a deep comparison of 512 000 voxels: well over the default 5 s on a loaded 2-core machine.
+  }, 60_000);
 
   it("mirrors the particle in x about its centre for a hand flip, its local B gradient included", () => {
     const n = quiet.boxSize, graded = { ...quiet, localBGradient: 300 };
