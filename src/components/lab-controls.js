@@ -5,7 +5,8 @@
  *
  *   labControls({specs, parameterRange, parameters, onChange}) → element
  *     onChange(key, value): a control was moved (value as typed: NaN for a box that holds no number)
- *     element.show(parameters): shows other parameters (a preset chosen), offsets' ranges following the box
+ *     element.show(parameters, editing): shows other parameters (a preset chosen), offsets' ranges following the
+ *       box; the control of parameter `editing` keeps what is being typed or dragged in it
  *
  * Test hooks: data-testid "lab-parameter-<query name>" on each number box or checkbox, "lab-slider-<query name>".
  */
@@ -17,7 +18,7 @@ const SLIDER_STEPS = 200;
 export function labControls({specs, parameterRange, parameters, onChange}) {
   const rows = specs.filter((spec) => spec.key !== "thresholdFraction").map((spec) => control(spec, onChange));
   const element = html`<form class="lab-controls" data-testid="lab-controls" onsubmit=${(e) => e.preventDefault()}>${rows.map((r) => r.row)}</form>`;
-  element.show = (p) => rows.forEach((r) => r.show(p, parameterRange(r.spec, p)));
+  element.show = (p, editing) => rows.forEach((r) => r.show(p, parameterRange(r.spec, p), r.spec.key === editing));
   element.show(parameters);
   return element;
 }
@@ -43,16 +44,16 @@ function control(spec, onChange) {
     onChange(spec.key, slider.valueAsNumber);
   };
   const written = (x) => (spec.integer ? String(x) : inputValue(x));
-  const show = (p, [low, high]) => {
+  const show = (p, [low, high], editing) => {
     rangeText.textContent = `${written(low)} … ${written(high)}${unit}`;
     box.min = String(low);
     box.max = String(high);
-    box.value = written(p[spec.key]);
+    if (!editing) box.value = written(p[spec.key]);
     if (slider) {
       slider.min = String(low);
       slider.max = String(high);
       slider.step = spec.integer ? "1" : String((high - low) / SLIDER_STEPS);
-      slider.value = String(p[spec.key]);
+      if (!editing) slider.value = String(p[spec.key]);
     }
   };
   return {spec, show, row: html`<div class="lab-control">

@@ -126,3 +126,18 @@ test("an address or a value the kernel refuses says why, and the report containe
   await page.close();
   expect(trouble).toEqual(NO_TROUBLE);
 });
+
+test("a number typed key by key into a parameter box reaches the kernel as typed", async () => {
+  const { origin, browser } = await site.start();
+  const { page, trouble } = await openWatchedPage(browser, origin, "/lab?preset=clean");
+  const clean = labParametersFromQuery("preset=clean");
+  await ready(page, labQuery(clean));
+  // "0.0" on the way to "0.05" is a valid 0: the box must keep the "0.0" being typed, not be rewritten to "0".
+  const noise = page.getByTestId("lab-parameter-noise");
+  await noise.fill("");
+  await noise.pressSequentially("0.05");
+  await ready(page, labQuery({ ...clean, noiseSigma: 0.05 }));
+  expect(await noise.inputValue()).toBe("0.05");
+  await page.close();
+  expect(trouble).toEqual(NO_TROUBLE);
+});
