@@ -66,8 +66,9 @@ export async function run(): Promise<void> {
   try {
     const page = await context.newPage();
     await page.goto(`${server.origin}/lab?preset=clean&box=96&voxel=1.25`);
-    await page.waitForFunction(() => document.querySelector('[data-testid="report-view"]')?.getAttribute("data-state") === "ready",
-      undefined, { timeout: 60_000 });
+    // The report container and the what-changed line are drawn by separate cells: wait for both.
+    await page.waitForFunction(() => document.querySelector('[data-testid="report-view"]')?.getAttribute("data-state") === "ready" &&
+      document.querySelector('[data-testid="what-changed"]') !== null, undefined, { timeout: 120_000 });
     await page.evaluate(`(${moveAndWait})(["noise", 0.025])`); // warm-up: the worker's code is compiled on its first builds
     await measure(page, "lab 96³, settled moves", 2500);
     await measure(page, "lab 96³, moves 700 ms apart", 700);
