@@ -91,8 +91,9 @@ test("moving a parameter: the what-changed line, the address, and a reload that 
   const moved = labQuery({ ...clean, offsetX: 30 });
   await ready(page, moved);
   const line = page.getByTestId("what-changed");
+  // Drawn by its own cell, from the same answer as the ready report.
+  await expect.poll(() => line.innerText(), { timeout: 30_000 }).toContain("particle offset x 0 → 30 Å");
   const text = await line.innerText();
-  expect(text).toContain("particle offset x 0 → 30 Å");
   expect(text).toContain("0.a ok → warnings");
   expect(text).toMatch(/0\.a: centre-of-mass offset x [\d.]+ → 25 %, beyond the 20 % limit/);
   expect(await line.getAttribute("data-flips")).toBe("1");
