@@ -28,10 +28,11 @@ export default {
   footer: "",
   head: `<link rel="icon" href="data:,">`,
   search: false,
-  // Only the open-a-map page and the entries are published in the sidebar. The developer pages (src/kernel-check.md, src/components-check.md,
+  // Only the open-a-map page, the teaching lab and the entries are published in the sidebar. The developer pages (src/kernel-check.md, src/components-check.md,
   // which the browser tests open) are still built at their paths, linked from nowhere.
   pages: [
     { name: "Open a map", path: "/open" },
+    { name: "Teaching lab", path: "/lab" },
     batch
       ? { name: "Batch", open: true, pages: [{ name: "All entries", path: "/batch/" }, ...batch.slice(0, BATCH_SIDEBAR_ENTRIES).map((row) => ({ name: row.id, path: batchPath(row) }))] }
       : { name: "Entries", open: true, pages: entries.map((entry) => ({ name: entry.emdb?.toLowerCase() === entry.id ? entry.emdb : entry.id, path: `/entries/${entry.id}` })) },

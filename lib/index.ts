@@ -43,9 +43,13 @@ export type { MimeBundle } from "./display.js";
 
 // The teaching lab's synthetic map and its presets (docs/lab.md).
 export {
-  buildSyntheticMap, checkLabParameters, labParameterSpecs, labParametersFromQuery, labPresets, labQuery, parameterRange,
+  buildSyntheticMap, checkLabParameters, labParameterChanges, labParameterSpecs, labParametersFromQuery, labPresets, labQuery,
+  parameterRange,
 } from "./synthetic-map.js";
 export type { LabParameters, LabPreset, LabPresetName, SyntheticMap } from "./synthetic-map.js";
+// What changed between two reports: verdicts flipped, numbers that crossed a criterion's limit (docs/lab.md).
+export { reportChanges } from "./report-changes.js";
+export type { ComparedReport, CriterionCrossing, ReportChanges, VerdictFlip } from "./report-changes.js";
 
 // Errors: bad input is one of these, with a stable `code`.
 export { AnalysisInputError, MapFormatError } from "./errors.js";

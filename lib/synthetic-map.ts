@@ -538,6 +538,20 @@ export function labQuery(p: LabParameters): string {
 }
 
 /**
+ * The parameters that differ from `before` to `after`, in words and URL order ("box size 80 → 40 voxels"), the
+ * preset first when it changed: the lab's "what changed" line says what was moved before what followed.
+ */
+export function labParameterChanges(before: LabParameters, after: LabParameters): string[] {
+  const changes = before.preset === after.preset ? [] : [`preset ${before.preset} → ${after.preset}`];
+  // Six digits: a threshold typed in map units becomes a fraction of the peak with float noise.
+  const shown = (spec: ParameterSpec, x: number) => (spec.integer ? String(x) : String(Number(x.toPrecision(6))));
+  for (const spec of labParameterSpecs)
+    if (before[spec.key] !== after[spec.key])
+      changes.push(`${spec.label} ${shown(spec, before[spec.key])} → ${shown(spec, after[spec.key])}${spec.unit ? ` ${spec.unit}` : ""}`);
+  return changes;
+}
+
+/**
  * Parameters from a URL query (with or without its leading "?"): the named preset's (default `clean`), with every
  * parameter the query gives in its place. An unknown name, a value that is not a number or one out of range is
  * refused, so a mistyped link fails loudly instead of showing another map.

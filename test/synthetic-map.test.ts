@@ -6,7 +6,7 @@ import type { BackgroundResults } from "../lib/section-0c-background.js";
 import type { BFactorResults } from "../lib/section-0d-bfactor.js";
 import type { MaskResults } from "../lib/section-0b-mask.js";
 import {
-  ATOM_SIGMA, addGaussians, buildSyntheticMap, filterGain, fourierFilterPair, labParametersFromQuery, labPresets,
+  ATOM_SIGMA, addGaussians, buildSyntheticMap, filterGain, fourierFilterPair, labParameterChanges, labParametersFromQuery, labPresets,
   labQuery, lowPassSigma, type LabParameters, type LabPresetName,
 } from "../lib/synthetic-map.js";
 import type { Vec3 } from "../lib/volume.js";
@@ -94,7 +94,8 @@ describe("the synthetic map's numbers", () => {
     expect(dusty.dustCentres).toHaveLength(3);
     expect(dusty.dustCentres.every((c) => Math.hypot(...c) > (5 * clean.dustSize) / clean.voxelSize)).toBe(true);
     expect(dusty.volume.data[0]).toBe(first[0]);
-  });
+    // Four 80³ builds and a deep comparison of 512 000 voxels: well over the default 5 s on a loaded 2-core machine.
+  }, 60_000);
 
   it("mirrors the particle in x about its centre for a hand flip, its local B gradient included", () => {
     const n = quiet.boxSize, graded = { ...quiet, localBGradient: 300 };
@@ -162,6 +163,13 @@ describe("the lab's parameters", () => {
     for (const { parameters } of Object.values(labPresets))
       expect(labParametersFromQuery("?" + labQuery(parameters))).toEqual(parameters);
     expect(labQuery(clean)).toMatch(/^preset=clean&seed=1&box=80&voxel=1.5&/);
+  });
+
+  it("says which parameters changed, with their units, preset first", () => {
+    expect(labParameterChanges(clean, clean)).toEqual([]);
+    expect(labParameterChanges(clean, labPresets["tight-box"].parameters)).toEqual(["preset clean → tight-box", "box size 80 → 40 voxels"]);
+    expect(labParameterChanges(clean, { ...clean, offsetX: 12.5, seed: 4_000_000_001, thresholdFraction: 0.1 / 0.7 }))
+      .toEqual(["seed 1 → 4000000001", "particle offset x 0 → 12.5 Å", "threshold 0.25 → 0.142857 × peak"]);
   });
 
   it("starts from the preset the query names and takes the parameters it gives", () => {

@@ -5,15 +5,20 @@
  * worker is given the file's bytes instead ("open"): it reads them with the kernel's reader, answers with what the page
  * needs to set up its inputs ("opened"), and computes 0.d and 0.h itself, once per resolution, voxel size and mode;
  * 0.e–0.g are not requested there, so its JSON is that of `mapval report FILE --sections 0.a,0.b,0.c,0.d,0.h --json`.
+ * On the teaching lab (src/lab.md) the worker builds the synthetic map of the lab's parameters instead ("lab",
+ * lib/synthetic-map.ts), answers with what the page needs ("lab-map") and then with the report at the map's own
+ * threshold and resolution; later reports of the same map are asked for as an opened file's.
  *
  * Only the latest request counts: requests that arrive while one is computed replace each other, and the slow extra
  * (the soft mask, an FFT) is skipped when a newer request is waiting.
  *
  * Messages in:  {type: "init", data, shape, voxelSize, origin, ts, resolution, file, sha256, fileWarnings, precomputed}
  *               {type: "open", bytes: ArrayBuffer, name}
+ *               {type: "lab", id, lab: LabParameters, mode, parameters} (answered by "lab-map", then "report" with that id)
  *               {type: "report", id, threshold, mode, parameters, resolution?, voxelSize?} (the last two: opened files)
  *               {type: "sweep", id, thresholds, mode, parameters}
  * Messages out: {type: "opened", name, sha256, shape, voxelSize, stats, threshold, figureVolume, fileWarnings}
+ *               {type: "lab-map", id, parameters, query, sha256, peak, threshold, resolution, stats, figureVolume, warnings}
  *               {type: "report", id, threshold, ms, report, json, tables}, then {type: "masks", id, threshold, masks} and
  *               {type: "soft", id, slices} (skipped when a newer request is waiting)
  *               {type: "sweep", id, rows, ms}; {type: "error", id, request, threshold?, message, code?}
@@ -26,13 +31,14 @@ import { chooseThreshold } from "../../lib/entries.js";
 import { maxVarianceSlices, backgroundBeyond } from "../../lib/figures.js";
 import { runLevel0, type Level0Options, type Level0Report } from "../../lib/level0.js";
 import { rawMask, rawMaskThreshold, softMask } from "../../lib/masks.js";
-import { OPEN_MAP_MAX_BYTES, readMap } from "../../lib/mrc-reader.js";
+import { computeStats, OPEN_MAP_MAX_BYTES, readMap } from "../../lib/mrc-reader.js";
 import { componentRows, guinierRows, massTableRows, summaryRows, sweepRows } from "../../lib/report-tables.js";
 import { reportJson } from "../../lib/report-text.js";
 import type { AnalysisMode, SectionId, SectionResult } from "../../lib/report-types.js";
 import type { MaskResults } from "../../lib/section-0b-mask.js";
 import type { BackgroundResults } from "../../lib/section-0c-background.js";
 import { sweep } from "../../lib/sweep.js";
+import { buildSyntheticMap, labQuery, type LabParameters } from "../../lib/synthetic-map.js";
 import { mapValues } from "../../lib/value-index.js";
 import type { Vec3, Volume } from "../../lib/volume.js";
 
@@ -67,6 +73,14 @@ interface ReportRequest {
   resolution?: number | null;
   voxelSize?: number;
 }
+interface LabRequest {
+  type: "lab";
+  id: number;
+  /** Checked by buildSyntheticMap: a bad value is answered by {type: "error", request: "lab", code}. */
+  lab: LabParameters;
+  mode: AnalysisMode;
+  parameters: Partial<CriteriaParameters>;
+}
 interface SweepRequest {
   type: "sweep";
   id: number;
@@ -89,6 +103,11 @@ let map: { volume: Volume; init: Init; opened?: { spectral: Map<string, Partial<
 const OPENED_SECTIONS: SectionId[] = ["0.a", "0.b", "0.c", "0.d", "0.h"];
 let pendingReport: ReportRequest | null = null;
 let pendingSweep: SweepRequest | null = null;
+let pendingLab: LabRequest | null = null;
+/** Counts lab builds, so that a build overtaken by a newer one while it hashed its map is dropped. */
+let labBuilds = 0;
+/** A lab map is being built: no report is answered until it is the worker's map. */
+let building = false;
 let scheduled = false;
 let figuresTimer: ReturnType<typeof setTimeout> | undefined;
 /** Quiet time after a report before its mask figures are computed. */
@@ -103,7 +122,8 @@ function messageProblem(message: unknown): string | null {
   if (m.type === "init") return m.data instanceof Float32Array ? null : "init: data must be a Float32Array";
   if (m.type === "open")
     return m.bytes instanceof ArrayBuffer && typeof m.name === "string" ? null : "open: bytes must be an ArrayBuffer and name a string";
-  if (m.type !== "report" && m.type !== "sweep") return `unknown message type ${JSON.stringify(m.type)}`;
+  if (m.type === "lab" && (typeof m.lab !== "object" || m.lab === null)) return "lab: lab must be the lab's parameters";
+  if (m.type !== "report" && m.type !== "sweep" && m.type !== "lab") return `unknown message type ${JSON.stringify(m.type)}`;
   if (!modes.includes(m.mode)) return `${m.type}: unknown mode ${JSON.stringify(m.mode)}; expected ${modes.join(" or ")}`;
   if (m.type === "report" && !Number.isFinite(m.threshold)) return `report: threshold ${String(m.threshold)} is not a finite number`;
   if (m.type === "report" && !(m.resolution === undefined || m.resolution === null || typeof m.resolution === "number"))
@@ -114,7 +134,7 @@ function messageProblem(message: unknown): string | null {
   return null;
 }
 
-scope.onmessage = (event: MessageEvent<Init | OpenRequest | ReportRequest | SweepRequest>) => {
+scope.onmessage = (event: MessageEvent<Init | OpenRequest | ReportRequest | SweepRequest | LabRequest>) => {
   const problem = messageProblem(event.data);
   if (problem !== null) {
     scope.postMessage({ type: "error", id: null, request: "invalid", message: problem });
@@ -130,7 +150,11 @@ scope.onmessage = (event: MessageEvent<Init | OpenRequest | ReportRequest | Swee
     void open(message);
     return;
   }
-  if (message.type === "report") pendingReport = message;
+  if (message.type === "lab") {
+    // A new map: reports asked for the last one are moot.
+    pendingLab = message;
+    pendingReport = null;
+  } else if (message.type === "report") pendingReport = message;
   else pendingSweep = message;
   schedule();
 };
@@ -144,7 +168,13 @@ function schedule(): void {
 
 function work(): void {
   scheduled = false;
-  if (!map) return;
+  if (pendingLab) {
+    const request = pendingLab;
+    pendingLab = null;
+    void buildLab(request);
+    return;
+  }
+  if (!map || building) return;
   if (pendingReport) {
     const request = pendingReport;
     pendingReport = null;
@@ -184,7 +214,7 @@ async function open(message: OpenRequest): Promise<void> {
   try {
     const bytes = new Uint8Array(message.bytes);
     const { volume, stats, warnings } = await readMap(bytes, { maxBytes: OPEN_MAP_MAX_BYTES });
-    const sha256 = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+    const sha256 = await sha256Hex(bytes);
     const name = message.name;
     map = {
       volume,
@@ -209,6 +239,55 @@ async function open(message: OpenRequest): Promise<void> {
     const { message: text, code } = error as Error & { code?: string };
     scope.postMessage({ type: "error", id: null, request: "open", message: `${message.name}: ${text}`, code });
   }
+}
+
+/**
+ * Builds the lab's synthetic map and makes it the worker's map, as an opened file with Ts = the lab's voxel size
+ * (named `lab?<query>` in the report JSON, with the SHA-256 of its float32 voxels; its Ts also drives the sweep), then asks
+ * for its first report at
+ * the map's own threshold and resolution.
+ */
+async function buildLab(request: LabRequest): Promise<void> {
+  const build = ++labBuilds;
+  building = true;
+  clearTimeout(figuresTimer);
+  let built;
+  try {
+    built = buildSyntheticMap(request.lab);
+  } catch (error) {
+    const { message, code } = error as Error & { code?: string };
+    scope.postMessage({ type: "error", id: request.id, request: "lab", message, code });
+    building = false;
+    schedule();
+    return;
+  }
+  const { volume } = built;
+  const sha256 = await sha256Hex(new Uint8Array(volume.data.buffer as ArrayBuffer, volume.data.byteOffset, volume.data.byteLength));
+  if (build !== labBuilds) return;
+  const query = labQuery(built.parameters), file = `lab?${query}`;
+  map = {
+    volume,
+    init: {
+      type: "init", data: volume.data, shape: [volume.nx, volume.ny, volume.nz], voxelSize: volume.voxelSize!,
+      origin: volume.origin, ts: built.parameters.voxelSize, resolution: null, file, sha256, fileWarnings: built.warnings,
+      precomputed: { default: {}, "vrs-compat": {} },
+    },
+    opened: { spectral: new Map() },
+  };
+  const figureData = volume.data.slice();
+  scope.postMessage({
+    type: "lab-map", id: request.id, parameters: built.parameters, query, sha256, peak: built.peak, threshold: built.threshold,
+    resolution: built.resolution, stats: computeStats(volume.data), warnings: built.warnings,
+    figureVolume: { shape: [volume.nx, volume.ny, volume.nz], factor: 1, data: figureData },
+  }, [figureData.buffer]);
+  // Reports asked for while the map was built were for the last map: the new map's first report replaces them.
+  building = false;
+  pendingReport = { type: "report", id: request.id, threshold: built.threshold, mode: request.mode, parameters: request.parameters, resolution: built.resolution };
+  schedule();
+}
+
+async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  return Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** An opened file's 0.d and 0.h depend on the mode, Ts and resolution only: computed once for each. */
