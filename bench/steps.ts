@@ -43,14 +43,23 @@ export function recordStep(name: string, timing: StepTiming): StepTiming {
   return timing;
 }
 
-/** Runs `task` `runs` times in this process and records the step; returns the timing and the last run's value. */
-export async function timeStep<T>(name: string, runs: number, task: () => Promise<T> | T): Promise<{ timing: StepTiming; value: T }> {
+/**
+ * Runs `task` `runs` times in this process and records the step; returns the timing and the last run's value. Each
+ * run gets a new input from `prepare` (untimed), so that no run finds what a previous run cached.
+ */
+export async function timeStep<I, T>(
+  name: string,
+  runs: number,
+  prepare: () => I,
+  task: (input: I) => Promise<T> | T,
+): Promise<{ timing: StepTiming; value: T }> {
   const samples: { wallMs: number; cpuMs: number }[] = [];
   let value!: T;
   for (let r = 0; r < runs; r++) {
+    const input = prepare();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    value = await task();
+    value = await task(input);
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     samples.push({ wallMs, cpuMs: (cpu.user + cpu.system) / 1000 });
