@@ -61,17 +61,22 @@ export function shellSums(spectrum: HalfSpectrum, options: ShellOptions): ShellS
   const fz = digitalFrequencies(nz);
   const sum = new Float64Array(shellCount);
   const count = new Float64Array(shellCount);
-  let e = 0;
+  // fx grows with kx over the stored bins (kx ≤ nx/2), so a row is done at its first bin beyond maxRadius; planes and
+  // rows that start beyond it are skipped whole (a small maxRadius leaves most of the spectrum unvisited).
   for (let kz = 0; kz < nz; kz++) {
     const z2 = fz[kz] * fz[kz];
+    if (z2 > maxRadiusSquared) continue;
     for (let ky = 0; ky < ny; ky++) {
       const y2z2 = z2 + fy[ky] * fy[ky];
-      for (let kx = 0; kx < hx; kx++, e++) {
+      if (y2z2 > maxRadiusSquared) continue;
+      const row = hx * (ky + ny * kz);
+      for (let kx = 0; kx < hx; kx++) {
         const r2 = y2z2 + fx[kx] * fx[kx];
-        if (r2 > maxRadiusSquared) continue;
+        if (r2 > maxRadiusSquared) break;
         const radius = Math.sqrt(r2);
         const shell = shellIndex(radius, shellScale);
         if (shell >= shellCount) continue;
+        const e = row + kx;
         sum[shell] += value(data[2 * e], data[2 * e + 1], radius);
         count[shell]++;
       }

@@ -37,6 +37,26 @@ describe("shellSums", () => {
     expect(sum[0]).toBeCloseTo(Math.abs(spectrum.data[0]), 14);
     expect(count[1]).toBeGreaterThan(0);
   });
+
+  it("sums, within a small maxRadius, exactly the bins and in the order of a visit of every bin", () => {
+    // 0.d asks only for the shells of its plot, with maxRadius just beyond them.
+    for (const maxRadius of [0, 0.13, 0.25, 0.3, 0.5]) {
+      const got = shellSums(spectrum, { shellScale: 8, shellCount: 8, maxRadius, value: amplitude });
+      const sum = new Float64Array(8), count = new Float64Array(8);
+      const fx = digitalFrequencies(8), fy = digitalFrequencies(6), fz = digitalFrequencies(5);
+      for (let kz = 0, e = 0; kz < 5; kz++)
+        for (let ky = 0; ky < 6; ky++)
+          for (let kx = 0; kx <= 4; kx++, e++) {
+            const r2 = fz[kz] * fz[kz] + fy[ky] * fy[ky] + fx[kx] * fx[kx];
+            if (r2 > maxRadius * maxRadius) continue;
+            const shell = Math.floor(Math.sqrt(r2) * 8 + 0.5);
+            sum[shell] += amplitude(spectrum.data[2 * e], spectrum.data[2 * e + 1]);
+            count[shell]++;
+          }
+      expect(Array.from(got.count)).toEqual(Array.from(count));
+      expect(Array.from(got.sum)).toEqual(Array.from(sum));
+    }
+  });
 });
 
 describe("amplitude", () => {
