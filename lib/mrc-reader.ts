@@ -251,6 +251,7 @@ function decodeMap(
   }
   const data = decodeVoxels(bytes, plan, unsignedBytes, ownsData);
   const stats = computeStats(data);
+  statsByData.set(data, stats);
   if (stats.finiteCount === 0) {
     throw new MapFormatError(
       "no-finite-voxels",
@@ -533,6 +534,16 @@ function voxelReader(view: DataView, mode: number, le: boolean, unsignedBytes: b
   }
 }
 
+
+const statsByData = new WeakMap<Float32Array, MapStats>();
+
+/**
+ * The statistics the reader computed for the map data it returned (map data is never changed in place), so that the
+ * analysis does not pass over the box again for what they already say; undefined for data that did not come from it.
+ */
+export function readerStats(data: Float32Array): MapStats | undefined {
+  return statsByData.get(data);
+}
 
 /** min, max, mean and population std over finite voxels (float64, two passes), plus NaN/Inf counts. */
 export function computeStats(data: Float32Array): MapStats {
