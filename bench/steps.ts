@@ -50,13 +50,13 @@ export function recordStep(name: string, timing: StepTiming): StepTiming {
 export async function timeStep<I, T>(
   name: string,
   runs: number,
-  prepare: () => I,
+  prepare: () => I | Promise<I>,
   task: (input: I) => Promise<T> | T,
 ): Promise<{ timing: StepTiming; value: T }> {
   const samples: { wallMs: number; cpuMs: number }[] = [];
   let value!: T;
   for (let r = 0; r < runs; r++) {
-    const input = prepare();
+    const input = await prepare();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     value = await task(input);
