@@ -79,6 +79,11 @@ export interface ReadOptions {
   lenientVoxelSize?: boolean;
   /** Force mode 0 to be read as signed (true) or unsigned (false) bytes, overriding the IMOD flags. */
   signedBytes?: boolean;
+  /**
+   * The caller hands the bytes over and will not change them: native float32 voxels in x-fastest order are then a
+   * view of them instead of a copy (which costs a pass and the volume's memory again).
+   */
+  handOverBytes?: boolean;
 }
 
 export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
@@ -122,7 +127,8 @@ export function parseMap(bytes: Uint8Array, options: ReadOptions = {}): MapReadR
   const plan = inspectHeader(bytes, options, false);
   const start = HEADER_BYTES + locateData(plan, bytes.length - HEADER_BYTES);
   const data = bytes.subarray(start, start + plan.dataBytes);
-  return decodeMap(bytes.subarray(0, HEADER_BYTES), plan, data, options, { streamContinues: false, ownsData: false });
+  const ownsData = options.handOverBytes === true;
+  return decodeMap(bytes.subarray(0, HEADER_BYTES), plan, data, options, { streamContinues: false, ownsData });
 }
 
 /** Read an MRC/CCP4 file, gzip-compressed or not (told by its magic bytes, not its name). */

@@ -4,6 +4,7 @@ import { mapSums } from "../lib/level0.js";
 import { parseMap, readerStats } from "../lib/mrc-reader.js";
 import { mapMaximum } from "../lib/section-0b-mask.js";
 import { loadMap, withFloat32 } from "./helpers/corrupt.js";
+import { readMapFile } from "../data-loaders/read-map-file.js";
 
 // The analysis takes from the reader's statistics what a pass over the box would give: the same numbers, bit for bit,
 // as the same data in an array the reader did not make.
@@ -32,5 +33,23 @@ describe("the reader's statistics, reused by the analysis", () => {
     expect(clean.nonFiniteVoxels).toBe(1);
     expect(clean.volume.data[5]).toBe(clean.fill);
     expect(mapMaximum(dirty)).toBe(mapMaximum(copy));
+  });
+});
+
+/** The same float32 values, compared as bytes (a deep equality of a million elements is slow). */
+const sameBytes = (a: Float32Array, b: Float32Array) =>
+  Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+
+describe("reading a float32 file", () => {
+  it("makes the voxels a view of the bytes only when they are handed over (the CLI's file reader does)", async () => {
+    const bytes = loadMap("data/maps/emd_1997.map");
+    const copied = parseMap(bytes).volume.data;
+    const viewed = parseMap(bytes, { handOverBytes: true }).volume.data;
+    expect(copied.buffer).not.toBe(bytes.buffer);
+    expect(viewed.buffer).toBe(bytes.buffer);
+    expect(sameBytes(viewed, copied)).toBe(true);
+    const file = await readMapFile(new URL("../data/maps/emd_1997.map", import.meta.url).pathname);
+    expect(sameBytes(file.result.volume.data, copied)).toBe(true);
+    expect(file.result.volume.data.byteOffset).toBe(1024);
   });
 });
