@@ -16,12 +16,12 @@ import type { BFactorResults } from "../lib/section-0d-bfactor.js";
 import type { MaskResults } from "../lib/section-0b-mask.js";
 import { readMapFile } from "../data-loaders/read-map-file.js";
 import { benchMap } from "./upsample.js";
-import { measured } from "./child.js";
+import { recordStep, summarise, timeCommand, timeStep } from "./steps.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const threshold = 1.0; // emd_1997's author contour (resampling keeps the density scale)
 const resolution = 7;
-const runs = 2; // a shared machine: the best of two runs each
+const runs = 3; // a shared machine: the best of three runs each (CPU and wall time)
 
 /** The 256³ map as an MRC file: emd_1997's header with the new grid, the same 202 Å box. */
 function mrcBytes(): Uint8Array {
@@ -36,21 +36,6 @@ function mrcBytes(): Uint8Array {
   return bytes;
 }
 
-/** Best wall time of `runs` runs of a command, and its stdout. */
-function timed(command: string, args: string[]): { seconds: number; stdout: string } {
-  let best = Infinity;
-  let stdout = "";
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    const r = spawnSync(command, args, { cwd: root, encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
-    const seconds = (performance.now() - start) / 1000;
-    if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${r.stderr}`);
-    best = Math.min(best, seconds);
-    stdout = r.stdout;
-  }
-  return { seconds: best, stdout };
-}
-
 const s = (x: number) => `${x.toFixed(2)} s`;
 
 export async function run(): Promise<void> {
@@ -62,10 +47,14 @@ export async function run(): Promise<void> {
     writeFileSync(file, mrcBytes());
     const reportArgs = ["report", file, "--threshold", String(threshold), "--resolution", String(resolution), "--sections", "0.a,0.b,0.c,0.d"];
 
-    const peer = timed("/usr/bin/python3", [join(root, "scripts", "peer-level0.py"), file, "--threshold", String(threshold), "--resolution", String(resolution)]);
-    const compiled = timed(process.execPath, [join(root, "bin", "mapval.js"), ...reportArgs, "--vrs-compat", "--json"]);
-    const viaTsx = timed(process.execPath, ["--import", "tsx", join(root, "bench", "peer-cli.ts"), ...reportArgs, "--vrs-compat", "--json"]);
-    const defaultMode = timed(process.execPath, [join(root, "bin", "mapval.js"), ...reportArgs, "--json"]);
+    const python = "/usr/bin/python3";
+    const peerScript = [join(root, "scripts", "peer-level0.py"), file, "--threshold", String(threshold), "--resolution", String(resolution)];
+    const cli = join(root, "bin", "mapval.js");
+    const viaTsxCli = ["--import", "tsx", join(root, "bench", "peer-cli.ts")];
+    const peer = timeCommand("peer 256³: scripts/peer-level0.py", runs, python, peerScript, root);
+    const compiled = timeCommand("peer 256³: mapval compiled", runs, process.execPath, [cli, ...reportArgs, "--vrs-compat", "--json"], root);
+    const viaTsx = timeCommand("peer 256³: mapval through tsx", runs, process.execPath, [...viaTsxCli, ...reportArgs, "--vrs-compat", "--json"], root);
+    const defaultMode = timeCommand("peer 256³: mapval compiled, default mode", runs, process.execPath, [cli, ...reportArgs, "--json"], root);
 
     const p = JSON.parse(peer.stdout);
     const m = JSON.parse(compiled.stdout);
@@ -75,25 +64,34 @@ export async function run(): Promise<void> {
       p.sha256 === m.input.sha256 &&
       (["rawVoxels", "rawComponents", "components95", "constructedVoxels"] as const).every((k) => p["0.b"][k] === mask[k]) &&
       Math.abs(p["0.d"].B - (b.B ?? NaN)) <= 1e-6 * Math.abs(p["0.d"].B);
+    const ratio = (key: "wallMs" | "cpuMs", t: { wallMs: number; cpuMs: number }) => (t[key] / peer.timing[key]).toFixed(2);
     console.log(
-      `peer 256³, 0.a–0.d: scripts/peer-level0.py ${s(peer.seconds)} (${Object.entries(p.seconds as Record<string, number>).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")})`,
+      `peer 256³, 0.a–0.d: scripts/peer-level0.py ${s(peer.timing.wallMs / 1000)} wall, ${s(peer.timing.cpuMs / 1000)} CPU ` +
+        `(last run: ${Object.entries(p.seconds as Record<string, number>).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")})`,
     );
     console.log(
-      `peer 256³, 0.a–0.d: mapval compiled ${s(compiled.seconds)} = ${(compiled.seconds / peer.seconds).toFixed(2)}× the script (target 0.5×); ` +
-        `through tsx ${s(viaTsx.seconds)} = ${(viaTsx.seconds / peer.seconds).toFixed(2)}×; default mode ${s(defaultMode.seconds)}; ` +
+      `peer 256³, 0.a–0.d: mapval compiled ${s(compiled.timing.wallMs / 1000)} wall = ${ratio("wallMs", compiled.timing)}× the script, ` +
+        `${s(compiled.timing.cpuMs / 1000)} CPU = ${ratio("cpuMs", compiled.timing)}× (target 0.5×); ` +
+        `through tsx ${s(viaTsx.timing.wallMs / 1000)} = ${ratio("wallMs", viaTsx.timing)}×; default mode ${s(defaultMode.timing.wallMs / 1000)}; ` +
         `numbers ${same ? "agree" : "DIFFER"} (hash, 0.b voxels and components, 0.d B)`,
     );
 
     // Where mapval's time goes, in this process (tsx-compiled, warm loader).
-    const startCompiled = timed(process.execPath, [join(root, "bin", "mapval.js"), "--help"]).seconds;
-    const startTsx = timed(process.execPath, ["--import", "tsx", join(root, "bench", "peer-cli.ts"), "--help"]).seconds;
-    const read = await measured(() => readMapFile(file));
-    const { volume } = read.value.result;
-    const masks = await measured(() => runLevel0(volume, { threshold, resolution, mode: "vrs-compat", sections: ["0.a", "0.b", "0.c"] }));
-    const all = await measured(() => runLevel0(volume, { threshold, resolution, mode: "vrs-compat", sections: ["0.a", "0.b", "0.c", "0.d"] }));
+    const startCompiled = timeCommand("mapval start-up, compiled (--help)", runs, process.execPath, [cli, "--help"], root).timing;
+    const startTsx = timeCommand("mapval start-up, through tsx (--help)", runs, process.execPath, [...viaTsxCli, "--help"], root).timing;
+    const read = await timeStep("256³ read and hash", runs, () => file, readMapFile);
+    const options = { threshold, resolution, mode: "vrs-compat" as const };
+    // Each run gets the map as the CLI has it, newly read: the kernel caches per map what does not depend on the threshold.
+    const fresh = async () => (await readMapFile(file)).result.volume;
+    const masks = await timeStep("256³ masks and 0.a–0.c", runs, fresh, (v) => runLevel0(v, { ...options, sections: ["0.a", "0.b", "0.c"] }));
+    const all = await timeStep("256³ masks and 0.a–0.d", runs, fresh, (v) => runLevel0(v, { ...options, sections: ["0.a", "0.b", "0.c", "0.d"] }));
+    const spectral = recordStep("256³ 0.d (difference of the two)", {
+      ...summarise([{ wallMs: all.timing.wallMs - masks.timing.wallMs, cpuMs: all.timing.cpuMs - masks.timing.cpuMs }]),
+      runs,
+    });
     console.log(
-      `peer 256³, mapval's steps: start-up ${s(startCompiled)} compiled, ${s(startTsx)} through tsx; read and hash ${s(read.ms / 1000)}; ` +
-        `masks and 0.a–0.c ${s(masks.ms / 1000)}; 0.d ≈ ${s((all.ms - masks.ms) / 1000)}`,
+      `peer 256³, mapval's steps (wall): start-up ${s(startCompiled.wallMs / 1000)} compiled, ${s(startTsx.wallMs / 1000)} through tsx; ` +
+        `read and hash ${s(read.timing.wallMs / 1000)}; masks and 0.a–0.c ${s(masks.timing.wallMs / 1000)}; 0.d ≈ ${s(spectral.wallMs / 1000)}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -58,7 +58,8 @@ export async function readMapFile(path: string, options: ReadOptions = {}): Prom
   const bytes = await readFileBounded(path, options.maxBytes ?? DEFAULT_MAX_BYTES);
   let result: MapReadResult;
   try {
-    result = await readMap(bytes, options);
+    // The bytes are this function's own and only hashed after: the voxels may be a view of them.
+    result = await readMap(bytes, { ...options, handOverBytes: true });
   } catch (error) {
     if (error instanceof MapFormatError) throw new MapFormatError(error.code, `${path}: ${error.message}`);
     throw error;

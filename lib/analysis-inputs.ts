@@ -6,6 +6,7 @@
  * Rules and reasons: docs/analysis-inputs.md.
  */
 import { AnalysisInputError } from "./errors.js";
+import { readerStats } from "./mrc-reader.js";
 import type { AnalysisMode, SectionId } from "./report-types.js";
 import { localGridBoxes } from "./spiral-amplitude.js";
 import type { Vec3, Volume } from "./volume.js";
@@ -178,6 +179,8 @@ export function finiteMap(volume: Volume): FiniteMap {
   const known = finiteMaps.get(volume);
   if (known) return known;
   const data = volume.data;
+  const stats = readerStats(data);
+  if (stats && stats.finiteCount === data.length) return { volume, nonFiniteVoxels: 0, fill: null };
   let nonFinite = 0, sum = 0;
   for (let i = 0; i < data.length; i++) {
     const d = data[i];

@@ -12,8 +12,8 @@
  *
  * A length n with a prime factor above 7 uses Bluestein's chirp-z algorithm on the same batches: with
  * w_j = e^{sign·iπj²/n}, X_k = w_k·Σ_j (x_j·w_j)·conj(w_{k−j}), a circular convolution of length M ≥ 2n − 1 with no
- * prime factor above 7, done with two batched Stockham transforms of length M (about 2.5 times the work of a
- * smooth length near n, where fft.ts line by line took 3–7 times). Exact lengths keep a spectrum's frequency
+ * prime factor above 5 (`fastFftLength`), done with two batched Stockham transforms of length M (about 2.5 times the
+ * work of a smooth length near n, where fft.ts line by line took 3–7 times). Exact lengths keep a spectrum's frequency
  * sampling, which zero-padding to a smooth length would change (docs/vrs-differences.md).
  *
  * Both directions are unnormalised: `inverse` uses e^{+2πi jk/n} and does not divide by n.
@@ -32,9 +32,16 @@ function radicesOf(n: number): number[] | null {
   return rest === 1 ? out : null;
 }
 
-/** Smallest length ≥ n with no prime factor above 7. */
-function smoothLength(n: number): number {
-  for (let m = n; ; m++) if (radicesOf(m)) return m;
+/**
+ * The fast FFT length rule of the kernel: the smallest integer ≥ n (at least 1) with no prime factor above 5, the
+ * radices with dedicated butterflies in both fft.ts and this file (7 takes the generic odd-radix butterfly).
+ */
+export function fastFftLength(n: number): number {
+  for (let m = Math.max(1, Math.ceil(n)); ; m++) {
+    let rest = m;
+    for (const p of [2, 3, 5]) while (rest % p === 0) rest /= p;
+    if (rest === 1) return m;
+  }
 }
 
 interface Stage {
@@ -140,7 +147,7 @@ class Bluestein {
 
   constructor(readonly size: number) {
     const n = size;
-    this.convolution = batchFft(smoothLength(2 * n - 1));
+    this.convolution = batchFft(fastFftLength(2 * n - 1));
     this.chirpCos = new Float64Array(n);
     this.chirpSin = new Float64Array(n);
     for (let j = 0; j < n; j++) {
@@ -335,7 +342,7 @@ function radix4Untwiddled(
 }
 
 /** y_{1,2} = a0 − (a1 + a2)/2 ± sign·i·(√3/2)·(a1 − a2). */
-function radix3(
+export function radix3(
   x: Float64Array, input: number, inputStep: number, y: Float64Array, output: number, outputStep: number, slots: number,
   sign: number, c1: number, s1: number, c2: number, s2: number,
 ): void {
@@ -371,7 +378,7 @@ const SIN_144 = Math.sin((4 * Math.PI) / 5);
  * With b1 = a1 + a4, b2 = a2 + a3, d1 = a1 − a4, d2 = a2 − a3 (the roots of a1 and a4, a2 and a3 are conjugate):
  * y_{1,4} = a0 + c72·b1 + c144·b2 ± sign·i·(s72·d1 + s144·d2), y_{2,3} = a0 + c144·b1 + c72·b2 ± sign·i·(s144·d1 − s72·d2).
  */
-function radix5(
+export function radix5(
   x: Float64Array, input: number, inputStep: number, y: Float64Array, output: number, outputStep: number, slots: number,
   sign: number, cos: Float64Array, sin: Float64Array, t: number, flip: number,
 ): void {

@@ -18,6 +18,7 @@
  * closures so that V8 optimises each algorithm once for all lengths.
  */
 import FFT from "fft.js";
+import { radix3, radix5 } from "./fft-batch.js";
 
 /**
  * A DFT of one fixed length. Buffers are interleaved complex: `[re0, im0, re1, im1, …]`, length `2·size`.
@@ -186,8 +187,9 @@ class CooleyTukeyStepFft implements ComplexFft {
       partial[i] = re * twiddle[i] - im * twiddle[i + 1];
       partial[i + 1] = re * twiddle[i + 1] + im * twiddle[i];
     }
-    if (radix === 3) return combineRadix3(output, partial, m);
-    if (radix === 5) return combineRadix5(output, partial, m);
+    // Butterflies of the twiddled partial transforms a_j = partial[j·m + k2] into output[m·k + k2], all k2 at once.
+    if (radix === 3) return radix3(partial, 0, 2 * m, output, 0, 2 * m, 2 * m, -1, 1, 0, 1, 0);
+    if (radix === 5) return radix5(partial, 0, 2 * m, output, 0, 2 * m, 2 * m, -1, UNIT_COS, UNIT_SIN, 0, 1);
     for (let k2 = 0; k2 < m; k2++) {
       for (let j1 = 0; j1 < radix; j1++) {
         column[2 * j1] = partial[2 * (j1 * m + k2)];
@@ -216,62 +218,9 @@ class CooleyTukeyStepFft implements ComplexFft {
   }
 }
 
-const SIN_60 = Math.sqrt(3) / 2;
-const COS_72 = Math.cos((2 * Math.PI) / 5);
-const COS_144 = Math.cos((4 * Math.PI) / 5);
-const SIN_72 = Math.sin((2 * Math.PI) / 5);
-const SIN_144 = Math.sin((4 * Math.PI) / 5);
-
-/** Radix-3 butterflies of the twiddled partial transforms a_j = partial[j·m + k2] into output[m·k + k2]. */
-function combineRadix3(output: Float64Array, partial: Float64Array, m: number): void {
-  for (let k2 = 0; k2 < m; k2++) {
-    const i0 = 2 * k2;
-    const i1 = 2 * (m + k2);
-    const i2 = 2 * (2 * m + k2);
-    const a0r = partial[i0], a0i = partial[i0 + 1];
-    const sumR = partial[i1] + partial[i2], sumI = partial[i1 + 1] + partial[i2 + 1];
-    const difR = partial[i1] - partial[i2], difI = partial[i1 + 1] - partial[i2 + 1];
-    const midR = a0r - 0.5 * sumR, midI = a0i - 0.5 * sumI;
-    // X1,2 = a0 − (a1 + a2)/2 ∓ i·(√3/2)·(a1 − a2)
-    output[i0] = a0r + sumR;
-    output[i0 + 1] = a0i + sumI;
-    output[i1] = midR + SIN_60 * difI;
-    output[i1 + 1] = midI - SIN_60 * difR;
-    output[i2] = midR - SIN_60 * difI;
-    output[i2 + 1] = midI + SIN_60 * difR;
-  }
-}
-
-/** Radix-5 butterflies, pairing a1 with a4 and a2 with a3 (their roots are conjugate). */
-function combineRadix5(output: Float64Array, partial: Float64Array, m: number): void {
-  for (let k2 = 0; k2 < m; k2++) {
-    const i0 = 2 * k2;
-    const i1 = 2 * (m + k2);
-    const i2 = 2 * (2 * m + k2);
-    const i3 = 2 * (3 * m + k2);
-    const i4 = 2 * (4 * m + k2);
-    const a0r = partial[i0], a0i = partial[i0 + 1];
-    const b1r = partial[i1] + partial[i4], b1i = partial[i1 + 1] + partial[i4 + 1];
-    const b2r = partial[i2] + partial[i3], b2i = partial[i2 + 1] + partial[i3 + 1];
-    const d1r = partial[i1] - partial[i4], d1i = partial[i1 + 1] - partial[i4 + 1];
-    const d2r = partial[i2] - partial[i3], d2i = partial[i2 + 1] - partial[i3 + 1];
-    // X1,4 = a0 + c72·b1 + c144·b2 ∓ i·(s72·d1 + s144·d2); X2,3 = a0 + c144·b1 + c72·b2 ∓ i·(s144·d1 − s72·d2)
-    const e1r = a0r + COS_72 * b1r + COS_144 * b2r, e1i = a0i + COS_72 * b1i + COS_144 * b2i;
-    const e2r = a0r + COS_144 * b1r + COS_72 * b2r, e2i = a0i + COS_144 * b1i + COS_72 * b2i;
-    const f1r = SIN_72 * d1r + SIN_144 * d2r, f1i = SIN_72 * d1i + SIN_144 * d2i;
-    const f2r = SIN_144 * d1r - SIN_72 * d2r, f2i = SIN_144 * d1i - SIN_72 * d2i;
-    output[i0] = a0r + b1r + b2r;
-    output[i0 + 1] = a0i + b1i + b2i;
-    output[i1] = e1r + f1i;
-    output[i1 + 1] = e1i - f1r;
-    output[i4] = e1r - f1i;
-    output[i4 + 1] = e1i + f1r;
-    output[i2] = e2r + f2i;
-    output[i2 + 1] = e2i - f2r;
-    output[i3] = e2r - f2i;
-    output[i3 + 1] = e2i + f2r;
-  }
-}
+/** Unit twiddles for the batch butterflies: the partial transforms are twiddled before they combine. */
+const UNIT_COS = new Float64Array([1, 1, 1, 1]);
+const UNIT_SIN = new Float64Array(4);
 
 /**
  * Bluestein: with w_k = exp(−iπk²/n), jk = (k² + j² − (k−j)²)/2 gives X_k = w_k · Σ_j (x_j w_j) · conj(w_{k−j}),

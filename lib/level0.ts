@@ -25,6 +25,7 @@ import { localSections, locBfactorTitle } from "./section-0f-locbfactor.js";
 import { locOccupancyTitle } from "./section-0g-lococcupancy.js";
 import { handSection, handTitle } from "./section-0h-hand.js";
 import { fixed } from "./format.js";
+import { readerStats } from "./mrc-reader.js";
 import { mapValues } from "./value-index.js";
 import type { Vec3, Volume } from "./volume.js";
 
@@ -278,9 +279,9 @@ export interface MapSums {
 }
 
 export function mapSums(data: Float32Array): MapSums {
-  let total = 0;
-  for (let i = 0; i < data.length; i++) total += data[i];
-  const shift = total / data.length;
+  // The reader's mean of an all-finite map is the same sum, in the same order, over the same count.
+  const stats = readerStats(data);
+  const shift = stats?.finiteCount === data.length ? stats.mean : plainMean(data);
   const sum = new CompensatedSum(), squares = new CompensatedSum();
   for (let i = 0; i < data.length; i++) {
     const e = data[i] - shift;
@@ -288,6 +289,12 @@ export function mapSums(data: Float32Array): MapSums {
     squares.add(e * e);
   }
   return { shift, sum, squares };
+}
+
+function plainMean(data: Float32Array): number {
+  let total = 0;
+  for (let i = 0; i < data.length; i++) total += data[i];
+  return total / data.length;
 }
 
 /** What the report needs from the hard mask, in one pass over its voxels. */

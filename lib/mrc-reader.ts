@@ -79,6 +79,11 @@ export interface ReadOptions {
   lenientVoxelSize?: boolean;
   /** Force mode 0 to be read as signed (true) or unsigned (false) bytes, overriding the IMOD flags. */
   signedBytes?: boolean;
+  /**
+   * The caller hands the bytes over and will not change them: native float32 voxels in x-fastest order are then a
+   * view of them instead of a copy (which costs a pass and the volume's memory again).
+   */
+  handOverBytes?: boolean;
 }
 
 export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
@@ -122,7 +127,8 @@ export function parseMap(bytes: Uint8Array, options: ReadOptions = {}): MapReadR
   const plan = inspectHeader(bytes, options, false);
   const start = HEADER_BYTES + locateData(plan, bytes.length - HEADER_BYTES);
   const data = bytes.subarray(start, start + plan.dataBytes);
-  return decodeMap(bytes.subarray(0, HEADER_BYTES), plan, data, options, { streamContinues: false, ownsData: false });
+  const ownsData = options.handOverBytes === true;
+  return decodeMap(bytes.subarray(0, HEADER_BYTES), plan, data, options, { streamContinues: false, ownsData });
 }
 
 /** Read an MRC/CCP4 file, gzip-compressed or not (told by its magic bytes, not its name). */
@@ -251,6 +257,7 @@ function decodeMap(
   }
   const data = decodeVoxels(bytes, plan, unsignedBytes, ownsData);
   const stats = computeStats(data);
+  statsByData.set(data, stats);
   if (stats.finiteCount === 0) {
     throw new MapFormatError(
       "no-finite-voxels",
@@ -533,6 +540,16 @@ function voxelReader(view: DataView, mode: number, le: boolean, unsignedBytes: b
   }
 }
 
+
+const statsByData = new WeakMap<Float32Array, MapStats>();
+
+/**
+ * The statistics the reader computed for the map data it returned (map data is never changed in place), so that the
+ * analysis does not pass over the box again for what they already say; undefined for data that did not come from it.
+ */
+export function readerStats(data: Float32Array): MapStats | undefined {
+  return statsByData.get(data);
+}
 
 /** min, max, mean and population std over finite voxels (float64, two passes), plus NaN/Inf counts. */
 export function computeStats(data: Float32Array): MapStats {

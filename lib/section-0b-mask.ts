@@ -4,6 +4,7 @@
  */
 import type { ComponentSizes } from "./components.js";
 import { criteriaFor, criteriaNotes, criterionText, type CriteriaParameters } from "./criteria.js";
+import { readerStats } from "./mrc-reader.js";
 import type { AnalysisMode, SectionResult } from "./report-types.js";
 import type { Volume } from "./volume.js";
 
@@ -103,8 +104,10 @@ export function partialMaskCaution(largestVoxels: number, rawVoxels: number, mod
 }
 
 export function mapMaximum(v: Volume): number {
-  let max = -Infinity;
   const data = v.data;
+  const stats = readerStats(data);
+  if (stats && stats.finiteCount === data.length) return stats.max;
+  let max = -Infinity;
   for (let i = 0; i < data.length; i++) if (data[i] > max) max = data[i];
   return max;
 }

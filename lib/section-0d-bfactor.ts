@@ -51,17 +51,21 @@ export function guinierPlot(spectrum: HalfSpectrum, options: GuinierOptions): Gu
   const fitMaxResolution = options.fitMaxResolution ?? maxResolution;
   const { nx } = spectrum;
   const norm = 1 / (spectrum.nx * spectrum.ny * spectrum.nz);
+  const inPlot = (i: number) => (nx * voxelSize) / i >= maxResolution;
+  // The plot's shells are 0 … shellCount − 1 (resolution falls with i); bins beyond shellCount/nx lie in later shells.
+  let shellCount = 0;
+  while (shellCount < nx && inPlot(shellCount)) shellCount++;
   const { sum, count } = shellSums(spectrum, {
     shellScale: nx,
-    shellCount: nx,
+    shellCount,
+    maxRadius: Math.min(0.5, shellCount / nx),
     value: gain
       ? (re, im, radius) => amplitude(re * norm, im * norm) * gain(radius / voxelSize)
       : (re, im) => amplitude(re * norm, im * norm),
   });
   const plot: GuinierPlot = { x: [], lnF: [], fitted: [] };
-  for (let i = 0; i < nx; i++) {
+  for (let i = 0; i < shellCount; i++) {
     const resolution = (nx * voxelSize) / i;
-    if (!(resolution >= maxResolution)) continue;
     plot.x.push(1 / (resolution * resolution));
     const filled = sum[i] > 0;
     plot.lnF.push(filled ? Math.log(sum[i] / count[i]) : 0);

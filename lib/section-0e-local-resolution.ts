@@ -13,6 +13,7 @@
 import { runHere, runWith } from "./band-kernels.js";
 import { thenPlanned, type BandExecutor, type Planned } from "./bands.js";
 import { AnalysisInputError } from "./errors.js";
+import { fastFftLength } from "./fft-batch.js";
 import { realFft3d, type GridShape } from "./fft3d.js";
 import {
   isTooHomogeneous, localStatistics, TOO_HOMOGENEOUS_WARNING, type LocalMapOutput, type LocalStatistics,
@@ -245,14 +246,9 @@ function printf52(x: number): string {
   return x.toFixed(2).padStart(5);
 }
 
-/** Smallest even integer ≥ n with no prime factor above 5 (fast FFT lengths). */
+/** Smallest even fast FFT length ≥ n: m is even and fast exactly when m/2 is fast. */
 export function fastEvenLength(n: number): number {
-  for (let m = Math.max(2, Math.ceil(n)); ; m++) {
-    if (m % 2 !== 0) continue;
-    let r = m;
-    for (const p of [2, 3, 5]) while (r % p === 0) r /= p;
-    if (r === 1) return m;
-  }
+  return 2 * fastFftLength(n / 2);
 }
 
 interface WorkingGrid {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BatchFft } from "../lib/fft-batch.js";
+import { BatchFft, fastFftLength } from "../lib/fft-batch.js";
 import { centeredUniform } from "./helpers/random.js";
 
 /** O(n²) DFT of one line, unnormalised, e^{sign·2πi jk/n} with the angle reduced mod n. */
@@ -53,5 +53,12 @@ describe("BatchFft against a direct DFT", () => {
     plan.transform(data, 0, width, 0, width, -1);
     plan.transform(data, 0, width, 0, width, 1);
     data.forEach((v, i) => expect(v / n).toBeCloseTo(original[i], 12));
+  });
+});
+
+describe("fastFftLength", () => {
+  it("is the smallest integer at or above n with no prime factor above 5", () => {
+    // 7 = 7, 11 = 11, 13 = 13, 14 = 2·7, 97 prime, 98 = 2·7², 99 = 3²·11, 103 = the Bluestein length of 52.
+    expect([0, 1, 2, 6.5, 7, 11, 13, 14, 97, 103, 125, 199].map(fastFftLength)).toEqual([1, 1, 2, 8, 8, 12, 15, 15, 100, 108, 125, 200]);
   });
 });
