@@ -17,8 +17,8 @@ import { analysisInputs } from "../lib/analysis-inputs.js";
 import { downsample, downsampleFactor } from "../lib/downsample.js";
 import { chooseThreshold } from "../lib/entries.js";
 import { fullestMaskPlanes, maxVarianceSlices, slice, type Axis } from "../lib/figures.js";
-import { runLevel0, sectionIds, type Level0Report } from "../lib/level0.js";
-import { computeLocalSections, localSectionIds } from "../lib/local-sections.js";
+import { runLevel0, type Level0Report } from "../lib/level0.js";
+import { computeLocalSections } from "../lib/local-sections.js";
 import type { LocalMapOutput } from "../lib/local-stats.js";
 import { hardMask } from "../lib/masks.js";
 import { readMap } from "../lib/mrc-reader.js";
@@ -26,7 +26,8 @@ import {
   componentRows, guinierRows, histogramRows, massTableRows, summaryRows, sweepRows,
 } from "../lib/report-tables.js";
 import { reportJson } from "../lib/report-text.js";
-import type { AnalysisMode, SectionId, SectionResult } from "../lib/report-types.js";
+import type { AnalysisMode, SectionResult } from "../lib/report-types.js";
+import { localSectionIds, sectionIds, spectralSectionIds, type Level0SectionId } from "../lib/section-registry.js";
 import type { MaskResults } from "../lib/section-0b-mask.js";
 import { bfactorCorrectedMap, bfactorSection, type BFactorResults } from "../lib/section-0d-bfactor.js";
 import { handSection } from "../lib/section-0h-hand.js";
@@ -39,10 +40,9 @@ import { loadEntry, type ResolvedEntry } from "./resolve-entry.js";
 /** Thresholds in the sweep behind the verdict-vs-threshold chart. */
 export const SWEEP_THRESHOLDS = 100;
 const MODES: AnalysisMode[] = ["default", "vrs-compat"];
-const PRECOMPUTED: SectionId[] = ["0.d", "0.e", "0.f", "0.g", "0.h"];
 
 type Section = SectionResult<object> & { localMap?: LocalMapOutput };
-type Sections = Partial<Record<SectionId, Section>>;
+type Sections = Partial<Record<Level0SectionId, Section>>;
 
 /** One line of the index page. */
 export interface IndexRow {
@@ -57,7 +57,7 @@ export interface IndexRow {
   thresholdExplanation: string;
   passed: number;
   evaluable: number;
-  statuses: Record<SectionId, string>;
+  statuses: Record<Level0SectionId, string>;
   downsampleFactor: number;
 }
 
@@ -226,7 +226,7 @@ export async function entryFiles(
 
   const localMaps: Record<string, ReturnType<typeof localSlices> & { surface: { shape: number[]; voxelSize: number | null } }> = {};
   const localSurfaceFiles: Record<string, Uint8Array> = {};
-  for (const s of ["0.e", "0.f", "0.g"] as const) {
+  for (const s of localSectionIds) {
     const local = precomputed.default[s]?.localMap;
     // The page names every file of the entry; a section without a local map gets an empty one.
     localSurfaceFiles[`local-surface-${s}.f32`] = new Uint8Array(0);
@@ -256,7 +256,7 @@ export async function entryFiles(
     },
     json: reportJson(report, file, entry.sha256, { fileWarnings: read.warnings }),
     precomputed: Object.fromEntries(
-      MODES.map((mode) => [mode, Object.fromEntries(PRECOMPUTED.map((s) => [s, plain(precomputed[mode][s]!)]))]),
+      MODES.map((mode) => [mode, Object.fromEntries(spectralSectionIds.map((s) => [s, plain(precomputed[mode][s]!)]))]),
     ),
     localMaps,
     bfactorSlices: bfactorCorrectedSlices(volume, report.sections["0.d"], ts, resolution),
@@ -279,7 +279,7 @@ export async function entryFiles(
     id: entry.id, emdb: entry.emdbId, title: entry.title, resolution, voxelSize: ts,
     shape: [volume.nx, volume.ny, volume.nz], threshold: threshold.level, thresholdFromAuthors: threshold.fromAuthors,
     thresholdExplanation: threshold.explanation, passed: report.score.passed, evaluable: report.score.evaluable,
-    statuses: Object.fromEntries(sectionIds.map((s) => [s, report.sections[s].status])) as Record<SectionId, string>,
+    statuses: Object.fromEntries(sectionIds.map((s) => [s, report.sections[s].status])) as Record<Level0SectionId, string>,
     downsampleFactor: factor,
   };
   return { files, index };

@@ -7,6 +7,7 @@
  */
 import { AnalysisInputError } from "./errors.js";
 import type { AnalysisMode, SectionId } from "./report-types.js";
+import { sectionRegistry, spectralSectionIds } from "./section-registry.js";
 import { localGridBoxes } from "./spiral-amplitude.js";
 import type { Vec3, Volume } from "./volume.js";
 
@@ -120,9 +121,10 @@ export interface DerivedGrid {
   bytesPerVoxel: number;
 }
 
-const spectral: readonly SectionId[] = ["0.d", "0.e", "0.f", "0.g"];
+/** The sections that transform the map (0.d–0.g). */
+const spectral: readonly SectionId[] = sectionRegistry.filter((s) => s.fourier).map((s) => s.id);
 /** The sections that use the resolution (0.h only to decide whether it applies). */
-const resolutionSections: readonly SectionId[] = [...spectral, "0.h"];
+const resolutionSections: readonly SectionId[] = spectralSectionIds;
 
 /**
  * The largest grids the sections of `computed` make for a map of `dims`: the map's own Fourier transform (0.d, 0.e,

@@ -11,7 +11,10 @@ export { makeVolume, voxelCount } from "./volume.js";
 export type { Vec3, Volume } from "./volume.js";
 
 // Level 0 and the threshold sweep.
-export { runLevel0, sectionIds } from "./level0.js";
+export { runLevel0 } from "./level0.js";
+// The sections: ids, titles and what each depends on (lib/section-registry.ts).
+export { level0Sections, sectionIds, sectionRegistry, sectionSpec, sectionTitle } from "./section-registry.js";
+export type { Level0SectionId, SectionSpec } from "./section-registry.js";
 export { analysisInputs, analysisVoxelSize, DEFAULT_MEMORY_BUDGET_BYTES, VOXEL_SIZE_RANGE } from "./analysis-inputs.js";
 export type { AnalysisInputOptions, AnalysisInputs } from "./analysis-inputs.js";
 export type { Level0Input, Level0Options, Level0Report } from "./level0.js";
@@ -34,7 +37,8 @@ export { criteria, criteriaFor, criterionText, vrsParameters, withDefaults } fro
 export type { CriteriaParameters, Criterion, CriterionParameter } from "./criteria.js";
 
 // The report as JSON (the `mapval report --json` contract), as text, as tables and as Jupyter displays.
-export { formatReport, reportJson, statusText } from "./report-text.js";
+export { formatReport, reportJson } from "./report-text.js";
+export { pValue, statusText } from "./format.js";
 export type { ReportFileInfo } from "./report-text.js";
 export { componentRows, guinierRows, histogramRows, massTableRows, summaryRows, sweepRows } from "./report-tables.js";
 export type { ComponentRow, SummaryRow, SweepTableRow } from "./report-tables.js";

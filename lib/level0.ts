@@ -13,22 +13,25 @@ import { analysisInputs, type AnalysisInputOptions } from "./analysis-inputs.js"
 import { AnalysisInputError } from "./errors.js";
 import { inputFigures, type InputFigures } from "./figures.js";
 import { hardMask, rawMaskThreshold, softMask, type HardMask } from "./masks.js";
-import { scoreOf, type AnalysisMode, type SectionId, type SectionResult } from "./report-types.js";
+import { scoreOf, type AnalysisMode, type SectionResult } from "./report-types.js";
+import {
+  sectionIds, sectionTitle, spectralSectionIds, type Level0SectionId, type SpectralSectionId,
+} from "./section-registry.js";
 import { centerOfMass, massFromExtent } from "./section-0a-mass.js";
 import { massTable, maskSection, partialMaskCaution, type MassTableRow } from "./section-0b-mask.js";
 import {
   backgroundResults, backgroundVerdict, type BackgroundSums,
 } from "./section-0c-background.js";
-import { bfactorSection, bfactorTitle } from "./section-0d-bfactor.js";
-import { localResolutionSection, localResolutionTitle } from "./section-0e-local-resolution.js";
-import { localSections, locBfactorTitle } from "./section-0f-locbfactor.js";
-import { locOccupancyTitle } from "./section-0g-lococcupancy.js";
-import { handSection, handTitle } from "./section-0h-hand.js";
+import { bfactorSection } from "./section-0d-bfactor.js";
+import { localResolutionSection } from "./section-0e-local-resolution.js";
+import { localSections } from "./section-0f-locbfactor.js";
+import { handSection } from "./section-0h-hand.js";
 import { fixed } from "./format.js";
 import { mapValues } from "./value-index.js";
 import type { Vec3, Volume } from "./volume.js";
 
-export const sectionIds: readonly SectionId[] = ["0.a", "0.b", "0.c", "0.d", "0.e", "0.f", "0.g", "0.h"];
+/** Level 0's section ids in report order (lib/section-registry.ts). */
+export { sectionIds };
 
 export const emptyMaskMessage = "The mask obtained from the volume map is empty, try to lower the threshold value";
 export const noResolutionNotice =
@@ -47,14 +50,14 @@ export interface Level0Options extends Omit<AnalysisInputOptions, "computed"> {
    * Sections already computed for this map (the site keeps 0.d–0.h, computed once at the entry's threshold, across
    * slider moves). They are used as given; every other section is computed.
    */
-  precomputed?: Partial<Record<SectionId, SectionResult<object>>>;
+  precomputed?: Partial<Record<Level0SectionId, SectionResult<object>>>;
   /**
    * Which of 0.d–0.h to compute (default: all). 0.e–0.g take seconds on a large map; a section left out is
    * reported as not measured, saying it was not requested. 0.a–0.c are always computed (they share the mask).
    */
-  sections?: readonly SectionId[];
+  sections?: readonly Level0SectionId[];
   /** Called before each of 0.d–0.h is computed (the slow part), e.g. to show progress. */
-  onSection?: (id: SectionId, title: string) => void;
+  onSection?: (id: Level0SectionId, title: string) => void;
 }
 
 export interface Level0Input {
@@ -71,35 +74,25 @@ export interface Level0Report {
   input: Level0Input;
   mode: AnalysisMode;
   parameters: CriteriaParameters;
-  sections: Record<SectionId, SectionResult<object>>;
+  sections: Record<Level0SectionId, SectionResult<object>>;
   score: { passed: number; evaluable: number };
   /** VRS's "Summarized overall quality" paragraph, one sentence per entry. */
   abstract: string[];
   /** Sections with warnings, in order (VRS's "Summary of the warnings across sections"). */
-  warningsSummary: { id: SectionId; title: string; warnings: string[] }[];
+  warningsSummary: { id: Level0SectionId; title: string; warnings: string[] }[];
   /** Remarks about the input (anisotropic voxels…). */
   inputWarnings: string[];
   hardMask: HardMask;
   figures?: InputFigures;
 }
 
-type SpectralId = "0.d" | "0.e" | "0.f" | "0.g" | "0.h";
-
-const spectralTitles: Record<SpectralId, string> = {
-  "0.d": bfactorTitle,
-  "0.e": localResolutionTitle,
-  "0.f": locBfactorTitle,
-  "0.g": locOccupancyTitle,
-  "0.h": handTitle,
-};
-
 /** Sections the caller did not ask for, as not requested, so every report still has 0.a–0.h. */
-function notRequested(requested: readonly SectionId[]): Partial<Record<SectionId, SectionResult<object>>> {
-  const out: Partial<Record<SectionId, SectionResult<object>>> = {};
-  for (const id of Object.keys(spectralTitles) as SpectralId[])
+function notRequested(requested: readonly Level0SectionId[]): Partial<Record<Level0SectionId, SectionResult<object>>> {
+  const out: Partial<Record<Level0SectionId, SectionResult<object>>> = {};
+  for (const id of spectralSectionIds)
     if (!requested.includes(id))
       out[id] = {
-        id, title: spectralTitles[id], status: "not-requested", warnings: [], results: null, summarySentence: null,
+        id, title: sectionTitle(id), status: "not-requested", warnings: [], results: null, summarySentence: null,
         reason: `Not computed in this run (requested: ${requested.join(", ")})`,
       };
   return out;
@@ -109,14 +102,14 @@ function notRequested(requested: readonly SectionId[]): Partial<Record<SectionId
 function spectralSections(
   volume: Volume,
   o: { ts: number; threshold: number; resolution: number | null; mode: AnalysisMode; hardMask: HardMask },
-  given: Partial<Record<SectionId, SectionResult<object>>>,
-  onSection: (id: SectionId, title: string) => void = () => undefined,
-): Record<SpectralId, SectionResult<object>> {
+  given: Partial<Record<Level0SectionId, SectionResult<object>>>,
+  onSection: (id: Level0SectionId, title: string) => void = () => undefined,
+): Record<SpectralSectionId, SectionResult<object>> {
   const common = { voxelSize: o.ts, threshold: o.threshold, resolution: o.resolution, mode: o.mode };
-  const compute = <S extends SectionResult<object>>(id: SpectralId, run: () => S): SectionResult<object> => {
+  const compute = <S extends SectionResult<object>>(id: SpectralSectionId, run: () => S): SectionResult<object> => {
     const ready = given[id];
     if (ready) return ready;
-    onSection(id, spectralTitles[id]);
+    onSection(id, sectionTitle(id));
     return withoutLocalMap(run());
   };
   const wanted = { bfactor: given["0.f"] === undefined, occupancy: given["0.g"] === undefined };
@@ -167,7 +160,7 @@ export function runLevel0(map: Volume, options: Level0Options): Level0Report {
     parameters,
     caution,
   );
-  const sections: Record<SectionId, SectionResult<object>> = {
+  const sections: Record<Level0SectionId, SectionResult<object>> = {
     "0.a": massFromExtent([volume.nx, volume.ny, volume.nz], m.extent, cached.centerOfMass, ts, mode, parameters, caution),
     "0.b": maskSection({
       volume, threshold, rawThreshold, rawComponents: hard.rawComponents, ts, mode, parameters,
@@ -369,7 +362,7 @@ export function backgroundBySubtraction(
  * numbers to one decimal (VRS pads them to four characters, "%4.1f"; mapval does not); null when there is no estimate.
  */
 function resolutionEstimatesSentence(
-  sections: Record<SectionId, SectionResult<object>>,
+  sections: Record<Level0SectionId, SectionResult<object>>,
   resolution: number | null,
 ): string | null {
   const localResolution = sections["0.e"];
@@ -389,7 +382,7 @@ function resolutionEstimatesSentence(
   return sentence;
 }
 
-export function assemble(sections: Record<SectionId, SectionResult<object>>, resolution: number | null) {
+export function assemble(sections: Record<Level0SectionId, SectionResult<object>>, resolution: number | null) {
   const ordered = sectionIds.map((id) => sections[id]);
   const score = scoreOf(ordered);
   const abstract = ordered.flatMap((s) => (s.summarySentence ? [s.summarySentence.trim()] : []));

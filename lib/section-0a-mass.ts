@@ -6,6 +6,7 @@ import { criteriaFor, criteriaNotes, criterionText, type CriteriaParameters } fr
 import type { AnalysisMode, SectionResult } from "./report-types.js";
 import type { PartialMaskCaution } from "./section-0b-mask.js";
 import type { Vec3, Volume } from "./volume.js";
+import { sectionTitle } from "./section-registry.js";
 
 export interface MassResults {
   /** Empty space before the mask on each axis, Å. */
@@ -20,7 +21,7 @@ export interface MassResults {
   centerOfMassOffset: Vec3;
 }
 
-export const massTitle = "0.a Mass analysis";
+export const massTitle = sectionTitle("0.a");
 export const emptyMaskWarning = "Threshold parameter is too high, try to lower it.";
 const axes = ["X", "Y", "Z"] as const;
 

@@ -6,6 +6,7 @@ import type { ComponentSizes } from "./components.js";
 import { criteriaFor, criteriaNotes, criterionText, type CriteriaParameters } from "./criteria.js";
 import type { AnalysisMode, SectionResult } from "./report-types.js";
 import type { Volume } from "./volume.js";
+import { sectionTitle } from "./section-registry.js";
 
 /** What 0.b needs from a labelling of the raw mask: sizes[0] is the background, sizes[1..count] the components. */
 
@@ -46,7 +47,7 @@ export interface MaskResults {
   massTable: MassTableRow[];
 }
 
-export const maskTitle = "0.b Mask analysis";
+export const maskTitle = sectionTitle("0.b");
 /** Da per Å³ is 1/1.207; 110 Da per amino acid (VRS's constants). */
 const angstrom3PerDa = 1.207;
 const daPerResidue = 110;

@@ -29,7 +29,8 @@ import { rawMask, rawMaskThreshold, softMask } from "../../lib/masks.js";
 import { OPEN_MAP_MAX_BYTES, readMap } from "../../lib/mrc-reader.js";
 import { componentRows, guinierRows, massTableRows, summaryRows, sweepRows } from "../../lib/report-tables.js";
 import { reportJson } from "../../lib/report-text.js";
-import type { AnalysisMode, SectionId, SectionResult } from "../../lib/report-types.js";
+import type { AnalysisMode, SectionResult } from "../../lib/report-types.js";
+import { level0Sections, type Level0SectionId } from "../../lib/section-registry.js";
 import type { MaskResults } from "../../lib/section-0b-mask.js";
 import type { BackgroundResults } from "../../lib/section-0c-background.js";
 import { sweep } from "../../lib/sweep.js";
@@ -49,7 +50,7 @@ interface Init {
   sha256: string;
   /** The map reader's warnings about the file, listed in the report JSON as the CLI lists them. */
   fileWarnings?: string[];
-  precomputed: Record<AnalysisMode, Partial<Record<SectionId, SectionResult<object>>>>;
+  precomputed: Record<AnalysisMode, Partial<Record<Level0SectionId, SectionResult<object>>>>;
 }
 interface OpenRequest {
   type: "open";
@@ -84,9 +85,11 @@ const scope = self as unknown as {
  * The map and how to analyse it. An opened file has no Ts or resolution of its own (each report request brings them,
  * as the CLI's --voxel-size and --resolution) and computes 0.d and 0.h itself: `spectral` keeps them per inputs.
  */
-let map: { volume: Volume; init: Init; opened?: { spectral: Map<string, Partial<Record<SectionId, SectionResult<object>>>> } } | null = null;
-/** What an opened file's reports compute: 0.e–0.g are not requested (they take minutes on a large map). */
-const OPENED_SECTIONS: SectionId[] = ["0.a", "0.b", "0.c", "0.d", "0.h"];
+let map: { volume: Volume; init: Init; opened?: { spectral: Map<string, Partial<Record<Level0SectionId, SectionResult<object>>>> } } | null = null;
+/** What an opened file's reports compute: the local sections (0.e–0.g) are not requested (minutes on a large map). */
+const OPENED_SECTIONS = level0Sections.filter((s) => !s.local).map((s) => s.id);
+/** What an opened file's reports keep across threshold moves: the sections that do not depend on it (0.d, 0.h). */
+const THRESHOLD_FREE = level0Sections.filter((s) => !s.dependsOnThreshold).map((s) => s.id);
 let pendingReport: ReportRequest | null = null;
 let pendingSweep: SweepRequest | null = null;
 let scheduled = false;
@@ -233,7 +236,7 @@ function answer(request: ReportRequest): Level0Report | null {
   let report: Level0Report;
   try {
     report = runLevel0(volume, reportOptions(request));
-    opened?.spectral.set(spectralKey(request), { "0.d": report.sections["0.d"], "0.h": report.sections["0.h"] });
+    opened?.spectral.set(spectralKey(request), Object.fromEntries(THRESHOLD_FREE.map((id) => [id, report.sections[id]])));
   } catch (error) {
     // The code lets the page tell an empty mask (no report at this threshold, as in VRS) from other failures.
     const { message, code } = error as Error & { code?: string };
