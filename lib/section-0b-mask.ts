@@ -228,19 +228,13 @@ export function splitMass(c: ComponentSizes, fraction: number, ts: number, mode:
   };
 }
 
-/** Voxels of the constructed mask, and the fraction of the raw mask (v ≥ rawThreshold) inside it. */
-export function constructedOverlap(v: Volume, hardMask: Uint8Array, rawThreshold: number) {
-  let constructed = 0, raw = 0, both = 0;
-  const data = v.data;
-  for (let i = 0; i < data.length; i++) {
-    const inRaw = data[i] >= rawThreshold;
-    if (inRaw) raw++;
-    if (hardMask[i] !== 0) {
-      constructed++;
-      if (inRaw) both++;
-    }
-  }
-  return { constructedVoxels: constructed, overlap: both / raw };
+/**
+ * The average volume of the components outside the mass-fraction set (Å³), which 0.b tests. VRS divides the
+ * remaining voxels by themselves, so its "average blob volume" is one voxel (Ts³), NaN when none remain.
+ */
+export function averageBlobVolume(remainingVoxels: number, remainingComponents: number, ts: number, mode: AnalysisMode): number {
+  const voxels = mode === "vrs-compat" ? remainingVoxels / remainingVoxels : remainingVoxels / remainingComponents;
+  return voxels * ts ** 3;
 }
 
 export interface MaskSectionInput {
@@ -250,19 +244,17 @@ export interface MaskSectionInput {
   /** The threshold actually compared with the voxels for the raw mask (float32-rounded in vrs-compat mode). */
   rawThreshold: number;
   rawComponents: ComponentSizes;
-  /** The hard mask, to measure its size and overlap from when `constructed` is not given. */
-  hardMask?: Uint8Array;
   ts: number;
   mode: AnalysisMode;
   parameters: CriteriaParameters;
   /** The mass table, when the caller has it (it does not depend on the threshold). */
   massTable?: MassTableRow[];
-  /** Constructed-mask size and overlap, when the caller measured them. */
-  constructed?: { constructedVoxels: number; overlap: number };
+  /** Constructed-mask size and its overlap with the raw mask (lib/level0.ts measures them in its pass over the mask). */
+  constructed: { constructedVoxels: number; overlap: number };
 }
 
 export function maskSection(input: MaskSectionInput): SectionResult<MaskResults> {
-  const { volume, threshold, rawThreshold, rawComponents: c, hardMask, ts, mode, parameters: p } = input;
+  const { volume, threshold, rawComponents: c, ts, mode, parameters: p } = input;
   const ts3 = ts ** 3;
   const base = {
     id: "0.b" as const,
@@ -275,12 +267,7 @@ export function maskSection(input: MaskSectionInput): SectionResult<MaskResults>
   const split = splitMass(c, p.massFraction, ts, mode);
   const remainingVoxels = rawVoxels - split.summedVoxels;
   const remainingAverageVoxels = remainingVoxels / split.remainingComponents;
-  // VRS divides the remaining voxels by themselves, so its "average blob volume" is one voxel (Ts³), NaN when none remain.
-  const remainingAverageVolume =
-    mode === "vrs-compat" ? (remainingVoxels / remainingVoxels) * ts3 : remainingAverageVoxels * ts3;
-  const measured = input.constructed ?? (hardMask && constructedOverlap(volume, hardMask, rawThreshold));
-  if (!measured) throw new RangeError("maskSection needs the hard mask, or its size and overlap (constructed)");
-  const { constructedVoxels, overlap } = measured;
+  const { constructedVoxels, overlap } = input.constructed;
   const results: MaskResults = {
     threshold,
     rawComponents: c.count,
@@ -292,7 +279,7 @@ export function maskSection(input: MaskSectionInput): SectionResult<MaskResults>
     remainingComponents: split.remainingComponents,
     remainingVoxels,
     remainingAverageVoxels,
-    remainingAverageVolume,
+    remainingAverageVolume: averageBlobVolume(remainingVoxels, split.remainingComponents, ts, mode),
     remainingFromVoxels: split.remainingFromVoxels,
     remainingToVoxels: split.remainingToVoxels,
     constructedVoxels,
