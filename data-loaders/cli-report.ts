@@ -19,8 +19,7 @@ import { parseArgs } from "node:util";
 import { AnalysisInputError, MapFormatError } from "../lib/errors.js";
 import { analysisInputs } from "../lib/analysis-inputs.js";
 import { emptyMaskMessage, runLevel0 } from "../lib/level0.js";
-import { computeLocalSections, type LocalSection } from "../lib/local-sections.js";
-import type { SectionResult } from "../lib/report-types.js";
+import { computeLocalSections } from "../lib/local-sections.js";
 import { localSectionIds, sectionIds, sectionRegistry, type Level0SectionId } from "../lib/section-registry.js";
 import { readMap } from "../lib/mrc-reader.js";
 import { formatReport, reportJson } from "../lib/report-text.js";
@@ -68,11 +67,6 @@ function workerCount(option: string | undefined): number {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-}
-
-/** The report keeps a local section's numbers, not its map (a volume). */
-function withoutLocalMap({ localMap: _dropped, ...section }: LocalSection): SectionResult<object> {
-  return section;
 }
 
 /** The map could not be had (no such file or entry, not in EMDB, offline with no cached copy…): the user's to fix. */
@@ -159,8 +153,7 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
         status.show(`mapval report: computing ${local.join(", ")} (${pool.size} worker thread${pool.size > 1 ? "s" : ""})…`);
         const { ts, resolution } = inputs;
         const options = { voxelSize: ts, threshold, resolution, mode: analysis.mode };
-        const computed = await computeLocalSections(pool.execute, inputs.volume, options, local);
-        return Object.fromEntries(Object.entries(computed).map(([id, s]) => [id, withoutLocalMap(s)]));
+        return computeLocalSections(pool.execute, inputs.volume, options, local);
       }, { size: workers });
       report = runLevel0(volume, {
         ...analysis,

@@ -18,7 +18,7 @@ import { downsample, downsampleFactor } from "../lib/downsample.js";
 import { chooseThreshold } from "../lib/entries.js";
 import { fullestMaskPlanes, maxVarianceSlices, slice, type Axis } from "../lib/figures.js";
 import { runLevel0, type Level0Report } from "../lib/level0.js";
-import { computeLocalSections } from "../lib/local-sections.js";
+import { computeLocalSections, splitLocalMap, type LocalSection } from "../lib/local-sections.js";
 import type { LocalMapOutput } from "../lib/local-stats.js";
 import { hardMask } from "../lib/masks.js";
 import { readMap } from "../lib/mrc-reader.js";
@@ -41,8 +41,7 @@ import { loadEntry, type ResolvedEntry } from "./resolve-entry.js";
 export const SWEEP_THRESHOLDS = 100;
 const MODES: AnalysisMode[] = ["default", "vrs-compat"];
 
-type Section = SectionResult<object> & { localMap?: LocalMapOutput };
-type Sections = Partial<Record<Level0SectionId, Section>>;
+type Sections = Partial<Record<Level0SectionId, LocalSection>>;
 
 /** One line of the index page. */
 export interface IndexRow {
@@ -96,12 +95,6 @@ async function precomputedSections(
     defaultMask ??= mask;
   }
   return out;
-}
-
-/** A section without its local map (which goes to the page as slices). */
-function plain(s: Section): SectionResult<object> {
-  const { localMap: _omitted, ...rest } = s;
-  return rest;
 }
 
 /**
@@ -235,7 +228,6 @@ export async function entryFiles(
     localMaps[s] = { ...localSlices(local), surface: { shape, voxelSize } };
     localSurfaceFiles[`local-surface-${s}.f32`] = new Uint8Array(values.buffer);
   }
-  const sections = Object.fromEntries(sectionIds.map((s) => [s, plain(report.sections[s])]));
   const mask = report.sections["0.b"].results as MaskResults;
   const page = {
     entry: {
@@ -251,12 +243,12 @@ export async function entryFiles(
     markers,
     range: [low, high],
     report: {
-      input: report.input, mode: report.mode, parameters: report.parameters, sections, score: report.score,
+      input: report.input, mode: report.mode, parameters: report.parameters, sections: report.sections, score: report.score,
       abstract: report.abstract, warningsSummary: report.warningsSummary, inputWarnings: report.inputWarnings,
     },
     json: reportJson(report, file, entry.sha256, { fileWarnings: read.warnings }),
     precomputed: Object.fromEntries(
-      MODES.map((mode) => [mode, Object.fromEntries(spectralSectionIds.map((s) => [s, plain(precomputed[mode][s]!)]))]),
+      MODES.map((mode) => [mode, Object.fromEntries(spectralSectionIds.map((s) => [s, splitLocalMap(precomputed[mode][s]!).numbers]))]),
     ),
     localMaps,
     bfactorSlices: bfactorCorrectedSlices(volume, report.sections["0.d"], ts, resolution),

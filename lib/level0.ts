@@ -5,7 +5,8 @@
  * For pages: `runLevel0(volume, { threshold, resolution, mode, parameters, figures, softMask, precomputed })` gives
  * the whole report. 0.e–0.g take seconds on large maps: a slider passes them (and 0.d, which does not depend on the
  * threshold) in `precomputed`, computed once at the entry's threshold.
- * `report.figures` holds the input-figure data; `sweep()` (lib/sweep.ts) the verdicts over many thresholds;
+ * `runLevel0WithWorkings` gives, beside the report, its working arrays (hard mask, input-figure data, local maps);
+ * `sweep()` (lib/sweep.ts) the verdicts over many thresholds;
  * `reportJson()` and `formatReport()` (lib/report-text.ts) the CLI's JSON and text.
  */
 import { withDefaults, type CriteriaParameters } from "./criteria.js";
@@ -15,7 +16,7 @@ import { inputFigures, type InputFigures } from "./figures.js";
 import { hardMask, rawMaskThreshold, softMask, type HardMask } from "./masks.js";
 import { scoreOf, type AnalysisMode, type SectionResult } from "./report-types.js";
 import {
-  sectionIds, sectionTitle, spectralSectionIds, type Level0SectionId, type SpectralSectionId,
+  sectionIds, sectionTitle, spectralSectionIds, type Level0SectionId, type LocalSectionId, type SpectralSectionId,
 } from "./section-registry.js";
 import { centerOfMass, massFromExtent } from "./section-0a-mass.js";
 import { massTable, maskSection, partialMaskCaution, type MassTableRow } from "./section-0b-mask.js";
@@ -27,6 +28,8 @@ import { localResolutionSection } from "./section-0e-local-resolution.js";
 import { localSections } from "./section-0f-locbfactor.js";
 import { handSection } from "./section-0h-hand.js";
 import { fixed } from "./format.js";
+import { splitLocalMap, type LocalSection } from "./local-sections.js";
+import type { LocalMapOutput } from "./local-stats.js";
 import { mapValues } from "./value-index.js";
 import type { Vec3, Volume } from "./volume.js";
 
@@ -47,7 +50,7 @@ export interface Level0Options extends Omit<AnalysisInputOptions, "computed"> {
   figures?: boolean;
   softMask?: boolean;
   /**
-   * Sections already computed for this map (the site keeps 0.d–0.h, computed once at the entry's threshold, across
+   * Sections already computed for this map (a local section may come with its map: it goes to the workings) (the site keeps 0.d–0.h, computed once at the entry's threshold, across
    * slider moves). They are used as given; every other section is computed.
    */
   precomputed?: Partial<Record<Level0SectionId, SectionResult<object>>>;
@@ -82,8 +85,6 @@ export interface Level0Report {
   warningsSummary: { id: Level0SectionId; title: string; warnings: string[] }[];
   /** Remarks about the input (anisotropic voxels…). */
   inputWarnings: string[];
-  hardMask: HardMask;
-  figures?: InputFigures;
 }
 
 /** Sections the caller did not ask for, as not requested, so every report still has 0.a–0.h. */
@@ -110,7 +111,7 @@ function spectralSections(
     const ready = given[id];
     if (ready) return ready;
     onSection(id, sectionTitle(id));
-    return withoutLocalMap(run());
+    return run();
   };
   const wanted = { bfactor: given["0.f"] === undefined, occupancy: given["0.g"] === undefined };
   let local: ReturnType<typeof localSections> | undefined;
@@ -127,13 +128,21 @@ function spectralSections(
   };
 }
 
-/** The report keeps numbers, not the local maps (a volume each); pages that draw them call the sections directly. */
-function withoutLocalMap(section: SectionResult<object> & { localMap?: unknown }): SectionResult<object> {
-  const { localMap: _dropped, ...rest } = section;
-  return rest;
+/** What runLevel0 computes besides the report: the arrays pages and figures draw from. */
+export interface Level0Workings {
+  hardMask: HardMask;
+  /** With `figures: true`. */
+  figures?: InputFigures;
+  /** The local maps of 0.e–0.g, computed here or given with their sections in `precomputed`. */
+  localMaps: Partial<Record<LocalSectionId, LocalMapOutput>>;
 }
 
+/** The report (what reportJson serialises); `runLevel0WithWorkings` gives its working arrays too. */
 export function runLevel0(map: Volume, options: Level0Options): Level0Report {
+  return runLevel0WithWorkings(map, options).report;
+}
+
+export function runLevel0WithWorkings(map: Volume, options: Level0Options): { report: Level0Report; workings: Level0Workings } {
   const mode = options.mode ?? "default";
   const parameters = withDefaults(options.parameters);
   const given = options.precomputed ?? {};
@@ -160,7 +169,7 @@ export function runLevel0(map: Volume, options: Level0Options): Level0Report {
     parameters,
     caution,
   );
-  const sections: Record<Level0SectionId, SectionResult<object>> = {
+  const withMaps: Record<Level0SectionId, LocalSection> = {
     "0.a": massFromExtent([volume.nx, volume.ny, volume.nz], m.extent, cached.centerOfMass, ts, mode, parameters, caution),
     "0.b": maskSection({
       volume, threshold, rawThreshold, rawComponents: hard.rawComponents, ts, mode, parameters,
@@ -176,6 +185,13 @@ export function runLevel0(map: Volume, options: Level0Options): Level0Report {
     ),
     ...options.precomputed,
   };
+  const sections = {} as Record<Level0SectionId, SectionResult<object>>;
+  const localMaps: Level0Workings["localMaps"] = {};
+  for (const id of sectionIds) {
+    const { numbers, localMap } = splitLocalMap(withMaps[id]);
+    sections[id] = numbers;
+    if (localMap) localMaps[id as LocalSectionId] = localMap;
+  }
 
   let figures: InputFigures | undefined;
   if (options.figures) {
@@ -187,16 +203,15 @@ export function runLevel0(map: Volume, options: Level0Options): Level0Report {
       outlierLimit,
     });
   }
-  return {
+  const report: Level0Report = {
     input: { shape: [volume.nx, volume.ny, volume.nz], voxelSize: ts, threshold, resolution, nonFiniteVoxels: inputs.nonFiniteVoxels },
     mode,
     parameters,
     sections,
     ...assemble(sections, resolution),
     inputWarnings,
-    hardMask: hard,
-    figures,
   };
+  return { report, workings: { hardMask: hard, figures, localMaps } };
 }
 
 /**

@@ -16,6 +16,13 @@ export { localSectionIds, type LocalSectionId } from "./section-registry.js";
 /** A local section with its map (for pages); `runLevel0` reports take it without. */
 export type LocalSection = SectionResult<object> & { localMap?: LocalMapOutput };
 
+/** A section's numbers (what a report keeps) apart from its local map, a volume (what pages draw). */
+export function splitLocalMap(section: LocalSection): { numbers: SectionResult<object>; localMap?: LocalMapOutput } {
+  if (!("localMap" in section)) return { numbers: section }; // as given: a precomputed section stays the same object
+  const { localMap, ...numbers } = section;
+  return { numbers, localMap };
+}
+
 /**
  * The sections of `ids` (default all three), computed with `executor`: 0.e, then 0.f and 0.g, each planned just before
  * its band run and run on all the executor's threads. (Run together, or planned together from one transform of the

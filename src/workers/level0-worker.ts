@@ -24,7 +24,7 @@ import type { CriteriaParameters } from "../../lib/criteria.js";
 import { downsample, downsampleFactor } from "../../lib/downsample.js";
 import { chooseThreshold } from "../../lib/entries.js";
 import { maxVarianceSlices, backgroundBeyond } from "../../lib/figures.js";
-import { runLevel0, type Level0Options, type Level0Report } from "../../lib/level0.js";
+import { runLevel0WithWorkings, type Level0Options, type Level0Report, type Level0Workings } from "../../lib/level0.js";
 import { rawMask, rawMaskThreshold, softMask } from "../../lib/masks.js";
 import { OPEN_MAP_MAX_BYTES, readMap } from "../../lib/mrc-reader.js";
 import { componentRows, guinierRows, massTableRows, summaryRows, sweepRows } from "../../lib/report-tables.js";
@@ -151,11 +151,11 @@ function work(): void {
   if (pendingReport) {
     const request = pendingReport;
     pendingReport = null;
-    const report = answer(request);
+    const result = answer(request);
     // The numbers are out. The mask figures (and the soft mask's FFT) wait until the slider has rested a moment, so
     // that they never hold up the numbers of the next move.
     clearTimeout(figuresTimer);
-    if (report) figuresTimer = setTimeout(() => maskFigures(request, report), FIGURES_DELAY_MS);
+    if (result) figuresTimer = setTimeout(() => maskFigures(request, result), FIGURES_DELAY_MS);
     // The first report is answered by a pass over the map; the index that answers the next thresholds is built
     // right after it, before the reader moves the slider, rather than on the first move.
     const { volume } = map;
@@ -230,13 +230,14 @@ function reportOptions(request: ReportRequest): Level0Options {
   };
 }
 
-function answer(request: ReportRequest): Level0Report | null {
+function answer(request: ReportRequest): { report: Level0Report; workings: Level0Workings } | null {
   const { volume, init, opened } = map!;
   const started = performance.now();
-  let report: Level0Report;
+  let result: { report: Level0Report; workings: Level0Workings };
   try {
-    report = runLevel0(volume, reportOptions(request));
-    opened?.spectral.set(spectralKey(request), Object.fromEntries(THRESHOLD_FREE.map((id) => [id, report.sections[id]])));
+    result = runLevel0WithWorkings(volume, reportOptions(request));
+    const { sections } = result.report;
+    opened?.spectral.set(spectralKey(request), Object.fromEntries(THRESHOLD_FREE.map((id) => [id, sections[id]])));
   } catch (error) {
     // The code lets the page tell an empty mask (no report at this threshold, as in VRS) from other failures.
     const { message, code } = error as Error & { code?: string };
@@ -244,7 +245,7 @@ function answer(request: ReportRequest): Level0Report | null {
     return null;
   }
   const ms = performance.now() - started;
-  const { hardMask: _mask, figures: _figures, ...rest } = report;
+  const { report } = result;
   // The page's downloads of the threshold-dependent tables (it does not load the kernel itself).
   const mask = report.sections["0.b"].results as MaskResults | null;
   const tables = {
@@ -258,23 +259,23 @@ function answer(request: ReportRequest): Level0Report | null {
     id: request.id,
     threshold: request.threshold,
     ms,
-    report: rest,
+    report,
     json: reportJson(report, init.file, init.sha256, { fileWarnings: init.fileWarnings }),
     // The Ts the report used (an opened file's comes from its header unless the request overrides it).
     ts: report.input.voxelSize,
     tables,
   });
-  return report;
+  return result;
 }
 
 /** Max-variance slices of the raw, hard and soft masks and of the background outliers (VRS's figures). */
-function maskFigures(request: ReportRequest, report: Level0Report): void {
+function maskFigures(request: ReportRequest, { report, workings }: { report: Level0Report; workings: Level0Workings }): void {
   if (pendingReport) return; // the next report makes its own
   const volume = map!.volume;
   const { nx, ny, nz } = volume;
   const rawThreshold = rawMaskThreshold(request.threshold, request.mode);
   const raw = rawMask(volume, rawThreshold);
-  const hard = report.hardMask.mask;
+  const hard = workings.hardMask.mask;
   const background = report.sections["0.c"].results as BackgroundResults;
   const outlierLimit = report.parameters.outlierSigmas * background.std;
   const masks = {
