@@ -53,6 +53,7 @@ export type { LabParameters, LabPreset, LabPresetName, SyntheticMap } from "./sy
 
 // Errors: bad input is one of these, with a stable `code`.
 export { AnalysisInputError, MapFormatError } from "./errors.js";
+export type { AnalysisInputErrorCode, MapFormatErrorCode } from "./errors.js";
 
 // Result types.
 export type { AnalysisMode, SectionId, SectionResult, SectionStatus } from "./report-types.js";
