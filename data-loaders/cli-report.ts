@@ -17,8 +17,8 @@
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { AnalysisInputError, MapFormatError } from "../lib/errors.js";
-import { analysisInputs } from "../lib/analysis-inputs.js";
-import { emptyMaskMessage, runLevel0 } from "../lib/level0.js";
+import { analysisContext } from "../lib/analysis-inputs.js";
+import { emptyMaskMessage, runLevel0InContext } from "../lib/level0.js";
 import { computeLocalSections } from "../lib/local-sections.js";
 import { localSectionIds, sectionIds, sectionRegistry, type Level0SectionId } from "../lib/section-registry.js";
 import { readMap } from "../lib/mrc-reader.js";
@@ -140,8 +140,8 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
       recordedVoxelSize: entry.voxelSize === null ? null : { value: entry.voxelSize, source: entry.voxelSizeSource ?? entry.id },
       mode: values["vrs-compat"] ? ("vrs-compat" as const) : ("default" as const),
     };
-    // Every input checked, and the derived grids sized, before any section starts.
-    const inputs = analysisInputs(volume, { ...analysis, computed: sections });
+    // Every input checked, and the derived grids sized, once, before any section starts.
+    const context = analysisContext(volume, { ...analysis, computed: sections });
     const maximum = mapMaximum(volume);
     if (!(threshold <= maximum))
       throw new UsageError(`${emptyMaskMessage} (threshold ${threshold} is above the map maximum ${maximum})`);
@@ -151,16 +151,14 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
       const local = localSectionIds.filter((id) => sections === undefined || sections.includes(id));
       const precomputed = local.length === 0 ? {} : await withBandPool(async (pool) => {
         status.show(`mapval report: computing ${local.join(", ")} (${pool.size} worker thread${pool.size > 1 ? "s" : ""})…`);
-        const { ts, resolution } = inputs;
-        const options = { voxelSize: ts, threshold, resolution, mode: analysis.mode };
-        return computeLocalSections(pool.execute, inputs.volume, options, local);
+        const options = { voxelSize: context.ts, threshold: context.threshold, resolution: context.resolution, mode: context.mode };
+        return computeLocalSections(pool.execute, context.volume, options, local);
       }, { size: workers });
-      report = runLevel0(volume, {
-        ...analysis,
+      report = runLevel0InContext(context, {
         sections,
         precomputed,
         onSection: (_, title) => status.show(`mapval report: computing ${title}…`),
-      });
+      }).report;
     } finally {
       status.done();
     }

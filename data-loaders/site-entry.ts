@@ -13,11 +13,11 @@ import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { tableFromJSON, tableToIPC } from "apache-arrow";
 import type { BandExecutor } from "../lib/bands.js";
-import { analysisInputs } from "../lib/analysis-inputs.js";
+import { analysisContext, analysisInputs } from "../lib/analysis-inputs.js";
 import { downsample, downsampleFactor } from "../lib/downsample.js";
 import { chooseThreshold } from "../lib/entries.js";
 import { fullestMaskPlanes, maxVarianceSlices, slice, type Axis } from "../lib/figures.js";
-import { runLevel0, type Level0Report } from "../lib/level0.js";
+import { runLevel0InContext, type Level0Report } from "../lib/level0.js";
 import { computeLocalSections, splitLocalMap, type LocalSection } from "../lib/local-sections.js";
 import type { LocalMapOutput } from "../lib/local-stats.js";
 import { hardMask } from "../lib/masks.js";
@@ -197,11 +197,12 @@ export async function entryFiles(
   };
   // Checked for both modes before anything is computed; every section, the sweep and the page use the finite map.
   analysisInputs(read.volume, { ...analysis, mode: "vrs-compat" });
-  const { volume, ts, resolution } = analysisInputs(read.volume, analysis);
+  const context = analysisContext(read.volume, analysis);
+  const { volume, ts, resolution } = context;
   const file = basename(entry.path);
 
   const precomputed = await withBandPool((pool) => precomputedSections(pool.execute, volume, threshold.level, resolution, ts));
-  const report: Level0Report = runLevel0(read.volume, { ...analysis, precomputed: precomputed.default });
+  const report: Level0Report = runLevel0InContext(context, { precomputed: precomputed.default }).report;
 
   // The slider works on this copy; the page says so when it is not the deposited map.
   const factor = downsampleFactor([volume.nx, volume.ny, volume.nz]);

@@ -5,6 +5,7 @@
  * and `sweep` call it; the CLI and the site loaders call it too before they compute 0.e–0.g on worker threads.
  * Rules and reasons: docs/analysis-inputs.md.
  */
+import { withDefaults, type CriteriaParameters } from "./criteria.js";
 import { AnalysisInputError } from "./errors.js";
 import type { AnalysisMode, SectionId } from "./report-types.js";
 import { sectionRegistry, spectralSectionIds } from "./section-registry.js";
@@ -256,4 +257,21 @@ export function analysisInputs(volume: Volume, o: AnalysisInputOptions): Analysi
     volume: finite.volume, ts, voxelSizeSource: source, resolution, threshold,
     nonFiniteVoxels: finite.nonFiniteVoxels, warnings: nonFinite === null ? warnings : [...warnings, nonFinite],
   };
+}
+
+/**
+ * What an analysis runs with, checked once: the map (finite), Ts, threshold, resolution, mode and criteria parameters.
+ * A caller that validates before starting work (the CLI, the site loader) makes it and hands it on
+ * (`runLevel0InContext`), so nothing is checked twice.
+ */
+export interface AnalysisContext extends AnalysisInputs {
+  mode: AnalysisMode;
+  parameters: CriteriaParameters;
+}
+
+export function analysisContext(
+  volume: Volume,
+  o: AnalysisInputOptions & { parameters?: Partial<CriteriaParameters> },
+): AnalysisContext {
+  return { ...analysisInputs(volume, o), mode: o.mode ?? "default", parameters: withDefaults(o.parameters) };
 }

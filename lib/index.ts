@@ -11,13 +11,15 @@ export { makeVolume, voxelCount } from "./volume.js";
 export type { Vec3, Volume } from "./volume.js";
 
 // Level 0 and the threshold sweep.
-export { runLevel0, runLevel0WithWorkings } from "./level0.js";
+export { runLevel0, runLevel0InContext, runLevel0WithWorkings } from "./level0.js";
 // The sections: ids, titles and what each depends on (lib/section-registry.ts).
 export { level0Sections, sectionIds, sectionRegistry, sectionSpec, sectionTitle } from "./section-registry.js";
 export type { Level0SectionId, SectionSpec } from "./section-registry.js";
-export { analysisInputs, analysisVoxelSize, DEFAULT_MEMORY_BUDGET_BYTES, VOXEL_SIZE_RANGE } from "./analysis-inputs.js";
-export type { AnalysisInputOptions, AnalysisInputs } from "./analysis-inputs.js";
-export type { Level0Input, Level0Options, Level0Report, Level0Workings } from "./level0.js";
+export {
+  analysisContext, analysisInputs, analysisVoxelSize, DEFAULT_MEMORY_BUDGET_BYTES, VOXEL_SIZE_RANGE,
+} from "./analysis-inputs.js";
+export type { AnalysisContext, AnalysisInputOptions, AnalysisInputs } from "./analysis-inputs.js";
+export type { Level0Input, Level0Options, Level0Report, Level0Run, Level0Workings } from "./level0.js";
 export { computeLocalSections, localSectionIds } from "./local-sections.js";
 export type { LocalSection, LocalSectionId } from "./local-sections.js";
 export type { BandExecutor } from "./bands.js";

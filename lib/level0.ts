@@ -9,8 +9,8 @@
  * `sweep()` (lib/sweep.ts) the verdicts over many thresholds;
  * `reportJson()` and `formatReport()` (lib/report-text.ts) the CLI's JSON and text.
  */
-import { withDefaults, type CriteriaParameters } from "./criteria.js";
-import { analysisInputs, type AnalysisInputOptions } from "./analysis-inputs.js";
+import type { CriteriaParameters } from "./criteria.js";
+import { analysisContext, type AnalysisContext, type AnalysisInputOptions } from "./analysis-inputs.js";
 import { AnalysisInputError } from "./errors.js";
 import { inputFigures, type InputFigures } from "./figures.js";
 import { hardMask, rawMaskThreshold, softMask, type HardMask } from "./masks.js";
@@ -44,14 +44,18 @@ export const noResolutionNotice =
  * Threshold, resolution and Ts with where each came from (named in errors), the recorded Ts, the mode and the memory
  * budget: see lib/analysis-inputs.ts. Ts defaults to the map's X voxel size (VRS uses a single size, pixel_spacing.x).
  */
-export interface Level0Options extends Omit<AnalysisInputOptions, "computed"> {
+export interface Level0Options extends Omit<AnalysisInputOptions, "computed">, Level0Run {
   parameters?: Partial<CriteriaParameters>;
+}
+
+/** What to compute, given the checked inputs. */
+export interface Level0Run {
   /** Compute the input-figure data (adds a soft mask, which costs an FFT, when `softMask` is true). */
   figures?: boolean;
   softMask?: boolean;
   /**
-   * Sections already computed for this map (a local section may come with its map: it goes to the workings) (the site keeps 0.d–0.h, computed once at the entry's threshold, across
-   * slider moves). They are used as given; every other section is computed.
+   * Sections already computed for this map (the site keeps 0.d–0.h, computed once at the entry's threshold, across
+   * slider moves). They are used as given (a local section's map goes to the workings); every other one is computed.
    */
   precomputed?: Partial<Record<Level0SectionId, SectionResult<object>>>;
   /**
@@ -101,11 +105,11 @@ function notRequested(requested: readonly Level0SectionId[]): Partial<Record<Lev
 
 /** 0.d–0.h, each computed only when not given; 0.f and 0.g share their resized map and bands. */
 function spectralSections(
-  volume: Volume,
-  o: { ts: number; threshold: number; resolution: number | null; mode: AnalysisMode; hardMask: HardMask },
+  o: AnalysisContext & { hardMask: HardMask },
   given: Partial<Record<Level0SectionId, SectionResult<object>>>,
   onSection: (id: Level0SectionId, title: string) => void = () => undefined,
 ): Record<SpectralSectionId, SectionResult<object>> {
+  const { volume } = o;
   const common = { voxelSize: o.ts, threshold: o.threshold, resolution: o.resolution, mode: o.mode };
   const compute = <S extends SectionResult<object>>(id: SpectralSectionId, run: () => S): SectionResult<object> => {
     const ready = given[id];
@@ -143,12 +147,17 @@ export function runLevel0(map: Volume, options: Level0Options): Level0Report {
 }
 
 export function runLevel0WithWorkings(map: Volume, options: Level0Options): { report: Level0Report; workings: Level0Workings } {
-  const mode = options.mode ?? "default";
-  const parameters = withDefaults(options.parameters);
   const given = options.precomputed ?? {};
   const computed = (options.sections ?? sectionIds).filter((id) => given[id] === undefined);
-  const inputs = analysisInputs(map, { ...options, computed });
-  const { volume, ts, threshold, resolution, warnings: inputWarnings } = inputs;
+  return runLevel0InContext(analysisContext(map, { ...options, computed }), options);
+}
+
+/**
+ * Level 0 on inputs checked by `analysisContext` (whose `computed` must cover the sections computed here: its memory
+ * and Nyquist checks are not repeated).
+ */
+export function runLevel0InContext(context: AnalysisContext, options: Level0Run = {}): { report: Level0Report; workings: Level0Workings } {
+  const { volume, ts, threshold, resolution, mode, parameters, warnings: inputWarnings } = context;
 
   const hard = hardMask(volume, threshold, { voxelSize: ts, mode });
   if (hard.voxels === 0) throw new AnalysisInputError("empty-mask", emptyMaskMessage);
@@ -178,8 +187,7 @@ export function runLevel0WithWorkings(map: Volume, options: Level0Options): { re
     }),
     "0.c": background,
     ...spectralSections(
-      volume,
-      { ts, threshold, resolution, mode, hardMask: hard },
+      { ...context, hardMask: hard },
       { ...(options.sections ? notRequested(options.sections) : {}), ...options.precomputed },
       options.onSection,
     ),
@@ -204,7 +212,7 @@ export function runLevel0WithWorkings(map: Volume, options: Level0Options): { re
     });
   }
   const report: Level0Report = {
-    input: { shape: [volume.nx, volume.ny, volume.nz], voxelSize: ts, threshold, resolution, nonFiniteVoxels: inputs.nonFiniteVoxels },
+    input: { shape: [volume.nx, volume.ny, volume.nz], voxelSize: ts, threshold, resolution, nonFiniteVoxels: context.nonFiniteVoxels },
     mode,
     parameters,
     sections,

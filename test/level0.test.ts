@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { analysisContext } from "../lib/analysis-inputs.js";
 import { AnalysisInputError } from "../lib/errors.js";
 import {
-  assemble, emptyMaskMessage, noResolutionNotice, runLevel0, runLevel0WithWorkings, sectionIds,
+  assemble, emptyMaskMessage, noResolutionNotice, runLevel0, runLevel0InContext, runLevel0WithWorkings, sectionIds,
 } from "../lib/level0.js";
 import type { SectionId, SectionResult, SectionStatus } from "../lib/report-types.js";
 import { makeVolume } from "../lib/volume.js";
@@ -94,6 +95,18 @@ describe("runLevel0", () => {
     const measured = (["0.e", "0.f", "0.g"] as const).filter((id) => r.sections[id].results !== null);
     expect(Object.keys(workings.localMaps).sort()).toEqual(measured);
     expect(workings.localMaps["0.e"]?.volume.data.length).toBe(24 ** 3);
+  });
+
+  it("in a context checked once (analysisContext), gives runLevel0's report for the same inputs", () => {
+    const inputs = { threshold: 0.5, resolution: 6, mode: "vrs-compat" as const, parameters: { maxOutlierRatio: 0.5 } };
+    const run = { sections: ["0.a", "0.b", "0.c", "0.d"] as const };
+    const context = analysisContext(cube(), { ...inputs, computed: run.sections });
+    expect(context).toMatchObject({ ts: 1, threshold: 0.5, resolution: 6, mode: "vrs-compat" });
+    expect(context.parameters.maxOutlierRatio).toBe(0.5);
+    expect(context.parameters.outlierSigmas).toBe(5); // the other criteria keep their defaults
+    const inContext = runLevel0InContext(context, run).report;
+    expect(inContext).toEqual(runLevel0(cube(), { ...inputs, ...run }));
+    expect(inContext.parameters.maxOutlierRatio).toBe(0.5);
   });
 
   it("the report is what reportJson serialises; the mask, figures and local maps are its workings", () => {
