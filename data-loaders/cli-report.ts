@@ -17,10 +17,10 @@
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { AnalysisInputError, MapFormatError } from "../lib/errors.js";
-import { analysisInputs } from "../lib/analysis-inputs.js";
-import { emptyMaskMessage, runLevel0, sectionIds } from "../lib/level0.js";
-import { computeLocalSections, localSectionIds, type LocalSection } from "../lib/local-sections.js";
-import type { SectionId, SectionResult } from "../lib/report-types.js";
+import { analysisContext } from "../lib/analysis-inputs.js";
+import { emptyMaskMessage, runLevel0InContext } from "../lib/level0.js";
+import { computeLocalSections } from "../lib/local-sections.js";
+import { localSectionIds, sectionIds, sectionRegistry, type Level0SectionId } from "../lib/section-registry.js";
 import { readMap } from "../lib/mrc-reader.js";
 import { formatReport, reportJson } from "../lib/report-text.js";
 import { mapMaximum } from "../lib/section-0b-mask.js";
@@ -32,25 +32,30 @@ import { resolveArgument, type ResolvedEntry } from "./resolve-entry.js";
 export const reportUsage =
   "usage: mapval report MAP --threshold T [--resolution R] [--voxel-size S] [--vrs-compat] [--sections 0.a,…] [--workers N] [--json]   (MAP: file, entry id or EMD-N)";
 
+/** The sections every report computes (they share the mask): the ones that are neither spectral nor optional. */
+const alwaysRun = sectionRegistry.filter((s) => s.level === 0 && !s.spectral).map((s) => s.id).join(",");
+
 const reportHelp = `${reportUsage}
   MAP            a map file (MRC/CCP4, may be gzip), an entry id of mapval.entries.json, or an EMDB accession
   --threshold T  density level of the mask (default: the entry's author's contour)
   --resolution R reported resolution in Å (default: the entry's)
   --voxel-size S Å per voxel (default: the entry's, else the map header's)
   --vrs-compat   reproduce VRS's numbers, quirks included
-  --sections L   compute only these sections (0.a-0.c always run); the others read "Not requested"
-  --workers N    worker threads for 0.e-0.g (default MAPVAL_WORKERS, else the number of cores)
+  --sections L   compute only these sections (${alwaysRun} always run); the others read "Not requested":
+${sectionRegistry.filter((s) => s.level === 0).map((s) => `                 ${s.title}`).join("\n")}
+  --workers N    worker threads for ${localSectionIds.join(",")} (default MAPVAL_WORKERS, else the number of cores)
   --json         one JSON object on stdout (contract: lib/report-text.ts reportJson)
 exit codes: 0 report written, 2 bad arguments or unusable input, 1 unexpected failure
 `;
 
-function sectionList(text: string | undefined): SectionId[] | undefined {
+function sectionList(text: string | undefined): Level0SectionId[] | undefined {
   if (text === undefined) return undefined;
   const ids = text.split(",").map((t) => t.trim());
-  const unknown = ids.filter((id) => !sectionIds.includes(id as SectionId));
+  const known = ids.filter((id): id is Level0SectionId => (sectionIds as readonly string[]).includes(id));
+  const unknown = ids.filter((id) => !known.includes(id as Level0SectionId));
   if (unknown.length > 0 || ids.length === 0)
     throw new UsageError(`--sections takes section ids from ${sectionIds.join(",")}; got "${unknown.join(",") || text}"`);
-  return ids as SectionId[];
+  return known;
 }
 
 class UsageError extends Error {}
@@ -62,11 +67,6 @@ function workerCount(option: string | undefined): number {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-}
-
-/** The report keeps a local section's numbers, not its map (a volume). */
-function withoutLocalMap({ localMap: _dropped, ...section }: LocalSection): SectionResult<object> {
-  return section;
 }
 
 /** The map could not be had (no such file or entry, not in EMDB, offline with no cached copy…): the user's to fix. */
@@ -140,8 +140,8 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
       recordedVoxelSize: entry.voxelSize === null ? null : { value: entry.voxelSize, source: entry.voxelSizeSource ?? entry.id },
       mode: values["vrs-compat"] ? ("vrs-compat" as const) : ("default" as const),
     };
-    // Every input checked, and the derived grids sized, before any section starts.
-    const inputs = analysisInputs(volume, { ...analysis, computed: sections });
+    // Every input checked, and the derived grids sized, once, before any section starts.
+    const context = analysisContext(volume, { ...analysis, computed: sections });
     const maximum = mapMaximum(volume);
     if (!(threshold <= maximum))
       throw new UsageError(`${emptyMaskMessage} (threshold ${threshold} is above the map maximum ${maximum})`);
@@ -151,17 +151,14 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
       const local = localSectionIds.filter((id) => sections === undefined || sections.includes(id));
       const precomputed = local.length === 0 ? {} : await withBandPool(async (pool) => {
         status.show(`mapval report: computing ${local.join(", ")} (${pool.size} worker thread${pool.size > 1 ? "s" : ""})…`);
-        const { ts, resolution } = inputs;
-        const options = { voxelSize: ts, threshold, resolution, mode: analysis.mode };
-        const computed = await computeLocalSections(pool.execute, inputs.volume, options, local);
-        return Object.fromEntries(Object.entries(computed).map(([id, s]) => [id, withoutLocalMap(s)]));
+        const options = { voxelSize: context.ts, threshold: context.threshold, resolution: context.resolution, mode: context.mode };
+        return computeLocalSections(pool.execute, context.volume, options, local);
       }, { size: workers });
-      report = runLevel0(volume, {
-        ...analysis,
+      report = runLevel0InContext(context, {
         sections,
         precomputed,
         onSection: (_, title) => status.show(`mapval report: computing ${title}…`),
-      });
+      }).report;
     } finally {
       status.done();
     }

@@ -13,12 +13,12 @@ import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { tableFromJSON, tableToIPC } from "apache-arrow";
 import type { BandExecutor } from "../lib/bands.js";
-import { analysisInputs } from "../lib/analysis-inputs.js";
+import { analysisContext, analysisInputs } from "../lib/analysis-inputs.js";
 import { downsample, downsampleFactor } from "../lib/downsample.js";
 import { chooseThreshold } from "../lib/entries.js";
 import { fullestMaskPlanes, maxVarianceSlices, slice, type Axis } from "../lib/figures.js";
-import { runLevel0, sectionIds, type Level0Report } from "../lib/level0.js";
-import { computeLocalSections, localSectionIds } from "../lib/local-sections.js";
+import { runLevel0InContext, type Level0Report } from "../lib/level0.js";
+import { computeLocalSections, splitLocalMap, type LocalSection } from "../lib/local-sections.js";
 import type { LocalMapOutput } from "../lib/local-stats.js";
 import { hardMask } from "../lib/masks.js";
 import { readMap } from "../lib/mrc-reader.js";
@@ -26,7 +26,8 @@ import {
   componentRows, guinierRows, histogramRows, massTableRows, summaryRows, sweepRows,
 } from "../lib/report-tables.js";
 import { reportJson } from "../lib/report-text.js";
-import type { AnalysisMode, SectionId, SectionResult } from "../lib/report-types.js";
+import type { AnalysisMode, SectionResult } from "../lib/report-types.js";
+import { localSectionIds, sectionIds, spectralSectionIds, type Level0SectionId } from "../lib/section-registry.js";
 import type { MaskResults } from "../lib/section-0b-mask.js";
 import { bfactorCorrectedMap, bfactorSection, type BFactorResults } from "../lib/section-0d-bfactor.js";
 import { handSection } from "../lib/section-0h-hand.js";
@@ -39,10 +40,8 @@ import { loadEntry, type ResolvedEntry } from "./resolve-entry.js";
 /** Thresholds in the sweep behind the verdict-vs-threshold chart. */
 export const SWEEP_THRESHOLDS = 100;
 const MODES: AnalysisMode[] = ["default", "vrs-compat"];
-const PRECOMPUTED: SectionId[] = ["0.d", "0.e", "0.f", "0.g", "0.h"];
 
-type Section = SectionResult<object> & { localMap?: LocalMapOutput };
-type Sections = Partial<Record<SectionId, Section>>;
+type Sections = Partial<Record<Level0SectionId, LocalSection>>;
 
 /** One line of the index page. */
 export interface IndexRow {
@@ -57,7 +56,7 @@ export interface IndexRow {
   thresholdExplanation: string;
   passed: number;
   evaluable: number;
-  statuses: Record<SectionId, string>;
+  statuses: Record<Level0SectionId, string>;
   downsampleFactor: number;
 }
 
@@ -96,12 +95,6 @@ async function precomputedSections(
     defaultMask ??= mask;
   }
   return out;
-}
-
-/** A section without its local map (which goes to the page as slices). */
-function plain(s: Section): SectionResult<object> {
-  const { localMap: _omitted, ...rest } = s;
-  return rest;
 }
 
 /**
@@ -204,11 +197,12 @@ export async function entryFiles(
   };
   // Checked for both modes before anything is computed; every section, the sweep and the page use the finite map.
   analysisInputs(read.volume, { ...analysis, mode: "vrs-compat" });
-  const { volume, ts, resolution } = analysisInputs(read.volume, analysis);
+  const context = analysisContext(read.volume, analysis);
+  const { volume, ts, resolution } = context;
   const file = basename(entry.path);
 
   const precomputed = await withBandPool((pool) => precomputedSections(pool.execute, volume, threshold.level, resolution, ts));
-  const report: Level0Report = runLevel0(read.volume, { ...analysis, precomputed: precomputed.default });
+  const report: Level0Report = runLevel0InContext(context, { precomputed: precomputed.default }).report;
 
   // The slider works on this copy; the page says so when it is not the deposited map.
   const factor = downsampleFactor([volume.nx, volume.ny, volume.nz]);
@@ -226,7 +220,7 @@ export async function entryFiles(
 
   const localMaps: Record<string, ReturnType<typeof localSlices> & { surface: { shape: number[]; voxelSize: number | null } }> = {};
   const localSurfaceFiles: Record<string, Uint8Array> = {};
-  for (const s of ["0.e", "0.f", "0.g"] as const) {
+  for (const s of localSectionIds) {
     const local = precomputed.default[s]?.localMap;
     // The page names every file of the entry; a section without a local map gets an empty one.
     localSurfaceFiles[`local-surface-${s}.f32`] = new Uint8Array(0);
@@ -235,7 +229,6 @@ export async function entryFiles(
     localMaps[s] = { ...localSlices(local), surface: { shape, voxelSize } };
     localSurfaceFiles[`local-surface-${s}.f32`] = new Uint8Array(values.buffer);
   }
-  const sections = Object.fromEntries(sectionIds.map((s) => [s, plain(report.sections[s])]));
   const mask = report.sections["0.b"].results as MaskResults;
   const page = {
     entry: {
@@ -251,12 +244,12 @@ export async function entryFiles(
     markers,
     range: [low, high],
     report: {
-      input: report.input, mode: report.mode, parameters: report.parameters, sections, score: report.score,
+      input: report.input, mode: report.mode, parameters: report.parameters, sections: report.sections, score: report.score,
       abstract: report.abstract, warningsSummary: report.warningsSummary, inputWarnings: report.inputWarnings,
     },
     json: reportJson(report, file, entry.sha256, { fileWarnings: read.warnings }),
     precomputed: Object.fromEntries(
-      MODES.map((mode) => [mode, Object.fromEntries(PRECOMPUTED.map((s) => [s, plain(precomputed[mode][s]!)]))]),
+      MODES.map((mode) => [mode, Object.fromEntries(spectralSectionIds.map((s) => [s, splitLocalMap(precomputed[mode][s]!).numbers]))]),
     ),
     localMaps,
     bfactorSlices: bfactorCorrectedSlices(volume, report.sections["0.d"], ts, resolution),
@@ -279,7 +272,7 @@ export async function entryFiles(
     id: entry.id, emdb: entry.emdbId, title: entry.title, resolution, voxelSize: ts,
     shape: [volume.nx, volume.ny, volume.nz], threshold: threshold.level, thresholdFromAuthors: threshold.fromAuthors,
     thresholdExplanation: threshold.explanation, passed: report.score.passed, evaluable: report.score.evaluable,
-    statuses: Object.fromEntries(sectionIds.map((s) => [s, report.sections[s].status])) as Record<SectionId, string>,
+    statuses: Object.fromEntries(sectionIds.map((s) => [s, report.sections[s].status])) as Record<Level0SectionId, string>,
     downsampleFactor: factor,
   };
   return { files, index };

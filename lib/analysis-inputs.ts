@@ -5,9 +5,11 @@
  * and `sweep` call it; the CLI and the site loaders call it too before they compute 0.e–0.g on worker threads.
  * Rules and reasons: docs/analysis-inputs.md.
  */
+import { withDefaults, type CriteriaParameters } from "./criteria.js";
 import { AnalysisInputError } from "./errors.js";
 import { readerStats } from "./mrc-reader.js";
 import type { AnalysisMode, SectionId } from "./report-types.js";
+import { sectionRegistry, spectralSectionIds } from "./section-registry.js";
 import { localGridBoxes } from "./spiral-amplitude.js";
 import type { Vec3, Volume } from "./volume.js";
 
@@ -121,9 +123,10 @@ export interface DerivedGrid {
   bytesPerVoxel: number;
 }
 
-const spectral: readonly SectionId[] = ["0.d", "0.e", "0.f", "0.g"];
+/** The sections that transform the map (0.d–0.g). */
+const spectral: readonly SectionId[] = sectionRegistry.filter((s) => s.fourier).map((s) => s.id);
 /** The sections that use the resolution (0.h only to decide whether it applies). */
-const resolutionSections: readonly SectionId[] = [...spectral, "0.h"];
+const resolutionSections: readonly SectionId[] = spectralSectionIds;
 
 /**
  * The largest grids the sections of `computed` make for a map of `dims`: the map's own Fourier transform (0.d, 0.e,
@@ -257,4 +260,21 @@ export function analysisInputs(volume: Volume, o: AnalysisInputOptions): Analysi
     volume: finite.volume, ts, voxelSizeSource: source, resolution, threshold,
     nonFiniteVoxels: finite.nonFiniteVoxels, warnings: nonFinite === null ? warnings : [...warnings, nonFinite],
   };
+}
+
+/**
+ * What an analysis runs with, checked once: the map (finite), Ts, threshold, resolution, mode and criteria parameters.
+ * A caller that validates before starting work (the CLI, the site loader) makes it and hands it on
+ * (`runLevel0InContext`), so nothing is checked twice.
+ */
+export interface AnalysisContext extends AnalysisInputs {
+  mode: AnalysisMode;
+  parameters: CriteriaParameters;
+}
+
+export function analysisContext(
+  volume: Volume,
+  o: AnalysisInputOptions & { parameters?: Partial<CriteriaParameters> },
+): AnalysisContext {
+  return { ...analysisInputs(volume, o), mode: o.mode ?? "default", parameters: withDefaults(o.parameters) };
 }

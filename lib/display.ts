@@ -5,8 +5,10 @@
  * resource), application/json (the `mapval report --json` contract) and, for the mass table and the sweep, an SVG
  * plot. The results themselves stay plain data, so the JSON contract is untouched. See docs/package.md.
  */
-import { sectionIds, type Level0Report } from "./level0.js";
-import { formatReport, pyFixed, reportJson, sectionText, statusText, type ReportFileInfo } from "./report-text.js";
+import type { Level0Report } from "./level0.js";
+import { sectionIds } from "./section-registry.js";
+import { statusText } from "./format.js";
+import { formatReport, pyFixed, reportJson, sectionText, type ReportFileInfo } from "./report-text.js";
 import { massTableRows, sweepRows } from "./report-tables.js";
 import type { SectionId } from "./report-types.js";
 import type { MaskResults } from "./section-0b-mask.js";

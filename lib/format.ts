@@ -70,6 +70,24 @@ export function tableValue<T>(x: T): T {
   return (typeof x === "number" && Number.isFinite(x) && !Number.isInteger(x) ? Number(x.toPrecision(12)) : x) as T;
 }
 
+/**
+ * A p-value as the report prints it: six decimals, VRS's "%.6f"; when p underflowed to 0, its log10 (which still says
+ * how small it is) follows: "0.000000 (log10 p = -412.3)".
+ */
+export function pValue(p: Maybe, log10P: Maybe): string {
+  const text = fixed(p, 6);
+  return p === 0 && !missing(log10P) && Number.isFinite(log10P) ? `${text} (log10 p = ${fixed(log10P, 1)})` : text;
+}
+
+/** A status in a chip or a chart legend: "OK", "warnings", "does not apply"… */
+export const STATUS_LABELS: Record<SectionStatus, string> = {
+  "ok": "OK",
+  "warnings": "warnings",
+  "does-not-apply": "does not apply",
+  "not-measured": "not measured",
+  "not-requested": "not requested",
+};
+
 /** A section's status as the summary table prints it: "OK", "1 warning", "2 warnings", "Does not apply"… */
 export function statusText(section: { status: SectionStatus; warnings: readonly unknown[] }): string {
   switch (section.status) {

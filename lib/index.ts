@@ -11,10 +11,15 @@ export { makeVolume, voxelCount } from "./volume.js";
 export type { Vec3, Volume } from "./volume.js";
 
 // Level 0 and the threshold sweep.
-export { runLevel0, sectionIds } from "./level0.js";
-export { analysisInputs, analysisVoxelSize, DEFAULT_MEMORY_BUDGET_BYTES, VOXEL_SIZE_RANGE } from "./analysis-inputs.js";
-export type { AnalysisInputOptions, AnalysisInputs } from "./analysis-inputs.js";
-export type { Level0Input, Level0Options, Level0Report } from "./level0.js";
+export { runLevel0, runLevel0InContext, runLevel0WithWorkings } from "./level0.js";
+// The sections: ids, titles and what each depends on (lib/section-registry.ts).
+export { level0Sections, sectionIds, sectionRegistry, sectionSpec, sectionTitle } from "./section-registry.js";
+export type { Level0SectionId, SectionSpec } from "./section-registry.js";
+export {
+  analysisContext, analysisInputs, analysisVoxelSize, DEFAULT_MEMORY_BUDGET_BYTES, VOXEL_SIZE_RANGE,
+} from "./analysis-inputs.js";
+export type { AnalysisContext, AnalysisInputOptions, AnalysisInputs } from "./analysis-inputs.js";
+export type { Level0Input, Level0Options, Level0Report, Level0Run, Level0Workings } from "./level0.js";
 export { computeLocalSections, localSectionIds } from "./local-sections.js";
 export type { LocalSection, LocalSectionId } from "./local-sections.js";
 export type { BandExecutor } from "./bands.js";
@@ -34,7 +39,8 @@ export { criteria, criteriaFor, criterionText, vrsParameters, withDefaults } fro
 export type { CriteriaParameters, Criterion, CriterionParameter } from "./criteria.js";
 
 // The report as JSON (the `mapval report --json` contract), as text, as tables and as Jupyter displays.
-export { formatReport, reportJson, statusText } from "./report-text.js";
+export { formatReport, reportJson } from "./report-text.js";
+export { pValue, statusText } from "./format.js";
 export type { ReportFileInfo } from "./report-text.js";
 export { componentRows, guinierRows, histogramRows, massTableRows, summaryRows, sweepRows } from "./report-tables.js";
 export type { ComponentRow, SummaryRow, SweepTableRow } from "./report-tables.js";
@@ -53,6 +59,7 @@ export type { ComparedReport, CriterionCrossing, ReportChanges, VerdictFlip } fr
 
 // Errors: bad input is one of these, with a stable `code`.
 export { AnalysisInputError, MapFormatError } from "./errors.js";
+export type { AnalysisInputErrorCode, MapFormatErrorCode } from "./errors.js";
 
 // Result types.
 export type { AnalysisMode, SectionId, SectionResult, SectionStatus } from "./report-types.js";

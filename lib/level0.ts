@@ -5,31 +5,37 @@
  * For pages: `runLevel0(volume, { threshold, resolution, mode, parameters, figures, softMask, precomputed })` gives
  * the whole report. 0.e–0.g take seconds on large maps: a slider passes them (and 0.d, which does not depend on the
  * threshold) in `precomputed`, computed once at the entry's threshold.
- * `report.figures` holds the input-figure data; `sweep()` (lib/sweep.ts) the verdicts over many thresholds;
+ * `runLevel0WithWorkings` gives, beside the report, its working arrays (hard mask, input-figure data, local maps);
+ * `sweep()` (lib/sweep.ts) the verdicts over many thresholds;
  * `reportJson()` and `formatReport()` (lib/report-text.ts) the CLI's JSON and text.
  */
-import { withDefaults, type CriteriaParameters } from "./criteria.js";
-import { analysisInputs, type AnalysisInputOptions } from "./analysis-inputs.js";
+import type { CriteriaParameters } from "./criteria.js";
+import { analysisContext, type AnalysisContext, type AnalysisInputOptions } from "./analysis-inputs.js";
 import { AnalysisInputError } from "./errors.js";
 import { inputFigures, type InputFigures } from "./figures.js";
 import { hardMask, rawMaskThreshold, softMask, type HardMask } from "./masks.js";
-import { scoreOf, type AnalysisMode, type SectionId, type SectionResult } from "./report-types.js";
+import { scoreOf, type AnalysisMode, type SectionResult } from "./report-types.js";
+import {
+  sectionIds, sectionTitle, spectralSectionIds, type Level0SectionId, type LocalSectionId, type SpectralSectionId,
+} from "./section-registry.js";
 import { centerOfMass, massFromExtent } from "./section-0a-mass.js";
 import { massTable, maskSection, partialMaskCaution, type MassTableRow } from "./section-0b-mask.js";
 import {
   backgroundResults, backgroundVerdict, type BackgroundSums,
 } from "./section-0c-background.js";
-import { bfactorSection, bfactorTitle } from "./section-0d-bfactor.js";
-import { localResolutionSection, localResolutionTitle } from "./section-0e-local-resolution.js";
-import { localSections, locBfactorTitle } from "./section-0f-locbfactor.js";
-import { locOccupancyTitle } from "./section-0g-lococcupancy.js";
-import { handSection, handTitle } from "./section-0h-hand.js";
+import { bfactorSection } from "./section-0d-bfactor.js";
+import { localResolutionSection } from "./section-0e-local-resolution.js";
+import { localSections } from "./section-0f-locbfactor.js";
+import { handSection } from "./section-0h-hand.js";
 import { fixed } from "./format.js";
+import { splitLocalMap, type LocalSection } from "./local-sections.js";
+import type { LocalMapOutput } from "./local-stats.js";
 import { readerStats } from "./mrc-reader.js";
 import { mapValues } from "./value-index.js";
 import type { Vec3, Volume } from "./volume.js";
 
-export const sectionIds: readonly SectionId[] = ["0.a", "0.b", "0.c", "0.d", "0.e", "0.f", "0.g", "0.h"];
+/** Level 0's section ids in report order (lib/section-registry.ts). */
+export { sectionIds };
 
 export const emptyMaskMessage = "The mask obtained from the volume map is empty, try to lower the threshold value";
 export const noResolutionNotice =
@@ -39,23 +45,27 @@ export const noResolutionNotice =
  * Threshold, resolution and Ts with where each came from (named in errors), the recorded Ts, the mode and the memory
  * budget: see lib/analysis-inputs.ts. Ts defaults to the map's X voxel size (VRS uses a single size, pixel_spacing.x).
  */
-export interface Level0Options extends Omit<AnalysisInputOptions, "computed"> {
+export interface Level0Options extends Omit<AnalysisInputOptions, "computed">, Level0Run {
   parameters?: Partial<CriteriaParameters>;
+}
+
+/** What to compute, given the checked inputs. */
+export interface Level0Run {
   /** Compute the input-figure data (adds a soft mask, which costs an FFT, when `softMask` is true). */
   figures?: boolean;
   softMask?: boolean;
   /**
    * Sections already computed for this map (the site keeps 0.d–0.h, computed once at the entry's threshold, across
-   * slider moves). They are used as given; every other section is computed.
+   * slider moves). They are used as given (a local section's map goes to the workings); every other one is computed.
    */
-  precomputed?: Partial<Record<SectionId, SectionResult<object>>>;
+  precomputed?: Partial<Record<Level0SectionId, SectionResult<object>>>;
   /**
    * Which of 0.d–0.h to compute (default: all). 0.e–0.g take seconds on a large map; a section left out is
    * reported as not measured, saying it was not requested. 0.a–0.c are always computed (they share the mask).
    */
-  sections?: readonly SectionId[];
+  sections?: readonly Level0SectionId[];
   /** Called before each of 0.d–0.h is computed (the slow part), e.g. to show progress. */
-  onSection?: (id: SectionId, title: string) => void;
+  onSection?: (id: Level0SectionId, title: string) => void;
 }
 
 export interface Level0Input {
@@ -72,35 +82,23 @@ export interface Level0Report {
   input: Level0Input;
   mode: AnalysisMode;
   parameters: CriteriaParameters;
-  sections: Record<SectionId, SectionResult<object>>;
+  sections: Record<Level0SectionId, SectionResult<object>>;
   score: { passed: number; evaluable: number };
   /** VRS's "Summarized overall quality" paragraph, one sentence per entry. */
   abstract: string[];
   /** Sections with warnings, in order (VRS's "Summary of the warnings across sections"). */
-  warningsSummary: { id: SectionId; title: string; warnings: string[] }[];
+  warningsSummary: { id: Level0SectionId; title: string; warnings: string[] }[];
   /** Remarks about the input (anisotropic voxels…). */
   inputWarnings: string[];
-  hardMask: HardMask;
-  figures?: InputFigures;
 }
 
-type SpectralId = "0.d" | "0.e" | "0.f" | "0.g" | "0.h";
-
-const spectralTitles: Record<SpectralId, string> = {
-  "0.d": bfactorTitle,
-  "0.e": localResolutionTitle,
-  "0.f": locBfactorTitle,
-  "0.g": locOccupancyTitle,
-  "0.h": handTitle,
-};
-
 /** Sections the caller did not ask for, as not requested, so every report still has 0.a–0.h. */
-function notRequested(requested: readonly SectionId[]): Partial<Record<SectionId, SectionResult<object>>> {
-  const out: Partial<Record<SectionId, SectionResult<object>>> = {};
-  for (const id of Object.keys(spectralTitles) as SpectralId[])
+function notRequested(requested: readonly Level0SectionId[]): Partial<Record<Level0SectionId, SectionResult<object>>> {
+  const out: Partial<Record<Level0SectionId, SectionResult<object>>> = {};
+  for (const id of spectralSectionIds)
     if (!requested.includes(id))
       out[id] = {
-        id, title: spectralTitles[id], status: "not-requested", warnings: [], results: null, summarySentence: null,
+        id, title: sectionTitle(id), status: "not-requested", warnings: [], results: null, summarySentence: null,
         reason: `Not computed in this run (requested: ${requested.join(", ")})`,
       };
   return out;
@@ -108,17 +106,17 @@ function notRequested(requested: readonly SectionId[]): Partial<Record<SectionId
 
 /** 0.d–0.h, each computed only when not given; 0.f and 0.g share their resized map and bands. */
 function spectralSections(
-  volume: Volume,
-  o: { ts: number; threshold: number; resolution: number | null; mode: AnalysisMode; hardMask: HardMask },
-  given: Partial<Record<SectionId, SectionResult<object>>>,
-  onSection: (id: SectionId, title: string) => void = () => undefined,
-): Record<SpectralId, SectionResult<object>> {
+  o: AnalysisContext & { hardMask: HardMask },
+  given: Partial<Record<Level0SectionId, SectionResult<object>>>,
+  onSection: (id: Level0SectionId, title: string) => void = () => undefined,
+): Record<SpectralSectionId, SectionResult<object>> {
+  const { volume } = o;
   const common = { voxelSize: o.ts, threshold: o.threshold, resolution: o.resolution, mode: o.mode };
-  const compute = <S extends SectionResult<object>>(id: SpectralId, run: () => S): SectionResult<object> => {
+  const compute = <S extends SectionResult<object>>(id: SpectralSectionId, run: () => S): SectionResult<object> => {
     const ready = given[id];
     if (ready) return ready;
-    onSection(id, spectralTitles[id]);
-    return withoutLocalMap(run());
+    onSection(id, sectionTitle(id));
+    return run();
   };
   const wanted = { bfactor: given["0.f"] === undefined, occupancy: given["0.g"] === undefined };
   let local: ReturnType<typeof localSections> | undefined;
@@ -135,19 +133,32 @@ function spectralSections(
   };
 }
 
-/** The report keeps numbers, not the local maps (a volume each); pages that draw them call the sections directly. */
-function withoutLocalMap(section: SectionResult<object> & { localMap?: unknown }): SectionResult<object> {
-  const { localMap: _dropped, ...rest } = section;
-  return rest;
+/** What runLevel0 computes besides the report: the arrays pages and figures draw from. */
+export interface Level0Workings {
+  hardMask: HardMask;
+  /** With `figures: true`. */
+  figures?: InputFigures;
+  /** The local maps of 0.e–0.g, computed here or given with their sections in `precomputed`. */
+  localMaps: Partial<Record<LocalSectionId, LocalMapOutput>>;
 }
 
+/** The report (what reportJson serialises); `runLevel0WithWorkings` gives its working arrays too. */
 export function runLevel0(map: Volume, options: Level0Options): Level0Report {
-  const mode = options.mode ?? "default";
-  const parameters = withDefaults(options.parameters);
+  return runLevel0WithWorkings(map, options).report;
+}
+
+export function runLevel0WithWorkings(map: Volume, options: Level0Options): { report: Level0Report; workings: Level0Workings } {
   const given = options.precomputed ?? {};
   const computed = (options.sections ?? sectionIds).filter((id) => given[id] === undefined);
-  const inputs = analysisInputs(map, { ...options, computed });
-  const { volume, ts, threshold, resolution, warnings: inputWarnings } = inputs;
+  return runLevel0InContext(analysisContext(map, { ...options, computed }), options);
+}
+
+/**
+ * Level 0 on inputs checked by `analysisContext` (whose `computed` must cover the sections computed here: its memory
+ * and Nyquist checks are not repeated).
+ */
+export function runLevel0InContext(context: AnalysisContext, options: Level0Run = {}): { report: Level0Report; workings: Level0Workings } {
+  const { volume, ts, threshold, resolution, mode, parameters, warnings: inputWarnings } = context;
 
   const hard = hardMask(volume, threshold, { voxelSize: ts, mode });
   if (hard.voxels === 0) throw new AnalysisInputError("empty-mask", emptyMaskMessage);
@@ -168,7 +179,7 @@ export function runLevel0(map: Volume, options: Level0Options): Level0Report {
     parameters,
     caution,
   );
-  const sections: Record<SectionId, SectionResult<object>> = {
+  const withMaps: Record<Level0SectionId, LocalSection> = {
     "0.a": massFromExtent([volume.nx, volume.ny, volume.nz], m.extent, cached.centerOfMass, ts, mode, parameters, caution),
     "0.b": maskSection({
       volume, threshold, rawThreshold, rawComponents: hard.rawComponents, ts, mode, parameters,
@@ -177,13 +188,19 @@ export function runLevel0(map: Volume, options: Level0Options): Level0Report {
     }),
     "0.c": background,
     ...spectralSections(
-      volume,
-      { ts, threshold, resolution, mode, hardMask: hard },
+      { ...context, hardMask: hard },
       { ...(options.sections ? notRequested(options.sections) : {}), ...options.precomputed },
       options.onSection,
     ),
     ...options.precomputed,
   };
+  const sections = {} as Record<Level0SectionId, SectionResult<object>>;
+  const localMaps: Level0Workings["localMaps"] = {};
+  for (const id of sectionIds) {
+    const { numbers, localMap } = splitLocalMap(withMaps[id]);
+    sections[id] = numbers;
+    if (localMap) localMaps[id as LocalSectionId] = localMap;
+  }
 
   let figures: InputFigures | undefined;
   if (options.figures) {
@@ -195,16 +212,15 @@ export function runLevel0(map: Volume, options: Level0Options): Level0Report {
       outlierLimit,
     });
   }
-  return {
-    input: { shape: [volume.nx, volume.ny, volume.nz], voxelSize: ts, threshold, resolution, nonFiniteVoxels: inputs.nonFiniteVoxels },
+  const report: Level0Report = {
+    input: { shape: [volume.nx, volume.ny, volume.nz], voxelSize: ts, threshold, resolution, nonFiniteVoxels: context.nonFiniteVoxels },
     mode,
     parameters,
     sections,
     ...assemble(sections, resolution),
     inputWarnings,
-    hardMask: hard,
-    figures,
   };
+  return { report, workings: { hardMask: hard, figures, localMaps } };
 }
 
 /**
@@ -376,7 +392,7 @@ export function backgroundBySubtraction(
  * numbers to one decimal (VRS pads them to four characters, "%4.1f"; mapval does not); null when there is no estimate.
  */
 function resolutionEstimatesSentence(
-  sections: Record<SectionId, SectionResult<object>>,
+  sections: Record<Level0SectionId, SectionResult<object>>,
   resolution: number | null,
 ): string | null {
   const localResolution = sections["0.e"];
@@ -396,7 +412,7 @@ function resolutionEstimatesSentence(
   return sentence;
 }
 
-export function assemble(sections: Record<SectionId, SectionResult<object>>, resolution: number | null) {
+export function assemble(sections: Record<Level0SectionId, SectionResult<object>>, resolution: number | null) {
   const ordered = sectionIds.map((id) => sections[id]);
   const score = scoreOf(ordered);
   const abstract = ordered.flatMap((s) => (s.summarySentence ? [s.summarySentence.trim()] : []));

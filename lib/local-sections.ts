@@ -8,13 +8,20 @@ import type { SectionResult } from "./report-types.js";
 import { localResolutionSectionWith, type LocalResolutionOptions } from "./section-0e-local-resolution.js";
 import { localSectionsWith } from "./section-0f-locbfactor.js";
 import type { LocalMapOutput } from "./local-stats.js";
+import { localSectionIds, type LocalSectionId } from "./section-registry.js";
 import type { Volume } from "./volume.js";
 
-export type LocalSectionId = "0.e" | "0.f" | "0.g";
-export const localSectionIds: readonly LocalSectionId[] = ["0.e", "0.f", "0.g"];
+export { localSectionIds, type LocalSectionId } from "./section-registry.js";
 
 /** A local section with its map (for pages); `runLevel0` reports take it without. */
 export type LocalSection = SectionResult<object> & { localMap?: LocalMapOutput };
+
+/** A section's numbers (what a report keeps) apart from its local map, a volume (what pages draw). */
+export function splitLocalMap(section: LocalSection): { numbers: SectionResult<object>; localMap?: LocalMapOutput } {
+  if (!("localMap" in section)) return { numbers: section }; // as given: a precomputed section stays the same object
+  const { localMap, ...numbers } = section;
+  return { numbers, localMap };
+}
 
 /**
  * The sections of `ids` (default all three), computed with `executor`: 0.e, then 0.f and 0.g, each planned just before

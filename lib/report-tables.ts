@@ -3,7 +3,8 @@
  * plots. The loader writes them at the entry's threshold; the page rebuilds the threshold-dependent ones (summary,
  * components, mass table) from the live report, so a download always matches what the page shows.
  */
-import { sectionIds, type Level0Report } from "./level0.js";
+import type { Level0Report } from "./level0.js";
+import { sectionIds } from "./section-registry.js";
 import { statusText } from "./format.js";
 import type { SectionId, SectionResult, SectionStatus } from "./report-types.js";
 import type { MaskResults } from "./section-0b-mask.js";

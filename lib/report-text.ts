@@ -3,12 +3,12 @@
  * section's result lines in VRS's number formats) and as the JSON object of `mapval report --json`.
  */
 import type { Level0Report } from "./level0.js";
-import { sectionIds } from "./level0.js";
+import { sectionIds } from "./section-registry.js";
 import type { SectionResult } from "./report-types.js";
 import type { MassResults } from "./section-0a-mass.js";
 import type { MaskResults } from "./section-0b-mask.js";
 import type { BackgroundResults } from "./section-0c-background.js";
-import { count, fixed, statusText, volumeA3 } from "./format.js";
+import { count, fixed, pValue, statusText, volumeA3 } from "./format.js";
 import { MAPVAL_VERSION } from "./version.js";
 
 /** What the map reader said about the file (NaN voxels, bogus NSYMBT, unknown stamp…), as the report lists it. */
@@ -65,9 +65,6 @@ export function reportJson(report: Level0Report, file: string, sha256: string, o
 export function pyFixed(x: number, precision: number, width = 0): string {
   return fixed(x, precision).padStart(width);
 }
-
-/** VRS's summary-table cell ("1 warning", as the page says it): lib/format.ts. */
-export { statusText };
 
 export interface ReportFileInfo {
   file: string;
@@ -184,9 +181,8 @@ export function remainingComponentsSentence(r: MaskResults, ts3: number): string
 }
 
 function backgroundLines(r: BackgroundResults): string[] {
-  const pText = r.p === 0 && Number.isFinite(r.log10P) ? `${fixed(r.p, 6)} (log10 p = ${r.log10P.toFixed(1)})` : fixed(r.p, 6);
   return [
-    `The null hypothesis that the background mean is 0 was tested with a one-sample Student's t-test. The resulting t-statistic and p-value were ${fixed(r.t, 2)} and ${pText}, respectively.`,
+    `The null hypothesis that the background mean is 0 was tested with a one-sample Student's t-test. The resulting t-statistic and p-value were ${fixed(r.t, 2)} and ${pValue(r.p, r.log10P)}, respectively.`,
     `The mean and standard deviation (σ) of the background were ${fixed(r.mean, 6)} and ${fixed(r.std, 6)}. The percentage of background voxels whose absolute value is larger than 5 times the standard deviation is ${fixed(r.outlierPercent, 2)} %. The same percentage from a Gaussian would be ${fixed(r.gaussianPercent, 6)}% (ratio between the two percentages: ${fixed(r.outlierRatio, 6)}).`,
   ];
 }

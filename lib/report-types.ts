@@ -2,7 +2,10 @@
  * Shapes shared by every Level 0 section, the report, the CLI JSON contract and the site.
  * A section whose number is NaN is `not-measured`, never `ok`.
  */
-export type SectionId = "0.a" | "0.b" | "0.c" | "0.d" | "0.e" | "0.f" | "0.g" | "0.h";
+import type { SectionId } from "./section-registry.js";
+
+/** The ids come from the section registry (lib/section-registry.ts). */
+export type { Level0SectionId, SectionId } from "./section-registry.js";
 
 /** `not-requested`: left out of this run on purpose (`--sections`); like does-not-apply, never counted. */
 export type SectionStatus = "ok" | "warnings" | "does-not-apply" | "not-measured" | "not-requested";

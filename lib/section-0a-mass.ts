@@ -6,6 +6,7 @@ import { criteriaFor, criteriaNotes, criterionText, type CriteriaParameters } fr
 import type { AnalysisMode, SectionResult } from "./report-types.js";
 import type { PartialMaskCaution } from "./section-0b-mask.js";
 import type { Vec3, Volume } from "./volume.js";
+import { sectionTitle } from "./section-registry.js";
 
 export interface MassResults {
   /** Empty space before the mask on each axis, Å. */
@@ -20,7 +21,7 @@ export interface MassResults {
   centerOfMassOffset: Vec3;
 }
 
-export const massTitle = "0.a Mass analysis";
+export const massTitle = sectionTitle("0.a");
 export const emptyMaskWarning = "Threshold parameter is too high, try to lower it.";
 const axes = ["X", "Y", "Z"] as const;
 
@@ -29,28 +30,6 @@ const explanation =
   "(whose correction spreads density outwards) can be corrected. We measure, on each axis, the empty space between " +
   "the constructed mask and the box edges, how unequal the two sides are, and how far the centre of mass of the " +
   "whole map is from the box centre. Local or focused refinements are expected to give warnings.";
-
-/** First and last index touched by the mask on each axis, or null when the mask is empty. */
-export function maskExtent(mask: Uint8Array, nx: number, ny: number, nz: number): { first: Vec3; last: Vec3 } | null {
-  let x0 = nx, y0 = ny, z0 = nz, x1 = -1, y1 = -1, z1 = -1;
-  for (let z = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      const row = nx * (y + ny * z);
-      let left = 0;
-      while (left < nx && mask[row + left] === 0) left++;
-      if (left === nx) continue;
-      let right = nx - 1;
-      while (mask[row + right] === 0) right--;
-      if (left < x0) x0 = left;
-      if (right > x1) x1 = right;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-      if (z < z0) z0 = z;
-      z1 = z;
-    }
-  }
-  return x1 < 0 ? null : { first: [x0, y0, z0], last: [x1, y1, z1] };
-}
 
 /** Centre of mass of the raw values (negatives included), in voxel indices; NaN when the values sum to 0. */
 export function centerOfMass(v: Volume): Vec3 {
@@ -73,17 +52,6 @@ export function centerOfMass(v: Volume): Vec3 {
     sz += planeTotal * z;
   }
   return [sx / total, sy / total, sz / total];
-}
-
-export function massSection(
-  volume: Volume,
-  hardMask: Uint8Array,
-  ts: number,
-  mode: AnalysisMode,
-  p: CriteriaParameters,
-): SectionResult<MassResults> {
-  const extent = maskExtent(hardMask, volume.nx, volume.ny, volume.nz);
-  return massFromExtent([volume.nx, volume.ny, volume.nz], extent, centerOfMass(volume), ts, mode, p);
 }
 
 /** 0.a from the mask's extent and the map's centre of mass (the threshold sweep reuses the centre of mass). */

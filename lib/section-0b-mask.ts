@@ -7,6 +7,7 @@ import { criteriaFor, criteriaNotes, criterionText, type CriteriaParameters } fr
 import { readerStats } from "./mrc-reader.js";
 import type { AnalysisMode, SectionResult } from "./report-types.js";
 import type { Volume } from "./volume.js";
+import { sectionTitle } from "./section-registry.js";
 
 /** What 0.b needs from a labelling of the raw mask: sizes[0] is the background, sizes[1..count] the components. */
 
@@ -47,7 +48,7 @@ export interface MaskResults {
   massTable: MassTableRow[];
 }
 
-export const maskTitle = "0.b Mask analysis";
+export const maskTitle = sectionTitle("0.b");
 /** Da per Å³ is 1/1.207; 110 Da per amino acid (VRS's constants). */
 const angstrom3PerDa = 1.207;
 const daPerResidue = 110;
@@ -230,19 +231,13 @@ export function splitMass(c: ComponentSizes, fraction: number, ts: number, mode:
   };
 }
 
-/** Voxels of the constructed mask, and the fraction of the raw mask (v ≥ rawThreshold) inside it. */
-export function constructedOverlap(v: Volume, hardMask: Uint8Array, rawThreshold: number) {
-  let constructed = 0, raw = 0, both = 0;
-  const data = v.data;
-  for (let i = 0; i < data.length; i++) {
-    const inRaw = data[i] >= rawThreshold;
-    if (inRaw) raw++;
-    if (hardMask[i] !== 0) {
-      constructed++;
-      if (inRaw) both++;
-    }
-  }
-  return { constructedVoxels: constructed, overlap: both / raw };
+/**
+ * The average volume of the components outside the mass-fraction set (Å³), which 0.b tests. VRS divides the
+ * remaining voxels by themselves, so its "average blob volume" is one voxel (Ts³), NaN when none remain.
+ */
+export function averageBlobVolume(remainingVoxels: number, remainingComponents: number, ts: number, mode: AnalysisMode): number {
+  const voxels = mode === "vrs-compat" ? remainingVoxels / remainingVoxels : remainingVoxels / remainingComponents;
+  return voxels * ts ** 3;
 }
 
 export interface MaskSectionInput {
@@ -252,19 +247,17 @@ export interface MaskSectionInput {
   /** The threshold actually compared with the voxels for the raw mask (float32-rounded in vrs-compat mode). */
   rawThreshold: number;
   rawComponents: ComponentSizes;
-  /** The hard mask, to measure its size and overlap from when `constructed` is not given. */
-  hardMask?: Uint8Array;
   ts: number;
   mode: AnalysisMode;
   parameters: CriteriaParameters;
   /** The mass table, when the caller has it (it does not depend on the threshold). */
   massTable?: MassTableRow[];
-  /** Constructed-mask size and overlap, when the caller measured them. */
-  constructed?: { constructedVoxels: number; overlap: number };
+  /** Constructed-mask size and its overlap with the raw mask (lib/level0.ts measures them in its pass over the mask). */
+  constructed: { constructedVoxels: number; overlap: number };
 }
 
 export function maskSection(input: MaskSectionInput): SectionResult<MaskResults> {
-  const { volume, threshold, rawThreshold, rawComponents: c, hardMask, ts, mode, parameters: p } = input;
+  const { volume, threshold, rawComponents: c, ts, mode, parameters: p } = input;
   const ts3 = ts ** 3;
   const base = {
     id: "0.b" as const,
@@ -277,12 +270,7 @@ export function maskSection(input: MaskSectionInput): SectionResult<MaskResults>
   const split = splitMass(c, p.massFraction, ts, mode);
   const remainingVoxels = rawVoxels - split.summedVoxels;
   const remainingAverageVoxels = remainingVoxels / split.remainingComponents;
-  // VRS divides the remaining voxels by themselves, so its "average blob volume" is one voxel (Ts³), NaN when none remain.
-  const remainingAverageVolume =
-    mode === "vrs-compat" ? (remainingVoxels / remainingVoxels) * ts3 : remainingAverageVoxels * ts3;
-  const measured = input.constructed ?? (hardMask && constructedOverlap(volume, hardMask, rawThreshold));
-  if (!measured) throw new RangeError("maskSection needs the hard mask, or its size and overlap (constructed)");
-  const { constructedVoxels, overlap } = measured;
+  const { constructedVoxels, overlap } = input.constructed;
   const results: MaskResults = {
     threshold,
     rawComponents: c.count,
@@ -294,7 +282,7 @@ export function maskSection(input: MaskSectionInput): SectionResult<MaskResults>
     remainingComponents: split.remainingComponents,
     remainingVoxels,
     remainingAverageVoxels,
-    remainingAverageVolume,
+    remainingAverageVolume: averageBlobVolume(remainingVoxels, split.remainingComponents, ts, mode),
     remainingFromVoxels: split.remainingFromVoxels,
     remainingToVoxels: split.remainingToVoxels,
     constructedVoxels,

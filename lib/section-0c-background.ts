@@ -7,6 +7,7 @@ import tCdf from "@stdlib/stats-base-dists-t-cdf";
 import { criteriaFor, criterionText, type CriteriaParameters } from "./criteria.js";
 import type { AnalysisMode, SectionResult } from "./report-types.js";
 import type { PartialMaskCaution } from "./section-0b-mask.js";
+import { sectionTitle } from "./section-registry.js";
 
 export interface BackgroundResults {
   voxels: number;
@@ -22,7 +23,7 @@ export interface BackgroundResults {
   outlierRatio: number;
 }
 
-export const backgroundTitle = "0.c Background analysis";
+export const backgroundTitle = sectionTitle("0.c");
 
 const explanation =
   "The background is every voxel outside the constructed mask (noise blobs above the threshold that are not part " +

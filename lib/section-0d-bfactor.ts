@@ -10,8 +10,9 @@ import { inverseRealFft3d, realFft3d, type HalfSpectrum } from "./fft3d.js";
 import { amplitude, digitalFrequencies, shellSums } from "./radial.js";
 import type { AnalysisMode, SectionResult } from "./report-types.js";
 import type { Volume } from "./volume.js";
+import { sectionTitle } from "./section-registry.js";
 
-export const bfactorTitle = "0.d B-factor analysis";
+export const bfactorTitle = sectionTitle("0.d");
 
 /** Xmipp's default `fit_minres` (Å): the fit starts at 15 Å. */
 export const GUINIER_FIT_MIN_RESOLUTION = 15;

@@ -23,8 +23,9 @@ import { MONORES_DEFAULTS, monoResPlan, type MonoResDiagnostics, type MonoResRes
 import type { AnalysisMode, SectionResult } from "./report-types.js";
 import { resampleSpectrum } from "./resample.js";
 import type { Vec3, Volume } from "./volume.js";
+import { sectionTitle } from "./section-registry.js";
 
-export const localResolutionTitle = "0.e Local resolution (MonoRes-style; VRS uses DeepRes)";
+export const localResolutionTitle = sectionTitle("0.e");
 /** VRS runs DeepRes only for reported resolutions in this range (Å), bounds included. */
 export const LOCAL_RESOLUTION_RANGE: readonly [number, number] = [2, 13];
 /** Fewer voxels than this behind a percentile test (its tail, or the voxels finer than the resolution) get a note. */

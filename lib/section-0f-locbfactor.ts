@@ -21,8 +21,9 @@ import {
 } from "./section-0g-lococcupancy.js";
 import { linspace, localGrid, spiralBandRun, type BandConsumer, type LocalGrid } from "./spiral-amplitude.js";
 import type { Volume } from "./volume.js";
+import { sectionTitle } from "./section-registry.js";
 
-export const locBfactorTitle = "0.f LocBfactor";
+export const locBfactorTitle = sectionTitle("0.f");
 /** `num_points`: bands in the fit. */
 export const BFACTOR_BANDS = 10;
 /** `noise_threshold`: the noise level is this quantile of the amplitude over the noise region. */

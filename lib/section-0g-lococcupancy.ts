@@ -12,8 +12,9 @@ import {
 import type { AnalysisMode, SectionResult } from "./report-types.js";
 import { linspace, localGrid, spiralBandRun, type BandConsumer, type LocalGrid } from "./spiral-amplitude.js";
 import type { Vec3, Volume } from "./volume.js";
+import { sectionTitle } from "./section-registry.js";
 
-export const locOccupancyTitle = "0.g LocOccupancy";
+export const locOccupancyTitle = sectionTitle("0.g");
 /** Coarsest band (Å): the Scipion protocol's default `min_res` (the function's own default is 20). */
 export const LOCAL_MIN_RESOLUTION = 15;
 /** `protein_threshold`: the in-mask quantile a voxel's amplitude must reach. */

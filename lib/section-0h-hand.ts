@@ -7,8 +7,9 @@
  */
 import { AnalysisInputError } from "./errors.js";
 import type { SectionResult } from "./report-types.js";
+import { sectionTitle } from "./section-registry.js";
 
-export const handTitle = "0.h Deep hand";
+export const handTitle = sectionTitle("0.h");
 /** VRS runs DeepHand only at reported resolutions up to this (Å). */
 export const HAND_WORST_RESOLUTION = 5;
 

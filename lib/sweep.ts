@@ -22,7 +22,7 @@ import { hardMaskThreshold, rawMaskThreshold } from "./masks.js";
 import { GrowingDilation } from "./morphology.js";
 import type { AnalysisMode, SectionStatus } from "./report-types.js";
 import { centerOfMass, massFromExtent } from "./section-0a-mass.js";
-import { maskVerdict, partialMaskCaution } from "./section-0b-mask.js";
+import { averageBlobVolume, maskVerdict, partialMaskCaution } from "./section-0b-mask.js";
 import {
   backgroundResults, backgroundVerdict, type BackgroundResults, type BackgroundSums,
 } from "./section-0c-background.js";
@@ -95,7 +95,6 @@ export function sweep(map: Volume, thresholds: number[], options: SweepOptions =
   }).slice(0, thresholds.length);
 
   const com = centerOfMass(volume);
-  const ts3 = ts ** 3;
   return thresholds.map((threshold, row) => {
     const c = components[row];
     const m = masks[row];
@@ -105,8 +104,7 @@ export function sweep(map: Volume, thresholds: number[], options: SweepOptions =
     const components95 = mode === "vrs-compat" ? vrsComponents95(c.components95, n - c.rawVoxels, c.topSizes) : c.components95;
     const remainingComponents = c.componentCount - components95;
     const remainingVoxels = c.rawVoxels - c.components95Voxels;
-    const remainingAverageVolume =
-      mode === "vrs-compat" ? (remainingVoxels / remainingVoxels) * ts3 : (remainingVoxels / remainingComponents) * ts3;
+    const remainingAverageVolume = averageBlobVolume(remainingVoxels, remainingComponents, ts, mode);
     const overlap = m.both / c.rawVoxels;
     const mask = maskVerdict({ rawVoxels: c.rawVoxels, components95, remainingComponents, remainingAverageVolume, overlap }, mode, p);
     const bg = backgroundVerdict(background, mode, p, caution);

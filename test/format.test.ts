@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  count, fixed, grouped, inputValue, NOT_AVAILABLE, significant, statusText, tableValue, volumeA3,
+  count, fixed, grouped, inputValue, NOT_AVAILABLE, pValue, significant, statusText, tableValue, volumeA3,
 } from "../lib/format.js";
 
 describe("format: the one set of number words for CLI, page and downloads", () => {
@@ -62,5 +62,14 @@ describe("format: the one set of number words for CLI, page and downloads", () =
     expect(statusText({ status: "ok", warnings: [] })).toBe("OK");
     expect(statusText({ status: "not-measured", warnings: [] })).toBe("Could not be measured");
     expect(statusText({ status: "does-not-apply", warnings: [] })).toBe("Does not apply");
+  });
+
+  it("one p-value format for the text report and the page: VRS's six decimals, log10 p once p underflows", () => {
+    expect(pValue(0.0123456789, -1.908)).toBe("0.012346");
+    expect(pValue(1e-9, -9)).toBe("0.000000");
+    // 2·t.sf(60, 1e6) underflows to 0 in float64; its log10 (≈ -782.2) still says how small it is.
+    expect(pValue(0, -782.24)).toBe("0.000000 (log10 p = -782.2)");
+    expect(pValue(0, -Infinity)).toBe("0.000000");
+    expect(pValue(NaN, NaN)).toBe(NOT_AVAILABLE);
   });
 });

@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runLevel0 } from "../lib/level0.js";
+import { runLevel0WithWorkings } from "../lib/level0.js";
 import { parseMap } from "../lib/mrc-reader.js";
 import type { BackgroundResults } from "../lib/section-0c-background.js";
 import { LARGEST_COMPONENT_MIN_FRACTION, type MaskResults } from "../lib/section-0b-mask.js";
@@ -26,8 +26,10 @@ const close = (a: number[], b: number[], digits = 9) => a.forEach((x, i) => expe
 const relClose = (a: number, b: number, rel: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(rel * Math.abs(b));
 
 describe.each(fixtures)("$file at threshold $threshold", (fx) => {
-  const run = (mode: "default" | "vrs-compat") =>
-    runLevel0(load(fx.file), { threshold: fx.threshold, voxelSize: fx.voxelSize, resolution: null, mode });
+  const run = (mode: "default" | "vrs-compat") => {
+    const { report, workings } = runLevel0WithWorkings(load(fx.file), { threshold: fx.threshold, voxelSize: fx.voxelSize, resolution: null, mode });
+    return { ...report, hardMask: workings.hardMask };
+  };
   const vrs = run("vrs-compat");
   const def = run("default");
 

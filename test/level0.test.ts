@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { analysisContext } from "../lib/analysis-inputs.js";
 import { AnalysisInputError } from "../lib/errors.js";
 import {
-  assemble, emptyMaskMessage, noResolutionNotice, runLevel0, sectionIds,
+  assemble, emptyMaskMessage, noResolutionNotice, runLevel0, runLevel0InContext, runLevel0WithWorkings, sectionIds,
 } from "../lib/level0.js";
 import type { SectionId, SectionResult, SectionStatus } from "../lib/report-types.js";
 import { makeVolume } from "../lib/volume.js";
@@ -70,7 +71,7 @@ describe("runLevel0", () => {
       expect(r.sections[id].reason).toBe("This method cannot be applied to maps with no resolution reported.");
     }
     expect((r.sections["0.b"].results as { rawVoxels: number }).rawVoxels).toBe(216);
-    expect(r.hardMask.dilationIterations).toBe(2);
+    expect(runLevel0WithWorkings(cube(), { threshold: 0.5 }).workings.hardMask.dilationIterations).toBe(2);
   });
 
   it("applicability of 0.e and 0.h follows the resolution as in VRS", () => {
@@ -83,13 +84,45 @@ describe("runLevel0", () => {
   });
 
   it("computes 0.d–0.h itself when none is given, and keeps the local maps out of the report", () => {
-    const r = runLevel0(cube(), { threshold: 0.5, resolution: 4 });
+    const { report: r, workings } = runLevel0WithWorkings(cube(), { threshold: 0.5, resolution: 4 });
     for (const id of ["0.d", "0.e", "0.f", "0.g", "0.h"] as const) {
       expect(r.sections[id].id).toBe(id);
       expect(r.sections[id]).not.toHaveProperty("localMap");
     }
     expect(r.sections["0.h"].reason).toMatch(/^The hand was not assessed/);
     expect(r.sections["0.e"].title).toMatch(/MonoRes-style/);
+    // The maps go to the workings: one value per voxel of each section's grid (0.e: the map's box here).
+    const measured = (["0.e", "0.f", "0.g"] as const).filter((id) => r.sections[id].results !== null);
+    expect(Object.keys(workings.localMaps).sort()).toEqual(measured);
+    expect(workings.localMaps["0.e"]?.volume.data.length).toBe(24 ** 3);
+  });
+
+  it("in a context checked once (analysisContext), gives runLevel0's report for the same inputs", () => {
+    const inputs = { threshold: 0.5, resolution: 6, mode: "vrs-compat" as const, parameters: { maxOutlierRatio: 0.5 } };
+    const run = { sections: ["0.a", "0.b", "0.c", "0.d"] as const };
+    const context = analysisContext(cube(), { ...inputs, computed: run.sections });
+    expect(context).toMatchObject({ ts: 1, threshold: 0.5, resolution: 6, mode: "vrs-compat" });
+    expect(context.parameters.maxOutlierRatio).toBe(0.5);
+    expect(context.parameters.outlierSigmas).toBe(5); // the other criteria keep their defaults
+    const inContext = runLevel0InContext(context, run).report;
+    expect(inContext).toEqual(runLevel0(cube(), { ...inputs, ...run }));
+    expect(inContext.parameters.maxOutlierRatio).toBe(0.5);
+  });
+
+  it("the report is what reportJson serialises; the mask, figures and local maps are its workings", () => {
+    const local = { ...section("0.e", "ok"), localMap: { volume: cube(), mask: new Uint8Array(24 ** 3) } };
+    const { report, workings } = runLevel0WithWorkings(cube(), {
+      threshold: 0.5, resolution: 4, sections: ["0.e"], precomputed: { "0.e": local }, figures: true,
+    });
+    expect(Object.keys(report)).toEqual([
+      "input", "mode", "parameters", "sections", "score", "abstract", "warningsSummary", "inputWarnings",
+    ]);
+    // A section given with its map keeps its numbers in the report, its map in the workings.
+    expect(report.sections["0.e"]).not.toHaveProperty("localMap");
+    expect(report.sections["0.e"].status).toBe("ok");
+    expect(workings.localMaps["0.e"]).toBe(local.localMap);
+    expect(workings.hardMask.voxels).toBeGreaterThan(216);
+    expect(workings.figures?.hardMaskSlices.x.index).toBeGreaterThanOrEqual(0);
   });
 
   it("onSection announces each of 0.d–0.h it computes, in order, and none that is given", () => {

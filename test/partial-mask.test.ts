@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runLevel0 } from "../lib/level0.js";
+import { runLevel0, runLevel0WithWorkings } from "../lib/level0.js";
 import { readMap } from "../lib/mrc-reader.js";
 import { LARGEST_COMPONENT_MIN_FRACTION, partialMaskCaution } from "../lib/section-0b-mask.js";
 import { sweep } from "../lib/sweep.js";
@@ -19,8 +19,8 @@ const warning = "This verdict rests on the largest component alone, 50 % of the 
 describe("verdicts resting on part of the density (largest component < 80 % of the raw mask)", () => {
   it("two equal blobs: a note on 0.a and 0.c in both modes, a warning on both in default mode only", () => {
     for (const mode of ["default", "vrs-compat"] as const) {
-      const r = runLevel0(blobs(2), { threshold: 0.5, mode });
-      expect(r.hardMask.largestComponentVoxels).toBe(216);
+      const { report: r, workings } = runLevel0WithWorkings(blobs(2), { threshold: 0.5, mode });
+      expect(workings.hardMask.largestComponentVoxels).toBe(216);
       for (const id of ["0.a", "0.c"] as const) {
         expect(r.sections[id].notes).toEqual(expect.arrayContaining([expect.stringMatching(note)]));
         expect(r.sections[id].warnings.includes(warning)).toBe(mode === "default");
@@ -46,8 +46,8 @@ describe("verdicts resting on part of the density (largest component < 80 % of t
   it("EMD-1997 at its contour 1 (GroEL, one ring of two kept: 50 %) says so on 0.a and 0.c", async () => {
     const { volume } = await readMap(loadMap("data/maps/emd_1997.map"));
     for (const mode of ["default", "vrs-compat"] as const) {
-      const r = runLevel0(volume, { threshold: 1, mode, sections: [] });
-      expect(r.hardMask.largestComponentVoxels / 34002).toBeCloseTo(0.4993, 4); // 16978 of 34002 raw voxels
+      const { report: r, workings } = runLevel0WithWorkings(volume, { threshold: 1, mode, sections: [] });
+      expect(workings.hardMask.largestComponentVoxels / 34002).toBeCloseTo(0.4993, 4); // 16978 of 34002 raw voxels
       for (const id of ["0.a", "0.c"] as const) {
         expect(r.sections[id].notes).toEqual(expect.arrayContaining([expect.stringMatching(note)]));
         expect(r.sections[id].warnings.includes(warning)).toBe(mode === "default");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { vrsParameters } from "../lib/criteria.js";
-import { centerOfMass, massSection, emptyMaskWarning } from "../lib/section-0a-mass.js";
+import { centerOfMass, emptyMaskWarning } from "../lib/section-0a-mass.js";
+import { massSection } from "./helpers/mask-oracle.js";
 import { makeVolume } from "../lib/volume.js";
 
 const n = 20;

@@ -3,6 +3,7 @@ import { vrsParameters } from "../lib/criteria.js";
 import type { ComponentSizes } from "../lib/components.js";
 import { maskSection, massTable, massTableThresholds, splitMass } from "../lib/section-0b-mask.js";
 import { makeVolume } from "../lib/volume.js";
+import { constructedOverlap } from "./helpers/mask-oracle.js";
 
 const sizes = (background: number, components: number[]): ComponentSizes => ({
   count: components.length,
@@ -73,7 +74,7 @@ describe("0.b section", () => {
   const hard = new Uint8Array(n ** 3);
   for (let z = 1; z <= 6; z++) for (let y = 1; y <= 6; y++) for (let x = 1; x <= 6; x++) hard[x + n * (y + n * z)] = 1;
   const input = (mode: "default" | "vrs-compat", ts: number) => ({
-    volume: v, threshold: 0.5, rawThreshold: 0.5, rawComponents: sizes(1000 - 66, [64, 2]), hardMask: hard, ts, mode,
+    volume: v, threshold: 0.5, rawThreshold: 0.5, rawComponents: sizes(1000 - 66, [64, 2]), constructed: constructedOverlap(v, hard, 0.5), ts, mode,
     parameters: vrsParameters,
   });
 
@@ -105,7 +106,7 @@ describe("0.b section", () => {
   it("overlap below 0.75 warns", () => {
     const small = new Uint8Array(n ** 3);
     small[2 + n * (2 + n * 2)] = 1;
-    const s = maskSection({ ...input("default", 1), hardMask: small });
+    const s = maskSection({ ...input("default", 1), constructed: constructedOverlap(v, small, 0.5) });
     expect(s.results!.overlap).toBe(1 / 66);
     expect(s.warnings.some((w) => w.startsWith("There might be a problem in the construction of the mask"))).toBe(true);
   });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { vrsParameters, type CriteriaParameters } from "../lib/criteria.js";
-import { runLevel0 } from "../lib/level0.js";
+import { runLevel0WithWorkings } from "../lib/level0.js";
 import type { AnalysisMode } from "../lib/report-types.js";
 import { gaussianTwoSidedTail, twoSidedTP, type BackgroundResults } from "../lib/section-0c-background.js";
 import { makeVolume, type Volume } from "../lib/volume.js";
@@ -32,8 +32,8 @@ function withBlock(n: number, background: (x: number, y: number, z: number) => n
 }
 
 function background(volume: Volume, mode: AnalysisMode = "default", parameters?: Partial<CriteriaParameters>) {
-  const r = runLevel0(volume, { threshold, voxelSize: 1, resolution: null, mode, parameters });
-  return { section: r.sections["0.c"], results: r.sections["0.c"].results as BackgroundResults, mask: r.hardMask.mask };
+  const { report: r, workings } = runLevel0WithWorkings(volume, { threshold, voxelSize: 1, resolution: null, mode, parameters });
+  return { section: r.sections["0.c"], results: r.sections["0.c"].results as BackgroundResults, mask: workings.hardMask.mask };
 }
 
 describe("t-test p-values against scipy 1.10", () => {

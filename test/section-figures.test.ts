@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { backgroundBeyond, centralSlices, fullestMaskPlanes, maxVarianceIndices, projections, slice } from "../lib/figures.js";
-import { runLevel0 } from "../lib/level0.js";
+import { runLevel0WithWorkings } from "../lib/level0.js";
 import { parseMap } from "../lib/mrc-reader.js";
 import { makeVolume } from "../lib/volume.js";
 
@@ -64,8 +64,8 @@ describe.each(
 )("max-variance slices of $file at $threshold (numpy np.var + argmax)", (fx) => {
   it("map and hard mask", () => {
     const volume = parseMap(new Uint8Array(readFileSync(join(root, "data/maps", fx.file)))).volume;
-    const r = runLevel0(volume, { threshold: fx.threshold, voxelSize: fx.voxelSize, mode: "vrs-compat", figures: true });
-    const f = r.figures!;
+    const { workings } = runLevel0WithWorkings(volume, { threshold: fx.threshold, voxelSize: fx.voxelSize, mode: "vrs-compat", figures: true });
+    const f = workings.figures!;
     expect({ x: f.maxVarianceSlices.x.index, y: f.maxVarianceSlices.y.index, z: f.maxVarianceSlices.z.index }).toEqual(fx.maxVarianceSlices);
     expect({ x: f.hardMaskSlices.x.index, y: f.hardMaskSlices.y.index, z: f.hardMaskSlices.z.index }).toEqual(
       fx.hardMaskMaxVarianceSlices,

@@ -1,7 +1,7 @@
 /** The report page's charts, drawn with Observable Plot from the loader's and the worker's tables. */
 import * as Plot from "@observablehq/plot";
 import {html, svg} from "htl";
-import {count, significant} from "../lib/format.js";
+import {count, significant, STATUS_LABELS} from "../lib/format.js";
 
 export const STATUS_COLORS = {
   "ok": "#2e7d32",
@@ -10,7 +10,6 @@ export const STATUS_COLORS = {
   "does-not-apply": "#d0d0d0",
   "not-requested": "#ececec"
 };
-const STATUS_NAMES = {"ok": "OK", "warnings": "warnings", "not-measured": "not measured", "does-not-apply": "does not apply", "not-requested": "not requested"};
 const statusColor = {type: "ordinal", domain: Object.keys(STATUS_COLORS), range: Object.values(STATUS_COLORS)};
 
 /** Height of one row of line labels above a chart's frame. */
@@ -79,7 +78,7 @@ function statusLegend(statuses) {
   return html`<div class="status-legend" data-testid="verdict-legend">${statuses.map((status) => html`<span class="status-legend-item">
     ${svg`<svg width="22" height="12" aria-hidden="true"><rect width="22" height="12" fill=${STATUS_COLORS[status]} />${status === "warnings"
       ? svg`<path d="M0 12 L12 0 M6 12 L18 0 M12 12 L22 2" stroke="white" stroke-width="2" stroke-opacity="0.8"/>` : ""}</svg>`}
-    ${STATUS_NAMES[status]}</span>`)}</div>`;
+    ${STATUS_LABELS[status]}</span>`)}</div>`;
 }
 
 /**
@@ -108,7 +107,7 @@ export function verdictChart(rows, {markers, width}) {
     marks: [
       hatchPattern(hatch),
       Plot.rectX(bands, {x1: "x1", x2: "x2", y: "section", fill: "status", stroke: "status", strokeWidth: 0.5, inset: 0,
-        title: (d) => `${d.section} at ${significant(d.threshold, 4)}: ${STATUS_NAMES[d.status] ?? d.status}${d.warnings ? ` (${count(d.warnings, "warning")})` : ""}`}),
+        title: (d) => `${d.section} at ${significant(d.threshold, 4)}: ${STATUS_LABELS[d.status] ?? d.status}${d.warnings ? ` (${count(d.warnings, "warning")})` : ""}`}),
       Plot.rectX(bands.filter((d) => d.status === "warnings"), {x1: "x1", x2: "x2", y: "section", fill: `url(#${hatch})`, inset: 0, pointerEvents: "none"}),
       ...referenceRules(refs)
     ],

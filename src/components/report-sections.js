@@ -11,7 +11,7 @@
  *   bfactorResults(r, report, {guinier, width, correctedSlices}) → 0.d's line, Guinier plot, corrected-map slices
  */
 import {html} from "htl";
-import {count, volumeA3} from "../lib/format.js";
+import {count, pValue, volumeA3} from "../lib/format.js";
 import {guinierPlot} from "./plots.js";
 import {reportFigure, sliceRow} from "./report-figures.js";
 import {fixed, number, rowsTable, voxels} from "./report-view.js";
@@ -92,7 +92,7 @@ export function maskResults(r, report, {components, massChart}) {
 export function backgroundResults(r, report, outlierBox) {
   return html`
     <p>The null hypothesis that the background mean is 0 was tested with a one-sample Student's t-test:
-      t = <strong>${fixed(2)(r.t)}</strong>, p = <strong data-testid="background-p">${r.p === 0 && Number.isFinite(r.log10P) ? `0 (log10 p = ${r.log10P.toFixed(1)})` : number(6)(r.p)}</strong>
+      t = <strong>${fixed(2)(r.t)}</strong>, p = <strong data-testid="background-p">${pValue(r.p, r.log10P)}</strong>
       over ${count(r.voxels, "background voxel")}.</p>
     <p>Background mean ${number(6)(r.mean)}, standard deviation (σ) ${number(6)(r.std)}. Voxels with |value| above
       ${report.parameters.outlierSigmas}σ: ${fixed(4)(r.outlierPercent)} % (a Gaussian: ${number(6)(r.gaussianPercent)} %;

@@ -4,17 +4,8 @@
  * inserts it as text: a title holding markup shows the markup, it does not become elements.
  */
 import {html} from "htl";
-import {fixed as fixedDecimals, grouped, significant, statusText} from "../lib/format.js";
-
-export {statusText};
-
-export const STATUS_LABELS = {
-  "ok": "OK",
-  "warnings": "warnings",
-  "does-not-apply": "does not apply",
-  "not-measured": "not measured",
-  "not-requested": "not requested"
-};
+import {fixed as fixedDecimals, grouped, significant, STATUS_LABELS, statusText} from "../lib/format.js";
+import {sectionIds} from "../lib/section-registry.js";
 
 /** Page shorthands for lib/format.ts: `number(digits)(x)` significant digits, `fixed(decimals)(x)`; "n/a" when missing. */
 export const number = (digits = 4) => (x) => significant(x, digits);
@@ -25,13 +16,11 @@ export function statusChip(status, text) {
   return html`<span class="chip chip-${status}" data-status=${status}>${text ?? STATUS_LABELS[status] ?? status}</span>`;
 }
 
-const SECTION_IDS = ["0.a", "0.b", "0.c", "0.d", "0.e", "0.f", "0.g", "0.h"];
-
 /** The section table of the summary: title (linked to its section) and status. */
 export function sectionTable(report) {
   return html`<table class="section-table" data-testid="section-table">
     <thead><tr><th>Section</th><th>Status</th></tr></thead>
-    <tbody>${SECTION_IDS.map((id) => {
+    <tbody>${sectionIds.map((id) => {
       const s = report.sections[id];
       return html`<tr data-section=${id}>
         <td><a href=${`#section-${id.replace(".", "")}`}>${s.title}</a></td>

@@ -29,12 +29,13 @@ import type { CriteriaParameters } from "../../lib/criteria.js";
 import { downsample, downsampleFactor } from "../../lib/downsample.js";
 import { chooseThreshold } from "../../lib/entries.js";
 import { maxVarianceSlices, backgroundBeyond } from "../../lib/figures.js";
-import { runLevel0, type Level0Options, type Level0Report } from "../../lib/level0.js";
+import { runLevel0WithWorkings, type Level0Options, type Level0Report, type Level0Workings } from "../../lib/level0.js";
 import { rawMask, rawMaskThreshold, softMask } from "../../lib/masks.js";
 import { computeStats, OPEN_MAP_MAX_BYTES, readMap } from "../../lib/mrc-reader.js";
 import { componentRows, guinierRows, massTableRows, summaryRows, sweepRows } from "../../lib/report-tables.js";
 import { reportJson } from "../../lib/report-text.js";
-import type { AnalysisMode, SectionId, SectionResult } from "../../lib/report-types.js";
+import type { AnalysisMode, SectionResult } from "../../lib/report-types.js";
+import { level0Sections, type Level0SectionId } from "../../lib/section-registry.js";
 import type { MaskResults } from "../../lib/section-0b-mask.js";
 import type { BackgroundResults } from "../../lib/section-0c-background.js";
 import { sweep } from "../../lib/sweep.js";
@@ -55,7 +56,7 @@ interface Init {
   sha256: string;
   /** The map reader's warnings about the file, listed in the report JSON as the CLI lists them. */
   fileWarnings?: string[];
-  precomputed: Record<AnalysisMode, Partial<Record<SectionId, SectionResult<object>>>>;
+  precomputed: Record<AnalysisMode, Partial<Record<Level0SectionId, SectionResult<object>>>>;
 }
 interface OpenRequest {
   type: "open";
@@ -98,9 +99,11 @@ const scope = self as unknown as {
  * The map and how to analyse it. An opened file has no Ts or resolution of its own (each report request brings them,
  * as the CLI's --voxel-size and --resolution) and computes 0.d and 0.h itself: `spectral` keeps them per inputs.
  */
-let map: { volume: Volume; init: Init; opened?: { spectral: Map<string, Partial<Record<SectionId, SectionResult<object>>>> } } | null = null;
-/** What an opened file's reports compute: 0.e–0.g are not requested (they take minutes on a large map). */
-const OPENED_SECTIONS: SectionId[] = ["0.a", "0.b", "0.c", "0.d", "0.h"];
+let map: { volume: Volume; init: Init; opened?: { spectral: Map<string, Partial<Record<Level0SectionId, SectionResult<object>>>> } } | null = null;
+/** What an opened file's reports compute: the local sections (0.e–0.g) are not requested (minutes on a large map). */
+const OPENED_SECTIONS = level0Sections.filter((s) => !s.local).map((s) => s.id);
+/** What an opened file's reports keep across threshold moves: the sections that do not depend on it (0.d, 0.h). */
+const THRESHOLD_FREE = level0Sections.filter((s) => !s.dependsOnThreshold).map((s) => s.id);
 let pendingReport: ReportRequest | null = null;
 let pendingSweep: SweepRequest | null = null;
 let pendingLab: LabRequest | null = null;
@@ -178,11 +181,11 @@ function work(): void {
   if (pendingReport) {
     const request = pendingReport;
     pendingReport = null;
-    const report = answer(request);
+    const result = answer(request);
     // The numbers are out. The mask figures (and the soft mask's FFT) wait until the slider has rested a moment, so
     // that they never hold up the numbers of the next move.
     clearTimeout(figuresTimer);
-    if (report) figuresTimer = setTimeout(() => maskFigures(request, report), FIGURES_DELAY_MS);
+    if (result) figuresTimer = setTimeout(() => maskFigures(request, result), FIGURES_DELAY_MS);
     // The first report is answered by a pass over the map; the index that answers the next thresholds is built
     // right after it, before the reader moves the slider, rather than on the first move.
     const { volume } = map;
@@ -306,13 +309,14 @@ function reportOptions(request: ReportRequest): Level0Options {
   };
 }
 
-function answer(request: ReportRequest): Level0Report | null {
+function answer(request: ReportRequest): { report: Level0Report; workings: Level0Workings } | null {
   const { volume, init, opened } = map!;
   const started = performance.now();
-  let report: Level0Report;
+  let result: { report: Level0Report; workings: Level0Workings };
   try {
-    report = runLevel0(volume, reportOptions(request));
-    opened?.spectral.set(spectralKey(request), { "0.d": report.sections["0.d"], "0.h": report.sections["0.h"] });
+    result = runLevel0WithWorkings(volume, reportOptions(request));
+    const { sections } = result.report;
+    opened?.spectral.set(spectralKey(request), Object.fromEntries(THRESHOLD_FREE.map((id) => [id, sections[id]])));
   } catch (error) {
     // The code lets the page tell an empty mask (no report at this threshold, as in VRS) from other failures.
     const { message, code } = error as Error & { code?: string };
@@ -320,7 +324,7 @@ function answer(request: ReportRequest): Level0Report | null {
     return null;
   }
   const ms = performance.now() - started;
-  const { hardMask: _mask, figures: _figures, ...rest } = report;
+  const { report } = result;
   // The page's downloads of the threshold-dependent tables (it does not load the kernel itself).
   const mask = report.sections["0.b"].results as MaskResults | null;
   const tables = {
@@ -334,23 +338,23 @@ function answer(request: ReportRequest): Level0Report | null {
     id: request.id,
     threshold: request.threshold,
     ms,
-    report: rest,
+    report,
     json: reportJson(report, init.file, init.sha256, { fileWarnings: init.fileWarnings }),
     // The Ts the report used (an opened file's comes from its header unless the request overrides it).
     ts: report.input.voxelSize,
     tables,
   });
-  return report;
+  return result;
 }
 
 /** Max-variance slices of the raw, hard and soft masks and of the background outliers (VRS's figures). */
-function maskFigures(request: ReportRequest, report: Level0Report): void {
+function maskFigures(request: ReportRequest, { report, workings }: { report: Level0Report; workings: Level0Workings }): void {
   if (pendingReport) return; // the next report makes its own
   const volume = map!.volume;
   const { nx, ny, nz } = volume;
   const rawThreshold = rawMaskThreshold(request.threshold, request.mode);
   const raw = rawMask(volume, rawThreshold);
-  const hard = report.hardMask.mask;
+  const hard = workings.hardMask.mask;
   const background = report.sections["0.c"].results as BackgroundResults;
   const outlierLimit = report.parameters.outlierSigmas * background.std;
   const masks = {
