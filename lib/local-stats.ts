@@ -6,6 +6,7 @@
  * the few lines are written here, following numpy's own order of operations.
  */
 
+import { selectNth } from "./quickselect.js";
 import { binOfBits } from "./value-index.js";
 import type { Volume } from "./volume.js";
 
@@ -173,41 +174,4 @@ export function quantileOfSelected(values: Float32Array, select: Uint8Array, q: 
     for (let j = rank + 1; j < inBin.length; j++) if (inBin[j] < next) next = inBin[j];
   }
   return lerp(inBin[rank], next, h - below);
-}
-
-/**
- * Rearranges `a` so that a[k] is its k-th smallest value, everything before it ≤ a[k] and everything after ≥ a[k]
- * (Hoare partitioning about a median of three; NaN-free input).
- */
-export function selectNth(a: Float32Array, k: number): void {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    // Median of a[lo], a[mid], a[hi] as pivot keeps sorted and reversed runs linear.
-    if (a[mid] < a[lo]) swap(a, mid, lo);
-    if (a[hi] < a[lo]) swap(a, hi, lo);
-    if (a[hi] < a[mid]) swap(a, hi, mid);
-    const pivot = a[mid];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        swap(a, i, j);
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return;
-  }
-}
-
-function swap(a: Float32Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
 }

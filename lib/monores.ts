@@ -17,6 +17,7 @@ import {
 import { halfWidth, inverseRealFft3d, realFft3d, type GridShape, type HalfSpectrum, type RealGrid } from "./fft3d.js";
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import { MonogenicEnergy } from "./monogenic.js";
+import { selectNth } from "./quickselect.js";
 import { digitalFrequencies } from "./radial.js";
 
 /** Xmipp's protocol defaults for MonoRes. */
@@ -294,31 +295,12 @@ export function cliffLabels(grid: RealGrid, mask: Uint8Array): { labels: Int8Arr
 }
 
 /**
- * Xmipp's quantile: the value at index ⌊N·q⌋ of the values sorted ascending. Found by quickselect (Hoare partition
- * about the median of three) in O(N) instead of a sort; `values` is reordered.
+ * Xmipp's quantile: the value at index ⌊N·q⌋ of the values sorted ascending. Found by quickselect in O(N) instead of
+ * a sort; `values` is reordered.
  */
 export function sortedQuantile(values: Float64Array, q: number): number {
   const k = Math.floor(values.length * q);
-  let lo = 0, hi = values.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >> 1;
-    const a = values[lo], b = values[mid], c = values[hi];
-    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (values[i] < pivot) i++;
-      while (values[j] > pivot) j--;
-      if (i <= j) {
-        const t = values[i];
-        values[i++] = values[j];
-        values[j--] = t;
-      }
-    }
-    // Now values[lo..j] ≤ pivot ≤ values[i..hi], and any index strictly between j and i holds the pivot.
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
+  selectNth(values, k);
   return values[k];
 }
 
