@@ -51,7 +51,6 @@ export function monogenicBands(spectrum: HalfSpectrum): MonogenicEnergy {
   const { nx, ny, nz } = spectrum;
   return new MonogenicEnergy({
     shape: [nx, ny, nz],
-    fftShape: [nx, ny, nz],
     frequencies: [digitalFrequencies(nx), digitalFrequencies(ny), digitalFrequencies(nz)],
     spectrum: spectrum.data,
     nyquist: "real",
