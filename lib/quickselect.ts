@@ -2,9 +2,11 @@
 
 /**
  * Rearranges `a` so that a[k] is its k-th smallest value, everything before it ≤ a[k] and everything after ≥ a[k]
- * (Hoare partitioning about a median of three; NaN-free input), in O(n) on average.
+ * (Hoare partitioning about a median of three; NaN-free input), in O(n) on average. Float64 only: called with two
+ * array types, V8's element access turns polymorphic and the selection takes twice as long (float32 values are held
+ * exactly in a Float64Array).
  */
-export function selectNth(a: Float32Array | Float64Array, k: number): void {
+export function selectNth(a: Float64Array, k: number): void {
   let lo = 0;
   let hi = a.length - 1;
   while (hi > lo) {
@@ -32,7 +34,7 @@ export function selectNth(a: Float32Array | Float64Array, k: number): void {
   }
 }
 
-function swap(a: Float32Array | Float64Array, i: number, j: number): void {
+function swap(a: Float64Array, i: number, j: number): void {
   const t = a[i];
   a[i] = a[j];
   a[j] = t;
