@@ -6,11 +6,11 @@
  */
 import {html} from "htl";
 
-/** @typedef {import("../lib/criteria.js").CriteriaParameters} CriteriaParameters */
-/** @typedef {import("../lib/report-types.js").AnalysisMode} AnalysisMode */
+/** @typedef {Mapval.CriteriaParameters} CriteriaParameters */
+/** @typedef {Mapval.AnalysisMode} AnalysisMode */
 
 /**
- * @param {{criteria: readonly import("../lib/criteria.js").Criterion[], defaults: Readonly<CriteriaParameters>}} options
+ * @param {{criteria: readonly Mapval.Criterion[], defaults: Readonly<CriteriaParameters>}} options
  * @returns {HTMLFormElement & {readonly value: {mode: AnalysisMode, parameters: CriteriaParameters}}}
  */
 export function criteriaEditor({criteria, defaults}) {

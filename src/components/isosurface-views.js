@@ -17,7 +17,7 @@ export const VRS_VIEW_ANGLES = [[0, -90, -90], [-90, 0, -90], [0, 0, 0]];
 const signed = (/** @type {number} */ angle) => (angle < 0 ? `−${-angle}` : String(angle));
 
 /**
- * @param {import("./isosurface.js").IsosurfaceView} view
+ * @param {Mapval.IsosurfaceView} view
  * @param {{width?: number}} [options]
  * @returns {HTMLElement & {update(): void}}
  */

@@ -104,7 +104,7 @@ function statusLegend(statuses) {
  * with its neighbours.
  */
 /**
- * @param {import("../lib/report-tables.js").SweepTableRow[]} rows
+ * @param {Mapval.SweepTableRow[]} rows
  * @param {{markers: Marker[], width: number}} options
  * @returns {ChartWithCurrentLine}
  */
@@ -147,7 +147,7 @@ export function verdictChart(rows, {markers, width}) {
  * plain numbers (Plot's default SI ticks write "100m" and "1k" on a kDa axis).
  */
 /**
- * @param {import("../lib/section-0b-mask.js").MassTableRow[]} rows
+ * @param {Mapval.MassTableRow[]} rows
  * @param {{markers: Marker[], width: number}} options
  */
 export function massPlot(rows, {markers, width}) {
@@ -171,7 +171,7 @@ export function massPlot(rows, {markers, width}) {
 
 /** 0.d's Guinier plot: ln mean |F| against 1/d², the fitted shells, the line and the corrected curve. */
 /**
- * @param {ReturnType<typeof import("../lib/report-tables.js").guinierRows>} rows
+ * @param {Mapval.GuinierRow[]} rows
  * @param {{width: number}} options
  */
 export function guinierPlot(rows, {width}) {
@@ -196,7 +196,7 @@ export function guinierPlot(rows, {width}) {
 
 /** A local section's histogram over its mask (25 bins, as VRS). */
 /**
- * @param {import("../lib/local-stats.js").HistogramBin[]} rows
+ * @param {Mapval.HistogramBin[]} rows
  * @param {{label: string, width: number, color?: string}} options
  */
 export function histogramPlot(rows, {label, width, color = "steelblue"}) {

@@ -112,8 +112,8 @@ const PANEL_EXTRA = 72;
  * column on a 1280-px screen (704 px beside the table of contents); a narrower screen gets fewer per row.
  */
 /**
- * @param {import("../lib/figures.js").AxisImages} images
- * @param {{kind?: string, label?: string} & Omit<import("./slice-view.js").SliceViewOptions, "values" | "width" | "height" | "title">} [options]
+ * @param {Mapval.AxisImages} images
+ * @param {{kind?: string, label?: string} & Omit<Mapval.SliceViewOptions, "values" | "width" | "height" | "title">} [options]
  */
 export function sliceRow(images, {kind = "slice", label, size = 150, ...options} = {}) {
   return html`<div class="slice-row" data-testid="slice-row" data-kind=${kind}

@@ -9,7 +9,7 @@
  */
 import {html} from "htl";
 
-/** @param {{entry: {emdbHeader: ReturnType<typeof import("../../data-loaders/site-entry.js").emdbHeader>}}} page */
+/** @param {{entry: {emdbHeader: Mapval.EmdbHeader}}} page */
 export function emdbFacts(page) {
   const facts = page.entry.emdbHeader;
   if (!facts) return "";
@@ -24,7 +24,7 @@ export function emdbFacts(page) {
 /** "2026-12-01 10:30 UTC" from an ISO time. */
 const utc = (/** @type {string} */ iso) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
-/** @param {ReturnType<typeof import("../lib/report-text.js").reportJson>["generator"]} generator */
+/** @param {Mapval.ReportGenerator} generator */
 export function reportStamp(generator) {
   return html`<p class="report-stamp" data-testid="report-stamp" data-generated-at=${generator.generatedAt} data-version=${generator.version}>
     Report generated on <strong>${utc(generator.generatedAt)}</strong> by ${generator.name} ${generator.version}.</p>`;

@@ -162,7 +162,7 @@ export function sliceView({
  * One swatch per value, in the colour its pixels get (the same lookup as the canvas).
  * @param {{value: number, label: string}[]} entries
  * @param {readonly [number, number]} range
- * @param {import("../lib/colormap.js").ColorLookup} lookup
+ * @param {Mapval.ColorLookup} lookup
  */
 function legendList(entries, range, lookup) {
   const list = document.createElement("div");
