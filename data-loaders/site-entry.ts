@@ -15,7 +15,7 @@ import { tableFromJSON, tableToIPC } from "apache-arrow";
 import type { BandExecutor } from "../lib/bands.js";
 import { analysisContext, analysisInputs } from "../lib/analysis-inputs.js";
 import { downsample, downsampleFactor } from "../lib/downsample.js";
-import { chooseThreshold } from "../lib/entries.js";
+import { chooseThreshold, levelKeepingFraction } from "../lib/entries.js";
 import { fullestMaskPlanes, maxVarianceSlices, slice, type Axis } from "../lib/figures.js";
 import { runLevel0InContext, type Level0Report } from "../lib/level0.js";
 import { computeLocalSections, splitLocalMap, type LocalSection } from "../lib/local-sections.js";
@@ -58,12 +58,6 @@ export interface IndexRow {
   evaluable: number;
   statuses: Record<Level0SectionId, string>;
   downsampleFactor: number;
-}
-
-/** Level keeping `fraction` of the sorted finite values (at least one voxel). */
-function levelKeeping(sorted: Float32Array, fraction: number): number {
-  const keep = Math.min(sorted.length, Math.max(1, Math.ceil(fraction * sorted.length)));
-  return sorted[sorted.length - keep];
 }
 
 /**
@@ -187,7 +181,6 @@ export async function entryFiles(
   const entry = await loadEntry(id, { offline: true, entriesPath });
   const read = await readMap(entry.bytes);
   const { stats } = read;
-  const sorted = read.volume.data.filter(Number.isFinite).sort();
   const threshold = chooseThreshold(entry.contour, read.volume.data, stats.max, entry.unknownContour);
   const analysis = {
     threshold: threshold.level,
@@ -210,11 +203,11 @@ export async function entryFiles(
   const markers = {
     author: threshold.fromAuthors ? threshold.level : null,
     twoSigma: stats.mean + 2 * stats.std,
-    onePercent: levelKeeping(sorted, 0.01),
+    onePercent: levelKeepingFraction(read.volume.data, 0.01),
   };
   const candidates = [threshold.level, markers.twoSigma, markers.onePercent].filter((t) => t <= stats.max);
-  const low = Math.min(levelKeeping(sorted, 0.2), ...candidates);
-  const high = Math.max(levelKeeping(sorted, 0.0005), ...candidates);
+  const low = Math.min(levelKeepingFraction(read.volume.data, 0.2), ...candidates);
+  const high = Math.max(levelKeepingFraction(read.volume.data, 0.0005), ...candidates);
   const thresholds = Array.from({ length: SWEEP_THRESHOLDS }, (_, i) => low + ((high - low) * i) / (SWEEP_THRESHOLDS - 1));
   const sweepTable = sweepRows(sweep(live, thresholds, { voxelSize: ts * factor }));
 

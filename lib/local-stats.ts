@@ -6,6 +6,7 @@
  * the few lines are written here, following numpy's own order of operations.
  */
 
+import { selectNth } from "./quickselect.js";
 import { binOfBits } from "./value-index.js";
 import type { Volume } from "./volume.js";
 
@@ -157,7 +158,8 @@ export function quantileOfSelected(values: Float32Array, select: Uint8Array, q: 
   const below = Math.min(Math.max(Math.floor(h), 0), n - 1);
   let bin = 0, before = 0;
   while (before + counts[bin] <= below) before += counts[bin++];
-  const inBin = new Float32Array(counts[bin]);
+  // Float64 holds the float32 values exactly, and keeps selectNth to one array type (it runs twice as fast so).
+  const inBin = new Float64Array(counts[bin]);
   let minAbove = Infinity;
   for (let i = 0, j = 0; i < select.length; i++) {
     if (select[i] === 0) continue;
@@ -173,41 +175,4 @@ export function quantileOfSelected(values: Float32Array, select: Uint8Array, q: 
     for (let j = rank + 1; j < inBin.length; j++) if (inBin[j] < next) next = inBin[j];
   }
   return lerp(inBin[rank], next, h - below);
-}
-
-/**
- * Rearranges `a` so that a[k] is its k-th smallest value, everything before it ≤ a[k] and everything after ≥ a[k]
- * (Hoare partitioning about a median of three; NaN-free input).
- */
-export function selectNth(a: Float32Array, k: number): void {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    // Median of a[lo], a[mid], a[hi] as pivot keeps sorted and reversed runs linear.
-    if (a[mid] < a[lo]) swap(a, mid, lo);
-    if (a[hi] < a[lo]) swap(a, hi, lo);
-    if (a[hi] < a[mid]) swap(a, hi, mid);
-    const pivot = a[mid];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        swap(a, i, j);
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return;
-  }
-}
-
-function swap(a: Float32Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
 }

@@ -11,7 +11,7 @@
  * - W is a radial gain, so it is tabulated once per band on one octant of the spectrum (|f_c| is symmetric), with the
  *   range of x bins where it is not zero on each (y, z) row; bins outside those ranges are never touched.
  * - The z pass reads F, applies the gain and the component's factor as it gathers each block of lines, skips lines
- *   that are all zero, and keeps only the planes z of the map (the FFT box may be padded).
+ *   that are all zero.
  * - The y and x passes run one z plane at a time on buffers that stay in cache, and the real rows go straight into E.
  * So the only box-sized buffer is the z pass's output, which may be float32 (`precision`, which also sets the gain
  * table's): its rounding, 6e-8 relative, is that of a float32 spectrum. It may also hold only part of the planes at a
@@ -29,13 +29,11 @@ import { complexFft } from "./fft.js";
 import type { Vec3 } from "./volume.js";
 
 export interface MonogenicInput {
-  /** The map's box: the low corner of the FFT box. */
+  /** The map's box, the one the FFTs run on. */
   shape: Vec3;
-  /** The FFT box the spectrum is of. */
-  fftShape: Vec3;
-  /** Per axis of the FFT box, the frequency of each bin (any unit), with f[n − k] = −f[k]; |f| is the radius. */
+  /** Per axis, the frequency of each bin (any unit), with f[n − k] = −f[k]; |f| is the radius. */
   frequencies: readonly [Float64Array, Float64Array, Float64Array];
-  /** Half spectrum of the FFT box, interleaved complex. */
+  /** Half spectrum of the map, interleaved complex. */
   spectrum: Float32Array | Float64Array;
   /** How the Riesz components treat the Nyquist plane of their own axis (module comment). */
   nyquist: "numpy" | "real";
@@ -51,9 +49,8 @@ export interface MonogenicInput {
 /** The energy E of any radial gain, for one spectrum; buffers are allocated once and reused. */
 export class MonogenicEnergy {
   private readonly shape: Vec3;
-  private readonly fftShape: Vec3;
   private readonly hx: number;
-  /** Octant sizes: bins 0 … ⌊g/2⌋ along y and z (all hx along x). */
+  /** Octant sizes: bins 0 … ⌊n/2⌋ along y and z (all hx along x). */
   private readonly qy: number;
   private readonly qz: number;
   private readonly fx: Float64Array;
@@ -66,7 +63,7 @@ export class MonogenicEnergy {
   /** Per octant row (qy, qz): the x bins [from, to) where W is not zero. */
   private readonly rowFrom: Int32Array;
   private readonly rowTo: Int32Array;
-  /** z pass output, planes z0 ≤ z < z0 + chunkPlanes (z < nz): element kx + hx·(ky + gy·(z − z0)). */
+  /** z pass output, planes z0 ≤ z < z0 + chunkPlanes (z < nz): element kx + hx·(ky + ny·(z − z0)). */
   private readonly work: Float32Array | Float64Array;
   /** Planes z the work buffer holds at a time. */
   private readonly chunkPlanes: number;
@@ -84,18 +81,15 @@ export class MonogenicEnergy {
 
   constructor(input: MonogenicInput) {
     const [nx, ny, nz] = input.shape;
-    const [gx, gy, gz] = input.fftShape;
-    if (!(nx <= gx && ny <= gy && nz <= gz)) throw new RangeError(`FFT box ${gx}×${gy}×${gz} is smaller than the map`);
     this.shape = [nx, ny, nz];
-    this.fftShape = [gx, gy, gz];
-    this.hx = halfWidth(gx);
-    if (input.spectrum.length !== 2 * this.hx * gy * gz)
-      throw new RangeError(`spectrum has ${input.spectrum.length / 2} bins, expected ${this.hx}×${gy}×${gz}`);
+    this.hx = halfWidth(nx);
+    if (input.spectrum.length !== 2 * this.hx * ny * nz)
+      throw new RangeError(`spectrum has ${input.spectrum.length / 2} bins, expected ${this.hx}×${ny}×${nz}`);
     [this.fx, this.fy, this.fz] = input.frequencies;
-    if (this.fx.length !== gx || this.fy.length !== gy || this.fz.length !== gz)
-      throw new RangeError("one frequency per bin of the FFT box is needed on each axis");
-    this.qy = (gy >> 1) + 1;
-    this.qz = (gz >> 1) + 1;
+    if (this.fx.length !== nx || this.fy.length !== ny || this.fz.length !== nz)
+      throw new RangeError("one frequency per bin of the map is needed on each axis");
+    this.qy = (ny >> 1) + 1;
+    this.qz = (nz >> 1) + 1;
     this.spectrum = input.spectrum;
     this.numpyNyquist = input.nyquist === "numpy";
     const octant = this.hx * this.qy * this.qz;
@@ -105,13 +99,13 @@ export class MonogenicEnergy {
     const chunks = input.zChunks ?? 1;
     if (!(Number.isInteger(chunks) && chunks >= 1)) throw new RangeError(`zChunks must be a positive integer, got ${chunks}`);
     this.chunkPlanes = Math.ceil(nz / chunks);
-    const workLength = 2 * this.hx * gy * this.chunkPlanes;
+    const workLength = 2 * this.hx * ny * this.chunkPlanes;
     this.work = input.precision === "float32" ? new Float32Array(workLength) : new Float64Array(workLength);
-    this.block = new Float64Array(2 * this.hx * gz);
-    this.plane = new Float64Array(2 * this.hx * gy);
-    this.packed = new Float64Array(2 * gx);
-    this.rowBatch = new Float64Array(2 * gx * Math.ceil(ny / 2));
-    this.noTerm = new Float64Array(gx);
+    this.block = new Float64Array(2 * this.hx * nz);
+    this.plane = new Float64Array(2 * this.hx * ny);
+    this.packed = new Float64Array(2 * nx);
+    this.rowBatch = new Float64Array(2 * nx * Math.ceil(ny / 2));
+    this.noTerm = new Float64Array(nx);
   }
 
   /** Voxels of the map. */
@@ -121,18 +115,18 @@ export class MonogenicEnergy {
 
   /**
    * Tabulates the gain W(r) of the next `energy` calls, r = √(fz² + fy² + fx²); returns ΣW over the full spectrum
-   * (every bin of the FFT box, the unstored half included).
+   * (every bin, the unstored half included).
    */
   setGain(profile: (radius: number) => number): number {
     const { hx, qy, qz, fx, fy, fz, gain, rowFrom, rowTo } = this;
-    const [gx, gy, gz] = this.fftShape;
+    const [nx, ny, nz] = this.shape;
     let sum = 0;
     for (let z = 0, e = 0, row = 0; z < qz; z++) {
       const z2 = fz[z] * fz[z];
-      const zCount = z === 0 || 2 * z === gz ? 1 : 2;
+      const zCount = z === 0 || 2 * z === nz ? 1 : 2;
       for (let y = 0; y < qy; y++, row++) {
         const yz2 = z2 + fy[y] * fy[y];
-        const count = zCount * (y === 0 || 2 * y === gy ? 1 : 2);
+        const count = zCount * (y === 0 || 2 * y === ny ? 1 : 2);
         let from = hx, to = 0;
         for (let x = 0; x < hx; x++, e++) {
           const radius = Math.sqrt(yz2 + fx[x] * fx[x]);
@@ -141,7 +135,7 @@ export class MonogenicEnergy {
           if (w === 0) continue;
           if (x < from) from = x;
           to = x + 1;
-          sum += (x === 0 || 2 * x === gx ? count : 2 * count) * w;
+          sum += (x === 0 || 2 * x === nx ? count : 2 * count) * w;
         }
         rowFrom[row] = from < to ? from : 0;
         rowTo[row] = to;
@@ -179,35 +173,35 @@ export class MonogenicEnergy {
    */
   private zPass(component: number, z0: number, z1: number): boolean {
     const { hx, qy, qz, fx, fy, fz, gain, rowFrom, rowTo, spectrum, work, block } = this;
-    const [gx, gy, gz] = this.fftShape;
-    const plan = batchFft(gz);
+    const [nx, ny, nz] = this.shape;
+    const plan = batchFft(nz);
     // The Riesz component of axis c leaves out its Nyquist plane in numpy mode.
-    const skipX = this.numpyNyquist && component === 1 && gx % 2 === 0 ? gx / 2 : hx;
-    const skipY = this.numpyNyquist && component === 2 && gy % 2 === 0 ? gy / 2 : -1;
-    const skipZ = this.numpyNyquist && component === 3 && gz % 2 === 0 ? gz / 2 : -1;
+    const skipX = this.numpyNyquist && component === 1 && nx % 2 === 0 ? nx / 2 : hx;
+    const skipY = this.numpyNyquist && component === 2 && ny % 2 === 0 ? ny / 2 : -1;
+    const skipZ = this.numpyNyquist && component === 3 && nz % 2 === 0 ? nz / 2 : -1;
     let activeFrom = hx, activeTo = 0;
-    for (let ky = 0; ky < gy; ky++) {
-      const foldY = ky < qy ? ky : gy - ky;
+    for (let ky = 0; ky < ny; ky++) {
+      const foldY = ky < qy ? ky : ny - ky;
       // The x bins any row of this y holds: the block's lines lo … hi − 1 (sample kz of line kx at kx + hx·kz).
       let lo = hx, hi = 0;
       if (ky !== skipY)
-        for (let kz = 0; kz < gz; kz++) {
-          const row = foldY + qy * (kz < qz ? kz : gz - kz);
+        for (let kz = 0; kz < nz; kz++) {
+          const row = foldY + qy * (kz < qz ? kz : nz - kz);
           const to = Math.min(rowTo[row], skipX);
           if (kz === skipZ || rowFrom[row] >= to) continue;
           if (rowFrom[row] < lo) lo = rowFrom[row];
           if (to > hi) hi = to;
         }
       if (lo < hi) {
-        for (let kz = 0; kz < gz; kz++) {
-          const row = foldY + qy * (kz < qz ? kz : gz - kz);
+        for (let kz = 0; kz < nz; kz++) {
+          const row = foldY + qy * (kz < qz ? kz : nz - kz);
           const from = kz === skipZ ? hi : Math.max(rowFrom[row], lo);
           const to = kz === skipZ ? hi : Math.min(rowTo[row], skipX);
           const line = 2 * hx * kz;
           block.fill(0, line + 2 * lo, line + 2 * Math.max(from, lo));
           block.fill(0, line + 2 * Math.max(to, from, lo), line + 2 * hi);
           const table = hx * row;
-          const source = 2 * hx * (ky + gy * kz);
+          const source = 2 * hx * (ky + ny * kz);
           if (component === 0) {
             for (let kx = from; kx < to; kx++) {
               const w = gain[table + kx];
@@ -231,7 +225,7 @@ export class MonogenicEnergy {
         if (hi > activeTo) activeTo = hi;
       }
       for (let z = z0; z < z1; z++) {
-        const to = 2 * hx * (ky + gy * (z - z0));
+        const to = 2 * hx * (ky + ny * (z - z0));
         if (lo >= hi) {
           work.fill(0, to, to + 2 * hx);
           continue;
@@ -260,42 +254,41 @@ export class MonogenicEnergy {
     term: Float64Array | null,
   ): void {
     const { hx, work, plane, packed, activeFrom, activeTo, noTerm } = this;
-    const [nx, ny] = this.shape;
-    const [gx, gy, gz] = this.fftShape;
-    const start = 2 * hx * gy * (z - z0);
+    const [nx, ny, nz] = this.shape;
+    const start = 2 * hx * ny * (z - z0);
     plane.set(work.subarray(start, start + plane.length));
-    batchFft(gy).transform(plane, 0, hx, activeFrom, activeTo, 1);
+    batchFft(ny).transform(plane, 0, hx, activeFrom, activeTo, 1);
     // x: two Hermitian rows make one complex row whose inverse DFT is both real rows (packHermitianRows). The inverse
-    // DFT is read off a forward one, IDFT(P)[x] = DFT(P)[−x]/gx, and every pass's 1/g is applied here.
+    // DFT is read off a forward one, IDFT(P)[x] = DFT(P)[−x]/nx, and every pass's 1/n is applied here.
     // The plane's row pairs go through one batched transform (fft-batch.ts; for lengths with a large prime factor
     // fft.ts's line-by-line Bluestein costs twice as much), except for powers of two, where fft.js's radix-4 on each
     // pair is 5 % faster. Sample x of pair p lands at x·xStep + p·pairStep.
     const { rowBatch } = this;
     const pairs = Math.ceil(ny / 2);
-    const byLine = (gx & (gx - 1)) === 0;
-    const [xStep, pairStep] = byLine ? [1, gx] : [pairs, 1];
+    const byLine = (nx & (nx - 1)) === 0;
+    const [xStep, pairStep] = byLine ? [1, nx] : [pairs, 1];
     for (let p = 0; p < pairs; p++) {
-      packHermitianRows(plane, 4 * hx * p, 2 * p + 1 < ny, gx, packed);
-      if (byLine) complexFft(gx).forward(rowBatch.subarray(2 * gx * p, 2 * gx * (p + 1)), packed);
+      packHermitianRows(plane, 4 * hx * p, 2 * p + 1 < ny, nx, packed);
+      if (byLine) complexFft(nx).forward(rowBatch.subarray(2 * nx * p, 2 * nx * (p + 1)), packed);
       else
-        for (let x = 0; x < gx; x++) {
+        for (let x = 0; x < nx; x++) {
           rowBatch[2 * (x * pairs + p)] = packed[2 * x];
           rowBatch[2 * (x * pairs + p) + 1] = packed[2 * x + 1];
         }
     }
-    if (!byLine) batchFft(gx).transform(rowBatch, 0, pairs, 0, pairs, -1);
-    const norm = 1 / (gx * gy * gz);
+    if (!byLine) batchFft(nx).transform(rowBatch, 0, pairs, 0, pairs, -1);
+    const norm = 1 / (nx * ny * nz);
     for (let y = 0; y < ny; y++) {
       const at = 2 * (y >> 1) * pairStep + (y & 1);
       const voxel = nx * (y + ny * z);
       // The Nyquist-plane term: one value per row (x plane), or one per x (y and z planes).
-      const constant = axis === 0 && term ? term[y + gy * z] : 0;
+      const constant = axis === 0 && term ? term[y + ny * z] : 0;
       const terms = axis > 0 && term ? term : noTerm;
-      const termStart = axis === 1 && term ? gx * z : axis === 2 && term ? gx * y : 0;
+      const termStart = axis === 1 && term ? nx * z : axis === 2 && term ? nx * y : 0;
       let v = rowBatch[at] * norm;
       out[voxel] += v * v + constant + terms[termStart];
       for (let x = 1; x < nx; x++) {
-        v = rowBatch[2 * (gx - x) * xStep + at] * norm;
+        v = rowBatch[2 * (nx - x) * xStep + at] * norm;
         out[voxel + x] += v * v + constant + terms[termStart + x];
       }
     }
@@ -304,27 +297,27 @@ export class MonogenicEnergy {
   /**
    * numpy mode: the square of the Nyquist-plane term of the Riesz component of `axis` (0, 1, 2 = x, y, z) on the plane
    * of the other two axes (x fastest), or null for an odd FFT axis: the plane's filtered values on the full 2-D grid
-   * (bins kx > gx/2 from Hermitian symmetry), a 2-D inverse DFT divided by g_axis. It is the same along the axis.
+   * (bins kx > nx/2 from Hermitian symmetry), a 2-D inverse DFT divided by n_axis. It is the same along the axis.
    */
   private nyquistPlaneTerm(axis: number): Float64Array | null {
     const { hx, qy, qz, fx, fy, fz, gain, spectrum } = this;
-    const [gx, gy, gz] = this.fftShape;
-    const n = this.fftShape[axis];
+    const [nx, ny, nz] = this.shape;
+    const n = this.shape[axis];
     if (n % 2 !== 0) return null;
     // Plane axes (a, b): x-plane → (y, z); y-plane → (x, z); z-plane → (x, y).
-    const [na, nb] = axis === 0 ? [gy, gz] : axis === 1 ? [gx, gz] : [gx, gy];
+    const [na, nb] = axis === 0 ? [ny, nz] : axis === 1 ? [nx, nz] : [nx, ny];
     const plane = new Float64Array(2 * na * nb);
-    const fc = axis === 0 ? fx[gx / 2] : axis === 1 ? fy[gy / 2] : fz[gz / 2];
+    const fc = axis === 0 ? fx[nx / 2] : axis === 1 ? fy[ny / 2] : fz[nz / 2];
     const octantRow = hx * qy;
     for (let b = 0; b < nb; b++)
       for (let a = 0; a < na; a++) {
-        const kx = axis === 0 ? gx / 2 : a;
-        const ky = axis === 0 ? a : axis === 1 ? gy / 2 : b;
-        const kz = axis === 2 ? gz / 2 : b;
-        // F at a bin with kx > gx/2 is the conjugate of F at the opposite bin.
+        const kx = axis === 0 ? nx / 2 : a;
+        const ky = axis === 0 ? a : axis === 1 ? ny / 2 : b;
+        const kz = axis === 2 ? nz / 2 : b;
+        // F at a bin with kx > nx/2 is the conjugate of F at the opposite bin.
         const mirrored = kx >= hx;
-        const e = mirrored ? gx - kx + hx * ((gy - ky) % gy + gy * ((gz - kz) % gz)) : kx + hx * (ky + gy * kz);
-        const w = gain[(mirrored ? gx - kx : kx) + hx * (ky < qy ? ky : gy - ky) + octantRow * (kz < qz ? kz : gz - kz)];
+        const e = mirrored ? nx - kx + hx * ((ny - ky) % ny + ny * ((nz - kz) % nz)) : kx + hx * (ky + ny * kz);
+        const w = gain[(mirrored ? nx - kx : kx) + hx * (ky < qy ? ky : ny - ky) + octantRow * (kz < qz ? kz : nz - kz)];
         const g = (w * fc) / Math.sqrt(fx[kx] * fx[kx] + fy[ky] * fy[ky] + fz[kz] * fz[kz]);
         if (g === 0) continue;
         const re = spectrum[2 * e];

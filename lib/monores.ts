@@ -17,7 +17,8 @@ import {
 import { halfWidth, inverseRealFft3d, realFft3d, type GridShape, type HalfSpectrum, type RealGrid } from "./fft3d.js";
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import { MonogenicEnergy } from "./monogenic.js";
-import { digitalFrequencies } from "./radial.js";
+import { selectNth } from "./quickselect.js";
+import { applyRadialGain, digitalFrequencies, RAISED_COSINE_WIDTH } from "./radial.js";
 
 /** Xmipp's protocol defaults for MonoRes. */
 export const MONORES_DEFAULTS = {
@@ -29,8 +30,6 @@ export const MONORES_DEFAULTS = {
   significance: 0.95,
 } as const;
 
-/** Width (digital frequency) of the raised cosines on either side of each swept frequency. */
-export const BAND_EDGE_WIDTH = 0.02;
 /** Xmipp realGaussianFilter σ of the mask-refinement amplitude and of the final smoothing. */
 export const REFINEMENT_SIGMA = 4;
 export const SMOOTHING_SIGMA = 3;
@@ -47,31 +46,11 @@ export const MIN_NOISE_VOXELS = 1000;
  */
 export const MIN_SIGNAL_FRACTION = 0.1;
 
-/**
- * Multiplies every stored bin of the half spectrum by `gain(|u|)`, |u| = √(uz² + uy² + ux²) in digital frequencies
- * (the radius is computed per bin: a table of it would be a box of float64 per worker).
- */
-export function applyRadialGain(spectrum: HalfSpectrum, gain: (radius: number) => number): void {
-  const { nx, ny, nz, hx, data } = spectrum;
-  const fx = digitalFrequencies(nx), fy = digitalFrequencies(ny), fz = digitalFrequencies(nz);
-  for (let kz = 0, e = 0; kz < nz; kz++)
-    for (let ky = 0; ky < ny; ky++) {
-      const yz = fz[kz] * fz[kz] + fy[ky] * fy[ky];
-      for (let kx = 0; kx < hx; kx++, e++) {
-        const g = gain(Math.sqrt(yz + fx[kx] * fx[kx]));
-        if (g === 1) continue;
-        data[2 * e] *= g;
-        data[2 * e + 1] *= g;
-      }
-    }
-}
-
 /** The monogenic band energies of a map's half spectrum on MonoRes's digital frequencies, in float64. */
 export function monogenicBands(spectrum: HalfSpectrum): MonogenicEnergy {
   const { nx, ny, nz } = spectrum;
   return new MonogenicEnergy({
     shape: [nx, ny, nz],
-    fftShape: [nx, ny, nz],
     frequencies: [digitalFrequencies(nx), digitalFrequencies(ny), digitalFrequencies(nz)],
     spectrum: spectrum.data,
     nyquist: "real",
@@ -294,31 +273,12 @@ export function cliffLabels(grid: RealGrid, mask: Uint8Array): { labels: Int8Arr
 }
 
 /**
- * Xmipp's quantile: the value at index ⌊N·q⌋ of the values sorted ascending. Found by quickselect (Hoare partition
- * about the median of three) in O(N) instead of a sort; `values` is reordered.
+ * Xmipp's quantile: the value at index ⌊N·q⌋ of the values sorted ascending. Found by quickselect in O(N) instead of
+ * a sort; `values` is reordered.
  */
 export function sortedQuantile(values: Float64Array, q: number): number {
   const k = Math.floor(values.length * q);
-  let lo = 0, hi = values.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >> 1;
-    const a = values[lo], b = values[mid], c = values[hi];
-    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (values[i] < pivot) i++;
-      while (values[j] > pivot) j--;
-      if (i <= j) {
-        const t = values[i];
-        values[i++] = values[j];
-        values[j--] = t;
-      }
-    }
-    // Now values[lo..j] ≤ pivot ≤ values[i..hi], and any index strictly between j and i holds the pivot.
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
+  selectNth(values, k);
   return values[k];
 }
 
@@ -465,7 +425,7 @@ class MonoResSweep implements BandRun {
     const spectrum = realFft3d(grid, sharedFloat64Array(2 * halfWidth(grid.nx) * grid.ny * grid.nz)).data;
     const tasks: MonoResTask[] = [{ refinement: true }];
     for (const { freq } of this.bands) {
-      tasks.push({ refinement: false, freq, freqH: Math.max(freq - BAND_EDGE_WIDTH, 0), freqL: Math.min(freq + BAND_EDGE_WIDTH, 0.5) });
+      tasks.push({ refinement: false, freq, freqH: Math.max(freq - RAISED_COSINE_WIDTH, 0), freqL: Math.min(freq + RAISED_COSINE_WIDTH, 0.5) });
     }
     this.job = {
       kind: "monores",

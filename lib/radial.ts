@@ -21,6 +21,31 @@ export function digitalFrequencies(n: number): Float64Array {
 }
 
 /**
+ * Xmipp's raised-cosine width (digital frequency): `xmipp_transform_filter --fourier low_pass`'s default, and the
+ * width of MonoRes's high- and low-pass edges on either side of each swept frequency.
+ */
+export const RAISED_COSINE_WIDTH = 0.02;
+
+/**
+ * Multiplies every stored bin of the half spectrum by `gain(R)`, R = √((fz² + fy²) + fx²) in digital frequencies (as
+ * Xmipp orders the sum); the radius is computed per bin: a table of it would be a box of float64 per worker.
+ */
+export function applyRadialGain(spectrum: HalfSpectrum, gain: (radius: number) => number): void {
+  const { nx, ny, nz, hx, data } = spectrum;
+  const fx = digitalFrequencies(nx), fy = digitalFrequencies(ny), fz = digitalFrequencies(nz);
+  for (let kz = 0, e = 0; kz < nz; kz++)
+    for (let ky = 0; ky < ny; ky++) {
+      const yz = fz[kz] * fz[kz] + fy[ky] * fy[ky];
+      for (let kx = 0; kx < hx; kx++, e++) {
+        const g = gain(Math.sqrt(yz + fx[kx] * fx[kx]));
+        if (g === 1) continue;
+        data[2 * e] *= g;
+        data[2 * e + 1] *= g;
+      }
+    }
+}
+
+/**
  * Shell of a bin at digital radius R when shells are `1/shellScale` wide: `⌊R·shellScale + 0.5⌋` (Xmipp's ROUND for
  * R ≥ 0; with shellScale = Xdim, the rounded radius in Fourier pixels).
  */

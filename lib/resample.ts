@@ -7,28 +7,15 @@
  * voxel ⌊n/2⌋), so the grids coincide; values differ by the interpolation kernel only.
  */
 import { halfWidth, inverseRealFft3d, realFft3d, type GridShape, type HalfSpectrum } from "./fft3d.js";
-import { digitalFrequencies } from "./radial.js";
+import { applyRadialGain, digitalFrequencies, RAISED_COSINE_WIDTH } from "./radial.js";
 import type { Vec3, Volume } from "./volume.js";
-
-/** Xmipp's default raised-cosine width (digital frequency) for `--fourier low_pass`. */
-export const RAISED_COSINE_WIDTH = 0.02;
 
 /**
  * Xmipp's raised-cosine low-pass, in place: gain 1 for |w| < cutoff, ½(1 + cos(π(|w| − cutoff)/width)) up to
  * cutoff + width, 0 beyond, with |w| the digital frequency modulus (cycles/voxel, each axis scaled by its own size).
  */
 export function lowPassRaisedCosine(spectrum: HalfSpectrum, cutoff: number, width = RAISED_COSINE_WIDTH): void {
-  const { ny, nz, hx, data } = spectrum;
-  const gain = raisedCosineGains(spectrum, { cutoff, width });
-  let e = 0;
-  for (let kz = 0; kz < nz; kz++)
-    for (let ky = 0; ky < ny; ky++)
-      for (let kx = 0; kx < hx; kx++, e++) {
-        const g = gain(kx, ky, kz);
-        if (g === 1) continue;
-        data[2 * e] *= g;
-        data[2 * e + 1] *= g;
-      }
+  applyRadialGain(spectrum, raisedCosine({ cutoff, width }));
 }
 
 /** A raised-cosine low-pass: `cutoff` and `width` (default RAISED_COSINE_WIDTH) in digital frequency. */
@@ -37,16 +24,21 @@ export interface LowPass {
   width?: number;
 }
 
-/** The low-pass's gain at bin (kx, ky, kz) of a grid's spectrum. */
-function raisedCosineGains({ nx, ny, nz }: GridShape, { cutoff, width = RAISED_COSINE_WIDTH }: LowPass) {
-  const fx = digitalFrequencies(nx);
-  const fy = digitalFrequencies(ny);
-  const fz = digitalFrequencies(nz);
-  return (kx: number, ky: number, kz: number): number => {
-    const w = Math.sqrt(fx[kx] * fx[kx] + fy[ky] * fy[ky] + fz[kz] * fz[kz]);
+/** The low-pass's gain at digital radius w. */
+function raisedCosine({ cutoff, width = RAISED_COSINE_WIDTH }: LowPass): (w: number) => number {
+  return (w) => {
     if (w < cutoff) return 1;
     return w < cutoff + width ? (1 + Math.cos((Math.PI / width) * (w - cutoff))) / 2 : 0;
   };
+}
+
+/** The low-pass's gain at bin (kx, ky, kz) of a grid's spectrum, its radius summed as applyRadialGain sums it. */
+function raisedCosineGains({ nx, ny, nz }: GridShape, lowPass: LowPass) {
+  const fx = digitalFrequencies(nx);
+  const fy = digitalFrequencies(ny);
+  const fz = digitalFrequencies(nz);
+  const gain = raisedCosine(lowPass);
+  return (kx: number, ky: number, kz: number): number => gain(Math.sqrt(fz[kz] * fz[kz] + fy[ky] * fy[ky] + fx[kx] * fx[kx]));
 }
 
 /** One input bin feeding an output bin along an axis: its index and complex coefficient. */

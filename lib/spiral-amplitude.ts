@@ -122,7 +122,6 @@ export class SpiralAmplitude {
     if (out.length !== this.voxels) throw new RangeError(`output has ${out.length} values, expected ${this.voxels}`);
     const bands = (this.bands ??= new MonogenicEnergy({
       shape: this.setup.shape,
-      fftShape: this.setup.shape,
       frequencies: [
         fftFrequencies(nx, this.setup.sampling[0]),
         fftFrequencies(ny, this.setup.sampling[1]),

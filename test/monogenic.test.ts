@@ -6,23 +6,20 @@ import { fftFrequencies } from "../lib/spiral-amplitude.js";
 import type { Vec3 } from "../lib/volume.js";
 import { centeredUniform } from "./helpers/random.js";
 
-/** A random map in the low corner of `fftShape` (zeros elsewhere) and its half spectrum. */
-function paddedSpectrum(shape: Vec3, fftShape: Vec3, seed: number): Float64Array {
-  const [nx, ny, nz] = shape, [gx, gy, gz] = fftShape;
-  const data = new Float64Array(gx * gy * gz);
+/** The half spectrum of a random map of `shape`. */
+function randomSpectrum([nx, ny, nz]: Vec3, seed: number): Float64Array {
   const random = centeredUniform(seed);
-  for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) data[x + gx * (y + gy * z)] = random();
-  return realFft3d({ nx: gx, ny: gy, nz: gz, data }).data;
+  const data = Float64Array.from({ length: nx * ny * nz }, () => random());
+  return realFft3d({ nx, ny, nz, data }).data;
 }
 
 const ring = (radius: number) => Math.exp(-((radius - 0.2) ** 2) / 0.01) + (radius === 0 ? 0.5 : 0);
 
 /**
  * "real" mode, written out: for each component the filtered half spectrum H·W·F bin by bin, inverted by fft3d's
- * irfftn, squared and summed, on the whole FFT box; E at the map's voxels.
+ * irfftn, squared and summed.
  */
-function realReference(spectrum: Float64Array, shape: Vec3, fftShape: Vec3, f: Float64Array[], gain: (r: number) => number) {
-  const [gx, gy, gz] = fftShape;
+function realReference(spectrum: Float64Array, [gx, gy, gz]: Vec3, f: Float64Array[], gain: (r: number) => number) {
   const hx = halfWidth(gx);
   const energy = new Float64Array(gx * gy * gz);
   for (let c = 0; c < 4; c++) {
@@ -40,15 +37,14 @@ function realReference(spectrum: Float64Array, shape: Vec3, fftShape: Vec3, f: F
     const v = inverseRealFft3d({ nx: gx, ny: gy, nz: gz, hx, data: filtered }, true);
     v.forEach((value, i) => (energy[i] += value * value));
   }
-  return cornerOf(energy, shape, fftShape);
+  return energy;
 }
 
 /**
  * "numpy" mode, written out: numpy's ifftn of H·W·F over the full spectrum (F(k) for kx > gx/2 from Hermitian
  * symmetry, H from fftfreq at each bin's own index), by a direct O(N²) sum, and |v|² summed over the components.
  */
-function numpyReference(spectrum: Float64Array, shape: Vec3, fftShape: Vec3, f: Float64Array[], gain: (r: number) => number) {
-  const [gx, gy, gz] = fftShape;
+function numpyReference(spectrum: Float64Array, [gx, gy, gz]: Vec3, f: Float64Array[], gain: (r: number) => number) {
   const hx = halfWidth(gx);
   const n = gx * gy * gz;
   const energy = new Float64Array(n);
@@ -76,13 +72,7 @@ function numpyReference(spectrum: Float64Array, shape: Vec3, fftShape: Vec3, f: 
         }
     for (let i = 0; i < n; i++) energy[i] += vRe[i] * vRe[i] + vIm[i] * vIm[i];
   }
-  return cornerOf(energy, shape, fftShape);
-}
-
-function cornerOf(values: Float64Array, [nx, ny, nz]: Vec3, [gx, gy]: Vec3): Float64Array {
-  const out = new Float64Array(nx * ny * nz);
-  for (let z = 0, i = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++, i++) out[i] = values[x + gx * (y + gy * z)];
-  return out;
+  return energy;
 }
 
 function expectClose(actual: ArrayLike<number>, expected: Float64Array, relative: number) {
@@ -92,38 +82,38 @@ function expectClose(actual: ArrayLike<number>, expected: Float64Array, relative
 }
 
 describe("MonogenicEnergy", () => {
-  const cases: { shape: Vec3; fftShape: Vec3; zChunks?: number }[] = [
-    { shape: [6, 5, 4], fftShape: [6, 5, 4] },
-    { shape: [7, 6, 5], fftShape: [7, 6, 5], zChunks: 3 },
-    { shape: [5, 4, 6], fftShape: [8, 6, 6], zChunks: 2 },
+  const cases: { shape: Vec3; zChunks?: number }[] = [
+    { shape: [6, 5, 4] },
+    { shape: [7, 6, 5], zChunks: 3 },
+    { shape: [8, 6, 6], zChunks: 2 },
   ];
-  for (const { shape, fftShape, zChunks } of cases) {
-    const label = `${shape.join("×")} in an FFT box of ${fftShape.join("×")}${zChunks ? `, z pass in ${zChunks} chunks` : ""}`;
-    const frequencies = fftShape.map((g) => digitalFrequencies(g)) as [Float64Array, Float64Array, Float64Array];
+  for (const { shape, zChunks } of cases) {
+    const label = `${shape.join("×")}${zChunks ? `, z pass in ${zChunks} chunks` : ""}`;
+    const frequencies = shape.map((g) => digitalFrequencies(g)) as [Float64Array, Float64Array, Float64Array];
 
     it(`"real" mode, float64: equals the four irfftn of the filtered half spectrum, ${label}`, () => {
-      const spectrum = paddedSpectrum(shape, fftShape, 11);
-      const bands = new MonogenicEnergy({ shape, fftShape, frequencies, spectrum, nyquist: "real", precision: "float64", zChunks });
+      const spectrum = randomSpectrum(shape, 11);
+      const bands = new MonogenicEnergy({ shape, frequencies, spectrum, nyquist: "real", precision: "float64", zChunks });
       bands.setGain(ring);
       const out = new Float64Array(shape[0] * shape[1] * shape[2]);
       bands.energy(out);
-      expectClose(out, realReference(spectrum, shape, fftShape, frequencies, ring), 1e-12);
+      expectClose(out, realReference(spectrum, shape, frequencies, ring), 1e-12);
     });
 
     it(`"numpy" mode, float32: equals numpy's complex ifftn modulus, ${label}`, () => {
-      const spectrum = Float32Array.from(paddedSpectrum(shape, fftShape, 12));
-      const spacing = fftShape.map((g, a) => fftFrequencies(g, [1.1, 0.9, 1.3][a])) as [Float64Array, Float64Array, Float64Array];
+      const spectrum = Float32Array.from(randomSpectrum(shape, 12));
+      const spacing = shape.map((g, a) => fftFrequencies(g, [1.1, 0.9, 1.3][a])) as [Float64Array, Float64Array, Float64Array];
       const gain = (r: number) => Math.exp(-((r - 0.25) ** 2) / 0.02);
-      const bands = new MonogenicEnergy({ shape, fftShape, frequencies: spacing, spectrum, nyquist: "numpy", precision: "float32", zChunks });
+      const bands = new MonogenicEnergy({ shape, frequencies: spacing, spectrum, nyquist: "numpy", precision: "float32", zChunks });
       bands.setGain(gain);
       const out = new Float32Array(shape[0] * shape[1] * shape[2]);
       bands.energy(out);
-      expectClose(out, numpyReference(Float64Array.from(spectrum), shape, fftShape, spacing, gain), 1e-5);
+      expectClose(out, numpyReference(Float64Array.from(spectrum), shape, spacing, gain), 1e-5);
     });
 
-    it(`sets a gain that returns ΣW over every bin of the FFT box, and scales it, ${label}`, () => {
-      const spectrum = paddedSpectrum(shape, fftShape, 13);
-      const bands = new MonogenicEnergy({ shape, fftShape, frequencies, spectrum, nyquist: "real", precision: "float64" });
+    it(`sets a gain that returns ΣW over every bin of the spectrum, and scales it, ${label}`, () => {
+      const spectrum = randomSpectrum(shape, 13);
+      const bands = new MonogenicEnergy({ shape, frequencies, spectrum, nyquist: "real", precision: "float64" });
       let expected = 0;
       for (const fz of frequencies[2]) for (const fy of frequencies[1]) for (const fx of frequencies[0]) expected += ring(Math.sqrt(fz * fz + fy * fy + fx * fx));
       expect(bands.setGain(ring)).toBeCloseTo(expected, 12);
@@ -137,9 +127,9 @@ describe("MonogenicEnergy", () => {
   }
 
   it("gives zero energy for a gain that is zero everywhere", () => {
-    const spectrum = paddedSpectrum([6, 6, 6], [6, 6, 6], 14);
+    const spectrum = randomSpectrum([6, 6, 6], 14);
     const bands = new MonogenicEnergy({
-      shape: [6, 6, 6], fftShape: [6, 6, 6], frequencies: [6, 6, 6].map(digitalFrequencies) as [Float64Array, Float64Array, Float64Array],
+      shape: [6, 6, 6], frequencies: [6, 6, 6].map(digitalFrequencies) as [Float64Array, Float64Array, Float64Array],
       spectrum, nyquist: "numpy", precision: "float64",
     });
     expect(bands.setGain(() => 0)).toBe(0);
@@ -148,10 +138,10 @@ describe("MonogenicEnergy", () => {
     expect(out.every((v) => v === 0)).toBe(true);
   });
 
-  it("refuses a map larger than its FFT box and a spectrum of the wrong size", () => {
+  it("refuses a spectrum or frequencies of the wrong size", () => {
     const f = [8, 8, 8].map(digitalFrequencies) as [Float64Array, Float64Array, Float64Array];
-    const input = { fftShape: [8, 8, 8] as Vec3, frequencies: f, nyquist: "real" as const, precision: "float64" as const };
-    expect(() => new MonogenicEnergy({ ...input, shape: [9, 8, 8], spectrum: new Float64Array(2 * 5 * 64) })).toThrow(/smaller than the map/);
+    const input = { frequencies: f, nyquist: "real" as const, precision: "float64" as const };
     expect(() => new MonogenicEnergy({ ...input, shape: [8, 8, 8], spectrum: new Float64Array(10) })).toThrow(/spectrum has/);
+    expect(() => new MonogenicEnergy({ ...input, shape: [9, 8, 8], spectrum: new Float64Array(2 * 5 * 64) })).toThrow(/one frequency per bin/);
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
 import {
-  applyRadialGain, cliffLabels, gaussianInPlace, highPass, monogenicAmplitude, monogenicBands, monoRes, normalQuantile, sortedQuantile,
+  cliffLabels, gaussianInPlace, highPass, monogenicAmplitude, monogenicBands, monoRes, normalQuantile, sortedQuantile,
   sweepResolutions,
 } from "../lib/monores.js";
-import { digitalFrequency } from "../lib/radial.js";
+import { applyRadialGain, digitalFrequency } from "../lib/radial.js";
 import { makeVolume, type Volume } from "../lib/volume.js";
 import { seededNormal } from "./helpers/random.js";
 

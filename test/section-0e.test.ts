@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { realFft3d } from "../lib/fft3d.js";
 import { hardMask } from "../lib/masks.js";
-import { applyRadialGain } from "../lib/monores.js";
+import { applyRadialGain } from "../lib/radial.js";
 import { parseMap } from "../lib/mrc-reader.js";
 import {
   fastEvenLength, localResolutionSection, localResolutionTitle, workingGrid,

@@ -20,6 +20,12 @@ test("an entry's site files: the report at the fallback threshold, flagged, with
   const level = levelKeepingFraction(volume.data, 0.01);
   expect(page.threshold).toMatchObject({ level, fromAuthors: false });
   expect(page.markers.author).toBeNull();
+  // The 1 % marker and the sweep's ends (levels keeping 20 % and 0.05 % of the voxels), by a sort of the map.
+  const sorted = volume.data.filter(Number.isFinite).sort();
+  const keeping = (fraction: number) => sorted[sorted.length - Math.max(1, Math.ceil(fraction * sorted.length))];
+  expect(page.markers.onePercent).toBe(keeping(0.01));
+  expect(page.range[0]).toBeLessThanOrEqual(keeping(0.2));
+  expect(page.range[1]).toBeGreaterThanOrEqual(keeping(0.0005));
 
   // The JSON is the CLI's for that threshold (0.d–0.h do not apply without a resolution, so nothing was precomputed
   // that the CLI would not compute too).

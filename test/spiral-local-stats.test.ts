@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  histogramOfSorted, isTooHomogeneous, percentilesOfSorted, quantileOfSelected, quantileOfSorted, selectNth,
+  histogramOfSorted, isTooHomogeneous, percentilesOfSorted, quantileOfSelected, quantileOfSorted,
 } from "../lib/local-stats.js";
 
 describe("numpy percentiles (linear)", () => {
@@ -35,20 +35,6 @@ describe("quantileOfSelected (value bins and quickselect) against sorting", () =
           else expect(got).toBe(quantileOfSorted(chosen, q));
         },
       ),
-    );
-  });
-
-  it("selectNth leaves the k-th smallest at k with smaller values before and larger after", () => {
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 1, maxLength: 100 }), fc.nat(), (ints, k0) => {
-        const a = Float32Array.from(ints);
-        const k = k0 % a.length;
-        selectNth(a, k);
-        const sorted = Float32Array.from(ints).sort();
-        expect(a[k]).toBe(sorted[k]);
-        for (let i = 0; i < k; i++) expect(a[i]).toBeLessThanOrEqual(a[k]);
-        for (let i = k + 1; i < a.length; i++) expect(a[i]).toBeGreaterThanOrEqual(a[k]);
-      }),
     );
   });
 });

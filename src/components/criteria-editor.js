@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * What-if criteria: one number box per parameter of lib/criteria.ts (grouped by section, with the criterion's
  * wording), the VRS-compatible mode switch, and a reset to VRS's values. A view whose value is
@@ -5,34 +6,43 @@
  */
 import {html} from "htl";
 
+/** @typedef {Mapval.CriteriaParameters} CriteriaParameters */
+/** @typedef {Mapval.AnalysisMode} AnalysisMode */
+
+/**
+ * @param {{criteria: readonly Mapval.Criterion[], defaults: Readonly<CriteriaParameters>}} options
+ * @returns {HTMLFormElement & {readonly value: {mode: AnalysisMode, parameters: CriteriaParameters}}}
+ */
 export function criteriaEditor({criteria, defaults}) {
+  /** @type {Map<keyof CriteriaParameters, HTMLInputElement>} */
   const boxes = new Map();
-  const mode = html`<input type="checkbox" data-testid="vrs-compat">`;
+  const mode = /** @type {HTMLInputElement} */ (html`<input type="checkbox" data-testid="vrs-compat">`);
   const groups = ["0.a", "0.b", "0.c"].map((section) => html`<fieldset>
     <legend>${section}</legend>
     ${criteria.filter((c) => c.section === section).map((c) => html`<div class="criterion">
       ${c.parameters.map((p) => {
-        const box = html`<input type="number" step="any" data-testid=${`parameter-${p.key}`} value=${defaults[p.key]}>`;
+        const box = /** @type {HTMLInputElement} */ (html`<input type="number" step="any" data-testid=${`parameter-${p.key}`} value=${defaults[p.key]}>`);
         boxes.set(p.key, box);
         return html`<label>${p.label}${p.unit ? ` (${p.unit})` : ""} ${box}</label>`;
       })}
     </div>`)}
   </fieldset>`);
   const reset = html`<button type="button" data-testid="reset-criteria">Reset to VRS defaults</button>`;
-  const form = html`<form class="criteria-editor" onsubmit=${(e) => e.preventDefault()}>
+  const form = html`<form class="criteria-editor" onsubmit=${(/** @type {SubmitEvent} */ e) => e.preventDefault()}>
     <label class="mode-toggle">${mode} VRS-compatible mode (reproduce VRS's numbers, defects included)</label>
     <div class="criteria-groups">${groups}</div>
     ${reset}
   </form>`;
 
   const read = () => {
-    const parameters = {};
+    // Every key has a box (the criteria list all the parameters).
+    const parameters = /** @type {CriteriaParameters} */ ({});
     for (const [key, box] of boxes) {
       const x = box.valueAsNumber;
       parameters[key] = Number.isFinite(x) ? x : defaults[key];
       box.classList.toggle("changed", parameters[key] !== defaults[key]);
     }
-    return {mode: mode.checked ? "vrs-compat" : "default", parameters};
+    return {mode: /** @type {AnalysisMode} */ (mode.checked ? "vrs-compat" : "default"), parameters};
   };
   let value = read();
   form.addEventListener("input", () => (value = read()));
@@ -42,5 +52,5 @@ export function criteriaEditor({criteria, defaults}) {
     form.dispatchEvent(new Event("input", {bubbles: true}));
   };
   Object.defineProperty(form, "value", {get: () => value});
-  return form;
+  return /** @type {HTMLFormElement & {readonly value: typeof value}} */ (form);
 }

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Download links for a table (Arrow IPC file, CSV, JSON) or a JSON document. The file is made when the link is
  * clicked, from the rows at that moment, so it always matches what the page shows.
@@ -10,8 +11,14 @@ import {csvFormat} from "d3";
 import {html} from "htl";
 import {tableValue} from "../lib/format.js";
 
+/**
+ * @param {string} fileName
+ * @param {string} label
+ * @param {() => Blob} makeBlob
+ * @param {string} testId
+ */
 function link(fileName, label, makeBlob, testId) {
-  const a = html`<a class="download" download=${fileName} href="#" data-testid=${testId}>${label}</a>`;
+  const a = /** @type {HTMLAnchorElement} */ (html`<a class="download" download=${fileName} href="#" data-testid=${testId}>${label}</a>`);
   a.onclick = () => {
     if (a.dataset.url) URL.revokeObjectURL(a.dataset.url);
     a.dataset.url = a.href = URL.createObjectURL(makeBlob());
@@ -20,22 +27,32 @@ function link(fileName, label, makeBlob, testId) {
 }
 
 /** NaN and ±Infinity become null in JSON (as JSON.stringify writes them) and empty cells in CSV. */
-const displayRow = (row) =>
+const displayRow = (/** @type {Record<string, unknown>} */ row) =>
   Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "number" && !Number.isFinite(v) ? null : tableValue(v)]));
 
 /**
  * `rows()` gives the current rows (objects with the same flat columns); the files are named `fileStem` + extension
  * (the page puts the entry and, for tables that depend on it, the threshold in the stem).
  */
+/**
+ * @param {string} name
+ * @param {() => Record<string, unknown>[]} rows
+ */
 export function tableDownloads(name, rows, label = name, fileStem = name) {
   const json = () => rows().map(displayRow);
   return html`<span class="downloads" data-testid=${`download-${name}`}>${label}:
-    ${link(`${fileStem}.arrow`, "Arrow", () => new Blob([tableToIPC(tableFromJSON(json()), "file")], {type: "application/vnd.apache.arrow.file"}), `download-${name}-arrow`)}
+    ${link(`${fileStem}.arrow`, "Arrow", () => new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (tableToIPC(tableFromJSON(json()), "file"))], {type: "application/vnd.apache.arrow.file"}), `download-${name}-arrow`)}
     ${link(`${fileStem}.csv`, "CSV", () => new Blob([csvFormat(json())], {type: "text/csv"}), `download-${name}-csv`)}
     ${link(`${fileStem}.json`, "JSON", () => new Blob([JSON.stringify(json())], {type: "application/json"}), `download-${name}-json`)}
   </span>`;
 }
 
+/**
+ * @param {string} fileName
+ * @param {() => unknown} document
+ * @param {string} label
+ * @param {string} testId
+ */
 export function jsonDownload(fileName, document, label, testId) {
   return link(fileName, label, () => new Blob([JSON.stringify(document())], {type: "application/json"}), testId);
 }

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * isosurfaceView: a rotatable 3-D isosurface of a map at a density threshold, in WebGL (three.js).
  *
@@ -55,10 +56,25 @@ import {finiteExtent} from "../lib/colormap.js";
 const PADDING = 2;
 // EMD-1997 at its contour level gives 13 triangles per 100 voxels, a synthetic 160³ map 6: 15 % of the voxels leaves
 // room, so that regrowing the buffers (a second polygonization and a warning from three) stays rare.
-const initialTriangles = (voxels) => Math.max(200_000, Math.ceil(0.15 * voxels));
+const initialTriangles = (/** @type {number} */ voxels) => Math.max(200_000, Math.ceil(0.15 * voxels));
 
+/**
+ * @typedef {HTMLDivElement & {
+ *   setThreshold(threshold: number): Promise<number | null>,
+ *   views(angles: number[][]): string[] | null,
+ *   dispose(): void,
+ * }} IsosurfaceView
+ */
+
+/** @typedef {MarchingCubes & {maxTriangles: number}} Surface A MarchingCubes mesh with the triangles its buffers hold. */
+
+/**
+ * @param {{data: Float32Array, nx: number, ny: number, nz: number, voxelSize: number[] | null, threshold: number,
+ *   width?: number, height?: number, colors?: Float32Array}} options
+ * @returns {IsosurfaceView}
+ */
 export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 420, height = 360, colors}) {
-  const element = document.createElement("div");
+  const element = /** @type {IsosurfaceView} */ (document.createElement("div"));
   element.className = "mapval-isosurface-view";
   element.dataset.testid = "isosurface-view";
   element.style.cssText = `position: relative; width: ${width}px; height: ${height}px; border: 1px solid #bbb; ` +
@@ -68,7 +84,7 @@ export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 
   canvas.dataset.testid = "isosurface-canvas";
   // preserveDrawingBuffer keeps the last frame for printing and for reading pixels back.
   const contextAttributes = {antialias: true, preserveDrawingBuffer: true, alpha: false};
-  const gl = canvas.getContext("webgl2", contextAttributes);
+  const gl = /** @type {WebGL2RenderingContext | null} */ (canvas.getContext("webgl2", contextAttributes));
   if (!gl) return unavailable(element);
 
   const renderer = new WebGLRenderer({canvas, context: gl, ...contextAttributes});
@@ -118,6 +134,7 @@ export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 
   const render = () => renderer.render(scene, camera);
   controls.addEventListener("change", render);
 
+  /** @param {number} value */
   function recompute(value) {
     const started = performance.now();
     surface.isolation = value;
@@ -147,21 +164,23 @@ export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 
 
   // A slider sends thresholds faster than a large map polygonizes: calls are coalesced to one recompute per frame,
   // with the latest threshold, and every caller's promise gets that result.
+  /** @type {{value: number, result: Promise<number | null>} | null} */
   let pending = null;
+  /** @param {number} value */
   function setThreshold(value) {
     if (pending) {
       pending.value = value;
       return pending.result;
     }
-    pending = {value};
-    pending.result = new Promise((resolve) =>
-      requestAnimationFrame(() => {
-        const {value} = pending;
-        pending = null;
-        resolve(disposed ? null : recompute(value));
-      })
-    );
-    return pending.result;
+    /** @type {(triangles: number | null) => void} */
+    let settle = () => {};
+    const next = {value, result: new Promise((resolve) => (settle = resolve))};
+    pending = next;
+    requestAnimationFrame(() => {
+      pending = null;
+      settle(disposed ? null : recompute(next.value));
+    });
+    return next.result;
   }
 
   /**
@@ -170,6 +189,7 @@ export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 
    * +z, the turned model is the model seen from R⁻¹·(+z) with R⁻¹·(+y) up; the main camera is moved there for one
    * frame and put back.
    */
+  /** @param {number[]} angles */
   function fixedView([ax, ay, az]) {
     const degrees = Math.PI / 180;
     const inverse = new Matrix4().makeRotationZ(az * degrees)
@@ -183,6 +203,7 @@ export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 
     renderer.render(scene, camera);
     return canvas.toDataURL("image/png");
   }
+  /** @param {number[][]} angles */
   function views(angles) {
     const saved = {position: camera.position.clone(), up: camera.up.clone(), quaternion: camera.quaternion.clone()};
     const urls = angles.map(fixedView);
@@ -208,6 +229,7 @@ export function isosurfaceView({data, nx, ny, nz, voxelSize, threshold, width = 
   return element;
 }
 
+/** @param {IsosurfaceView} element */
 function unavailable(element) {
   element.dataset.webgl = "unavailable";
   const message = element.appendChild(document.createElement("p"));
@@ -220,8 +242,15 @@ function unavailable(element) {
   return element;
 }
 
+/**
+ * @param {number} resolution
+ * @param {MeshStandardMaterial} material
+ * @param {number} maxTriangles
+ * @param {boolean} enableColors
+ * @returns {Surface}
+ */
 function marchingCubes(resolution, material, maxTriangles, enableColors) {
-  const surface = new MarchingCubes(resolution, material, false, enableColors, maxTriangles);
+  const surface = /** @type {Surface} */ (new MarchingCubes(resolution, material, false, enableColors, maxTriangles));
   surface.maxTriangles = maxTriangles;
   // three's bounding sphere is that of the whole cube; the renderer must not cull the scaled mesh by it.
   surface.frustumCulled = false;
@@ -229,6 +258,14 @@ function marchingCubes(resolution, material, maxTriangles, enableColors) {
 }
 
 /** The map into the middle of the cube; the padding and any NaN or ±Infinity below the map, so the surface closes. */
+/**
+ * @param {Float32Array} field
+ * @param {number} resolution
+ * @param {Float32Array} data
+ * @param {number} nx
+ * @param {number} ny
+ * @param {number} nz
+ */
 function fillField(field, resolution, data, nx, ny, nz) {
   const [min, max] = finiteExtent(data) ?? [0, 0];
   // One full range below the minimum: a face then cuts an edge to the padding at most half-way, inside the box outline,
@@ -243,6 +280,14 @@ function fillField(field, resolution, data, nx, ny, nz) {
 }
 
 /** The voxels' colours into the same samples as `fillField` puts their densities (the padding stays black). */
+/**
+ * @param {Float32Array} palette
+ * @param {number} resolution
+ * @param {Float32Array} colors
+ * @param {number} nx
+ * @param {number} ny
+ * @param {number} nz
+ */
 function fillPalette(palette, resolution, colors, nx, ny, nz) {
   palette.fill(0);
   for (let z = 0, i = 0; z < nz; z++)
@@ -257,13 +302,22 @@ function fillPalette(palette, resolution, colors, nx, ny, nz) {
  * MarchingCubes puts cube sample i at (i − resolution/2)/(resolution/2); scaled and moved so that map voxel
  * (x, y, z) lands at (x, y, z) × voxel size in Å.
  */
+/**
+ * @param {Surface} surface
+ * @param {number} resolution
+ * @param {number[]} spacing
+ */
 function placeInAngstroms(surface, resolution, spacing) {
   const half = resolution / 2;
   surface.scale.set(spacing[0] * half, spacing[1] * half, spacing[2] * half);
-  surface.position.set(...spacing.map((size) => size * (half - PADDING)));
+  surface.position.set(spacing[0] * (half - PADDING), spacing[1] * (half - PADDING), spacing[2] * (half - PADDING));
 }
 
 /** Bounds in Å of the triangles drawn now (the buffers hold stale vertices past them). */
+/**
+ * @param {Surface} surface
+ * @param {number} triangles
+ */
 function surfaceBounds(surface, triangles) {
   if (triangles === 0) return null;
   const positions = surface.positionArray;
@@ -275,6 +329,6 @@ function surfaceBounds(surface, triangles) {
       if (value > max[axis]) max[axis] = value;
     }
   const scale = surface.scale.toArray(), offset = surface.position.toArray();
-  const toAngstroms = (corner) => corner.map((value, axis) => value * scale[axis] + offset[axis]);
+  const toAngstroms = (/** @type {number[]} */ corner) => corner.map((value, axis) => value * scale[axis] + offset[axis]);
   return [toAngstroms(min), toAngstroms(max)];
 }

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * localSurfaceViews: the map's isosurface coloured by a local map (0.e resolution, 0.f B-factor, 0.g occupancy), as
  * three stills at VRS's view angles (isosurface-views.js), the way VRS shows "representative views" of each.
@@ -20,22 +21,35 @@ import {lookupOf} from "./slice-view.js";
 
 const NO_VALUE = [0.75, 0.75, 0.75];
 
+/**
+ * @typedef {{
+ *   map: {data: Float32Array, nx: number, ny: number, nz: number, voxelSize: number[]},
+ *   threshold: number,
+ *   local: {values: Float32Array, shape: number[], voxelSize: number},
+ *   colormap: string,
+ *   domain: [number, number],
+ * }} LocalSurfaceOptions
+ */
+
+/** @param {LocalSurfaceOptions} options */
 export function localSurfaceViews(options) {
   const element = document.createElement("div");
   element.dataset.testid = "local-surface-views";
   element.textContent = "Drawing the surface views…";
   // An idle moment, or 2 s at the latest: a page kept busy (slider, worker replies) must still get its views.
+  /** @type {(callback: () => void) => void} */
   const later = window.requestIdleCallback ? (callback) => window.requestIdleCallback(callback, {timeout: 2000})
     : (callback) => setTimeout(callback, 200);
   later(() => element.replaceChildren(stillsOf(options)));
   return element;
 }
 
+/** @param {LocalSurfaceOptions} options */
 function stillsOf({map, threshold, local, colormap, domain}) {
   const {nx, ny, nz} = map;
   const [lx, ly, lz] = local.shape;
   const lookup = lookupOf(colormap);
-  const nearest = (i, n, ratio) => Math.min(n - 1, Math.round(i * ratio));
+  const nearest = (/** @type {number} */ i, /** @type {number} */ n, /** @type {number} */ ratio) => Math.min(n - 1, Math.round(i * ratio));
   const ratio = map.voxelSize[0] / local.voxelSize;
   const colors = new Float32Array(3 * nx * ny * nz);
   for (let z = 0, i = 0; z < nz; z++)

@@ -1,3 +1,4 @@
+// @ts-check
 /** The report page's charts, drawn with Observable Plot from the loader's and the worker's tables. */
 import * as Plot from "@observablehq/plot";
 import {html, svg} from "htl";
@@ -10,6 +11,12 @@ export const STATUS_COLORS = {
   "does-not-apply": "#d0d0d0",
   "not-requested": "#ececec"
 };
+/** @typedef {keyof typeof STATUS_COLORS} Status */
+/** @typedef {{key: string, label: string, value: number | null, color: string}} Marker */
+/** @typedef {Marker & {value: number}} ShownMarker */
+/** @typedef {HTMLElement & {setCurrent(threshold: number): void}} ChartWithCurrentLine */
+
+/** @type {Plot.ScaleOptions} */
 const statusColor = {type: "ordinal", domain: Object.keys(STATUS_COLORS), range: Object.values(STATUS_COLORS)};
 
 /** Height of one row of line labels above a chart's frame. */
@@ -19,6 +26,7 @@ const LABEL_ROW = 13;
  * Vertical rules for the reference levels, each labelled in a row of its own above the frame (levels close together
  * would otherwise write their labels over each other). Row 0 is kept for the current threshold's label.
  */
+/** @param {ShownMarker[]} refs */
 function referenceRules(refs) {
   return [
     Plot.ruleX(refs, {x: "value", stroke: (m) => m.color, strokeDasharray: "4,3", strokeWidth: 1.5}),
@@ -26,41 +34,47 @@ function referenceRules(refs) {
       dy: -4 - LABEL_ROW * (i + 1), lineAnchor: "bottom", fill: m.color, fontSize: 10, textAnchor: "start", dx: 3}))
   ];
 }
-const shownMarkers = (markers) => markers.filter((m) => m.value !== null && Number.isFinite(m.value));
+const shownMarkers = (/** @type {Marker[]} */ markers) =>
+  /** @type {ShownMarker[]} */ (markers.filter((m) => m.value !== null && Number.isFinite(m.value)));
 /** Frame top margin: one label row per reference level, one for the current threshold. */
-const labelMargin = (refs) => 8 + LABEL_ROW * (refs.length + 1);
+const labelMargin = (/** @type {ShownMarker[]} */ refs) => 8 + LABEL_ROW * (refs.length + 1);
 
 /**
  * A black vertical line for the current threshold, labelled just above the frame, added to a drawn chart and moved by
  * `chart.setCurrent(t)`, so the chart is not drawn again for each slider move. A threshold outside the axis puts the
  * line at that edge, labelled with its value.
  */
-function withCurrentLine(chart) {
-  const svg = chart.tagName.toLowerCase() === "svg" ? chart : chart.querySelector(":scope > svg");
-  const x = chart.scale("x");
+/**
+ * @param {ReturnType<typeof Plot.plot>} plotted
+ * @returns {ChartWithCurrentLine}
+ */
+function withCurrentLine(plotted) {
+  const chart = /** @type {ReturnType<typeof Plot.plot> & ChartWithCurrentLine} */ (plotted);
+  const svg = /** @type {Element} */ (chart.tagName.toLowerCase() === "svg" ? chart : chart.querySelector(":scope > svg"));
+  const x = /** @type {Plot.Scale & {range: number[]}} */ (chart.scale("x"));
   const [left, right] = [...x.range].sort((a, b) => a - b);
-  const [y1, y2] = [...chart.scale("y").range].sort((a, b) => a - b);
+  const [y1, y2] = [.../** @type {number[]} */ (chart.scale("y")?.range)].sort((a, b) => a - b);
   const line = document.createElementNS("http://www.w3.org/2000/svg", "line");
   line.setAttribute("stroke", "black");
   line.setAttribute("stroke-width", "2");
-  line.setAttribute("y1", y1);
-  line.setAttribute("y2", y2);
+  line.setAttribute("y1", String(y1));
+  line.setAttribute("y2", String(y2));
   line.dataset.testid = "current-threshold-line";
   const label = document.createElementNS("http://www.w3.org/2000/svg", "text");
-  label.setAttribute("y", y1 - 4);
+  label.setAttribute("y", String(y1 - 4));
   label.setAttribute("font-size", "10");
   label.setAttribute("font-weight", "bold");
   label.dataset.testid = "current-threshold-label";
   svg.append(line, label);
   chart.setCurrent = (t) => {
     const position = Math.min(right, Math.max(left, x.apply(t)));
-    line.setAttribute("x1", position);
-    line.setAttribute("x2", position);
-    line.dataset.threshold = t;
+    line.setAttribute("x1", String(position));
+    line.setAttribute("x2", String(position));
+    line.dataset.threshold = String(t);
     label.textContent = `current ${significant(t, 4)}`;
     // Anchored towards the middle, so the label stays inside the chart at either edge.
     const atLeft = position < (left + right) / 2;
-    label.setAttribute("x", position + (atLeft ? 3 : -3));
+    label.setAttribute("x", String(position + (atLeft ? 3 : -3)));
     label.setAttribute("text-anchor", atLeft ? "start" : "end");
   };
   return chart;
@@ -68,12 +82,14 @@ function withCurrentLine(chart) {
 
 /** Warning bands are hatched as well as orange, so the chart does not rest on colour alone. */
 let hatchCount = 0;
+/** @param {string} id */
 function hatchPattern(id) {
   return () => svg`<defs><pattern id=${id} width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
     <line x1="0" y1="0" x2="0" y2="6" stroke="white" stroke-width="2" stroke-opacity="0.8"/></pattern></defs>`;
 }
 
 /** The verdict chart's legend, in HTML: each status with its swatch (hatched for warnings). */
+/** @param {Status[]} statuses */
 function statusLegend(statuses) {
   return html`<div class="status-legend" data-testid="verdict-legend">${statuses.map((status) => html`<span class="status-legend-item">
     ${svg`<svg width="22" height="12" aria-hidden="true"><rect width="22" height="12" fill=${STATUS_COLORS[status]} />${status === "warnings"
@@ -86,12 +102,18 @@ function statusLegend(statuses) {
  * levels marked and a line for the current threshold (setCurrent). Each threshold of the sweep owns the band up to the midpoints
  * with its neighbours.
  */
+/**
+ * @param {Mapval.SweepTableRow[]} rows
+ * @param {{markers: Marker[], width: number}} options
+ * @returns {ChartWithCurrentLine}
+ */
 export function verdictChart(rows, {markers, width}) {
+  /** @type {{section: string, status: Status, warnings: number, x1: number, x2: number, threshold: number}[]} */
   const bands = [];
   rows.forEach((row, i) => {
     const x1 = i === 0 ? row.threshold : (rows[i - 1].threshold + row.threshold) / 2;
     const x2 = i === rows.length - 1 ? row.threshold : (rows[i + 1].threshold + row.threshold) / 2;
-    for (const s of ["0a", "0b", "0c"])
+    for (const s of /** @type {const} */ (["0a", "0b", "0c"]))
       bands.push({section: `0.${s[1]}`, status: row[`status${s}`], warnings: row[`warnings${s}`], x1, x2, threshold: row.threshold});
   });
   const refs = shownMarkers(markers);
@@ -107,14 +129,14 @@ export function verdictChart(rows, {markers, width}) {
     marks: [
       hatchPattern(hatch),
       Plot.rectX(bands, {x1: "x1", x2: "x2", y: "section", fill: "status", stroke: "status", strokeWidth: 0.5, inset: 0,
-        title: (d) => `${d.section} at ${significant(d.threshold, 4)}: ${STATUS_LABELS[d.status] ?? d.status}${d.warnings ? ` (${count(d.warnings, "warning")})` : ""}`}),
+        title: (/** @type {typeof bands[number]} */ d) => `${d.section} at ${significant(d.threshold, 4)}: ${STATUS_LABELS[d.status] ?? d.status}${d.warnings ? ` (${count(d.warnings, "warning")})` : ""}`}),
       Plot.rectX(bands.filter((d) => d.status === "warnings"), {x1: "x1", x2: "x2", y: "section", fill: `url(#${hatch})`, inset: 0, pointerEvents: "none"}),
       ...referenceRules(refs)
     ],
     ariaLabel: "verdict vs threshold"
   }));
-  const present = Object.keys(STATUS_COLORS).filter((status) => bands.some((b) => b.status === status));
-  const figure = html`<div class="verdict-figure">${statusLegend(present)}${chart}</div>`;
+  const present = /** @type {Status[]} */ (Object.keys(STATUS_COLORS)).filter((status) => bands.some((b) => b.status === status));
+  const figure = /** @type {ChartWithCurrentLine} */ (html`<div class="verdict-figure">${statusLegend(present)}${chart}</div>`);
   figure.setCurrent = chart.setCurrent;
   return figure;
 }
@@ -122,6 +144,10 @@ export function verdictChart(rows, {markers, width}) {
 /**
  * 0.b's mass table: molecular mass above each threshold, log scale, with the thresholds marked. The kDa ticks are
  * plain numbers (Plot's default SI ticks write "100m" and "1k" on a kDa axis).
+ */
+/**
+ * @param {Mapval.MassTableRow[]} rows
+ * @param {{markers: Marker[], width: number}} options
  */
 export function massPlot(rows, {markers, width}) {
   const positive = rows.filter((r) => r.kDa > 0);
@@ -143,6 +169,10 @@ export function massPlot(rows, {markers, width}) {
 }
 
 /** 0.d's Guinier plot: ln mean |F| against 1/d², the fitted shells, the line and the corrected curve. */
+/**
+ * @param {Mapval.GuinierRow[]} rows
+ * @param {{width: number}} options
+ */
 export function guinierPlot(rows, {width}) {
   const hasFit = rows.some((r) => r.fit !== null);
   return Plot.plot({
@@ -164,6 +194,10 @@ export function guinierPlot(rows, {width}) {
 }
 
 /** A local section's histogram over its mask (25 bins, as VRS). */
+/**
+ * @param {Mapval.HistogramBin[]} rows
+ * @param {{label: string, width: number, color?: string}} options
+ */
 export function histogramPlot(rows, {label, width, color = "steelblue"}) {
   return Plot.plot({
     width,

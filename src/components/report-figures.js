@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The report's numbered figures: their order on the page (which gives their numbers), captions and what a reader
  * should look for in each, and the rows of X, Y and Z images they are made of.
@@ -71,17 +72,24 @@ const FIGURES = [
 
 const byId = new Map(FIGURES.map(([id, caption, lookFor], i) => [id, {number: i + 1, caption, lookFor}]));
 
+/** @param {string} id */
 function figureOf(id) {
   const figure = byId.get(id);
   if (!figure) throw new Error(`unknown report figure "${id}"`);
   return figure;
 }
 
+/** @param {string} id */
 export function figureNumber(id) {
   return figureOf(id).number;
 }
 
-/** `content` with its number, caption (default: the figure's own) and the "what to look for" text. */
+/**
+ * `content` with its number, caption (default: the figure's own) and the "what to look for" text.
+ * @param {string} id
+ * @param {unknown} content
+ * @param {{caption?: string}} [options]
+ */
 export function reportFigure(id, content, {caption} = {}) {
   const figure = figureOf(id);
   return html`<figure class="report-figure" data-testid="report-figure" data-figure=${id} data-number=${figure.number}
@@ -93,7 +101,7 @@ export function reportFigure(id, content, {caption} = {}) {
 }
 
 /** VRS's order of the sub-figures: (a) X, (b) Y, (c) Z. */
-export const AXES = ["x", "y", "z"];
+export const AXES = /** @type {const} */ (["x", "y", "z"]);
 const LETTERS = {x: "a", y: "b", z: "c"};
 /** Width of a slice view beyond its picture: the gap and the colour bar with its tick labels (slice-view.js). */
 const PANEL_EXTRA = 72;
@@ -102,6 +110,10 @@ const PANEL_EXTRA = 72;
  * The X, Y and Z images of an AxisImages (lib/figures.ts) side by side, lettered as VRS's sub-figures ("(a) X slice
  * 59", "(b) Y projection"); `label` prefixes a row ("raw mask"). At 150 px per picture the three fit the report's
  * column on a 1280-px screen (704 px beside the table of contents); a narrower screen gets fewer per row.
+ */
+/**
+ * @param {Mapval.AxisImages} images
+ * @param {{kind?: string, label?: string} & Omit<Mapval.SliceViewOptions, "values" | "width" | "height" | "title">} [options]
  */
 export function sliceRow(images, {kind = "slice", label, size = 150, ...options} = {}) {
   return html`<div class="slice-row" data-testid="slice-row" data-kind=${kind}

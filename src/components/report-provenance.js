@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The report's provenance beside the entry header: authors, deposition date and link from EMDB (page.entry.emdbHeader,
  * made by data-loaders/site-entry.ts), and when and by which mapval version the report shown was generated.
@@ -8,6 +9,7 @@
  */
 import {html} from "htl";
 
+/** @param {{entry: {emdbHeader: Mapval.EmdbHeader}}} page */
 export function emdbFacts(page) {
   const facts = page.entry.emdbHeader;
   if (!facts) return "";
@@ -20,8 +22,9 @@ export function emdbFacts(page) {
 }
 
 /** "2026-12-01 10:30 UTC" from an ISO time. */
-const utc = (iso) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+const utc = (/** @type {string} */ iso) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
+/** @param {Mapval.ReportGenerator} generator */
 export function reportStamp(generator) {
   return html`<p class="report-stamp" data-testid="report-stamp" data-generated-at=${generator.generatedAt} data-version=${generator.version}>
     Report generated on <strong>${utc(generator.generatedAt)}</strong> by ${generator.name} ${generator.version}.</p>`;

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * sliceView: a 2-D image of map values (a slice, a projection, a local-resolution section…) with a colour bar.
  *
@@ -39,33 +40,58 @@ const COLORMAPS = {
   viridis: interpolateViridis,
   magma: interpolateMagma,
   // d3's RdBu runs red → blue; reversed, low values are blue and high ones red.
-  rdbu: (t) => interpolateRdBu(1 - t)
+  rdbu: (/** @type {number} */ t) => interpolateRdBu(1 - t)
 };
+
+/** @typedef {keyof typeof COLORMAPS | ((t: number) => string)} Colormap */
 
 const COLORBAR_WIDTH = 14;
 const COLORBAR_AXIS_WIDTH = 52;
 let gradientCount = 0;
 
-/** The 256-level lookup table (lib/colormap.ts) of a colour map the slice views know, or of a function. */
+/**
+ * The 256-level lookup table (lib/colormap.ts) of a colour map the slice views know, or of a function.
+ * @param {Colormap | string} colormap
+ */
 export function lookupOf(colormap) {
   const interpolator = interpolatorOf(colormap);
   return colorLookup((t) => rgbOf(interpolator(t)));
 }
 
+/**
+ * @param {Colormap | string} colormap
+ * @returns {(t: number) => string}
+ */
 function interpolatorOf(colormap) {
   if (typeof colormap === "function") return colormap;
-  const interpolator = COLORMAPS[colormap];
+  const interpolator = COLORMAPS[/** @type {keyof typeof COLORMAPS} */ (colormap)];
   if (!interpolator) {
     throw new Error(`unknown colormap "${colormap}" (use ${Object.keys(COLORMAPS).join(", ")} or a function)`);
   }
   return interpolator;
 }
 
+/**
+ * @param {string} cssColor
+ * @returns {[number, number, number]}
+ */
 function rgbOf(cssColor) {
-  const {r, g, b} = color(cssColor).rgb();
+  const parsed = color(cssColor);
+  if (!parsed) throw new Error(`the colour map gave "${cssColor}", which is not a CSS colour`);
+  const {r, g, b} = parsed.rgb();
   return [r, g, b];
 }
 
+/**
+ * @typedef {{
+ *   values: ArrayLike<number>, width: number, height: number, colormap?: Colormap | string,
+ *   domain?: readonly [number, number], title?: string, caption?: string, flipY?: boolean, colorbar?: boolean,
+ *   legend?: {value: number, label: string}[], mask?: ArrayLike<number>,
+ *   maskColor?: readonly [number, number, number, number], size?: number,
+ * }} SliceViewOptions
+ */
+
+/** @param {SliceViewOptions} options */
 export function sliceView({
   values,
   width,
@@ -117,10 +143,11 @@ export function sliceView({
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", caption ?? title ?? "slice");
   const pixels = rgbaPixels({values, width, height, domain: range, lookup, flipY, mask, maskColor});
-  canvas.getContext("2d").putImageData(new ImageData(pixels, width, height), 0, 0);
+  /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d")).putImageData(
+    new ImageData(/** @type {Uint8ClampedArray<ArrayBuffer>} */ (pixels), width, height), 0, 0);
 
   if (legend) row.appendChild(legendList(legend, range, lookup));
-  else if (colorbar) row.appendChild(colorbarSvg(range, interpolator, displayHeight));
+  else if (colorbar) row.appendChild(/** @type {SVGSVGElement} */ (colorbarSvg(range, interpolator, displayHeight)));
 
   if (caption) {
     const figcaption = figure.appendChild(document.createElement("figcaption"));
@@ -131,7 +158,12 @@ export function sliceView({
   return figure;
 }
 
-/** One swatch per value, in the colour its pixels get (the same lookup as the canvas). */
+/**
+ * One swatch per value, in the colour its pixels get (the same lookup as the canvas).
+ * @param {{value: number, label: string}[]} entries
+ * @param {readonly [number, number]} range
+ * @param {Mapval.ColorLookup} lookup
+ */
 function legendList(entries, range, lookup) {
   const list = document.createElement("div");
   list.dataset.testid = "slice-legend";
@@ -151,7 +183,12 @@ function legendList(entries, range, lookup) {
   return list;
 }
 
-/** A vertical bar, lowest value at the bottom, with an axis of about five ticks. */
+/**
+ * A vertical bar, lowest value at the bottom, with an axis of about five ticks.
+ * @param {readonly [number, number]} range
+ * @param {(t: number) => string} interpolator
+ * @param {number} barHeight
+ */
 function colorbarSvg(range, interpolator, barHeight) {
   const y = scaleLinear().domain(range).range([barHeight, 0]);
   const ticks = range[1] > range[0] ? y.ticks(5) : [range[0]];

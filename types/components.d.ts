@@ -1,0 +1,36 @@
+/**
+ * The kernel's and the components' types that src/components/*.js name in their JSDoc, as `Mapval.Name`. They are
+ * imported here rather than with `import("…")` in the components: Framework copies the components' comments into
+ * dist/, where scripts/build-site.mjs takes every `import("…")` for an import that must name a file of dist/.
+ */
+import type * as criteria from "../lib/criteria.js";
+import type * as figures from "../lib/figures.js";
+import type * as colormap from "../lib/colormap.js";
+import type * as localStats from "../lib/local-stats.js";
+import type * as reportTables from "../lib/report-tables.js";
+import type * as reportText from "../lib/report-text.js";
+import type * as reportTypes from "../lib/report-types.js";
+import type * as mask from "../lib/section-0b-mask.js";
+import type * as siteEntry from "../data-loaders/site-entry.js";
+import type * as isosurface from "../src/components/isosurface.js";
+import type * as sliceView from "../src/components/slice-view.js";
+
+declare global {
+  namespace Mapval {
+    type AnalysisMode = reportTypes.AnalysisMode;
+    type AxisImages = figures.AxisImages;
+    type ColorLookup = colormap.ColorLookup;
+    type CriteriaParameters = criteria.CriteriaParameters;
+    type Criterion = criteria.Criterion;
+    type EmdbHeader = ReturnType<typeof siteEntry.emdbHeader>;
+    type GuinierRow = ReturnType<typeof reportTables.guinierRows>[number];
+    type HistogramBin = localStats.HistogramBin;
+    type IsosurfaceView = isosurface.IsosurfaceView;
+    type MassTableRow = mask.MassTableRow;
+    type ReportGenerator = ReturnType<typeof reportText.reportJson>["generator"];
+    type SliceViewOptions = sliceView.SliceViewOptions;
+    type SweepTableRow = reportTables.SweepTableRow;
+  }
+}
+
+export {};
