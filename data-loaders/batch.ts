@@ -24,7 +24,7 @@ import { sha256Hex } from "./cache.js";
 import type { CliIO } from "./cli.js";
 import {
   inputsDigest, type BatchEntry, type DoneMarker, type EntryJob, type FailureClass, type FromEntry, type InputFile,
-} from "./batch-entry.js";
+} from "./batch-job.js";
 import { createStatusLine } from "./progress.js";
 import { loadEntriesConfig } from "./resolve-entry.js";
 
