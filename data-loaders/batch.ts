@@ -173,12 +173,14 @@ export interface EntryLimits {
 export const BEFORE_BOX_LIMITS = { seconds: 1800, memoryBytes: 6 * 2 ** 30 };
 
 /**
- * Default limits for an entry of `voxels` voxels, from the cost measured at 100³–384³ (docs/batch.md): a fixed part
- * for the process and a part per voxel, each about four times the measured figure so that a loaded node does not
- * turn a slow entry into a failed one.
+ * Default limits for an entry of `voxels` voxels (docs/batch.md "Limits per entry"). Time is wall time, so it is
+ * sized for a shared node and for resolutions near 2·Ts: at least 25 times the CPU time measured at 7 Å at 100³ and
+ * 256³. Memory: twice the largest grids the analysis may derive per voxel (32 bytes for 0.f/0.g's grid at a
+ * resolution of 2·Ts, 12 for the transform, the map and its copies; docs/analysis-inputs.md), 4–10 times the peaks
+ * measured at 7 Å.
  */
 export function defaultLimits(voxels: number): { seconds: number; memoryBytes: number } {
-  return { seconds: Math.ceil(60 + 4e-5 * voxels), memoryBytes: Math.ceil(512 * 2 ** 20 + 200 * voxels) };
+  return { seconds: Math.ceil(120 + 2e-4 * voxels), memoryBytes: Math.ceil(512 * 2 ** 20 + 200 * voxels) };
 }
 
 type Outcome =
