@@ -468,6 +468,13 @@ function duration(seconds: number): string {
   return `${s} s`;
 }
 
+/** The progress line: entries done, failed and remaining after `seconds`, the rate so far and the time left at it. */
+export function progressText(done: number, failed: number, remaining: number, seconds: number): string {
+  const rate = (done + failed) / (seconds / 60);
+  const eta = done + failed > 0 ? `, ETA ${duration((remaining / rate) * 60)}` : "";
+  return `mapval batch: ${done} done, ${failed} failed, ${remaining} remaining · ${(rate || 0).toFixed(1)} entries/min${eta}`;
+}
+
 function options(args: string[]) {
   return parseArgs({
     args,
@@ -554,11 +561,7 @@ export async function runBatch(args: string[], io: CliIO, env: NodeJS.ProcessEnv
   const status = createStatusLine();
   const showProgress = () => {
     const processed = counts.done + counts.failed + counts.unchanged;
-    const minutes = (performance.now() - started) / 60000;
-    const rate = processed / minutes;
-    const remaining = run.length - processed;
-    const eta = processed > 0 ? `, ETA ${duration((remaining / rate) * 60)}` : "";
-    status.show(`mapval batch: ${counts.done + counts.unchanged} done, ${counts.failed} failed, ${remaining} remaining · ${rate.toFixed(1)} entries/min${eta}`);
+    status.show(progressText(counts.done + counts.unchanged, counts.failed, run.length - processed, (performance.now() - started) / 1000));
   };
 
   const child = await childScript(scratch);
