@@ -174,9 +174,8 @@ export const BEFORE_BOX_LIMITS = { seconds: 1800, memoryBytes: 6 * 2 ** 30 };
 
 /**
  * Default limits for an entry of `voxels` voxels (docs/batch.md "Limits per entry"). Time is wall time, so it is
- * sized for a shared node and for resolutions near 2·Ts: at least 25 times the CPU time measured at 7 Å at 100³ and
- * 256³. Memory: twice the largest grids the analysis may derive per voxel (32 bytes for 0.f/0.g's grid at a
- * resolution of 2·Ts, 12 for the transform, the map and its copies; docs/analysis-inputs.md), 4–10 times the peaks
+ * sized for a shared node and for resolutions near 2·Ts: at least 25 times the CPU time measured at 7 Å at 100³–384³. Memory: twice the largest grids the analysis may derive per voxel (32 bytes for 0.f/0.g's grid at a
+ * resolution of 2·Ts, 12 for the transform, the map and its copies; docs/analysis-inputs.md), 5–10 times the peaks
  * measured at 7 Å.
  */
 export function defaultLimits(voxels: number): { seconds: number; memoryBytes: number } {
