@@ -20,13 +20,13 @@ import { normalizeEmdbId } from "../lib/entries.js";
 import { sectionIds } from "../lib/level0.js";
 import { MAPVAL_VERSION } from "../lib/version.js";
 import { defaultPoolSize, poolSize } from "./band-pool.js";
-import { sha256Hex } from "./cache.js";
+import { FileCache, sha256Hex } from "./cache.js";
 import type { CliIO } from "./cli.js";
 import {
   inputsDigest, type BatchEntry, type DoneMarker, type EntryJob, type FailureClass, type FromEntry, type InputFile,
 } from "./batch-job.js";
 import { createStatusLine } from "./progress.js";
-import { loadEntriesConfig } from "./resolve-entry.js";
+import { loadEntriesConfig, mapKey } from "./resolve-entry.js";
 
 export const batchUsage =
   "usage: mapval batch --entries FILE --out DIR [--shard I/N] [--levels 0] [--workers K] [--entry-timeout S] [--entry-memory MB] [--scratch DIR] [--keep-maps] [--recheck-inputs] [--list] [--summary-only]";
@@ -354,7 +354,7 @@ async function record(out: string, entry: BatchEntry, outcome: Outcome): Promise
 /** The downloaded files of an entry (the cache's emdb/<accession> directory). */
 function scratchOf(scratch: string, entry: BatchEntry): string | null {
   const emdb = "emdb" in entry.declaration ? entry.declaration.emdb : entry.declaration.entry.file === null ? entry.declaration.entry.emdb : null;
-  return emdb === null ? null : join(scratch, "emdb", emdb);
+  return emdb === null ? null : dirname(new FileCache(scratch).pathOf(mapKey(emdb)));
 }
 
 /**
