@@ -27,6 +27,7 @@ export function joinNegativeNumbers(args: readonly string[], valueOptions: reado
 
 // Loaded on demand: `mapval info` should not pay for compiling the analysis kernel it never runs.
 const commands: Record<string, () => Promise<Command>> = {
+  batch: async () => (await import("./batch.js")).runBatch,
   fetch: async () => (await import("./cli-fetch.js")).runFetch,
   info: async () => (await import("./cli-info.js")).runInfo,
   report: async () => (await import("./cli-report.js")).runReport,

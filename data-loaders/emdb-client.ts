@@ -58,8 +58,9 @@ export class EmdbUnreachableError extends Error {
 
 /** The server answered, but with something unusable: a corrupt or oversized map, another 4xx. Not retried. */
 export class EmdbDataError extends Error {
-  constructor(readonly emdbId: string, detail: string) {
-    super(`${emdbId}: ${detail}`);
+  /** `cause`: the reader's MapFormatError when the map itself is invalid. */
+  constructor(readonly emdbId: string, detail: string, options?: ErrorOptions) {
+    super(`${emdbId}: ${detail}`, options);
     this.name = "EmdbDataError";
   }
 }
@@ -133,7 +134,7 @@ export async function verifyMap(emdbId: string, bytes: Uint8Array, maxMapBytes =
   try {
     map = await readMap(bytes, { maxBytes: maxMapBytes });
   } catch (error) {
-    throw new EmdbDataError(emdbId, `the map is not valid (${error instanceof Error ? error.message : String(error)})`);
+    throw new EmdbDataError(emdbId, `the map is not valid (${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }
   // The reader only warns about extra data; from EMDB it means a damaged file or a gzip bomb.
   const extra = map.warnings.find((w) => /gzip stream continues|trailing bytes/.test(w));

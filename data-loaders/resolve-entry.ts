@@ -202,8 +202,9 @@ function readBounded(path: string, label: string, options: ResolveOptions): Prom
   return readFileBounded(path, options.maxMapBytes ?? DEFAULT_MAX_BYTES, label);
 }
 
-const mapKey = (emdbId: string) => `emdb/${emdbId}/emd_${emdbId.slice(4)}.map.gz`;
-const metadataKey = (emdbId: string, kind: "json" | "xml") => `emdb/${emdbId}/${kind === "json" ? "entry.json" : "header.xml"}`;
+/** Cache keys of an EMDB entry's map and metadata documents. */
+export const mapKey = (emdbId: string) => `emdb/${emdbId}/emd_${emdbId.slice(4)}.map.gz`;
+export const metadataKey = (emdbId: string, kind: "json" | "xml") => `emdb/${emdbId}/${kind === "json" ? "entry.json" : "header.xml"}`;
 
 export interface FetchedEmdb {
   path: string;
@@ -281,7 +282,8 @@ async function cachedMetadata(cache: FileCache, emdbId: string): Promise<EmdbMet
   return null;
 }
 
-async function resolveEmdb(emdbId: string, options: ResolveOptions): Promise<ResolvedEntry> {
+/** An accession through the cache or EMDB only (no entries configuration). */
+export async function resolveEmdb(emdbId: string, options: ResolveOptions): Promise<ResolvedEntry> {
   const fetched = await fetchEmdbEntry(emdbId, options);
   const metadata = fetched.metadata;
   const source = metadata === null ? "" : metadata.format === "rest-json" ? "EMDB REST API" : `EMDB header ${metadata.format.slice(4)}`;
