@@ -1,4 +1,8 @@
 /**
+ * 1.c and 1.e, the local resolutions from the half maps.
+ *
+ * 1.c: the BlocRes-style local FSC of lib/local-fsc.ts over Level 0's hard mask, with VRS's blocres statistics.
+ *
  * 1.e Local resolution from the half maps: MonoRes (lib/monores.ts) with half maps, as VRS runs Xmipp's MonoRes
  * (`useHalfVolumes`, `noiseOnlyInHalves`): the map is (h1 + h2)/2, the noise the amplitude of (h1 − h2)/2, the hard
  * mask is Level 0's at the user's threshold, and the sweep starts at max(10, 5·resolution) + 3 Å and runs to Nyquist.
@@ -14,6 +18,7 @@ import type { Level1SectionResult } from "./level1-sections.js";
 import {
   isTooHomogeneous, localStatistics, TOO_HOMOGENEOUS_WARNING, type LocalMapOutput, type LocalStatistics,
 } from "./local-stats.js";
+import { LOCAL_FSC_DEFAULTS, localFsc, type LocalFscOptions } from "./local-fsc.js";
 import { hardMask } from "./masks.js";
 import { MONORES_DEFAULTS, monoResPlan, type MonoResDiagnostics, type MonoResResult, type SweepSpacing } from "./monores.js";
 import type { AnalysisMode } from "./report-types.js";
@@ -147,9 +152,7 @@ function measuredSection(
   const assigned = new Uint8Array(outcome.map.length);
   for (let i = 0; i < assigned.length; i++) if (outcome.map[i] > 0) assigned[i] = 1;
   const statistics = localStatistics(outcome.map, assigned, working.volume);
-  let finer = 0;
-  if (resolution !== null) for (let i = 0; i < outcome.map.length; i++) if (assigned[i] && outcome.map[i] < resolution) finer++;
-  const resolutionPercentile = resolution === null ? null : (100 * finer) / statistics.voxels;
+  const resolutionPercentile = finerPercentile(outcome.map, assigned, resolution, statistics.voxels);
   const d = outcome.diagnostics;
   const results: HalfMapLocalResolutionResults = {
     method: "monores-halves",
@@ -176,10 +179,7 @@ function measuredSection(
   if (isTooHomogeneous(statistics.percentiles, 0.01)) warnings.push(TOO_HOMOGENEOUS_WARNING);
   // VRS compares the fraction with 0.001, i.e. 0.1 %.
   if (resolution !== null && resolutionPercentile !== null && resolutionPercentile < 0.1)
-    warnings.push(
-      `The reported resolution, ${printf52(resolution)} Å, is particularly high with respect to the local resolution ` +
-        `distribution. It occupies the ${printf52(resolutionPercentile)} percentile`,
-    );
+    warnings.push(particularlyHighWarning(resolution, resolutionPercentile));
   const notes: string[] = [];
   if (resolution === null) notes.push("No resolution was reported, so the share of voxels finer than it is not computed.");
   if (working.resampled)
@@ -197,7 +197,82 @@ function measuredSection(
   };
 }
 
+/** 100·(share of the `voxels` assigned voxels finer than the reported resolution), VRS's `resolutionP`; null without one. */
+function finerPercentile(map: Float32Array, assigned: Uint8Array, resolution: number | null, voxels: number): number | null {
+  if (resolution === null) return null;
+  let finer = 0;
+  for (let i = 0; i < map.length; i++) if (assigned[i] && map[i] < resolution) finer++;
+  return (100 * finer) / voxels;
+}
+
+/** VRS's warning when fewer than 0.1 % of the voxels are finer than the reported resolution (as 0.e words it). */
+function particularlyHighWarning(resolution: number, percentile: number): string {
+  return (
+    `The reported resolution, ${printf52(resolution)} Å, is particularly high with respect to the local resolution ` +
+    `distribution. It occupies the ${printf52(percentile)} percentile`
+  );
+}
+
 /** Python's "%5.2f". */
 function printf52(x: number): string {
   return x.toFixed(2).padStart(5);
+}
+
+export const localFscTitle = "1.c Local resolution (BlocRes-style local FSC)";
+
+export interface LocalFscSectionResults extends LocalStatistics {
+  method: "local-fsc";
+  /** 100·(share of the voxels with a local resolution finer than the reported resolution); null with none reported. */
+  resolutionPercentile: number | null;
+  box: number;
+  stride: number;
+  cutoff: number;
+  boxes: number;
+  /** Boxes whose FSC never fell below the cutoff (2·Ts), fell below at the first shell (box·Ts), had an empty shell. */
+  atNyquist: number;
+  atBoxEdge: number;
+  unmeasured: number;
+}
+
+export interface LocalFscSection extends Level1SectionResult<LocalFscSectionResults> {
+  localMap?: LocalMapOutput;
+}
+
+export interface LocalFscSectionOptions extends HalfMapLocalResolutionOptions, Pick<LocalFscOptions, "box" | "stride"> {}
+
+const localFscExplanation =
+  "A local FSC in the manner of BlocRes (Cardone et al. 2013), which VRS runs: around points of the mask, a box of " +
+  `${LOCAL_FSC_DEFAULTS.box} voxels of each half map is cut out and windowed, and the resolution where the FSC of the ` +
+  `two boxes falls below ${LOCAL_FSC_DEFAULTS.cutoff} is given to the voxels nearest that point.`;
+
+/** 1.c: the local FSC over the hard mask (Level 0's, or built from the average of the halves at the threshold). */
+export function localFscSection(half1: Volume, half2: Volume, options: LocalFscSectionOptions): LocalFscSection {
+  const mode = options.mode ?? "default";
+  const voxelSize = checkHalfMaps(half1, half2, { voxelSize: options.voxelSize });
+  const resolution = checkResolution(options.resolution, voxelSize, "the resolution option");
+  const n = half1.data.length;
+  if (options.hardMask && options.hardMask.length !== n)
+    throw new AnalysisInputError("mask-shape-mismatch", `the hard mask has ${options.hardMask.length} voxels, the half maps ${n}`);
+  const average = Float32Array.from(half1.data, (v, i) => (v + half2.data[i]) / 2);
+  const mask = options.hardMask ?? hardMask({ ...half1, data: average }, options.threshold, { voxelSize, mode }).mask;
+  const base = { id: "1.c" as const, title: localFscTitle, explanation: localFscExplanation, criteria, summarySentence: null };
+  const local = localFsc(half1, half2, { voxelSize, box: options.box, stride: options.stride, mask });
+  const assigned = Uint8Array.from(local.map, (v) => (v > 0 ? 1 : 0));
+  const measuredVoxels = assigned.reduce((s, v) => s + v, 0);
+  if (measuredVoxels === 0)
+    return { ...base, status: "not-measured", warnings: [], results: null, reason: "No voxel of the mask got a local resolution (the mask is empty or its boxes hold no signal)." };
+  const statistics = localStatistics(local.map, assigned, half1);
+  const resolutionPercentile = finerPercentile(local.map, assigned, resolution, statistics.voxels);
+  const { box, stride, cutoff, boxes, atNyquist, atBoxEdge, unmeasured } = local;
+  const results: LocalFscSectionResults = {
+    method: "local-fsc", ...statistics, resolutionPercentile, box, stride, cutoff, boxes, atNyquist, atBoxEdge, unmeasured,
+  };
+  const warnings: string[] = [];
+  if (isTooHomogeneous(statistics.percentiles, 0.01)) warnings.push(TOO_HOMOGENEOUS_WARNING);
+  if (resolution !== null && resolutionPercentile !== null && resolutionPercentile < 0.1)
+    warnings.push(particularlyHighWarning(resolution, resolutionPercentile));
+  const notes: string[] = [];
+  if (resolution === null) notes.push("No resolution was reported, so the share of voxels finer than it is not computed.");
+  if (stride > 1) notes.push(`Boxes were centred every ${stride} voxels (each voxel takes its nearest centre's resolution), to bound the cost.`);
+  return { ...base, status: warnings.length > 0 ? "warnings" : "ok", warnings, results, notes, localMap: { volume: { ...half1, data: local.map }, mask: assigned } };
 }

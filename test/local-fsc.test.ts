@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { applyRadialGain } from "../lib/monores.js";
 import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
+import { localFscSection } from "../lib/level1-local.js";
 import { boxFsc, boxResolution, localFsc, MAX_LOCAL_FSC_BOXES } from "../lib/local-fsc.js";
 import { makeVolume, type Volume } from "../lib/volume.js";
 import { centeredUniform, seededNormal } from "./helpers/random.js";
@@ -127,5 +128,38 @@ describe("local FSC maps", () => {
     expect(code(() => localFsc(half, half, { voxelSize: 1, box: 8, cutoff: 1 }))).toBe("bad-cutoff");
     expect(code(() => localFsc(half, makeVolume(16, 16, 8, () => 1), { voxelSize: 1 }))).toBe("half-map-shape-mismatch");
     expect(code(() => localFsc(half, half, { voxelSize: 1, box: 8, mask: new Uint8Array(3) }))).toBe("mask-shape-mismatch");
+  });
+});
+
+describe("1.c section", () => {
+  it("reports the local FSC's statistics over the mask with VRS's criteria", () => {
+    // Identical halves: every box at Nyquist (2·1.2 Å), so the percentiles are all 2.4 Å ("too homogeneous"), and no
+    // voxel is finer than a reported 2.4 Å ("particularly high").
+    const half = noise(7);
+    const hardMask = new Uint8Array(n ** 3);
+    for (let i = 0; i < hardMask.length; i++) if (i % n < 20) hardMask[i] = 1;
+    const section = localFscSection(half, half, { threshold: 0, resolution: 2.4, voxelSize: { value: 1.2, source: "test" }, hardMask, box: 16, stride: 8 });
+    if (!section.results) throw new Error(section.reason);
+    expect(section.id).toBe("1.c");
+    expect(section.results.voxels).toBe(20 * n * n);
+    expect(section.results.percentiles.p2_5).toBeCloseTo(2.4, 6);
+    expect(section.results.percentiles.p97_5).toBeCloseTo(2.4, 6);
+    expect(section.results.resolutionPercentile).toBe(0);
+    expect(section.status).toBe("warnings");
+    expect(section.warnings).toEqual([
+      "Program output seems to be too homogeneous. There might be some program issues analyzing the data.",
+      "The reported resolution,  2.40 Å, is particularly high with respect to the local resolution distribution. It occupies the  0.00 percentile",
+    ]);
+    // A coarser reported resolution: every voxel is finer, no "particularly high".
+    const coarse = localFscSection(half, half, { threshold: 0, resolution: 3, voxelSize: { value: 1.2, source: "test" }, hardMask, box: 16, stride: 8 });
+    expect(coarse.results?.resolutionPercentile).toBe(100);
+    expect(coarse.warnings).toHaveLength(1);
+  });
+
+  it("is not measured when no box holds power", () => {
+    const empty = makeVolume(16, 16, 16, () => 0);
+    const section = localFscSection(empty, empty, { threshold: 0, resolution: 3, hardMask: new Uint8Array(16 ** 3).fill(1), box: 8, stride: 4 });
+    expect(section.status).toBe("not-measured");
+    expect(section.results).toBeNull();
   });
 });
