@@ -6,7 +6,8 @@
  * - 1.b FDR-FSC (lib/fdr-fsc.ts), SPOC's sphere mask. Target: ≤ 30 s.
  * - 1.g/1.h directional FSC and FSO (lib/directional-fsc.ts) with the mask, 321 directions. Target: ≤ 60 s.
  * - 1.e MonoRes on the halves (lib/level1-local.ts), hard mask = the mask ≥ 0.5, reported resolution 5.7 Å (about the
- *   pair's own 0.143 FSC crossing), so 0.e's working grid resamples the halves to 1.425 Å. Target: ≤ 90 s.
+ *   pair's own 0.143 FSC crossing), so 0.e's working grid resamples the halves to 1.4 Å. Target: ≤ 90 s. Measured
+ *   2026-12-01: 70.7 s CPU (307 s wall with the 2 cores loaded about 4×), 0.9× one half's memory.
  * - 1.c local FSC (lib/level1-local.ts `localFscSection`), box 20, over the same hard mask, the stride raised until at
  *   most MAX_LOCAL_FSC_BOXES boxes are computed. Target: ≤ 90 s.
  * Memory target: ≤ 8× one half map's bytes. Each case runs in its own child process holding only the three grids, so
