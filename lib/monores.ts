@@ -585,6 +585,7 @@ class MonoResSweep implements BandRun {
       this.stop = "signal-collapse";
       return false;
     }
+    if (this.halves && it === 0 && !this.enoughSignal(amplitude, threshold)) return false;
     for (let i = 0; i < n; i++) {
       if (labels[i] < 1) continue;
       if (amplitude[i] > threshold) {
@@ -601,6 +602,27 @@ class MonoResSweep implements BandRun {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Not in Xmipp: with half maps there is no refinement, so its guard (MIN_SIGNAL_FRACTION) is applied to the first
+   * resolution instead. Noise alone puts about 5 % of the mask above the noise's 95 % quantile; without the guard, those
+   * voxels would be reported at the sweep's start.
+   */
+  private enoughSignal(amplitude: Float64Array, threshold: number): boolean {
+    const { labels } = this;
+    let above = 0;
+    for (let i = 0; i < labels.length; i++) if (labels[i] >= 1 && amplitude[i] > threshold) above++;
+    if (above >= MIN_SIGNAL_FRACTION * this.partial.maskVoxels) return true;
+    const percent = ((100 * above) / this.partial.maskVoxels).toFixed(1);
+    this.unmeasured = {
+      measured: false,
+      reason:
+        `Only ${percent}% of the mask's voxels have a local amplitude of the halves' average above the 95% quantile of ` +
+        "their difference's at the coarsest resolution (noise alone gives 5%): the map inside the mask cannot be told apart from the noise.",
+      diagnostics: { ...this.partial, refinedMaskVoxels: this.refinedMaskVoxels, noiseVoxels: this.noiseVoxels },
+    };
+    return false;
   }
 
   /** The outcome once the run has ended. */

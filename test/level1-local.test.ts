@@ -170,6 +170,15 @@ describe("1.e local resolution from the halves", () => {
     expect(halves.results.sweep.noiseThresholds[0]).toBeLessThan(single.results.sweep.noiseThresholds[0]);
   }, SWEEP_TIMEOUT);
 
+  it("does not report resolutions for halves of independent noise", () => {
+    // The average's amplitude is not above the half difference's even at the coarsest step: about 5 % of the voxels
+    // pass the 95 % quantile by chance, and they must not be reported as measured at the sweep's start.
+    const pure = (seed: number): Volume => ({ nx: n, ny: n, nz: n, data: whiteNoise(seed), voxelSize: [1, 1, 1], origin: [0, 0, 0] });
+    const section = halfMapLocalResolutionSection(pure(31), pure(32), { threshold: 0, resolution: 3, hardMask: mask });
+    expect(section.status).toBe("not-measured");
+    expect(section.reason).toMatch(/cannot be told apart from the noise/);
+  }, SWEEP_TIMEOUT);
+
   it("says the halves are identical rather than assigning Nyquist everywhere", () => {
     const { half1 } = syntheticPair();
     const section = halfMapLocalResolutionSection(half1, { ...half1 }, { threshold: 0, resolution: 3, hardMask: mask });
