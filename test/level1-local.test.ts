@@ -153,6 +153,19 @@ describe("1.e local resolution from the halves", () => {
     expect(section.warnings.some((w) => /particularly high .* occupies the  0.00 percentile/.test(w))).toBe(true);
   }, SWEEP_TIMEOUT);
 
+  it("finds them in default mode too, whose sweep is finer than whole bins", () => {
+    const { half1, half2 } = syntheticPair();
+    const section = halfMapLocalResolutionSection(half1, half2, { threshold: 0, resolution: 3, hardMask: mask });
+    if (!section.localMap) throw new Error(section.reason);
+    expect(section.results?.sweep.spacing).toBe("fine");
+    const { left, right } = sideMedians(section.localMap.volume.data);
+    // Within one 0.5 Å step of the built cut-offs (measured: 6.50 and 9.87 Å).
+    expect(left).toBeGreaterThanOrEqual(5.5);
+    expect(left).toBeLessThanOrEqual(6.5 + 1e-4);
+    expect(right).toBeGreaterThanOrEqual(9.5);
+    expect(right).toBeLessThanOrEqual(10.5);
+  }, SWEEP_TIMEOUT);
+
   it("orders the regions as 0.e does on the average map, and is never coarser there", () => {
     // 0.e takes its noise outside the mask, where the amplitude of the signal's low-passed band spills over the ball's
     // surface: its noise thresholds are higher (≈1.0 against ≈0.3 at the coarsest step here) and its resolutions
