@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { computeInOrder } from "../lib/bands.js";
 import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
-import { halfMapLocalResolutionSection, halfMapSweepStart } from "../lib/level1-local.js";
+import { BandPool } from "../data-loaders/band-pool.js";
+import { halfMapLocalResolutionSection, halfMapLocalResolutionSectionWith, halfMapSweepStart } from "../lib/level1-local.js";
 import {
   applyRadialGain, BAND_EDGE_WIDTH, cliffLabels, highPass, lowPassInPlace, monogenicAmplitude, monogenicBands,
   monoResBandComputer, monoResPlan, sortedQuantile, type MonoResJob,
@@ -164,6 +165,20 @@ describe("1.e local resolution from the halves", () => {
     expect(left).toBeLessThanOrEqual(6.5 + 1e-4);
     expect(right).toBeGreaterThanOrEqual(9.5);
     expect(right).toBeLessThanOrEqual(10.5);
+  }, SWEEP_TIMEOUT);
+
+  it("gives the same section through the worker-thread pool (the noise spectrum travels with the job)", async () => {
+    const { half1, half2 } = syntheticPair();
+    const options = { threshold: 0, resolution: 3, hardMask: mask };
+    const pool = new BandPool({ size: 2 });
+    try {
+      const parallel = await halfMapLocalResolutionSectionWith(pool.execute, half1, half2, options);
+      const sequential = halfMapLocalResolutionSection(half1, half2, options);
+      expect(parallel.results).toStrictEqual(sequential.results);
+      expect(Buffer.from(parallel.localMap!.volume.data.buffer).equals(Buffer.from(sequential.localMap!.volume.data.buffer))).toBe(true);
+    } finally {
+      await pool.close();
+    }
   }, SWEEP_TIMEOUT);
 
   it("orders the regions as 0.e does on the average map, and is never coarser there", () => {
