@@ -121,12 +121,9 @@ export function halfMapLocalResolutionPlan(
   if (options.hardMask && options.hardMask.length !== n)
     throw new AnalysisInputError("mask-shape-mismatch", `the hard mask has ${options.hardMask.length} voxels, the half maps ${n}`);
 
-  const average = new Float32Array(n), difference = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    average[i] = (half1.data[i] + half2.data[i]) / 2;
-    difference[i] = (half1.data[i] - half2.data[i]) / 2;
-  }
-  const averageMap: Volume = { ...half1, data: average };
+  const difference = new Float32Array(n);
+  for (let i = 0; i < n; i++) difference[i] = (half1.data[i] - half2.data[i]) / 2;
+  const averageMap: Volume = { ...half1, data: averageOf(half1, half2) };
   const mask = options.hardMask ?? hardMask(averageMap, options.threshold, { voxelSize, mode }).mask;
   // 0.e's working grid keeps Nyquist at half the reported resolution or finer; with none reported, only the box edge
   // limit coarsens it (a "resolution" of 4·Ts asks for no coarsening).
