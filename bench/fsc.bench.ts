@@ -5,22 +5,33 @@
  *   corrected FSC). Target: ≤ 2 s.
  * - 1.b FDR-FSC (lib/fdr-fsc.ts), SPOC's sphere mask. Target: ≤ 30 s.
  * - 1.g/1.h directional FSC and FSO (lib/directional-fsc.ts) with the mask, 321 directions. Target: ≤ 60 s.
+ * - 1.e MonoRes on the halves (lib/level1-local.ts), hard mask = the mask ≥ 0.5, reported resolution 5.7 Å (about the
+ *   pair's own 0.143 FSC crossing), so 0.e's working grid resamples the halves to 1.4 Å. Target: ≤ 90 s. Measured
+ *   2026-12-01: 70.7 s CPU (307 s wall with the 2 cores loaded about 4×), 0.9× one half's memory.
+ * - 1.c local FSC (lib/level1-local.ts `localFscSection`), box 20, over the same hard mask, the stride raised until at
+ *   most MAX_LOCAL_FSC_BOXES boxes are computed. Target: ≤ 90 s. Measured 2026-12-01: stride 6, 19,810 boxes,
+ *   8.9 s CPU (20.2 s wall on the loaded machine), 0.8× one half's memory.
  * Memory target: ≤ 8× one half map's bytes. Each case runs in its own child process holding only the three grids, so
  * its peak resident-set growth is the call's (an upper bound: it includes garbage not yet collected). Single thread.
- * `npm run bench -- fsc`.
+ * `npm run bench -- fsc`; MAPVAL_FSC_BENCH_ONLY="1.e,1.b" runs only the cases named.
  */
 import { readFileSync } from "node:fs";
 import { directionalFsc } from "../lib/directional-fsc.js";
 import { fdrFsc } from "../lib/fdr-fsc.js";
 import { fscAnalysis } from "../lib/fsc.js";
+import { halfMapLocalResolutionSection, localFscSection } from "../lib/level1-local.js";
 import { readMap } from "../lib/mrc-reader.js";
 import { measured, runInChild, withMapFile } from "./child.js";
 import { benchMapFromFile, mib, upsample } from "./upsample.js";
 
 const size = 256;
 const variables = { half1: "MAPVAL_FSC_BENCH_HALF1", half2: "MAPVAL_FSC_BENCH_HALF2", mask: "MAPVAL_FSC_BENCH_MASK", case: "MAPVAL_FSC_BENCH_CASE" };
-type BenchCase = "1.a unmasked" | "1.a masked" | "1.b" | "1.g/1.h";
-const cases: BenchCase[] = ["1.a unmasked", "1.a masked", "1.b", "1.g/1.h"];
+type BenchCase = "1.a unmasked" | "1.a masked" | "1.b" | "1.g/1.h" | "1.e" | "1.c";
+const allCases: BenchCase[] = ["1.a unmasked", "1.a masked", "1.b", "1.g/1.h", "1.e", "1.c"];
+const only = process.env.MAPVAL_FSC_BENCH_ONLY?.split(",").map((c) => c.trim());
+const cases = only ? allCases.filter((c) => only.includes(c)) : allCases;
+/** The reported resolution 1.e is given (Å). */
+const reportedResolution = 5.7;
 
 async function loadPairFile(name: string) {
   const url = new URL(`../data/halfmaps/sim-emd-1997/${name}`, import.meta.url);
@@ -31,9 +42,25 @@ async function child(): Promise<void> {
   const half1 = benchMapFromFile(process.env[variables.half1]!);
   const half2 = benchMapFromFile(process.env[variables.half2]!);
   const which = process.env[variables.case] as BenchCase;
-  const mask = which === "1.a masked" || which === "1.g/1.h" ? benchMapFromFile(process.env[variables.mask]!) : undefined;
+  const mask = which === "1.a masked" || which === "1.g/1.h" || which === "1.e" || which === "1.c" ? benchMapFromFile(process.env[variables.mask]!) : undefined;
   const halfBytes = half1.data.byteLength;
-  if (which === "1.b") {
+  if (which === "1.c") {
+    const hardMask = Uint8Array.from(mask!.data, (m) => (m >= 0.5 ? 1 : 0));
+    const { value, ms, cpuMs, peakGrowth } = await measured(() =>
+      localFscSection(half1, half2, { threshold: 0, resolution: reportedResolution, hardMask }),
+    );
+    const r = value.results;
+    const summary = r && { percentiles: r.percentiles, box: r.box, stride: r.stride, boxes: r.boxes, atBoxEdge: r.atBoxEdge, atNyquist: r.atNyquist };
+    console.log(JSON.stringify({ ms, cpuMs, peakGrowth, halfBytes, status: value.status, reason: value.reason, summary }));
+  } else if (which === "1.e") {
+    const hardMask = Uint8Array.from(mask!.data, (m) => (m >= 0.5 ? 1 : 0));
+    const { value, ms, cpuMs, peakGrowth } = await measured(() =>
+      halfMapLocalResolutionSection(half1, half2, { threshold: 0, resolution: reportedResolution, hardMask }),
+    );
+    const r = value.results;
+    const summary = r && { percentiles: r.percentiles, grid: r.workingGrid, resolutions: r.sweep.resolutions.length, stop: r.sweep.stop };
+    console.log(JSON.stringify({ ms, cpuMs, peakGrowth, halfBytes, status: value.status, reason: value.reason, summary }));
+  } else if (which === "1.b") {
     const { value, ms, cpuMs, peakGrowth } = await measured(() => fdrFsc(half1, half2));
     const permutations = value.shells.reduce((s, shell) => s + shell.permutations, 0);
     console.log(JSON.stringify({ ms, cpuMs, peakGrowth, halfBytes, resolution: value.resolution, permutations }));
@@ -58,11 +85,25 @@ export async function run(): Promise<void> {
           const env = { [variables.half1]: path1, [variables.half2]: path2, [variables.mask]: pathMask, [variables.case]: which };
           const r = runInChild(import.meta.url, env);
           const angstrom = (v: number | null) => (v === null ? "none" : `${v.toFixed(2)} Å`);
-          const target = { "1.a unmasked": 2, "1.a masked": 2, "1.b": 30, "1.g/1.h": 60 }[which];
+          const target = { "1.a unmasked": 2, "1.a masked": 2, "1.b": 30, "1.g/1.h": 60, "1.e": 90, "1.c": 90 }[which];
           const cost =
             `${(r.ms / 1000).toFixed(2)} s (target ${target} s; CPU ${(r.cpuMs / 1000).toFixed(2)} s), peak memory growth ${mib(r.peakGrowth)} = ` +
             `${(r.peakGrowth / r.halfBytes).toFixed(1)}× one half's ${mib(r.halfBytes)} (target 8×)`;
-          if (which === "1.b") {
+          if (which === "1.c") {
+            const s = r.summary;
+            const detail = s
+              ? `local resolution p2.5 ${s.percentiles.p2_5.toFixed(2)}, median ${s.percentiles.p50.toFixed(2)}, p97.5 ${s.percentiles.p97_5.toFixed(2)} Å; ` +
+                `box ${s.box}, stride ${s.stride}, ${s.boxes} boxes (${s.atBoxEdge} below 0.5 at the first shell, ${s.atNyquist} at Nyquist)`
+              : `${r.status}: ${r.reason}`;
+            console.log(`1.c local FSC, ${size}³ halves at 0.789 Å: ${cost}; ${detail}`);
+          } else if (which === "1.e") {
+            const s = r.summary;
+            const detail = s
+              ? `local resolution p2.5 ${s.percentiles.p2_5.toFixed(2)}, median ${s.percentiles.p50.toFixed(2)}, p97.5 ${s.percentiles.p97_5.toFixed(2)} Å ` +
+                `on ${s.grid.shape.join("×")} at ${s.grid.voxelSize.toFixed(3)} Å, ${s.resolutions} resolutions, stop ${s.stop}`
+              : `${r.status}: ${r.reason}`;
+            console.log(`1.e MonoRes on the halves, ${size}³ halves at 0.789 Å, reported ${reportedResolution} Å: ${cost}; ${detail}`);
+          } else if (which === "1.b") {
             console.log(`1.b FDR-FSC, ${size}³ halves at 0.789 Å: ${cost}; resolution at 1 % FDR ${angstrom(r.resolution)}, ${r.permutations} permutations in all`);
           } else if (which === "1.g/1.h") {
             const { x, y, z, global } = r.axisResolution;

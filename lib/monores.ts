@@ -8,6 +8,10 @@
  * is above the noise's `significance` quantile keeps that resolution; after two misses in a row it is frozen at the
  * resolution it last passed. The result is smoothed and capped at the unsmoothed one.
  *
+ * With half maps (`MonoResOptions.noise`, Xmipp's `useHalfVolumes` with `noiseOnlyInHalves`), the map is the average
+ * of the halves and the noise is the same amplitude of their half difference (h1 − h2)/2, taken over every voxel still
+ * analysed (molecule and background); there is no mask refinement. See docs/reference/level1.md "1.e".
+ *
  * Frequencies are digital (cycles/voxel) and radii are `|u| = √(ux² + uy² + uz²)` with each axis scaled by its own
  * size, as Xmipp's FFT_IDX2DIGFREQ; the sweep snaps resolutions to Fourier bins of the x axis (Xmipp's `volsize`).
  */
@@ -188,6 +192,11 @@ export interface MonoResOptions {
   /** Default "bins", as Xmipp. */
   spacing?: SweepSpacing;
   significance?: number;
+  /**
+   * The half-map noise (h1 − h2)/2 on the map's grid, the map being (h1 + h2)/2: its amplitudes are the noise (at
+   * every voxel labelled ≥ 0) instead of the map's outside the mask, and the mask is not refined.
+   */
+  noise?: RealGrid;
 }
 
 export type SweepStop =
@@ -311,6 +320,8 @@ export type MonoResTask = { refinement: true } | { refinement: false; freq: numb
 export interface MonoResSetup {
   shape: GridShape;
   spectrum: Float64Array;
+  /** The half-map noise's half spectrum: then each task's result is the map's amplitudes followed by the noise's. */
+  noiseSpectrum?: Float64Array;
 }
 
 /** A band job of MonoRes amplitudes (one float64 value per voxel). */
@@ -325,17 +336,24 @@ export function monoResBandComputer(job: MonoResJob): BandComputer {
     throw new RangeError(`spectrum has ${spectrum.data.length / 2} bins, expected ${hx}×${shape.ny}×${shape.nz}`);
   // Buffers reused by every task: allocated per task, they pile up as garbage (in worker threads, hundreds of MB).
   const bands = monogenicBands(spectrum);
+  const noise = job.setup.noiseSpectrum;
+  const noiseBands = noise ? monogenicBands({ ...spectrum, data: noise }) : null;
   const work = new Float64Array(spectrum.data.length);
+  const n = shape.nx * shape.ny * shape.nz;
   return (index, out) => {
-    const amplitude = out as Float64Array;
+    const amplitude = (out as Float64Array).subarray(0, n);
     const task = job.tasks[index];
     if (task.refinement) {
       monogenicAmplitude(bands, allPass, amplitude);
       gaussianInPlace(amplitude, shape, REFINEMENT_SIGMA, work);
-    } else {
-      monogenicAmplitude(bands, highPass(task.freq, task.freqH), amplitude);
-      lowPassInPlace(amplitude, shape, task.freq, task.freqL, work);
+      return;
     }
+    const sweepBand = (from: MonogenicEnergy, into: Float64Array) => {
+      monogenicAmplitude(from, highPass(task.freq, task.freqH), into);
+      lowPassInPlace(into, shape, task.freq, task.freqL, work);
+    };
+    sweepBand(bands, amplitude);
+    if (noiseBands) sweepBand(noiseBands, (out as Float64Array).subarray(n));
   };
 }
 
@@ -360,6 +378,9 @@ export function monoResPlan(grid: RealGrid, mask: Uint8Array, options: MonoResOp
   const n = nx * ny * nz;
   if (mask.length !== n) throw new RangeError(`mask has ${mask.length} voxels, expected ${n}`);
 
+  const noise = options.noise;
+  if (noise && (noise.nx !== nx || noise.ny !== ny || noise.nz !== nz))
+    throw new RangeError(`noise is ${noise.nx}×${noise.ny}×${noise.nz}, expected ${nx}×${ny}×${nz}`);
   const { labels, cliffRadius } = cliffLabels(grid, mask);
   let maskVoxels = 0, noiseVoxels = 0;
   for (let i = 0; i < n; i++) {
@@ -370,14 +391,19 @@ export function monoResPlan(grid: RealGrid, mask: Uint8Array, options: MonoResOp
   if (maskVoxels === 0) {
     return { done: { measured: false, reason: "The mask holds no voxel inside the analysed sphere.", diagnostics: partial } };
   }
-  if (noiseVoxels < MIN_NOISE_VOXELS) {
+  if (noise) {
+    if (constantNoise(noise.data, labels, 1)) {
+      const reason = "The two half maps are identical within the analysed sphere (their difference is constant), so they give no noise to compare with.";
+      return { done: { measured: false, reason, diagnostics: partial } };
+    }
+  } else if (noiseVoxels < MIN_NOISE_VOXELS) {
     const reason =
       `Only ${noiseVoxels} voxels lie outside the mask within ${cliffRadius} voxels of the box centre, where the map ` +
       `varies (at least ${MIN_NOISE_VOXELS} are needed): there is no region to estimate the noise from, as happens ` +
       "when the map was masked around the molecule.";
     return { done: { measured: false, reason, diagnostics: partial } };
   }
-  if (constantNoise(data, labels)) {
+  if (!noise && constantNoise(data, labels, 0)) {
     const reason = "The map is constant outside the mask (noise standard deviation 0), so it has no noise to compare with.";
     return { done: { measured: false, reason, diagnostics: partial } };
   }
@@ -405,6 +431,8 @@ class MonoResSweep implements BandRun {
   private unmeasured: MonoResResult | null = null;
   /** The noise voxels' amplitudes at the current step. */
   private noise: Float64Array | null = null;
+  /** Half-map mode: the noise is the half difference's amplitude at every voxel labelled ≥ 0 (module comment). */
+  private readonly halves: boolean;
 
   constructor(
     grid: RealGrid,
@@ -422,21 +450,28 @@ class MonoResSweep implements BandRun {
     this.shape = { nx: grid.nx, ny: grid.ny, nz: grid.nz };
     this.resolutionMap = new Float64Array(labels.length);
     this.bands = sweepResolutions(grid.nx, this.voxelSize, this.lowestResolution, step, options.spacing);
-    const spectrum = realFft3d(grid, sharedFloat64Array(2 * halfWidth(grid.nx) * grid.ny * grid.nz)).data;
-    const tasks: MonoResTask[] = [{ refinement: true }];
+    const spectrumOf = (g: RealGrid) => realFft3d(g, sharedFloat64Array(2 * halfWidth(g.nx) * g.ny * g.nz)).data;
+    const spectrum = spectrumOf(grid);
+    this.halves = options.noise !== undefined;
+    // Xmipp refines the mask only without half maps.
+    if (this.halves) this.refinedMaskVoxels = partial.maskVoxels;
+    const tasks: MonoResTask[] = this.halves ? [] : [{ refinement: true }];
     for (const { freq } of this.bands) {
       tasks.push({ refinement: false, freq, freqH: Math.max(freq - RAISED_COSINE_WIDTH, 0), freqL: Math.min(freq + RAISED_COSINE_WIDTH, 0.5) });
     }
     this.job = {
       kind: "monores",
-      setup: { shape: this.shape, spectrum },
+      setup: options.noise ? { shape: this.shape, spectrum, noiseSpectrum: spectrumOf(options.noise) } : { shape: this.shape, spectrum },
       tasks,
-      result: { type: "float64", length: labels.length },
+      result: { type: "float64", length: (this.halves ? 2 : 1) * labels.length },
     };
   }
 
-  accept(index: number, amplitude: Float32Array | Float64Array): boolean {
-    return index === 0 ? this.refine(amplitude as Float64Array) : this.sweepStep(index - 1, amplitude as Float64Array);
+  accept(index: number, result: Float32Array | Float64Array): boolean {
+    const amplitude = result as Float64Array;
+    if (!this.halves) return index === 0 ? this.refine(amplitude) : this.sweepStep(index - 1, amplitude);
+    const n = this.labels.length;
+    return this.sweepStep(index, amplitude.subarray(0, n), amplitude.subarray(n));
   }
 
   /**
@@ -465,9 +500,12 @@ class MonoResSweep implements BandRun {
     return false;
   }
 
-  /** One resolution of the sweep; false once the sweep stops. */
-  private sweepStep(it: number, amplitude: Float64Array): boolean {
-    const { labels, resolutions, noiseVoxels, resolutionMap } = this;
+  /**
+   * One resolution of the sweep; false once the sweep stops. `noiseAmplitude` (half-map mode) is the half difference's
+   * amplitude, the noise at every voxel labelled ≥ 0; without it the noise is `amplitude` at the voxels labelled 0.
+   */
+  private sweepStep(it: number, amplitude: Float64Array, noiseAmplitude?: Float64Array): boolean {
+    const { labels, resolutions, resolutionMap } = this;
     const n = labels.length;
     const { resolution } = this.bands[it];
     resolutions.push(resolution);
@@ -475,16 +513,21 @@ class MonoResSweep implements BandRun {
 
     let sumS = 0, sumS2 = 0, countS = 0, sumN = 0, sumN2 = 0;
     // One buffer for every step (the noise voxels are fixed once the mask is refined): allocated per step, they pile up
-    // as garbage.
-    const noise = (this.noise ??= new Float64Array(noiseVoxels));
-    for (let i = 0, j = 0; i < n; i++) {
-      const a = amplitude[i];
-      if (labels[i] >= 1) {
+    // as garbage. In half-map mode the noise set shrinks as voxels freeze: the buffer holds its first size.
+    const noise = (this.noise ??= new Float64Array(this.noiseVoxels + (noiseAmplitude ? this.refinedMaskVoxels : 0)));
+    const noiseSource = noiseAmplitude ?? amplitude;
+    let noiseVoxels = 0;
+    for (let i = 0; i < n; i++) {
+      const label = labels[i];
+      if (label >= 1) {
+        const a = amplitude[i];
         sumS += a;
         sumS2 += a * a;
         countS++;
-      } else if (labels[i] === 0) {
-        noise[j++] = a;
+      }
+      if (noiseAmplitude ? label >= 0 : label === 0) {
+        const a = noiseSource[i];
+        noise[noiseVoxels++] = a;
         sumN += a;
         sumN2 += a * a;
       }
@@ -493,7 +536,7 @@ class MonoResSweep implements BandRun {
       this.stop = "mask-completed";
       return false;
     }
-    const threshold = sortedQuantile(noise, this.significance);
+    const threshold = sortedQuantile(noise.subarray(0, noiseVoxels), this.significance);
     this.noiseThresholds.push(threshold);
     const meanS = sumS / countS, meanN = sumN / noiseVoxels;
     const varS = sumS2 / countS - meanS * meanS, varN = sumN2 / noiseVoxels - meanN * meanN;
@@ -502,6 +545,7 @@ class MonoResSweep implements BandRun {
       this.stop = "signal-collapse";
       return false;
     }
+    if (this.halves && it === 0 && !this.enoughSignal(amplitude, threshold)) return false;
     for (let i = 0; i < n; i++) {
       if (labels[i] < 1) continue;
       if (amplitude[i] > threshold) {
@@ -518,6 +562,27 @@ class MonoResSweep implements BandRun {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Not in Xmipp: with half maps there is no refinement, so its guard (MIN_SIGNAL_FRACTION) is applied to the first
+   * resolution instead. Noise alone puts about 5 % of the mask above the noise's 95 % quantile; without the guard, those
+   * voxels would be reported at the sweep's start.
+   */
+  private enoughSignal(amplitude: Float64Array, threshold: number): boolean {
+    const { labels } = this;
+    let above = 0;
+    for (let i = 0; i < labels.length; i++) if (labels[i] >= 1 && amplitude[i] > threshold) above++;
+    if (above >= MIN_SIGNAL_FRACTION * this.partial.maskVoxels) return true;
+    const percent = ((100 * above) / this.partial.maskVoxels).toFixed(1);
+    this.unmeasured = {
+      measured: false,
+      reason:
+        `Only ${percent}% of the mask's voxels have a local amplitude of the halves' average above the 95% quantile of ` +
+        "their difference's at the coarsest resolution (noise alone gives 5%): the map inside the mask cannot be told apart from the noise.",
+      diagnostics: { ...this.partial, refinedMaskVoxels: this.refinedMaskVoxels, noiseVoxels: this.noiseVoxels },
+    };
+    return false;
   }
 
   /** The outcome once the run has ended. */
@@ -539,11 +604,14 @@ class MonoResSweep implements BandRun {
   }
 }
 
-/** True when every noise-labelled voxel holds the same value (e.g. a map masked to exact zeros). */
-function constantNoise(data: ArrayLike<number>, labels: Int8Array): boolean {
+/**
+ * True when every voxel labelled 0 … `highestLabel` holds the same value (e.g. a map masked to exact zeros outside the
+ * mask with 0; identical half maps, whose difference is 0, with 1).
+ */
+function constantNoise(data: ArrayLike<number>, labels: Int8Array, highestLabel: number): boolean {
   let first: number | null = null;
   for (let i = 0; i < labels.length; i++) {
-    if (labels[i] !== 0) continue;
+    if (labels[i] < 0 || labels[i] > highestLabel) continue;
     if (first === null) first = data[i];
     else if (data[i] !== first) return false;
   }
