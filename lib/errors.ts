@@ -30,7 +30,9 @@ export class MapFormatError extends Error {
 /** Why the arguments of an analysis are refused. */
 export type AnalysisInputErrorCode =
   | "bad-bfactor"
+  | "bad-box"
   | "bad-cone-angle"
+  | "bad-cutoff"
   | "bad-direction-count"
   | "bad-lab-parameter"
   | "bad-mask-value"
@@ -38,9 +40,11 @@ export type AnalysisInputErrorCode =
   | "bad-mode"
   | "bad-resolution"
   | "bad-seed"
+  | "bad-stride"
   | "bad-threshold"
   | "bad-voxel-size"
   | "bad-worker-count"
+  | "box-too-large"
   | "empty-mask"
   | "empty-synthetic-particle"
   | "half-map-shape-mismatch"

@@ -4,8 +4,9 @@ import { computeInOrder } from "../lib/bands.js";
 import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
 import { BandPool } from "../data-loaders/band-pool.js";
 import { halfMapLocalResolutionSection, halfMapLocalResolutionSectionWith, halfMapSweepStart } from "../lib/level1-local.js";
+import { applyRadialGain, RAISED_COSINE_WIDTH } from "../lib/radial.js";
 import {
-  applyRadialGain, BAND_EDGE_WIDTH, cliffLabels, highPass, lowPassInPlace, monogenicAmplitude, monogenicBands,
+  cliffLabels, highPass, lowPassInPlace, monogenicAmplitude, monogenicBands,
   monoResBandComputer, monoResPlan, sortedQuantile, type MonoResJob,
 } from "../lib/monores.js";
 import { localResolutionSection } from "../lib/section-0e-local-resolution.js";
@@ -82,7 +83,7 @@ describe("MonoRes with half maps (lib/monores.ts `noise`)", () => {
     const average = { nx: 16, ny: 16, nz: 16, data: whiteNoise(11).subarray(0, 16 ** 3) };
     const difference = { nx: 16, ny: 16, nz: 16, data: whiteNoise(12).subarray(0, 16 ** 3) };
     const shape = { nx: 16, ny: 16, nz: 16 };
-    const task = { refinement: false as const, freq: 0.2, freqH: 0.2 - BAND_EDGE_WIDTH, freqL: 0.2 + BAND_EDGE_WIDTH };
+    const task = { refinement: false as const, freq: 0.2, freqH: 0.2 - RAISED_COSINE_WIDTH, freqL: 0.2 + RAISED_COSINE_WIDTH };
     const job: MonoResJob = {
       kind: "monores",
       setup: { shape, spectrum: realFft3d(average).data, noiseSpectrum: realFft3d(difference).data },

@@ -1,7 +1,7 @@
 /** lib/local-fsc.ts: the BlocRes-style local FSC of 1.c. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { applyRadialGain } from "../lib/monores.js";
+import { applyRadialGain } from "../lib/radial.js";
 import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
 import { localFscSection } from "../lib/level1-local.js";
 import { boxFsc, boxResolution, localFsc, MAX_LOCAL_FSC_BOXES } from "../lib/local-fsc.js";
