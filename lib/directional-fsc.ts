@@ -17,7 +17,7 @@ import {
   type Level1SectionResult,
 } from "./level1-sections.js";
 import { digitalFrequencies, shellIndex } from "./radial.js";
-import type { AnalysisMode } from "./report-types.js";
+import { statusFromWarnings, type AnalysisMode } from "./report-types.js";
 import type { Vec3, Volume } from "./volume.js";
 
 /** Xmipp's defaults (VRS: `--anglecone 17 --threshold 0.143`); 321 directions, as many as Xmipp's table. */
@@ -355,7 +355,7 @@ export function fsoSection(result: DirectionalFscResult, reportedResolution: num
   if (reportedResolution === null)
     return { ...base, status: "does-not-apply", warnings: [], reason: "No resolution was reported, so it cannot be compared with the estimate." };
   const { warnings } = reportedResolutionCriterion(reportedResolution, [{ method: "FSO", resolution: fsoResolution }], atLeast80PercentWording);
-  return { ...base, status: warnings.length ? "warnings" : "ok", warnings };
+  return { ...base, status: statusFromWarnings(warnings), warnings };
 }
 
 export interface Fsc3dSectionResults {
@@ -405,5 +405,5 @@ export function fsc3dSection(result: DirectionalFscResult, reportedResolution: n
     return { ...base, status: "does-not-apply", warnings: [], reason: "No resolution was reported, so it cannot be compared with the estimate." };
   const { warnings } = reportedResolutionCriterion(reportedResolution, [{ method: "FSC3D", resolution: global }], atLeast80PercentWording);
   if (result.mode === "vrs-compat" ? global !== null : global === null) warnings.push(couldNotEstimate);
-  return { ...base, status: warnings.length ? "warnings" : "ok", warnings };
+  return { ...base, status: statusFromWarnings(warnings), warnings };
 }

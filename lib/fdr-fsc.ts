@@ -17,7 +17,7 @@ import {
 } from "./level1-sections.js";
 import { digitalFrequencies } from "./radial.js";
 import { seededRandom } from "./random.js";
-import type { AnalysisMode } from "./report-types.js";
+import { statusFromWarnings, type AnalysisMode } from "./report-types.js";
 import type { Volume } from "./volume.js";
 
 /** SPOC's false discovery rate. */
@@ -299,5 +299,5 @@ export function fdrFscSection(result: FdrFscResult, reportedResolution: number |
     [{ method: "FSC permutation", resolution: result.resolution }],
     particularlyHighWording,
   );
-  return { ...base, status: warnings.length ? "warnings" : "ok", warnings };
+  return { ...base, status: statusFromWarnings(warnings), warnings };
 }

@@ -21,7 +21,7 @@ import {
 } from "./level1-sections.js";
 import { digitalFrequencies, shellIndex } from "./radial.js";
 import { seededRandom } from "./random.js";
-import type { AnalysisMode } from "./report-types.js";
+import { statusFromWarnings, type AnalysisMode } from "./report-types.js";
 import type { Vec3, Volume } from "./volume.js";
 
 /**
@@ -650,7 +650,7 @@ export function fscSection(result: FscResult, reportedResolution: number | null)
   const notes = unmeasured.length
     ? [`The ${unmeasured.join(" and ")} does not cross its threshold, so the reported resolution is compared with the other estimates only.`]
     : undefined;
-  return { ...base, status: warnings.length ? "warnings" : "ok", warnings, results, ...(notes && { notes }) };
+  return { ...base, status: statusFromWarnings(warnings), warnings, results, ...(notes && { notes }) };
 }
 
 /**

@@ -21,8 +21,8 @@ import {
 import { LOCAL_FSC_DEFAULTS, localFsc, type LocalFscOptions } from "./local-fsc.js";
 import { hardMask } from "./masks.js";
 import { MONORES_DEFAULTS, monoResPlan, type MonoResDiagnostics, type MonoResResult, type SweepSpacing } from "./monores.js";
-import type { AnalysisMode } from "./report-types.js";
-import { workingGrid } from "./section-0e-local-resolution.js";
+import { statusFromWarnings, type AnalysisMode } from "./report-types.js";
+import { particularlyHighWarning, workingGrid } from "./section-0e-local-resolution.js";
 import type { Vec3, Volume } from "./volume.js";
 
 export const halfMapLocalResolutionTitle = "1.e Local resolution (MonoRes)";
@@ -186,7 +186,7 @@ function measuredSection(
     );
   return {
     ...base,
-    status: warnings.length > 0 ? "warnings" : "ok",
+    status: statusFromWarnings(warnings),
     warnings,
     results,
     notes,
@@ -206,19 +206,6 @@ function finerPercentile(map: Float32Array, assigned: Uint8Array, resolution: nu
   let finer = 0;
   for (let i = 0; i < map.length; i++) if (assigned[i] && map[i] < resolution) finer++;
   return (100 * finer) / voxels;
-}
-
-/** VRS's warning when fewer than 0.1 % of the voxels are finer than the reported resolution (as 0.e words it). */
-function particularlyHighWarning(resolution: number, percentile: number): string {
-  return (
-    `The reported resolution, ${printf52(resolution)} Å, is particularly high with respect to the local resolution ` +
-    `distribution. It occupies the ${printf52(percentile)} percentile`
-  );
-}
-
-/** Python's "%5.2f". */
-function printf52(x: number): string {
-  return x.toFixed(2).padStart(5);
 }
 
 export const localFscTitle = "1.c Local resolution (BlocRes-style local FSC)";
@@ -278,5 +265,5 @@ export function localFscSection(half1: Volume, half2: Volume, options: LocalFscS
   const notes: string[] = [];
   if (resolution === null) notes.push("No resolution was reported, so the share of voxels finer than it is not computed.");
   if (stride > 1) notes.push(`Boxes were centred every ${stride} voxels (each voxel takes its nearest centre's resolution), to bound the cost.`);
-  return { ...base, status: warnings.length > 0 ? "warnings" : "ok", warnings, results, notes, localMap: { volume: { ...half1, data: local.map }, mask: assigned } };
+  return { ...base, status: statusFromWarnings(warnings), warnings, results, notes, localMap: { volume: { ...half1, data: local.map }, mask: assigned } };
 }

@@ -33,6 +33,11 @@ export interface SectionResult<R extends object = Record<string, unknown>> {
 
 export type AnalysisMode = "default" | "vrs-compat";
 
+/** A measured section's status: warnings when it has any, else ok (one rule for every section). */
+export function statusFromWarnings(warnings: readonly string[]): "ok" | "warnings" {
+  return warnings.length > 0 ? "warnings" : "ok";
+}
+
 /** Counted as VRS does: only sections with status ok or warnings are evaluable. */
 export function scoreOf(sections: Iterable<SectionResult<object>>): { passed: number; evaluable: number } {
   let passed = 0;

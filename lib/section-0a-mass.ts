@@ -3,7 +3,7 @@
  * Space and decentering come from the constructed (hard) mask; the centre of mass from the raw map of the whole box.
  */
 import { criteriaFor, criteriaNotes, criterionText, type CriteriaParameters } from "./criteria.js";
-import type { AnalysisMode, SectionResult } from "./report-types.js";
+import { statusFromWarnings, type AnalysisMode, type SectionResult } from "./report-types.js";
 import type { PartialMaskCaution } from "./section-0b-mask.js";
 import type { Vec3, Volume } from "./volume.js";
 import { sectionTitle } from "./section-registry.js";
@@ -117,7 +117,7 @@ export function massFromExtent(
   }
   return {
     ...base,
-    status: warnings.length > 0 ? "warnings" : "ok",
+    status: statusFromWarnings(warnings),
     warnings,
     results,
     notes,

@@ -5,7 +5,7 @@
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import tCdf from "@stdlib/stats-base-dists-t-cdf";
 import { criteriaFor, criterionText, type CriteriaParameters } from "./criteria.js";
-import type { AnalysisMode, SectionResult } from "./report-types.js";
+import { statusFromWarnings, type AnalysisMode, type SectionResult } from "./report-types.js";
 import type { PartialMaskCaution } from "./section-0b-mask.js";
 import { sectionTitle } from "./section-registry.js";
 
@@ -137,7 +137,7 @@ export function backgroundVerdict(
   }
   return {
     ...base,
-    status: warnings.length > 0 ? "warnings" : "ok",
+    status: statusFromWarnings(warnings),
     warnings,
     results: r,
     ...(notes.length > 0 ? { notes } : {}),

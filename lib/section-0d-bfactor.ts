@@ -8,7 +8,7 @@
 import { AnalysisInputError } from "./errors.js";
 import { inverseRealFft3d, realFft3d, type HalfSpectrum } from "./fft3d.js";
 import { amplitude, digitalFrequencies, shellSums } from "./radial.js";
-import type { AnalysisMode, SectionResult } from "./report-types.js";
+import { statusFromWarnings, type AnalysisMode, type SectionResult } from "./report-types.js";
 import type { Volume } from "./volume.js";
 import { sectionTitle } from "./section-registry.js";
 
@@ -228,7 +228,7 @@ export function bfactorSection(volume: Volume, options: BFactorOptions): Section
   }
   return {
     ...base,
-    status: warnings.length > 0 ? "warnings" : "ok",
+    status: statusFromWarnings(warnings),
     warnings,
     results: { B, slope, intercept, points: line.points, guinier },
     summarySentence: warnings.length > 0 ? "There seems to be a problem with its B-factor (see Sec. 0.d). " : null,

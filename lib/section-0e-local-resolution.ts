@@ -20,7 +20,7 @@ import {
 } from "./local-stats.js";
 import { hardMask } from "./masks.js";
 import { MONORES_DEFAULTS, monoResPlan, type MonoResDiagnostics, type MonoResResult, type SweepSpacing } from "./monores.js";
-import type { AnalysisMode, SectionResult } from "./report-types.js";
+import { statusFromWarnings, type AnalysisMode, type SectionResult } from "./report-types.js";
 import { resampleSpectrum } from "./resample.js";
 import type { Vec3, Volume } from "./volume.js";
 import { sectionTitle } from "./section-registry.js";
@@ -198,10 +198,7 @@ function measuredSection(
   const warnings: string[] = [];
   if (isTooHomogeneous(statistics.percentiles, 0.01)) warnings.push(TOO_HOMOGENEOUS_WARNING);
   if (resolutionPercentile < 0.1) {
-    warnings.push(
-      `The reported resolution, ${printf52(resolution)} Å, is particularly high with respect to the local resolution ` +
-        `distribution. It occupies the ${printf52(resolutionPercentile)} percentile`,
-    );
+    warnings.push(particularlyHighWarning(resolution, resolutionPercentile));
   }
   const notes: string[] = [];
   // A percentile test decided by a handful of voxels flips with them: say so.
@@ -234,7 +231,7 @@ function measuredSection(
   }
   return {
     ...base,
-    status: warnings.length > 0 ? "warnings" : "ok",
+    status: statusFromWarnings(warnings),
     warnings,
     results,
     notes,
@@ -243,6 +240,14 @@ function measuredSection(
 }
 
 /** Python's "%5.2f". */
+/** VRS's warning when fewer than 0.1 % of the voxels are finer than the reported resolution (0.e and 1.e). */
+export function particularlyHighWarning(resolution: number, percentile: number): string {
+  return (
+    `The reported resolution, ${printf52(resolution)} Å, is particularly high with respect to the local resolution ` +
+    `distribution. It occupies the ${printf52(percentile)} percentile`
+  );
+}
+
 function printf52(x: number): string {
   return x.toFixed(2).padStart(5);
 }

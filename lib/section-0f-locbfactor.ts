@@ -22,6 +22,7 @@ import {
 import { linspace, localGrid, spiralBandRun, type BandConsumer, type LocalGrid } from "./spiral-amplitude.js";
 import type { Volume } from "./volume.js";
 import { sectionTitle } from "./section-registry.js";
+import { statusFromWarnings } from "./report-types.js";
 
 export const locBfactorTitle = sectionTitle("0.f");
 /** `num_points`: bands in the fit. */
@@ -133,7 +134,7 @@ function bfactorSection(grid: LocalGrid, accumulator: BfactorAccumulator): Local
   const warnings = locBfactorWarnings(statistics.percentiles);
   return {
     ...base,
-    status: warnings.length > 0 ? "warnings" : "ok",
+    status: statusFromWarnings(warnings),
     warnings,
     results: {
       ...statistics,

@@ -9,7 +9,7 @@ import {
   isTooHomogeneous, localStatistics, quantileOfSelected, TOO_HOMOGENEOUS_WARNING, type LocalMapOutput, type LocalStatistics,
   type Percentiles,
 } from "./local-stats.js";
-import type { AnalysisMode, SectionResult } from "./report-types.js";
+import { statusFromWarnings, type AnalysisMode, type SectionResult } from "./report-types.js";
 import { linspace, localGrid, spiralBandRun, type BandConsumer, type LocalGrid } from "./spiral-amplitude.js";
 import type { Vec3, Volume } from "./volume.js";
 import { sectionTitle } from "./section-registry.js";
@@ -157,7 +157,7 @@ export function occupancySection(grid: LocalGrid, accumulator: OccupancyAccumula
   const warnings = locOccupancyWarnings(statistics.percentiles);
   return {
     ...base,
-    status: warnings.length > 0 ? "warnings" : "ok",
+    status: statusFromWarnings(warnings),
     warnings,
     results: {
       ...statistics,
