@@ -1,18 +1,20 @@
 /**
  * What-if criteria: one number box per parameter of lib/criteria.ts (grouped by section, with the criterion's
  * wording), the VRS-compatible mode switch, and a reset to VRS's values. A view whose value is
- * {mode, parameters}; "input" announces each change.
+ * {mode, parameters}; "input" announces each change. `initial` ({mode, parameters}, e.g. from the page address) sets
+ * the first values.
  */
 import {html} from "htl";
 
-export function criteriaEditor({criteria, defaults}) {
+export function criteriaEditor({criteria, defaults, initial = {}}) {
   const boxes = new Map();
   const mode = html`<input type="checkbox" data-testid="vrs-compat">`;
+  mode.checked = initial.mode === "vrs-compat";
   const groups = ["0.a", "0.b", "0.c"].map((section) => html`<fieldset>
     <legend>${section}</legend>
     ${criteria.filter((c) => c.section === section).map((c) => html`<div class="criterion">
       ${c.parameters.map((p) => {
-        const box = html`<input type="number" step="any" data-testid=${`parameter-${p.key}`} value=${defaults[p.key]}>`;
+        const box = html`<input type="number" step="any" data-testid=${`parameter-${p.key}`} value=${initial.parameters?.[p.key] ?? defaults[p.key]}>`;
         boxes.set(p.key, box);
         return html`<label>${p.label}${p.unit ? ` (${p.unit})` : ""} ${box}</label>`;
       })}
