@@ -7,7 +7,7 @@
  * The pair's numbers are compared, so the two time the same work.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,7 +15,7 @@ import { runLevel0 } from "../lib/level0.js";
 import type { BFactorResults } from "../lib/section-0d-bfactor.js";
 import type { MaskResults } from "../lib/section-0b-mask.js";
 import { readMapFile } from "../data-loaders/read-map-file.js";
-import { benchMap } from "./upsample.js";
+import { benchMap, benchMrcFile } from "./upsample.js";
 import { measured } from "./child.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -25,15 +25,7 @@ const runs = 2; // a shared machine: the best of two runs each
 
 /** The 256³ map as an MRC file: emd_1997's header with the new grid, the same 202 Å box. */
 function mrcBytes(): Uint8Array {
-  const volume = benchMap(256);
-  const header = new Uint8Array(readFileSync(join(root, "data", "maps", "emd_1997.map")).subarray(0, 1024));
-  const view = new DataView(header.buffer);
-  for (const word of [0, 1, 2, 7, 8, 9]) view.setInt32(word * 4, 256, true); // nx ny nz, mx my mz
-  view.setInt32(23 * 4, 0, true); // no extended header
-  const bytes = new Uint8Array(1024 + volume.data.byteLength);
-  bytes.set(header);
-  bytes.set(new Uint8Array(volume.data.buffer, volume.data.byteOffset, volume.data.byteLength), 1024);
-  return bytes;
+  return benchMrcFile(benchMap(256));
 }
 
 /** Best wall time of `runs` runs of a command, and its stdout. */

@@ -114,4 +114,19 @@ export function benchMapFromFile(path: string): Volume {
   return { nx: m, ny: m, nz: m, data, voxelSize: [size, size, size], origin: [0, 0, 0] };
 }
 
+/**
+ * `volume` (m³, from benchMap) as an MRC file: emd_1997's header with the box set to m³ (its cell, 202 Å, kept, so
+ * the voxel size is 202/m Å) and no extended header, then the float32 values.
+ */
+export function benchMrcFile(volume: Volume): Uint8Array {
+  const header = new Uint8Array(readFileSync(join(repoRoot, "data/maps/emd_1997.map")).subarray(0, 1024));
+  const view = new DataView(header.buffer);
+  for (const word of [0, 1, 2, 7, 8, 9]) view.setInt32(word * 4, volume.nx, true); // nx ny nz, mx my mz
+  view.setInt32(23 * 4, 0, true); // no extended header
+  const bytes = new Uint8Array(1024 + volume.data.byteLength);
+  bytes.set(header);
+  bytes.set(new Uint8Array(volume.data.buffer, volume.data.byteOffset, volume.data.byteLength), 1024);
+  return bytes;
+}
+
 export const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
