@@ -35,6 +35,7 @@
 import type { CriteriaParameters } from "../../lib/criteria.js";
 import { downsample, downsampleFactor } from "../../lib/downsample.js";
 import { chooseThreshold } from "../../lib/entries.js";
+import { AnalysisInputError } from "../../lib/errors.js";
 import { analysisInputs } from "../../lib/analysis-inputs.js";
 import { maxVarianceSlices, backgroundBeyond } from "../../lib/figures.js";
 import { emptyMaskMessage, runLevel0, sectionIds, type Level0Options, type Level0Report } from "../../lib/level0.js";
@@ -331,7 +332,7 @@ async function computeLocal(request: LocalRequest): Promise<void> {
     const { sections: _s, precomputed: _p, parameters: _q, ...options } = reportOptions({ ...request, type: "report", parameters: {} });
     const inputs = analysisInputs(current.volume, { ...options, computed: [...localSectionIds] });
     const mask = hardMask(inputs.volume, threshold, { voxelSize: inputs.ts, mode });
-    if (mask.voxels === 0) throw Object.assign(new Error(emptyMaskMessage), { code: "empty-mask" });
+    if (mask.voxels === 0) throw new AnalysisInputError("empty-mask", emptyMaskMessage);
     const sections = await computeLocalSections(run.executor.execute, inputs.volume, {
       voxelSize: inputs.ts, threshold, resolution: inputs.resolution, mode, hardMask: mask.mask,
     });
