@@ -13,6 +13,7 @@
  *   client.set(type, value)        keeps a state of the page's own (a file being read) as latest[type]
  *   client.live(initial)           the newest report (or `initial`) and the error of a newer request, if any
  *   client.state(select)           select(latest), e.g. the open page's file being read, opened or refused
+ *   client.localSections(initial)  the newest report's 0.e–0.g, notified only when their threshold or mode changes
  *   client.pending                 whether a newer report than the one shown has been asked for
  *   client.masks                   the mask figures of the newest report that has them
  *   client.answer(kind)            the answer (or error) to the newest request of `kind`, null while it is computed
@@ -114,6 +115,21 @@ export function workerClient(worker, {bandWorkerUrl}) {
     return listen(() => {
       const state = select(client.latest);
       if (state !== last) notify((last = state));
+    });
+  };
+
+  /**
+   * The newest report's 0.e–0.g (`local`, or `initial` before the first report), notified only when their threshold
+   * or mode changes (not when they become current or stale: the report's own `local` says that), so that cells that
+   * draw their figures are not redrawn by threshold moves.
+   */
+  client.localSections = (initial = null) => (notify) => {
+    let lastKey;
+    return listen(() => {
+      const {report} = client.latest;
+      const local = report ? report.local : initial;
+      const key = local ? `${local.threshold} ${local.mode}` : "none";
+      if (key !== lastKey) (lastKey = key, notify(local));
     });
   };
 
