@@ -27,6 +27,10 @@ describe("level0 worker: messages it cannot handle", () => {
     [{ type: "report", id: 1, threshold: "1", mode: "default", parameters: {} }, /threshold 1 is not a finite number/],
     [{ type: "sweep", id: 1, thresholds: [1, Number.NaN], mode: "default", parameters: {} }, /thresholds must be finite numbers/],
     [{ type: "init", data: [1, 2] }, /init: data must be a Float32Array/],
+    [{ type: "local", id: 1, threshold: 1, mode: "default", workers: 0, bandWorkerUrl: "band.js" }, /local: workers must be a whole number from 1 to 32, got 0/],
+    [{ type: "local", id: 1, threshold: 1, mode: "default", workers: 1e9, bandWorkerUrl: "band.js" }, /local: workers must be a whole number from 1 to 32, got 1000000000/],
+    [{ type: "local", id: 1, threshold: Number.NaN, mode: "default", workers: 2, bandWorkerUrl: "band.js" }, /local: threshold NaN is not a finite number/],
+    [{ type: "local", id: 1, threshold: 1, mode: "default", workers: 2 }, /local: bandWorkerUrl must be a string/],
   ])("%j is answered with an error message, not a throw", (data, message) => {
     let answers: unknown[] = [];
     expect(() => (answers = send(data))).not.toThrow();

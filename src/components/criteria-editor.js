@@ -2,7 +2,8 @@
 /**
  * What-if criteria: one number box per parameter of lib/criteria.ts (grouped by section, with the criterion's
  * wording), the VRS-compatible mode switch, and a reset to VRS's values. A view whose value is
- * {mode, parameters}; "input" announces each change.
+ * {mode, parameters}; "input" announces each change. `initial` ({mode, parameters}, e.g. from the page address) sets
+ * the first values.
  */
 import {html} from "htl";
 
@@ -10,18 +11,19 @@ import {html} from "htl";
 /** @typedef {Mapval.AnalysisMode} AnalysisMode */
 
 /**
- * @param {{criteria: readonly Mapval.Criterion[], defaults: Readonly<CriteriaParameters>}} options
+ * @param {{criteria: readonly Mapval.Criterion[], defaults: Readonly<CriteriaParameters>, initial?: {mode?: AnalysisMode, parameters?: Partial<CriteriaParameters>}}} options
  * @returns {HTMLFormElement & {readonly value: {mode: AnalysisMode, parameters: CriteriaParameters}}}
  */
-export function criteriaEditor({criteria, defaults}) {
+export function criteriaEditor({criteria, defaults, initial = {}}) {
   /** @type {Map<keyof CriteriaParameters, HTMLInputElement>} */
   const boxes = new Map();
   const mode = /** @type {HTMLInputElement} */ (html`<input type="checkbox" data-testid="vrs-compat">`);
+  mode.checked = initial.mode === "vrs-compat";
   const groups = ["0.a", "0.b", "0.c"].map((section) => html`<fieldset>
     <legend>${section}</legend>
     ${criteria.filter((c) => c.section === section).map((c) => html`<div class="criterion">
       ${c.parameters.map((p) => {
-        const box = /** @type {HTMLInputElement} */ (html`<input type="number" step="any" data-testid=${`parameter-${p.key}`} value=${defaults[p.key]}>`);
+        const box = /** @type {HTMLInputElement} */ (html`<input type="number" step="any" data-testid=${`parameter-${p.key}`} value=${initial.parameters?.[p.key] ?? defaults[p.key]}>`);
         boxes.set(p.key, box);
         return html`<label>${p.label}${p.unit ? ` (${p.unit})` : ""} ${box}</label>`;
       })}

@@ -16,15 +16,20 @@ export function statusChip(status, text) {
   return html`<span class="chip chip-${status}" data-status=${status}>${text ?? STATUS_LABELS[status] ?? status}</span>`;
 }
 
-/** The section table of the summary: title (linked to its section) and status. */
-export function sectionTable(report) {
+/**
+ * The section table of the summary: title (linked to its section) and status. `other`: {threshold, sections} of
+ * sections computed at another threshold (src/components/local-sections.js), shown with their status and marked so.
+ */
+export function sectionTable(report, {other} = {}) {
   return html`<table class="section-table" data-testid="section-table">
     <thead><tr><th>Section</th><th>Status</th></tr></thead>
     <tbody>${sectionIds.map((id) => {
-      const s = report.sections[id];
+      const elsewhere = other?.sections[id];
+      const s = elsewhere ?? report.sections[id];
       return html`<tr data-section=${id}>
         <td><a href=${`#section-${id.replace(".", "")}`}>${s.title}</a></td>
-        <td data-testid=${`status-${id}`} data-status=${s.status}>${statusChip(s.status, statusText(s))}</td>
+        <td data-testid=${`status-${id}`} data-status=${s.status} data-threshold=${elsewhere ? other.threshold : report.input.threshold}>${statusChip(s.status, statusText(s))}${
+          elsewhere ? html` <span class="other-threshold" data-testid=${`other-threshold-${id}`}>at threshold ${number(6)(other.threshold)}, not counted</span>` : ""}</td>
       </tr>`;
     })}</tbody>
   </table>`;

@@ -3,34 +3,49 @@
  * (masks, 0.a–0.c, score, abstract) with the kernel's runLevel0, so the page stays responsive while the slider moves.
  * On entry pages sections 0.d–0.h come precomputed from the data loader. On the open-a-map page (src/open.md) the
  * worker is given the file's bytes instead ("open"): it reads them with the kernel's reader, answers with what the page
- * needs to set up its inputs ("opened"), and computes 0.d and 0.h itself, once per resolution, voxel size and mode;
- * 0.e–0.g are not requested there, so its JSON is that of `mapval report FILE --sections 0.a,0.b,0.c,0.d,0.h --json`.
+ * needs to set up its inputs ("opened"), and computes 0.d and 0.h itself, once per resolution, voxel size and mode.
  * On the teaching lab (src/lab.md) the worker builds the synthetic map of the lab's parameters instead ("lab",
  * lib/synthetic-map.ts), answers with what the page needs ("lab-map") and then with the report at the map's own
  * threshold and resolution; later reports of the same map are asked for as an opened file's.
  *
+ * 0.e–0.g are computed on request ("local", at one threshold) with their bands spread over Web Workers
+ * (src/workers/web-band-executor.ts), as `mapval report` spreads them over worker threads; an entry's come from the
+ * loader at `localThreshold`. A report includes them only at the threshold (and mode, Ts and resolution) they were
+ * computed at, so its score never mixes thresholds; at any other threshold they are not requested (the JSON is that of
+ * `mapval report … --sections 0.a,0.b,0.c,0.d,0.h --json`) and the report's `local` names the threshold they are at.
+ *
  * Only the latest request counts: requests that arrive while one is computed replace each other, and the slow extra
  * (the soft mask, an FFT) is skipped when a newer request is waiting.
  *
- * Messages in:  {type: "init", data, shape, voxelSize, origin, ts, resolution, file, sha256, fileWarnings, precomputed}
+ * Messages in:  {type: "init", data, shape, voxelSize, origin, ts, resolution, file, sha256, fileWarnings, precomputed,
+ *                localThreshold} (the threshold of precomputed 0.e–0.g; without it they are not used)
  *               {type: "open", bytes: ArrayBuffer, name}
  *               {type: "lab", id, lab: LabParameters, mode, parameters} (answered by "lab-map", then "report" with that id)
  *               {type: "report", id, threshold, mode, parameters, resolution?, voxelSize?} (the last two: opened files)
  *               {type: "sweep", id, thresholds, mode, parameters}
+ *               {type: "local", id, threshold, mode, resolution?, voxelSize?, workers, bandWorkerUrl}
+ *               {type: "cancel-local", id}
  * Messages out: {type: "opened", name, sha256, shape, voxelSize, stats, threshold, figureVolume, fileWarnings}
  *               {type: "lab-map", id, parameters, query, sha256, peak, threshold, resolution, stats, figureVolume, warnings}
- *               {type: "report", id, threshold, ms, report, json, tables}, then {type: "masks", id, threshold, masks} and
- *               {type: "soft", id, slices} (skipped when a newer request is waiting)
- *               {type: "sweep", id, rows, ms}; {type: "error", id, request, threshold?, message, code?}
+ *               {type: "report", id, threshold, ms, report, json, tables, local}, then {type: "masks", id, threshold,
+ *               masks} and {type: "soft", id, slices} (skipped when a newer request is waiting); `local` is null or
+ *               {threshold, mode, current, sections: 0.e–0.g} (current: they are in this report)
+ *               {type: "sweep", id, rows, ms}
+ *               {type: "local-progress", id, stage ("0.e" | "0.f–0.g"), fed, total, ms} (a run starts, a band is fed)
+ *               {type: "local", id, threshold, mode, ms}; {type: "local-cancelled", id}
+ *               {type: "error", id, request, threshold?, message, code?}
  * A message of another shape (null, an unknown type or mode, a threshold that is not a finite number) is answered by
  * {type: "error", id: null, request: "invalid", message} and otherwise ignored.
  */
 import type { CriteriaParameters } from "../../lib/criteria.js";
 import { downsample, downsampleFactor } from "../../lib/downsample.js";
 import { chooseThreshold } from "../../lib/entries.js";
+import { AnalysisInputError } from "../../lib/errors.js";
+import { analysisInputs } from "../../lib/analysis-inputs.js";
 import { maxVarianceSlices, backgroundBeyond } from "../../lib/figures.js";
-import { runLevel0WithWorkings, type Level0Options, type Level0Report, type Level0Workings } from "../../lib/level0.js";
-import { rawMask, rawMaskThreshold, softMask } from "../../lib/masks.js";
+import { emptyMaskMessage, runLevel0WithWorkings, type Level0Options, type Level0Report, type Level0Workings } from "../../lib/level0.js";
+import { computeLocalSections, localSectionIds } from "../../lib/local-sections.js";
+import { hardMask, rawMask, rawMaskThreshold, softMask } from "../../lib/masks.js";
 import { computeStats, OPEN_MAP_MAX_BYTES, readMap } from "../../lib/mrc-reader.js";
 import { componentRows, guinierRows, massTableRows, summaryRows, sweepRows } from "../../lib/report-tables.js";
 import { reportJson } from "../../lib/report-text.js";
@@ -42,6 +57,7 @@ import { sweep } from "../../lib/sweep.js";
 import { buildSyntheticMap, labQuery, type LabParameters } from "../../lib/synthetic-map.js";
 import { mapValues } from "../../lib/value-index.js";
 import type { Vec3, Volume } from "../../lib/volume.js";
+import { BandRunCancelled, MAX_BAND_WORKERS, webBandExecutor, type WebBandExecutor } from "./web-band-executor.js";
 
 interface Init {
   type: "init";
@@ -57,6 +73,8 @@ interface Init {
   /** The map reader's warnings about the file, listed in the report JSON as the CLI lists them. */
   fileWarnings?: string[];
   precomputed: Record<AnalysisMode, Partial<Record<Level0SectionId, SectionResult<object>>>>;
+  /** The threshold the precomputed 0.e–0.g were computed at (the entry's). */
+  localThreshold?: number;
 }
 interface OpenRequest {
   type: "open";
@@ -82,6 +100,17 @@ interface LabRequest {
   mode: AnalysisMode;
   parameters: Partial<CriteriaParameters>;
 }
+interface LocalRequest {
+  type: "local";
+  id: number;
+  threshold: number;
+  mode: AnalysisMode;
+  resolution?: number | null;
+  voxelSize?: number;
+  /** Band workers to start (the page passes navigator.hardwareConcurrency), and their script's URL. */
+  workers: number;
+  bandWorkerUrl: string;
+}
 interface SweepRequest {
   type: "sweep";
   id: number;
@@ -99,11 +128,21 @@ const scope = self as unknown as {
  * The map and how to analyse it. An opened file has no Ts or resolution of its own (each report request brings them,
  * as the CLI's --voxel-size and --resolution) and computes 0.d and 0.h itself: `spectral` keeps them per inputs.
  */
-let map: { volume: Volume; init: Init; opened?: { spectral: Map<string, Partial<Record<Level0SectionId, SectionResult<object>>>> } } | null = null;
-/** What an opened file's reports compute: the local sections (0.e–0.g) are not requested (minutes on a large map). */
-const OPENED_SECTIONS = level0Sections.filter((s) => !s.local).map((s) => s.id);
+let map: {
+  volume: Volume;
+  init: Init;
+  opened?: { spectral: Map<string, Partial<Record<Level0SectionId, SectionResult<object>>>> };
+  /** The latest 0.e–0.g for each mode, Ts and resolution (`localKey`), with the threshold they were computed at. */
+  local: Map<string, { threshold: number; sections: Partial<Record<Level0SectionId, SectionResult<object>>> }>;
+} | null = null;
+/** What a report computes when 0.e–0.g are not at its threshold: the rest (0.e–0.g take minutes on a large map). */
+const WITHOUT_LOCAL = level0Sections.filter((s) => !s.local).map((s) => s.id);
+/** Every Level 0 section: what a report at the threshold of its 0.e–0.g computes. */
+const ALL_SECTIONS = level0Sections.map((s) => s.id);
 /** What an opened file's reports keep across threshold moves: the sections that do not depend on it (0.d, 0.h). */
 const THRESHOLD_FREE = level0Sections.filter((s) => !s.dependsOnThreshold).map((s) => s.id);
+/** The local-sections run in hand. */
+let localRun: { id: number; executor: WebBandExecutor } | null = null;
 let pendingReport: ReportRequest | null = null;
 let pendingSweep: SweepRequest | null = null;
 let pendingLab: LabRequest | null = null;
@@ -126,18 +165,25 @@ function messageProblem(message: unknown): string | null {
   if (m.type === "open")
     return m.bytes instanceof ArrayBuffer && typeof m.name === "string" ? null : "open: bytes must be an ArrayBuffer and name a string";
   if (m.type === "lab" && (typeof m.lab !== "object" || m.lab === null)) return "lab: lab must be the lab's parameters";
-  if (m.type !== "report" && m.type !== "sweep" && m.type !== "lab") return `unknown message type ${JSON.stringify(m.type)}`;
+  if (m.type === "cancel-local") return null;
+  if (m.type !== "report" && m.type !== "sweep" && m.type !== "local" && m.type !== "lab") return `unknown message type ${JSON.stringify(m.type)}`;
   if (!modes.includes(m.mode)) return `${m.type}: unknown mode ${JSON.stringify(m.mode)}; expected ${modes.join(" or ")}`;
-  if (m.type === "report" && !Number.isFinite(m.threshold)) return `report: threshold ${String(m.threshold)} is not a finite number`;
-  if (m.type === "report" && !(m.resolution === undefined || m.resolution === null || typeof m.resolution === "number"))
-    return "report: resolution must be a number or null";
-  if (m.type === "report" && !(m.voxelSize === undefined || typeof m.voxelSize === "number")) return "report: voxelSize must be a number";
+  const atThreshold = m.type === "report" || m.type === "local";
+  if (atThreshold && !Number.isFinite(m.threshold)) return `${m.type}: threshold ${String(m.threshold)} is not a finite number`;
+  if (atThreshold && !(m.resolution === undefined || m.resolution === null || typeof m.resolution === "number"))
+    return `${m.type}: resolution must be a number or null`;
+  if (atThreshold && !(m.voxelSize === undefined || typeof m.voxelSize === "number")) return `${m.type}: voxelSize must be a number`;
+  if (m.type === "local" && !(Number.isInteger(m.workers) && (m.workers as number) >= 1 && (m.workers as number) <= MAX_BAND_WORKERS))
+    return `local: workers must be a whole number from 1 to ${MAX_BAND_WORKERS}, got ${String(m.workers)}`;
+  if (m.type === "local" && typeof m.bandWorkerUrl !== "string") return "local: bandWorkerUrl must be a string";
   if (m.type === "sweep" && !(Array.isArray(m.thresholds) && m.thresholds.every(Number.isFinite)))
     return "sweep: thresholds must be finite numbers";
   return null;
 }
 
-scope.onmessage = (event: MessageEvent<Init | OpenRequest | ReportRequest | SweepRequest | LabRequest>) => {
+type CancelLocal = { type: "cancel-local"; id: number };
+
+scope.onmessage = (event: MessageEvent<Init | OpenRequest | ReportRequest | SweepRequest | LabRequest | LocalRequest | CancelLocal>) => {
   const problem = messageProblem(event.data);
   if (problem !== null) {
     scope.postMessage({ type: "error", id: null, request: "invalid", message: problem });
@@ -146,11 +192,25 @@ scope.onmessage = (event: MessageEvent<Init | OpenRequest | ReportRequest | Swee
   const message = event.data;
   if (message.type === "init") {
     const [nx, ny, nz] = message.shape;
-    map = { volume: { nx, ny, nz, data: message.data, voxelSize: message.voxelSize, origin: message.origin }, init: message };
+    map = { volume: { nx, ny, nz, data: message.data, voxelSize: message.voxelSize, origin: message.origin }, init: message, local: new Map() };
+    if (Number.isFinite(message.localThreshold))
+      for (const mode of Object.keys(message.precomputed) as AnalysisMode[]) {
+        const sections = pick(message.precomputed[mode], localSectionIds);
+        if (Object.keys(sections).length === localSectionIds.length)
+          map.local.set(localKey({ mode }), { threshold: message.localThreshold!, sections });
+      }
     return;
   }
   if (message.type === "open") {
     void open(message);
+    return;
+  }
+  if (message.type === "local") {
+    void computeLocal(message);
+    return;
+  }
+  if (message.type === "cancel-local") {
+    if (localRun?.id === message.id) localRun.executor.cancel();
     return;
   }
   if (message.type === "lab") {
@@ -212,6 +272,7 @@ function work(): void {
  */
 async function open(message: OpenRequest): Promise<void> {
   map = null;
+  localRun?.executor.cancel();
   pendingReport = pendingSweep = null;
   clearTimeout(figuresTimer);
   try {
@@ -229,6 +290,7 @@ async function open(message: OpenRequest): Promise<void> {
         precomputed: { default: {}, "vrs-compat": {} },
       },
       opened: { spectral: new Map() },
+      local: new Map(),
     };
     const factor = downsampleFactor([volume.nx, volume.ny, volume.nz]);
     const shown = downsample(volume, factor);
@@ -253,6 +315,7 @@ async function open(message: OpenRequest): Promise<void> {
 async function buildLab(request: LabRequest): Promise<void> {
   const build = ++labBuilds;
   building = true;
+  localRun?.executor.cancel();
   clearTimeout(figuresTimer);
   let built;
   try {
@@ -276,6 +339,7 @@ async function buildLab(request: LabRequest): Promise<void> {
       precomputed: { default: {}, "vrs-compat": {} },
     },
     opened: { spectral: new Map() },
+    local: new Map(),
   };
   const figureData = volume.data.slice();
   scope.postMessage({
@@ -293,20 +357,85 @@ async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   return Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** An opened file's 0.d and 0.h depend on the mode, Ts and resolution only: computed once for each. */
-const spectralKey = (request: ReportRequest) => `${request.mode} ${request.voxelSize} ${request.resolution}`;
+type Inputs = Pick<ReportRequest, "mode" | "resolution" | "voxelSize">;
 
-/** runLevel0's options: an entry's fixed inputs and precomputed 0.d–0.h, or an opened file's request, as the CLI's flags. */
+/** An opened file's 0.d and 0.h depend on the mode, Ts and resolution only: computed once for each. */
+const spectralKey = (request: Inputs) => `${request.mode} ${request.voxelSize} ${request.resolution}`;
+/** What 0.e–0.g depend on besides the threshold: the mode, and an opened file's Ts and resolution (an entry's are fixed). */
+const localKey = (request: Inputs) => (map?.opened ? spectralKey(request) : request.mode);
+
+function pick(sections: Partial<Record<Level0SectionId, SectionResult<object>>>, ids: readonly Level0SectionId[]) {
+  return Object.fromEntries(ids.filter((id) => sections[id] !== undefined).map((id) => [id, sections[id]])) as Partial<Record<Level0SectionId, SectionResult<object>>>;
+}
+
+/** The latest 0.e–0.g for the request's mode (and inputs), and whether they are at its threshold. */
+function localFor(request: Inputs & { threshold: number }) {
+  const local = map!.local.get(localKey(request));
+  return local ? { ...local, mode: request.mode, current: local.threshold === request.threshold } : null;
+}
+
+/**
+ * runLevel0's options: an entry's fixed inputs and precomputed 0.d and 0.h, or an opened file's request, as the CLI's
+ * flags; with 0.e–0.g only when they were computed at the request's threshold.
+ */
 function reportOptions(request: ReportRequest): Level0Options {
   const { init, opened } = map!;
-  const common = { threshold: request.threshold, mode: request.mode, parameters: request.parameters };
-  if (!opened) return { ...common, resolution: init.resolution, voxelSize: init.ts, precomputed: init.precomputed[request.mode] };
+  const local = localFor(request);
+  const sections = local?.current ? ALL_SECTIONS : WITHOUT_LOCAL;
+  const localSections = local?.current ? local.sections : {};
+  const common = { threshold: request.threshold, mode: request.mode, parameters: request.parameters, sections };
+  if (!opened) {
+    const precomputed = { ...pick(init.precomputed[request.mode], ["0.d", "0.h"]), ...localSections };
+    return { ...common, resolution: init.resolution, voxelSize: init.ts, precomputed };
+  }
   return {
     ...common, thresholdSource: "--threshold",
     resolution: request.resolution ?? null, resolutionSource: "--resolution",
     voxelSize: request.voxelSize, voxelSizeSource: "--voxel-size",
-    sections: OPENED_SECTIONS, precomputed: opened.spectral.get(spectralKey(request)) ?? {},
+    precomputed: { ...opened.spectral.get(spectralKey(request)), ...localSections },
   };
+}
+
+/**
+ * 0.e–0.g at the request's threshold, as `mapval report` computes them (lib/local-sections.ts, bands on `workers` Web
+ * Workers), kept for the reports at that threshold. Progress goes out as each band run starts and each band is fed;
+ * a newer request or "cancel-local" ends the run in hand, and the sections computed before stay as they were.
+ */
+async function computeLocal(request: LocalRequest): Promise<void> {
+  if (!map) return;
+  localRun?.executor.cancel();
+  const current = map;
+  const { id, threshold, mode } = request;
+  const started = performance.now();
+  const stageOf = { monores: "0.e", spiral: "0.f–0.g" } as Record<string, string>;
+  const progress = (kind: string, fed: number, total: number) =>
+    scope.postMessage({ type: "local-progress", id, stage: stageOf[kind] ?? kind, fed, total, ms: performance.now() - started });
+  const executor = webBandExecutor(request.bandWorkerUrl, request.workers, (run, fed) => progress(run.job.kind, fed, run.job.tasks.length));
+  const execute = executor.execute;
+  localRun = { id, executor: { ...executor, execute: (run) => (progress(run.job.kind, 0, run.job.tasks.length), execute(run)) } };
+  const run = localRun;
+  try {
+    const { sections: _s, precomputed: _p, parameters: _q, ...options } = reportOptions({ ...request, type: "report", parameters: {} });
+    const inputs = analysisInputs(current.volume, { ...options, computed: [...localSectionIds] });
+    const mask = hardMask(inputs.volume, threshold, { voxelSize: inputs.ts, mode });
+    if (mask.voxels === 0) throw new AnalysisInputError("empty-mask", emptyMaskMessage);
+    const sections = await computeLocalSections(run.executor.execute, inputs.volume, {
+      voxelSize: inputs.ts, threshold, resolution: inputs.resolution, mode, hardMask: mask.mask,
+    });
+    if (map !== current || localRun !== run) return; // another file, or a newer request
+    const plain = Object.fromEntries(Object.entries(sections).map(([key, { localMap: _m, ...section }]) => [key, section]));
+    current.local.set(localKey(request), { threshold, sections: plain });
+    scope.postMessage({ type: "local", id, threshold, mode, ms: performance.now() - started });
+  } catch (error) {
+    if (localRun !== run && !(error instanceof BandRunCancelled)) return;
+    if (error instanceof BandRunCancelled) scope.postMessage({ type: "local-cancelled", id });
+    else {
+      const { message, code } = error as Error & { code?: string };
+      scope.postMessage({ type: "error", id, request: "local", threshold, message, code });
+    }
+  } finally {
+    if (localRun === run) localRun = null;
+  }
 }
 
 function answer(request: ReportRequest): { report: Level0Report; workings: Level0Workings } | null {
@@ -343,6 +472,7 @@ function answer(request: ReportRequest): { report: Level0Report; workings: Level
     // The Ts the report used (an opened file's comes from its header unless the request overrides it).
     ts: report.input.voxelSize,
     tables,
+    local: localFor(request),
   });
   return result;
 }

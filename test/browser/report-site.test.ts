@@ -122,7 +122,12 @@ test("a report page renders every section; the slider flips 0.b and the JSON equ
   expect(json.mode).toBe("default");
   // 0.a–0.c recomputed live, 0.d and 0.h threshold-independent: identical to the CLI's.
   for (const id of ["0.a", "0.b", "0.c", "0.d", "0.h"]) expect(json.sections[id]).toEqual(expected.sections[id]);
-  // 0.e–0.g stay those computed at build time; the score counts the page's statuses.
+  // 0.e–0.g were computed at the entry's threshold (1): at 0.4 they are not requested, as the CLI's --sections run has
+  // them, marked at 1 in the section table and left out of the score.
+  for (const id of ["0.e", "0.f", "0.g"]) {
+    expect(json.sections[id]).toEqual(expected.sections[id]);
+    expect(await page.getByTestId(`other-threshold-${id}`).innerText()).toBe("at threshold 1, not counted");
+  }
   const evaluable = Object.values(json.sections).filter((s: any) => s.status === "ok" || s.status === "warnings");
   expect(json.score).toEqual({ passed: evaluable.filter((s: any) => s.status === "ok").length, evaluable: evaluable.length });
   const scoreLine = page.getByTestId("score-line");
@@ -145,10 +150,34 @@ test("a report page renders every section; the slider flips 0.b and the JSON equ
   const scoreSentence = `The overall score (passing tests) of this report is ${json.score.passed} out of ${json.score.evaluable} evaluable items.`;
   expect(json.abstract).toContain(scoreSentence);
   const otherSentences = json.abstract.filter((a: string) => a !== scoreSentence).join(" ");
-  expect(await page.getByTestId("abstract").innerText()).toBe(otherSentences.replace(/\s+/g, " ").trim());
-  expect(await page.getByTestId("score-line").innerText()).toBe(scoreSentence);
+  // The summary says that 0.e–0.g are at another threshold.
+  expect(await page.getByTestId("abstract").innerText()).toBe(`${otherSentences.replace(/\s+/g, " ").trim()} 0.e–0.g at 1; not counted in the score.`);
+  expect(await page.getByTestId("score-line").innerText()).toBe(`${scoreSentence} 0.e–0.g at 1; not counted in the score. Recompute at this threshold`);
 
   await page.screenshot({ path: "/tmp/mapval-site-report.png", fullPage: true });
+  await page.close();
+  expect(trouble).toEqual(NO_TROUBLE);
+});
+
+test("the address holds threshold, mode and edited criteria: a link restores them, and the page writes them back", async () => {
+  const { origin, browser } = await site.start();
+  const { page, trouble } = await openWatchedPage(browser, origin, "/entries/emd-1997?threshold=0.4&mode=vrs-compat&maxComponentsForMass=100");
+  await settled(page, 0.4, "vrs-compat");
+  expect(await page.getByTestId("vrs-compat").isChecked()).toBe(true);
+  expect(await page.getByTestId("parameter-maxComponentsForMass").inputValue()).toBe("100");
+  const json = await downloadedReport(page);
+  expect([json.mode, json.input.threshold]).toEqual(["vrs-compat", 0.4]);
+  await expect.poll(() => page.getByTestId("parameter-maxComponentsForMass").getAttribute("class")).toContain("changed");
+
+  await page.getByTestId("threshold").fill("0.5");
+  await settled(page, 0.5, "vrs-compat");
+  const address = new URL(page.url()).searchParams;
+  expect(Object.fromEntries(address)).toEqual({ threshold: "0.5", mode: "vrs-compat", maxComponentsForMass: "100" });
+
+  // What the address gives that is not a number is said and ignored.
+  await page.goto(`${origin}/entries/emd-1997?threshold=abc`);
+  await settled(page, 1);
+  expect(await page.getByTestId("address-ignored").innerText()).toContain('threshold="abc" is not a number');
   await page.close();
   expect(trouble).toEqual(NO_TROUBLE);
 });

@@ -1,0 +1,115 @@
+/**
+ * 0.e–0.g in real Chromium on the open-a-map page (src/open.md → src/workers/web-band-executor.ts), as a user runs
+ * them: emd_1997 Fourier-upsampled to 256³ (bench/upsample.ts, 0.789 Å, resolution 7 Å, threshold 1.0) opened through
+ * the file input, then "Compute local sections at this threshold" with as many band workers as the browser reports
+ * cores (navigator.hardwareConcurrency; 2 on the project's machine). Built site required (`npm run build`).
+ *
+ * Figures: wall time from the click to the report holding 0.e–0.g; the longest gap between two progress updates on
+ * the page; and the memory of the run: peak resident set of the page's renderer process (where the page's worker and
+ * its band workers live) during the run minus its resident set just before (an upper bound: it counts garbage not yet
+ * collected), against the map's bytes. Targets (issue 14): ≤ 90 s with 2 workers, progress at least every 2 s,
+ * ≤ 8× the map's bytes. `npm run bench -- local-browser`.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serveDirectory } from "../data-loaders/static-server.js";
+import { benchMap, mrcBytes, mib } from "./upsample.js";
+
+const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+const EDGE = 256;
+
+/** Processes whose command line holds `marker` (the browser's profile directory), and all their descendants. */
+function processTree(marker: string): { pid: number; renderer: boolean }[] {
+  const all = readdirSync("/proc").filter((name) => /^\d+$/.test(name)).flatMap((name) => {
+    try {
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, "utf8");
+      const ppid = Number(readFileSync(`/proc/${name}/stat`, "utf8").split(") ")[1].split(" ")[1]);
+      return [{ pid: Number(name), ppid, cmdline }];
+    } catch {
+      return []; // ended meanwhile
+    }
+  });
+  const inTree = new Set(all.filter((p) => p.cmdline.includes(marker) && !p.cmdline.includes("--type=")).map((p) => p.pid));
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const p of all) if (!inTree.has(p.pid) && inTree.has(p.ppid)) (inTree.add(p.pid), (grown = true));
+  }
+  return all.filter((p) => inTree.has(p.pid)).map((p) => ({ pid: p.pid, renderer: p.cmdline.includes("--type=renderer") }));
+}
+
+function residentBytes(pid: number): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+    return line ? Number(line.split(/\s+/)[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export async function run(): Promise<void> {
+  if (!existsSync(join(projectRoot, "dist", "open.html"))) {
+    console.log("local-browser: dist/ has no open page; run `npm run build` first");
+    return;
+  }
+  const scratch = mkdtempSync(join(tmpdir(), "mapval-local-browser-"));
+  const mapPath = join(scratch, `emd_1997-${EDGE}.map`);
+  const volume = benchMap(EDGE);
+  writeFileSync(mapPath, mrcBytes(volume));
+  const mapBytes = volume.data.byteLength;
+  const server = await serveDirectory(join(projectRoot, "dist"));
+  const profile = mkdtempSync(join(tmpdir(), "mapval-bench-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.MAPVAL_CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+  });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/open?threshold=1&resolution=7`);
+    await page.getByTestId("open-map").setInputFiles(mapPath);
+    await page.getByTestId("compute-local").waitFor({ timeout: 120_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="report-view"]')?.getAttribute("data-state") === "ready");
+    await page.waitForTimeout(3000); // the mask figures and the value index settle
+    const renderers = () => processTree(profile).filter((p) => p.renderer).map((p) => p.pid);
+    const renderer = () => Math.max(...renderers().map(residentBytes));
+    const before = renderer();
+    const workers = await page.evaluate(() => navigator.hardwareConcurrency);
+
+    // Each change of the progress text, timed in the page.
+    await page.evaluate(() => {
+      const w = window as unknown as { progressTimes: number[] };
+      w.progressTimes = [performance.now()];
+      let last = "";
+      new MutationObserver(() => {
+        const text = document.querySelector('[data-testid="local-panel"]')?.textContent ?? "";
+        if (text !== last) (w.progressTimes.push(performance.now()), (last = text));
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, renderer())), 200);
+    const started = performance.now();
+    await page.getByTestId("compute-local").click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="local-panel"]')?.getAttribute("data-state") !== "running", undefined, { timeout: 900_000, polling: 500 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="status-0.e"]')?.getAttribute("data-status") !== "not-requested", undefined, { timeout: 60_000 });
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    const state = await page.getByTestId("local-panel").getAttribute("data-state");
+    const times = (await page.evaluate(() => (window as unknown as { progressTimes: number[] }).progressTimes)) as number[];
+    const gaps = times.slice(1).map((t, i) => (t - times[i]) / 1000);
+    const statuses = await Promise.all(["0.e", "0.f", "0.g"].map((id) => page.getByTestId(`status-${id}`).getAttribute("data-status")));
+    console.log(
+      `0.e–0.g in Chromium, ${EDGE}³ (${mib(mapBytes)}), ${workers} band workers: ${seconds.toFixed(1)} s (target 90), run ${state}, ` +
+        `statuses ${statuses.join(" ")}; longest gap between progress updates ${Math.max(...gaps).toFixed(1)} s over ${gaps.length} updates ` +
+        `(target 2); renderer resident set ${mib(before)} before, peak ${mib(peak)}: +${mib(peak - before)} = ` +
+        `${((peak - before) / mapBytes).toFixed(1)}× the map (target 8×); load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
+    );
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+    await server.close();
+  }
+}

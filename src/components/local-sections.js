@@ -1,0 +1,100 @@
+/**
+ * 0.e–0.g on request, on both report pages: the compute / recompute button, the progress of a run (bar, the band in
+ * hand, an estimate of the time left, Cancel), and the marks of sections computed at another threshold than the
+ * report's (in the section table, the score line and the summary). The worker includes 0.e–0.g in a report only at
+ * the threshold they were computed at (src/workers/level0-worker.ts), so the score never mixes thresholds: at any
+ * other threshold they are shown, marked with their threshold, and left out of the score.
+ *
+ *   otherThreshold(local)              {threshold, sections} for sectionTable's `other`, or undefined
+ *   localNote(local, recompute, where) the sentence for the score line or the summary
+ *   localPanel({run, local, recompute, cancel, unavailable})  the button and the progress (data-testid="local-panel")
+ *   localStatsTable(section)           a local section's percentiles (data-testid="local-stats-<id>")
+ */
+import {html} from "htl";
+import {localSectionIds} from "../lib/section-registry.js";
+import {number, rowsTable, voxels} from "./report-view.js";
+
+const six = number(6);
+
+/**
+ * Each stage's share of a run's time (0.e's resolution sweep, then the spiral bands of 0.f and 0.g together), as
+ * measured in Chromium with two workers (128³: 0.e 64 s, 0.f–0.g 5 s); the time left is estimated from them. 0.e's
+ * sweep may stop before its last band, so the estimate errs long.
+ */
+const STAGE_SHARE = {"0.e": 0.9, "0.f–0.g": 0.1};
+const STAGES = Object.keys(STAGE_SHARE);
+
+/** The report's `local` when it holds sections at another threshold. */
+export function otherThreshold(local) {
+  return local && !local.current ? {threshold: local.threshold, sections: local.sections} : undefined;
+}
+
+const recomputeButton = (recompute, label) =>
+  html`<button type="button" class="recompute-local" data-testid="recompute-local" onclick=${recompute}>${label}</button>`;
+
+/**
+ * What the score does not count: `where` "score" (the score line, with the button that makes them count, data-testid
+ * "local-note-score") or "summary" (the abstract, "local-note-summary"). Null when 0.e–0.g are in the report.
+ */
+export function localNote(local, recompute, where) {
+  if (local?.current) return null;
+  const text = local ? `0.e–0.g at ${six(local.threshold)}; not counted in the score.` : "0.e–0.g are not computed at this threshold and not counted in the score.";
+  const button = where === "score" ? recomputeButton(recompute, local ? "Recompute at this threshold" : "Compute them") : "";
+  return html`<span class="local-note" data-testid=${`local-note-${where}`} data-threshold=${local?.threshold ?? ""}>${text} ${button}</span>`;
+}
+
+/** Fraction of a run done and the seconds left (null until a band has been fed), from its last progress message. */
+export function localEstimate(progress) {
+  if (!progress) return {fraction: 0, secondsLeft: null};
+  const stage = Math.max(0, STAGES.indexOf(progress.stage));
+  const before = STAGES.slice(0, stage).reduce((sum, s) => sum + STAGE_SHARE[s], 0);
+  const fraction = before + STAGE_SHARE[STAGES[stage]] * (progress.total > 0 ? progress.fed / progress.total : 0);
+  return {fraction, secondsLeft: fraction > 0 ? (progress.ms / 1000) * (1 - fraction) / fraction : null};
+}
+
+/**
+ * `run`: the client's localRun; `local`: the report's; `recompute()` starts a run at the current inputs, `cancel()`
+ * ends it; `unavailable`: why this page cannot compute them (then no button).
+ */
+export function localPanel({run, local, recompute, cancel, unavailable}) {
+  const state = run?.state ?? "idle";
+  const panel = (content) => html`<div class="local-panel" data-testid="local-panel" data-state=${state}>${content}</div>`;
+  if (unavailable) return panel(html`<p class="section-note">${unavailable}</p>`);
+  if (state === "running") {
+    const {fraction, secondsLeft} = localEstimate(run.progress);
+    const p = run.progress;
+    return panel(html`<p>Computing 0.e–0.g at threshold ${six(run.threshold)} on ${run.workers} worker${run.workers > 1 ? "s" : ""}:
+        ${p ? `${p.stage}, band ${p.fed} of at most ${p.total}` : "preparing"}${secondsLeft === null ? "" : html`, <span data-testid="local-time-left">about ${Math.ceil(secondsLeft)} s left</span>`}.</p>
+      <progress data-testid="local-progress" max="1" value=${fraction}></progress>
+      <button type="button" data-testid="local-cancel" onclick=${cancel}>Cancel</button>`);
+  }
+  const before = state === "cancelled" ? "Cancelled."
+    : state === "error" ? html`<span class="error" data-testid="local-error">0.e–0.g could not be computed: ${run.message}.</span>` : "";
+  const kept = (state === "cancelled" || state === "error") && local
+    ? ` The sections shown are those computed before, at threshold ${six(local.threshold)}.` : "";
+  return panel(html`<p>${before}${kept} ${local?.current
+      ? html`0.e–0.g are those at this threshold${state === "done" ? ` (computed here in ${Math.round(run.ms / 1000)} s)` : ""}.`
+      : html`<button type="button" data-testid="compute-local" onclick=${recompute}>Compute local sections at this threshold</button>
+        <span class="small">They take a minute or more; the page stays usable meanwhile.</span>`}</p>`);
+}
+
+/** A local section's percentiles, mean and voxel count (null when it has no results). */
+export function localStatsTable(section) {
+  const r = section.results;
+  if (!r) return null;
+  const p = r.percentiles;
+  return rowsTable([r], [
+    {label: "2.5 %", value: () => number(4)(p.p2_5)},
+    {label: "25 %", value: () => number(4)(p.p25)},
+    {label: "median", value: () => number(4)(p.p50)},
+    {label: "75 %", value: () => number(4)(p.p75)},
+    {label: "97.5 %", value: () => number(4)(p.p97_5)},
+    {label: "mean", value: (d) => number(4)(d.mean)},
+    {label: "voxels", value: (d) => voxels(d.voxels)}
+  ], `local-stats-${section.id}`);
+}
+
+/** 0.e–0.g to show: the report's when they are at its threshold, else those at another threshold (marked), else the report's (not requested). */
+export function localSectionsShown(report, local) {
+  return Object.fromEntries(localSectionIds.map((id) => [id, local && !local.current ? local.sections[id] : report.sections[id]]));
+}

@@ -1,0 +1,173 @@
+/**
+ * The page side of the report worker (src/workers/level0-worker.ts), one implementation for the entry pages
+ * (src/entries/[id].md) and the open-a-map page (src/open.md).
+ *
+ * The worker's answers are kept as `client.latest[type]` (errors as `<request>-error`), so a cell that starts
+ * listening late still gets the newest one; each observer below is a function for `Generators.observe` that notifies
+ * only when what it shows changes. Requests get ids from `client.sent` (one counter per kind, never reset, so an answer
+ * about an earlier file is never taken for one about the current file).
+ *
+ *   client.request(message)        a report, sweep or other message: posts it with the next id of its kind
+ *   client.reset()                 a new file: forgets every answer, and drops those still to come about the last
+ *                                  file's requests (the worker forgets its map itself)
+ *   client.set(type, value)        keeps a state of the page's own (a file being read) as latest[type]
+ *   client.live(initial)           the newest report (or `initial`) and the error of a newer request, if any
+ *   client.state(select)           select(latest), e.g. the open page's file being read, opened or refused
+ *   client.localSections(initial)  the newest report's 0.e–0.g, notified only when their threshold or mode changes
+ *   client.pending                 whether a newer report than the one shown has been asked for
+ *   client.masks                   the mask figures of the newest report that has them
+ *   client.answer(kind)            the answer (or error) to the newest request of `kind`, null while it is computed
+ *   client.computeLocal(inputs)    0.e–0.g at `inputs.threshold` on navigator.hardwareConcurrency band workers;
+ *                                  once they are in, the last report is asked for again (it then includes them)
+ *   client.cancelLocal()           ends that run; the sections computed before stay, at their threshold
+ *   client.localRun                {id, threshold, state: running|done|cancelled|error, progress, message}
+ */
+
+export function workerClient(worker, {bandWorkerUrl}) {
+  const bus = new EventTarget();
+  const client = {
+    latest: {},
+    sent: {report: 0, sweep: 0, local: 0},
+    localRun: null,
+    lastReport: null,
+    /** Ids up to these were sent before the last reset: their answers are about an earlier file. */
+    floor: {report: 0, sweep: 0}
+  };
+  const announce = () => bus.dispatchEvent(new Event("message"));
+  const listen = (update) => {
+    update();
+    bus.addEventListener("message", update);
+    return () => bus.removeEventListener("message", update);
+  };
+
+  worker.onmessage = ({data}) => {
+    const type = data.type === "error" ? `${data.request}-error` : data.type;
+    const run = client.localRun;
+    const kind = ["masks", "soft"].includes(type) ? "report" : type.replace(/-error$/, "");
+    if (kind in client.floor && data.id !== null && data.id <= client.floor[kind]) return;
+    if (["local", "local-progress", "local-cancelled", "local-error"].includes(type)) {
+      if (run?.id !== data.id) return; // a run that was replaced
+      if (type === "local-progress") client.localRun = {...run, progress: data};
+      else if (type === "local") client.localRun = {...run, state: "done", ms: data.ms};
+      else if (type === "local-cancelled") client.localRun = {...run, state: "cancelled"};
+      else client.localRun = {...run, state: "error", message: data.message};
+      if (type === "local" && client.lastReport) client.request(client.lastReport);
+    } else {
+      client.latest[type] = {...data, type};
+    }
+    announce();
+  };
+
+  client.request = (message) => {
+    const kind = message.type;
+    if (kind === "report") client.lastReport = message;
+    const id = kind in client.sent ? ++client.sent[kind] : undefined;
+    worker.postMessage(id === undefined ? message : {...message, id});
+    announce();
+    return id;
+  };
+
+  /** Keeps a state of the page's own (e.g. a file being read) beside the worker's answers. */
+  client.set = (type, value) => {
+    client.latest[type] = value;
+    announce();
+  };
+
+  client.reset = () => {
+    client.latest = {};
+    client.lastReport = null;
+    client.localRun = null;
+    client.floor = {report: client.sent.report, sweep: client.sent.sweep};
+    announce();
+  };
+
+  client.computeLocal = ({threshold, mode, resolution, voxelSize}) => {
+    const workers = Math.max(1, Math.min(32, navigator.hardwareConcurrency || 1));
+    const id = ++client.sent.local;
+    client.localRun = {id, threshold, mode, workers, state: "running", progress: null, started: performance.now()};
+    worker.postMessage({type: "local", id, threshold, mode, resolution, voxelSize, workers, bandWorkerUrl});
+    announce();
+  };
+
+  client.cancelLocal = () => {
+    const run = client.localRun;
+    if (run?.state !== "running") return;
+    worker.postMessage({type: "cancel-local", id: run.id});
+  };
+
+  client.live = (initial = null) => (notify) => {
+    let last = {};
+    return listen(() => {
+      const {report} = client.latest;
+      const newer = client.latest["report-error"];
+      const answer = report ?? initial;
+      const error = newer && newer.id > (report?.id ?? 0) ? newer : null;
+      // Only a new report or error redraws the report's cells (not a request sent, nor mask figures arriving).
+      if (answer === last.answer && error === last.error) return;
+      last = {answer, error};
+      notify({...(answer ?? {id: 0, report: null}), error});
+    });
+  };
+
+  /** `select(latest)`, notified when it is another object or value. */
+  client.state = (select) => (notify) => {
+    let last = {};
+    return listen(() => {
+      const state = select(client.latest);
+      if (state !== last) notify((last = state));
+    });
+  };
+
+  /**
+   * The newest report's 0.e–0.g (`local`, or `initial` before the first report), notified only when their threshold
+   * or mode changes (not when they become current or stale: the report's own `local` says that), so that cells that
+   * draw their figures are not redrawn by threshold moves.
+   */
+  client.localSections = (initial = null) => (notify) => {
+    let lastKey;
+    return listen(() => {
+      const {report} = client.latest;
+      const local = report ? report.local : initial;
+      const key = local ? `${local.threshold} ${local.mode}` : "none";
+      if (key !== lastKey) (lastKey = key, notify(local));
+    });
+  };
+
+  client.pending = (notify) => {
+    let last;
+    return listen(() => {
+      const answered = Math.max(client.latest.report?.id ?? 0, client.latest["report-error"]?.id ?? 0);
+      const now = client.sent.report > answered && client.lastReport !== null;
+      if (now !== last) notify((last = now));
+    });
+  };
+
+  client.masks = (notify) => {
+    let last = null;
+    return listen(() => {
+      const {masks, soft} = client.latest;
+      if (!masks) return;
+      const state = {answer: masks, threshold: masks.threshold, masks: masks.masks, soft: soft && soft.id === masks.id ? soft.slices : null};
+      if (last && last.answer === state.answer && last.soft === state.soft) return;
+      notify((last = state));
+    });
+  };
+
+  client.answer = (kind) => (notify) => {
+    let last;
+    return listen(() => {
+      const answer = client.latest[kind], error = client.latest[`${kind}-error`];
+      const state = answer?.id === client.sent[kind] ? answer : error?.id === client.sent[kind] ? error : null;
+      if (state !== last) notify((last = state));
+    });
+  };
+
+  client.local = (notify) => {
+    let last;
+    return listen(() => {
+      if (client.localRun !== last) notify((last = client.localRun));
+    });
+  };
+
+  return client;
+}
