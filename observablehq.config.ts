@@ -2,8 +2,8 @@
 // the defaults pull Google Fonts, a dated footer and a /favicon.ico request that 404s.
 import { rmSync, symlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { batchDirFromEnv, readBatchSummary, type BatchRow } from "./data-loaders/batch-output.js";
-import { listEntries } from "./data-loaders/resolve-entry.js";
+import { batchDirFromEnv, readBatchSummary, type BatchRow } from "./data-loaders/batch/batch-output.js";
+import { listEntries } from "./data-loaders/emdb/resolve-entry.js";
 
 // MAPVAL_BATCH_DIR=DIR publishes the output of `mapval batch` (docs/batch.md) instead of the bundled entries.
 const batchDir = batchDirFromEnv();

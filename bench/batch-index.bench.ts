@@ -1,6 +1,6 @@
 /**
  * The batch index page's weight at 10,000 entries (issue: under 1 MB transferred). A 10,000-entry batch directory is
- * generated (test/helpers/batch-fixture.ts) and read by the index's loader (data-loaders/batch-output.ts); a small
+ * generated (test/helpers/batch-fixture.ts) and read by the index's loader (data-loaders/batch/batch-output.ts); a small
  * batch site is built (`npm run build` with MAPVAL_BATCH_DIR) for the page's other files, which do not grow with the
  * batch (the sidebar lists five entries). The figure is the sum of the built files batch/index.html names (its
  * stylesheets, modules and the Arrow table) with the 10,000-row table in place of the small one.
@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { batchIndexTable, checkBatchEntries, readBatchSummary } from "../data-loaders/batch-output.js";
+import { batchIndexTable, checkBatchEntries, readBatchSummary } from "../data-loaders/batch/batch-output.js";
 import { makeBatchDir } from "../test/helpers/batch-fixture.js";
 
 const projectRoot = join(import.meta.dirname, "..");

@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runBatch } from "../data-loaders/batch.js";
+import { runBatch } from "../data-loaders/batch/batch.js";
 import { benchMap, loadEmd1997, mib, mrcBytes } from "./upsample.js";
 
 const io = { out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t) };

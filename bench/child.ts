@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Volume } from "../lib/volume.js";
+import type { Volume } from "../lib/io/volume.js";
 
 /** Calls `fn` with the path of a temporary raw float32 copy of the map (read back with benchMapFromFile). */
 export async function withMapFile<T>(volume: Volume, fn: (path: string) => Promise<T> | T): Promise<T> {

@@ -1,12 +1,12 @@
 /**
- * 3-D real FFT timings (forward and inverse, float64 internally) for box sizes that take each path of lib/fft.ts along x
+ * 3-D real FFT timings (forward and inverse, float64 internally) for box sizes that take each path of lib/fourier/fft.ts along x
  * (power of two, Cooley–Tukey steps for small odd primes, Rader for the prime 101, Bluestein for 202 = 2·101) and of
- * lib/fft-batch.ts along y and z (batched Stockham for lengths with no prime factor above 7), plus the
+ * lib/fourier/fft-batch.ts along y and z (batched Stockham for lengths with no prime factor above 7), plus the
  * round-trip error, the full complex 3-D FFT and the 0.d section on 100³ and 256³ maps. Single thread; run with
  * `npm run bench -- fft`.
  */
-import { complexFft3d, inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
-import { bfactorSection } from "../lib/section-0d-bfactor.js";
+import { complexFft3d, inverseRealFft3d, realFft3d } from "../lib/fourier/fft3d.js";
+import { bfactorSection } from "../lib/level0/section-0d-bfactor.js";
 import { centeredUniform } from "../test/helpers/random.js";
 
 function randomVolume(n: number) {
@@ -25,7 +25,7 @@ function bestOf<T>(runs: number, task: () => T): { ms: number; value: T } {
   return { ms, value };
 }
 
-/** Which path lib/fft.ts takes for a line of length n. */
+/** Which path lib/fourier/fft.ts takes for a line of length n. */
 function linePath(n: number): string {
   if ((n & (n - 1)) === 0) return "fft.js radix-4";
   let odd = n;
@@ -37,7 +37,7 @@ function linePath(n: number): string {
   return odd === n && smooth === 1 ? "Rader" : "Bluestein";
 }
 
-/** The paths of an n³ transform: x lines through lib/fft.ts, y and z lines through lib/fft-batch.ts. */
+/** The paths of an n³ transform: x lines through lib/fourier/fft.ts, y and z lines through lib/fourier/fft-batch.ts. */
 function lengthKind(n: number): string {
   let rest = n;
   for (const p of [2, 3, 5, 7]) while (rest % p === 0) rest /= p;

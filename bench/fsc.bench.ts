@@ -1,14 +1,14 @@
 /**
  * Level 1 on 256³ halves: the bundled simulated EMD-1997 pair and its RELION mask Fourier-upsampled to 256³
  * (0.789 Å/voxel, bench/upsample.ts; the mask clamped back to [0, 1] after the resampling's ringing).
- * - 1.a (lib/fsc.ts) unmasked (FSC, DPR, SSNR) and with the mask (adding the masked and the phase-randomised
+ * - 1.a (lib/level1/fsc.ts) unmasked (FSC, DPR, SSNR) and with the mask (adding the masked and the phase-randomised
  *   corrected FSC). Target: ≤ 2 s.
- * - 1.b FDR-FSC (lib/fdr-fsc.ts), SPOC's sphere mask. Target: ≤ 30 s.
- * - 1.g/1.h directional FSC and FSO (lib/directional-fsc.ts) with the mask, 321 directions. Target: ≤ 60 s.
- * - 1.e MonoRes on the halves (lib/level1-local.ts), hard mask = the mask ≥ 0.5, reported resolution 5.7 Å (about the
+ * - 1.b FDR-FSC (lib/level1/fdr-fsc.ts), SPOC's sphere mask. Target: ≤ 30 s.
+ * - 1.g/1.h directional FSC and FSO (lib/level1/directional-fsc.ts) with the mask, 321 directions. Target: ≤ 60 s.
+ * - 1.e MonoRes on the halves (lib/level1/level1-local.ts), hard mask = the mask ≥ 0.5, reported resolution 5.7 Å (about the
  *   pair's own 0.143 FSC crossing), so 0.e's working grid resamples the halves to 1.4 Å. Target: ≤ 90 s. Measured
  *   2026-12-01: 70.7 s CPU (307 s wall with the 2 cores loaded about 4×), 0.9× one half's memory.
- * - 1.c local FSC (lib/level1-local.ts `localFscSection`), box 20, over the same hard mask, the stride raised until at
+ * - 1.c local FSC (lib/level1/level1-local.ts `localFscSection`), box 20, over the same hard mask, the stride raised until at
  *   most MAX_LOCAL_FSC_BOXES boxes are computed. Target: ≤ 90 s. Measured 2026-12-01: stride 6, 19,810 boxes,
  *   8.9 s CPU (20.2 s wall on the loaded machine), 0.8× one half's memory.
  * Memory target: ≤ 8× one half map's bytes. Each case runs in its own child process holding only the three grids, so
@@ -16,11 +16,11 @@
  * `npm run bench -- fsc`; MAPVAL_FSC_BENCH_ONLY="1.e,1.b" runs only the cases named.
  */
 import { readFileSync } from "node:fs";
-import { directionalFsc } from "../lib/directional-fsc.js";
-import { fdrFsc } from "../lib/fdr-fsc.js";
-import { fscAnalysis } from "../lib/fsc.js";
-import { halfMapLocalResolutionSection, localFscSection } from "../lib/level1-local.js";
-import { readMap } from "../lib/mrc-reader.js";
+import { directionalFsc } from "../lib/level1/directional-fsc.js";
+import { fdrFsc } from "../lib/level1/fdr-fsc.js";
+import { fscAnalysis } from "../lib/level1/fsc.js";
+import { halfMapLocalResolutionSection, localFscSection } from "../lib/level1/level1-local.js";
+import { readMap } from "../lib/io/mrc-reader.js";
 import { measured, runInChild, withMapFile } from "./child.js";
 import { benchMapFromFile, mib, upsample } from "./upsample.js";
 

@@ -2,8 +2,8 @@
  * The teaching lab's parameter change at 96³ (docs/lab.md): build the synthetic map and run 0.a–0.d on it, as the page
  * will for every move of a control. Target ≤ 300 ms (issue 16); printed, not asserted.
  */
-import { runLevel0 } from "../lib/level0.js";
-import { buildSyntheticMap, labPresets } from "../lib/synthetic-map.js";
+import { runLevel0 } from "../lib/level0/level0.js";
+import { buildSyntheticMap, labPresets } from "../lib/lab/synthetic-map.js";
 
 export async function run(): Promise<void> {
   const parameters = { ...labPresets.clean.parameters, boxSize: 96, voxelSize: 1.25 };

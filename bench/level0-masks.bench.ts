@@ -6,11 +6,11 @@
  */
 import { loadavg } from "node:os";
 import { benchMap } from "./upsample.js";
-import { labelComponents, largestComponentMask } from "../lib/components.js";
-import { dilate18, GrowingDilation } from "../lib/morphology.js";
-import { hardMask, rawMask, softMask } from "../lib/masks.js";
-import { componentSweep } from "../lib/sweep-components.js";
-import type { Volume } from "../lib/volume.js";
+import { labelComponents, largestComponentMask } from "../lib/masks/components.js";
+import { dilate18, GrowingDilation } from "../lib/masks/morphology.js";
+import { hardMask, rawMask, softMask } from "../lib/masks/masks.js";
+import { componentSweep } from "../lib/level0/sweep-components.js";
+import type { Volume } from "../lib/io/volume.js";
 
 const THRESHOLD = 1.0;
 const MiB = 1024 * 1024;

@@ -6,10 +6,10 @@
  * The 256³ report runs in a child process that holds only the map, so its peak resident set minus the resident set
  * before the report is the report's peak memory (an upper bound: it includes garbage not yet collected).
  */
-import { runLevel0 } from "../lib/level0.js";
-import type { SectionResult } from "../lib/report-types.js";
-import { sweep } from "../lib/sweep.js";
-import type { Volume } from "../lib/volume.js";
+import { runLevel0 } from "../lib/level0/level0.js";
+import type { SectionResult } from "../lib/report/report-types.js";
+import { sweep } from "../lib/level0/sweep.js";
+import type { Volume } from "../lib/io/volume.js";
 import { measured, runInChild, withMapFile } from "./child.js";
 import { benchMap, benchMapFromFile, mib } from "./upsample.js";
 

@@ -15,7 +15,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { serveDirectory } from "../data-loaders/static-server.js";
+import { serveDirectory } from "../data-loaders/site/static-server.js";
 import { benchMap, mrcBytes, mib } from "./upsample.js";
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..");

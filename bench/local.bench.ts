@@ -1,17 +1,17 @@
 /**
  * 0.f + 0.g (`localSections`: resize, hard mask, spiral band amplitudes, the bands on the worker pool of
- * data-loaders/band-pool.ts as `mapval report` runs them; MAPVAL_WORKERS sets its size) on emd_1997 resampled to 256³
+ * data-loaders/workers/band-pool.ts as `mapval report` runs them; MAPVAL_WORKERS sets its size) on emd_1997 resampled to 256³
  * (0.789 Å/voxel, bench/upsample.ts), threshold 1.0, at the map's reported 7 Å (the Level 0 bench case, resized to
  * 56³) and at finer resolutions whose resized boxes are larger: 2.5 Å → 160³ (an FFT-friendly edge, 2⁵·5) and 3 Å →
- * 134³ (2·67, transformed as it is with Bluestein's algorithm, lib/fft-batch.ts).
+ * 134³ (2·67, transformed as it is with Bluestein's algorithm, lib/fourier/fft-batch.ts).
  * Targets: 0.e–0.g together ≤ 60 s (bench/monores.bench.ts); memory ≤ 8× the map's bytes.
  *
  * Each case runs in its own child process holding only the map, so its peak resident set (worker threads included)
  * minus the resident set before the call is the call's peak memory (an upper bound: it includes garbage not yet
  * collected). CPU time counts every thread. `npm run bench -- local`.
  */
-import { withBandPool } from "../data-loaders/band-pool.js";
-import { localSectionsWith } from "../lib/section-0f-locbfactor.js";
+import { withBandPool } from "../data-loaders/workers/band-pool.js";
+import { localSectionsWith } from "../lib/level0/section-0f-locbfactor.js";
 import { measured, runInChild, withMapFile } from "./child.js";
 import { benchMap, benchMapFromFile, mib } from "./upsample.js";
 

@@ -1,6 +1,6 @@
 /**
  * 0.e–0.g together, as `mapval report` computes them: 0.e (MonoRes-style local resolution) and 0.f + 0.g (spiral
- * bands) with their bands on the worker pool (data-loaders/band-pool.ts; MAPVAL_WORKERS sets its size, default one
+ * bands) with their bands on the worker pool (data-loaders/workers/band-pool.ts; MAPVAL_WORKERS sets its size, default one
  * per core), on emd_1997 resampled to 256³ (0.789 Å/voxel, bench/upsample.ts), threshold 1.0, at the map's 7 Å, at
  * 2.5 Å (0.e on a 160³ working grid, 0.f/0.g on 160³) and at 1.578 Å = 2·Ts (0.f/0.g on the whole 256³ box; 0.e does
  * not apply below 2 Å). Targets: 0.e–0.g together ≤ 60 s; memory ≤ 8× the map's bytes.
@@ -9,8 +9,8 @@
  * minus the resident set before the call is the call's peak memory (an upper bound: it includes garbage not yet
  * collected). CPU time counts every thread: CPU/wall is the parallel speed-up. `npm run bench -- monores`.
  */
-import { withBandPool } from "../data-loaders/band-pool.js";
-import { computeLocalSections } from "../lib/local-sections.js";
+import { withBandPool } from "../data-loaders/workers/band-pool.js";
+import { computeLocalSections } from "../lib/level0/local-sections.js";
 import { measured, runInChild, withMapFile } from "./child.js";
 import { benchMap, benchMapFromFile, mib } from "./upsample.js";
 

@@ -11,10 +11,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runLevel0 } from "../lib/level0.js";
-import type { BFactorResults } from "../lib/section-0d-bfactor.js";
-import type { MaskResults } from "../lib/section-0b-mask.js";
-import { readMapFile } from "../data-loaders/read-map-file.js";
+import { runLevel0 } from "../lib/level0/level0.js";
+import type { BFactorResults } from "../lib/level0/section-0d-bfactor.js";
+import type { MaskResults } from "../lib/level0/section-0b-mask.js";
+import { readMapFile } from "../data-loaders/cli/read-map-file.js";
 import { benchMap, mrcBytes } from "./upsample.js";
 import { recordStep, summarise, timeCommand, timeStep } from "./steps.js";
 

@@ -5,8 +5,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseMap } from "../lib/mrc-reader.js";
-import type { Volume } from "../lib/volume.js";
+import { parseMap } from "../lib/io/mrc-reader.js";
+import type { Volume } from "../lib/io/volume.js";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 

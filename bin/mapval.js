@@ -19,7 +19,8 @@ function newestSource() {
   for (const folder of ["lib/", "data-loaders/"]) {
     const dir = new URL(folder, root);
     if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir)) if (name.endsWith(".ts")) newest = Math.max(newest, statSync(new URL(name, dir)).mtimeMs);
+    for (const name of readdirSync(dir, { recursive: true }))
+      if (name.endsWith(".ts")) newest = Math.max(newest, statSync(new URL(name, dir)).mtimeMs);
   }
   return newest;
 }
@@ -30,6 +31,6 @@ if (existsSync(compiled) && statSync(compiled).mtimeMs >= newestSource()) {
 } else {
   const { register } = await import("tsx/esm/api");
   register();
-  cli = await import("../data-loaders/cli.ts");
+  cli = await import("../data-loaders/cli/cli.ts");
 }
 process.exitCode = await cli.main(process.argv.slice(2));

@@ -5,13 +5,13 @@
  * and `sweep` call it; the CLI and the site loaders call it too before they compute 0.e–0.g on worker threads.
  * Rules and reasons: docs/analysis-inputs.md.
  */
-import { withDefaults, type CriteriaParameters } from "./criteria.js";
+import { withDefaults, type CriteriaParameters } from "./level0/criteria.js";
 import { AnalysisInputError } from "./errors.js";
-import { readerStats } from "./mrc-reader.js";
-import type { AnalysisMode, SectionId } from "./report-types.js";
+import { readerStats } from "./io/mrc-reader.js";
+import type { AnalysisMode, SectionId } from "./report/report-types.js";
 import { sectionRegistry, spectralSectionIds } from "./section-registry.js";
-import { localGridBoxes } from "./spiral-amplitude.js";
-import type { Vec3, Volume } from "./volume.js";
+import { localGridBoxes } from "./local/spiral-amplitude.js";
+import type { Vec3, Volume } from "./io/volume.js";
 
 /**
  * Voxel sizes (Å) an analysis accepts. EMDB's single-particle maps are sampled at about 0.3–6 Å and its subtomogram

@@ -1,13 +1,13 @@
 /**
  * The entries configuration (mapval.entries.json): which maps the site and `mapval report` know, with the metadata
  * each one needs (title, resolution, author's contour, voxel size, attribution). This module only parses and
- * validates the text and chooses a threshold; reading files and EMDB is done by data-loaders/resolve-entry.ts.
+ * validates the text and chooses a threshold; reading files and EMDB is done by data-loaders/emdb/resolve-entry.ts.
  *
  * Every problem names the entry (index and id) and the field, and all problems are reported at once so that a
  * hand-edited file can be fixed in one pass.
  */
 
-import { binOfBits, ValueIndex } from "./value-index.js";
+import { binOfBits, ValueIndex } from "./masks/value-index.js";
 
 export const ENTRIES_CONFIG_VERSION = 1;
 
@@ -322,7 +322,7 @@ export function chooseThreshold(
 /**
  * Largest level v such that at least ceil(fraction·N) of the N finite voxels are ≥ v (the VRS mask test): the
  * keep-th largest finite value. Found without sorting the map (at 256³ a sort took 5.6 s): the finite values are
- * counted per value bin (lib/value-index.ts's 65536 ordered bins), and only the bin holding the keep-th largest is
+ * counted per value bin (lib/masks/value-index.ts's 65536 ordered bins), and only the bin holding the keep-th largest is
  * sorted.
  */
 export function levelKeepingFraction(data: Float32Array, fraction: number): number {

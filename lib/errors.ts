@@ -3,7 +3,7 @@
  * the literals below; `message` names the field, the value found and what was expected.
  */
 
-/** Why a file is not a map mapval reads (lib/mrc-reader.ts, lib/gzip.ts). */
+/** Why a file is not a map mapval reads (lib/io/mrc-reader.ts, lib/io/gzip.ts). */
 export type MapFormatErrorCode =
   | "bad-axis-order"
   | "bad-dimensions"

@@ -18,7 +18,7 @@ export interface SectionSpec {
   spectral: boolean;
   /** Transforms the map (0.d–0.g): its grids are checked against the memory budget before anything runs. */
   fourier: boolean;
-  /** Gives a local map (0.e–0.g), computed in bands (lib/bands.ts) on worker threads. */
+  /** Gives a local map (0.e–0.g), computed in bands (lib/local/bands.ts) on worker threads. */
   local: boolean;
 }
 

@@ -19,7 +19,7 @@ const old = join(projectRoot, `build-old-${process.pid}`); // numbered by attemp
 rmSync(staging, { recursive: true, force: true });
 await build({
   absWorkingDir: projectRoot,
-  entryPoints: { index: "lib/index.ts", cli: "data-loaders/cli.ts", "band-worker": "data-loaders/band-worker.ts", "batch-entry": "data-loaders/batch-entry.ts" },
+  entryPoints: { index: "lib/index.ts", cli: "data-loaders/cli/cli.ts", "band-worker": "data-loaders/workers/band-worker.ts", "batch-entry": "data-loaders/batch/batch-entry.ts" },
   outdir: staging,
   bundle: true,
   splitting: true,

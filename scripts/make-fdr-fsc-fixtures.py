@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference for 1.b FDR-FSC (lib/fdr-fsc.ts): SPOC's permutation test with Benjamini-Yekutieli control at 1 % FDR,
+"""Reference for 1.b FDR-FSC (lib/level1/fdr-fsc.ts): SPOC's permutation test with Benjamini-Yekutieli control at 1 % FDR,
 re-implemented in numpy from the method's description (docs/reference/level1.md), on small synthetic pairs.
 
 Run:  /usr/bin/python3 scripts/make-fdr-fsc-fixtures.py

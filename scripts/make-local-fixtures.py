@@ -7,9 +7,9 @@ An independent numpy re-implementation of what VRS runs (docs/reference/local-me
 occupancy() written from the notes' formulas with full complex FFTs (numpy.fft.fftn/ifftn, no half spectra, no
 Nyquist-plane trick).
 
-VRS resizes with Xmipp's B-splines; mapval resizes by Fourier interpolation (lib/resample.ts). So that both sides
+VRS resizes with Xmipp's B-splines; mapval resizes by Fourier interpolation (lib/fourier/resample.ts). So that both sides
 analyse the SAME resized map, this script re-implements mapval's Fourier resize (full-spectrum matrices per axis,
-written from the description in lib/resample.ts) and stores checksums of the resized map and its mask, which the tests
+written from the description in lib/fourier/resample.ts) and stores checksums of the resized map and its mask, which the tests
 check before comparing anything else.
 
 Run with Debian's python (numpy 1.24, scipy 1.10, mrcfile): /usr/bin/python3 scripts/make-local-fixtures.py
@@ -26,7 +26,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 SHELL_WIDTH_BINS = 4.8
 
 
-# ---- mapval's Fourier resize (lib/resample.ts), full-spectrum form -------------------------------------------------
+# ---- mapval's Fourier resize (lib/fourier/resample.ts), full-spectrum form -------------------------------------------------
 
 def digital(n):
     k = np.arange(n)

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference per-box FSCs for lib/local-fsc.ts (1.c), computed with numpy.
+"""Reference per-box FSCs for lib/level1/local-fsc.ts (1.c), computed with numpy.
 
 Run with the Debian Python that has numpy:  /usr/bin/python3 scripts/make-local-fsc-fixtures.py
 

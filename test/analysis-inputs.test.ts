@@ -4,11 +4,11 @@ import {
   HEADER_SOURCE, LOCAL_GRID_BYTES_PER_VOXEL, VOXEL_SIZE_RANGE,
 } from "../lib/analysis-inputs.js";
 import { AnalysisInputError } from "../lib/errors.js";
-import { runLevel0 } from "../lib/level0.js";
-import { readMap } from "../lib/mrc-reader.js";
-import { reportJson } from "../lib/report-text.js";
-import type { SectionId } from "../lib/report-types.js";
-import { makeVolume, type Vec3, type Volume } from "../lib/volume.js";
+import { runLevel0 } from "../lib/level0/level0.js";
+import { readMap } from "../lib/io/mrc-reader.js";
+import { reportJson } from "../lib/report/report-text.js";
+import type { SectionId } from "../lib/report/report-types.js";
+import { makeVolume, type Vec3, type Volume } from "../lib/io/volume.js";
 import { loadMap, withFloat32 } from "./helpers/corrupt.js";
 
 /** A 16³ box: a 4³ cube of density 1 on faint alternating noise. */

@@ -1,19 +1,19 @@
 /**
- * The worker-thread pool of the spectral sections (data-loaders/band-pool.ts): the sections it computes are those of
+ * The worker-thread pool of the spectral sections (data-loaders/workers/band-pool.ts): the sections it computes are those of
  * the sequential path bit for bit, with one worker or two, and a failure anywhere ends the run with a clear error.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BandPool, defaultPoolSize, MAX_WORKERS, poolSize, withBandPool } from "../data-loaders/band-pool.js";
+import { BandPool, defaultPoolSize, MAX_WORKERS, poolSize, withBandPool } from "../data-loaders/workers/band-pool.js";
 import { AnalysisInputError } from "../lib/errors.js";
-import { computeLocalSections, type LocalSection } from "../lib/local-sections.js";
-import type { BandRun } from "../lib/bands.js";
-import { parseMap } from "../lib/mrc-reader.js";
-import { localResolutionSection } from "../lib/section-0e-local-resolution.js";
-import { localSections } from "../lib/section-0f-locbfactor.js";
-import { spiralBandRun, spiralSetup } from "../lib/spiral-amplitude.js";
-import { makeVolume, type Volume } from "../lib/volume.js";
+import { computeLocalSections, type LocalSection } from "../lib/level0/local-sections.js";
+import type { BandRun } from "../lib/local/bands.js";
+import { parseMap } from "../lib/io/mrc-reader.js";
+import { localResolutionSection } from "../lib/level0/section-0e-local-resolution.js";
+import { localSections } from "../lib/level0/section-0f-locbfactor.js";
+import { spiralBandRun, spiralSetup } from "../lib/local/spiral-amplitude.js";
+import { makeVolume, type Volume } from "../lib/io/volume.js";
 
 const load = (file: string) =>
   parseMap(new Uint8Array(readFileSync(join(import.meta.dirname, "..", "data/maps", file)))).volume;

@@ -1,4 +1,4 @@
-// The site's reading of a `mapval batch` output directory (data-loaders/batch-output.ts, src/data/batch/summary.arrow.ts,
+// The site's reading of a `mapval batch` output directory (data-loaders/batch/batch-output.ts, src/data/batch/summary.arrow.ts,
 // observablehq.config.ts): the summary's rows as written, and a named error for each kind of bad directory.
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync, lstatSync } from "node:fs";
@@ -8,8 +8,8 @@ import { tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   BatchOutputError, batchDirFromEnv, batchIndexTable, checkBatchEntries, readBatchSummary,
-} from "../data-loaders/batch-output.js";
-import { sectionIds } from "../lib/level0.js";
+} from "../data-loaders/batch/batch-output.js";
+import { sectionIds } from "../lib/level0/level0.js";
 import { makeBatchDir, summaryRow, writeSummaryArrow, type FixtureEntry, type SummaryRow } from "./helpers/batch-fixture.js";
 
 const projectRoot = join(import.meta.dirname, "..");

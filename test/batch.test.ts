@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultLimits, parseShard, progressText, readEntriesFile, runBatch, shardFromEnvironment, shardOf } from "../data-loaders/batch.js";
+import { defaultLimits, parseShard, progressText, readEntriesFile, runBatch, shardFromEnvironment, shardOf } from "../data-loaders/batch/batch.js";
 import { startFaultServer, type FaultServer } from "./helpers/fault-server.js";
 import { xorshift32 } from "./helpers/random.js";
 

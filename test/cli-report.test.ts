@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../data-loaders/cli.js";
-import { runReport } from "../data-loaders/cli-report.js";
-import { sectionIds } from "../lib/level0.js";
+import { main } from "../data-loaders/cli/cli.js";
+import { runReport } from "../data-loaders/cli/cli-report.js";
+import { sectionIds } from "../lib/level0/level0.js";
 import { concat, gzip, loadMap, withBytes, withFloat32, withInt32 } from "./helpers/corrupt.js";
 
 const root = join(import.meta.dirname, "..");
@@ -96,7 +96,7 @@ describe("mapval report (in process)", () => {
     expect(out).toContain("Some programs may not work properly since resolution parameter has not been reported.");
   });
 
-  it("text report words counts as the page does (lib/format.ts): singular for one, Å³ volumes in %.2f, no padding", async () => {
+  it("text report words counts as the page does (lib/report/format.ts): singular for one, Å³ volumes in %.2f, no padding", async () => {
     const { code, out } = await run([map("emd_1997.map"), "--threshold", "1", "--sections", "0.a,0.b,0.c", "--vrs-compat"]);
     expect(code).toBe(0);
     // At the author's contour, in VRS's mode (without default mode's partial-mask warning), 0.a has exactly one

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { centredDomain, colorLookup, finiteExtent, level, rgbaPixels } from "../lib/colormap.js";
+import { centredDomain, colorLookup, finiteExtent, level, rgbaPixels } from "../lib/report/colormap.js";
 
 const grey = colorLookup((t) => [255 * t, 255 * t, 255 * t]);
 

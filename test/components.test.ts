@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { componentRuns, labelComponents, largestComponentMask, largestLabel, type Connectivity } from "../lib/components.js";
+import { componentRuns, labelComponents, largestComponentMask, largestLabel, type Connectivity } from "../lib/masks/components.js";
 import { xorshift32 } from "./helpers/random.js";
 
 /** Mask nx×ny×nz with the listed voxels set. */

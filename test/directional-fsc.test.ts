@@ -1,5 +1,5 @@
 /**
- * 1.g FSO and 1.h directional FSC (lib/directional-fsc.ts): the direction set, the cone weight, Bingham's statistic
+ * 1.g FSO and 1.h directional FSC (lib/level1/directional-fsc.ts): the direction set, the cone weight, Bingham's statistic
  * and its χ²(5) p-value (scipy's chi2 values), sphericity against a sphere and an analytic spheroid, and synthetic
  * pairs whose signal decays faster along z (anisotropic) or equally in every direction (isotropic).
  */
@@ -14,10 +14,10 @@ import {
   hemisphereDirections,
   surfaceSphericity,
   type DirectionalFscResult,
-} from "../lib/directional-fsc.js";
-import { halfWidth, inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
-import { digitalFrequency } from "../lib/radial.js";
-import { makeVolume, type Volume, type Vec3 } from "../lib/volume.js";
+} from "../lib/level1/directional-fsc.js";
+import { halfWidth, inverseRealFft3d, realFft3d } from "../lib/fourier/fft3d.js";
+import { digitalFrequency } from "../lib/fourier/radial.js";
+import { makeVolume, type Volume, type Vec3 } from "../lib/io/volume.js";
 import { seededNormal } from "./helpers/random.js";
 
 const n = 64;

@@ -3,8 +3,8 @@ import {
   Display, displayMassTable, displayReport, displaySection, displaySweep, jupyterDisplay, makeVolume, reportJson,
   runLevel0, sweep, sweepRows,
 } from "../lib/index.js";
-import { lineChartSvg } from "../lib/display.js";
-import { formatReport } from "../lib/report-text.js";
+import { lineChartSvg } from "../lib/report/display.js";
+import { formatReport } from "../lib/report/report-text.js";
 import { withoutGenerationTime } from "./helpers/json-close.js";
 
 // A 12³ box of background 0.01 with a 4³ cube of density 1 off centre: 0.a–0.c all have something to say.

@@ -29,3 +29,14 @@ it("every docs/reference note that is named exists", () => {
   expect(named.size).toBeGreaterThan(0);
   for (const note of named) expect(existsSync(join(root, "docs", "reference", note)), note).toBe(true);
 });
+
+it("every repository file a comment or doc names by its path exists", () => {
+  const pathPattern = /(?<![\w.\-/])((?:lib|data-loaders|scripts|bench|docs|test|src\/components|src\/workers)\/[\w\-./[\]]+\.(?:ts|js|mjs|md|py))\b/g;
+  const missing = files.flatMap((f) =>
+    [...readFileSync(join(root, f), "utf8").matchAll(pathPattern)]
+      .map((m) => m[1])
+      .filter((path) => !existsSync(join(root, path)) && !existsSync(join(root, path.replace(/\.js$/, ".ts"))))
+      .map((path) => `${f}: ${path}`),
+  );
+  expect(missing).toEqual([]);
+});

@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
-import { downsample, downsampleFactor, LIVE_VOXEL_LIMIT } from "../lib/downsample.js";
-import { makeVolume } from "../lib/volume.js";
+import { downsample, downsampleFactor, LIVE_VOXEL_LIMIT } from "../lib/fourier/downsample.js";
+import { makeVolume } from "../lib/io/volume.js";
 
 test("factor: 1 up to the limit, then the smallest that fits", () => {
   expect(downsampleFactor([160, 160, 160])).toBe(1);

@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { defaultCacheDir, FileCache, sha256Hex } from "../data-loaders/cache.js";
-import { EmdbDataError, EmdbNotFoundError, fetchMetadata } from "../data-loaders/emdb-client.js";
-import { fetchEmdbEntry, NoCachedCopyError, type ResolveOptions } from "../data-loaders/resolve-entry.js";
+import { defaultCacheDir, FileCache, sha256Hex } from "../data-loaders/emdb/cache.js";
+import { EmdbDataError, EmdbNotFoundError, fetchMetadata } from "../data-loaders/emdb/emdb-client.js";
+import { fetchEmdbEntry, NoCachedCopyError, type ResolveOptions } from "../data-loaders/emdb/resolve-entry.js";
 import { startFaultServer, type FaultServer } from "./helpers/fault-server.js";
 
 const repo = (path: string) => new URL(`../${path}`, import.meta.url);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { checkAgainstMap, MetadataFormatError, parseEmdbJson, parseEmdbXml } from "../data-loaders/emdb-metadata.js";
-import { readMap } from "../lib/mrc-reader.js";
+import { checkAgainstMap, MetadataFormatError, parseEmdbJson, parseEmdbXml } from "../data-loaders/emdb/emdb-metadata.js";
+import { readMap } from "../lib/io/mrc-reader.js";
 
 const read = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), "utf8");
 const fixture = (name: string): string => read(`test/fixtures/emdb/${name}`);

@@ -10,18 +10,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FileCache, sha256Hex } from "../data-loaders/cache.js";
-import { runFetch } from "../data-loaders/cli-fetch.js";
-import { createProgress, createStatusLine } from "../data-loaders/progress.js";
+import { FileCache, sha256Hex } from "../data-loaders/emdb/cache.js";
+import { runFetch } from "../data-loaders/cli/cli-fetch.js";
+import { createProgress, createStatusLine } from "../data-loaders/cli/progress.js";
 import {
   DEFAULT_ENTRIES_PATH,
   listEntries,
   loadEntriesConfig,
   loadEntry,
   resolveArgument,
-} from "../data-loaders/resolve-entry.js";
+} from "../data-loaders/emdb/resolve-entry.js";
 import { EntriesConfigError } from "../lib/entries.js";
-import { readMap } from "../lib/mrc-reader.js";
+import { readMap } from "../lib/io/mrc-reader.js";
 import { startFaultServer, type FaultServer } from "./helpers/fault-server.js";
 
 const repo = (path: string) => new URL(`../${path}`, import.meta.url);

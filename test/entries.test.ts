@@ -9,7 +9,7 @@ import {
   parseEntriesConfig,
   type ConfigProblem,
 } from "../lib/entries.js";
-import { parseMap } from "../lib/mrc-reader.js";
+import { parseMap } from "../lib/io/mrc-reader.js";
 
 const DEFAULT_CONFIG = readFileSync(new URL("../mapval.entries.json", import.meta.url), "utf8");
 

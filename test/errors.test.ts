@@ -2,7 +2,7 @@ import { describe, expect, expectTypeOf, it } from "vitest";
 import {
   AnalysisInputError, MapFormatError, type AnalysisInputErrorCode, type MapFormatErrorCode,
 } from "../lib/errors.js";
-import { parseMap } from "../lib/mrc-reader.js";
+import { parseMap } from "../lib/io/mrc-reader.js";
 
 describe("error codes", () => {
   it("are string-literal unions: a code outside them does not typecheck (npx tsc -p . checks this file)", () => {

@@ -1,13 +1,13 @@
 /**
- * 1.b FDR-FSC (lib/fdr-fsc.ts) against a numpy re-implementation of SPOC's test (scripts/make-fdr-fsc-fixtures.py)
+ * 1.b FDR-FSC (lib/level1/fdr-fsc.ts) against a numpy re-implementation of SPOC's test (scripts/make-fdr-fsc-fixtures.py)
  * on small synthetic pairs, and analytic cases. Facts: docs/reference/level1.md.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { benjaminiYekutieli, fdrFsc, fdrFscSection, sphereMask, type FdrFscResult } from "../lib/fdr-fsc.js";
-import { halfWidth, inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
-import { digitalFrequency } from "../lib/radial.js";
-import { makeVolume, type Volume } from "../lib/volume.js";
+import { benjaminiYekutieli, fdrFsc, fdrFscSection, sphereMask, type FdrFscResult } from "../lib/level1/fdr-fsc.js";
+import { halfWidth, inverseRealFft3d, realFft3d } from "../lib/fourier/fft3d.js";
+import { digitalFrequency } from "../lib/fourier/radial.js";
+import { makeVolume, type Volume } from "../lib/io/volume.js";
 import { centeredUniform } from "./helpers/random.js";
 
 interface FixtureCase {

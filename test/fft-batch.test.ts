@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BatchFft, fastFftLength } from "../lib/fft-batch.js";
+import { BatchFft, fastFftLength } from "../lib/fourier/fft-batch.js";
 import { centeredUniform } from "./helpers/random.js";
 
 /** O(n²) DFT of one line, unnormalised, e^{sign·2πi jk/n} with the angle reduced mod n. */

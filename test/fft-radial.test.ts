@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { realFft3d } from "../lib/fft3d.js";
+import { realFft3d } from "../lib/fourier/fft3d.js";
 import { centeredUniform } from "./helpers/random.js";
-import { amplitude, digitalFrequencies, digitalFrequency, shellSums } from "../lib/radial.js";
+import { amplitude, digitalFrequencies, digitalFrequency, shellSums } from "../lib/fourier/radial.js";
 
 describe("digitalFrequency", () => {
   it("follows Xmipp's FFT_IDX2DIGFREQ: k/n up to n/2 (Nyquist is +0.5), then (k − n)/n", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { complexFft } from "../lib/fft.js";
+import { complexFft } from "../lib/fourier/fft.js";
 import { centeredUniform } from "./helpers/random.js";
 
 /** O(n²) reference DFT with exact-ish twiddles (angle reduced mod n). */

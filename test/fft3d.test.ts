@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { complexFft3d, inverseRealFft3d, realFft3d, realFft3dFloat32, type GridShape } from "../lib/fft3d.js";
+import { complexFft3d, inverseRealFft3d, realFft3d, realFft3dFloat32, type GridShape } from "../lib/fourier/fft3d.js";
 import fixtures from "./fixtures/fft-rfftn.json" with { type: "json" };
 import { centeredUniform } from "./helpers/random.js";
 

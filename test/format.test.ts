@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   count, fixed, grouped, inputValue, NOT_AVAILABLE, pValue, significant, statusText, tableValue, volumeA3,
-} from "../lib/format.js";
+} from "../lib/report/format.js";
 
 describe("format: the one set of number words for CLI, page and downloads", () => {
   it("significant digits without exponent or float noise; n/a for missing", () => {

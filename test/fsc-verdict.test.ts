@@ -1,14 +1,14 @@
 /**
- * 1.a completions (lib/fsc.ts): VRS's logistic fit and "well preserved (FSC>0.9) up to" against scipy's curve_fit
+ * 1.a completions (lib/level1/fsc.ts): VRS's logistic fit and "well preserved (FSC>0.9) up to" against scipy's curve_fit
  * (scripts/make-fsc-fit-fixtures.py) and an exact logistic, the 0.8 × criterion as a section verdict, and the
  * masked-half check. Facts: docs/reference/level1.md.
  */
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fscAnalysis, fscSection, logisticFit, logisticModel, maskedHalfMapCheck, wellPreservedResolution, type FscResult } from "../lib/fsc.js";
-import { scoreOf, type SectionResult } from "../lib/report-types.js";
-import { readMap } from "../lib/mrc-reader.js";
-import { makeVolume } from "../lib/volume.js";
+import { fscAnalysis, fscSection, logisticFit, logisticModel, maskedHalfMapCheck, wellPreservedResolution, type FscResult } from "../lib/level1/fsc.js";
+import { scoreOf, type SectionResult } from "../lib/report/report-types.js";
+import { readMap } from "../lib/io/mrc-reader.js";
+import { makeVolume } from "../lib/io/volume.js";
 import { seededNormal } from "./helpers/random.js";
 
 const pairDir = new URL("../data/halfmaps/sim-emd-1997/", import.meta.url);

@@ -1,14 +1,14 @@
 /**
- * 1.a (lib/fsc.ts): FSC, DPR and SSNR of the bundled simulated half-map pair against RELION's postprocess table and a
+ * 1.a (lib/level1/fsc.ts): FSC, DPR and SSNR of the bundled simulated half-map pair against RELION's postprocess table and a
  * numpy re-implementation (scripts/make-fsc-fixtures.py), and analytic cases. Facts: docs/reference/level1.md.
  */
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { correctedFsc, DPR_THRESHOLD, firstCrossing, fscAnalysis, halfBitThreshold, randomisePhases, type FscResult } from "../lib/fsc.js";
-import { halfWidth, inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
-import { readMap } from "../lib/mrc-reader.js";
-import { digitalFrequency, shellIndex } from "../lib/radial.js";
-import { makeVolume, type Volume } from "../lib/volume.js";
+import { correctedFsc, DPR_THRESHOLD, firstCrossing, fscAnalysis, halfBitThreshold, randomisePhases, type FscResult } from "../lib/level1/fsc.js";
+import { halfWidth, inverseRealFft3d, realFft3d } from "../lib/fourier/fft3d.js";
+import { readMap } from "../lib/io/mrc-reader.js";
+import { digitalFrequency, shellIndex } from "../lib/fourier/radial.js";
+import { makeVolume, type Volume } from "../lib/io/volume.js";
 import { seededNormal } from "./helpers/random.js";
 
 const pairDir = new URL("../data/halfmaps/sim-emd-1997/", import.meta.url);

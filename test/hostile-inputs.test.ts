@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { entryFiles } from "../data-loaders/site-entry.js";
+import { entryFiles } from "../data-loaders/site/site-entry.js";
 import { AnalysisInputError } from "../lib/errors.js";
-import { runLevel0 } from "../lib/level0.js";
-import { parseMap } from "../lib/mrc-reader.js";
+import { runLevel0 } from "../lib/level0/level0.js";
+import { parseMap } from "../lib/io/mrc-reader.js";
 import { loadMap, withFloat32 } from "./helpers/corrupt.js";
 
 const root = join(import.meta.dirname, "..");

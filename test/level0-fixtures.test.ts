@@ -6,11 +6,11 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runLevel0WithWorkings } from "../lib/level0.js";
-import { parseMap } from "../lib/mrc-reader.js";
-import type { BackgroundResults } from "../lib/section-0c-background.js";
-import { LARGEST_COMPONENT_MIN_FRACTION, type MaskResults } from "../lib/section-0b-mask.js";
-import type { MassResults } from "../lib/section-0a-mass.js";
+import { runLevel0WithWorkings } from "../lib/level0/level0.js";
+import { parseMap } from "../lib/io/mrc-reader.js";
+import type { BackgroundResults } from "../lib/level0/section-0c-background.js";
+import { LARGEST_COMPONENT_MIN_FRACTION, type MaskResults } from "../lib/level0/section-0b-mask.js";
+import type { MassResults } from "../lib/level0/section-0a-mass.js";
 
 const root = join(import.meta.dirname, "..");
 const fixtures = readdirSync(join(root, "test/fixtures"))

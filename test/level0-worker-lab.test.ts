@@ -5,9 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import { beforeAll, expect, it } from "vitest";
-import { runLevel0 } from "../lib/level0.js";
-import { reportJson } from "../lib/report-text.js";
-import { buildSyntheticMap, labParametersFromQuery, labPresets, labQuery } from "../lib/synthetic-map.js";
+import { runLevel0 } from "../lib/level0/level0.js";
+import { reportJson } from "../lib/report/report-text.js";
+import { buildSyntheticMap, labParametersFromQuery, labPresets, labQuery } from "../lib/lab/synthetic-map.js";
 import { withoutGenerationTime } from "./helpers/json-close.js";
 
 type Message = Record<string, unknown> & { type: string };

@@ -10,8 +10,8 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { beforeAll, expect, it } from "vitest";
-import { runInfo } from "../data-loaders/cli-info.js";
-import { runReport } from "../data-loaders/cli-report.js";
+import { runInfo } from "../data-loaders/cli/cli-info.js";
+import { runReport } from "../data-loaders/cli/cli-report.js";
 import { withoutGenerationTime } from "./helpers/json-close.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

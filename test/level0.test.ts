@@ -3,9 +3,9 @@ import { analysisContext } from "../lib/analysis-inputs.js";
 import { AnalysisInputError } from "../lib/errors.js";
 import {
   assemble, emptyMaskMessage, noResolutionNotice, runLevel0, runLevel0InContext, runLevel0WithWorkings, sectionIds,
-} from "../lib/level0.js";
-import type { SectionId, SectionResult, SectionStatus } from "../lib/report-types.js";
-import { makeVolume } from "../lib/volume.js";
+} from "../lib/level0/level0.js";
+import type { SectionId, SectionResult, SectionStatus } from "../lib/report/report-types.js";
+import { makeVolume } from "../lib/io/volume.js";
 
 /** A 24³ box, 1 Å voxels: a cube of density 1 at 9..14 on faint alternating noise. */
 const cube = (voxelSize: [number, number, number] | null = [1, 1, 1]) =>

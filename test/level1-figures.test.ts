@@ -1,7 +1,7 @@
-/** lib/level1-figures.ts: max-variance slices of each half and of half 1 − half 2. */
+/** lib/level1/level1-figures.ts: max-variance slices of each half and of half 1 − half 2. */
 import { describe, expect, it } from "vitest";
-import { halfMapFigures } from "../lib/level1-figures.js";
-import { makeVolume } from "../lib/volume.js";
+import { halfMapFigures } from "../lib/level1/level1-figures.js";
+import { makeVolume } from "../lib/io/volume.js";
 
 describe("Level 1 input figures", () => {
   // 8×10×12 halves equal to 1 except: half 1 has a ±1 checkerboard on the plane x = 2 and a stronger ±3 one on z = 7;

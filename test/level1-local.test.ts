@@ -1,16 +1,16 @@
-/** lib/level1-local.ts (1.e MonoRes from the half maps) and the half-map mode of lib/monores.ts it adds. */
+/** lib/level1/level1-local.ts (1.e MonoRes from the half maps) and the half-map mode of lib/local/monores.ts it adds. */
 import { describe, expect, it } from "vitest";
-import { computeInOrder } from "../lib/bands.js";
-import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
-import { BandPool } from "../data-loaders/band-pool.js";
-import { halfMapLocalResolutionSection, halfMapLocalResolutionSectionWith, halfMapSweepStart } from "../lib/level1-local.js";
-import { applyRadialGain, RAISED_COSINE_WIDTH } from "../lib/radial.js";
+import { computeInOrder } from "../lib/local/bands.js";
+import { inverseRealFft3d, realFft3d } from "../lib/fourier/fft3d.js";
+import { BandPool } from "../data-loaders/workers/band-pool.js";
+import { halfMapLocalResolutionSection, halfMapLocalResolutionSectionWith, halfMapSweepStart } from "../lib/level1/level1-local.js";
+import { applyRadialGain, RAISED_COSINE_WIDTH } from "../lib/fourier/radial.js";
 import {
   cliffLabels, highPass, lowPassInPlace, monogenicAmplitude, monogenicBands,
   monoResBandComputer, monoResPlan, sortedQuantile, type MonoResJob,
-} from "../lib/monores.js";
-import { localResolutionSection } from "../lib/section-0e-local-resolution.js";
-import { makeVolume, type Volume } from "../lib/volume.js";
+} from "../lib/local/monores.js";
+import { localResolutionSection } from "../lib/level0/section-0e-local-resolution.js";
+import { makeVolume, type Volume } from "../lib/io/volume.js";
 import { seededNormal } from "./helpers/random.js";
 
 const n = 64;
@@ -78,7 +78,7 @@ function sideMedians(map: Float32Array): { left: number; right: number } {
   return { left: median(left), right: median(right) };
 }
 
-describe("MonoRes with half maps (lib/monores.ts `noise`)", () => {
+describe("MonoRes with half maps (lib/local/monores.ts `noise`)", () => {
   it("computes the noise band with the same filters as the map: the band computer's halves are the single-map amplitudes", () => {
     const average = { nx: 16, ny: 16, nz: 16, data: whiteNoise(11).subarray(0, 16 ** 3) };
     const difference = { nx: 16, ny: 16, nz: 16, data: whiteNoise(12).subarray(0, 16 ** 3) };
@@ -141,7 +141,7 @@ describe("1.e local resolution from the halves", () => {
     expect(section.results.sweep.lowestResolution).toBe(18);
     expect(section.results.workingGrid.resampled).toBe(false);
     const { left, right } = sideMedians(section.localMap.volume.data);
-    // MonoRes returns swept bins (64/k Å): the cut at f_c lands on one of the two bins around it (lib/monores.ts
+    // MonoRes returns swept bins (64/k Å): the cut at f_c lands on one of the two bins around it (lib/local/monores.ts
     // tests): 6 Å between 64/11 and 64/10, 10 Å between 64/7 and 64/6.
     expect(left).toBeGreaterThanOrEqual(64 / 11 - 1e-4);
     expect(left).toBeLessThanOrEqual(64 / 10 + 1e-4);

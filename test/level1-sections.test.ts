@@ -1,7 +1,7 @@
-/** lib/level1-sections.ts: the shared 0.8 × criterion and the sections mapval does not compute (1.d, 1.f). */
+/** lib/level1/level1-sections.ts: the shared 0.8 × criterion and the sections mapval does not compute (1.d, 1.f). */
 import { describe, expect, it } from "vitest";
-import { monodirSection, particularlyHighWording, reportedResolutionCriterion, resmapSection } from "../lib/level1-sections.js";
-import { scoreOf, type SectionResult } from "../lib/report-types.js";
+import { monodirSection, particularlyHighWording, reportedResolutionCriterion, resmapSection } from "../lib/level1/level1-sections.js";
+import { scoreOf, type SectionResult } from "../lib/report/report-types.js";
 
 describe("reported resolution < 0.8 × estimate", () => {
   it("warns strictly below 0.8 × each estimate and lists the estimates that could not be measured", () => {

@@ -1,11 +1,11 @@
-/** lib/local-fsc.ts: the BlocRes-style local FSC of 1.c. */
+/** lib/level1/local-fsc.ts: the BlocRes-style local FSC of 1.c. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { applyRadialGain } from "../lib/radial.js";
-import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
-import { localFscSection } from "../lib/level1-local.js";
-import { boxFsc, boxResolution, localFsc, MAX_LOCAL_FSC_BOXES } from "../lib/local-fsc.js";
-import { makeVolume, type Volume } from "../lib/volume.js";
+import { applyRadialGain } from "../lib/fourier/radial.js";
+import { inverseRealFft3d, realFft3d } from "../lib/fourier/fft3d.js";
+import { localFscSection } from "../lib/level1/level1-local.js";
+import { boxFsc, boxResolution, localFsc, MAX_LOCAL_FSC_BOXES } from "../lib/level1/local-fsc.js";
+import { makeVolume, type Volume } from "../lib/io/volume.js";
 import { centeredUniform, seededNormal } from "./helpers/random.js";
 
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/local-fsc-boxes.json", import.meta.url), "utf8")) as {

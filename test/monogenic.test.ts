@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { halfWidth, inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
-import { MonogenicEnergy } from "../lib/monogenic.js";
-import { digitalFrequencies } from "../lib/radial.js";
-import { fftFrequencies } from "../lib/spiral-amplitude.js";
-import type { Vec3 } from "../lib/volume.js";
+import { halfWidth, inverseRealFft3d, realFft3d } from "../lib/fourier/fft3d.js";
+import { MonogenicEnergy } from "../lib/local/monogenic.js";
+import { digitalFrequencies } from "../lib/fourier/radial.js";
+import { fftFrequencies } from "../lib/local/spiral-amplitude.js";
+import type { Vec3 } from "../lib/io/volume.js";
 import { centeredUniform } from "./helpers/random.js";
 
 /** The half spectrum of a random map of `shape`. */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
+import { inverseRealFft3d, realFft3d } from "../lib/fourier/fft3d.js";
 import {
   cliffLabels, gaussianInPlace, highPass, monogenicAmplitude, monogenicBands, monoRes, normalQuantile, sortedQuantile,
   sweepResolutions,
-} from "../lib/monores.js";
-import { applyRadialGain, digitalFrequency } from "../lib/radial.js";
-import { makeVolume, type Volume } from "../lib/volume.js";
+} from "../lib/local/monores.js";
+import { applyRadialGain, digitalFrequency } from "../lib/fourier/radial.js";
+import { makeVolume, type Volume } from "../lib/io/volume.js";
 import { seededNormal } from "./helpers/random.js";
 
 function whiteNoise(n: number, seed: number, std = 1): Volume {

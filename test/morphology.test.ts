@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { dilate18, dilate18Voxels, GrowingDilation } from "../lib/morphology.js";
-import { labelComponents, largestComponentMask, largestLabel } from "../lib/components.js";
+import { dilate18, dilate18Voxels, GrowingDilation } from "../lib/masks/morphology.js";
+import { labelComponents, largestComponentMask, largestLabel } from "../lib/masks/components.js";
 import { xorshift32 } from "./helpers/random.js";
 
 const count = (m: Uint8Array) => m.reduce((a, b) => a + b, 0);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { runLevel0, runLevel0WithWorkings } from "../lib/level0.js";
-import { readMap } from "../lib/mrc-reader.js";
-import { LARGEST_COMPONENT_MIN_FRACTION, partialMaskCaution } from "../lib/section-0b-mask.js";
-import { sweep } from "../lib/sweep.js";
-import { makeVolume } from "../lib/volume.js";
+import { runLevel0, runLevel0WithWorkings } from "../lib/level0/level0.js";
+import { readMap } from "../lib/io/mrc-reader.js";
+import { LARGEST_COMPONENT_MIN_FRACTION, partialMaskCaution } from "../lib/level0/section-0b-mask.js";
+import { sweep } from "../lib/level0/sweep.js";
+import { makeVolume } from "../lib/io/volume.js";
 import { loadMap } from "./helpers/corrupt.js";
 
 /** 32³, 2 Å voxels: two separate 6³ blobs of density 1 (raw mask 432 voxels, largest 216 = 50 %), or one. */

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { selectNth } from "../lib/quickselect.js";
+import { selectNth } from "../lib/local/quickselect.js";
 
 describe("selectNth", () => {
   it("leaves the k-th smallest at k with smaller values before and larger after", () => {

@@ -4,8 +4,8 @@
  * land at its (x, y, z).
  */
 import { describe, expect, it } from "vitest";
-import { parseMap } from "../lib/mrc-reader.js";
-import type { Vec3 } from "../lib/volume.js";
+import { parseMap } from "../lib/io/mrc-reader.js";
+import type { Vec3 } from "../lib/io/volume.js";
 
 const shape: Vec3 = [3, 4, 5];
 const value = (x: number, y: number, z: number) => x + 10 * y + 100 * z;

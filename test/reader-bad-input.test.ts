@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { MapFormatError } from "../lib/errors.js";
-import { parseMap, readMap, type ReadOptions } from "../lib/mrc-reader.js";
+import { parseMap, readMap, type ReadOptions } from "../lib/io/mrc-reader.js";
 import {
   concat,
   EMD_3197,

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MapFormatError } from "../lib/errors.js";
-import { readMap, type MapReadResult } from "../lib/mrc-reader.js";
+import { readMap, type MapReadResult } from "../lib/io/mrc-reader.js";
 import { concat, EMD_3197, edited, gzip, loadMap } from "./helpers/corrupt.js";
 
 const MAX_BYTES = 256 * 1024;

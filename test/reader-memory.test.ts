@@ -12,7 +12,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FileCache } from "../data-loaders/cache.js";
+import { FileCache } from "../data-loaders/emdb/cache.js";
 import { gzip, loadMap } from "./helpers/corrupt.js";
 
 const root = join(import.meta.dirname, "..");
@@ -47,12 +47,12 @@ function peakMiB(what: "read" | "cached", file: string): number {
     `import { readFileSync } from "node:fs";
 const [what, file] = process.argv.slice(2);
 if (what === "read") {
-  const { readMap } = await import(${JSON.stringify(join(root, "lib/mrc-reader.ts"))});
+  const { readMap } = await import(${JSON.stringify(join(root, "lib/io/mrc-reader.ts"))});
   const map = await readMap(new Uint8Array(readFileSync(file)));
   if (map.volume.data.length === 0) throw new Error("no voxels");
 } else {
-  const { FileCache } = await import(${JSON.stringify(join(root, "data-loaders/cache.ts"))});
-  const { fetchEmdbEntry } = await import(${JSON.stringify(join(root, "data-loaders/resolve-entry.ts"))});
+  const { FileCache } = await import(${JSON.stringify(join(root, "data-loaders/emdb/cache.ts"))});
+  const { fetchEmdbEntry } = await import(${JSON.stringify(join(root, "data-loaders/emdb/resolve-entry.ts"))});
   const entry = await fetchEmdbEntry("EMD-3197", { cache: new FileCache(file), offline: true });
   if (entry.origin !== "cache") throw new Error("not from the cache");
 }

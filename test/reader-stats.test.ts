@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { finiteMap } from "../lib/analysis-inputs.js";
-import { mapSums } from "../lib/level0.js";
-import { parseMap, readerStats } from "../lib/mrc-reader.js";
-import { mapMaximum } from "../lib/section-0b-mask.js";
+import { mapSums } from "../lib/level0/level0.js";
+import { parseMap, readerStats } from "../lib/io/mrc-reader.js";
+import { mapMaximum } from "../lib/level0/section-0b-mask.js";
 import { loadMap, withFloat32 } from "./helpers/corrupt.js";
-import { readMapFile } from "../data-loaders/read-map-file.js";
+import { readMapFile } from "../data-loaders/cli/read-map-file.js";
 
 // The analysis takes from the reader's statistics what a pass over the box would give: the same numbers, bit for bit,
 // as the same data in an array the reader did not make.

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import expected from "./fixtures/reader-expected.json" with { type: "json" };
 import { MapFormatError } from "../lib/errors.js";
-import { float16BitsToNumber } from "../lib/float16.js";
-import { inflateChunks } from "../lib/gzip.js";
-import { parseMap, readMap, type MapReadResult } from "../lib/mrc-reader.js";
-import { voxelIndex } from "../lib/volume.js";
+import { float16BitsToNumber } from "../lib/io/float16.js";
+import { inflateChunks } from "../lib/io/gzip.js";
+import { parseMap, readMap, type MapReadResult } from "../lib/io/mrc-reader.js";
+import { voxelIndex } from "../lib/io/volume.js";
 import { concat, EMD_3197, gzip, loadMap, toBigEndian, withBytes, withFloat32, withInt32 } from "./helpers/corrupt.js";
 
 interface Expectation {

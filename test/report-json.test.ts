@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
-import { runLevel0 } from "../lib/level0.js";
-import { reportJson } from "../lib/report-text.js";
+import { runLevel0 } from "../lib/level0/level0.js";
+import { reportJson } from "../lib/report/report-text.js";
 import { MAPVAL_VERSION } from "../lib/version.js";
-import { makeVolume } from "../lib/volume.js";
+import { makeVolume } from "../lib/io/volume.js";
 
 const root = join(import.meta.dirname, "..");
 

@@ -1,9 +1,9 @@
 import { expect, test } from "vitest";
-import { runLevel0 } from "../lib/level0.js";
-import { componentRows, guinierRows, histogramRows, massTableRows, summaryRows, sweepRows } from "../lib/report-tables.js";
-import type { MaskResults } from "../lib/section-0b-mask.js";
-import { sweep } from "../lib/sweep.js";
-import { makeVolume } from "../lib/volume.js";
+import { runLevel0 } from "../lib/level0/level0.js";
+import { componentRows, guinierRows, histogramRows, massTableRows, summaryRows, sweepRows } from "../lib/report/report-tables.js";
+import type { MaskResults } from "../lib/level0/section-0b-mask.js";
+import { sweep } from "../lib/level0/sweep.js";
+import { makeVolume } from "../lib/io/volume.js";
 
 // Two blobs (a big and a small one) in noise-free background.
 const volume = makeVolume(24, 24, 24, (x, y, z) => {

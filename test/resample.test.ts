@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { realFft3d, type GridShape } from "../lib/fft3d.js";
-import { lowPassRaisedCosine, resampleSpectrum, vrsResample, windowCentered } from "../lib/resample.js";
-import { inverseRealFft3d } from "../lib/fft3d.js";
-import { makeVolume, type Vec3 } from "../lib/volume.js";
+import { realFft3d, type GridShape } from "../lib/fourier/fft3d.js";
+import { lowPassRaisedCosine, resampleSpectrum, vrsResample, windowCentered } from "../lib/fourier/resample.js";
+import { inverseRealFft3d } from "../lib/fourier/fft3d.js";
+import { makeVolume, type Vec3 } from "../lib/io/volume.js";
 import { centeredUniform } from "./helpers/random.js";
 
 /** A periodic test function on an n-voxel box made of waves of a few cycles per box (band-limited by construction). */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { vrsParameters } from "../lib/criteria.js";
-import { centerOfMass, emptyMaskWarning } from "../lib/section-0a-mass.js";
+import { vrsParameters } from "../lib/level0/criteria.js";
+import { centerOfMass, emptyMaskWarning } from "../lib/level0/section-0a-mass.js";
 import { massSection } from "./helpers/mask-oracle.js";
-import { makeVolume } from "../lib/volume.js";
+import { makeVolume } from "../lib/io/volume.js";
 
 const n = 20;
 const ts = 5;

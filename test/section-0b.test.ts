@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { vrsParameters } from "../lib/criteria.js";
-import type { ComponentSizes } from "../lib/components.js";
-import { maskSection, massTable, massTableThresholds, splitMass } from "../lib/section-0b-mask.js";
-import { makeVolume } from "../lib/volume.js";
+import { vrsParameters } from "../lib/level0/criteria.js";
+import type { ComponentSizes } from "../lib/masks/components.js";
+import { maskSection, massTable, massTableThresholds, splitMass } from "../lib/level0/section-0b-mask.js";
+import { makeVolume } from "../lib/io/volume.js";
 import { constructedOverlap } from "./helpers/mask-oracle.js";
 
 const sizes = (background: number, components: number[]): ComponentSizes => ({

@@ -4,11 +4,11 @@
  * The maps are noise around a block of 100 that the threshold 50 turns into the mask.
  */
 import { describe, expect, it } from "vitest";
-import { vrsParameters, type CriteriaParameters } from "../lib/criteria.js";
-import { runLevel0WithWorkings } from "../lib/level0.js";
-import type { AnalysisMode } from "../lib/report-types.js";
-import { gaussianTwoSidedTail, twoSidedTP, type BackgroundResults } from "../lib/section-0c-background.js";
-import { makeVolume, type Volume } from "../lib/volume.js";
+import { vrsParameters, type CriteriaParameters } from "../lib/level0/criteria.js";
+import { runLevel0WithWorkings } from "../lib/level0/level0.js";
+import type { AnalysisMode } from "../lib/report/report-types.js";
+import { gaussianTwoSidedTail, twoSidedTP, type BackgroundResults } from "../lib/level0/section-0c-background.js";
+import { makeVolume, type Volume } from "../lib/io/volume.js";
 import { backgroundByDefinition } from "./helpers/background-oracle.js";
 
 /** Deterministic standard normal samples (mulberry32 + Box–Muller). */

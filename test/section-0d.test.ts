@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
-import { parseMap } from "../lib/mrc-reader.js";
-import { digitalFrequency } from "../lib/radial.js";
-import { bfactorCorrectedMap, bfactorSection, guinierPlot, leastSquaresLine } from "../lib/section-0d-bfactor.js";
-import { makeVolume, type Volume } from "../lib/volume.js";
+import { inverseRealFft3d, realFft3d } from "../lib/fourier/fft3d.js";
+import { parseMap } from "../lib/io/mrc-reader.js";
+import { digitalFrequency } from "../lib/fourier/radial.js";
+import { bfactorCorrectedMap, bfactorSection, guinierPlot, leastSquaresLine } from "../lib/level0/section-0d-bfactor.js";
+import { makeVolume, type Volume } from "../lib/io/volume.js";
 import emd3488 from "./fixtures/bfactor-emd-3488.json" with { type: "json" };
 import emd1997 from "./fixtures/bfactor-emd-1997.json" with { type: "json" };
 import emd3488Crop from "./fixtures/bfactor-emd-3488-crop.json" with { type: "json" };

@@ -1,14 +1,14 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { realFft3d } from "../lib/fft3d.js";
-import { hardMask } from "../lib/masks.js";
-import { applyRadialGain } from "../lib/radial.js";
-import { parseMap } from "../lib/mrc-reader.js";
+import { realFft3d } from "../lib/fourier/fft3d.js";
+import { hardMask } from "../lib/masks/masks.js";
+import { applyRadialGain } from "../lib/fourier/radial.js";
+import { parseMap } from "../lib/io/mrc-reader.js";
 import {
   fastEvenLength, localResolutionSection, localResolutionTitle, workingGrid,
-} from "../lib/section-0e-local-resolution.js";
-import { resampleSpectrum } from "../lib/resample.js";
-import { makeVolume, type Volume } from "../lib/volume.js";
+} from "../lib/level0/section-0e-local-resolution.js";
+import { resampleSpectrum } from "../lib/fourier/resample.js";
+import { makeVolume, type Volume } from "../lib/io/volume.js";
 import emd3488 from "./fixtures/monores-emd_3488.json" with { type: "json" };
 import emd1997 from "./fixtures/monores-emd_1997.json" with { type: "json" };
 import emd2566Crop from "./fixtures/monores-emd_2566_crop_3j6b_chain9.json" with { type: "json" };

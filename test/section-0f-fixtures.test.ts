@@ -10,10 +10,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseMap } from "../lib/mrc-reader.js";
-import { localSections } from "../lib/section-0f-locbfactor.js";
-import { vrsResample } from "../lib/resample.js";
-import { localGrid, SpiralAmplitude } from "../lib/spiral-amplitude.js";
+import { parseMap } from "../lib/io/mrc-reader.js";
+import { localSections } from "../lib/level0/section-0f-locbfactor.js";
+import { vrsResample } from "../lib/fourier/resample.js";
+import { localGrid, SpiralAmplitude } from "../lib/local/spiral-amplitude.js";
 import emd3488 from "./fixtures/local-emd-3488.json" with { type: "json" };
 import emd1997 from "./fixtures/local-emd-1997.json" with { type: "json" };
 import emd1997At76 from "./fixtures/local-emd-1997-7.6A.json" with { type: "json" };

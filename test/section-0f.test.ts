@@ -10,11 +10,11 @@
  * pull it), which is what VRS's numbers carry too.
  */
 import { describe, expect, it } from "vitest";
-import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
-import { digitalFrequency } from "../lib/radial.js";
-import { locBfactorSection, localSections } from "../lib/section-0f-locbfactor.js";
-import { fftFrequencies } from "../lib/spiral-amplitude.js";
-import type { Volume } from "../lib/volume.js";
+import { inverseRealFft3d, realFft3d } from "../lib/fourier/fft3d.js";
+import { digitalFrequency } from "../lib/fourier/radial.js";
+import { locBfactorSection, localSections } from "../lib/level0/section-0f-locbfactor.js";
+import { fftFrequencies } from "../lib/local/spiral-amplitude.js";
+import type { Volume } from "../lib/io/volume.js";
 import { openUniform as uniform, seededNormal as gaussian } from "./helpers/random.js";
 
 const cube = (n: number, data: Float32Array, ts = 1): Volume => ({

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { TOO_HOMOGENEOUS_WARNING } from "../lib/local-stats.js";
-import { localSections, locBfactorWarnings } from "../lib/section-0f-locbfactor.js";
-import { locOccupancySection, locOccupancyWarnings, occupancyFrequencies } from "../lib/section-0g-lococcupancy.js";
-import type { Volume } from "../lib/volume.js";
+import { TOO_HOMOGENEOUS_WARNING } from "../lib/local/local-stats.js";
+import { localSections, locBfactorWarnings } from "../lib/level0/section-0f-locbfactor.js";
+import { locOccupancySection, locOccupancyWarnings, occupancyFrequencies } from "../lib/level0/section-0g-lococcupancy.js";
+import type { Volume } from "../lib/io/volume.js";
 import { seededNormal as gaussian } from "./helpers/random.js";
 
 /** White noise smoothed by a 3-voxel box along each axis (blobs, so the hard mask is a few solid components). */

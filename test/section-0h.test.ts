@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { scoreOf } from "../lib/report-types.js";
-import { handSection } from "../lib/section-0h-hand.js";
+import { scoreOf } from "../lib/report/report-types.js";
+import { handSection } from "../lib/level0/section-0h-hand.js";
 
 describe("handSection", () => {
   it("does not apply without a resolution, in VRS's words", () => {

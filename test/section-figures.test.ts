@@ -1,10 +1,10 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { backgroundBeyond, centralSlices, fullestMaskPlanes, maxVarianceIndices, projections, slice } from "../lib/figures.js";
-import { runLevel0WithWorkings } from "../lib/level0.js";
-import { parseMap } from "../lib/mrc-reader.js";
-import { makeVolume } from "../lib/volume.js";
+import { backgroundBeyond, centralSlices, fullestMaskPlanes, maxVarianceIndices, projections, slice } from "../lib/report/figures.js";
+import { runLevel0WithWorkings } from "../lib/level0/level0.js";
+import { parseMap } from "../lib/io/mrc-reader.js";
+import { makeVolume } from "../lib/io/volume.js";
 
 const root = join(import.meta.dirname, "..");
 

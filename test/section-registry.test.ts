@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { runLevel0 } from "../lib/level0.js";
-import { makeVolume } from "../lib/volume.js";
+import { runLevel0 } from "../lib/level0/level0.js";
+import { makeVolume } from "../lib/io/volume.js";
 import {
   level0Sections, localSectionIds, sectionIds, sectionRegistry, sectionSpec, sectionTitle, spectralSectionIds,
 } from "../lib/section-registry.js";

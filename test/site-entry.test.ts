@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { expect, test } from "vitest";
-import { bfactorCorrectedSlices, emdbHeader, entryFiles, localSlices, localSurfaceGrid, SWEEP_THRESHOLDS } from "../data-loaders/site-entry.js";
+import { bfactorCorrectedSlices, emdbHeader, entryFiles, localSlices, localSurfaceGrid, SWEEP_THRESHOLDS } from "../data-loaders/site/site-entry.js";
 import { levelKeepingFraction } from "../lib/entries.js";
-import { runLevel0 } from "../lib/level0.js";
-import { parseMap } from "../lib/mrc-reader.js";
-import { reportJson } from "../lib/report-text.js";
-import { makeVolume } from "../lib/volume.js";
+import { runLevel0 } from "../lib/level0/level0.js";
+import { parseMap } from "../lib/io/mrc-reader.js";
+import { reportJson } from "../lib/report/report-text.js";
+import { makeVolume } from "../lib/io/volume.js";
 
 const root = join(import.meta.dirname, "..");
 

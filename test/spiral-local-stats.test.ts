@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   histogramOfSorted, isTooHomogeneous, percentilesOfSorted, quantileOfSelected, quantileOfSorted,
-} from "../lib/local-stats.js";
+} from "../lib/local/local-stats.js";
 
 describe("numpy percentiles (linear)", () => {
   it("matches np.percentile([1, 2, 3, 4], [2.5, 25, 50, 75, 97.5]) = [1.075, 1.75, 2.5, 3.25, 3.925]", () => {

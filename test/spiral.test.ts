@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { inverseRealFft3d, realFft3d } from "../lib/fft3d.js";
-import { fftFrequencies, linspace, SpiralAmplitude } from "../lib/spiral-amplitude.js";
-import { makeVolume, type Vec3 } from "../lib/volume.js";
+import { inverseRealFft3d, realFft3d } from "../lib/fourier/fft3d.js";
+import { fftFrequencies, linspace, SpiralAmplitude } from "../lib/local/spiral-amplitude.js";
+import { makeVolume, type Vec3 } from "../lib/io/volume.js";
 import small from "./fixtures/local-spiral-small.json" with { type: "json" };
 
 /** ΣS of the Gaussian shell over every bin of the full spectrum, summed directly (independent of the half-spectrum count). */

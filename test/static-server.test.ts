@@ -3,7 +3,7 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveDirectory, type StaticServer } from "../data-loaders/static-server.js";
+import { serveDirectory, type StaticServer } from "../data-loaders/site/static-server.js";
 
 /** A raw GET with the path exactly as given (fetch would normalise it). */
 function get(origin: string, path: string): Promise<{ status: number; body: string }> {

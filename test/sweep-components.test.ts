@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { componentSweep } from "../lib/sweep-components.js";
-import { labelComponents, largestComponentMask, type Connectivity } from "../lib/components.js";
-import { rawMask } from "../lib/masks.js";
-import { makeVolume, type Volume } from "../lib/volume.js";
+import { componentSweep } from "../lib/level0/sweep-components.js";
+import { labelComponents, largestComponentMask, type Connectivity } from "../lib/masks/components.js";
+import { rawMask } from "../lib/masks/masks.js";
+import { makeVolume, type Volume } from "../lib/io/volume.js";
 import { AnalysisInputError } from "../lib/errors.js";
 import { xorshift32 } from "./helpers/random.js";
 

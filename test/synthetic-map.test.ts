@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { runLevel0 } from "../lib/level0.js";
-import { centerOfMass } from "../lib/section-0a-mass.js";
-import { bfactorSection } from "../lib/section-0d-bfactor.js";
-import type { BackgroundResults } from "../lib/section-0c-background.js";
-import type { BFactorResults } from "../lib/section-0d-bfactor.js";
-import type { MaskResults } from "../lib/section-0b-mask.js";
+import { runLevel0 } from "../lib/level0/level0.js";
+import { centerOfMass } from "../lib/level0/section-0a-mass.js";
+import { bfactorSection } from "../lib/level0/section-0d-bfactor.js";
+import type { BackgroundResults } from "../lib/level0/section-0c-background.js";
+import type { BFactorResults } from "../lib/level0/section-0d-bfactor.js";
+import type { MaskResults } from "../lib/level0/section-0b-mask.js";
 import {
   ATOM_SIGMA, addGaussians, buildSyntheticMap, filterGain, fourierFilterPair, labParameterChanges, labParametersFromQuery, labPresets,
   labQuery, lowPassSigma, type LabParameters, type LabPresetName,
-} from "../lib/synthetic-map.js";
-import type { Vec3 } from "../lib/volume.js";
+} from "../lib/lab/synthetic-map.js";
+import type { Vec3 } from "../lib/io/volume.js";
 
 const clean = labPresets.clean.parameters;
 /** The clean map without noise: its numbers are the rendered atoms' alone. */

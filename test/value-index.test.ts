@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MapValues, ValueIndex } from "../lib/value-index.js";
+import { MapValues, ValueIndex } from "../lib/masks/value-index.js";
 
 describe("ValueIndex", () => {
   let seed = 3;

@@ -4,12 +4,12 @@
  * blocks of 1 on 0 (threshold 0.5) whose numbers are counted by hand in each case.
  */
 import { describe, expect, it } from "vitest";
-import { runLevel0 } from "../lib/level0.js";
-import type { AnalysisMode } from "../lib/report-types.js";
-import type { MassResults } from "../lib/section-0a-mass.js";
-import type { MaskResults } from "../lib/section-0b-mask.js";
-import { sweep } from "../lib/sweep.js";
-import { makeVolume, type Vec3 } from "../lib/volume.js";
+import { runLevel0 } from "../lib/level0/level0.js";
+import type { AnalysisMode } from "../lib/report/report-types.js";
+import type { MassResults } from "../lib/level0/section-0a-mass.js";
+import type { MaskResults } from "../lib/level0/section-0b-mask.js";
+import { sweep } from "../lib/level0/sweep.js";
+import { makeVolume, type Vec3 } from "../lib/io/volume.js";
 
 type Block = [from: Vec3, to: Vec3];
 

@@ -5,7 +5,7 @@
  * cancelled ends its workers, and a cancelled executor refuses later runs.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { BandRun } from "../lib/bands.js";
+import type { BandRun } from "../lib/local/bands.js";
 import type { FromBandWorker, ToBandWorker } from "../src/workers/band-worker.js";
 import { BandRunCancelled, webBandExecutor } from "../src/workers/web-band-executor.js";
 import { seededRandom } from "../lib/random.js";

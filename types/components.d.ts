@@ -3,15 +3,15 @@
  * imported here rather than with `import("…")` in the components: Framework copies the components' comments into
  * dist/, where scripts/build-site.mjs takes every `import("…")` for an import that must name a file of dist/.
  */
-import type * as criteria from "../lib/criteria.js";
-import type * as figures from "../lib/figures.js";
-import type * as colormap from "../lib/colormap.js";
-import type * as localStats from "../lib/local-stats.js";
-import type * as reportTables from "../lib/report-tables.js";
-import type * as reportText from "../lib/report-text.js";
-import type * as reportTypes from "../lib/report-types.js";
-import type * as mask from "../lib/section-0b-mask.js";
-import type * as siteEntry from "../data-loaders/site-entry.js";
+import type * as criteria from "../lib/level0/criteria.js";
+import type * as figures from "../lib/report/figures.js";
+import type * as colormap from "../lib/report/colormap.js";
+import type * as localStats from "../lib/local/local-stats.js";
+import type * as reportTables from "../lib/report/report-tables.js";
+import type * as reportText from "../lib/report/report-text.js";
+import type * as reportTypes from "../lib/report/report-types.js";
+import type * as mask from "../lib/level0/section-0b-mask.js";
+import type * as siteEntry from "../data-loaders/site/site-entry.js";
 import type * as isosurface from "../src/components/isosurface.js";
 import type * as sliceView from "../src/components/slice-view.js";
 

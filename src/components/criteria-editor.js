@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * What-if criteria: one number box per parameter of lib/criteria.ts (grouped by section, with the criterion's
+ * What-if criteria: one number box per parameter of lib/level0/criteria.ts (grouped by section, with the criterion's
  * wording), the VRS-compatible mode switch, and a reset to VRS's values. A view whose value is
  * {mode, parameters}; "input" announces each change. `initial` ({mode, parameters}, e.g. from the page address) sets
  * the first values.

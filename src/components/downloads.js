@@ -3,13 +3,13 @@
  * Download links for a table (Arrow IPC file, CSV, JSON) or a JSON document. The file is made when the link is
  * clicked, from the rows at that moment, so it always matches what the page shows.
  *
- * Tables are display values: their numbers lose float noise (lib/format.ts's tableValue, 12 significant digits), the
+ * Tables are display values: their numbers lose float noise (lib/report/format.ts's tableValue, 12 significant digits), the
  * same in all three formats. The report JSON (jsonDownload of reportJson) is the CLI's contract and keeps every digit.
  */
 import {tableFromJSON, tableToIPC} from "apache-arrow";
 import {csvFormat} from "d3";
 import {html} from "htl";
-import {tableValue} from "../lib/format.js";
+import {tableValue} from "../lib/report/format.js";
 
 /**
  * @param {string} fileName

@@ -10,7 +10,7 @@
  *                          interactive view is drawn again afterwards, unchanged
  *   view.dispose()         frees the WebGL context, the buffers and the listeners (call it from invalidation)
  *
- * - data: Float32Array of nx × ny × nz, x fastest (lib/volume.ts's Volume.data); voxelSize: [x, y, z] Å, or null
+ * - data: Float32Array of nx × ny × nz, x fastest (lib/io/volume.ts's Volume.data); voxelSize: [x, y, z] Å, or null
  *   for 1 Å. Anisotropic voxels give the true shape: the surface and the box outline are drawn in Å.
  * - colors: optional Float32Array of nx × ny × nz RGB triplets (0..1), the colour of the surface at each voxel
  *   (interpolated along the cube edges like the surface itself); without it the surface is one colour.
@@ -49,7 +49,7 @@ import {
 } from "three";
 import {OrbitControls} from "three/examples/jsm/controls/OrbitControls.js";
 import {MarchingCubes} from "three/examples/jsm/objects/MarchingCubes.js";
-import {finiteExtent} from "../lib/colormap.js";
+import {finiteExtent} from "../lib/report/colormap.js";
 
 // MarchingCubes polygonizes only the cells between samples 1 and resolution − 2, and its normals read one sample
 // further: two samples of padding on each side let the surface close over the map's own faces.

@@ -1,5 +1,5 @@
 /**
- * The teaching lab's parameter controls (src/lab.md): one per parameter of lib/synthetic-map.ts's labParameterSpecs
+ * The teaching lab's parameter controls (src/lab.md): one per parameter of lib/lab/synthetic-map.ts's labParameterSpecs
  * except the threshold (the page's threshold box is its control), each labelled with its unit and range. A 0/1
  * parameter is a checkbox; the seed a number box; every other parameter a slider with a number box beside it.
  *
@@ -11,7 +11,7 @@
  * Test hooks: data-testid "lab-parameter-<query name>" on each number box or checkbox, "lab-slider-<query name>".
  */
 import {html} from "htl";
-import {inputValue} from "../lib/format.js";
+import {inputValue} from "../lib/report/format.js";
 
 const SLIDER_STEPS = 200;
 

@@ -6,7 +6,7 @@
  *   localSurfaceViews({map, threshold, local, colormap, domain}) → HTMLElement (data-testid="local-surface-views")
  *
  * - map: {data, nx, ny, nz, voxelSize: [Å, Å, Å]}, the page's live map; threshold: the level the local map was made at.
- * - local: {values, shape, voxelSize}, the loader's copy of the local map (data-loaders/site-entry.ts
+ * - local: {values, shape, voxelSize}, the loader's copy of the local map (data-loaders/site/site-entry.ts
  *   localSurfaceGrid; NaN outside its mask). Both grids span the same box from voxel 0, so map voxel i takes the local
  *   value of the nearest local voxel, round(i·Ts / Ts_local). Where there is none (outside the mask) the surface is grey.
  * - colormap and domain: as the slices of the same section (slice-view.js), so that a colour means the same value.
@@ -14,7 +14,7 @@
  * The stills are made in an idle moment after the element is returned (three polygonizations of the map on this
  * thread would hold up the page's first report); the WebGL view behind them is freed once they are taken.
  */
-import {level} from "../lib/colormap.js";
+import {level} from "../lib/report/colormap.js";
 import {isosurfaceView} from "./isosurface.js";
 import {isosurfaceViews} from "./isosurface-views.js";
 import {lookupOf} from "./slice-view.js";

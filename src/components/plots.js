@@ -2,7 +2,7 @@
 /** The report page's charts, drawn with Observable Plot from the loader's and the worker's tables. */
 import * as Plot from "@observablehq/plot";
 import {html, svg} from "htl";
-import {count, significant, STATUS_LABELS} from "../lib/format.js";
+import {count, significant, STATUS_LABELS} from "../lib/report/format.js";
 
 export const STATUS_COLORS = {
   "ok": "#2e7d32",

@@ -107,7 +107,7 @@ const LETTERS = {x: "a", y: "b", z: "c"};
 const PANEL_EXTRA = 72;
 
 /**
- * The X, Y and Z images of an AxisImages (lib/figures.ts) side by side, lettered as VRS's sub-figures ("(a) X slice
+ * The X, Y and Z images of an AxisImages (lib/report/figures.ts) side by side, lettered as VRS's sub-figures ("(a) X slice
  * 59", "(b) Y projection"); `label` prefixes a row ("raw mask"). At 150 px per picture the three fit the report's
  * column on a 1280-px screen (704 px beside the table of contents); a narrower screen gets fewer per row.
  */

@@ -1,11 +1,11 @@
 // @ts-check
 /**
  * The report's provenance beside the entry header: authors, deposition date and link from EMDB (page.entry.emdbHeader,
- * made by data-loaders/site-entry.ts), and when and by which mapval version the report shown was generated.
+ * made by data-loaders/site/site-entry.ts), and when and by which mapval version the report shown was generated.
  *
  *   emdbFacts(page)            → <table data-testid="emdb-facts"> or "" when the entry is not an EMDB entry
  *   reportStamp(generator)     → <p data-testid="report-stamp" data-generated-at data-version>, from the report JSON's
- *                                `generator` field (lib/report-text.ts)
+ *                                `generator` field (lib/report/report-text.ts)
  */
 import {html} from "htl";
 

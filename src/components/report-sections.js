@@ -11,7 +11,7 @@
  *   bfactorResults(r, report, {guinier, width, correctedSlices}) → 0.d's line, Guinier plot, corrected-map slices
  */
 import {html} from "htl";
-import {count, pValue, volumeA3} from "../lib/format.js";
+import {count, pValue, volumeA3} from "../lib/report/format.js";
 import {guinierPlot} from "./plots.js";
 import {reportFigure, sliceRow} from "./report-figures.js";
 import {fixed, number, rowsTable, voxels} from "./report-view.js";

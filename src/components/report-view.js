@@ -4,10 +4,10 @@
  * inserts it as text: a title holding markup shows the markup, it does not become elements.
  */
 import {html} from "htl";
-import {fixed as fixedDecimals, grouped, significant, STATUS_LABELS, statusText} from "../lib/format.js";
+import {fixed as fixedDecimals, grouped, significant, STATUS_LABELS, statusText} from "../lib/report/format.js";
 import {sectionIds} from "../lib/section-registry.js";
 
-/** Page shorthands for lib/format.ts: `number(digits)(x)` significant digits, `fixed(decimals)(x)`; "n/a" when missing. */
+/** Page shorthands for lib/report/format.ts: `number(digits)(x)` significant digits, `fixed(decimals)(x)`; "n/a" when missing. */
 export const number = (digits = 4) => (x) => significant(x, digits);
 export const fixed = (decimals) => (x) => fixedDecimals(x, decimals);
 

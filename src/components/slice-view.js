@@ -5,7 +5,7 @@
  *   sliceView({ values, width, height, colormap = "grey", domain, title, caption, flipY = true, colorbar = true,
  *               legend, mask, maskColor, size = 260 }) → HTMLElement (a <figure>)
  *
- * - values: Float32Array | Uint8Array | number[] of width × height, row-major (row = y), as lib/figures.ts's Image2D.
+ * - values: Float32Array | Uint8Array | number[] of width × height, row-major (row = y), as lib/report/figures.ts's Image2D.
  * - colormap: "grey" (black → white, linear), "viridis", "magma", "rdbu" (diverging blue → white → red, for
  *   B-factors) or a function t ∈ [0, 1] → CSS colour.
  * - domain: [lo, hi] mapped to the two ends of the colour map; defaults to [min, max] of the finite values, as VRS
@@ -33,7 +33,7 @@ import {
   scaleLinear,
   select
 } from "d3";
-import {colorLookup, finiteExtent, level, rgbaPixels} from "../lib/colormap.js";
+import {colorLookup, finiteExtent, level, rgbaPixels} from "../lib/report/colormap.js";
 
 const COLORMAPS = {
   grey: interpolateRgb("black", "white"),
@@ -50,7 +50,7 @@ const COLORBAR_AXIS_WIDTH = 52;
 let gradientCount = 0;
 
 /**
- * The 256-level lookup table (lib/colormap.ts) of a colour map the slice views know, or of a function.
+ * The 256-level lookup table (lib/report/colormap.ts) of a colour map the slice views know, or of a function.
  * @param {Colormap | string} colormap
  */
 export function lookupOf(colormap) {

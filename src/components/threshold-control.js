@@ -7,7 +7,7 @@
  * Test hooks: data-testid "threshold-range", "threshold" (the number box, a stable hook), "threshold-sigma", "marker-<key>".
  */
 import {html} from "htl";
-import {inputValue, significant} from "../lib/format.js";
+import {inputValue, significant} from "../lib/report/format.js";
 
 const SLIDER_STEPS = 1000;
 const sixDigits = (/** @type {number} */ x) => significant(x, 6);
@@ -57,7 +57,7 @@ export function thresholdControl({value, range, mean, std, markers}) {
   /** @type {(t: number, except?: HTMLInputElement) => void} */
   const show = (t, except) => {
     if (except !== slider) slider.value = String(t);
-    // Number boxes take only an ASCII minus: lib/format.ts's inputValue, never d3-format's U+2212.
+    // Number boxes take only an ASCII minus: lib/report/format.ts's inputValue, never d3-format's U+2212.
     if (except !== absolute) absolute.value = inputValue(t, 6);
     if (except !== sigma) sigma.value = inputValue(toSigma(t), 6);
   };

@@ -1,5 +1,5 @@
 // The site's data for every configured entry (mapval.entries.json), one directory per entry plus index.json. Each
-// entry is computed in its own process (data-loaders/site-entry.ts), two at a time: the slow sections (0.e) then use
+// entry is computed in its own process (data-loaders/site/site-entry.ts), two at a time: the slow sections (0.e) then use
 // both cores, and one entry's memory is freed before the next. Each process therefore computes its bands on one worker
 // thread (MAPVAL_WORKERS=1 unless set), not one per core.
 //
@@ -11,11 +11,11 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import JSZip from "jszip";
-import { batchDirFromEnv } from "../../data-loaders/batch-output.js";
-import { listEntries } from "../../data-loaders/resolve-entry.js";
+import { batchDirFromEnv } from "../../data-loaders/batch/batch-output.js";
+import { listEntries } from "../../data-loaders/emdb/resolve-entry.js";
 
 const projectRoot = join(import.meta.dirname, "..", "..");
-const childScript = join(projectRoot, "data-loaders", "site-entry.ts");
+const childScript = join(projectRoot, "data-loaders", "site", "site-entry.ts");
 // A site publishing a batch (MAPVAL_BATCH_DIR, observablehq.config.ts) computes no bundled entry.
 const entries = batchDirFromEnv() ? [] : listEntries();
 const ids = entries.map((entry) => entry.id);

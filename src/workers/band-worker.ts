@@ -1,13 +1,13 @@
 /**
- * A band Web Worker (src/workers/web-band-executor.ts): the browser's twin of data-loaders/band-worker.ts. It is given
+ * A band Web Worker (src/workers/web-band-executor.ts): the browser's twin of data-loaders/workers/band-worker.ts. It is given
  * one job's definition, then computes the tasks it is handed, one at a time, with the kernel's own computer for the job
- * (lib/band-kernels.ts), and answers with each task's result (transferred) or its error.
+ * (lib/local/band-kernels.ts), and answers with each task's result (transferred) or its error.
  *
  * Messages in:  {type: "job", definition: BandJob} then {type: "task", index}
  * Messages out: {type: "done", index, out: Float32Array | Float64Array} or {type: "failed", index, message}
  */
-import { bandComputer } from "../../lib/band-kernels.js";
-import type { BandComputer, BandJob } from "../../lib/bands.js";
+import { bandComputer } from "../../lib/local/band-kernels.js";
+import type { BandComputer, BandJob } from "../../lib/local/bands.js";
 
 export type ToBandWorker = { type: "job"; definition: BandJob } | { type: "task"; index: number };
 export type FromBandWorker =

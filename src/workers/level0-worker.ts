@@ -5,7 +5,7 @@
  * worker is given the file's bytes instead ("open"): it reads them with the kernel's reader, answers with what the page
  * needs to set up its inputs ("opened"), and computes 0.d and 0.h itself, once per resolution, voxel size and mode.
  * On the teaching lab (src/lab.md) the worker builds the synthetic map of the lab's parameters instead ("lab",
- * lib/synthetic-map.ts), answers with what the page needs ("lab-map") and then with the report at the map's own
+ * lib/lab/synthetic-map.ts), answers with what the page needs ("lab-map") and then with the report at the map's own
  * threshold and resolution; later reports of the same map are asked for as an opened file's.
  *
  * 0.e–0.g are computed on request ("local", at one threshold) with their bands spread over Web Workers
@@ -37,26 +37,26 @@
  * A message of another shape (null, an unknown type or mode, a threshold that is not a finite number) is answered by
  * {type: "error", id: null, request: "invalid", message} and otherwise ignored.
  */
-import type { CriteriaParameters } from "../../lib/criteria.js";
-import { downsample, downsampleFactor } from "../../lib/downsample.js";
+import type { CriteriaParameters } from "../../lib/level0/criteria.js";
+import { downsample, downsampleFactor } from "../../lib/fourier/downsample.js";
 import { chooseThreshold } from "../../lib/entries.js";
 import { AnalysisInputError } from "../../lib/errors.js";
 import { analysisInputs } from "../../lib/analysis-inputs.js";
-import { maxVarianceSlices, backgroundBeyond } from "../../lib/figures.js";
-import { emptyMaskMessage, runLevel0WithWorkings, type Level0Options, type Level0Report, type Level0Workings } from "../../lib/level0.js";
-import { computeLocalSections, localSectionIds } from "../../lib/local-sections.js";
-import { hardMask, rawMask, rawMaskThreshold, softMask } from "../../lib/masks.js";
-import { computeStats, OPEN_MAP_MAX_BYTES, readMap } from "../../lib/mrc-reader.js";
-import { componentRows, guinierRows, massTableRows, summaryRows, sweepRows } from "../../lib/report-tables.js";
-import { reportJson } from "../../lib/report-text.js";
-import type { AnalysisMode, SectionResult } from "../../lib/report-types.js";
+import { maxVarianceSlices, backgroundBeyond } from "../../lib/report/figures.js";
+import { emptyMaskMessage, runLevel0WithWorkings, type Level0Options, type Level0Report, type Level0Workings } from "../../lib/level0/level0.js";
+import { computeLocalSections, localSectionIds } from "../../lib/level0/local-sections.js";
+import { hardMask, rawMask, rawMaskThreshold, softMask } from "../../lib/masks/masks.js";
+import { computeStats, OPEN_MAP_MAX_BYTES, readMap } from "../../lib/io/mrc-reader.js";
+import { componentRows, guinierRows, massTableRows, summaryRows, sweepRows } from "../../lib/report/report-tables.js";
+import { reportJson } from "../../lib/report/report-text.js";
+import type { AnalysisMode, SectionResult } from "../../lib/report/report-types.js";
 import { level0Sections, type Level0SectionId } from "../../lib/section-registry.js";
-import type { MaskResults } from "../../lib/section-0b-mask.js";
-import type { BackgroundResults } from "../../lib/section-0c-background.js";
-import { sweep } from "../../lib/sweep.js";
-import { buildSyntheticMap, labQuery, type LabParameters } from "../../lib/synthetic-map.js";
-import { mapValues } from "../../lib/value-index.js";
-import type { Vec3, Volume } from "../../lib/volume.js";
+import type { MaskResults } from "../../lib/level0/section-0b-mask.js";
+import type { BackgroundResults } from "../../lib/level0/section-0c-background.js";
+import { sweep } from "../../lib/level0/sweep.js";
+import { buildSyntheticMap, labQuery, type LabParameters } from "../../lib/lab/synthetic-map.js";
+import { mapValues } from "../../lib/masks/value-index.js";
+import type { Vec3, Volume } from "../../lib/io/volume.js";
 import { BandRunCancelled, MAX_BAND_WORKERS, webBandExecutor, type WebBandExecutor } from "./web-band-executor.js";
 
 interface Init {
@@ -397,7 +397,7 @@ function reportOptions(request: ReportRequest): Level0Options {
 }
 
 /**
- * 0.e–0.g at the request's threshold, as `mapval report` computes them (lib/local-sections.ts, bands on `workers` Web
+ * 0.e–0.g at the request's threshold, as `mapval report` computes them (lib/level0/local-sections.ts, bands on `workers` Web
  * Workers), kept for the reports at that threshold. Progress goes out as each band run starts and each band is fed;
  * a newer request or "cancel-local" ends the run in hand, and the sections computed before stay as they were.
  */

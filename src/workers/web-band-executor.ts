@@ -1,17 +1,17 @@
 /**
- * The browser's band executor (lib/bands.ts `BandExecutor`): the bands of a run are computed by Web Workers running
+ * The browser's band executor (lib/local/bands.ts `BandExecutor`): the bands of a run are computed by Web Workers running
  * src/workers/band-worker.ts, and fed to the run in task order, so the numbers are those of the sequential path (and
- * of data-loaders/band-pool.ts, the Node pool this mirrors).
+ * of data-loaders/workers/band-pool.ts, the Node pool this mirrors).
  *
  * Each run starts its own workers and ends them when it settles: their buffers go at once, and nothing is left running
  * between runs. At most as many results as there are workers are outstanding (computed or being computed, not yet fed),
  * which bounds the memory of a run. `cancel()` ends the workers of the run in hand, which is rejected with a
  * `BandRunCancelled`, and so is every later run of this executor (a section planned meanwhile never starts its bands).
  */
-import type { BandExecutor, BandRun } from "../../lib/bands.js";
+import type { BandExecutor, BandRun } from "../../lib/local/bands.js";
 import type { FromBandWorker, ToBandWorker } from "./band-worker.js";
 
-/** Most workers a page may start (as data-loaders/band-pool.ts MAX_WORKERS: no run has more bands to share out). */
+/** Most workers a page may start (as data-loaders/workers/band-pool.ts MAX_WORKERS: no run has more bands to share out). */
 export const MAX_BAND_WORKERS = 32;
 
 export class BandRunCancelled extends Error {

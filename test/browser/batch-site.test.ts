@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, expect, test } from "vitest";
-import { serveDirectory, type StaticServer } from "../../data-loaders/static-server.js";
-import { sectionIds } from "../../lib/level0.js";
+import { serveDirectory, type StaticServer } from "../../data-loaders/site/static-server.js";
+import { sectionIds } from "../../lib/level0/level0.js";
 import { indexTransferBytes, makeBatchDir, summaryRow, type SummaryRow } from "../helpers/batch-fixture.js";
 import { launchChromium, NO_TROUBLE, openWatchedPage, type Browser } from "../helpers/chromium.js";
 

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, test } from "vitest";
-import { finiteExtent } from "../../lib/colormap.js";
-import { centralSlices, projections } from "../../lib/figures.js";
-import { parseMap } from "../../lib/mrc-reader.js";
+import { finiteExtent } from "../../lib/report/colormap.js";
+import { centralSlices, projections } from "../../lib/report/figures.js";
+import { parseMap } from "../../lib/io/mrc-reader.js";
 import type { Locator } from "playwright-core";
 import { NO_TROUBLE, openWatchedPage, siteSession } from "../helpers/chromium.js";
 

@@ -11,9 +11,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, expect, test } from "vitest";
-import { runLevel0 } from "../../lib/level0.js";
-import { reportJson } from "../../lib/report-text.js";
-import { buildSyntheticMap, labParametersFromQuery, labPresets, labQuery, type LabPresetName } from "../../lib/synthetic-map.js";
+import { runLevel0 } from "../../lib/level0/level0.js";
+import { reportJson } from "../../lib/report/report-text.js";
+import { buildSyntheticMap, labParametersFromQuery, labPresets, labQuery, type LabPresetName } from "../../lib/lab/synthetic-map.js";
 import { NO_TROUBLE, openWatchedPage, siteSession } from "../helpers/chromium.js";
 import { expectJsonClose, withoutGenerationTime } from "../helpers/json-close.js";
 

@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, expect, test } from "vitest";
-import { runReport } from "../../data-loaders/cli-report.js";
+import { runReport } from "../../data-loaders/cli/cli-report.js";
 import { benchMap, mrcBytes } from "../../bench/upsample.js";
 import { NO_TROUBLE, openWatchedPage, siteSession } from "../helpers/chromium.js";
 import { expectJsonClose, withoutGenerationTime } from "../helpers/json-close.js";

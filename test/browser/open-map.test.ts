@@ -11,10 +11,10 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
 import { afterAll, expect, test } from "vitest";
-import { runInfo } from "../../data-loaders/cli-info.js";
-import { runReport } from "../../data-loaders/cli-report.js";
+import { runInfo } from "../../data-loaders/cli/cli-info.js";
+import { runReport } from "../../data-loaders/cli/cli-report.js";
 import { levelKeepingFraction } from "../../lib/entries.js";
-import { parseMap } from "../../lib/mrc-reader.js";
+import { parseMap } from "../../lib/io/mrc-reader.js";
 import { NO_TROUBLE, openWatchedPage, siteSession } from "../helpers/chromium.js";
 import { expectJsonClose, withoutGenerationTime } from "../helpers/json-close.js";
 

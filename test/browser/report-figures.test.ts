@@ -9,9 +9,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, expect, test } from "vitest";
-import { maxVarianceIndices } from "../../lib/figures.js";
-import { parseMap } from "../../lib/mrc-reader.js";
-import { bfactorCorrectedMap, bfactorSection } from "../../lib/section-0d-bfactor.js";
+import { maxVarianceIndices } from "../../lib/report/figures.js";
+import { parseMap } from "../../lib/io/mrc-reader.js";
+import { bfactorCorrectedMap, bfactorSection } from "../../lib/level0/section-0d-bfactor.js";
 import { MAPVAL_VERSION } from "../../lib/version.js";
 import { NO_TROUBLE, openWatchedPage, siteSession } from "../helpers/chromium.js";
 
@@ -93,7 +93,7 @@ test("EMD-1997: numbered figures, X-Y-Z rows three to a row, mask legends, 0.eâ€
   const at = maxVarianceIndices(corrected.data, corrected.nx, corrected.ny, corrected.nz);
   const titles = await page.locator('[data-figure="bfactor-corrected"] [data-testid="slice-view"] > div:first-child').allInnerTexts();
   expect(titles).toEqual([`(a) X slice ${at.x}`, `(b) Y slice ${at.y}`, `(c) Z slice ${at.z}`]);
-  expect(await page.locator('[data-figure="bfactor-corrected"]').innerText()).toContain(`B = ${B.toFixed(2)}`); // lib/format.ts writes an ASCII minus
+  expect(await page.locator('[data-figure="bfactor-corrected"]').innerText()).toContain(`B = ${B.toFixed(2)}`); // lib/report/format.ts writes an ASCII minus
 
   await page.screenshot({ path: "/tmp/mapval-report-figures-1280.png", fullPage: true });
 

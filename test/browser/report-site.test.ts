@@ -9,10 +9,10 @@ import { fileURLToPath } from "node:url";
 import { tableFromIPC } from "apache-arrow";
 import type { Page } from "playwright-core";
 import { afterAll, expect, test } from "vitest";
-import { runReport } from "../../data-loaders/cli-report.js";
-import { listEntries } from "../../data-loaders/resolve-entry.js";
+import { runReport } from "../../data-loaders/cli/cli-report.js";
+import { listEntries } from "../../data-loaders/emdb/resolve-entry.js";
 import { levelKeepingFraction } from "../../lib/entries.js";
-import { parseMap } from "../../lib/mrc-reader.js";
+import { parseMap } from "../../lib/io/mrc-reader.js";
 import { NO_TROUBLE, openWatchedPage, siteSession } from "../helpers/chromium.js";
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

@@ -8,9 +8,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, expect, test } from "vitest";
-import { runReport } from "../../data-loaders/cli-report.js";
-import { emptyMaskMessage } from "../../lib/level0.js";
-import { parseMap } from "../../lib/mrc-reader.js";
+import { runReport } from "../../data-loaders/cli/cli-report.js";
+import { emptyMaskMessage } from "../../lib/level0/level0.js";
+import { parseMap } from "../../lib/io/mrc-reader.js";
 import { NO_TROUBLE, openWatchedPage, siteSession } from "../helpers/chromium.js";
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

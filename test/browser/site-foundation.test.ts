@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, expect, test } from "vitest";
-import { listEntries } from "../../data-loaders/resolve-entry.js";
-import { parseMap } from "../../lib/mrc-reader.js";
+import { listEntries } from "../../data-loaders/emdb/resolve-entry.js";
+import { parseMap } from "../../lib/io/mrc-reader.js";
 import { NO_TROUBLE, openWatchedPage, siteSession } from "../helpers/chromium.js";
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

@@ -1,6 +1,6 @@
 /**
  * 0.c's numbers by their definitions, in plain loops over the voxels outside the constructed mask: the test oracle
- * of lib/level0.ts, which gets them as the map's sums minus the mask's.
+ * of lib/level0/level0.ts, which gets them as the map's sums minus the mask's.
  */
 export function backgroundByDefinition(data: Float32Array, mask: Uint8Array, outlierSigmas: number) {
   const values: number[] = [];

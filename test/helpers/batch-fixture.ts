@@ -8,10 +8,10 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromArrays, tableToIPC } from "apache-arrow";
-import { runLevel0, sectionIds } from "../../lib/level0.js";
-import { parseMap } from "../../lib/mrc-reader.js";
-import { reportJson } from "../../lib/report-text.js";
-import type { SectionId, SectionStatus } from "../../lib/report-types.js";
+import { runLevel0, sectionIds } from "../../lib/level0/level0.js";
+import { parseMap } from "../../lib/io/mrc-reader.js";
+import { reportJson } from "../../lib/report/report-text.js";
+import type { SectionId, SectionStatus } from "../../lib/report/report-types.js";
 import { MAPVAL_VERSION } from "../../lib/version.js";
 
 const projectRoot = join(import.meta.dirname, "..", "..");

@@ -1,11 +1,11 @@
 /**
- * Test oracles of 0.a and 0.b's mask measurements, from a dense hard mask in plain loops: lib/level0.ts gets the same
+ * Test oracles of 0.a and 0.b's mask measurements, from a dense hard mask in plain loops: lib/level0/level0.ts gets the same
  * numbers from one pass over the mask's voxel list (measureHardMask).
  */
-import type { CriteriaParameters } from "../../lib/criteria.js";
-import type { AnalysisMode, SectionResult } from "../../lib/report-types.js";
-import { centerOfMass, massFromExtent, type MassResults } from "../../lib/section-0a-mass.js";
-import type { Vec3, Volume } from "../../lib/volume.js";
+import type { CriteriaParameters } from "../../lib/level0/criteria.js";
+import type { AnalysisMode, SectionResult } from "../../lib/report/report-types.js";
+import { centerOfMass, massFromExtent, type MassResults } from "../../lib/level0/section-0a-mass.js";
+import type { Vec3, Volume } from "../../lib/io/volume.js";
 
 /** First and last index touched by the mask on each axis, or null when the mask is empty. */
 export function maskExtent(mask: Uint8Array, nx: number, ny: number, nz: number): { first: Vec3; last: Vec3 } | null {

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { inject } from "vitest";
-import { serveDirectory, type StaticServer } from "../../data-loaders/static-server.js";
+import { serveDirectory, type StaticServer } from "../../data-loaders/site/static-server.js";
 
 export type { StaticServer };
 

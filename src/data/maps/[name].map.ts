@@ -1,3 +1,3 @@
-import { writeBundledMap } from "../../../data-loaders/site-bundled-maps.js";
+import { writeBundledMap } from "../../../data-loaders/site/site-bundled-maps.js";
 
 writeBundledMap("map");

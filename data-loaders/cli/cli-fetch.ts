@@ -1,0 +1,126 @@
+/**
+ * `mapval fetch EMD-N [EMD-N…] [--refresh] [--offline] [--json]`: put EMDB maps and their metadata in the cache
+ * (data-loaders/emdb/cache.ts), verified, so that reports and the site can use them offline. Prints where each map is,
+ * its SHA-256 and the metadata a report uses; metadata problems are listed as warnings or errors.
+ */
+import { parseArgs } from "node:util";
+import { normalizeEmdbId } from "../../lib/entries.js";
+import { CacheError, defaultCacheDir, FileCache } from "../emdb/cache.js";
+import type { CliIO } from "./cli.js";
+import { EmdbDataError, EmdbNotFoundError } from "../emdb/emdb-client.js";
+import type { EmdbMetadata } from "../emdb/emdb-metadata.js";
+import { createProgress } from "./progress.js";
+import { fetchEmdbEntry, NoCachedCopyError, type FetchedEmdb } from "../emdb/resolve-entry.js";
+
+export const fetchUsage = "usage: mapval fetch EMD-N [EMD-N ...] [--refresh] [--offline] [--json]";
+
+export async function runFetch(args: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        refresh: { type: "boolean", default: false },
+        offline: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    io.err(`mapval fetch: ${(error as Error).message} (${fetchUsage})\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(`${fetchUsage}\ncache: ${defaultCacheDir()} (set MAPVAL_CACHE_DIR to change it)\n`);
+    return 0;
+  }
+  if (positionals.length === 0) {
+    io.err(`mapval fetch: missing accession (${fetchUsage})\n`);
+    return 2;
+  }
+  const ids = positionals.map((p) => [p, normalizeEmdbId(p)] as const);
+  const invalid = ids.find(([, id]) => id === null);
+  if (invalid) {
+    io.err(`mapval fetch: "${invalid[0]}" is not an EMDB accession such as EMD-1234\n`);
+    return 2;
+  }
+
+  const cache = new FileCache();
+  let exitCode = 0;
+  const results = [];
+  for (const [, emdbId] of ids as [string, string][]) {
+    const progress = createProgress(`${emdbId}: downloading`);
+    try {
+      const fetched = await fetchEmdbEntry(emdbId, {
+        cache,
+        refresh: values.refresh,
+        offline: values.offline,
+        onProgress: progress.update,
+        log: (line) => {
+          progress.done();
+          io.err(`${line}\n`);
+        },
+      });
+      progress.done();
+      results.push(fetchSummary(emdbId, fetched));
+      if (!values.json) io.out(formatFetched(emdbId, fetched));
+    } catch (error) {
+      progress.done();
+      const expected =
+        error instanceof EmdbNotFoundError ||
+        error instanceof NoCachedCopyError ||
+        error instanceof EmdbDataError ||
+        error instanceof CacheError;
+      if (!expected) throw error;
+      io.err(`${error.message}\n`);
+      exitCode = 2;
+    }
+  }
+  if (values.json) io.out(JSON.stringify(results) + "\n");
+  return exitCode;
+}
+
+/** The JSON contract of `mapval fetch --json` (an array of these). */
+export function fetchSummary(emdbId: string, fetched: FetchedEmdb) {
+  const m = fetched.metadata;
+  return {
+    emdbId,
+    path: fetched.path,
+    sha256: fetched.sha256,
+    fileBytes: fetched.bytes.length,
+    origin: fetched.origin,
+    fetchedAt: fetched.fetchedAt,
+    title: m?.title ?? null,
+    resolution: m?.resolution ?? null,
+    contourLevel: m?.contourLevel ?? null,
+    primaryContourLevel: m?.primaryContourLevel ?? null,
+    pixelSpacing: m?.pixelSpacing ?? null,
+    dimensions: m?.dimensions ?? null,
+    metadataFormat: m?.format ?? null,
+    issues: m?.issues ?? [],
+  };
+}
+
+function formatFetched(emdbId: string, fetched: FetchedEmdb): string {
+  const how = fetched.origin === "download" ? "downloaded" : `cached ${fetched.fetchedAt.slice(0, 10)}`;
+  const lines = [`${emdbId}: ${how} ${fetched.path}`, `  ${fetched.bytes.length} bytes, sha256 ${fetched.sha256}`];
+  lines.push(...describeMetadata(fetched.metadata));
+  return lines.join("\n") + "\n";
+}
+
+function describeMetadata(m: EmdbMetadata | null): string[] {
+  if (m === null) return ["  metadata: none"];
+  const contour =
+    m.contourLevel === null
+      ? "unknown"
+      : `${m.contourLevel} (first, as VRS)${m.primaryContourLevel !== m.contourLevel ? `; primary ${m.primaryContourLevel}` : ""}`;
+  return [
+    `  title: ${m.title ?? "unknown"}`,
+    `  resolution: ${m.resolution === null ? "unknown" : `${m.resolution} Å`}`,
+    `  contour: ${contour}`,
+    `  pixel spacing: ${m.pixelSpacing === null ? "unknown" : `${m.pixelSpacing.join(" × ")} Å`}`,
+    ...m.issues.map((issue) => `  ${issue.severity}: ${issue.message}`),
+  ];
+}

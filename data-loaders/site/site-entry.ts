@@ -1,0 +1,283 @@
+/**
+ * The site's data for one configured entry, computed by the kernel in Node: the report at the entry's threshold
+ * (author's contour, or the configured fallback, flagged), the sections the page does not recompute live (0.d–0.h,
+ * for both modes), the threshold sweep, the tables as Arrow, and the volume the page's worker analyses live
+ * (a downsampled copy above 160³ voxels).
+ *
+ * Run as a script (`--id=<entry> --out=<dir>`) it writes those files into <dir>; src/data/entries.zip.ts runs one
+ * such process per entry and packs the directories into the site's archive.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
+import { tableFromJSON, tableToIPC } from "apache-arrow";
+import type { BandExecutor } from "../../lib/local/bands.js";
+import { analysisContext, analysisInputs } from "../../lib/analysis-inputs.js";
+import { downsample, downsampleFactor } from "../../lib/fourier/downsample.js";
+import { chooseThreshold, levelKeepingFraction } from "../../lib/entries.js";
+import { fullestMaskPlanes, maxVarianceSlices, slice, type Axis } from "../../lib/report/figures.js";
+import { runLevel0InContext, type Level0Report } from "../../lib/level0/level0.js";
+import { computeLocalSections, splitLocalMap, type LocalSection } from "../../lib/level0/local-sections.js";
+import type { LocalMapOutput } from "../../lib/local/local-stats.js";
+import { hardMask } from "../../lib/masks/masks.js";
+import { readMap } from "../../lib/io/mrc-reader.js";
+import {
+  componentRows, guinierRows, histogramRows, massTableRows, summaryRows, sweepRows,
+} from "../../lib/report/report-tables.js";
+import { reportJson } from "../../lib/report/report-text.js";
+import type { AnalysisMode, SectionResult } from "../../lib/report/report-types.js";
+import { localSectionIds, sectionIds, spectralSectionIds, type Level0SectionId } from "../../lib/section-registry.js";
+import type { MaskResults } from "../../lib/level0/section-0b-mask.js";
+import { bfactorCorrectedMap, bfactorSection, type BFactorResults } from "../../lib/level0/section-0d-bfactor.js";
+import { handSection } from "../../lib/level0/section-0h-hand.js";
+import { sweep } from "../../lib/level0/sweep.js";
+import type { Volume } from "../../lib/io/volume.js";
+import { withBandPool } from "../workers/band-pool.js";
+import { parseEmdbXml, type EmdbMetadata } from "../emdb/emdb-metadata.js";
+import { loadEntry, type ResolvedEntry } from "../emdb/resolve-entry.js";
+
+/** Thresholds in the sweep behind the verdict-vs-threshold chart. */
+export const SWEEP_THRESHOLDS = 100;
+const MODES: AnalysisMode[] = ["default", "vrs-compat"];
+
+type Sections = Partial<Record<Level0SectionId, LocalSection>>;
+
+/** One line of the index page. */
+export interface IndexRow {
+  id: string;
+  emdb: string | null;
+  title: string | null;
+  resolution: number | null;
+  voxelSize: number;
+  shape: [number, number, number];
+  threshold: number;
+  thresholdFromAuthors: boolean;
+  thresholdExplanation: string;
+  passed: number;
+  evaluable: number;
+  statuses: Record<Level0SectionId, string>;
+  downsampleFactor: number;
+}
+
+/**
+ * 0.d–0.h, which do not move with the slider (0.d and 0.h do not depend on the threshold; 0.e–0.g are computed at
+ * the entry's threshold), per mode. 0.e–0.g have their bands computed on worker threads (`executor`); 0.e is computed
+ * again for vrs-compat only when that mode's hard mask differs.
+ */
+async function precomputedSections(
+  executor: BandExecutor,
+  volume: Volume,
+  threshold: number,
+  resolution: number | null,
+  ts: number,
+) {
+  const out = {} as Record<AnalysisMode, Sections>;
+  let defaultMask: Uint8Array | null = null;
+  for (const mode of MODES) {
+    const mask = hardMask(volume, threshold, { voxelSize: ts, mode }).mask;
+    const sameMask = defaultMask !== null && mask.every((v, i) => v === defaultMask![i]);
+    const options = { voxelSize: ts, threshold, resolution, mode, hardMask: mask };
+    const local = await computeLocalSections(executor, volume, options, sameMask ? ["0.f", "0.g"] : localSectionIds);
+    out[mode] = {
+      "0.d": bfactorSection(volume, { voxelSize: ts, resolution, mode }),
+      "0.e": sameMask ? out.default["0.e"] : local["0.e"],
+      "0.f": local["0.f"],
+      "0.g": local["0.g"],
+      "0.h": handSection({ resolution }),
+    };
+    defaultMask ??= mask;
+  }
+  return out;
+}
+
+/**
+ * Three slices of a local map for its page, through the planes where its mask is widest (fullestMaskPlanes): null
+ * outside the mask the statistics are over and where the value is not finite, values to 5 significant digits.
+ */
+export function localSlices(local: LocalMapOutput) {
+  const { volume, mask } = local;
+  const { nx, ny, nz } = volume;
+  const planes = fullestMaskPlanes(mask, nx, ny, nz);
+  const images = {} as Record<Axis, { width: number; height: number; index: number; data: (number | null)[] }>;
+  for (const axis of ["x", "y", "z"] as const) {
+    const index = planes[axis];
+    // Slice, then mask: masking the whole map first would copy a box per local map.
+    const image = slice(volume.data, nx, ny, nz, axis, index);
+    const inMask = slice(mask, nx, ny, nz, axis, index).data;
+    images[axis] = {
+      width: image.width, height: image.height, index,
+      data: Array.from(image.data, (v, i) => (inMask[i] && Number.isFinite(v) ? +v.toPrecision(5) : null)),
+    };
+  }
+  return { shape: [nx, ny, nz], voxelSize: volume.voxelSize?.[0] ?? null, slices: images };
+}
+
+/**
+ * What the page's header shows from EMDB: authors, deposition date and the entry's EMDB page. The metadata is the
+ * one the entry was resolved with, else the header XML stored beside the map as <accession>.xml (data/maps/emd-1997.xml).
+ */
+export function emdbHeader(entry: Pick<ResolvedEntry, "emdbId" | "path" | "emdbMetadata">) {
+  if (entry.emdbId === null) return null;
+  let metadata: EmdbMetadata | null = entry.emdbMetadata;
+  const headerXml = join(dirname(entry.path), `${entry.emdbId.toLowerCase()}.xml`);
+  if (metadata === null && existsSync(headerXml)) metadata = parseEmdbXml(readFileSync(headerXml, "utf8"), entry.emdbId);
+  return {
+    url: `https://www.ebi.ac.uk/emdb/${entry.emdbId}`,
+    authors: metadata?.authors ?? [],
+    depositionDate: metadata?.depositionDate ?? null,
+  };
+}
+
+/**
+ * 0.d's figure under the Guinier plot: the max-variance slices of the B-factor corrected map, values to 5 significant
+ * digits; null when no B was measured.
+ */
+export function bfactorCorrectedSlices(volume: Volume, section: SectionResult<object>, voxelSize: number, resolution: number | null) {
+  const B = (section.results as BFactorResults | null)?.B ?? null;
+  if (B === null || resolution === null) return null;
+  const corrected = bfactorCorrectedMap(volume, { voxelSize, resolution, B });
+  const slices = maxVarianceSlices(corrected.data, corrected.nx, corrected.ny, corrected.nz);
+  return Object.fromEntries(
+    (["x", "y", "z"] as const).map((axis) => {
+      const { width, height, index, data } = slices[axis];
+      return [axis, { width, height, index, data: Array.from(data, (v) => +v.toPrecision(5)) }];
+    }),
+  ) as Record<Axis, { width: number; height: number; index: number; data: number[] }>;
+}
+
+/** Longest side of the local-map copy that colours the page's surface views (64³ float32 = 1 MiB at most). */
+export const LOCAL_SURFACE_SIDE = 64;
+
+/**
+ * A local map for colouring the page's isosurface views: every `stride`-th voxel on each axis, so that no side exceeds
+ * LOCAL_SURFACE_SIDE, NaN outside the mask; `voxelSize` is the copy's (stride × the local map's).
+ */
+export function localSurfaceGrid(local: LocalMapOutput, maxSide = LOCAL_SURFACE_SIDE) {
+  const { volume, mask } = local;
+  const { nx, ny, nz } = volume;
+  const stride = Math.max(1, Math.ceil(Math.max(nx, ny, nz) / maxSide));
+  const [sx, sy, sz] = [nx, ny, nz].map((n) => Math.ceil(n / stride));
+  const values = new Float32Array(sx * sy * sz);
+  for (let z = 0, i = 0; z < sz; z++)
+    for (let y = 0; y < sy; y++)
+      for (let x = 0; x < sx; x++, i++) {
+        const at = stride * x + nx * (stride * y + ny * stride * z);
+        values[i] = mask[at] ? volume.data[at] : NaN;
+      }
+  const voxelSize = volume.voxelSize === null ? null : volume.voxelSize[0] * stride;
+  return { shape: [sx, sy, sz] as [number, number, number], voxelSize, values };
+}
+
+function arrow(rows: object[]): Uint8Array {
+  return tableToIPC(tableFromJSON(rows as Record<string, unknown>[]), "file");
+}
+
+/** The files of one entry (paths relative to the entry's directory of the archive) and its index line. */
+export async function entryFiles(
+  id: string,
+  entriesPath?: string,
+): Promise<{ files: Record<string, Uint8Array | string>; index: IndexRow }> {
+  const entry = await loadEntry(id, { offline: true, entriesPath });
+  const read = await readMap(entry.bytes);
+  const { stats } = read;
+  const threshold = chooseThreshold(entry.contour, read.volume.data, stats.max, entry.unknownContour);
+  const analysis = {
+    threshold: threshold.level,
+    resolution: entry.resolution?.angstrom ?? null,
+    resolutionSource: entry.resolution?.source,
+    recordedVoxelSize: entry.voxelSize === null ? null : { value: entry.voxelSize, source: entry.voxelSizeSource ?? id },
+  };
+  // Checked for both modes before anything is computed; every section, the sweep and the page use the finite map.
+  analysisInputs(read.volume, { ...analysis, mode: "vrs-compat" });
+  const context = analysisContext(read.volume, analysis);
+  const { volume, ts, resolution } = context;
+  const file = basename(entry.path);
+
+  const precomputed = await withBandPool((pool) => precomputedSections(pool.execute, volume, threshold.level, resolution, ts));
+  const report: Level0Report = runLevel0InContext(context, { precomputed: precomputed.default }).report;
+
+  // The slider works on this copy; the page says so when it is not the deposited map.
+  const factor = downsampleFactor([volume.nx, volume.ny, volume.nz]);
+  const live = downsample(volume, factor);
+  const markers = {
+    author: threshold.fromAuthors ? threshold.level : null,
+    twoSigma: stats.mean + 2 * stats.std,
+    onePercent: levelKeepingFraction(read.volume.data, 0.01),
+  };
+  const candidates = [threshold.level, markers.twoSigma, markers.onePercent].filter((t) => t <= stats.max);
+  const low = Math.min(levelKeepingFraction(read.volume.data, 0.2), ...candidates);
+  const high = Math.max(levelKeepingFraction(read.volume.data, 0.0005), ...candidates);
+  const thresholds = Array.from({ length: SWEEP_THRESHOLDS }, (_, i) => low + ((high - low) * i) / (SWEEP_THRESHOLDS - 1));
+  const sweepTable = sweepRows(sweep(live, thresholds, { voxelSize: ts * factor }));
+
+  const localMaps: Record<string, ReturnType<typeof localSlices> & { surface: { shape: number[]; voxelSize: number | null } }> = {};
+  const localSurfaceFiles: Record<string, Uint8Array> = {};
+  for (const s of localSectionIds) {
+    const local = precomputed.default[s]?.localMap;
+    // The page names every file of the entry; a section without a local map gets an empty one.
+    localSurfaceFiles[`local-surface-${s}.f32`] = new Uint8Array(0);
+    if (!local) continue;
+    const { shape, voxelSize, values } = localSurfaceGrid(local);
+    localMaps[s] = { ...localSlices(local), surface: { shape, voxelSize } };
+    localSurfaceFiles[`local-surface-${s}.f32`] = new Uint8Array(values.buffer);
+  }
+  const mask = report.sections["0.b"].results as MaskResults;
+  const page = {
+    entry: {
+      id: entry.id, emdb: entry.emdbId, title: entry.title, attribution: entry.attribution, notes: entry.notes,
+      file, sha256: entry.sha256, fileWarnings: read.warnings, resolution: entry.resolution, contour: entry.contour, emdbHeader: emdbHeader(entry),
+    },
+    threshold,
+    map: {
+      shape: [volume.nx, volume.ny, volume.nz], voxelSize: ts, origin: volume.origin,
+      min: stats.min, max: stats.max, mean: stats.mean, std: stats.std,
+    },
+    live: { shape: [live.nx, live.ny, live.nz], voxelSize: ts * factor, origin: live.origin, factor },
+    markers,
+    range: [low, high],
+    report: {
+      input: report.input, mode: report.mode, parameters: report.parameters, sections: report.sections, score: report.score,
+      abstract: report.abstract, warningsSummary: report.warningsSummary, inputWarnings: report.inputWarnings,
+    },
+    json: reportJson(report, file, entry.sha256, { fileWarnings: read.warnings }),
+    precomputed: Object.fromEntries(
+      MODES.map((mode) => [mode, Object.fromEntries(spectralSectionIds.map((s) => [s, splitLocalMap(precomputed[mode][s]!).numbers]))]),
+    ),
+    localMaps,
+    bfactorSlices: bfactorCorrectedSlices(volume, report.sections["0.d"], ts, resolution),
+  };
+  const data = new Uint8Array(live.data.buffer, live.data.byteOffset, live.data.byteLength);
+  const files: Record<string, Uint8Array | string> = {
+    "report.json": JSON.stringify(page),
+    "volume.f32": data,
+    "summary.arrow": arrow(summaryRows(report.sections)),
+    "components.arrow": arrow(componentRows(mask, ts)),
+    "mass-table.arrow": arrow(massTableRows(mask)),
+    "sweep.arrow": arrow(sweepTable),
+    "guinier.arrow": arrow(guinierRows(report.sections["0.d"])),
+    "local-resolution.arrow": arrow(histogramRows(report.sections["0.e"])),
+    "local-bfactor.arrow": arrow(histogramRows(report.sections["0.f"])),
+    "local-occupancy.arrow": arrow(histogramRows(report.sections["0.g"])),
+    ...localSurfaceFiles,
+  };
+  const index: IndexRow = {
+    id: entry.id, emdb: entry.emdbId, title: entry.title, resolution, voxelSize: ts,
+    shape: [volume.nx, volume.ny, volume.nz], threshold: threshold.level, thresholdFromAuthors: threshold.fromAuthors,
+    thresholdExplanation: threshold.explanation, passed: report.score.passed, evaluable: report.score.evaluable,
+    statuses: Object.fromEntries(sectionIds.map((s) => [s, report.sections[s].status])) as Record<Level0SectionId, string>,
+    downsampleFactor: factor,
+  };
+  return { files, index };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const { id, out } = parseArgs({ options: { id: { type: "string" }, out: { type: "string" } } }).values;
+  if (!id || !out) throw new Error("usage: site-entry.ts --id=<entry> --out=<dir>");
+  const started = performance.now();
+  const { files, index } = await entryFiles(id);
+  mkdirSync(out, { recursive: true });
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(out, name), content);
+  writeFileSync(join(out, "index-row.json"), JSON.stringify(index));
+  process.stderr.write(`${id}: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+}

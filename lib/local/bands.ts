@@ -1,0 +1,71 @@
+/**
+ * Independent band computations of the spectral sections, and the contract that lets them run elsewhere.
+ *
+ * 0.e's resolution sweep (lib/local/monores.ts) and the spiral bands of 0.f/0.g (lib/local/spiral-amplitude.ts) compute one map of
+ * local amplitudes per frequency band from one spectrum, each band independently of the others; only feeding the maps
+ * to the statistics is sequential. A `BandJob` describes that work as plain data (its typed arrays may live in shared
+ * memory) and a `BandRun` takes the results in task order. `computeInOrder` runs the tasks one after the other on this
+ * thread; an executor (`BandExecutor`, e.g. data-loaders/workers/band-pool.ts on Node worker threads) may compute them
+ * anywhere with the same code (lib/local/band-kernels.ts `bandComputer`) as long as it feeds them in the same order, which
+ * keeps every number identical.
+ */
+
+/** What to compute: `tasks[i]` is one band; `setup` is shared by all tasks (typed arrays, numbers, arrays). */
+export interface BandJob<Kind extends string = string, Setup = unknown, Task = unknown> {
+  readonly kind: Kind;
+  readonly setup: Setup;
+  readonly tasks: readonly Task[];
+  /** Each task's result: `length` values of `type`. */
+  readonly result: { readonly type: "float32" | "float64"; readonly length: number };
+}
+
+/** Writes the result of task `index` into `out`; built once per job and thread (lib/local/band-kernels.ts). */
+export type BandComputer = (index: number, out: Float32Array | Float64Array) => void;
+
+/** A job and the consumer of its results. */
+export interface BandRun {
+  readonly job: BandJob;
+  /**
+   * Takes the result of task `index`, called for 0, 1, 2… in order; `result` is reused afterwards. Returns false when
+   * no later task is needed (a sweep that stopped early).
+   */
+  accept(index: number, result: Float32Array | Float64Array): boolean;
+}
+
+/** Computes a run's tasks somewhere and feeds their results to `run.accept` in task order. */
+export type BandExecutor = (run: BandRun) => Promise<void>;
+
+/** A section that is either settled before any band (does not apply, empty mask…) or needs a band run first. */
+export type Planned<T> = { done: T } | { run: BandRun; finish: () => T };
+
+/** The plan of `f(result)`. */
+export function thenPlanned<A, B>(planned: Planned<A>, f: (value: A) => B): Planned<B> {
+  if ("done" in planned) return { done: f(planned.done) };
+  return { run: planned.run, finish: () => f(planned.finish()) };
+}
+
+/** Computes the run's tasks here, one result array reused for all, until the run says stop. */
+export function computeInOrder(run: BandRun, compute: BandComputer): void {
+  const { type, length } = run.job.result;
+  const out = type === "float32" ? new Float32Array(length) : new Float64Array(length);
+  for (let i = 0; i < run.job.tasks.length; i++) {
+    compute(i, out);
+    if (!run.accept(i, out)) break;
+  }
+}
+
+/**
+ * A zeroed array in shared memory where the platform has it (Node; browsers only on cross-origin isolated pages), so
+ * that worker threads read a job's spectrum without a copy each; an ordinary array otherwise.
+ */
+export function sharedFloat32Array(length: number): Float32Array {
+  return typeof SharedArrayBuffer === "function"
+    ? new Float32Array(new SharedArrayBuffer(4 * length))
+    : new Float32Array(length);
+}
+
+export function sharedFloat64Array(length: number): Float64Array {
+  return typeof SharedArrayBuffer === "function"
+    ? new Float64Array(new SharedArrayBuffer(8 * length))
+    : new Float64Array(length);
+}
