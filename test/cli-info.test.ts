@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import expected from "./fixtures/reader-expected.json" with { type: "json" };
-import { main, type CliIO } from "../data-loaders/cli/cli.js";
+import type { CliIO } from "../data-loaders/cli/cli-io.js";
+import { main } from "../data-loaders/cli/cli.js";
 import { MapFileError, readMapFile } from "../data-loaders/cli/read-map-file.js";
 import { EMD_3197, loadMap, withInt32 } from "./helpers/corrupt.js";
 

@@ -21,7 +21,7 @@ import { sectionIds } from "../../lib/level0/level0.js";
 import { MAPVAL_VERSION } from "../../lib/version.js";
 import { defaultPoolSize, poolSize } from "../workers/band-pool.js";
 import { FileCache, sha256Hex } from "../emdb/cache.js";
-import type { CliIO } from "../cli/cli.js";
+import type { CliIO } from "../cli/cli-io.js";
 import {
   inputsDigest, type BatchEntry, type DoneMarker, type EntryJob, type FailureClass, type FromEntry, type InputFile,
 } from "./batch-job.js";

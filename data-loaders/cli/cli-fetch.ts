@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { normalizeEmdbId } from "../../lib/entries.js";
 import { CacheError, defaultCacheDir, FileCache } from "../emdb/cache.js";
-import type { CliIO } from "./cli.js";
+import type { CliIO } from "./cli-io.js";
 import { EmdbDataError, EmdbNotFoundError } from "../emdb/emdb-client.js";
 import type { EmdbMetadata } from "../emdb/emdb-metadata.js";
 import { createProgress } from "./progress.js";

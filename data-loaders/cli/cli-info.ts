@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { MapFormatError } from "../../lib/errors.js";
 import { modeName } from "../../lib/io/mrc-reader.js";
-import type { CliIO } from "./cli.js";
+import type { CliIO } from "./cli-io.js";
 import { MapFileError, readMapFile, type MapFile } from "./read-map-file.js";
 
 export const infoUsage = "usage: mapval info FILE [--json] [--lenient-voxel-size]";

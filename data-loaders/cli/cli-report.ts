@@ -25,7 +25,7 @@ import { readMap } from "../../lib/io/mrc-reader.js";
 import { formatReport, reportJson } from "../../lib/report/report-text.js";
 import { mapMaximum } from "../../lib/level0/section-0b-mask.js";
 import { defaultPoolSize, poolSize, withBandPool } from "../workers/band-pool.js";
-import { joinNegativeNumbers, type CliIO } from "./cli.js";
+import { joinNegativeNumbers, type CliIO } from "./cli-io.js";
 import { createStatusLine } from "./progress.js";
 import { resolveArgument, type ResolvedEntry } from "../emdb/resolve-entry.js";
 

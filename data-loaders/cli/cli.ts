@@ -2,28 +2,7 @@
  * `mapval` command dispatcher. A command is one entry in `commands`: it gets its arguments and an output sink, and
  * returns the exit code (0 ok, 2 bad arguments or unusable input with one line on stderr, 1 unexpected failure).
  */
-export interface CliIO {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-export type Command = (args: string[], io: CliIO) => Promise<number>;
-
-/**
- * node:util parseArgs takes the "-100" of `--threshold -100` for an option ("argument is ambiguous"): join a negative
- * number that follows one of `valueOptions` to it (`--threshold=-100`) before parsing.
- */
-export function joinNegativeNumbers(args: readonly string[], valueOptions: readonly string[]): string[] {
-  const joined: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const next = args[i + 1];
-    if (valueOptions.includes(args[i]) && next !== undefined && /^-(\d|\.\d|Infinity$)/.test(next)) {
-      joined.push(`${args[i]}=${next}`);
-      i++;
-    } else joined.push(args[i]);
-  }
-  return joined;
-}
+import type { CliIO, Command } from "./cli-io.js";
 
 // Loaded on demand: `mapval info` should not pay for compiling the analysis kernel it never runs.
 const commands: Record<string, () => Promise<Command>> = {
