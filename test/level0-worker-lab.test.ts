@@ -4,23 +4,15 @@
  * that map at the map's threshold and resolution. Run in Node with a stand-in for the worker's global scope.
  */
 import { createHash } from "node:crypto";
-import { beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { pageWorker } from "./helpers/page-worker.js";
 import { runLevel0 } from "../lib/level0/level0.js";
 import { reportJson } from "../lib/report/report-text.js";
 import { buildSyntheticMap, labParametersFromQuery, labPresets, labQuery } from "../lib/lab/synthetic-map.js";
 import { withoutGenerationTime } from "./helpers/json-close.js";
 
 type Message = Record<string, unknown> & { type: string };
-const posted: Message[] = [];
-const scope: { postMessage(message: unknown): void; onmessage: ((event: { data: unknown }) => void) | null } = {
-  postMessage: (message) => void posted.push(message as Message),
-  onmessage: null,
-};
-
-beforeAll(async () => {
-  (globalThis as { self?: unknown }).self = scope;
-  await import("../src/workers/level0-worker.js");
-});
+const { posted, scope } = pageWorker<Message>();
 
 /** Sends messages and waits until an answer matches `done`. */
 async function send(messages: unknown[], done: (m: Message) => boolean): Promise<Message[]> {

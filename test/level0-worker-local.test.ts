@@ -4,19 +4,11 @@
  * the report's `local` names the threshold they are at; without `localThreshold` they are not used at all. Run in Node
  * with a stand-in for the worker's global scope, on a small analytic map (a Gaussian blob) with stand-in sections.
  */
-import { beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { pageWorker } from "./helpers/page-worker.js";
 
 type Message = Record<string, any> & { type: string };
-const posted: Message[] = [];
-const scope: { postMessage(message: unknown): void; onmessage: ((event: { data: unknown }) => void) | null } = {
-  postMessage: (message) => void posted.push(message as Message),
-  onmessage: null,
-};
-
-beforeAll(async () => {
-  (globalThis as { self?: unknown }).self = scope;
-  await import("../src/workers/level0-worker.js");
-});
+const { posted, scope } = pageWorker<Message>();
 
 async function report(threshold: number, mode = "default"): Promise<Message> {
   posted.length = 0;

@@ -9,7 +9,8 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { pageWorker } from "./helpers/page-worker.js";
 import { runInfo } from "../data-loaders/cli/cli-info.js";
 import { runReport } from "../data-loaders/cli/cli-report.js";
 import { withoutGenerationTime } from "./helpers/json-close.js";
@@ -18,16 +19,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const mapPath = join(root, "data/maps/emd_1997.map");
 
 type Message = Record<string, unknown> & { type: string };
-const posted: Message[] = [];
-const scope: { postMessage(message: unknown): void; onmessage: ((event: { data: unknown }) => void) | null } = {
-  postMessage: (message) => void posted.push(message as Message),
-  onmessage: null,
-};
-
-beforeAll(async () => {
-  (globalThis as { self?: unknown }).self = scope;
-  await import("../src/workers/level0-worker.js");
-});
+const { posted, scope } = pageWorker<Message>();
 
 /** Sends a message and waits for the first answer of one of `types`. */
 async function ask(data: unknown, types: string[]): Promise<Message> {

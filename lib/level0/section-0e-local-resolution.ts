@@ -42,24 +42,27 @@ export const MAX_WORKING_EDGE = 160;
  * the resolution estimates of the abstract ("The average resolution of the map estimated by various methods goes
  * from …").
  */
+/** How MonoRes swept the resolutions (0.e, and 1.e on the halves). */
+export interface LocalResolutionSweep {
+  lowestResolution: number;
+  step: number;
+  /** How the resolutions are placed (lib/local/monores.ts `SweepSpacing`): "bins" in vrs-compat, "fine" in default. */
+  spacing: SweepSpacing;
+  significance: number;
+  /** Resolutions analysed (Å), from coarse to fine. */
+  resolutions: number[];
+  /** The noise's amplitude quantile each voxel was compared with, per resolution tested (map units); 1.e's noise is the half difference. */
+  noiseThresholds: number[];
+  stop: MonoResDiagnostics["stop"];
+}
+
 export interface LocalResolutionResults extends LocalStatistics {
   method: "monores-style";
   /** 100·(share of R finer, i.e. smaller, than the reported resolution). */
   resolutionPercentile: number;
   /** Grid the map was analysed on (see the module comment). */
   workingGrid: { shape: Vec3; voxelSize: number; resampled: boolean };
-  sweep: {
-    lowestResolution: number;
-    step: number;
-    /** How the resolutions are placed (lib/local/monores.ts `SweepSpacing`): "bins" in vrs-compat, "fine" in default. */
-    spacing: SweepSpacing;
-    significance: number;
-    /** Resolutions analysed (Å), from coarse to fine. */
-    resolutions: number[];
-    /** The noise's amplitude quantile each voxel was compared with, per resolution tested (map units). */
-    noiseThresholds: number[];
-    stop: MonoResDiagnostics["stop"];
-  };
+  sweep: LocalResolutionSweep;
   /** Hard-mask voxels on the working grid inside the noise sphere, and those kept by MonoRes's refinement. */
   maskVoxels: number;
   refinedMaskVoxels: number;

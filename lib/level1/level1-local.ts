@@ -20,9 +20,9 @@ import {
 } from "../local/local-stats.js";
 import { LOCAL_FSC_DEFAULTS, localFsc, type LocalFscOptions } from "./local-fsc.js";
 import { hardMask } from "../masks/masks.js";
-import { MONORES_DEFAULTS, monoResPlan, type MonoResDiagnostics, type MonoResResult, type SweepSpacing } from "../local/monores.js";
+import { MONORES_DEFAULTS, monoResPlan, type MonoResResult, type SweepSpacing } from "../local/monores.js";
 import { statusFromWarnings, type AnalysisMode } from "../report/report-types.js";
-import { particularlyHighWarning, workingGrid } from "../level0/section-0e-local-resolution.js";
+import { particularlyHighWarning, workingGrid, type LocalResolutionSweep } from "../level0/section-0e-local-resolution.js";
 import type { Vec3, Volume } from "../io/volume.js";
 
 export const halfMapLocalResolutionTitle = "1.e Local resolution (MonoRes)";
@@ -43,16 +43,7 @@ export interface HalfMapLocalResolutionResults extends LocalStatistics {
   /** 100·(share of the voxels with a local resolution finer than the reported resolution); null with none reported. */
   resolutionPercentile: number | null;
   workingGrid: { shape: Vec3; voxelSize: number; resampled: boolean };
-  sweep: {
-    lowestResolution: number;
-    step: number;
-    spacing: SweepSpacing;
-    significance: number;
-    resolutions: number[];
-    /** The half difference's amplitude quantile each voxel was compared with, per resolution tested. */
-    noiseThresholds: number[];
-    stop: MonoResDiagnostics["stop"];
-  };
+  sweep: LocalResolutionSweep;
   maskVoxels: number;
   cliffRadius: number;
 }

@@ -1,15 +1,4 @@
-// The page's Web Worker (src/workers/level0-worker.ts and the kernel modules it imports) as one ES module, so that
-// `new Worker(url, {type: "module"})` needs no import resolution in the browser.
-import { build } from "esbuild";
+// The page's Web Worker (src/workers/level0-worker.ts) as one ES module.
+import { writeWorkerBundle } from "../../data-loaders/site/worker-bundle.js";
 
-const result = await build({
-  entryPoints: [new URL("../workers/level0-worker.ts", import.meta.url).pathname],
-  bundle: true,
-  format: "esm",
-  platform: "browser",
-  target: "es2022",
-  minify: true,
-  write: false,
-  legalComments: "none",
-});
-process.stdout.write(result.outputFiles[0].contents);
+await writeWorkerBundle(new URL("../workers/level0-worker.ts", import.meta.url));
