@@ -9,10 +9,11 @@
  *   localNote(local, recompute, where) the sentence for the score line or the summary
  *   localPanel({run, local, recompute, cancel, unavailable})  the button and the progress (data-testid="local-panel")
  *   localStatsTable(section)           a local section's percentiles (data-testid="local-stats-<id>")
+ *   localSectionsView(report, local)   the report's sections 2.5–2.7: each one's heading, body and where it is from
  */
 import {html} from "htl";
 import {localSectionIds} from "../lib/section-registry.js";
-import {number, rowsTable, voxels} from "./report-view.js";
+import {number, rowsTable, sectionBody, voxels} from "./report-view.js";
 
 const six = number(6);
 
@@ -97,4 +98,14 @@ export function localStatsTable(section) {
 /** 0.e–0.g to show: the report's when they are at its threshold, else those at another threshold (marked), else the report's (not requested). */
 export function localSectionsShown(report, local) {
   return Object.fromEntries(localSectionIds.map((id) => [id, local && !local.current ? local.sections[id] : report.sections[id]]));
+}
+
+/** Sections 2.5–2.7 of a report page: 0.e–0.g as localSectionsShown picks them, each saying which threshold it is at. */
+export function localSectionsView(report, local) {
+  const shown = localSectionsShown(report, local);
+  const at = local && !local.current
+    ? `Computed at threshold ${six(local.threshold)}, not the current one: shown for reference, not counted in the score.`
+    : local?.current ? "Computed on this page at the current threshold, on the whole map." : "Not computed at this threshold yet: its status is not requested, and it is left out of the score.";
+  return localSectionIds.map((id, i) => html`<h2 id=${`section-${id.replace(".", "")}`}>2.${5 + i} ${shown[id].title}</h2>
+    ${sectionBody(shown[id], localStatsTable(shown[id]), {note: at})}`);
 }

@@ -1,6 +1,7 @@
 /**
  * The page side of the report worker (src/workers/level0-worker.ts), one implementation for the entry pages
- * (src/entries/[id].md) and the open-a-map page (src/open.md).
+ * (src/entries/[id].md) and the open-a-map page (src/open.md). The teaching lab (src/lab.md) keeps its own answers
+ * (a map it builds, not a file) but runs 0.e–0.g with this file's localRunRequest and localRunAfter.
  *
  * The worker's answers are kept as `client.latest[type]` (errors as `<request>-error`), so a cell that starts
  * listening late still gets the newest one; each observer below is a function for `Generators.observe` that notifies
@@ -22,6 +23,29 @@
  *   client.cancelLocal()           ends that run; the sections computed before stay, at their threshold
  *   client.localRun                {id, threshold, state: running|done|cancelled|error, progress, message}
  */
+
+/** Whether the worker's answer of `type` is about a run of 0.e–0.g. */
+export const isLocalAnswer = (type) => ["local", "local-progress", "local-cancelled", "local-error"].includes(type);
+
+/**
+ * A run of 0.e–0.g at `inputs.threshold` (with the report's mode, resolution and voxel size) on
+ * navigator.hardwareConcurrency band workers: the run's first state and the worker's "local" message.
+ */
+export function localRunRequest(id, {threshold, mode, resolution, voxelSize}, bandWorkerUrl) {
+  const workers = Math.max(1, Math.min(32, navigator.hardwareConcurrency || 1));
+  return {
+    run: {id, threshold, mode, workers, state: "running", progress: null, started: performance.now()},
+    message: {type: "local", id, threshold, mode, resolution, voxelSize, workers, bandWorkerUrl}
+  };
+}
+
+/** The run after the worker's answer `data` about it (of a type isLocalAnswer accepts). */
+export function localRunAfter(run, type, data) {
+  if (type === "local-progress") return {...run, progress: data};
+  if (type === "local") return {...run, state: "done", ms: data.ms};
+  if (type === "local-cancelled") return {...run, state: "cancelled"};
+  return {...run, state: "error", message: data.message};
+}
 
 export function workerClient(worker, {bandWorkerUrl}) {
   const bus = new EventTarget();
@@ -45,12 +69,9 @@ export function workerClient(worker, {bandWorkerUrl}) {
     const run = client.localRun;
     const kind = ["masks", "soft"].includes(type) ? "report" : type.replace(/-error$/, "");
     if (kind in client.floor && data.id !== null && data.id <= client.floor[kind]) return;
-    if (["local", "local-progress", "local-cancelled", "local-error"].includes(type)) {
+    if (isLocalAnswer(type)) {
       if (run?.id !== data.id) return; // a run that was replaced
-      if (type === "local-progress") client.localRun = {...run, progress: data};
-      else if (type === "local") client.localRun = {...run, state: "done", ms: data.ms};
-      else if (type === "local-cancelled") client.localRun = {...run, state: "cancelled"};
-      else client.localRun = {...run, state: "error", message: data.message};
+      client.localRun = localRunAfter(run, type, data);
       if (type === "local" && client.lastReport) client.request(client.lastReport);
     } else {
       client.latest[type] = {...data, type};
@@ -81,11 +102,10 @@ export function workerClient(worker, {bandWorkerUrl}) {
     announce();
   };
 
-  client.computeLocal = ({threshold, mode, resolution, voxelSize}) => {
-    const workers = Math.max(1, Math.min(32, navigator.hardwareConcurrency || 1));
-    const id = ++client.sent.local;
-    client.localRun = {id, threshold, mode, workers, state: "running", progress: null, started: performance.now()};
-    worker.postMessage({type: "local", id, threshold, mode, resolution, voxelSize, workers, bandWorkerUrl});
+  client.computeLocal = (inputs) => {
+    const {run, message} = localRunRequest(++client.sent.local, inputs, bandWorkerUrl);
+    client.localRun = run;
+    worker.postMessage(message);
     announce();
   };
 

@@ -2,8 +2,8 @@
  * The teaching lab (/lab) in Chromium: each lesson opened through its address builds the synthetic map in the page's
  * worker and reports what runLevel0 reports in Node on buildSyntheticMap of the same parameters (the JSON download,
  * at data-state="ready"), with the lesson's intended verdicts; moving a parameter shows the "what changed" line and
- * writes the parameter to the address, which a reload restores; a refused address says why; no request leaves
- * 127.0.0.1.
+ * writes the parameter to the address, which a reload restores; 0.e–0.g computed on request are runLevel0's too, and
+ * are marked as at their threshold after a threshold move; a refused address says why; no request leaves 127.0.0.1.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, expect, test } from "vitest";
 import { runLevel0 } from "../../lib/level0/level0.js";
+import { sectionIds, type Level0SectionId } from "../../lib/section-registry.js";
 import { reportJson } from "../../lib/report/report-text.js";
 import { buildSyntheticMap, labParametersFromQuery, labPresets, labQuery, type LabPresetName } from "../../lib/lab/synthetic-map.js";
 import { NO_TROUBLE, openWatchedPage, siteSession } from "../helpers/chromium.js";
@@ -34,12 +35,12 @@ async function downloadedReport(page: Page) {
 }
 
 /** runLevel0 in Node on the same synthetic map, as the page's JSON (the worker's sections and inputs). */
-function nodeReport(query: string) {
+function nodeReport(query: string, sections: Level0SectionId[] = ["0.a", "0.b", "0.c", "0.d", "0.h"]) {
   const map = buildSyntheticMap(labParametersFromQuery(query));
   const sha256 = createHash("sha256").update(new Uint8Array(map.volume.data.buffer)).digest("hex");
   const report = runLevel0(map.volume, {
     threshold: map.threshold, thresholdSource: "--threshold", resolution: map.resolution, resolutionSource: "--resolution",
-    voxelSizeSource: "--voxel-size", sections: ["0.a", "0.b", "0.c", "0.d", "0.h"],
+    voxelSizeSource: "--voxel-size", sections,
   });
   return JSON.parse(JSON.stringify(reportJson(report, `lab?${labQuery(map.parameters)}`, sha256)));
 }
@@ -111,6 +112,45 @@ test("moving a parameter: the what-changed line, the address, and a reload that 
   await ready(page, labQuery(halfPeak));
   expect(await page.getByTestId("lab-parameter-dx").inputValue()).toBe("30");
   expect(await page.getByTestId("what-changed").innerText()).toContain("Move a parameter");
+  await page.close();
+  expect(trouble).toEqual(NO_TROUBLE);
+});
+
+test("0.e–0.g on request: runLevel0's in Node on the same map, then marked as at their threshold after a move", { timeout: 300_000 }, async () => {
+  const { origin, browser } = await site.start();
+  // The clean map in a 48³ box (72 Å): 0.e–0.g take seconds.
+  const address = "preset=clean&box=48";
+  const { page, trouble } = await openWatchedPage(browser, origin, `/lab?${address}`);
+  const parameters = labParametersFromQuery(address);
+  const query = labQuery(parameters);
+  await ready(page, query);
+  expect(await page.getByTestId("status-0.e").getAttribute("data-status")).toBe("not-requested");
+  await page.getByTestId("compute-local").click();
+  await expect.poll(() => page.getByTestId("local-panel").getAttribute("data-state"), { timeout: 240_000 }).toBe("done");
+  // The run's end asks for the report again, which then includes them.
+  await expect.poll(() => page.getByTestId("status-0.e").getAttribute("data-status"), { timeout: 30_000 }).not.toBe("not-requested");
+  await ready(page, query);
+  const json = await downloadedReport(page);
+  const expected = nodeReport(query, [...sectionIds]);
+  expectJsonClose(withoutGenerationTime({ ...json, input: { ...json.input, sha256: null } }),
+    withoutGenerationTime({ ...expected, input: { ...expected.input, sha256: null } }), 1e-6);
+  for (const id of ["0.e", "0.f", "0.g"]) {
+    expect(expected.sections[id].status, id).not.toBe("not-requested");
+    expect(json.sections[id].status, id).toBe(expected.sections[id].status);
+  }
+  expect(await page.getByTestId("local-note-score").count()).toBe(0);
+
+  // Another threshold: the sections stay, marked as at the map's threshold and not counted; the JSON leaves them out.
+  const { peak } = buildSyntheticMap(parameters);
+  await page.getByTestId("threshold").fill(String(0.3 * peak));
+  await ready(page, labQuery({ ...parameters, thresholdFraction: (0.3 * peak) / peak }));
+  await expect.poll(() => page.getByTestId("other-threshold-0.e").count()).toBe(1);
+  for (const id of ["0.e", "0.f", "0.g"]) {
+    expect(await page.getByTestId(`other-threshold-${id}`).innerText()).toMatch(/^at threshold [\d.]+, not counted$/);
+    expect(await page.getByTestId(`status-${id}`).getAttribute("data-status")).toBe(json.sections[id].status);
+  }
+  expect(await page.getByTestId("local-note-score").innerText()).toContain("not counted in the score");
+  expect(statuses(await downloadedReport(page))["0.e"]).toBe("not-requested");
   await page.close();
   expect(trouble).toEqual(NO_TROUBLE);
 });
