@@ -6,6 +6,7 @@
 import type * as criteria from "../lib/level0/criteria.js";
 import type * as figures from "../lib/report/figures.js";
 import type * as colormap from "../lib/report/colormap.js";
+import type * as lab from "../lib/lab/synthetic-map.js";
 import type * as localStats from "../lib/local/local-stats.js";
 import type * as reportTables from "../lib/report/report-tables.js";
 import type * as reportText from "../lib/report/report-text.js";
@@ -26,6 +27,8 @@ declare global {
     type GuinierRow = ReturnType<typeof reportTables.guinierRows>[number];
     type HistogramBin = localStats.HistogramBin;
     type IsosurfaceView = isosurface.IsosurfaceView;
+    type LabParameters = lab.LabParameters;
+    type LabParameterSpec = (typeof lab.labParameterSpecs)[number];
     type MassTableRow = mask.MassTableRow;
     type ReportGenerator = ReturnType<typeof reportText.reportJson>["generator"];
     type SliceViewOptions = sliceView.SliceViewOptions;
