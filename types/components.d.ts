@@ -4,6 +4,7 @@
  * dist/, where scripts/build-site.mjs takes every `import("…")` for an import that must name a file of dist/.
  */
 import type * as criteria from "../lib/level0/criteria.js";
+import type * as entries from "../lib/entries.js";
 import type * as figures from "../lib/report/figures.js";
 import type * as colormap from "../lib/report/colormap.js";
 import type * as lab from "../lib/lab/synthetic-map.js";
@@ -12,6 +13,7 @@ import type * as reportTables from "../lib/report/report-tables.js";
 import type * as reportText from "../lib/report/report-text.js";
 import type * as reportTypes from "../lib/report/report-types.js";
 import type * as mask from "../lib/level0/section-0b-mask.js";
+import type * as level0 from "../lib/level0/level0.js";
 import type * as siteEntry from "../data-loaders/site/site-entry.js";
 import type * as isosurface from "../src/components/isosurface.js";
 import type * as sliceView from "../src/components/slice-view.js";
@@ -19,18 +21,23 @@ import type * as sliceView from "../src/components/slice-view.js";
 declare global {
   namespace Mapval {
     type AnalysisMode = reportTypes.AnalysisMode;
+    type ChosenThreshold = entries.ChosenThreshold;
     type AxisImages = figures.AxisImages;
     type ColorLookup = colormap.ColorLookup;
     type CriteriaParameters = criteria.CriteriaParameters;
     type Criterion = criteria.Criterion;
     type EmdbHeader = ReturnType<typeof siteEntry.emdbHeader>;
+    type EntryConfig = entries.EntryConfig;
     type GuinierRow = ReturnType<typeof reportTables.guinierRows>[number];
     type HistogramBin = localStats.HistogramBin;
     type IsosurfaceView = isosurface.IsosurfaceView;
     type LabParameters = lab.LabParameters;
     type LabParameterSpec = (typeof lab.labParameterSpecs)[number];
+    type Level0Report = level0.Level0Report;
     type MassTableRow = mask.MassTableRow;
     type ReportGenerator = ReturnType<typeof reportText.reportJson>["generator"];
+    type SectionResult = reportTypes.SectionResult<object>;
+    type SectionStatus = reportTypes.SectionStatus;
     type SliceViewOptions = sliceView.SliceViewOptions;
     type SweepTableRow = reportTables.SweepTableRow;
   }
