@@ -12,7 +12,10 @@ import type * as localStats from "../lib/local/local-stats.js";
 import type * as reportTables from "../lib/report/report-tables.js";
 import type * as reportText from "../lib/report/report-text.js";
 import type * as reportTypes from "../lib/report/report-types.js";
+import type * as mass from "../lib/level0/section-0a-mass.js";
 import type * as mask from "../lib/level0/section-0b-mask.js";
+import type * as background from "../lib/level0/section-0c-background.js";
+import type * as bfactor from "../lib/level0/section-0d-bfactor.js";
 import type * as level0 from "../lib/level0/level0.js";
 import type * as siteEntry from "../data-loaders/site/site-entry.js";
 import type * as isosurface from "../src/components/isosurface.js";
@@ -21,9 +24,13 @@ import type * as sliceView from "../src/components/slice-view.js";
 declare global {
   namespace Mapval {
     type AnalysisMode = reportTypes.AnalysisMode;
+    type BackgroundResults = background.BackgroundResults;
+    type BFactorResults = bfactor.BFactorResults;
+    type BfactorCorrectedSlices = NonNullable<ReturnType<typeof siteEntry.bfactorCorrectedSlices>>;
     type ChosenThreshold = entries.ChosenThreshold;
     type AxisImages = figures.AxisImages;
     type ColorLookup = colormap.ColorLookup;
+    type ComponentRow = reportTables.ComponentRow;
     type CriteriaParameters = criteria.CriteriaParameters;
     type Criterion = criteria.Criterion;
     type EmdbHeader = ReturnType<typeof siteEntry.emdbHeader>;
@@ -34,12 +41,18 @@ declare global {
     type LabParameters = lab.LabParameters;
     type LabParameterSpec = (typeof lab.labParameterSpecs)[number];
     type Level0Report = level0.Level0Report;
+    type MaskResults = mask.MaskResults;
+    type MassResults = mass.MassResults;
     type MassTableRow = mask.MassTableRow;
     type ReportGenerator = ReturnType<typeof reportText.reportJson>["generator"];
     type SectionResult = reportTypes.SectionResult<object>;
     type SectionStatus = reportTypes.SectionStatus;
     type SliceViewOptions = sliceView.SliceViewOptions;
     type SweepTableRow = reportTables.SweepTableRow;
+    /** The report worker's error answer (src/workers/level0-worker.ts). */
+    type WorkerError = { type: string; id: number | null; request: string; threshold?: number; message: string; code?: string };
+    /** The worker's error answer to a report request, which names its threshold. */
+    type ReportError = WorkerError & { threshold: number };
   }
 }
 
