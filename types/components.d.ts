@@ -17,6 +17,7 @@ import type * as mask from "../lib/level0/section-0b-mask.js";
 import type * as background from "../lib/level0/section-0c-background.js";
 import type * as bfactor from "../lib/level0/section-0d-bfactor.js";
 import type * as level0 from "../lib/level0/level0.js";
+import type * as registry from "../lib/section-registry.js";
 import type * as siteEntry from "../data-loaders/site/site-entry.js";
 import type * as isosurface from "../src/components/isosurface.js";
 import type * as sliceView from "../src/components/slice-view.js";
@@ -41,6 +42,25 @@ declare global {
     type LabParameters = lab.LabParameters;
     type LabParameterSpec = (typeof lab.labParameterSpecs)[number];
     type Level0Report = level0.Level0Report;
+    /** The report worker's 0.e–0.g of a report (src/workers/level0-worker.ts); current: they are in this report. */
+    type LocalSections = {
+      threshold: number;
+      mode: AnalysisMode;
+      current: boolean;
+      sections: Partial<Record<registry.Level0SectionId, SectionResult>>;
+    };
+    /** The worker's progress message of a 0.e–0.g run. */
+    type LocalProgress = { stage: "0.e" | "0.f–0.g"; fed: number; total: number; ms: number };
+    /** A 0.e–0.g run of the page (src/components/worker-client.js's `localRun`). */
+    type LocalRun = {
+      id: number;
+      threshold: number;
+      mode: AnalysisMode;
+      workers: number;
+      progress: LocalProgress | null;
+      started: number;
+    } & ({ state: "running" | "cancelled" } | { state: "done"; ms: number } | { state: "error"; message: string });
+    type LocalStatistics = localStats.LocalStatistics;
     type MaskResults = mask.MaskResults;
     type MassResults = mass.MassResults;
     type MassTableRow = mask.MassTableRow;
