@@ -57,9 +57,14 @@ declare global {
       threshold: number;
       mode: AnalysisMode;
       workers: number;
+      state: "running" | "done" | "cancelled" | "error";
       progress: LocalProgress | null;
       started: number;
-    } & ({ state: "running" | "cancelled" } | { state: "done"; ms: number } | { state: "error"; message: string });
+      /** The run's time, once done. */
+      ms?: number;
+      /** Why it failed, on error. */
+      message?: string;
+    };
     type LocalStatistics = localStats.LocalStatistics;
     type MaskResults = mask.MaskResults;
     type MassResults = mass.MassResults;

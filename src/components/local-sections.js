@@ -86,7 +86,7 @@ export function localPanel({run, local, recompute, cancel, unavailable}) {
   const kept = (state === "cancelled" || state === "error") && local
     ? ` The sections shown are those computed before, at threshold ${six(local.threshold)}.` : "";
   return panel(html`<p>${before}${kept} ${local?.current
-      ? html`0.e–0.g are those at this threshold${run?.state === "done" ? ` (computed here in ${Math.round(run.ms / 1000)} s)` : ""}.`
+      ? html`0.e–0.g are those at this threshold${run?.state === "done" ? ` (computed here in ${Math.round(/** @type {number} */ (run.ms) / 1000)} s)` : ""}.`
       : html`<button type="button" data-testid="compute-local" onclick=${recompute}>Compute local sections at this threshold</button>
         <span class="small">They take a minute or more; the page stays usable meanwhile.</span>`}</p>`);
 }
