@@ -25,11 +25,11 @@ import type * as sliceView from "../src/components/slice-view.js";
 declare global {
   namespace Mapval {
     type AnalysisMode = reportTypes.AnalysisMode;
+    type AxisImages = figures.AxisImages;
     type BackgroundResults = background.BackgroundResults;
     type BFactorResults = bfactor.BFactorResults;
     type BfactorCorrectedSlices = NonNullable<ReturnType<typeof siteEntry.bfactorCorrectedSlices>>;
     type ChosenThreshold = entries.ChosenThreshold;
-    type AxisImages = figures.AxisImages;
     type ColorLookup = colormap.ColorLookup;
     type ComponentRow = reportTables.ComponentRow;
     type CriteriaParameters = criteria.CriteriaParameters;
@@ -42,13 +42,6 @@ declare global {
     type LabParameters = lab.LabParameters;
     type LabParameterSpec = (typeof lab.labParameterSpecs)[number];
     type Level0Report = level0.Level0Report;
-    /** The report worker's 0.e–0.g of a report (src/workers/level0-worker.ts); current: they are in this report. */
-    type LocalSections = {
-      threshold: number;
-      mode: AnalysisMode;
-      current: boolean;
-      sections: Partial<Record<registry.Level0SectionId, SectionResult>>;
-    };
     /** The worker's progress message of a 0.e–0.g run. */
     type LocalProgress = { stage: "0.e" | "0.f–0.g"; fed: number; total: number; ms: number };
     /** A 0.e–0.g run of the page (src/components/worker-client.js's `localRun`). */
@@ -65,10 +58,19 @@ declare global {
       /** Why it failed, on error. */
       message?: string;
     };
+    /** The report worker's 0.e–0.g of a report (src/workers/level0-worker.ts); current: they are in this report. */
+    type LocalSections = {
+      threshold: number;
+      mode: AnalysisMode;
+      current: boolean;
+      sections: Partial<Record<registry.Level0SectionId, SectionResult>>;
+    };
     type LocalStatistics = localStats.LocalStatistics;
     type MaskResults = mask.MaskResults;
     type MassResults = mass.MassResults;
     type MassTableRow = mask.MassTableRow;
+    /** The worker's error answer to a report request, which names its threshold. */
+    type ReportError = WorkerError & { threshold: number };
     type ReportGenerator = ReturnType<typeof reportText.reportJson>["generator"];
     type SectionResult = reportTypes.SectionResult<object>;
     type SectionStatus = reportTypes.SectionStatus;
@@ -76,8 +78,6 @@ declare global {
     type SweepTableRow = reportTables.SweepTableRow;
     /** The report worker's error answer (src/workers/level0-worker.ts). */
     type WorkerError = { type: string; id: number | null; request: string; threshold?: number; message: string; code?: string };
-    /** The worker's error answer to a report request, which names its threshold. */
-    type ReportError = WorkerError & { threshold: number };
   }
 }
 
