@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The teaching lab's parameter controls (src/lab.md): one per parameter of lib/lab/synthetic-map.ts's labParameterSpecs
  * except the threshold (the page's threshold box is its control), each labelled with its unit and range. A 0/1
@@ -15,26 +16,45 @@ import {inputValue} from "../lib/report/format.js";
 
 const SLIDER_STEPS = 200;
 
+/**
+ * @typedef {(key: Mapval.LabParameterSpec["key"], value: number) => void} LabChange
+ * @typedef {{spec: Mapval.LabParameterSpec, row: HTMLElement,
+ *   show(p: Mapval.LabParameters, range: readonly [number, number], editing: boolean): void}} ControlRow
+ * @typedef {HTMLFormElement & {show(parameters: Mapval.LabParameters, editing?: string): void}} LabControls
+ */
+
+/**
+ * @param {{specs: readonly Mapval.LabParameterSpec[], onChange: LabChange, parameters: Mapval.LabParameters,
+ *   parameterRange: (spec: Mapval.LabParameterSpec, p: Mapval.LabParameters) => readonly [number, number]}} options
+ * @returns {LabControls}
+ */
 export function labControls({specs, parameterRange, parameters, onChange}) {
   const rows = specs.filter((spec) => spec.key !== "thresholdFraction").map((spec) => control(spec, onChange));
-  const element = html`<form class="lab-controls" data-testid="lab-controls" onsubmit=${(e) => e.preventDefault()}>${rows.map((r) => r.row)}</form>`;
+  const element = /** @type {LabControls} */ (html`<form class="lab-controls" data-testid="lab-controls" onsubmit=${(/** @type {SubmitEvent} */ e) => e.preventDefault()}>${rows.map((r) => r.row)}</form>`);
   element.show = (p, editing) => rows.forEach((r) => r.show(p, parameterRange(r.spec, p), r.spec.key === editing));
   element.show(parameters);
   return element;
 }
 
+const input = (/** @type {HTMLElement} */ element) => /** @type {HTMLInputElement} */ (element);
+
+/**
+ * @param {Mapval.LabParameterSpec} spec
+ * @param {LabChange} onChange
+ * @returns {ControlRow}
+ */
 function control(spec, onChange) {
   const id = spec.query;
   const unit = spec.unit ? ` ${spec.unit}` : "";
   if (spec.integer && spec.range[0] === 0 && spec.range[1] === 1) {
-    const box = html`<input type="checkbox" data-testid=${`lab-parameter-${id}`}>`;
+    const box = input(html`<input type="checkbox" data-testid=${`lab-parameter-${id}`}>`);
     box.onchange = () => onChange(spec.key, box.checked ? 1 : 0);
     return {spec, row: html`<label class="lab-control lab-toggle">${box} ${spec.label}</label>`, show: (p) => (box.checked = p[spec.key] === 1)};
   }
-  const box = html`<input type="number" step=${spec.integer ? 1 : "any"} data-testid=${`lab-parameter-${id}`} aria-label=${`${spec.label}${unit}`}>`;
+  const box = input(html`<input type="number" step=${spec.integer ? 1 : "any"} data-testid=${`lab-parameter-${id}`} aria-label=${`${spec.label}${unit}`}>`);
   const rangeText = html`<span class="lab-range"></span>`;
   // The seed's range (0 … 2³²−1) is no slider's: any number picks another noise.
-  const slider = id === "seed" ? null : html`<input type="range" data-testid=${`lab-slider-${id}`} aria-label=${spec.label}>`;
+  const slider = id === "seed" ? null : input(html`<input type="range" data-testid=${`lab-slider-${id}`} aria-label=${spec.label}>`);
   box.oninput = () => {
     if (slider) slider.value = String(box.valueAsNumber);
     onChange(spec.key, box.value.trim() === "" ? Number.NaN : Number(box.value));
@@ -43,7 +63,8 @@ function control(spec, onChange) {
     box.value = slider.value;
     onChange(spec.key, slider.valueAsNumber);
   };
-  const written = (x) => (spec.integer ? String(x) : inputValue(x));
+  const written = (/** @type {number} */ x) => (spec.integer ? String(x) : inputValue(x));
+  /** @type {ControlRow["show"]} */
   const show = (p, [low, high], editing) => {
     rangeText.textContent = `${written(low)} … ${written(high)}${unit}`;
     box.min = String(low);

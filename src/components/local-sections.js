@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * 0.e–0.g on request, on both report pages: the compute / recompute button, the progress of a run (bar, the band in
  * hand, an estimate of the time left, Cancel), and the marks of sections computed at another threshold than the
@@ -22,20 +23,27 @@ const six = number(6);
  * measured in Chromium with two workers (128³: 0.e 64 s, 0.f–0.g 5 s); the time left is estimated from them. 0.e's
  * sweep may stop before its last band, so the estimate errs long.
  */
+/** @type {Record<Mapval.LocalProgress["stage"], number>} */
 const STAGE_SHARE = {"0.e": 0.9, "0.f–0.g": 0.1};
-const STAGES = Object.keys(STAGE_SHARE);
+const STAGES = /** @type {Mapval.LocalProgress["stage"][]} */ (Object.keys(STAGE_SHARE));
 
-/** The report's `local` when it holds sections at another threshold. */
+/**
+ * The report's `local` when it holds sections at another threshold.
+ * @param {Mapval.LocalSections | null | undefined} local
+ */
 export function otherThreshold(local) {
   return local && !local.current ? {threshold: local.threshold, sections: local.sections} : undefined;
 }
 
-const recomputeButton = (recompute, label) =>
+const recomputeButton = (/** @type {() => void} */ recompute, /** @type {string} */ label) =>
   html`<button type="button" class="recompute-local" data-testid="recompute-local" onclick=${recompute}>${label}</button>`;
 
 /**
  * What the score does not count: `where` "score" (the score line, with the button that makes them count, data-testid
  * "local-note-score") or "summary" (the abstract, "local-note-summary"). Null when 0.e–0.g are in the report.
+ * @param {Mapval.LocalSections | null | undefined} local
+ * @param {() => void} recompute
+ * @param {"score" | "summary"} where
  */
 export function localNote(local, recompute, where) {
   if (local?.current) return null;
@@ -44,7 +52,10 @@ export function localNote(local, recompute, where) {
   return html`<span class="local-note" data-testid=${`local-note-${where}`} data-threshold=${local?.threshold ?? ""}>${text} ${button}</span>`;
 }
 
-/** Fraction of a run done and the seconds left (null until a band has been fed), from its last progress message. */
+/**
+ * Fraction of a run done and the seconds left (null until a band has been fed), from its last progress message.
+ * @param {Mapval.LocalProgress | null} progress
+ */
 export function localEstimate(progress) {
   if (!progress) return {fraction: 0, secondsLeft: null};
   const stage = Math.max(0, STAGES.indexOf(progress.stage));
@@ -56,12 +67,14 @@ export function localEstimate(progress) {
 /**
  * `run`: the client's localRun; `local`: the report's; `recompute()` starts a run at the current inputs, `cancel()`
  * ends it; `unavailable`: why this page cannot compute them (then no button).
+ * @param {{run: Mapval.LocalRun | null, local: Mapval.LocalSections | null | undefined, recompute: () => void, cancel: () => void,
+ *   unavailable?: string | null}} options
  */
 export function localPanel({run, local, recompute, cancel, unavailable}) {
   const state = run?.state ?? "idle";
-  const panel = (content) => html`<div class="local-panel" data-testid="local-panel" data-state=${state}>${content}</div>`;
+  const panel = (/** @type {unknown} */ content) => html`<div class="local-panel" data-testid="local-panel" data-state=${state}>${content}</div>`;
   if (unavailable) return panel(html`<p class="section-note">${unavailable}</p>`);
-  if (state === "running") {
+  if (run?.state === "running") {
     const {fraction, secondsLeft} = localEstimate(run.progress);
     const p = run.progress;
     return panel(html`<p>Computing 0.e–0.g at threshold ${six(run.threshold)} on ${run.workers} worker${run.workers > 1 ? "s" : ""}:
@@ -70,18 +83,21 @@ export function localPanel({run, local, recompute, cancel, unavailable}) {
       <button type="button" data-testid="local-cancel" onclick=${cancel}>Cancel</button>`);
   }
   const before = state === "cancelled" ? "Cancelled."
-    : state === "error" ? html`<span class="error" data-testid="local-error">0.e–0.g could not be computed: ${run.message}.</span>` : "";
+    : run?.state === "error" ? html`<span class="error" data-testid="local-error">0.e–0.g could not be computed: ${run.message}.</span>` : "";
   const kept = (state === "cancelled" || state === "error") && local
     ? ` The sections shown are those computed before, at threshold ${six(local.threshold)}.` : "";
   return panel(html`<p>${before}${kept} ${local?.current
-      ? html`0.e–0.g are those at this threshold${state === "done" ? ` (computed here in ${Math.round(run.ms / 1000)} s)` : ""}.`
+      ? html`0.e–0.g are those at this threshold${run?.state === "done" ? ` (computed here in ${Math.round(/** @type {number} */ (run.ms) / 1000)} s)` : ""}.`
       : html`<button type="button" data-testid="compute-local" onclick=${recompute}>Compute local sections at this threshold</button>
         <span class="small">They take a minute or more; the page stays usable meanwhile.</span>`}</p>`);
 }
 
-/** A local section's percentiles, mean and voxel count (null when it has no results). */
+/**
+ * A local section's percentiles, mean and voxel count (null when it has no results).
+ * @param {Mapval.SectionResult} section
+ */
 export function localStatsTable(section) {
-  const r = section.results;
+  const r = /** @type {Mapval.LocalStatistics | null} */ (section.results);
   if (!r) return null;
   const p = r.percentiles;
   return rowsTable([r], [
@@ -95,17 +111,28 @@ export function localStatsTable(section) {
   ], `local-stats-${section.id}`);
 }
 
-/** 0.e–0.g to show: the report's when they are at its threshold, else those at another threshold (marked), else the report's (not requested). */
+/**
+ * 0.e–0.g to show: the report's when they are at its threshold, else those at another threshold (marked), else the report's (not requested).
+ * @param {Pick<Mapval.Level0Report, "sections">} report
+ * @param {Mapval.LocalSections | null | undefined} local
+ */
 export function localSectionsShown(report, local) {
   return Object.fromEntries(localSectionIds.map((id) => [id, local && !local.current ? local.sections[id] : report.sections[id]]));
 }
 
-/** Sections 2.5–2.7 of a report page: 0.e–0.g as localSectionsShown picks them, each saying which threshold it is at. */
+/**
+ * Sections 2.5–2.7 of a report page: 0.e–0.g as localSectionsShown picks them, each saying which threshold it is at.
+ * @param {Pick<Mapval.Level0Report, "sections">} report
+ * @param {Mapval.LocalSections | null | undefined} local
+ */
 export function localSectionsView(report, local) {
   const shown = localSectionsShown(report, local);
   const at = local && !local.current
     ? `Computed at threshold ${six(local.threshold)}, not the current one: shown for reference, not counted in the score.`
     : local?.current ? "Computed on this page at the current threshold, on the whole map." : "Not computed at this threshold yet: its status is not requested, and it is left out of the score.";
-  return localSectionIds.map((id, i) => html`<h2 id=${`section-${id.replace(".", "")}`}>2.${5 + i} ${shown[id].title}</h2>
-    ${sectionBody(shown[id], localStatsTable(shown[id]), {note: at})}`);
+  return localSectionIds.map((id, i) => {
+    const section = /** @type {Mapval.SectionResult} */ (shown[id]); // a report holds every Level 0 section
+    return html`<h2 id=${`section-${id.replace(".", "")}`}>2.${5 + i} ${section.title}</h2>
+    ${sectionBody(section, localStatsTable(section), {note: at})}`;
+  });
 }

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The results of the sections both report pages recompute or compute themselves (an entry page, src/entries/[id].md,
  * and the open-a-map page, src/open.md), and the live status line next to the threshold: one implementation, so the
@@ -18,7 +19,10 @@ import {fixed, number, rowsTable, voxels} from "./report-view.js";
 
 const six = number(6);
 
-/** The newest threshold leaves no voxel in the mask: VRS refuses such a job, so there is no report to show. */
+/**
+ * The newest threshold leaves no voxel in the mask: VRS refuses such a job, so there is no report to show.
+ * @param {{error?: Mapval.ReportError | null}} state
+ */
 export function emptyMaskAt(state) {
   return state.error?.code === "empty-mask" ? state.error : null;
 }
@@ -26,6 +30,9 @@ export function emptyMaskAt(state) {
 /**
  * `state`: {report, ms, error} of the newest answer; `pending`: a newer report has been asked for; mean and std of
  * the map give the threshold in σ.
+ * @param {{report: Mapval.Level0Report, ms?: number | null, error?: Mapval.ReportError | null}} state
+ * @param {boolean} pending
+ * @param {{mean: number, std: number}} map
  */
 export function liveStatus(state, pending, {mean, std}) {
   const r = state.report;
@@ -43,6 +50,7 @@ export function liveStatus(state, pending, {mean, std}) {
   </div>`;
 }
 
+/** @param {Mapval.MassResults} r */
 export function massResults(r) {
   const axes = ["X", "Y", "Z"];
   return rowsTable(axes.map((axis, i) => ({axis, i})), [
@@ -55,7 +63,12 @@ export function massResults(r) {
   ], "mass-results");
 }
 
-/** `components`: the component rows at this threshold; `massChart`: the mass plot, drawn once by the page. */
+/**
+ * `components`: the component rows at this threshold; `massChart`: the mass plot, drawn once by the page.
+ * @param {Mapval.MaskResults} r
+ * @param {Pick<Mapval.Level0Report, "input" | "parameters">} report
+ * @param {{components: Mapval.ComponentRow[], massChart: unknown}} figures
+ */
 export function maskResults(r, report, {components, massChart}) {
   const ts3 = report.input.voxelSize ** 3;
   return html`
@@ -88,7 +101,12 @@ export function maskResults(r, report, {components, massChart}) {
     ], "mass-table")}</details>`;
 }
 
-/** `outlierBox`: the element the page fills with the outlier slices as the worker's mask figures arrive. */
+/**
+ * `outlierBox`: the element the page fills with the outlier slices as the worker's mask figures arrive.
+ * @param {Mapval.BackgroundResults} r
+ * @param {Pick<Mapval.Level0Report, "parameters">} report
+ * @param {unknown} outlierBox
+ */
 export function backgroundResults(r, report, outlierBox) {
   return html`
     <p>The null hypothesis that the background mean is 0 was tested with a one-sample Student's t-test:
@@ -103,6 +121,9 @@ export function backgroundResults(r, report, outlierBox) {
 /**
  * `guinier`: the Guinier plot's rows; `correctedSlices`: max-variance slices of the B-corrected map (plain arrays),
  * or null when the page has none.
+ * @param {Mapval.BFactorResults} r
+ * @param {Pick<Mapval.Level0Report, "input">} report
+ * @param {{guinier: Mapval.GuinierRow[], width: number, correctedSlices: Mapval.BfactorCorrectedSlices | null}} figures
  */
 export function bfactorResults(r, report, {guinier, width, correctedSlices}) {
   return html`
@@ -110,6 +131,6 @@ export function bfactorResults(r, report, {guinier, width, correctedSlices}) {
       ln|F| = ${number(5)(r.slope)}·(1/d²) + (${number(5)(r.intercept)}).</p>
     ${reportFigure("guinier", guinierPlot(guinier, {width}))}
     ${correctedSlices ? reportFigure("bfactor-corrected", sliceRow(
-      Object.fromEntries(Object.entries(correctedSlices).map(([axis, image]) => [axis, {...image, data: Float32Array.from(image.data)}]))
+      /** @type {Mapval.AxisImages} */ (Object.fromEntries(Object.entries(correctedSlices).map(([axis, image]) => [axis, {...image, data: Float32Array.from(image.data)}])))
     ), {caption: `Slices of largest variance of the map corrected by B = ${number(5)(r.B)} Å² (up to ${report.input.resolution} Å)`}) : ""}`;
 }

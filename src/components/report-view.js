@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Pieces of the report page drawn from kernel results: status chips, the summary table, the warnings summary, the
  * entry header and small result tables. Every text from an entry or a report goes through htl interpolation, which
@@ -8,10 +9,14 @@ import {fixed as fixedDecimals, grouped, significant, STATUS_LABELS, statusText}
 import {sectionIds} from "../lib/section-registry.js";
 
 /** Page shorthands for lib/report/format.ts: `number(digits)(x)` significant digits, `fixed(decimals)(x)`; "n/a" when missing. */
-export const number = (digits = 4) => (x) => significant(x, digits);
-export const fixed = (decimals) => (x) => fixedDecimals(x, decimals);
+export const number = (digits = 4) => (/** @type {number | null | undefined} */ x) => significant(x, digits);
+export const fixed = (/** @type {number} */ decimals) => (/** @type {number | null | undefined} */ x) => fixedDecimals(x, decimals);
 
-/** A coloured chip for a section status; `text` replaces the label (e.g. VRS's "2 warnings"). */
+/**
+ * A coloured chip for a section status; `text` replaces the label (e.g. VRS's "2 warnings").
+ * @param {Mapval.SectionStatus} status
+ * @param {string} [text]
+ */
 export function statusChip(status, text) {
   return html`<span class="chip chip-${status}" data-status=${status}>${text ?? STATUS_LABELS[status] ?? status}</span>`;
 }
@@ -19,6 +24,8 @@ export function statusChip(status, text) {
 /**
  * The section table of the summary: title (linked to its section) and status. `other`: {threshold, sections} of
  * sections computed at another threshold (src/components/local-sections.js), shown with their status and marked so.
+ * @param {Pick<Mapval.Level0Report, "sections" | "input">} report
+ * @param {{other?: {threshold: number, sections: Partial<Record<string, Mapval.SectionResult>>}}} [options]
  */
 export function sectionTable(report, {other} = {}) {
   return html`<table class="section-table" data-testid="section-table">
@@ -35,6 +42,7 @@ export function sectionTable(report, {other} = {}) {
   </table>`;
 }
 
+/** @param {Pick<Mapval.Level0Report, "warningsSummary">} report */
 export function warningsSummary(report) {
   if (report.warningsSummary.length === 0) return html`<p data-testid="warnings-summary">No warnings.</p>`;
   return html`<div data-testid="warnings-summary">${report.warningsSummary.map((s) => html`<div class="warning-group">
@@ -43,7 +51,12 @@ export function warningsSummary(report) {
   </div>`)}</div>`;
 }
 
-/** Header table of an entry: identity, map, analysis inputs and provenance. */
+/**
+ * Header table of an entry: identity, map, analysis inputs and provenance.
+ * @param {{entry: Pick<Mapval.EntryConfig, "emdb" | "title" | "resolution" | "attribution" | "notes"> & {file: string, sha256: string},
+ *   map: {shape: number[], voxelSize: number, min: number, max: number, mean: number, std: number},
+ *   threshold: Mapval.ChosenThreshold, live: {factor: number, shape: number[], voxelSize: number}}} page
+ */
 export function entryHeader(page) {
   const {entry, map, threshold, live} = page;
   const rows = [
@@ -68,7 +81,13 @@ export function entryHeader(page) {
     html`<tr><th scope="row">${label}</th><td>${value}</td></tr>`)}</table>`;
 }
 
-/** A small table from row objects and column specs [{label, value: row → text|Node}]. */
+/**
+ * A small table from row objects and column specs [{label, value: row → text|Node}].
+ * @template Row
+ * @param {Row[]} rows
+ * @param {{label: string, value: (row: Row) => unknown}[]} columns
+ * @param {string} testId
+ */
 export function rowsTable(rows, columns, testId) {
   return html`<table class="results" data-testid=${testId}>
     <thead><tr>${columns.map((c) => html`<th>${c.label}</th>`)}</tr></thead>
@@ -76,7 +95,12 @@ export function rowsTable(rows, columns, testId) {
   </table>`;
 }
 
-/** Explanation / Results / Automatic criteria / Status, the layout of every VRS section. */
+/**
+ * Explanation / Results / Automatic criteria / Status, the layout of every VRS section.
+ * @param {Mapval.SectionResult} section
+ * @param {unknown} results
+ * @param {{live?: boolean, note?: unknown}} [options]
+ */
 export function sectionBody(section, results, {live, note} = {}) {
   return html`<div class="section-body" data-testid=${`section-${section.id}`} data-status=${section.status}>
     ${note ? html`<p class="section-note">${note}</p>` : ""}

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The page side of the report worker (src/workers/level0-worker.ts), one implementation for the entry pages
  * (src/entries/[id].md) and the open-a-map page (src/open.md). The teaching lab (src/lab.md) keeps its own answers
@@ -25,11 +26,15 @@
  */
 
 /** Whether the worker's answer of `type` is about a run of 0.e–0.g. */
-export const isLocalAnswer = (type) => ["local", "local-progress", "local-cancelled", "local-error"].includes(type);
+export const isLocalAnswer = (/** @type {string} */ type) => ["local", "local-progress", "local-cancelled", "local-error"].includes(type);
 
 /**
  * A run of 0.e–0.g at `inputs.threshold` (with the report's mode, resolution and voxel size) on
  * navigator.hardwareConcurrency band workers: the run's first state and the worker's "local" message.
+ * @param {number} id
+ * @param {LocalInputs} inputs
+ * @param {string} bandWorkerUrl
+ * @returns {{run: Mapval.LocalRun, message: {type: "local", [field: string]: unknown}}}
  */
 export function localRunRequest(id, {threshold, mode, resolution, voxelSize}, bandWorkerUrl) {
   const workers = Math.max(1, Math.min(32, navigator.hardwareConcurrency || 1));
@@ -39,7 +44,13 @@ export function localRunRequest(id, {threshold, mode, resolution, voxelSize}, ba
   };
 }
 
-/** The run after the worker's answer `data` about it (of a type isLocalAnswer accepts). */
+/**
+ * The run after the worker's answer `data` about it (of a type isLocalAnswer accepts).
+ * @param {Mapval.LocalRun} run
+ * @param {string} type
+ * @param {any} data the worker's message as it arrives (MessageEvent.data)
+ * @returns {Mapval.LocalRun}
+ */
 export function localRunAfter(run, type, data) {
   if (type === "local-progress") return {...run, progress: data};
   if (type === "local") return {...run, state: "done", ms: data.ms};
@@ -47,18 +58,52 @@ export function localRunAfter(run, type, data) {
   return {...run, state: "error", message: data.message};
 }
 
+/**
+ * A worker's answer as kept in `latest` (or a state of the page's own, set by `client.set`); only the fields read here
+ * are named.
+ * @typedef {{type?: string, id?: number | null, threshold?: number, report?: Mapval.Level0Report,
+ *   local?: Mapval.LocalSections | null, [field: string]: unknown}} Answer
+ * @typedef {"report" | "sweep"} FloorKind
+ * @typedef {(notify: (value: unknown) => void) => () => void} Observer the argument of Framework's `Generators.observe`
+ * @typedef {{threshold: number, mode: Mapval.AnalysisMode, resolution?: unknown, voxelSize?: unknown}} LocalInputs
+ * @typedef {{
+ *   latest: Record<string, Answer | undefined>,
+ *   sent: {report: number, sweep: number, local: number},
+ *   localRun: Mapval.LocalRun | null,
+ *   lastReport: {type: string, [field: string]: unknown} | null,
+ *   floor: Record<FloorKind, number>,
+ *   request(message: {type: string, [field: string]: unknown}): number | undefined,
+ *   set(type: string, value: Answer): void,
+ *   reset(): void,
+ *   computeLocal(inputs: LocalInputs): void,
+ *   cancelLocal(): void,
+ *   live(initial?: Answer | null): Observer,
+ *   state(select: (latest: Record<string, Answer | undefined>) => unknown): Observer,
+ *   localSections(initial?: Mapval.LocalSections | null): Observer,
+ *   pending: Observer,
+ *   masks: Observer,
+ *   answer(kind: "report" | "sweep" | "local"): Observer,
+ *   local: Observer
+ * }} WorkerClient
+ */
+
+/**
+ * @param {Pick<Worker, "postMessage" | "onmessage">} worker
+ * @param {{bandWorkerUrl: string}} options
+ * @returns {WorkerClient}
+ */
 export function workerClient(worker, {bandWorkerUrl}) {
   const bus = new EventTarget();
-  const client = {
+  const client = /** @type {WorkerClient} */ ({
     latest: {},
     sent: {report: 0, sweep: 0, local: 0},
     localRun: null,
     lastReport: null,
     /** Ids up to these were sent before the last reset: their answers are about an earlier file. */
     floor: {report: 0, sweep: 0}
-  };
+  });
   const announce = () => bus.dispatchEvent(new Event("message"));
-  const listen = (update) => {
+  const listen = (/** @type {() => void} */ update) => {
     update();
     bus.addEventListener("message", update);
     return () => bus.removeEventListener("message", update);
@@ -68,9 +113,9 @@ export function workerClient(worker, {bandWorkerUrl}) {
     const type = data.type === "error" ? `${data.request}-error` : data.type;
     const run = client.localRun;
     const kind = ["masks", "soft"].includes(type) ? "report" : type.replace(/-error$/, "");
-    if (kind in client.floor && data.id !== null && data.id <= client.floor[kind]) return;
+    if (kind in client.floor && data.id !== null && data.id <= client.floor[/** @type {FloorKind} */ (kind)]) return;
     if (isLocalAnswer(type)) {
-      if (run?.id !== data.id) return; // a run that was replaced
+      if (!run || run.id !== data.id) return; // a run that was replaced
       client.localRun = localRunAfter(run, type, data);
       if (type === "local" && client.lastReport) client.request(client.lastReport);
     } else {
@@ -82,7 +127,7 @@ export function workerClient(worker, {bandWorkerUrl}) {
   client.request = (message) => {
     const kind = message.type;
     if (kind === "report") client.lastReport = message;
-    const id = kind in client.sent ? ++client.sent[kind] : undefined;
+    const id = kind in client.sent ? ++client.sent[/** @type {keyof WorkerClient["sent"]} */ (kind)] : undefined;
     worker.postMessage(id === undefined ? message : {...message, id});
     announce();
     return id;
@@ -116,12 +161,14 @@ export function workerClient(worker, {bandWorkerUrl}) {
   };
 
   client.live = (initial = null) => (notify) => {
+    /** @type {{answer?: Answer | null, error?: Answer | null}} */
     let last = {};
     return listen(() => {
       const {report} = client.latest;
       const newer = client.latest["report-error"];
       const answer = report ?? initial;
-      const error = newer && newer.id > (report?.id ?? 0) ? newer : null;
+      // A report's error always has the id of its request.
+      const error = newer && /** @type {number} */ (newer.id) > (report?.id ?? 0) ? newer : null;
       // Only a new report or error redraws the report's cells (not a request sent, nor mask figures arriving).
       if (answer === last.answer && error === last.error) return;
       last = {answer, error};
@@ -131,6 +178,7 @@ export function workerClient(worker, {bandWorkerUrl}) {
 
   /** `select(latest)`, notified when it is another object or value. */
   client.state = (select) => (notify) => {
+    /** @type {unknown} */
     let last = {};
     return listen(() => {
       const state = select(client.latest);
@@ -144,6 +192,7 @@ export function workerClient(worker, {bandWorkerUrl}) {
    * draw their figures are not redrawn by threshold moves.
    */
   client.localSections = (initial = null) => (notify) => {
+    /** @type {string | undefined} */
     let lastKey;
     return listen(() => {
       const {report} = client.latest;
@@ -154,6 +203,7 @@ export function workerClient(worker, {bandWorkerUrl}) {
   };
 
   client.pending = (notify) => {
+    /** @type {unknown} */
     let last;
     return listen(() => {
       const answered = Math.max(client.latest.report?.id ?? 0, client.latest["report-error"]?.id ?? 0);
@@ -163,6 +213,7 @@ export function workerClient(worker, {bandWorkerUrl}) {
   };
 
   client.masks = (notify) => {
+    /** @type {{answer: Answer, soft: unknown} | null} */
     let last = null;
     return listen(() => {
       const {masks, soft} = client.latest;
@@ -174,6 +225,7 @@ export function workerClient(worker, {bandWorkerUrl}) {
   };
 
   client.answer = (kind) => (notify) => {
+    /** @type {unknown} */
     let last;
     return listen(() => {
       const answer = client.latest[kind], error = client.latest[`${kind}-error`];
@@ -183,6 +235,7 @@ export function workerClient(worker, {bandWorkerUrl}) {
   };
 
   client.local = (notify) => {
+    /** @type {unknown} */
     let last;
     return listen(() => {
       if (client.localRun !== last) notify((last = client.localRun));

@@ -125,7 +125,7 @@ test("EMD-1997: three fixed isosurface views at VRS's angles, different from eac
   await page.screenshot({ path: "/tmp/mapval-report-figures-print.png", fullPage: true });
   expect(trouble).toEqual(NO_TROUBLE);
   await page.close();
-});
+}, 120_000); // close to the default 60 s when the machine is busy
 
 /**
  * Per picture, how many pixels are yellow (viridis' high end), grey (no local value) and the plain surface's blue
