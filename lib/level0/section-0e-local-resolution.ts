@@ -56,6 +56,19 @@ export interface LocalResolutionSweep {
   stop: MonoResDiagnostics["stop"];
 }
 
+/** How MonoRes swept, from its diagnostics: the results' `sweep` of 0.e and of 1.e. */
+export function sweepResults(d: MonoResDiagnostics, lowestResolution: number, spacing: SweepSpacing): LocalResolutionSweep {
+  return {
+    lowestResolution,
+    step: MONORES_DEFAULTS.step,
+    spacing,
+    significance: MONORES_DEFAULTS.significance,
+    resolutions: d.resolutions,
+    noiseThresholds: d.noiseThresholds,
+    stop: d.stop,
+  };
+}
+
 export interface LocalResolutionResults extends LocalStatistics {
   method: "monores-style";
   /** 100·(share of R finer, i.e. smaller, than the reported resolution). */
@@ -183,15 +196,7 @@ function measuredSection(
       voxelSize: working.voxelSize,
       resampled: working.resampled,
     },
-    sweep: {
-      lowestResolution: MONORES_DEFAULTS.lowestResolution,
-      step: MONORES_DEFAULTS.step,
-      spacing,
-      significance: MONORES_DEFAULTS.significance,
-      resolutions: d.resolutions,
-      noiseThresholds: d.noiseThresholds,
-      stop: d.stop,
-    },
+    sweep: sweepResults(d, MONORES_DEFAULTS.lowestResolution, spacing),
     maskVoxels: d.maskVoxels,
     refinedMaskVoxels: d.refinedMaskVoxels,
     noiseVoxels: d.noiseVoxels,

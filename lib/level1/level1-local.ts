@@ -22,7 +22,7 @@ import { LOCAL_FSC_DEFAULTS, localFsc, type LocalFscOptions } from "./local-fsc.
 import { hardMask } from "../masks/masks.js";
 import { MONORES_DEFAULTS, monoResPlan, type MonoResResult, type SweepSpacing } from "../local/monores.js";
 import { statusFromWarnings, type AnalysisMode } from "../report/report-types.js";
-import { particularlyHighWarning, workingGrid, type LocalResolutionSweep } from "../level0/section-0e-local-resolution.js";
+import { particularlyHighWarning, sweepResults, workingGrid, type LocalResolutionSweep } from "../level0/section-0e-local-resolution.js";
 import type { Vec3, Volume } from "../io/volume.js";
 
 export const halfMapLocalResolutionTitle = "1.e Local resolution (MonoRes)";
@@ -151,15 +151,7 @@ function measuredSection(
       voxelSize: working.voxelSize,
       resampled: working.resampled,
     },
-    sweep: {
-      lowestResolution,
-      step: MONORES_DEFAULTS.step,
-      spacing,
-      significance: MONORES_DEFAULTS.significance,
-      resolutions: d.resolutions,
-      noiseThresholds: d.noiseThresholds,
-      stop: d.stop,
-    },
+    sweep: sweepResults(d, lowestResolution, spacing),
     maskVoxels: d.maskVoxels,
     cliffRadius: d.cliffRadius,
   };
