@@ -17,6 +17,7 @@ import { hardMask, softMask } from "../lib/masks/masks.js";
 import { readMap } from "../lib/io/mrc-reader.js";
 import { makeVolume, type Volume } from "../lib/io/volume.js";
 import { formatReport, reportJson } from "../lib/report/report-text.js";
+import { displayReport, displaySection, jupyterDisplay } from "../lib/report/display.js";
 import { level1SectionIds, sectionIds, sectionTitle } from "../lib/section-registry.js";
 import { seededNormal } from "./helpers/random.js";
 
@@ -192,6 +193,13 @@ describe("combineReports", () => {
     expect(a.results.shells[0]).toEqual(expect.objectContaining({ index: 1, frequency: 1 / 24, resolution: 24 }));
     for (const key of ["fscResolution", "fscMaskedResolution", "fscCorrectedResolution", "dprResolution", "ssnrResolution"])
       expect(a.results).toHaveProperty(key);
+    // The notebook displays take the combined report too.
+    const shown = displayReport(combineReports(level0, level1), { file: "average", sha256: "c", halfMaps })[jupyterDisplay]();
+    expect(Object.keys(JSON.parse(JSON.stringify(shown["application/json"])).sections)).toEqual(Object.keys(j.sections));
+    expect(shown["text/html"]).toContain("mapval Level 0 and 1 report");
+    expect(displaySection(combineReports(level0, level1), "1.a", { file: "average", sha256: "c" })[jupyterDisplay]()["text/plain"])
+      .toMatch(/^== 1\.a Global resolution: /);
+    expect(() => displaySection(level0, "1.a", { file: "m", sha256: "s" })).toThrow(expect.objectContaining({ code: "unknown-section" }));
     // A Level 0 report's JSON has no Level 1 keys.
     const level0Json = reportJson(level0, "m", "s");
     expect(Object.keys(level0Json.sections)).toEqual([...sectionIds]);
