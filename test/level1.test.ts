@@ -181,14 +181,6 @@ describe("combineReports", () => {
     expect(combined.warningsSummary.map((w) => w.id)).toEqual(all.filter((s) => s.warnings.length > 0).map((s) => s.id));
   });
 
-  it("refuses reports of different grids or voxel sizes", () => {
-    const level1 = runLevel1(half1, half2, { threshold: 1, sections: [] });
-    const other = runLevel0(blobPair(20).half1, { threshold: 1, sections: ["0.a", "0.b", "0.c"] });
-    expect(() => combineReports(other, level1)).toThrow(expect.objectContaining({ code: "half-map-shape-mismatch" }));
-    const coarser = runLevel0(average, { threshold: 1, voxelSize: 1.5, sections: ["0.a", "0.b", "0.c"] });
-    expect(() => combineReports(coarser, level1)).toThrow(expect.objectContaining({ code: "half-map-voxel-size-mismatch" }));
-  });
-
   it("reportJson writes Level 1's sections and names the halves", () => {
     const level0 = runLevel0(average, { threshold: 1, sections: ["0.a", "0.b", "0.c"] });
     const level1 = runLevel1(half1, half2, { threshold: 1, sections: ["1.a"] });

@@ -28,13 +28,13 @@ import { analysisContext } from "../../lib/analysis-inputs.js";
 import { emptyMaskMessage, runLevel0InContext } from "../../lib/level0/level0.js";
 import { computeLocalSections } from "../../lib/level0/local-sections.js";
 import { checkHalfMaps } from "../../lib/level1/fsc.js";
-import { checkHalvesOnMapGrid, combineReports, runLevel1With } from "../../lib/level1/level1.js";
+import { combineReports, runLevel1With } from "../../lib/level1/level1.js";
 import { softMask } from "../../lib/masks/masks.js";
 import {
   level1SectionIds, localSectionIds, sectionIds, sectionRegistry, type Level0SectionId, type Level1SectionId, type SectionId,
 } from "../../lib/section-registry.js";
 import { readMap } from "../../lib/io/mrc-reader.js";
-import type { Vec3, Volume } from "../../lib/io/volume.js";
+import type { Volume } from "../../lib/io/volume.js";
 import { formatReport, reportJson, type HalfMapFiles, type Report } from "../../lib/report/report-text.js";
 import { mapMaximum } from "../../lib/level0/section-0b-mask.js";
 import { defaultPoolSize, poolSize, withBandPool } from "../workers/band-pool.js";
@@ -183,6 +183,17 @@ function averageMap(halves: HalfMapInput): { volume: Volume; file: string; sha25
   return { volume: { ...halves.half1, data }, file: `average of ${halves.files.half1.file} and ${halves.files.half2.file}`, sha256 };
 }
 
+/** The halves must be on the map's grid with its voxel size (to 1 %, as checkHalfMaps compares the halves). */
+function checkHalvesAgainstMap(map: Volume, mapTs: number, half: Volume, halfTs: number): void {
+  if (map.nx !== half.nx || map.ny !== half.ny || map.nz !== half.nz)
+    throw new AnalysisInputError(
+      "half-map-shape-mismatch",
+      `the half maps are ${half.nx}×${half.ny}×${half.nz} voxels, the map ${map.nx}×${map.ny}×${map.nz}: they must share its grid`,
+    );
+  if (!(Math.abs(halfTs - mapTs) <= 0.01 * mapTs))
+    throw new AnalysisInputError("half-map-voxel-size-mismatch", `the half maps have ${halfTs} Å voxels, the map ${mapTs} Å`);
+}
+
 export async function runReport(args: string[], io: CliIO): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
@@ -239,8 +250,7 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
     if (halves) {
       const override = voxelSizeArgument === undefined ? undefined : { value: voxelSizeArgument, source: "--voxel-size" };
       const halfTs = checkHalfMaps(halves.half1, halves.half2, { mask: halves.mask, voxelSize: override });
-      const shape = (v: Volume): Vec3 => [v.nx, v.ny, v.nz];
-      checkHalvesOnMapGrid({ shape: shape(volume), voxelSize: context.ts }, { shape: shape(halves.half1), voxelSize: halfTs });
+      checkHalvesAgainstMap(volume, context.ts, halves.half1, halfTs);
     }
     const maximum = mapMaximum(volume);
     if (!(threshold <= maximum))

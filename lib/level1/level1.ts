@@ -245,17 +245,6 @@ export function maskedFscAtThreshold(
   return fscSection(result, resolution);
 }
 
-/** The halves must be on the map's grid, with its voxel size to 1 % (as checkHalfMaps compares the halves). */
-export function checkHalvesOnMapGrid(map: { shape: Vec3; voxelSize: number }, halves: { shape: Vec3; voxelSize: number }): void {
-  if (map.shape.some((n, i) => n !== halves.shape[i]))
-    throw new AnalysisInputError(
-      "half-map-shape-mismatch",
-      `the half maps are ${halves.shape.join("×")} voxels, the map ${map.shape.join("×")}: they must share its grid`,
-    );
-  if (!(Math.abs(map.voxelSize - halves.voxelSize) <= 0.01 * map.voxelSize))
-    throw new AnalysisInputError("half-map-voxel-size-mismatch", `the half maps have ${halves.voxelSize} Å voxels, the map ${map.voxelSize} Å`);
-}
-
 /** Level 0 and Level 1 in one report: the sections of both in registry order, one score, one abstract. */
 export interface CombinedReport extends Omit<Level0Report, "sections"> {
   sections: Record<Level0SectionId, SectionResult<object>> & Record<Level1SectionId, SectionResult<object>>;
@@ -289,7 +278,6 @@ function level1Estimates(sections: Record<Level1SectionId, SectionResult<object>
  * range takes 0.e's median and every Level 1 estimate.
  */
 export function combineReports(level0: Level0Report, level1: Level1Report): CombinedReport {
-  checkHalvesOnMapGrid(level0.input, level1.input);
   const sections = { ...level0.sections, ...level1.sections };
   const ordered = sectionIdsIn(sections).map((id: SectionId) => sections[id]);
   const estimates = [...measuredMedian(level0.sections["0.e"]), ...level1Estimates(level1.sections)];
