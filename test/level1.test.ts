@@ -29,6 +29,9 @@ const fixture = JSON.parse(readFileSync(new URL("./fixtures/fsc-sim-emd-1997.jso
   fscMasked: number[];
 };
 
+/** A second or two on an idle machine; several times that on the shared, loaded one. */
+const LOADED = 60_000;
+
 function noise(n: number, seed: number): Volume {
   const normal = seededNormal(seed);
   return makeVolume(n, n, n, () => normal(), [1, 1, 1]);
@@ -58,7 +61,7 @@ describe("runLevel1 on the simulated EMD-1997 pair", () => {
   beforeAll(async () => {
     [half1, half2, mask] = await Promise.all(["half1.mrc.gz", "half2.mrc.gz", "mask.mrc.gz"].map((f) => load(new URL(f, pairDir))));
     withUserMask = runLevel1(half1, half2, { threshold: 1, resolution: 7, userMask: mask, sections: ["1.a", "1.d", "1.f"] });
-  });
+  }, LOADED);
 
   it("has every Level 1 section in order; the ones left out are not requested", () => {
     expect(Object.keys(withUserMask.sections)).toEqual([...level1SectionIds]);
@@ -110,7 +113,7 @@ describe("runLevel1 on the simulated EMD-1997 pair", () => {
   });
 });
 
-describe("runLevel1 inputs", () => {
+describe("runLevel1 inputs", { timeout: LOADED }, () => {
   const { half1, half2 } = blobPair();
 
   it("without a reported resolution, the sections that compare with it do not apply (no crash)", () => {
@@ -151,7 +154,7 @@ describe("runLevel1 inputs", () => {
   });
 });
 
-describe("combineReports", () => {
+describe("combineReports", { timeout: LOADED }, () => {
   const { half1, half2 } = blobPair();
   const average = { ...half1, data: half1.data.map((v, i) => (v + half2.data[i]) / 2) };
 
@@ -226,7 +229,7 @@ describe("runLevel1With", () => {
   });
 });
 
-describe("formatReport of a combined report", () => {
+describe("formatReport of a combined report", { timeout: LOADED }, () => {
   it("lists both levels' sections, the halves and Level 1's mask, and one score line", () => {
     const { half1, half2 } = blobPair();
     const average = { ...half1, data: half1.data.map((v, i) => (v + half2.data[i]) / 2) };
