@@ -1,9 +1,13 @@
 /**
- * The Level 0 report as text (`mapval report`: VRS's summary, abstract, score, section table, warnings, then each
- * section's result lines in VRS's number formats) and as the JSON object of `mapval report --json`.
+ * The report (Level 0, or Level 0 and 1 combined) as text (`mapval report`: VRS's summary, abstract, score, section
+ * table, warnings, then each section's result lines in VRS's number formats) and as the JSON object of
+ * `mapval report --json`.
  */
 import type { Level0Report } from "../level0/level0.js";
-import { sectionIds } from "../section-registry.js";
+import type { CombinedReport } from "../level1/level1.js";
+import type { FdrFscSectionResults } from "../level1/fdr-fsc.js";
+import type { FscSectionResults } from "../level1/fsc.js";
+import { sectionIdsIn } from "../section-registry.js";
 import type { SectionResult } from "./report-types.js";
 import type { MassResults } from "../level0/section-0a-mass.js";
 import type { MaskResults } from "../level0/section-0b-mask.js";
@@ -14,9 +18,44 @@ import { MAPVAL_VERSION } from "../version.js";
 /** What the map reader said about the file (NaN voxels, bogus NSYMBT, unknown stamp…), as the report lists it. */
 const fileWarningPrefix = "map file: ";
 
-/** The report's input warnings: the reader's, each prefixed "map file: ", then the analysis's own. */
-export function inputWarningsOf(report: Level0Report, fileWarnings: readonly string[]): string[] {
-  return [...fileWarnings.map((w) => fileWarningPrefix + w), ...report.inputWarnings];
+/** A Level 0 report, or Level 0 and Level 1 combined (`combineReports`). */
+export type Report = Level0Report | CombinedReport;
+
+/** "Level 0", or "Level 0 and 1" for a combined report: the report's heading. */
+export function reportLevels(report: Report): string {
+  return "level1" in report ? "Level 0 and 1" : "Level 0";
+}
+
+/** The report's sections in report order (0.a–0.h, then 1.a–1.h when it has them). */
+export function reportSections(report: Report): SectionResult<object>[] {
+  const sections = report.sections as Record<string, SectionResult<object>>;
+  return sectionIdsIn(sections).map((id) => sections[id]);
+}
+
+/**
+ * The report's input warnings: the reader's about the map, each prefixed "map file: ", and about the half-map files
+ * (HalfMapFiles.fileWarnings, labelled by the caller), then the analysis's own.
+ */
+export function inputWarningsOf(report: Report, fileWarnings: readonly string[], halfMaps?: HalfMapFiles): string[] {
+  return [...fileWarnings.map((w) => fileWarningPrefix + w), ...(halfMaps?.fileWarnings ?? []), ...report.inputWarnings];
+}
+
+/** A file the report read: its name and the SHA-256 of its bytes. */
+export interface ReportFile {
+  file: string;
+  sha256: string;
+}
+
+/** The files Level 1 read, for the report's input. */
+export interface HalfMapFiles {
+  half1: ReportFile;
+  half2: ReportFile;
+  /** The user's mask file, when one replaced Level 0's soft mask. */
+  mask?: ReportFile;
+  /** The map is the average of the halves (no map was given). */
+  averaged: boolean;
+  /** The reader's warnings about these files, each labelled with its file ("half map 1 file: …"). */
+  fileWarnings?: readonly string[];
 }
 
 export interface ReportJsonOptions {
@@ -24,19 +63,28 @@ export interface ReportJsonOptions {
   fileWarnings?: readonly string[];
   /** When the report was made (default: now). */
   generatedAt?: Date;
+  /** The half maps (and mask) of a combined report. */
+  halfMaps?: HalfMapFiles;
 }
 
 /**
- * The JSON contract: input, mode, sections keyed 0.a–0.h ({status, warnings, results, reason, notes}), score,
+ * The JSON contract: input, mode, sections keyed 0.a–0.h, then 1.a–1.h in a combined report ({title, status,
+ * warnings, results, reason, notes}), score,
  * abstract, inputWarnings, generator. `status` is one of ok, warnings, does-not-apply, not-measured (could not be
  * measured; the reason says why), not-requested (left out with --sections); only ok and warnings count in the score.
  * `inputWarnings` lists the reader's warnings about the file ("map file: …", `fileWarnings`), then the analysis's.
  * `generator` holds the mapval version and `generatedAt`, the time the report was made (ISO 8601, UTC), the one field
  * in which two reports of the same map, threshold and mode differ.
+ * A combined report's `input.halfMaps` names the halves ({file, sha256} each, `mask`: the user's mask file when given,
+ * `averaged`: the map is their average) and gives Level 1's mask ("level0-soft" or "user") and the halves'
+ * non-finite voxels. `sections["1.a"].results.shells` holds 1.a's rows {index, frequency (1/Å), resolution (Å), fsc,
+ * fscMasked, fscCorrected, dpr, halfBit, threeSigma} (null where not computed) beside fscResolution,
+ * fscMaskedResolution, fscCorrectedResolution, dprResolution and ssnrResolution (Å, 0.143 crossings for the FSC).
  * Serialise with JSON.stringify, which writes NaN and ±Infinity as null.
  */
-export function reportJson(report: Level0Report, file: string, sha256: string, options: ReportJsonOptions = {}) {
-  const { fileWarnings = [], generatedAt = new Date() } = options;
+export function reportJson(report: Report, file: string, sha256: string, options: ReportJsonOptions = {}) {
+  const { fileWarnings = [], generatedAt = new Date(), halfMaps } = options;
+  const level1 = "level1" in report ? report.level1.input : undefined;
   return {
     input: {
       file,
@@ -46,17 +94,27 @@ export function reportJson(report: Level0Report, file: string, sha256: string, o
       threshold: report.input.threshold,
       resolution: report.input.resolution,
       nonFiniteVoxels: report.input.nonFiniteVoxels,
+      ...(level1 && {
+        halfMaps: {
+          half1: halfMaps?.half1 ?? null,
+          half2: halfMaps?.half2 ?? null,
+          ...(halfMaps?.mask && { maskFile: halfMaps.mask }),
+          averaged: halfMaps?.averaged ?? false,
+          mask: level1.mask,
+          nonFiniteVoxels: level1.nonFiniteVoxels,
+        },
+      }),
     },
     mode: report.mode,
     sections: Object.fromEntries(
-      sectionIds.map((id) => {
-        const s = report.sections[id];
-        return [id, { title: s.title, status: s.status, warnings: s.warnings, results: s.results, reason: s.reason, notes: s.notes }];
-      }),
+      reportSections(report).map((s) => [
+        s.id,
+        { title: s.title, status: s.status, warnings: s.warnings, results: s.results, reason: s.reason, notes: s.notes },
+      ]),
     ),
     score: report.score,
     abstract: report.abstract,
-    inputWarnings: inputWarningsOf(report, fileWarnings),
+    inputWarnings: inputWarningsOf(report, fileWarnings, halfMaps),
     generator: { name: "mapval", version: MAPVAL_VERSION, generatedAt: generatedAt.toISOString() },
   };
 }
@@ -71,38 +129,39 @@ export interface ReportFileInfo {
   sha256: string;
   /** The map reader's warnings about the file (MapReadResult.warnings). */
   fileWarnings?: readonly string[];
+  /** The half maps (and mask) of a combined report. */
+  halfMaps?: HalfMapFiles;
 }
 
-export function formatReport(report: Level0Report, info: ReportFileInfo): string {
+export function formatReport(report: Report, info: ReportFileInfo): string {
   const { input } = report;
+  const sections = reportSections(report);
   const lines: string[] = [];
-  lines.push(`mapval Level 0 report (${report.mode === "vrs-compat" ? "VRS-compatible mode" : "default mode"})`, "");
+  lines.push(`mapval ${reportLevels(report)} report (${report.mode === "vrs-compat" ? "VRS-compatible mode" : "default mode"})`, "");
   lines.push(`Input map: ${info.file}`);
   lines.push(`SHA256 hash: ${info.sha256}`);
+  if ("level1" in report) lines.push(...halfMapInputLines(report, info.halfMaps));
   lines.push(`Box: ${input.shape.join(" x ")} voxels`);
   lines.push(`Voxel size: ${fixed(input.voxelSize, 6)} (Å)`);
   lines.push(`Visualization threshold: ${fixed(input.threshold, 6)}`);
   lines.push(`Resolution estimated by user: ${input.resolution ?? "(not reported)"}`);
-  for (const w of inputWarningsOf(report, info.fileWarnings ?? [])) lines.push(`Note: ${w}`);
+  for (const w of inputWarningsOf(report, info.fileWarnings ?? [], info.halfMaps)) lines.push(`Note: ${w}`);
   lines.push("", "Summarized overall quality", "");
   lines.push(report.abstract.join(" "), "");
-  const width = Math.max(...sectionIds.map((id) => report.sections[id].title.length));
-  for (const id of sectionIds) {
-    const s = report.sections[id];
-    lines.push(`${s.title.padEnd(width)}  ${statusText(s)}`);
-  }
+  const width = Math.max(...sections.map((s) => s.title.length));
+  for (const s of sections) lines.push(`${s.title.padEnd(width)}  ${statusText(s)}`);
   lines.push("", "Summary of the warnings across sections.", "");
   if (report.warningsSummary.length === 0) lines.push("No warnings.");
   for (const s of report.warningsSummary) {
     lines.push(`${s.title}`);
     s.warnings.forEach((w, i) => lines.push(`  ${i + 1}. ${w}`));
   }
-  for (const id of sectionIds) lines.push("", ...sectionText(report.sections[id], report));
+  for (const s of sections) lines.push("", ...sectionText(s, report));
   return lines.join("\n") + "\n";
 }
 
 /** One section's block of the text report: its title and status, result lines, notes, criteria and warnings. */
-export function sectionText(s: SectionResult<object>, report: Level0Report): string[] {
+export function sectionText(s: SectionResult<object>, report: Report): string[] {
   const lines = [`== ${s.title}: ${statusText(s)}`];
   if (s.reason) lines.push(s.reason);
   if (s.results) {
@@ -116,7 +175,11 @@ export function sectionText(s: SectionResult<object>, report: Level0Report): str
           `The estimated B-factor was ${fixed(b.B, 1)}. The fitted line was log|F| = ${fixed(b.slope, 1)}/R^2 + (${fixed(b.intercept, 1)}).`,
         );
     }
-    if (s.id === "0.e" || s.id === "0.f" || s.id === "0.g") lines.push(...percentileLines(s.id, s.results as LocalResults));
+    if (s.id === "0.e" || s.id === "0.f" || s.id === "0.g" || s.id === "1.c" || s.id === "1.e")
+      lines.push(...percentileLines(s.id, s.results as LocalResults));
+    if (s.id === "1.a") lines.push(...fscLines(s.results as FscSectionResults));
+    if (s.id === "1.b") lines.push(...fdrFscLines(s.results as FdrFscSectionResults));
+    if (s.id === "1.g" || s.id === "1.h") lines.push(...(s.results as { sentences: string[] }).sentences);
   }
   for (const n of s.notes ?? []) if (n !== s.reason) lines.push(`Note: ${n}`);
   if (s.criteria?.length) lines.push("Criteria:", ...s.criteria.map((c) => `  - ${c}`));
@@ -124,21 +187,50 @@ export function sectionText(s: SectionResult<object>, report: Level0Report): str
   return lines;
 }
 
+/** The half maps' lines of the input block: each file and its hash, and the mask Level 1 used. */
+function halfMapInputLines(report: CombinedReport, files: HalfMapFiles | undefined): string[] {
+  const lines: string[] = [];
+  for (const [label, file] of [["Half map 1", files?.half1], ["Half map 2", files?.half2]] as const)
+    if (file) lines.push(`${label}: ${file.file}`, `SHA256 hash: ${file.sha256}`);
+  const mask = report.level1.input.mask === "user"
+    ? `the user's mask${files?.mask ? ` ${files.mask.file} (SHA256 hash: ${files.mask.sha256})` : ""}`
+    : "Level 0's soft mask at the visualization threshold";
+  lines.push(`Level 1 mask: ${mask}`);
+  return lines;
+}
+
+/** VRS's 1.a sentences, then the masked and corrected FSC's 0.143 crossings (mapval's additions). */
+function fscLines(r: FscSectionResults): string[] {
+  const at = (v: number | null) => (v === null ? "does not cross 0.143" : `${fixed(v, 2)} Å`);
+  const lines = [...r.sentences];
+  if (r.crossings.fscMasked) lines.push(`The masked FSC: ${at(r.fscMaskedResolution)}. The corrected (phase-randomised) FSC: ${at(r.fscCorrectedResolution)}.`);
+  return lines;
+}
+
+/** 1.b's resolution (mapval's wording; VRS prints SPOC's line). */
+function fdrFscLines(r: FdrFscSectionResults): string[] {
+  if (r.FDRResolution === null) return [];
+  return [`The resolution at 1 % FDR-FSC is ${fixed(r.FDRResolution, 2)} Å (${count(r.significantShells, "significant shell")} beyond the origin).`];
+}
+
 interface LocalResults {
   percentiles: { p2_5: number; p25: number; p50: number; p75: number; p97_5: number };
   voxels: number;
-  resolutionPercentile?: number;
+  resolutionPercentile?: number | null;
 }
 
-const localQuantity = { "0.e": "Local resolution (Å)", "0.f": "Local B-factor (Å²)", "0.g": "Local Occupancy [0-1]" };
+const localQuantity = {
+  "0.e": "Local resolution (Å)", "0.f": "Local B-factor (Å²)", "0.g": "Local Occupancy [0-1]",
+  "1.c": "Local resolution (Å)", "1.e": "Local resolution (Å)",
+};
 
-/** VRS's table of representative percentiles of a local map (0.e–0.g). */
-function percentileLines(id: "0.e" | "0.f" | "0.g", r: LocalResults): string[] {
+/** VRS's table of representative percentiles of a local map (0.e–0.g, 1.c, 1.e). */
+function percentileLines(id: keyof typeof localQuantity, r: LocalResults): string[] {
   const p = r.percentiles;
   const rows: [string, number][] = [["2.5%", p.p2_5], ["25%", p.p25], ["50%", p.p50], ["75%", p.p75], ["97.5%", p.p97_5]];
   const lines = [`Over ${count(r.voxels, "voxel")}, some representative percentiles are:`, `Percentile  ${localQuantity[id]}`];
   for (const [label, value] of rows) lines.push(`${label.padEnd(10)}  ${pyFixed(value, 2)}`);
-  if (r.resolutionPercentile !== undefined)
+  if (r.resolutionPercentile !== undefined && r.resolutionPercentile !== null)
     lines.push(`The reported resolution occupies the ${fixed(r.resolutionPercentile, 2)} percentile of the local resolutions.`);
   return lines;
 }
