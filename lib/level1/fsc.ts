@@ -132,8 +132,8 @@ export function fscAnalysis(half1: Volume, half2: Volume, options: FscOptions = 
 /**
  * What 1.a keeps of two half maps for any mask: the (finite) halves, their unmasked FSC, DPR and SSNR, and the
  * phase-randomised halves the corrected FSC needs (float64 as the inverse FFT gives them, views of the two spectrum
- * buffers: 16 bytes a voxel, so that the corrected FSC is the one a single `fscAnalysis` gives). Made once by `fscUnmaskedPart`; `fscWithMask` then
- * gives 1.a for a mask at the cost of four forward FFTs, as on a threshold move.
+ * buffers: 16 bytes a voxel, so that the corrected FSC is the one a single `fscAnalysis` gives). Made once by
+ * `fscUnmaskedPart`; `fscWithMask` then gives 1.a for a mask at the cost of four forward FFTs, as on a threshold move.
  */
 export interface FscUnmaskedPart {
   readonly half1: Volume;
@@ -164,7 +164,8 @@ export function fscUnmaskedPart(
 ): FscUnmaskedPart {
   const { mode, seed } = checkModeAndSeed(options);
   const forMasks = options.forMasks ?? true;
-  const ts = checkHalfMaps(half1, half2, { ...options, bytesPerVoxel: forMasks ? FSC_PART_BYTES_PER_VOXEL : FSC_BYTES_PER_VOXEL });
+  const bytesPerVoxel = forMasks ? FSC_PART_BYTES_PER_VOXEL : FSC_BYTES_PER_VOXEL;
+  const ts = checkHalfMaps(half1, half2, { ...options, bytesPerVoxel });
   return unmaskedPart(half1, half2, ts, mode, seed, forMasks).part;
 }
 
@@ -271,32 +272,34 @@ function fscResult(part: FscUnmaskedPart, withMask: MaskedCurves | null): FscRes
   };
 }
 
+const shapeOf = (v: Volume) => `${v.nx}×${v.ny}×${v.nz}`;
+
 /**
  * The voxel size of the pair, once the halves (and the mask) are known to share one grid and one voxel size and to fit
- * the memory budget.
+ * the memory budget at `bytesPerVoxel` (default FSC_BYTES_PER_VOXEL).
  */
 export function checkHalfMaps(
   half1: Volume,
   half2: Volume,
   options: Pick<FscOptions, "mask" | "voxelSize" | "memoryBudgetBytes"> & { bytesPerVoxel?: number } = {},
 ): number {
-  const shape = (v: Volume) => `${v.nx}×${v.ny}×${v.nz}`;
   const sameGrid = (v: Volume) => v.nx === half1.nx && v.ny === half1.ny && v.nz === half1.nz;
   if (!sameGrid(half2))
     throw new AnalysisInputError(
       "half-map-shape-mismatch",
-      `half map 2 is ${shape(half2)} voxels, half map 1 is ${shape(half1)}: they must share one grid`,
+      `half map 2 is ${shapeOf(half2)} voxels, half map 1 is ${shapeOf(half1)}: they must share one grid`,
     );
   if (Math.min(half1.nx, half1.ny, half1.nz) < MIN_HALF_MAP_SIZE)
     throw new AnalysisInputError(
       "half-map-too-small",
-      `the half maps are ${shape(half1)} voxels; 1.a needs at least ${MIN_HALF_MAP_SIZE} along each axis`,
+      `the half maps are ${shapeOf(half1)} voxels; 1.a needs at least ${MIN_HALF_MAP_SIZE} along each axis`,
     );
   const { ts } = analysisVoxelSize(half1, { override: options.voxelSize });
   if (!options.voxelSize && half2.voxelSize !== null && !(Math.abs(half2.voxelSize[0] - ts) <= 0.01 * ts))
     throw new AnalysisInputError("half-map-voxel-size-mismatch", `half map 2 has ${half2.voxelSize[0]} Å voxels, half map 1 has ${ts} Å`);
   if (options.mask) checkMask(options.mask, half1);
-  const spectra = { what: "1.a's half-map spectra", shape: [half1.nx, half1.ny, half1.nz] as Vec3, bytesPerVoxel: options.bytesPerVoxel ?? FSC_BYTES_PER_VOXEL };
+  const bytesPerVoxel = options.bytesPerVoxel ?? FSC_BYTES_PER_VOXEL;
+  const spectra = { what: "1.a's half-map spectra", shape: [half1.nx, half1.ny, half1.nz] as Vec3, bytesPerVoxel };
   checkMemoryBudget([spectra], options.memoryBudgetBytes);
   return ts;
 }
@@ -306,7 +309,7 @@ function checkMask(mask: Volume, grid: Volume): void {
   if (mask.nx !== grid.nx || mask.ny !== grid.ny || mask.nz !== grid.nz)
     throw new AnalysisInputError(
       "mask-shape-mismatch",
-      `the mask is ${mask.nx}×${mask.ny}×${mask.nz} voxels, the half maps ${grid.nx}×${grid.ny}×${grid.nz}: it must share their grid`,
+      `the mask is ${shapeOf(mask)} voxels, the half maps ${shapeOf(grid)}: it must share their grid`,
     );
   const { data } = mask;
   for (let i = 0; i < data.length; i++)
