@@ -10,7 +10,7 @@
  */
 import { analysisVoxelSize, checkMemoryBudget, checkResolution, finiteMap, type Sourced } from "../analysis-inputs.js";
 import { AnalysisInputError } from "../errors.js";
-import { inverseRealFft3d, realFft3d, type HalfSpectrum } from "../fourier/fft3d.js";
+import { halfWidth, inverseRealFft3d, realFft3d, type HalfSpectrum } from "../fourier/fft3d.js";
 import { fixed } from "../report/format.js";
 import {
   particularlyHighWording,
@@ -113,32 +113,124 @@ export const RANDOMISE_BELOW = 0.8;
 export const DPR_THRESHOLD = { default: 103.9, "vrs-compat": 102.9 } as const;
 /** Half maps smaller than this along an axis have too few shells for any crossing. */
 export const MIN_HALF_MAP_SIZE = 8;
-/** Peak bytes per voxel: three float64 half spectra (≈ 8 bytes a voxel each) and one masked half in float32 (4). */
+/**
+ * Peak bytes per voxel that `checkHalfMaps` admits for an analysis of the halves: `fscAnalysis` and each `fscWithMask`
+ * hold three float64 half spectra (≈ 8 bytes a voxel each); 1.b and 1.g two, and float32 masks.
+ */
 export const FSC_BYTES_PER_VOXEL = 28;
+/** `fscUnmaskedPart` for masks: its randomised halves in float64 (16 bytes a voxel) and a mask's FSC_BYTES_PER_VOXEL. */
+export const FSC_PART_BYTES_PER_VOXEL = 16 + FSC_BYTES_PER_VOXEL;
 
 /** 1.a for two half maps of the same grid; throws AnalysisInputError when they cannot be compared. */
 export function fscAnalysis(half1: Volume, half2: Volume, options: FscOptions = {}): FscResult {
+  const { mode, seed } = checkModeAndSeed(options);
+  const ts = checkHalfMaps(half1, half2, options);
+  const { part, spectra } = unmaskedPart(half1, half2, ts, mode, seed, options.mask !== undefined);
+  return fscResult(part, options.mask ? maskedCurves(part, options.mask.data, spectra) : null);
+}
+
+/**
+ * What 1.a keeps of two half maps for any mask: the (finite) halves, their unmasked FSC, DPR and SSNR, and the
+ * phase-randomised halves the corrected FSC needs (float64 as the inverse FFT gives them, views of the two spectrum
+ * buffers: 16 bytes a voxel, so that the corrected FSC is the one a single `fscAnalysis` gives). Made once by
+ * `fscUnmaskedPart`; `fscWithMask` then gives 1.a for a mask at the cost of four forward FFTs, as on a threshold move.
+ */
+export interface FscUnmaskedPart {
+  readonly half1: Volume;
+  readonly half2: Volume;
+  readonly voxelSize: number;
+  readonly mode: AnalysisMode;
+  readonly seed: number;
+  readonly unmasked: PairShellSums;
+  readonly fsc: number[];
+  readonly dpr: number[];
+  readonly ssnr: SsnrCurve;
+  /**
+   * The randomisation shell (null: the unmasked FSC never falls below 0.8, nothing is randomised) and the halves with
+   * their phases randomised from it; null when the part was made without masks in mind (`forMasks: false`).
+   */
+  readonly randomised: { fromShell: number | null; halves: [Float64Array, Float64Array] | null } | null;
+  readonly nonFiniteVoxels: [number, number];
+}
+
+/**
+ * The mask-independent part of `fscAnalysis` (same options but the mask). `forMasks: false` leaves out the
+ * randomised halves (two inverse FFTs and 16 bytes a voxel) when no mask will follow.
+ */
+export function fscUnmaskedPart(
+  half1: Volume,
+  half2: Volume,
+  options: Omit<FscOptions, "mask"> & { forMasks?: boolean } = {},
+): FscUnmaskedPart {
+  const { mode, seed } = checkModeAndSeed(options);
+  const forMasks = options.forMasks ?? true;
+  const bytesPerVoxel = forMasks ? FSC_PART_BYTES_PER_VOXEL : FSC_BYTES_PER_VOXEL;
+  const ts = checkHalfMaps(half1, half2, { ...options, bytesPerVoxel });
+  return unmaskedPart(half1, half2, ts, mode, seed, forMasks).part;
+}
+
+/** `fscAnalysis` with `mask` (none: the unmasked curves alone) from a part made by `fscUnmaskedPart`. */
+export function fscWithMask(part: FscUnmaskedPart, mask?: Volume): FscResult {
+  if (!mask) return fscResult(part, null);
+  if (!part.randomised)
+    throw new RangeError("this FSC part was made with forMasks: false, so it has no randomised halves for a mask");
+  checkMask(mask, part.half1);
+  return fscResult(part, maskedCurves(part, mask.data, null));
+}
+
+function checkModeAndSeed(options: Pick<FscOptions, "mode" | "seed">): { mode: AnalysisMode; seed: number } {
   const mode = options.mode ?? "default";
   if (!(mode in DPR_THRESHOLD))
     throw new AnalysisInputError("bad-mode", `mode must be "default" or "vrs-compat", got ${JSON.stringify(mode)}`);
   const seed = options.seed ?? 1;
   if (!(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32))
     throw new AnalysisInputError("bad-seed", `the randomisation seed must be an integer from 0 to 2^32 − 1, got ${seed}`);
-  const ts = checkHalfMaps(half1, half2, options);
+  return { mode, seed };
+}
+
+/**
+ * The part and the two float64 spectrum buffers it was computed in. With `forMasks`, the unmasked spectra are
+ * phase-randomised and inverted in place, so the part's randomised halves are the first nx·ny·nz values of those
+ * buffers; otherwise the buffers are free.
+ */
+function unmaskedPart(half1: Volume, half2: Volume, ts: number, mode: AnalysisMode, seed: number, forMasks: boolean) {
   const finite1 = finiteMap(half1), finite2 = finiteMap(half2);
   const spectrum1 = realFft3d(finite1.volume), spectrum2 = realFft3d(finite2.volume);
   const unmasked = shellSums(spectrum1, spectrum2);
-  const rowCount = unmasked.cross.length - 1;
   const fsc = correlation(unmasked);
   const dpr = phaseResidual(unmasked);
   const ssnr = ssnrCurve(spectrum1, spectrum2, ts, mode);
+  let randomised: FscUnmaskedPart["randomised"] = null;
+  if (forMasks) {
+    const fromShell = firstIndex(fsc, (v, i) => i >= 1 && v < RANDOMISE_BELOW);
+    let halves: [Float64Array, Float64Array] | null = null;
+    if (fromShell !== null) {
+      const random = seededRandom(seed);
+      randomisePhases(spectrum1, fromShell, random);
+      randomisePhases(spectrum2, fromShell, random);
+      halves = [inverseRealFft3d(spectrum1, true), inverseRealFft3d(spectrum2, true)];
+    }
+    randomised = { fromShell, halves };
+  }
+  const part: FscUnmaskedPart = {
+    half1: finite1.volume, half2: finite2.volume, voxelSize: ts, mode, seed, unmasked, fsc, dpr, ssnr, randomised,
+    nonFiniteVoxels: [finite1.nonFiniteVoxels, finite2.nonFiniteVoxels],
+  };
+  return { part, spectra: [spectrum1.data, spectrum2.data] as [Float64Array, Float64Array] };
+}
 
-  // The spectra are consumed from here on.
-  const withMask = options.mask
-    ? maskedCurves(finite1.volume, finite2.volume, spectrum1, spectrum2, options.mask.data, fsc, seed)
-    : null;
+/** The masked FSC, the corrected FSC and its randomisation. */
+interface MaskedCurves {
+  fscMasked: number[];
+  fscCorrected: number[];
+  randomisation: NonNullable<FscResult["randomisation"]>;
+}
+
+/** FscResult of a part and, with a mask, its masked curves. */
+function fscResult(part: FscUnmaskedPart, withMask: MaskedCurves | null): FscResult {
+  const { half1, voxelSize: ts, mode, unmasked, fsc, dpr, ssnr } = part;
+  const rowCount = unmasked.cross.length - 1;
   const fscMasked = withMask?.fscMasked ?? null, fscCorrected = withMask?.fscCorrected ?? null;
-
   const { nx } = half1;
   const shells: FscShell[] = [];
   for (let i = 1; i <= rowCount; i++) {
@@ -176,48 +268,53 @@ export function fscAnalysis(half1: Volume, half2: Volume, options: FscOptions = 
     dprResolution: resolutionAt(firstCrossing(frequencies, dpr.slice(1), dprThreshold, "above")),
     ssnrResolution: resolutionAt(firstCrossing(ssnr.frequency, ssnr.log10, 0, "below")),
     dprThreshold, crossings, ssnr, randomisation: withMask?.randomisation ?? null,
-    nonFiniteVoxels: [finite1.nonFiniteVoxels, finite2.nonFiniteVoxels],
+    nonFiniteVoxels: part.nonFiniteVoxels,
   };
 }
 
+const shapeOf = (v: Volume) => `${v.nx}×${v.ny}×${v.nz}`;
+
 /**
  * The voxel size of the pair, once the halves (and the mask) are known to share one grid and one voxel size and to fit
- * the memory budget.
+ * the memory budget at `bytesPerVoxel` (default FSC_BYTES_PER_VOXEL).
  */
 export function checkHalfMaps(
   half1: Volume,
   half2: Volume,
-  options: Pick<FscOptions, "mask" | "voxelSize" | "memoryBudgetBytes"> = {},
+  options: Pick<FscOptions, "mask" | "voxelSize" | "memoryBudgetBytes"> & { bytesPerVoxel?: number } = {},
 ): number {
-  const shape = (v: Volume) => `${v.nx}×${v.ny}×${v.nz}`;
   const sameGrid = (v: Volume) => v.nx === half1.nx && v.ny === half1.ny && v.nz === half1.nz;
   if (!sameGrid(half2))
     throw new AnalysisInputError(
       "half-map-shape-mismatch",
-      `half map 2 is ${shape(half2)} voxels, half map 1 is ${shape(half1)}: they must share one grid`,
+      `half map 2 is ${shapeOf(half2)} voxels, half map 1 is ${shapeOf(half1)}: they must share one grid`,
     );
   if (Math.min(half1.nx, half1.ny, half1.nz) < MIN_HALF_MAP_SIZE)
     throw new AnalysisInputError(
       "half-map-too-small",
-      `the half maps are ${shape(half1)} voxels; 1.a needs at least ${MIN_HALF_MAP_SIZE} along each axis`,
+      `the half maps are ${shapeOf(half1)} voxels; 1.a needs at least ${MIN_HALF_MAP_SIZE} along each axis`,
     );
   const { ts } = analysisVoxelSize(half1, { override: options.voxelSize });
   if (!options.voxelSize && half2.voxelSize !== null && !(Math.abs(half2.voxelSize[0] - ts) <= 0.01 * ts))
     throw new AnalysisInputError("half-map-voxel-size-mismatch", `half map 2 has ${half2.voxelSize[0]} Å voxels, half map 1 has ${ts} Å`);
-  const mask = options.mask;
-  if (mask) {
-    if (!sameGrid(mask))
-      throw new AnalysisInputError(
-        "mask-shape-mismatch",
-        `the mask is ${shape(mask)} voxels, the half maps ${shape(half1)}: it must share their grid`,
-      );
-    const outside = mask.data.findIndex((m) => !(m >= 0 && m <= 1));
-    if (outside >= 0)
-      throw new AnalysisInputError("bad-mask-value", `mask voxel ${outside} is ${mask.data[outside]}; a soft mask holds values in [0, 1]`);
-  }
-  const spectra = { what: "1.a's half-map spectra", shape: [half1.nx, half1.ny, half1.nz] as Vec3, bytesPerVoxel: FSC_BYTES_PER_VOXEL };
+  if (options.mask) checkMask(options.mask, half1);
+  const bytesPerVoxel = options.bytesPerVoxel ?? FSC_BYTES_PER_VOXEL;
+  const spectra = { what: "1.a's half-map spectra", shape: [half1.nx, half1.ny, half1.nz] as Vec3, bytesPerVoxel };
   checkMemoryBudget([spectra], options.memoryBudgetBytes);
   return ts;
+}
+
+/** A soft mask must share the halves' grid and hold values in [0, 1]. */
+function checkMask(mask: Volume, grid: Volume): void {
+  if (mask.nx !== grid.nx || mask.ny !== grid.ny || mask.nz !== grid.nz)
+    throw new AnalysisInputError(
+      "mask-shape-mismatch",
+      `the mask is ${shapeOf(mask)} voxels, the half maps ${shapeOf(grid)}: it must share their grid`,
+    );
+  const { data } = mask;
+  for (let i = 0; i < data.length; i++)
+    if (!(data[i] >= 0 && data[i] <= 1))
+      throw new AnalysisInputError("bad-mask-value", `mask voxel ${i} is ${data[i]}; a soft mask holds values in [0, 1]`);
 }
 
 /**
@@ -228,45 +325,49 @@ export function checkHalvesAgainstMap(map: Volume, mapTs: number, half: Volume, 
   if (map.nx !== half.nx || map.ny !== half.ny || map.nz !== half.nz)
     throw new AnalysisInputError(
       "half-map-shape-mismatch",
-      `the half maps are ${half.nx}×${half.ny}×${half.nz} voxels, the map ${map.nx}×${map.ny}×${map.nz}: they must share its grid`,
+      `the half maps are ${shapeOf(half)} voxels, the map ${shapeOf(map)}: they must share its grid`,
     );
   if (!(Math.abs(halfTs - mapTs) <= 0.01 * mapTs))
     throw new AnalysisInputError("half-map-voxel-size-mismatch", `the half maps have ${halfTs} Å voxels, the map ${mapTs} Å`);
 }
 
 /**
- * The masked FSC, the corrected FSC and its randomisation, from the halves, their unmasked spectra (consumed) and the
- * unmasked FSC. At most three float64 spectra exist at a time (FSC_BYTES_PER_VOXEL): the unmasked spectra become the
- * randomised maps in place, and each buffer takes a later spectrum once its sums are taken.
+ * The masked FSC, the corrected FSC and its randomisation for a mask: the FSC of the masked halves and of the masked
+ * randomised halves, four forward FFTs. `spent`: the part's own spectrum buffers when the part is used once
+ * (fscAnalysis); its randomised halves are then multiplied by the mask in place and the buffers reused, so that three
+ * spectra exist at most (FSC_BYTES_PER_VOXEL). Otherwise the part is left as it is and two spectra and a volume of
+ * float64 are allocated.
  */
-function maskedCurves(
-  half1: Volume,
-  half2: Volume,
-  spectrum1: HalfSpectrum,
-  spectrum2: HalfSpectrum,
-  mask: Float32Array,
-  fsc: number[],
-  seed: number,
-) {
-  const { nx, ny, nz } = spectrum1;
-  const fromShell = firstIndex(fsc, (v, i) => i >= 1 && v < RANDOMISE_BELOW);
+function maskedCurves(part: FscUnmaskedPart, mask: Float32Array, spent: [Float64Array, Float64Array] | null): MaskedCurves {
+  const { half1, half2, seed } = part;
+  const { fromShell, halves } = part.randomised!;
+  const { nx, ny, nz } = half1;
+  const n = mask.length;
+  const spectrumLength = 2 * halfWidth(nx) * ny * nz;
+  const grid = (data: Float64Array) => ({ nx, ny, nz, data });
+  const fscOf = (a: HalfSpectrum, b: HalfSpectrum) => correlation(correlationSums(a, b));
   let randomisedFsc: number[] | null = null;
-  let free: [Float64Array, Float64Array] = [spectrum1.data, spectrum2.data];
-  if (fromShell !== null) {
-    const random = seededRandom(seed);
-    randomisePhases(spectrum1, fromShell, random);
-    randomisePhases(spectrum2, fromShell, random);
-    const real1 = multiplyInPlace(inverseRealFft3d(spectrum1, true), mask);
-    const real2 = multiplyInPlace(inverseRealFft3d(spectrum2, true), mask);
-    const randomised1 = realFft3d({ nx, ny, nz, data: real1 });
-    const randomised2 = realFft3d({ nx, ny, nz, data: real2 }, spectrum1.data);
-    randomisedFsc = correlation(shellSums(randomised1, randomised2));
-    free = [spectrum2.data, randomised1.data];
+  let spectra: [Float64Array, Float64Array];
+  let scratch: Float64Array;
+  if (halves && spent) {
+    const a = realFft3d(grid(multiplyInPlace(halves[0], mask)), new Float64Array(spectrumLength));
+    const b = realFft3d(grid(multiplyInPlace(halves[1], mask)), spent[0]);
+    randomisedFsc = fscOf(a, b);
+    spectra = [a.data, b.data];
+    scratch = spent[1].subarray(0, n);
+  } else {
+    spectra = spent ?? [new Float64Array(spectrumLength), new Float64Array(spectrumLength)];
+    scratch = new Float64Array(n);
+    if (halves) {
+      const a = realFft3d(grid(multiplied(halves[0], mask, scratch)), spectra[0]);
+      const b = realFft3d(grid(multiplied(halves[1], mask, scratch)), spectra[1]);
+      randomisedFsc = fscOf(a, b);
+    }
   }
-  const scratch = new Float32Array(mask.length);
-  const masked1 = realFft3d(masked(half1, mask, scratch), free[0]);
-  const masked2 = realFft3d(masked(half2, mask, scratch), free[1]);
-  const fscMasked = correlation(shellSums(masked1, masked2));
+  // The masked halves are rounded to float32, the halves' own precision.
+  const a = realFft3d(grid(maskedToFloat32(half1.data, mask, scratch)), spectra[0]);
+  const b = realFft3d(grid(maskedToFloat32(half2.data, mask, scratch)), spectra[1]);
+  const fscMasked = fscOf(a, b);
   const fscCorrected =
     randomisedFsc === null || fromShell === null ? fscMasked.slice() : correctedFsc(fscMasked, randomisedFsc, fromShell);
   const randomisation = { fromShell, seed, fscRandomisedMasked: randomisedFsc && randomisedFsc.slice(1) };
@@ -278,11 +379,25 @@ function multiplyInPlace(values: Float64Array, mask: Float32Array): Float64Array
   return values;
 }
 
-/** Per-shell sums over the stored bins of two half spectra (shells 0 … ⌊Xdim/2⌋, digital radius ≤ 0.5). */
-interface PairShellSums {
+function multiplied(values: Float64Array, mask: Float32Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < out.length; i++) out[i] = values[i] * mask[i];
+  return out;
+}
+
+function maskedToFloat32(values: ArrayLike<number>, mask: Float32Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < out.length; i++) out[i] = Math.fround(values[i] * mask[i]);
+  return out;
+}
+
+/** Per-shell Σ Re(z1·conj z2), Σ|z1|², Σ|z2|² over the stored bins of two half spectra (shells 0 … ⌊Xdim/2⌋). */
+export interface CorrelationSums {
   cross: Float64Array;
   power1: Float64Array;
   power2: Float64Array;
+}
+
+/** Per-shell sums over the stored bins of two half spectra (shells 0 … ⌊Xdim/2⌋, digital radius ≤ 0.5). */
+export interface PairShellSums extends CorrelationSums {
   /** Σ (|z1| + |z2|)·Δφ² (Δφ in degrees, wrapped to [−180, 180]) and Σ (|z1| + |z2|). */
   phaseResidual: Float64Array;
   amplitudeSum: Float64Array;
@@ -321,6 +436,19 @@ function shellSums(a: HalfSpectrum, b: HalfSpectrum): PairShellSums {
   return sums;
 }
 
+/** The sums the FSC needs alone (the masked and randomised curves): no phases or amplitudes. */
+function correlationSums(a: HalfSpectrum, b: HalfSpectrum): CorrelationSums {
+  const shellCount = Math.floor(a.nx / 2) + 1;
+  const cross = new Float64Array(shellCount), power1 = new Float64Array(shellCount), power2 = new Float64Array(shellCount);
+  forEachShellBin(a, (e, shell) => {
+    const r1 = a.data[2 * e], i1 = a.data[2 * e + 1], r2 = b.data[2 * e], i2 = b.data[2 * e + 1];
+    cross[shell] += r1 * r2 + i1 * i2;
+    power1[shell] += r1 * r1 + i1 * i1;
+    power2[shell] += r2 * r2 + i2 * i2;
+  });
+  return { cross, power1, power2 };
+}
+
 /** 2 for an x bin whose Friedel mate is not stored (0 < kx < nx/2), else 1. */
 function friedelWeight(kx: number, nx: number, hx: number): number {
   return kx === 0 || (nx % 2 === 0 && kx === hx - 1) ? 1 : 2;
@@ -341,7 +469,7 @@ function forEachShellBin(spectrum: HalfSpectrum, visit: (e: number, shell: numbe
 }
 
 /** FSC_i = Σ Re(z1·conj z2) / √(Σ|z1|² Σ|z2|²); NaN for a shell with no power in a half. */
-function correlation(s: PairShellSums): number[] {
+function correlation(s: CorrelationSums): number[] {
   return Array.from(s.cross, (c, i) => c / Math.sqrt(s.power1[i] * s.power2[i]));
 }
 
