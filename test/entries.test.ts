@@ -65,9 +65,57 @@ describe("entries configuration", () => {
     );
     expect(config.entries[0]).toEqual({
       id: "x", emdb: "EMD-1234", title: "t", file: null, sha256: null, resolution: null, contour: null,
-      voxelSize: null, attribution: "a", notes: null,
+      voxelSize: null, attribution: "a", notes: null, half1: null, half2: null,
     });
     expect(config.unknownContour.fraction).toBe(0.01);
+  });
+
+  describe("half maps", () => {
+    const SHA = "a".repeat(64);
+    const half = (file: string, sha256: string | null = null) => ({ file, sha256 });
+
+    it("takes two files (paths and hashes checked like the map's) or EMDB's half maps of the accession", () => {
+      const files = parseEntriesConfig(configWith([{ ...validEntry, half1: half("h/1.mrc", SHA), half2: { file: "h/2.mrc" } }]));
+      expect(files.entries[0]).toMatchObject({
+        half1: { kind: "file", file: "h/1.mrc", sha256: SHA }, half2: { kind: "file", file: "h/2.mrc", sha256: null },
+      });
+      const emdb = parseEntriesConfig(configWith([{ ...validEntry, half1: "emdb", half2: "emdb" }]));
+      expect(emdb.entries[0]).toMatchObject({ half1: { kind: "emdb" }, half2: { kind: "emdb" } });
+      const neither = parseEntriesConfig(configWith([{ ...validEntry, half1: null, half2: null }]));
+      expect(neither.entries[0]).toMatchObject({ half1: null, half2: null });
+    });
+
+    it("both or neither: one alone is an error naming the entry and the missing field", () => {
+      expect(problemsOf(configWith([{ ...validEntry, half1: half("h1.mrc") }]))).toEqual([{
+        where: "entries[0] (emd-1997)", field: "half2",
+        message: "required when half1 is given: Level 1 needs both half maps, or neither",
+      }]);
+      expect(problemsOf(configWith([{ ...validEntry, half1: null, half2: "emdb" }]))).toEqual([
+        expect.objectContaining({ where: "entries[0] (emd-1997)", field: "half1", message: expect.stringMatching(/^required when half2 is given/) }),
+      ]);
+    });
+
+    it("refuses a mix of a file and EMDB, \"emdb\" without an accession, and bad paths, hashes and fields", () => {
+      expect(problemsOf(configWith([{ ...validEntry, half1: half("h1.mrc"), half2: "emdb" }]))).toEqual([
+        expect.objectContaining({ field: "half2", message: expect.stringMatching(/same kind as half1/) }),
+      ]);
+      expect(problemsOf(configWith([{ ...validEntry, emdb: null, half1: "emdb", half2: "emdb" }]))).toEqual([
+        expect.objectContaining({ field: "half1", message: expect.stringMatching(/has no "emdb" accession/) }),
+      ]);
+      const bad = {
+        ...validEntry,
+        half1: { file: "../outside.mrc", sha256: "ABC" },
+        half2: { file: "/etc/passwd", extra: 1 },
+      };
+      expect(problemsOf(configWith([bad])).map((p) => p.field).sort()).toEqual(["half1.file", "half1.sha256", "half2.extra", "half2.file"]);
+      expect(problemsOf(configWith([{ ...validEntry, half1: "h1.mrc", half2: 3 }])).map((p) => [p.field, p.message])).toEqual([
+        ["half1", 'expected {"file": "…", "sha256": "…"}, "emdb" or null, found "h1.mrc"'],
+        ["half2", 'expected {"file": "…", "sha256": "…"}, "emdb" or null, found 3'],
+      ]);
+      expect(problemsOf(configWith([{ ...validEntry, half1: { file: "" }, half2: { file: "b" } }]))[0]).toMatchObject({
+        field: "half1.file", message: 'expected a non-empty string, found ""',
+      });
+    });
   });
 
   it("takes a null title as 'none recorded' (no placeholder titles), but the field stays required", () => {
