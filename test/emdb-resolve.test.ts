@@ -18,6 +18,7 @@ import {
   listEntries,
   loadEntriesConfig,
   loadEntry,
+  loadHalfMaps,
   resolveArgument,
 } from "../data-loaders/emdb/resolve-entry.js";
 import { EntriesConfigError } from "../lib/entries.js";
@@ -102,6 +103,41 @@ describe("entries configuration on disk", () => {
     rmSync(join(work, "symlink", "maps", "secret.map"));
     symlinkSync(join(work, "symlink", "real.map"), join(work, "symlink", "maps", "secret.map"));
     expect(loadEntriesConfig(path).entries[0]!.file).toBe("maps/secret.map");
+  });
+
+  it("half-map files: each must exist inside the directory (named by its field), and is read bounded and checked by SHA-256", async () => {
+    const base = { id: "pair", emdb: null, title: "t", file: "map.mrc", resolution: null, contour: null, attribution: "a" };
+    const missing = writeConfig("halves-missing", [{ ...base, half1: { file: "h1.mrc" }, half2: { file: "../h2.mrc" } }]);
+    expect(() => loadEntriesConfig(missing)).toThrow('entries[0] (pair) field "half2.file": expected a path inside');
+    const path = writeConfig("halves", [{ ...base, half1: { file: "h1.mrc" }, half2: { file: "h/2.mrc" } }]);
+    copyFileSync(repo("data/maps/emd_3197.map"), join(work, "halves", "map.mrc"));
+    copyFileSync(repo("data/maps/emd_3197.map"), join(work, "halves", "h1.mrc"));
+    let error: unknown;
+    try {
+      loadEntriesConfig(path);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as EntriesConfigError).problems).toEqual([
+      { where: "entries[0] (pair)", field: "half2.file", message: "h/2.mrc does not exist" },
+    ]);
+    mkdirSync(join(work, "halves", "h"));
+    writeFileSync(join(work, "halves", "h", "2.mrc"), MAP_GZ);
+    const entry = await loadEntry("pair", { entriesPath: path, offline: true });
+    expect(entry.halfMaps).toMatchObject({ kind: "files", half1: { path: join(work, "halves", "h1.mrc") } });
+    expect(await loadHalfMaps(entry, { offline: true })).toMatchObject({
+      status: "loaded", source: "entries configuration",
+      half1: { name: "h1.mrc", origin: "entries-file", sha256: sha256Hex(MAP_3197) },
+      half2: { name: "2.mrc", origin: "entries-file", bytes: MAP_GZ },
+    });
+    await expect(loadHalfMaps(entry, { maxMapBytes: 1000 })).rejects.toThrow(/^pair: h1\.mrc: file is \d+ bytes; the limit is 1000 bytes/);
+    const hashed = writeConfig("halves", [{ ...base, half1: { file: "h1.mrc", sha256: SHA_1997 }, half2: { file: "h/2.mrc" } }]);
+    await expect(loadHalfMaps(await loadEntry("pair", { entriesPath: hashed }))).rejects.toThrow(
+      `pair: field "half1.sha256": h1.mrc has SHA-256 ${sha256Hex(MAP_3197)}, not the configured ${SHA_1997}`,
+    );
+    // An entry without half maps, and a map given by path, have none.
+    expect((await loadEntry("emd-3197", { offline: true })).halfMaps).toBeNull();
+    expect((await resolveArgument("data/maps/emd_3197.map")).halfMaps).toBeNull();
   });
 
   it("an unreadable configuration file is named", () => {
