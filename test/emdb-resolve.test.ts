@@ -61,13 +61,16 @@ function captureIO() {
 }
 
 describe("entries configuration on disk", () => {
-  it("the shipped configuration names only files that exist, with matching hashes", async () => {
+  it("the shipped configuration names only files that exist, with matching hashes (half maps too)", async () => {
     const entries = listEntries();
-    expect(entries.length).toBe(7);
+    expect(entries.length).toBe(8);
     for (const entry of entries) {
       const resolved = await loadEntry(entry.id, { offline: true });
       expect(resolved.origin).toBe("entries-file");
       expect(resolved.sha256).toBe(entry.sha256);
+      const halves = await loadHalfMaps(resolved, { offline: true });
+      if (entry.half1 === null) expect(halves).toBeNull();
+      else expect(halves).toMatchObject({ status: "loaded", half1: { sha256: entry.half1.kind === "file" && entry.half1.sha256 } });
     }
   });
 

@@ -43,7 +43,7 @@ describe("entries configuration", () => {
     expect(config.unknownContour).toEqual({ rule: "top-fraction", fraction: 0.01 });
     const byId = new Map(config.entries.map((e) => [e.id, e]));
     expect([...byId.keys()].sort()).toEqual(
-      ["emd-1832", "emd-1997", "emd-2566-crop", "emd-3197", "emd-3488", "emd-5170", "emd-5625"],
+      ["emd-1832", "emd-1997", "emd-2566-crop", "emd-3197", "emd-3488", "emd-5170", "emd-5625", "sim-emd-1997"],
     );
     expect(byId.get("emd-1997")).toMatchObject({
       emdb: "EMD-1997",
@@ -57,6 +57,16 @@ describe("entries configuration", () => {
       expect(entry.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(entry.attribution.length).toBeGreaterThan(10);
     }
+    // Only the simulated pair has half maps, and it says it is simulated wherever it is named.
+    expect(config.entries.filter((e) => e.half1 !== null).map((e) => e.id)).toEqual(["sim-emd-1997"]);
+    const simulated = byId.get("sim-emd-1997")!;
+    expect(simulated).toMatchObject({
+      emdb: null, file: "data/maps/emd_1997.map",
+      half1: { kind: "file", file: "data/halfmaps/sim-emd-1997/half1.mrc.gz" },
+      half2: { kind: "file", file: "data/halfmaps/sim-emd-1997/half2.mrc.gz" },
+    });
+    for (const text of [simulated.title, simulated.attribution, simulated.notes]) expect(text).toMatch(/SIMULATED|simulated/);
+    expect(simulated.attribution).toMatch(/EMDB EMD-1997 \(Clare et al\. 2012/);
   });
 
   it("accepts a minimal EMDB-only entry (no file) and fills the defaults", () => {
