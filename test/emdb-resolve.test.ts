@@ -265,6 +265,37 @@ describe("mapval fetch", () => {
     expect(summary).toMatchObject({ emdbId: "EMD-3197", origin: "cache", sha256: sha256Hex(MAP_GZ), contourLevel: 50 });
   });
 
+  it("--half-maps also fetches the two half maps the metadata lists (or says there are none), then finds them cached", async () => {
+    const halves = [1, 2].map((k) => `/files/EMD-3197/other/emd_3197_half_map_${k}.map.gz`);
+    server.route("/files/EMD-3197/map/emd_3197.map.gz", { kind: "ok", body: MAP_GZ });
+    server.route("/api/entry/EMD-3197", { kind: "ok", body: readFileSync(repo("test/fixtures/emdb/EMD-3197-halves.json")) });
+    for (const path of halves) server.route(path, { kind: "ok", body: MAP_GZ });
+    const io = captureIO();
+    expect(await runFetch(["EMD-3197", "--half-maps", "--refresh"], io)).toBe(0);
+    const other = join(work, "cache", "emdb", "EMD-3197", "other");
+    expect(io.stdout).toContain(`  half map 1: downloaded ${join(other, "emd_3197_half_map_1.map.gz")}, ${MAP_GZ.length} bytes, sha256 ${sha256Hex(MAP_GZ)}\n`);
+    expect(io.stdout).toContain(`  half map 2: downloaded ${join(other, "emd_3197_half_map_2.map.gz")}`);
+    const hits = halves.map((path) => server.hits(path));
+    const again = captureIO();
+    expect(await runFetch(["EMD-3197", "--half-maps", "--offline", "--json"], again)).toBe(0);
+    expect(JSON.parse(again.stdout)[0].halfMaps).toEqual({
+      status: "loaded", message: null,
+      files: [1, 2].map((k) => ({
+        name: `emd_3197_half_map_${k}.map.gz`, path: join(other, `emd_3197_half_map_${k}.map.gz`), sha256: sha256Hex(MAP_GZ),
+        fileBytes: MAP_GZ.length, origin: "cache",
+      })),
+    });
+    expect(halves.map((path) => server.hits(path))).toEqual(hits);
+    // Without the flag nothing about half maps; a record without any says so, exit code 0.
+    const plain = captureIO();
+    expect(await runFetch(["EMD-3197", "--json"], plain)).toBe(0);
+    expect(JSON.parse(plain.stdout)[0].halfMaps).toBeNull();
+    server.route("/api/entry/EMD-3197", { kind: "ok", body: readFileSync(repo("test/fixtures/emdb/EMD-3197-absurd.json")) });
+    const none = captureIO();
+    expect(await runFetch(["EMD-3197", "--half-maps", "--refresh"], none)).toBe(0);
+    expect(none.stdout).toContain("  half maps: EMD-3197: EMDB's record lists no half maps; Level 1 needs two\n");
+  });
+
   it("prints one line naming the entry for a missing entry or a bad argument, exit code 2", async () => {
     server.route("/files/EMD-9999/map/emd_9999.map.gz", { kind: "status", status: 404 });
     const io = captureIO();
