@@ -10,36 +10,14 @@
  */
 import { cpus, loadavg } from "node:os";
 import type { Page } from "playwright-core";
-import { builtSite } from "./site-browser.js";
+import { builtSite, moveThresholdAndWait } from "./site-browser.js";
 import { benchMap } from "./upsample.js";
 
-/** Runs in the page: sets the threshold box `values` in turn (16 ms apart) and resolves when the last one is shown. */
-const moveAndWait = `async (values) => {
-  const box = document.querySelector('[data-testid="threshold"]');
-  const target = values[values.length - 1];
-  const shown = () => {
-    const s = document.querySelector('[data-testid="live-status"]');
-    return s && Number(s.dataset.threshold) === target && s.dataset.pending === "false";
-  };
-  let started = 0;
-  for (const [i, v] of values.entries()) {
-    if (i > 0) await new Promise((r) => setTimeout(r, 16));
-    started = performance.now();
-    box.value = String(v);
-    box.dispatchEvent(new Event("input", {bubbles: true}));
-  }
-  await new Promise((resolve) => {
-    if (shown()) return resolve();
-    const observer = new MutationObserver(() => shown() && (observer.disconnect(), resolve()));
-    observer.observe(document.body, {subtree: true, childList: true, attributes: true});
-  });
-  const s = document.querySelector('[data-testid="live-status"]');
-  return [performance.now() - started, Number(s.dataset.ms)];
-}`;
-
 async function measure(page: Page, label: string, thresholds: number[]): Promise<void> {
-  const once = async (values: number[]) =>
-    (await page.evaluate(`(${moveAndWait})(${JSON.stringify(values)})`)) as [total: number, worker: number];
+  const once = async (values: number[]) => {
+    const { total, workerMs } = await moveThresholdAndWait(page, values);
+    return [total, workerMs];
+  };
   await once([thresholds[0]]); // warm-up (the worker's code is compiled on its first reports)
   const singles: number[] = [], worker: number[] = [];
   for (let i = 1; i <= 12; i++) {
