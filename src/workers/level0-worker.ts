@@ -280,7 +280,9 @@ async function open(message: OpenRequest): Promise<void> {
   try {
     const phases = phaseClock();
     const bytes = new Uint8Array(message.bytes);
-    const { volume, stats, warnings } = await readMap(bytes, { maxBytes: OPEN_MAP_MAX_BYTES });
+    // The page transferred the bytes and never sees them again: a float32 file's voxels stay a view of them (a copy
+    // would cost the map's memory again, and a pass).
+    const { volume, stats, warnings } = await readMap(bytes, { maxBytes: OPEN_MAP_MAX_BYTES, handOverBytes: true });
     phases.lap("read");
     const sha256 = await sha256Hex(bytes);
     phases.lap("SHA-256");
