@@ -10,8 +10,8 @@
  * - the memory of it: peak resident set of the page's renderer process (page and worker) minus its resident set
  *   before the file was chosen (an upper bound: it counts garbage not yet collected), against the map's bytes, up to
  *   the first report and up to its mask figures;
- * - threshold moves through the threshold box: single moves once the page has settled (mask figures drawn; median
- *   of 9), and drags of 10 inputs 16 ms apart (median of 3), with the most stale reports that arrived after a drag's
+ * - threshold moves through the threshold box: single moves once the page has settled (mask figures and isosurface
+ *   drawn; median of 9), and drags of 10 inputs 16 ms apart (median of 3), with the most stale reports that arrived after a drag's
  *   last input.
  * Then the same steps in Node on the same file, in this process (best of 3, CPU and wall time, bench/steps.ts): read
  * with statistics and hash, masks and 0.a–0.c, 0.d, a threshold move; and `mapval report FILE --json` as a command.
@@ -56,12 +56,13 @@ async function reportShown(page: Page): Promise<number> {
   })`)) as number;
 }
 
-/** Resolves when the mask figures of the report shown, the soft mask's included, are drawn. */
+/** Resolves when the figures of the report shown are drawn: its mask slices (the soft mask's included) and isosurface. */
 async function settled(page: Page): Promise<void> {
   await page.waitForFunction(() => {
     const box = document.querySelector('[data-testid="mask-slices"]');
-    const status = document.querySelector('[data-testid="live-status"]');
-    return box && status && box.getAttribute("data-threshold") === status.getAttribute("data-threshold") &&
+    const stills = document.querySelector('[data-testid="isosurface-views"]');
+    const threshold = Number(document.querySelector('[data-testid="live-status"]')?.getAttribute("data-threshold"));
+    return box && stills && Number(box.getAttribute("data-threshold")) === threshold && Number(stills.getAttribute("data-threshold")) === threshold &&
       box.querySelectorAll("canvas").length > 0 && !box.textContent!.includes("Soft mask: computing");
   }, undefined, { timeout: 600_000, polling: 200 });
 }
@@ -101,7 +102,8 @@ async function benchEdge(site: BuiltSite, edge: number): Promise<void> {
         `(target ${target ? ms(target.firstMs) : "none"}): page reads the file ${ms(openPosted - chosenAt)}; worker opens it ` +
         `${ms(at(answers, "opened") - openPosted)} (${phaseList(opened?.phases)}); page sets up ${ms(reportPosted - (opened?.at ?? NaN))}; ` +
         `worker's first report ${ms((report?.at ?? NaN) - reportPosted)} (${phaseList(report?.phases)}); page draws it ` +
-        `${ms(shownAt - (report?.at ?? NaN))}. CPU used meanwhile: page ${ms(cpu1.main - cpu0.main)}, workers ${ms(cpu1.workers - cpu0.workers)}`,
+        `${ms(shownAt - (report?.at ?? NaN))}. CPU used meanwhile: page ${ms(cpu1.main - cpu0.main)}, workers ${ms(cpu1.workers - cpu0.workers)}, ` +
+        `other threads ${ms(cpu1.other - cpu0.other)}`,
     );
 
     await settled(page);
@@ -112,7 +114,7 @@ async function benchEdge(site: BuiltSite, edge: number): Promise<void> {
         `figures were drawn +${mib(peak - before)} = ${((peak - before) / mapBytes).toFixed(1)}× the map`,
     );
     await moveThresholdAndWait(page, [THRESHOLDS[0]]); // warm-up: the value index is built, the code compiled
-    const singles: number[] = [], worker: number[] = [], pageCpu: number[] = [], workerCpu: number[] = [];
+    const singles: number[] = [], worker: number[] = [], pageCpu: number[] = [], workerCpu: number[] = [], otherCpu: number[] = [];
     for (let i = 1; i <= 9; i++) {
       await settled(page);
       const before = rendererThreadsCpuMs(site.browser);
@@ -122,6 +124,7 @@ async function benchEdge(site: BuiltSite, edge: number): Promise<void> {
       worker.push(move.workerMs);
       pageCpu.push(after.main - before.main);
       workerCpu.push(after.workers - before.workers);
+      otherCpu.push(after.other - before.other);
     }
     const drags: number[] = [];
     let stale = 0;
@@ -136,7 +139,7 @@ async function benchEdge(site: BuiltSite, edge: number): Promise<void> {
       `open ${edge}³, threshold moves: single move, input → numbers shown: median ${ms(median(singles))} ` +
         `(min ${ms(Math.min(...singles))}, max ${ms(Math.max(...singles))}, n=9; target ${target ? ms(target.moveMs) : "none"}), ` +
         `of which the worker's report ${ms(median(worker))}; CPU per move (10 ms ticks): page ${ms(median(pageCpu))}, ` +
-        `worker ${ms(median(workerCpu))}; drag of 10 inputs, last input → numbers: median ${ms(median(drags))} ` +
+        `worker ${ms(median(workerCpu))}, other threads ${ms(median(otherCpu))}; drag of 10 inputs, last input → numbers: median ${ms(median(drags))} ` +
         `(max ${ms(Math.max(...drags))}, n=3), at most ${stale} stale report(s) after a drag's last input (target 1); ` +
         `load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
     );

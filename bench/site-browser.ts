@@ -43,21 +43,23 @@ export function rendererResidentBytes(browser: Browser): number {
 }
 
 /**
- * CPU time (user + system, ms) the renderer processes' threads have used so far: the page's main thread
- * (CrRendererMain) and its Web Workers (DedicatedWorker threads), from /proc/PID/task/TID/stat. Differences of two
- * readings time a step by the CPU it used, which a loaded machine stretches far less than the wall time.
+ * CPU time (user + system, ms) the renderer processes' threads have used so far: the page's main thread (the
+ * process's first), its Web Workers (DedicatedWorker threads) and the rest (V8's garbage collection and compilers,
+ * the compositor), from /proc/PID/task/TID/stat. Differences of two readings time a step by the CPU it used, which a
+ * loaded machine stretches far less than the wall time.
  */
-export function rendererThreadsCpuMs(browser: Browser): { main: number; workers: number } {
+export function rendererThreadsCpuMs(browser: Browser): { main: number; workers: number; other: number } {
   const ticks = 100; // USER_HZ on Linux
-  const out = { main: 0, workers: 0 };
+  const out = { main: 0, workers: 0, other: 0 };
   for (const pid of rendererProcesses(browser))
     for (const tid of safely(() => readdirSync(`/proc/${pid}/task`), [] as string[])) {
       const stat = safely(() => readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8"), "");
       const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks; // utime, stime: fields 14 and 15
-      if (name === "CrRendererMain") out.main += ms;
+      if (tid === String(pid)) out.main += ms;
       else if (name.startsWith("DedicatedWorker")) out.workers += ms;
+      else out.other += ms;
     }
   return out;
 }
