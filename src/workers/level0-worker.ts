@@ -34,8 +34,9 @@
  *               {type: "local-progress", id, stage ("0.e" | "0.f–0.g"), fed, total, ms} (a run starts, a band is fed)
  *               {type: "local", id, threshold, mode, ms}; {type: "local-cancelled", id}
  *               {type: "error", id, request, threshold?, message, code?}
- * `phases` times the steps of an answer (ms; "opened": read with statistics, SHA-256, figure copy; "report": the kernel
- * up to each of 0.d–0.h it computed, each of those, then the JSON and tables), for the benches (bench/open-map.bench.ts).
+ * `phases` times the steps of an answer (ms; "opened": read with statistics, SHA-256, figure copy, default threshold;
+ * "report": the kernel up to each of 0.d–0.h it computed, each of those, then the JSON and tables), for the benches
+ * (bench/open-map.bench.ts).
  * A message of another shape (null, an unknown type or mode, a threshold that is not a finite number) is answered by
  * {type: "error", id: null, request: "invalid", message} and otherwise ignored.
  */
@@ -303,9 +304,11 @@ async function open(message: OpenRequest): Promise<void> {
     const shown = downsample(volume, factor);
     const figureData = factor === 1 ? volume.data.slice() : shown.data;
     phases.lap("figure copy");
+    const threshold = chooseThreshold(null, volume.data, stats.max);
+    phases.lap("default threshold");
     scope.postMessage({
       type: "opened", name, sha256, shape: [volume.nx, volume.ny, volume.nz], voxelSize: volume.voxelSize, origin: volume.origin,
-      stats, fileWarnings: warnings, threshold: chooseThreshold(null, volume.data, stats.max),
+      stats, fileWarnings: warnings, threshold,
       figureVolume: { shape: [shown.nx, shown.ny, shown.nz], factor, data: figureData }, phases: phases.ms,
     }, [figureData.buffer]);
   } catch (error) {
