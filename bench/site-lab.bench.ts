@@ -16,8 +16,10 @@ const moveAndWait = `async ([query, value]) => {
   const box = document.querySelector('[data-testid="lab-parameter-' + query + '"]');
   const line = () => document.querySelector('[data-testid="what-changed"]');
   const before = Number(line().dataset.report);
+  // The live status too: a new lab map rebuilds the threshold box it sits in, and fills it after the report.
   const shown = () => Number(line().dataset.report) > before &&
-    document.querySelector('[data-testid="report-view"]').dataset.state === "ready";
+    document.querySelector('[data-testid="report-view"]').dataset.state === "ready" &&
+    document.querySelector('[data-testid="live-status"]') !== null;
   const started = performance.now();
   box.value = String(value);
   box.dispatchEvent(new Event("input", {bubbles: true}));
