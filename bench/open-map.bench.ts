@@ -71,6 +71,7 @@ async function benchEdge(site: BuiltSite, edge: number): Promise<void> {
   const path = benchMapFile(edge);
   const mapBytes = statSync(path).size - 1024;
   const page = await site.browser.context.newPage();
+  let sampler: ReturnType<typeof setInterval> | undefined;
   try {
     await recordWorkerAnswers(page);
     await page.goto(`${site.origin}/open?threshold=1&resolution=7`);
@@ -81,7 +82,7 @@ async function benchEdge(site: BuiltSite, edge: number): Promise<void> {
     });
     const before = rendererResidentBytes(site.browser);
     let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, rendererResidentBytes(site.browser))), 100);
+    sampler = setInterval(() => (peak = Math.max(peak, rendererResidentBytes(site.browser))), 100);
     const shown = reportShown(page);
     const cpu0 = rendererThreadsCpuMs(site.browser);
     await page.getByTestId("open-map").setInputFiles(path);
@@ -130,8 +131,8 @@ async function benchEdge(site: BuiltSite, edge: number): Promise<void> {
     let stale = 0;
     for (let i = 0; i < 3; i++) {
       await settled(page);
-      const path = i % 2 === 0 ? [...THRESHOLDS].reverse() : THRESHOLDS;
-      const drag = await moveThresholdAndWait(page, path);
+      const values = i % 2 === 0 ? [...THRESHOLDS].reverse() : THRESHOLDS;
+      const drag = await moveThresholdAndWait(page, values);
       drags.push(drag.total);
       stale = Math.max(stale, drag.staleAfterLast);
     }
@@ -144,6 +145,7 @@ async function benchEdge(site: BuiltSite, edge: number): Promise<void> {
         `load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
     );
   } finally {
+    clearInterval(sampler);
     await page.close();
   }
 }
