@@ -10,71 +10,30 @@
  * collected), against the map's bytes. Targets (issue 14): ≤ 90 s with 2 workers, progress at least every 2 s,
  * ≤ 8× the map's bytes. `npm run bench -- local-browser`.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-import { serveDirectory } from "../data-loaders/site/static-server.js";
+import { join } from "node:path";
+import { builtSite, rendererResidentBytes } from "./site-browser.js";
 import { benchMap, mrcBytes, mib } from "./upsample.js";
 
-const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const EDGE = 256;
 
-/** Processes whose command line holds `marker` (the browser's profile directory), and all their descendants. */
-function processTree(marker: string): { pid: number; renderer: boolean }[] {
-  const all = readdirSync("/proc").filter((name) => /^\d+$/.test(name)).flatMap((name) => {
-    try {
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, "utf8");
-      const ppid = Number(readFileSync(`/proc/${name}/stat`, "utf8").split(") ")[1].split(" ")[1]);
-      return [{ pid: Number(name), ppid, cmdline }];
-    } catch {
-      return []; // ended meanwhile
-    }
-  });
-  const inTree = new Set(all.filter((p) => p.cmdline.includes(marker) && !p.cmdline.includes("--type=")).map((p) => p.pid));
-  for (let grown = true; grown; ) {
-    grown = false;
-    for (const p of all) if (!inTree.has(p.pid) && inTree.has(p.ppid)) (inTree.add(p.pid), (grown = true));
-  }
-  return all.filter((p) => inTree.has(p.pid)).map((p) => ({ pid: p.pid, renderer: p.cmdline.includes("--type=renderer") }));
-}
-
-function residentBytes(pid: number): number {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
-    return line ? Number(line.split(/\s+/)[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
 export async function run(): Promise<void> {
-  if (!existsSync(join(projectRoot, "dist", "open.html"))) {
-    console.log("local-browser: dist/ has no open page; run `npm run build` first");
-    return;
-  }
+  const site = await builtSite("local-browser", "open.html");
+  if (!site) return;
   const scratch = mkdtempSync(join(tmpdir(), "mapval-local-browser-"));
   const mapPath = join(scratch, `emd_1997-${EDGE}.map`);
   const volume = benchMap(EDGE);
   writeFileSync(mapPath, mrcBytes(volume));
   const mapBytes = volume.data.byteLength;
-  const server = await serveDirectory(join(projectRoot, "dist"));
-  const profile = mkdtempSync(join(tmpdir(), "mapval-bench-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.MAPVAL_CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
   try {
-    const page = await context.newPage();
-    await page.goto(`${server.origin}/open?threshold=1&resolution=7`);
+    const page = await site.browser.context.newPage();
+    await page.goto(`${site.origin}/open?threshold=1&resolution=7`);
     await page.getByTestId("open-map").setInputFiles(mapPath);
     await page.getByTestId("compute-local").waitFor({ timeout: 120_000 });
     await page.waitForFunction(() => document.querySelector('[data-testid="report-view"]')?.getAttribute("data-state") === "ready");
     await page.waitForTimeout(3000); // the mask figures and the value index settle
-    const renderers = () => processTree(profile).filter((p) => p.renderer).map((p) => p.pid);
-    const renderer = () => Math.max(...renderers().map(residentBytes));
+    const renderer = () => rendererResidentBytes(site.browser);
     const before = renderer();
     const workers = await page.evaluate(() => navigator.hardwareConcurrency);
 
@@ -107,9 +66,7 @@ export async function run(): Promise<void> {
         `${((peak - before) / mapBytes).toFixed(1)}× the map (target 8×); load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
     );
   } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
+    await site.close();
     rmSync(scratch, { recursive: true, force: true });
-    await server.close();
   }
 }

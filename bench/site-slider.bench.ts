@@ -8,43 +8,16 @@
  * moves (median of 12) and for bursts of 10 inputs 16 ms apart (drags, median of 5), timed from the last input.
  * Target: ≤ 50 ms per move at 160³.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium, type Page } from "playwright-core";
-import { serveDirectory } from "../data-loaders/site/static-server.js";
+import { cpus, loadavg } from "node:os";
+import type { Page } from "playwright-core";
+import { builtSite, moveThresholdAndWait } from "./site-browser.js";
 import { benchMap } from "./upsample.js";
 
-const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
-
-/** Runs in the page: sets the threshold box `values` in turn (16 ms apart) and resolves when the last one is shown. */
-const moveAndWait = `async (values) => {
-  const box = document.querySelector('[data-testid="threshold-number"]');
-  const target = values[values.length - 1];
-  const shown = () => {
-    const s = document.querySelector('[data-testid="live-status"]');
-    return s && Number(s.dataset.threshold) === target && s.dataset.pending === "false";
-  };
-  let started = 0;
-  for (const [i, v] of values.entries()) {
-    if (i > 0) await new Promise((r) => setTimeout(r, 16));
-    started = performance.now();
-    box.value = String(v);
-    box.dispatchEvent(new Event("input", {bubbles: true}));
-  }
-  await new Promise((resolve) => {
-    if (shown()) return resolve();
-    const observer = new MutationObserver(() => shown() && (observer.disconnect(), resolve()));
-    observer.observe(document.body, {subtree: true, childList: true, attributes: true});
-  });
-  const s = document.querySelector('[data-testid="live-status"]');
-  return [performance.now() - started, Number(s.dataset.ms)];
-}`;
-
 async function measure(page: Page, label: string, thresholds: number[]): Promise<void> {
-  const once = async (values: number[]) =>
-    (await page.evaluate(`(${moveAndWait})(${JSON.stringify(values)})`)) as [total: number, worker: number];
+  const once = async (values: number[]) => {
+    const { total, workerMs } = await moveThresholdAndWait(page, values);
+    return [total, workerMs];
+  };
   await once([thresholds[0]]); // warm-up (the worker's code is compiled on its first reports)
   const singles: number[] = [], worker: number[] = [];
   for (let i = 1; i <= 12; i++) {
@@ -68,25 +41,16 @@ async function measure(page: Page, label: string, thresholds: number[]): Promise
 }
 
 export async function run(): Promise<void> {
-  if (!existsSync(join(projectRoot, "dist", "entries", "emd-1997.html"))) {
-    console.log("site-slider: dist/ has no report page; run `npm run build` first");
-    return;
-  }
-  const server = await serveDirectory(join(projectRoot, "dist"));
-  const profile = mkdtempSync(join(tmpdir(), "mapval-bench-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.MAPVAL_CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
+  const site = await builtSite("site-slider", "entries/emd-1997.html");
+  if (!site) return;
   const thresholds = [0.9, 1.1, 0.8, 1.2, 0.95, 1.05, 0.7, 1.3, 0.85, 1.15];
   try {
     const settle = async (page: Page) =>
       page.waitForFunction(() => document.querySelector('[data-testid="live-status"]')?.getAttribute("data-pending") === "false" &&
         document.querySelectorAll('[data-testid="mask-slices"] canvas').length > 0, undefined, { timeout: 60_000 });
 
-    const page = await context.newPage();
-    await page.goto(`${server.origin}/entries/emd-1997`);
+    const page = await site.browser.context.newPage();
+    await page.goto(`${site.origin}/entries/emd-1997`);
     await settle(page);
     await measure(page, "report page, EMD-1997 100³", thresholds);
     await page.close();
@@ -94,7 +58,7 @@ export async function run(): Promise<void> {
     // The same page given a 160³ map: the volume and the page data are swapped as they are fetched.
     const big = benchMap(160);
     const bytes = Buffer.from(big.data.buffer, big.data.byteOffset, big.data.byteLength);
-    const page160 = await context.newPage();
+    const page160 = await site.browser.context.newPage();
     await page160.route("**/_file/data/entries/emd-1997/volume.*.f32", (route) => route.fulfill({ body: bytes }));
     await page160.route("**/_file/data/entries/emd-1997/report.*.json", async (route) => {
       const data = await (await route.fetch()).json();
@@ -103,12 +67,10 @@ export async function run(): Promise<void> {
       data.map = { ...data.map, shape: [big.nx, big.ny, big.nz], voxelSize };
       await route.fulfill({ json: data });
     });
-    await page160.goto(`${server.origin}/entries/emd-1997`);
+    await page160.goto(`${site.origin}/entries/emd-1997`);
     await settle(page160);
     await measure(page160, "report page, EMD-1997 upsampled to 160³", thresholds);
   } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-    await server.close();
+    await site.close();
   }
 }

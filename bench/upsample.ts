@@ -2,7 +2,9 @@
  * Deterministic large test maps for the benchmarks: a bundled real map (emd_1997, 100³ at 2.02 Å) resampled to m³ by
  * Fourier interpolation (zero-padding the spectrum), done as three separable real matrix products.
  */
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseMap } from "../lib/io/mrc-reader.js";
@@ -72,6 +74,23 @@ export function loadEmd1997(): Volume {
 /** emd_1997 upsampled to m³ (m = 256 or 160 in the benchmarks). */
 export function benchMap(m: number): Volume {
   return upsample(loadEmd1997(), m);
+}
+
+/**
+ * benchMap(m) as an MRC file (mrcBytes), kept in the system's temporary folder under a name that changes with this
+ * file's code, so that a large map (512³ costs about a minute of CPU) is made once per machine, not per bench run.
+ */
+export function benchMapFile(m: number): string {
+  const code = createHash("sha256").update(readFileSync(fileURLToPath(import.meta.url))).digest("hex").slice(0, 12);
+  const dir = join(tmpdir(), "mapval-bench-maps");
+  const path = join(dir, `emd_1997-${m}-${code}.map`);
+  if (!existsSync(path)) {
+    mkdirSync(dir, { recursive: true });
+    const partial = `${path}.${process.pid}.partial`;
+    writeFileSync(partial, mrcBytes(benchMap(m)));
+    renameSync(partial, path); // whole or absent, even when two benches make it at once
+  }
+  return path;
 }
 
 /**

@@ -125,6 +125,31 @@ describe("dilate18", () => {
     );
   });
 
+  it("spreads across the 32-voxel words of long rows as the literal reading does: rows of 1–100 voxels, seeds in any order (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 5 }),
+        fc.boolean(),
+        fc.double({ min: 0, max: 0.2, noNaN: true }),
+        fc.integer(),
+        (nx, ny, nz, iterations, skipBorderShell, density, seed) => {
+          const next = xorshift32(seed);
+          const m = new Uint8Array(nx * ny * nz);
+          for (let i = 0; i < m.length; i++) m[i] = next() / 2 ** 32 < density ? 1 : 0;
+          // Seeds shuffled: the caller's order must not matter.
+          const seeds = Int32Array.from(Array.from(m.keys()).filter((i) => m[i] === 1).sort(() => (next() & 1 ? 1 : -1)));
+          const want = naiveDilate(m, nx, ny, nz, iterations, skipBorderShell);
+          const got = dilate18Voxels(seeds, nx, ny, nz, iterations, { skipBorderShell });
+          expect(Array.from(got)).toEqual(Array.from(want.keys()).filter((i) => want[i] === 1));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("stops when a step sets nothing: 10⁹ steps give the box's fixed point at once, in both border modes", () => {
     // 7×5×4 box, one seed: within nx + ny + nz steps every voxel reachable is set; the border rule leaves the shell.
     const [nx, ny, nz] = [7, 5, 4];

@@ -25,15 +25,18 @@
  *               {type: "sweep", id, thresholds, mode, parameters}
  *               {type: "local", id, threshold, mode, resolution?, voxelSize?, workers, bandWorkerUrl}
  *               {type: "cancel-local", id}
- * Messages out: {type: "opened", name, sha256, shape, voxelSize, stats, threshold, figureVolume, fileWarnings}
+ * Messages out: {type: "opened", name, sha256, shape, voxelSize, stats, threshold, figureVolume, fileWarnings, phases}
  *               {type: "lab-map", id, parameters, query, sha256, peak, threshold, resolution, stats, figureVolume, warnings}
- *               {type: "report", id, threshold, ms, report, json, tables, local}, then {type: "masks", id, threshold,
+ *               {type: "report", id, threshold, ms, phases, report, json, tables, local}, then {type: "masks", id, threshold,
  *               masks} and {type: "soft", id, slices} (skipped when a newer request is waiting); `local` is null or
  *               {threshold, mode, current, sections: 0.e–0.g} (current: they are in this report)
  *               {type: "sweep", id, rows, ms}
  *               {type: "local-progress", id, stage ("0.e" | "0.f–0.g"), fed, total, ms} (a run starts, a band is fed)
  *               {type: "local", id, threshold, mode, ms}; {type: "local-cancelled", id}
  *               {type: "error", id, request, threshold?, message, code?}
+ * `phases` times the steps of an answer (ms; "opened": read with statistics, SHA-256, figure copy, default threshold;
+ * "report": the kernel up to each of 0.d–0.h it computed, each of those, then the JSON and tables), for the benches
+ * (bench/open-map.bench.ts).
  * A message of another shape (null, an unknown type or mode, a threshold that is not a finite number) is answered by
  * {type: "error", id: null, request: "invalid", message} and otherwise ignored.
  */
@@ -276,9 +279,14 @@ async function open(message: OpenRequest): Promise<void> {
   pendingReport = pendingSweep = null;
   clearTimeout(figuresTimer);
   try {
+    const phases = phaseClock();
     const bytes = new Uint8Array(message.bytes);
-    const { volume, stats, warnings } = await readMap(bytes, { maxBytes: OPEN_MAP_MAX_BYTES });
+    // The page transferred the bytes and never sees them again: a float32 file's voxels stay a view of them (a copy
+    // would cost the map's memory again, and a pass).
+    const { volume, stats, warnings } = await readMap(bytes, { maxBytes: OPEN_MAP_MAX_BYTES, handOverBytes: true });
+    phases.lap("read");
     const sha256 = await sha256Hex(bytes);
+    phases.lap("SHA-256");
     const name = message.name;
     map = {
       volume,
@@ -295,10 +303,13 @@ async function open(message: OpenRequest): Promise<void> {
     const factor = downsampleFactor([volume.nx, volume.ny, volume.nz]);
     const shown = downsample(volume, factor);
     const figureData = factor === 1 ? volume.data.slice() : shown.data;
+    phases.lap("figure copy");
+    const threshold = chooseThreshold(null, volume.data, stats.max);
+    phases.lap("default threshold");
     scope.postMessage({
       type: "opened", name, sha256, shape: [volume.nx, volume.ny, volume.nz], voxelSize: volume.voxelSize, origin: volume.origin,
-      stats, fileWarnings: warnings, threshold: chooseThreshold(null, volume.data, stats.max),
-      figureVolume: { shape: [shown.nx, shown.ny, shown.nz], factor, data: figureData },
+      stats, fileWarnings: warnings, threshold,
+      figureVolume: { shape: [shown.nx, shown.ny, shown.nz], factor, data: figureData }, phases: phases.ms,
     }, [figureData.buffer]);
   } catch (error) {
     const { message: text, code } = error as Error & { code?: string };
@@ -351,6 +362,20 @@ async function buildLab(request: LabRequest): Promise<void> {
   building = false;
   pendingReport = { type: "report", id: request.id, threshold: built.threshold, mode: request.mode, parameters: request.parameters, resolution: built.resolution };
   schedule();
+}
+
+/** Times consecutive steps: `lap(name)` records the time since the last lap (or the start) as `ms[name]`. */
+function phaseClock() {
+  const ms: Record<string, number> = {};
+  let last = performance.now();
+  return {
+    ms,
+    lap(name: string) {
+      const now = performance.now();
+      ms[name] = now - last;
+      last = now;
+    },
+  };
 }
 
 async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
@@ -441,9 +466,14 @@ async function computeLocal(request: LocalRequest): Promise<void> {
 function answer(request: ReportRequest): { report: Level0Report; workings: Level0Workings } | null {
   const { volume, init, opened } = map!;
   const started = performance.now();
+  const phases = phaseClock();
+  // Each of 0.d–0.h computed here ends the step before it: "masks, 0.a–0.c" first.
+  let step = "masks, 0.a–0.c";
+  const onSection = (id: Level0SectionId) => (phases.lap(step), (step = id));
   let result: { report: Level0Report; workings: Level0Workings };
   try {
-    result = runLevel0WithWorkings(volume, reportOptions(request));
+    result = runLevel0WithWorkings(volume, { ...reportOptions(request), onSection });
+    phases.lap(step);
     const { sections } = result.report;
     opened?.spectral.set(spectralKey(request), Object.fromEntries(THRESHOLD_FREE.map((id) => [id, sections[id]])));
   } catch (error) {
@@ -462,13 +492,16 @@ function answer(request: ReportRequest): { report: Level0Report; workings: Level
     massTable: mask ? massTableRows(mask) : [],
     guinier: guinierRows(report.sections["0.d"]),
   };
+  const json = reportJson(report, init.file, init.sha256, { fileWarnings: init.fileWarnings });
+  phases.lap("JSON and tables");
   scope.postMessage({
     type: "report",
     id: request.id,
     threshold: request.threshold,
     ms,
+    phases: phases.ms,
     report,
-    json: reportJson(report, init.file, init.sha256, { fileWarnings: init.fileWarnings }),
+    json,
     // The Ts the report used (an opened file's comes from its header unless the request overrides it).
     ts: report.input.voxelSize,
     tables,

@@ -13,6 +13,8 @@ export const CHROMIUM_PATH = process.env.MAPVAL_CHROMIUM ?? DEFAULT_CHROMIUM;
 
 export interface Browser {
   readonly context: BrowserContext;
+  /** The fresh profile directory (on the command line of the browser's processes). */
+  readonly profile: string;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function launchChromium(): Promise<Browser> {
   });
   return {
     context,
+    profile,
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
