@@ -9,6 +9,8 @@ import { runLevel0 } from "../lib/level0/level0.js";
 import { parseMap } from "../lib/io/mrc-reader.js";
 import { reportJson } from "../lib/report/report-text.js";
 import { makeVolume } from "../lib/io/volume.js";
+import { DEFAULT_ENTRIES_PATH } from "../data-loaders/emdb/resolve-entry.js";
+import { siteEntriesPath } from "../data-loaders/site/site-entries.js";
 
 const root = join(import.meta.dirname, "..");
 
@@ -147,4 +149,11 @@ test("the local-map copy for the surface views keeps every stride-th voxel, at m
   expect(Array.from(grid.values)).toEqual(expected);
   // Small maps are copied whole.
   expect(localSurfaceGrid({ volume: { nx, ny, nz, data, voxelSize: null, origin: [0, 0, 0] }, mask }).shape).toEqual([nx, ny, nz]);
+});
+
+test("the site's entries configuration: MAPVAL_SITE_ENTRIES when set (resolved), else the repository's", () => {
+  expect(siteEntriesPath({})).toBe(DEFAULT_ENTRIES_PATH);
+  expect(siteEntriesPath({ MAPVAL_SITE_ENTRIES: "" })).toBe(DEFAULT_ENTRIES_PATH);
+  expect(siteEntriesPath({ MAPVAL_SITE_ENTRIES: "mapval.entries.json" })).toBe(join(process.cwd(), "mapval.entries.json"));
+  expect(() => siteEntriesPath({ MAPVAL_SITE_ENTRIES: "/nonexistent/entries.json" })).toThrow("MAPVAL_SITE_ENTRIES=/nonexistent/entries.json: no such file");
 });

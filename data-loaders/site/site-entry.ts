@@ -36,6 +36,7 @@ import type { Volume } from "../../lib/io/volume.js";
 import { withBandPool } from "../workers/band-pool.js";
 import { parseEmdbXml, type EmdbMetadata } from "../emdb/emdb-metadata.js";
 import { loadEntry, type ResolvedEntry } from "../emdb/resolve-entry.js";
+import { siteEntriesPath } from "./site-entries.js";
 
 /** Thresholds in the sweep behind the verdict-vs-threshold chart. */
 export const SWEEP_THRESHOLDS = 100;
@@ -275,7 +276,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { id, out } = parseArgs({ options: { id: { type: "string" }, out: { type: "string" } } }).values;
   if (!id || !out) throw new Error("usage: site-entry.ts --id=<entry> --out=<dir>");
   const started = performance.now();
-  const { files, index } = await entryFiles(id);
+  const { files, index } = await entryFiles(id, siteEntriesPath());
   mkdirSync(out, { recursive: true });
   for (const [name, content] of Object.entries(files)) writeFileSync(join(out, name), content);
   writeFileSync(join(out, "index-row.json"), JSON.stringify(index));
