@@ -110,8 +110,8 @@ export function fullMapStatus({state, received, total, message}, load, {threshol
     : state === "too-large"
     ? html`The full map (${size}) is too large for this page: the numbers are those at the entry's threshold
       (${significant(threshold, 6)}), computed when the site was built; <code>mapval report</code> gives them at other thresholds.`
-    : html`${state === "error" ? html`<strong class="error">The full map could not be fetched: ${message}.</strong> ` : ""}The numbers shown are the
-      full map's at the entry's threshold (${significant(threshold, 6)}), computed when the site was built. Live numbers at another threshold
-      or criteria need the full map (${size}), fetched on the first change: ${button(state === "error" ? "Try again" : `Fetch it now (${size})`)}`;
+    : html`${state === "error" ? html`<strong class="error">The full map could not be fetched: ${message}.</strong> ` : ""}Numbers
+      shown: the full map's at the entry's threshold (${significant(threshold, 6)}), computed when the site was built. Other
+      thresholds and criteria need the full map (${size}), fetched on the first change: ${button(state === "error" ? "Try again" : "Fetch it now")}`;
   return html`<p class="full-map" data-testid="full-map" data-state=${state}>${body}</p>`;
 }
