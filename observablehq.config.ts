@@ -4,12 +4,13 @@ import { rmSync, symlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { batchDirFromEnv, readBatchSummary, type BatchRow } from "./data-loaders/batch/batch-output.js";
 import { listEntries } from "./data-loaders/emdb/resolve-entry.js";
+import { siteEntriesPath } from "./data-loaders/site/site-entries.js";
 
 // MAPVAL_BATCH_DIR=DIR publishes the output of `mapval batch` (docs/batch.md) instead of the bundled entries.
 const batchDir = batchDirFromEnv();
 const batch = batchDir ? readBatchSummary(batchDir) : null;
-// Exactly the entries of mapval.entries.json get a report page (none when a batch is published).
-const entries = batch ? [] : listEntries();
+// Exactly the entries of mapval.entries.json (or of MAPVAL_SITE_ENTRIES) get a report page (none when a batch is published).
+const entries = batch ? [] : listEntries(siteEntriesPath());
 // A batch entry's page reads its report.json or error.json as a static file through this link to the batch
 // directory (src/batch/[id].md): copying 10,000 files is quick where 10,000 data loader processes are not.
 const batchLink = join(import.meta.dirname, "src", "data", "batch-entries");

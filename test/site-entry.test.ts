@@ -14,6 +14,8 @@ import { reportJson } from "../lib/report/report-text.js";
 import { makeVolume } from "../lib/io/volume.js";
 import { level1SectionIds, sectionIds } from "../lib/section-registry.js";
 import { seededNormal } from "./helpers/random.js";
+import { DEFAULT_ENTRIES_PATH } from "../data-loaders/emdb/resolve-entry.js";
+import { siteEntriesPath } from "../data-loaders/site/site-entries.js";
 
 const root = join(import.meta.dirname, "..");
 
@@ -45,6 +47,9 @@ test("an entry's site files: the report at the fallback threshold, flagged, with
   // The live volume is the map itself (20³ is far below 160³).
   expect(page.live).toMatchObject({ shape: [20, 20, 20], factor: 1, voxelSize: 11.4 });
   expect(new Float32Array((files["volume.f32"] as Uint8Array).slice().buffer)).toEqual(volume.data);
+  // No full-size file to fetch: the page names it, empty.
+  expect(page.full).toBeNull();
+  expect((files["volume-full.f32"] as Uint8Array).byteLength).toBe(0);
 
   const rows = (name: string) => Array.from(tableFromIPC(files[name] as Uint8Array), (r) => r.toJSON());
   expect(rows("summary.arrow").map((r) => r.status)).toEqual(Object.values(expected.sections).map((s) => s.status));
@@ -58,7 +63,7 @@ test("an entry's site files: the report at the fallback threshold, flagged, with
   expect(rows("components.arrow").length).toBe(page.json.sections["0.b"].results.componentSizes.length);
 });
 
-test("a map above 160³ voxels: the report is of the map itself, the live copy is downsampled and says so", async () => {
+test("a map above 160³ voxels: the report and the sweep are of the map itself, the figures' copy is downsampled, the full map is a file", async () => {
   // A 170³ map (11.4 Å voxels) made from EMD-3197's header: one Gaussian blob off centre.
   const n = 170;
   const header = new Uint8Array(readFileSync(join(root, "data/maps/emd_3197.map")).subarray(0, 1024));
@@ -85,6 +90,20 @@ test("a map above 160³ voxels: the report is of the map itself, the live copy i
     expect(page.live).toMatchObject({ shape: [85, 85, 85], voxelSize: 22.8, factor: 2 });
     expect((files["volume.f32"] as Uint8Array).byteLength).toBe(85 ** 3 * 4);
     expect(index).toMatchObject({ downsampleFactor: 2, threshold: 0.5, thresholdFromAuthors: true, title: "<b>big</b>" });
+    // The page's numbers come from the file's voxels, which it fetches from volume-full.f32 (its size is in report.json).
+    const full = files["volume-full.f32"] as Uint8Array;
+    expect(page.full).toEqual({ shape: [n, n, n], bytes: n ** 3 * 4 });
+    // Compared as bytes: a deep equality over 4.9 million elements takes minutes.
+    expect(Buffer.from(full).equals(Buffer.from(data.buffer))).toBe(true);
+    // The sweep is of the full map: its raw mask at each threshold holds the voxels ≥ it (counted here), and its
+    // verdicts are those of a report of the full map at that threshold.
+    const sweep = Array.from(tableFromIPC(files["sweep.arrow"] as Uint8Array), (r) => r.toJSON());
+    const volume = { nx: n, ny: n, nz: n, data, voxelSize: [11.4, 11.4, 11.4] as [number, number, number], origin: [0, 0, 0] as [number, number, number] };
+    for (const row of [sweep[0], sweep[50], sweep.at(-1)!]) {
+      expect(row.rawVoxels).toBe(data.reduce((count, v) => count + (v >= row.threshold ? 1 : 0), 0));
+      const { sections } = runLevel0(volume, { threshold: row.threshold, voxelSize: 11.4, sections: ["0.a", "0.b", "0.c"] });
+      expect([row.status0a, row.status0b, row.status0c]).toEqual([sections["0.a"].status, sections["0.b"].status, sections["0.c"].status]);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -271,4 +290,11 @@ describe("an entry with half maps", () => {
       process.env.MAPVAL_CACHE_DIR = saved;
     }
   }, 120_000);
+});
+
+test("the site's entries configuration: MAPVAL_SITE_ENTRIES when set (resolved), else the repository's", () => {
+  expect(siteEntriesPath({})).toBe(DEFAULT_ENTRIES_PATH);
+  expect(siteEntriesPath({ MAPVAL_SITE_ENTRIES: "" })).toBe(DEFAULT_ENTRIES_PATH);
+  expect(siteEntriesPath({ MAPVAL_SITE_ENTRIES: "mapval.entries.json" })).toBe(join(process.cwd(), "mapval.entries.json"));
+  expect(() => siteEntriesPath({ MAPVAL_SITE_ENTRIES: "/nonexistent/entries.json" })).toThrow("MAPVAL_SITE_ENTRIES=/nonexistent/entries.json: no such file");
 });

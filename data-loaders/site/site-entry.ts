@@ -1,8 +1,9 @@
 /**
  * The site's data for one configured entry, computed by the kernel in Node: the report at the entry's threshold
  * (author's contour, or the configured fallback, flagged), the sections the page does not recompute live (0.d–0.h,
- * for both modes), the threshold sweep, the tables as Arrow, and the volume the page's worker analyses live
- * (a downsampled copy above 160³ voxels). An entry with half maps also gets Level 1 (entryLevel1): the report is then
+ * for both modes), the threshold sweep, the tables as Arrow, the copy of the map the page draws its figures from
+ * (downsampled above 160³ voxels) and, when that copy is coarser, the map at full size, which the page fetches when it
+ * first needs live numbers (pageVolumes). An entry with half maps also gets Level 1 (entryLevel1): the report is then
  * both levels', and the halves are written for the page's live masked FSC.
  *
  * Run as a script (`--id=<entry> --out=<dir>`) it writes those files into <dir>; src/data/entries.zip.ts runs one
@@ -44,6 +45,7 @@ import { checkHalfMaps, checkHalvesAgainstMap } from "../../lib/level1/fsc.js";
 import { AnalysisInputError } from "../../lib/errors.js";
 import type { HalfMapFiles } from "../../lib/report/report-text.js";
 import { level1SectionIds, type Level1SectionId } from "../../lib/section-registry.js";
+import { siteEntriesPath } from "./site-entries.js";
 
 /** Thresholds in the sweep behind the verdict-vs-threshold chart. */
 export const SWEEP_THRESHOLDS = 100;
@@ -260,6 +262,19 @@ export async function entryLevel1(
   };
 }
 
+/**
+ * The page's volumes: `live`, the copy its figures are drawn from (the map itself up to 160³ voxels, else downsampled),
+ * and `full`, the file's voxels for the page's worker when `live` is coarser (empty otherwise: the worker then analyses
+ * `live`, which is the map). `full` holds the voxels as read, non-finite ones included, so that the worker checks and
+ * replaces them as `mapval report` does, with the same input warning.
+ */
+export function pageVolumes(read: Volume, finite: Volume) {
+  const factor = downsampleFactor([finite.nx, finite.ny, finite.nz]);
+  const live = downsample(finite, factor);
+  const full = factor === 1 ? new Uint8Array(0) : new Uint8Array(read.data.buffer, read.data.byteOffset, read.data.byteLength);
+  return { factor, live, full };
+}
+
 function arrow(rows: object[]): Uint8Array {
   return tableToIPC(tableFromJSON(rows as Record<string, unknown>[]), "file");
 }
@@ -292,9 +307,8 @@ export async function entryFiles(
   // With half maps, the page's report, JSON and score are both levels' (VRS's one score).
   const combined = level1.report === null ? report : combineReports(report, level1.report);
 
-  // The slider works on this copy; the page says so when it is not the deposited map.
-  const factor = downsampleFactor([volume.nx, volume.ny, volume.nz]);
-  const live = downsample(volume, factor);
+  // The page's figures are drawn from `live` and say so when it is not the deposited map; its numbers are the full map's.
+  const { factor, live, full } = pageVolumes(read.volume, volume);
   const markers = {
     author: threshold.fromAuthors ? threshold.level : null,
     twoSigma: stats.mean + 2 * stats.std,
@@ -304,7 +318,7 @@ export async function entryFiles(
   const low = Math.min(levelKeepingFraction(read.volume.data, 0.2), ...candidates);
   const high = Math.max(levelKeepingFraction(read.volume.data, 0.0005), ...candidates);
   const thresholds = Array.from({ length: SWEEP_THRESHOLDS }, (_, i) => low + ((high - low) * i) / (SWEEP_THRESHOLDS - 1));
-  const sweepTable = sweepRows(sweep(live, thresholds, { voxelSize: ts * factor }));
+  const sweepTable = sweepRows(sweep(volume, thresholds, { voxelSize: ts }));
 
   const localMaps: Record<string, ReturnType<typeof localSlices> & { surface: { shape: number[]; voxelSize: number | null } }> = {};
   const localSurfaceFiles: Record<string, Uint8Array> = {};
@@ -332,6 +346,8 @@ export async function entryFiles(
       min: stats.min, max: stats.max, mean: stats.mean, std: stats.std,
     },
     live: { shape: [live.nx, live.ny, live.nz], voxelSize: ts * factor, origin: live.origin, factor },
+    // What the page fetches for live numbers when `live` is coarser (volume-full.f32): its size, shown before.
+    full: factor === 1 ? null : { shape: [volume.nx, volume.ny, volume.nz], bytes: full.byteLength },
     markers,
     range: [low, high],
     report: {
@@ -352,6 +368,7 @@ export async function entryFiles(
   const files: Record<string, Uint8Array | string> = {
     "report.json": JSON.stringify(page),
     "volume.f32": data,
+    "volume-full.f32": full,
     "summary.arrow": arrow(summaryRows(report.sections)),
     "components.arrow": arrow(componentRows(mask, ts)),
     "mass-table.arrow": arrow(massTableRows(mask)),
@@ -378,7 +395,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { id, out } = parseArgs({ options: { id: { type: "string" }, out: { type: "string" } } }).values;
   if (!id || !out) throw new Error("usage: site-entry.ts --id=<entry> --out=<dir>");
   const started = performance.now();
-  const { files, index } = await entryFiles(id);
+  const { files, index } = await entryFiles(id, siteEntriesPath());
   mkdirSync(out, { recursive: true });
   for (const [name, content] of Object.entries(files)) writeFileSync(join(out, name), content);
   writeFileSync(join(out, "index-row.json"), JSON.stringify(index));

@@ -73,7 +73,8 @@ export function entryHeader(page) {
     ["Map values", `min ${number()(map.min)}, max ${number()(map.max)}, mean ${number()(map.mean)}, σ ${number()(map.std)}`],
     ["Live analysis on", live.factor === 1
       ? "the deposited map itself (every voxel)"
-      : html`<strong>a copy downsampled ${live.factor}× per axis (${live.shape.join(" × ")} voxels of ${number()(live.voxelSize)} Å)</strong>: the live numbers are those of the coarser map`],
+      : html`the deposited map itself (every voxel), fetched when live numbers are first needed; the figures are drawn from
+        <strong>a copy downsampled ${live.factor}× per axis</strong> (${live.shape.join(" × ")} voxels of ${number()(live.voxelSize)} Å)`],
     ["Source", entry.attribution],
     ...(entry.notes ? [["Notes", entry.notes]] : [])
   ];

@@ -9,25 +9,28 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import JSZip from "jszip";
 import { batchDirFromEnv } from "../../data-loaders/batch/batch-output.js";
 import { listEntries } from "../../data-loaders/emdb/resolve-entry.js";
+import { siteEntriesPath } from "../../data-loaders/site/site-entries.js";
 
 const projectRoot = join(import.meta.dirname, "..", "..");
 const childScript = join(projectRoot, "data-loaders", "site", "site-entry.ts");
-// A site publishing a batch (MAPVAL_BATCH_DIR, observablehq.config.ts) computes no bundled entry.
-const entries = batchDirFromEnv() ? [] : listEntries();
+// A site publishing a batch (MAPVAL_BATCH_DIR, observablehq.config.ts) computes no bundled entry; the entry processes
+// read the same configuration (MAPVAL_SITE_ENTRIES, passed on in their environment).
+const entriesPath = siteEntriesPath();
+const entries = batchDirFromEnv() ? [] : listEntries(entriesPath);
 const ids = entries.map((entry) => entry.id);
 
 function sourcesKey(): string {
   const hash = createHash("sha256");
-  const files = ["mapval.entries.json", "package-lock.json", "src/data/entries.zip.ts"];
+  const files = [relative(projectRoot, entriesPath), "package-lock.json", "src/data/entries.zip.ts"];
   for (const dir of ["lib", "data-loaders"])
     for (const name of readdirSync(join(projectRoot, dir), { recursive: true }) as string[])
       if (name.endsWith(".ts")) files.push(join(dir, name));
   // Map files are checked against their configured SHA-256 by loadEntry; hashing them too covers entries without one.
-  for (const entry of entries) if (entry.file) files.push(entry.file);
+  for (const entry of entries) if (entry.file) files.push(relative(projectRoot, join(dirname(entriesPath), entry.file)));
   for (const file of files.sort()) hash.update(file).update(readFileSync(join(projectRoot, file)));
   return hash.digest("hex").slice(0, 16);
 }
