@@ -1,7 +1,7 @@
 // `npm run build`: builds the site into dist/ without touching the network, then rejects a dist/ that is broken or
 // that would reach outside itself.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -28,6 +28,25 @@ function fail(title, problems) {
   console.error(`\n${title} (${problems.length}):\n  ${problems.join("\n  ")}`);
   process.exit(1);
 }
+
+// Every build of this project shares Framework's cache (src/.observablehq/cache), which each clears first, and tests build
+// extra sites (a batch's, generated entries) while others run: one build at a time, the others wait for it.
+const lock = join(projectRoot, "src", ".observablehq", "build.lock");
+const STALE_LOCK_MS = 60 * 60 * 1000;
+mkdirSync(dirname(lock), { recursive: true });
+for (;;) {
+  try {
+    mkdirSync(lock);
+    break;
+  } catch (error) {
+    if (error.code !== "EEXIST") throw error;
+    // A build killed before it could remove its lock leaves it behind.
+    const since = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (since > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true });
+    else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+  }
+}
+process.on("exit", () => rmSync(lock, { recursive: true, force: true }));
 
 // Framework reuses cached loader output even when the loader or a module it imports has changed ("[using stale]").
 rmSync(join(projectRoot, "src", ".observablehq", "cache", "data"), { recursive: true, force: true });
