@@ -29,8 +29,13 @@ function sourcesKey(): string {
   for (const dir of ["lib", "data-loaders"])
     for (const name of readdirSync(join(projectRoot, dir), { recursive: true }) as string[])
       if (name.endsWith(".ts")) files.push(join(dir, name));
-  // Map files are checked against their configured SHA-256 by loadEntry; hashing them too covers entries without one.
-  for (const entry of entries) if (entry.file) files.push(relative(projectRoot, join(dirname(entriesPath), entry.file)));
+  // Map and half-map files are checked against their configured SHA-256 when read; hashing them too covers entries
+  // without one.
+  const configured = (file: string) => relative(projectRoot, join(dirname(entriesPath), file));
+  for (const entry of entries) {
+    if (entry.file) files.push(configured(entry.file));
+    for (const half of [entry.half1, entry.half2]) if (half?.kind === "file") files.push(configured(half.file));
+  }
   for (const file of files.sort()) hash.update(file).update(readFileSync(join(projectRoot, file)));
   return hash.digest("hex").slice(0, 16);
 }
