@@ -14,18 +14,26 @@
  * computed at, so its score never mixes thresholds; at any other threshold they are not requested (the JSON is that of
  * `mapval report … --sections 0.a,0.b,0.c,0.d,0.h --json`) and the report's `local` names the threshold they are at.
  *
+ * Level 1 (the open-a-map page given two half maps): after each report the worker computes 1.a at the report's threshold
+ * (`level1At`): the halves masked by Level 0's soft mask at that threshold (or by the user's mask), and the
+ * phase-randomised corrected FSC, answered as "level1" with the report's id. It waits for the numbers of Level 0 and
+ * for any newer report: a drag leaves at most one Level 1 job waiting, the newest.
+ *
  * Only the latest request counts: requests that arrive while one is computed replace each other, and the slow extra
  * (the soft mask, an FFT) is skipped when a newer request is waiting.
  *
  * Messages in:  {type: "init", data, shape, voxelSize, origin, ts, resolution, file, sha256, fileWarnings, precomputed,
  *                localThreshold} (the threshold of precomputed 0.e–0.g; without it they are not used)
- *               {type: "open", bytes: ArrayBuffer, name}
+ *               {type: "open", bytes?: ArrayBuffer, name?, half1?: {bytes, name}, half2?: {bytes, name}, mask?: {bytes, name}}
+ *               (a map, its two half maps, or both; a user mask only with the halves; without a map the map is the
+ *               average of the halves, as `mapval report --half1 --half2` without MAP)
  *               {type: "lab", id, lab: LabParameters, mode, parameters} (answered by "lab-map", then "report" with that id)
  *               {type: "report", id, threshold, mode, parameters, resolution?, voxelSize?} (the last two: opened files)
  *               {type: "sweep", id, thresholds, mode, parameters}
  *               {type: "local", id, threshold, mode, resolution?, voxelSize?, workers, bandWorkerUrl}
  *               {type: "cancel-local", id}
- * Messages out: {type: "opened", name, sha256, shape, voxelSize, stats, threshold, figureVolume, fileWarnings}
+ * Messages out: {type: "opened", name, sha256, shape, voxelSize, stats, threshold, figureVolume, fileWarnings, halves}
+ *               (halves: null, or {half1, half2, mask: {name, sha256, fileWarnings} | null, average: the map is theirs})
  *               {type: "lab-map", id, parameters, query, sha256, peak, threshold, resolution, stats, figureVolume, warnings}
  *               {type: "report", id, threshold, ms, report, json, tables, local}, then {type: "masks", id, threshold,
  *               masks} and {type: "soft", id, slices} (skipped when a newer request is waiting); `local` is null or
@@ -33,6 +41,8 @@
  *               {type: "sweep", id, rows, ms}
  *               {type: "local-progress", id, stage ("0.e" | "0.f–0.g"), fed, total, ms} (a run starts, a band is fed)
  *               {type: "local", id, threshold, mode, ms}; {type: "local-cancelled", id}
+ *               {type: "level1", id, threshold, ms, fsc, sections} after a report when half maps are open: 1.a at the
+ *               report's threshold (masked with Level 0's soft mask there, or the user's mask), for the report of that id
  *               {type: "error", id, request, threshold?, message, code?}
  * A message of another shape (null, an unknown type or mode, a threshold that is not a finite number) is answered by
  * {type: "error", id: null, request: "invalid", message} and otherwise ignored.
@@ -46,7 +56,9 @@ import { maxVarianceSlices, backgroundBeyond } from "../../lib/report/figures.js
 import { emptyMaskMessage, runLevel0WithWorkings, type Level0Options, type Level0Report, type Level0Workings } from "../../lib/level0/level0.js";
 import { computeLocalSections, localSectionIds } from "../../lib/level0/local-sections.js";
 import { hardMask, rawMask, rawMaskThreshold, softMask } from "../../lib/masks/masks.js";
-import { computeStats, OPEN_MAP_MAX_BYTES, readMap } from "../../lib/io/mrc-reader.js";
+import { computeStats, OPEN_MAP_MAX_BYTES, readMap, type MapReadResult } from "../../lib/io/mrc-reader.js";
+import { checkHalfMaps, fscAnalysis, fscSection } from "../../lib/level1/fsc.js";
+import { averageOf } from "../../lib/level1/level1-local.js";
 import { componentRows, guinierRows, massTableRows, summaryRows, sweepRows } from "../../lib/report/report-tables.js";
 import { reportJson } from "../../lib/report/report-text.js";
 import type { AnalysisMode, SectionResult } from "../../lib/report/report-types.js";
@@ -76,11 +88,17 @@ interface Init {
   /** The threshold the precomputed 0.e–0.g were computed at (the entry's). */
   localThreshold?: number;
 }
-interface OpenRequest {
-  type: "open";
+/** A file given to the page: its bytes and its name (as the report JSON names it). */
+interface FileBytes {
   bytes: ArrayBuffer;
-  /** The file's name, as the report JSON's input.file. */
   name: string;
+}
+/** A map, its two half maps, or both (then the halves are Level 1's); a user mask only with the halves. */
+interface OpenRequest extends Partial<FileBytes> {
+  type: "open";
+  half1?: FileBytes;
+  half2?: FileBytes;
+  mask?: FileBytes;
 }
 interface ReportRequest {
   type: "report";
@@ -141,6 +159,19 @@ const WITHOUT_LOCAL = level0Sections.filter((s) => !s.local).map((s) => s.id);
 const ALL_SECTIONS = level0Sections.map((s) => s.id);
 /** What an opened file's reports keep across threshold moves: the sections that do not depend on it (0.d, 0.h). */
 const THRESHOLD_FREE = level0Sections.filter((s) => !s.dependsOnThreshold).map((s) => s.id);
+/** The half maps given with an opened file (Level 1), read and checked at "open". */
+interface HalfMaps {
+  half1: Volume;
+  half2: Volume;
+  /** The user's mask, which replaces Level 0's soft mask in 1.a; null: Level 0's soft mask at each threshold. */
+  mask: Volume | null;
+  files: { half1: ReadFile; half2: ReadFile; mask: ReadFile | null };
+}
+let halves: HalfMaps | null = null;
+/** The one Level 1 job waiting: 1.a for the newest report, with the hard mask of its threshold. */
+let pendingLevel1: { request: ReportRequest; hardMask: Uint8Array } | null = null;
+/** Counts "open" messages, so that files overtaken by newer ones while they were read are dropped. */
+let opens = 0;
 /** The local-sections run in hand. */
 let localRun: { id: number; executor: WebBandExecutor } | null = null;
 let pendingReport: ReportRequest | null = null;
@@ -162,8 +193,7 @@ function messageProblem(message: unknown): string | null {
   if (typeof message !== "object" || message === null) return `expected a message object, got ${String(message)}`;
   const m = message as Record<string, unknown>;
   if (m.type === "init") return m.data instanceof Float32Array ? null : "init: data must be a Float32Array";
-  if (m.type === "open")
-    return m.bytes instanceof ArrayBuffer && typeof m.name === "string" ? null : "open: bytes must be an ArrayBuffer and name a string";
+  if (m.type === "open") return openProblem(m);
   if (m.type === "lab" && (typeof m.lab !== "object" || m.lab === null)) return "lab: lab must be the lab's parameters";
   if (m.type === "cancel-local") return null;
   if (m.type !== "report" && m.type !== "sweep" && m.type !== "local" && m.type !== "lab") return `unknown message type ${JSON.stringify(m.type)}`;
@@ -178,6 +208,20 @@ function messageProblem(message: unknown): string | null {
   if (m.type === "local" && typeof m.bandWorkerUrl !== "string") return "local: bandWorkerUrl must be a string";
   if (m.type === "sweep" && !(Array.isArray(m.thresholds) && m.thresholds.every(Number.isFinite)))
     return "sweep: thresholds must be finite numbers";
+  return null;
+}
+
+const isFile = (file: unknown) =>
+  typeof file === "object" && file !== null && (file as FileBytes).bytes instanceof ArrayBuffer && typeof (file as FileBytes).name === "string";
+
+/** What is wrong with an "open" message: it needs a map or both halves, each an ArrayBuffer and a name. */
+function openProblem(m: Record<string, unknown>): string | null {
+  const hasMap = m.bytes !== undefined || m.name !== undefined;
+  if (hasMap && !isFile(m)) return "open: bytes must be an ArrayBuffer and name a string";
+  const halves = ["half1", "half2", "mask"].filter((key) => m[key] !== undefined);
+  if (halves.some((key) => !isFile(m[key]))) return `open: ${halves.find((key) => !isFile(m[key]))} must be {bytes: ArrayBuffer, name: string}`;
+  if (halves.length > 0 && !(halves.includes("half1") && halves.includes("half2"))) return "open: give both half maps (half1 and half2), or neither";
+  if (!hasMap && halves.length === 0) return "open: give a map (bytes, name) or two half maps (half1, half2)";
   return null;
 }
 
@@ -246,10 +290,15 @@ function work(): void {
     // that they never hold up the numbers of the next move.
     clearTimeout(figuresTimer);
     if (result) figuresTimer = setTimeout(() => maskFigures(request, result), FIGURES_DELAY_MS);
+    if (result && halves) pendingLevel1 = { request, hardMask: result.workings.hardMask.mask };
     // The first report is answered by a pass over the map; the index that answers the next thresholds is built
     // right after it, before the reader moves the slider, rather than on the first move.
     const { volume } = map;
     setTimeout(() => pendingReport || map?.volume !== volume || mapValues(volume.data).index(), 0);
+  } else if (pendingLevel1) {
+    const job = pendingLevel1;
+    pendingLevel1 = null;
+    level1At(job.request, job.hardMask);
   } else if (pendingSweep) {
     const request = pendingSweep;
     pendingSweep = null;
@@ -261,25 +310,30 @@ function work(): void {
       scope.postMessage({ type: "error", id: request.id, request: "sweep", message: (error as Error).message });
     }
   }
-  if (pendingReport || pendingSweep) schedule();
+  if (pendingReport || pendingLevel1 || pendingSweep) schedule();
 }
 
 /**
  * Reads an opened file with the kernel's reader (as `mapval info` and `mapval report` do) and answers with its
  * geometry, statistics, the default threshold (the 1 %-of-voxels level, not the author's: a file has no recorded
  * contour) and a copy for the page's figures, downsampled as the site's entry maps are; or with the reader's error.
- * The page has refused files above OPEN_MAP_MAX_BYTES before reading them; the reader bounds the inflated size.
+ * With two half maps (and a user mask) they are read too and checked against each other (checkHalfMaps); without a
+ * map file the map is their average. The page has refused files above OPEN_MAP_MAX_BYTES before reading them; the
+ * reader bounds the inflated size.
  */
 async function open(message: OpenRequest): Promise<void> {
+  const opening = ++opens;
   map = null;
+  halves = null;
+  pendingLevel1 = null;
   localRun?.executor.cancel();
   pendingReport = pendingSweep = null;
   clearTimeout(figuresTimer);
   try {
-    const bytes = new Uint8Array(message.bytes);
-    const { volume, stats, warnings } = await readMap(bytes, { maxBytes: OPEN_MAP_MAX_BYTES });
-    const sha256 = await sha256Hex(bytes);
-    const name = message.name;
+    const given = message.half1 && message.half2 ? await readHalves(message.half1, message.half2, message.mask) : null;
+    const file = message.bytes ? await readFile(message as FileBytes) : await averageFile(given!);
+    if (opening !== opens) return; // a newer file was given meanwhile
+    const { volume, stats, warnings, name, sha256 } = file;
     map = {
       volume,
       // An opened file's init holds what its reports name (file, SHA-256, the reader's warnings); Ts, resolution and
@@ -292,18 +346,53 @@ async function open(message: OpenRequest): Promise<void> {
       opened: { spectral: new Map() },
       local: new Map(),
     };
+    halves = given;
     const factor = downsampleFactor([volume.nx, volume.ny, volume.nz]);
     const shown = downsample(volume, factor);
     const figureData = factor === 1 ? volume.data.slice() : shown.data;
+    const facts = (f: ReadFile | null) => f && { name: f.name, sha256: f.sha256, fileWarnings: f.warnings };
     scope.postMessage({
       type: "opened", name, sha256, shape: [volume.nx, volume.ny, volume.nz], voxelSize: volume.voxelSize, origin: volume.origin,
       stats, fileWarnings: warnings, threshold: chooseThreshold(null, volume.data, stats.max),
       figureVolume: { shape: [shown.nx, shown.ny, shown.nz], factor, data: figureData },
+      halves: given && { half1: facts(given.files.half1), half2: facts(given.files.half2), mask: facts(given.files.mask), average: !message.bytes },
     }, [figureData.buffer]);
   } catch (error) {
+    if (opening !== opens) return;
     const { message: text, code } = error as Error & { code?: string };
-    scope.postMessage({ type: "error", id: null, request: "open", message: `${message.name}: ${text}`, code });
+    scope.postMessage({ type: "error", id: null, request: "open", message: text, code });
   }
+}
+
+type ReadFile = Pick<MapReadResult, "volume" | "stats" | "warnings"> & { name: string; sha256: string };
+
+/** A file read with the kernel's reader, and its SHA-256; the reader's error is prefixed by the file's name. */
+async function readFile(file: FileBytes): Promise<ReadFile> {
+  const bytes = new Uint8Array(file.bytes);
+  try {
+    const read = await readMap(bytes, { maxBytes: OPEN_MAP_MAX_BYTES });
+    return { ...read, name: file.name, sha256: await sha256Hex(bytes) };
+  } catch (error) {
+    const { message, code } = error as Error & { code?: string };
+    throw Object.assign(new Error(`${file.name}: ${message}`), { code });
+  }
+}
+
+/** The half maps and the user's mask, read and checked against each other as `mapval report --half1 --half2 --mask` does. */
+async function readHalves(half1: FileBytes, half2: FileBytes, mask: FileBytes | undefined): Promise<HalfMaps> {
+  const files = { half1: await readFile(half1), half2: await readFile(half2), mask: mask ? await readFile(mask) : null };
+  checkHalfMaps(files.half1.volume, files.half2.volume, { mask: files.mask?.volume });
+  return { half1: files.half1.volume, half2: files.half2.volume, mask: files.mask?.volume ?? null, files };
+}
+
+/** The map of two half maps given without one: their average, named after them (its SHA-256 is of its float32 voxels). */
+async function averageFile({ half1, half2, files }: HalfMaps): Promise<ReadFile> {
+  const volume: Volume = { ...half1, data: averageOf(half1, half2) };
+  const data = volume.data;
+  return {
+    volume, stats: computeStats(data), warnings: [], name: `average of ${files.half1.name} and ${files.half2.name}`,
+    sha256: await sha256Hex(new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength)),
+  };
 }
 
 /**
@@ -475,6 +564,29 @@ function answer(request: ReportRequest): { report: Level0Report; workings: Level
     local: localFor(request),
   });
   return result;
+}
+
+/**
+ * 1.a at the report's threshold: the FSC of the halves unmasked, masked by Level 0's soft mask there (or the user's
+ * mask) and phase-randomised corrected, with the report's mode, Ts and resolution, answered as "level1".
+ */
+function level1At(request: ReportRequest, hard: Uint8Array): void {
+  const { half1, half2, mask: userMask } = halves!;
+  const started = performance.now();
+  try {
+    // The report's Ts and resolution, as the CLI's flags (an entry's own; an opened file's request's).
+    const { voxelSize, voxelSizeSource, resolution } = reportOptions(request);
+    const { nx, ny, nz } = half1;
+    const mask = userMask ?? { ...half1, data: softMask(hard, nx, ny, nz) };
+    const fsc = fscAnalysis(half1, half2, {
+      mask, mode: request.mode, voxelSize: voxelSize === undefined ? undefined : { value: voxelSize, source: voxelSizeSource ?? "--voxel-size" },
+    });
+    const sections = { "1.a": fscSection(fsc, resolution ?? null) };
+    scope.postMessage({ type: "level1", id: request.id, threshold: request.threshold, ms: performance.now() - started, fsc, sections });
+  } catch (error) {
+    const { message, code } = error as Error & { code?: string };
+    scope.postMessage({ type: "error", id: request.id, request: "level1", threshold: request.threshold, message, code });
+  }
 }
 
 /** Max-variance slices of the raw, hard and soft masks and of the background outliers (VRS's figures). */

@@ -1,0 +1,143 @@
+/**
+ * The page worker given two half maps (the open-a-map page, src/open.md): it reads them with the kernel's reader,
+ * checks them against each other, takes their average as the map when no map file is given, and after each report
+ * computes 1.a at the report's threshold ("level1"): masked by Level 0's soft mask there, or by the user's mask. Run in
+ * Node with a stand-in for the worker's global scope, on the bundled simulated pair (data/halfmaps/SOURCES.md).
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { expect, it } from "vitest";
+import { pageWorker } from "./helpers/page-worker.js";
+import { readMap } from "../lib/io/mrc-reader.js";
+import { fscAnalysis, type FscResult } from "../lib/level1/fsc.js";
+import { hardMask, softMask } from "../lib/masks/masks.js";
+import type { Volume } from "../lib/io/volume.js";
+
+const pairDir = new URL("../data/halfmaps/sim-emd-1997/", import.meta.url);
+const fileBytes = (name: string) => new Uint8Array(readFileSync(new URL(name, pairDir)));
+const load = async (name: string) => (await readMap(fileBytes(name))).volume;
+const given = (name: string) => ({ bytes: fileBytes(name).buffer, name });
+
+type Message = Record<string, unknown> & { type: string };
+const { posted, scope } = pageWorker<Message>();
+
+/** Sends messages and waits until an answer satisfies `done`; every answer since the first message is returned. */
+async function send(messages: unknown[], done: (m: Message) => boolean): Promise<Message[]> {
+  posted.length = 0;
+  for (const data of messages) scope.onmessage!({ data });
+  for (let waited = 0; waited < 120_000; waited += 5) {
+    if (posted.some(done)) return posted.slice();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`no answer; got ${posted.map((m) => m.type).join(", ")}`);
+}
+const answerOf = (types: string[]) => (m: Message) => types.includes(m.type);
+const report = (id: number, threshold: number, resolution: number | null = 7) =>
+  ({ type: "report", id, threshold, mode: "default", parameters: {}, resolution });
+const level1Of = (id: number) => (m: Message) => (m.type === "level1" || m.type === "error") && m.id === id;
+
+/** Every RELION data_fsc row of the star file (columns as its loop header), indexed by _rlnSpectralIndex. */
+function relionFsc(): number[][] {
+  const text = readFileSync(new URL("relion_postprocess_no_ampl_corr.star", pairDir), "utf8");
+  return text.slice(text.indexOf("data_fsc"), text.indexOf("data_guinier")).split("\n")
+    .map((line) => line.trim().split(/\s+/).map(Number)).filter((cells) => cells.length === 8 && cells.every(Number.isFinite));
+}
+
+it("two half maps without a map: the map is their average, and 1.a's masked FSC follows Level 0's soft mask at each threshold", async () => {
+  const [half1, half2] = await Promise.all([load("half1.mrc.gz"), load("half2.mrc.gz")]);
+  const opened = (await send([{ type: "open", half1: given("half1.mrc.gz"), half2: given("half2.mrc.gz") }], answerOf(["opened", "error"])))
+    .find(answerOf(["opened", "error"]))!;
+  expect(opened.type).toBe("opened");
+  const average = new Float32Array(half1.data.length).map((_, i) => (half1.data[i] + half2.data[i]) / 2);
+  expect(opened.sha256).toBe(createHash("sha256").update(new Uint8Array(average.buffer)).digest("hex"));
+  expect(opened.name).toBe("average of half1.mrc.gz and half2.mrc.gz");
+  expect(opened.halves).toEqual({
+    half1: { name: "half1.mrc.gz", sha256: createHash("sha256").update(fileBytes("half1.mrc.gz")).digest("hex"), fileWarnings: [] },
+    half2: { name: "half2.mrc.gz", sha256: createHash("sha256").update(fileBytes("half2.mrc.gz")).digest("hex"), fileWarnings: [] },
+    mask: null,
+    average: true,
+  });
+
+  // The FSC of the halves masked by the soft mask of the average's hard mask at T (Level 0's masks, VRS's 1.a mask).
+  const expected = (threshold: number): FscResult => {
+    const averageMap: Volume = { ...half1, data: average };
+    const soft = softMask(hardMask(averageMap, threshold, { voxelSize: 2.02, mode: "default" }).mask, 100, 100, 100);
+    return fscAnalysis(half1, half2, { mask: { ...half1, data: soft } });
+  };
+  const atThreshold: Record<number, FscResult> = {};
+  for (const [id, threshold] of [[1, 0.3], [2, 0.9]] as const) {
+    const answers = await send([report(id, threshold)], level1Of(id));
+    expect(answers.map((m) => m.type).slice(0, 1)).toEqual(["report"]); // Level 0's numbers first
+    const level1 = answers.find(level1Of(id))!;
+    expect(level1).toMatchObject({ type: "level1", id, threshold });
+    const fsc = level1.fsc as FscResult;
+    const oracle = expected(threshold);
+    fsc.shells.forEach((s, i) => {
+      expect(s.fsc).toBe(oracle.shells[i].fsc);
+      expect(s.fscMasked).toBe(oracle.shells[i].fscMasked);
+      expect(s.fscCorrected).toBe(oracle.shells[i].fscCorrected);
+    });
+    expect(fsc.fscMaskedResolution).toBe(oracle.fscMaskedResolution);
+    const section = (level1.sections as Record<string, { id: string; status: string; results: { fscResolution: number } }>)["1.a"];
+    expect(section).toMatchObject({ id: "1.a", results: { fscResolution: oracle.fscResolution } });
+    atThreshold[threshold] = fsc;
+  }
+  // The unmasked FSC does not depend on the threshold; the masked one does (a tighter mask, less solvent noise).
+  expect(atThreshold[0.9].shells.map((s) => s.fsc)).toEqual(atThreshold[0.3].shells.map((s) => s.fsc));
+  expect(atThreshold[0.9].shells.map((s) => s.fscMasked)).not.toEqual(atThreshold[0.3].shells.map((s) => s.fscMasked));
+}, 120_000);
+
+it("a drag: reports that arrive while one is computed leave one Level 1 job, for the newest report only", async () => {
+  await send([{ type: "open", half1: given("half1.mrc.gz"), half2: given("half2.mrc.gz") }], answerOf(["opened"]));
+  // Reports 12 and 13 arrive while report 11 is computed (as the slider's input events do): 13 replaces 12, and its
+  // Level 1 job replaces 11's.
+  const post = scope.postMessage;
+  scope.postMessage = (message) => {
+    post(message);
+    if ((message as Message).type === "report" && (message as Message).id === 11)
+      for (const data of [report(12, 0.5), report(13, 0.6)]) scope.onmessage!({ data });
+  };
+  const answers = await send([report(11, 0.4)], level1Of(13)).finally(() => (scope.postMessage = post));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const level1Ids = posted.filter((m) => m.type === "level1").map((m) => m.id);
+  expect(level1Ids).toEqual([13]);
+  expect(answers.filter((m) => m.type === "report").map((m) => m.id)).toEqual([11, 13]);
+}, 120_000);
+
+it("a user mask replaces Level 0's soft mask: the masked FSC is RELION's with that mask, at any threshold", async () => {
+  const relion = relionFsc();
+  const messages = [{ type: "open", bytes: fileBytes("half1.mrc.gz").buffer, name: "map.mrc.gz", half1: given("half1.mrc.gz"), half2: given("half2.mrc.gz"), mask: given("mask.mrc.gz") }];
+  const opened = (await send(messages, answerOf(["opened", "error"]))).find(answerOf(["opened", "error"]))!;
+  expect(opened).toMatchObject({ type: "opened", name: "map.mrc.gz", halves: { mask: { name: "mask.mrc.gz" }, average: false } });
+  for (const [id, threshold] of [[21, 0.5], [22, 1.5]] as const) {
+    const level1 = (await send([report(id, threshold)], level1Of(id))).find(level1Of(id))!;
+    expect(level1.type).toBe("level1");
+    const { shells } = level1.fsc as FscResult;
+    expect(shells).toHaveLength(50);
+    // RELION's column 6 is the masked FSC; shell 50 is left out, as in test/fsc.test.ts (RELION keeps bins beyond
+    // R = 0.5 in it, Xmipp does not).
+    for (const s of shells.filter((s) => s.index < 50)) expect(Math.abs(s.fscMasked! - relion[s.index][6])).toBeLessThanOrEqual(1e-5);
+  }
+}, 120_000);
+
+it("bad half files: the reader's named error with the file's name, and halves of two grids the checkHalfMaps error", async () => {
+  const truncated = fileBytes("half2.mrc.gz").slice(0, 5000);
+  const broken = (await send([{ type: "open", half1: given("half1.mrc.gz"), half2: { bytes: truncated.buffer, name: "half2.mrc.gz" } }], answerOf(["opened", "error"])))
+    .find(answerOf(["opened", "error"]))!;
+  expect(broken).toMatchObject({ type: "error", request: "open", code: expect.any(String) });
+  expect(broken.message).toMatch(/^half2\.mrc\.gz: /);
+  let readerError: { code?: string; message: string } | undefined;
+  await readMap(truncated).catch((error) => (readerError = error));
+  expect(broken.message).toBe(`half2.mrc.gz: ${readerError!.message}`);
+  expect(broken.code).toBe(readerError!.code);
+
+  const other = new URL("../data/maps/emd_1832.map", import.meta.url);
+  const mixed = [{ type: "open", half1: given("half1.mrc.gz"), half2: { bytes: new Uint8Array(readFileSync(other)).buffer, name: "emd_1832.map" } }];
+  const mismatch = (await send(mixed, answerOf(["opened", "error"]))).find(answerOf(["opened", "error"]))!;
+  expect(mismatch).toMatchObject({ type: "error", request: "open", code: "half-map-shape-mismatch" });
+  expect(mismatch.message).toBe("half map 2 is 64×64×64 voxels, half map 1 is 100×100×100: they must share one grid");
+
+  // One half alone is not a Level 1 input: the message is refused as malformed.
+  const alone = await send([{ type: "open", half1: given("half1.mrc.gz") }], answerOf(["error"]));
+  expect(alone[0]).toMatchObject({ type: "error", request: "invalid", message: "open: give both half maps (half1 and half2), or neither" });
+}, 120_000);
