@@ -124,7 +124,7 @@ export interface DerivedGrid {
 }
 
 /** The sections that transform the map (0.d–0.g). */
-const spectral: readonly SectionId[] = sectionRegistry.filter((s) => s.fourier).map((s) => s.id);
+const spectral: readonly SectionId[] = sectionRegistry.filter((s) => s.level === 0 && s.fourier).map((s) => s.id);
 /** The sections that use the resolution (0.h only to decide whether it applies). */
 const resolutionSections: readonly SectionId[] = spectralSectionIds;
 

@@ -58,6 +58,7 @@ export type AnalysisInputErrorCode =
   | "resolution-beyond-nyquist"
   | "unknown-lab-parameter"
   | "unknown-lab-preset"
+  | "unknown-section"
   | "unknown-voxel-size";
 
 /** Bad arguments to an analysis (threshold above the map maximum, missing voxel size…). */

@@ -13,8 +13,10 @@ export type { Vec3, Volume } from "./io/volume.js";
 // Level 0 and the threshold sweep.
 export { runLevel0, runLevel0InContext, runLevel0WithWorkings } from "./level0/level0.js";
 // The sections: ids, titles and what each depends on (lib/section-registry.ts).
-export { level0Sections, sectionIds, sectionRegistry, sectionSpec, sectionTitle } from "./section-registry.js";
-export type { Level0SectionId, SectionSpec } from "./section-registry.js";
+export {
+  level0Sections, level1SectionIds, level1Sections, sectionIds, sectionIdsIn, sectionRegistry, sectionSpec, sectionTitle,
+} from "./section-registry.js";
+export type { Level0SectionId, Level1SectionId, SectionSpec } from "./section-registry.js";
 export {
   analysisContext, analysisInputs, analysisVoxelSize, DEFAULT_MEMORY_BUDGET_BYTES, VOXEL_SIZE_RANGE,
 } from "./analysis-inputs.js";
@@ -26,9 +28,14 @@ export type { BandExecutor } from "./local/bands.js";
 export { sweep } from "./level0/sweep.js";
 export type { SweepOptions, SweepRow } from "./level0/sweep.js";
 
-// Level 1 from two half maps: 1.a FSC, DPR, SSNR (docs/reference/level1.md).
+// Level 1 from two half maps: the report of 1.a–1.h, combined with Level 0's (docs/reference/level1.md).
+export { combineReports, maskedFscAtThreshold, runLevel1, runLevel1WithWorkings } from "./level1/level1.js";
+export type { CombinedReport, Level1Input, Level1Options, Level1Report, Level1Workings } from "./level1/level1.js";
 export { checkHalfMaps, correctedFsc, DPR_THRESHOLD, firstCrossing, fscAnalysis, halfBitThreshold } from "./level1/fsc.js";
-export type { FscCrossings, FscOptions, FscResult, FscShell, SsnrCurve } from "./level1/fsc.js";
+export type {
+  FscCrossings, FscOptions, FscResult, FscSectionResults, FscSectionShell, FscShell, SsnrCurve,
+} from "./level1/fsc.js";
+export type { Level1SectionResult } from "./level1/level1-sections.js";
 
 // Masks.
 export { hardMask, hardMaskThreshold, rawMask, rawMaskThreshold, softMask } from "./masks/masks.js";
@@ -41,7 +48,7 @@ export type { CriteriaParameters, Criterion, CriterionParameter } from "./level0
 // The report as JSON (the `mapval report --json` contract), as text, as tables and as Jupyter displays.
 export { formatReport, reportJson } from "./report/report-text.js";
 export { pValue, statusText } from "./report/format.js";
-export type { ReportFileInfo } from "./report/report-text.js";
+export type { HalfMapFiles, Report, ReportFile, ReportFileInfo } from "./report/report-text.js";
 export { componentRows, guinierRows, histogramRows, massTableRows, summaryRows, sweepRows } from "./report/report-tables.js";
 export type { ComponentRow, SummaryRow, SweepTableRow } from "./report/report-tables.js";
 export { Display, displayMassTable, displayReport, displaySection, displaySweep, jupyterDisplay } from "./report/display.js";

@@ -7,7 +7,7 @@ import { AnalysisInputError } from "../lib/errors.js";
 import { runLevel0 } from "../lib/level0/level0.js";
 import { readMap } from "../lib/io/mrc-reader.js";
 import { reportJson } from "../lib/report/report-text.js";
-import type { SectionId } from "../lib/report/report-types.js";
+import type { Level0SectionId } from "../lib/report/report-types.js";
 import { makeVolume, type Vec3, type Volume } from "../lib/io/volume.js";
 import { loadMap, withFloat32 } from "./helpers/corrupt.js";
 
@@ -77,7 +77,7 @@ describe("voxel size: range and sources", () => {
 
 describe("resolution: finer than Nyquist is refused for every section", () => {
   it("below 2·Ts throws resolution-beyond-nyquist for any of 0.d–0.h asked for; 2·Ts itself passes", () => {
-    for (const sections of [undefined, ["0.d"], ["0.f"], ["0.h"]] as (SectionId[] | undefined)[]) {
+    for (const sections of [undefined, ["0.d"], ["0.f"], ["0.h"]] as (Level0SectionId[] | undefined)[]) {
       const e = inputError(() => runLevel0(cube([2, 2, 2]), { threshold: 0.5, resolution: 3.9, resolutionSource: "--resolution", sections }));
       expect(e.code).toBe("resolution-beyond-nyquist");
       expect(e.message).toContain("resolution 3.9 Å from --resolution is finer than the map's Nyquist limit, 2·Ts = 4 Å");
@@ -153,7 +153,7 @@ describe("non-finite voxels: the mean of the finite ones in every section, and c
 
   it("one NaN (or +Inf) voxel of EMD-1997 leaves the verdicts, score and warnings of the clean map, and says so", async () => {
     const clean = (await readMap(loadMap("data/maps/emd_1997.map"))).volume;
-    const options = { threshold: 1, resolution: 7, sections: ["0.d"] as SectionId[] };
+    const options = { threshold: 1, resolution: 7, sections: ["0.d"] as Level0SectionId[] };
     const reference = runLevel0(clean, options);
     for (const bad of [NaN, Infinity]) {
       const volume: Volume = { ...clean, data: clean.data.slice() };

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { vrsParameters } from "../lib/level0/criteria.js";
 import { runLevel0 } from "../lib/level0/level0.js";
 import { reportChanges, type ComparedReport } from "../lib/report/report-changes.js";
-import type { SectionId, SectionStatus } from "../lib/report/report-types.js";
+import type { Level0SectionId, SectionStatus } from "../lib/report/report-types.js";
 import { buildSyntheticMap, labPresets, type LabParameters } from "../lib/lab/synthetic-map.js";
 
-const ids: SectionId[] = ["0.a", "0.b", "0.c", "0.d", "0.e", "0.f", "0.g", "0.h"];
+const ids: Level0SectionId[] = ["0.a", "0.b", "0.c", "0.d", "0.e", "0.f", "0.g", "0.h"];
 type Sections = ComparedReport["sections"];
 
 /** A report whose sections are all OK with no results, with the given sections in their place. */

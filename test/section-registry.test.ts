@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { runLevel0 } from "../lib/level0/level0.js";
 import { makeVolume } from "../lib/io/volume.js";
 import {
-  level0Sections, localSectionIds, sectionIds, sectionRegistry, sectionSpec, sectionTitle, spectralSectionIds,
+  level0Sections, level1SectionIds, level1Sections, localSectionIds, sectionIds, sectionIdsIn, sectionRegistry, sectionSpec,
+  sectionTitle, spectralSectionIds,
 } from "../lib/section-registry.js";
 import { derivedGrids } from "../lib/analysis-inputs.js";
 
@@ -33,10 +34,29 @@ describe("section registry", () => {
     expect(sectionIds.filter((id) => sectionSpec(id).fourier)).toEqual(["0.d", "0.e", "0.f", "0.g"]);
   });
 
+  it("lists Level 1's sections after Level 0's; only 1.d and 1.f (not computed) transform nothing", () => {
+    expect(level1SectionIds).toEqual(["1.a", "1.b", "1.c", "1.d", "1.e", "1.f", "1.g", "1.h"]);
+    expect(sectionRegistry.map((s) => s.id)).toEqual([...sectionIds, ...level1SectionIds]);
+    expect(level1Sections.every((s) => s.level === 1)).toBe(true);
+    // Every Level 1 section uses Level 0's hard or soft mask, made at the threshold (VRS; 1.a for its masked FSC).
+    expect(level1SectionIds.every((id) => sectionSpec(id).dependsOnThreshold)).toBe(true);
+    expect(level1SectionIds.filter((id) => sectionSpec(id).fourier)).toEqual(["1.a", "1.b", "1.c", "1.e", "1.g", "1.h"]);
+    expect(level1SectionIds.filter((id) => sectionSpec(id).local)).toEqual(["1.c", "1.e"]);
+    // Level 0's lists stay Level 0's.
+    expect(spectralSectionIds.every((id) => id.startsWith("0."))).toBe(true);
+    expect(localSectionIds.every((id) => id.startsWith("0."))).toBe(true);
+  });
+
+  it("orders a report's sections by the registry (sectionIdsIn)", () => {
+    expect(sectionIdsIn({ "1.b": 0, "0.c": 0, "1.a": 0, other: 0 })).toEqual(["0.c", "1.a", "1.b"]);
+  });
+
   it("drives the memory check: only sections that transform the map make derived grids", () => {
     const o = { ts: 1, resolution: 4, mode: "default" as const };
     expect(derivedGrids([32, 32, 32], { ...o, computed: ["0.h"] })).toEqual([]);
     expect(derivedGrids([32, 32, 32], { ...o, computed: ["0.d"] })).toHaveLength(1);
+    // Level 1 transforms the halves, which 1.a–1.h check themselves (checkHalfMaps): none of the map's grids.
+    expect(derivedGrids([32, 32, 32], { ...o, computed: ["1.a", "1.e"] })).toEqual([]);
   });
 
   it("gives every report section its title and its place, not-requested ones included", () => {

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { Dictionary, Float32, Float64, Int8, Table, Uint16, Uint8, Utf8, Vector, tableFromIPC, tableToIPC, vectorFromArray } from "apache-arrow";
 import { ENTRY_ID } from "../../lib/entries.js";
 import { sectionIds } from "../../lib/level0/level0.js";
-import type { SectionId, SectionStatus } from "../../lib/report/report-types.js";
+import type { Level0SectionId, SectionStatus } from "../../lib/report/report-types.js";
 
 export class BatchOutputError extends Error {
   readonly code: string;
@@ -48,10 +48,10 @@ export interface BatchRow {
   threshold: number | null;
   passed: number | null;
   evaluable: number | null;
-  statuses: Record<SectionId, SectionStatus | null>;
+  statuses: Record<Level0SectionId, SectionStatus | null>;
 }
 
-export const summaryColumn = (section: SectionId) => `status_${section}`;
+export const summaryColumn = (section: Level0SectionId) => `status_${section}`;
 
 /** The batch directory named by MAPVAL_BATCH_DIR, or null for the default site (the bundled entries). */
 export function batchDirFromEnv(env: NodeJS.ProcessEnv = process.env): string | null {
@@ -136,7 +136,7 @@ export function readBatchSummary(dir: string): BatchRow[] {
     const evaluable = int("evaluable", 0, sectionIds.length);
     const passed = int("passed", 0, sectionIds.length);
     if (passed !== null && evaluable !== null && passed > evaluable) throw bad("passed", passed, `at most evaluable (${evaluable})`);
-    const statuses = {} as Record<SectionId, SectionStatus | null>;
+    const statuses = {} as Record<Level0SectionId, SectionStatus | null>;
     for (const section of sectionIds) {
       const s = text(summaryColumn(section));
       if (s !== null && !STATUSES.includes(s as SectionStatus)) throw bad(summaryColumn(section), s, `one of ${STATUSES.join(", ")}`);

@@ -14,7 +14,7 @@ import { analysisContext, type AnalysisContext, type AnalysisInputOptions } from
 import { AnalysisInputError } from "../errors.js";
 import { inputFigures, type InputFigures } from "../report/figures.js";
 import { hardMask, rawMaskThreshold, softMask, type HardMask } from "../masks/masks.js";
-import { scoreOf, type AnalysisMode, type SectionResult } from "../report/report-types.js";
+import { scoreOf, type AnalysisMode, type SectionId, type SectionResult } from "../report/report-types.js";
 import {
   sectionIds, sectionTitle, spectralSectionIds, type Level0SectionId, type LocalSectionId, type SpectralSectionId,
 } from "../section-registry.js";
@@ -87,7 +87,7 @@ export interface Level0Report {
   /** VRS's "Summarized overall quality" paragraph, one sentence per entry. */
   abstract: string[];
   /** Sections with warnings, in order (VRS's "Summary of the warnings across sections"). */
-  warningsSummary: { id: Level0SectionId; title: string; warnings: string[] }[];
+  warningsSummary: { id: SectionId; title: string; warnings: string[] }[];
   /** Remarks about the input (anisotropic voxels…). */
   inputWarnings: string[];
 }
@@ -386,20 +386,19 @@ export function backgroundBySubtraction(
   return { n, sum: shiftedSum + n * whole.shift, squaredDeviations };
 }
 
-/** Score, abstract and warnings summary from the sections, as VRS writes them. */
+/** The median of a measured local-resolution section (0.e, 1.c, 1.e): one of VRS's resolution estimates. */
+export function measuredMedian(section: SectionResult<object>): number[] {
+  const median = (section.results as { median?: number } | null)?.median;
+  const measured = section.status === "ok" || section.status === "warnings";
+  return measured && median !== undefined && Number.isFinite(median) ? [median] : [];
+}
+
 /**
  * VRS's sentence on the resolution estimates (at Level 0 only the local-resolution median, from 0.e), with its
  * numbers to one decimal (VRS pads them to four characters, "%4.1f"; mapval does not); null when there is no estimate.
  */
-function resolutionEstimatesSentence(
-  sections: Record<Level0SectionId, SectionResult<object>>,
-  resolution: number | null,
-): string | null {
-  const localResolution = sections["0.e"];
-  const median = (localResolution.results as { median?: number } | null)?.median;
-  const measured = localResolution.status === "ok" || localResolution.status === "warnings";
-  if (!measured || median === undefined || !Number.isFinite(median)) return null;
-  const estimates = [median];
+function resolutionEstimatesSentence(estimates: readonly number[], resolution: number | null): string | null {
+  if (estimates.length === 0) return null;
   const mean = estimates.reduce((a, b) => a + b, 0) / estimates.length;
   let sentence =
     `The average resolution of the map estimated by various methods goes from ${fixed(Math.min(...estimates), 1)}Å ` +
@@ -412,11 +411,19 @@ function resolutionEstimatesSentence(
   return sentence;
 }
 
+/** Score, abstract and warnings summary of Level 0's sections, as VRS writes them. */
 export function assemble(sections: Record<Level0SectionId, SectionResult<object>>, resolution: number | null) {
-  const ordered = sectionIds.map((id) => sections[id]);
+  return assembleSections(sectionIds.map((id) => sections[id]), measuredMedian(sections["0.e"]), resolution);
+}
+
+/**
+ * Score, abstract and warnings summary from sections in report order (one or both levels) and the resolution
+ * estimates they gave, as VRS writes them: one score over every evaluable item.
+ */
+export function assembleSections(ordered: readonly SectionResult<object>[], estimates: readonly number[], resolution: number | null) {
   const score = scoreOf(ordered);
   const abstract = ordered.flatMap((s) => (s.summarySentence ? [s.summarySentence.trim()] : []));
-  const resolutionSentence = resolutionEstimatesSentence(sections, resolution);
+  const resolutionSentence = resolutionEstimatesSentence(estimates, resolution);
   if (resolutionSentence !== null) abstract.push(resolutionSentence);
   abstract.push(`The overall score (passing tests) of this report is ${score.passed} out of ${score.evaluable} evaluable items.`);
   if (resolution === null) abstract.push(noResolutionNotice);

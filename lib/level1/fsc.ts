@@ -566,11 +566,29 @@ export function wellPreservedResolution(result: Pick<FscResult, "shells">): { fi
 
 export const fscTitle = "1.a Global resolution";
 
+/** A row of 1.a's `results.shells` (the JSON contract): fscAnalysis's row with the criteria curves at that shell. */
+export interface FscSectionShell extends FscShell {
+  halfBit: number;
+  threeSigma: number;
+}
+
 export interface FscSectionResults {
-  /** 0.143 FSC, DPR and SSNR crossings (Å), null where there is none. */
+  /** Shells 1 … ⌊Xdim/2⌋: the unmasked, masked and corrected FSC (null without a mask), DPR and criteria curves. */
+  shells: FscSectionShell[];
+  /** 0.143 FSC (unmasked, masked, corrected), DPR and SSNR crossings (Å), null where there is none. */
   fscResolution: number | null;
+  fscMaskedResolution: number | null;
+  fscCorrectedResolution: number | null;
   dprResolution: number | null;
   ssnrResolution: number | null;
+  /** Every crossing of each FSC curve (0.143, 0.5, half-bit, 3σ; Å), null for a curve not computed. */
+  crossings: FscResult["crossings"];
+  /** The DPR level crossed (degrees). */
+  dprThreshold: number;
+  /** VRS's SSNR curve: log10(mean ratio − 1) per SSNR shell (its own rows, 0 … ⌊Xdim/2⌋) at `frequency` (1/Å). */
+  ssnr: { frequency: number[]; log10: number[] };
+  /** From which shell the corrected FSC randomised the phases (null: nothing randomised) and its seed. */
+  randomisation: { fromShell: number | null; seed: number } | null;
   /** "well preserved (FSC>0.9) up to" (Å) from the logistic fit; null when not fitted or never below 0.9. */
   preservedFSC90resolution: number | null;
   /** VRS's logistic parameters (null when the FSC never crosses 0.5) and the fitted curve per row. */
@@ -632,9 +650,20 @@ export function fscSection(result: FscResult, reportedResolution: number | null)
     );
   }
   const results: FscSectionResults = {
+    shells: result.shells.map((s, i) => ({
+      index: s.index, frequency: s.frequency, resolution: s.resolution,
+      fsc: s.fsc, fscMasked: s.fscMasked, fscCorrected: s.fscCorrected, dpr: s.dpr,
+      halfBit: result.halfBit[i], threeSigma: result.threeSigma[i],
+    })),
     fscResolution: result.fscResolution,
+    fscMaskedResolution: result.fscMaskedResolution,
+    fscCorrectedResolution: result.fscCorrectedResolution,
     dprResolution: result.dprResolution,
     ssnrResolution: result.ssnrResolution,
+    crossings: result.crossings,
+    dprThreshold: result.dprThreshold,
+    ssnr: { frequency: result.ssnr.frequency, log10: result.ssnr.log10 },
+    randomisation: result.randomisation && { fromShell: result.randomisation.fromShell, seed: result.randomisation.seed },
     preservedFSC90resolution: preserved,
     fit: fit && { a: fit.a, b: fit.b, f0: fit.f0, c: fit.c, fitted: fit.fitted },
     meanResolution: mean,

@@ -1,18 +1,16 @@
 /**
- * What the Level 1 sections share: their ids (typed here until the section registry widens SectionId), the result
- * shape, VRS's "reported resolution < 0.8 × estimate" criterion, and the sections mapval does not compute (1.d ResMap,
+ * What the Level 1 sections share: the result shape (ids from the section registry), VRS's "reported resolution < 0.8 × estimate" criterion, and the sections mapval does not compute (1.d ResMap,
  * 1.f MonoDir). Where each rule comes from: docs/reference/level1.md; how mapval departs from VRS:
  * docs/vrs-differences.md.
  */
 import { fixed } from "../report/format.js";
 import type { SectionResult } from "../report/report-types.js";
+import { sectionTitle, type Level1SectionId } from "../section-registry.js";
 
-export type Level1SectionId = "1.a" | "1.b" | "1.c" | "1.d" | "1.e" | "1.f" | "1.g" | "1.h";
+export type { Level1SectionId } from "../section-registry.js";
 
 /** A SectionResult with a Level 1 id. */
-export type Level1SectionResult<R extends object = Record<string, unknown>> = Omit<SectionResult<R>, "id"> & {
-  id: Level1SectionId;
-};
+export type Level1SectionResult<R extends object = Record<string, unknown>> = SectionResult<R> & { id: Level1SectionId };
 
 /** VRS warns when the reported resolution is below this fraction of an estimate (finer than 0.8 × it). */
 export const REPORTED_RESOLUTION_FRACTION = 0.8;
@@ -50,8 +48,8 @@ export const particularlyHighWording = (reported: string, method: string, estima
 export const atLeast80PercentWording = (reported: string, method: string, estimate: string) =>
   `The resolution reported by the user, ${reported} Å, is at least 80% smaller than the resolution estimated by ${method}, ${estimate} Å.`;
 
-export const resmapTitle = "1.d ResMap";
-export const monodirTitle = "1.f MonoDir";
+export const resmapTitle = sectionTitle("1.d");
+export const monodirTitle = sectionTitle("1.f");
 
 /**
  * 1.d: not computed. ResMap (Kucukelbir et al. 2014) is distributed only as a closed binary, so its hypothesis test

@@ -10,7 +10,7 @@ import { sectionIds } from "../section-registry.js";
 import { statusText } from "./format.js";
 import { formatReport, pyFixed, reportJson, sectionText, type ReportFileInfo } from "./report-text.js";
 import { massTableRows, sweepRows } from "./report-tables.js";
-import type { SectionId } from "./report-types.js";
+import type { Level0SectionId } from "./report-types.js";
 import type { MaskResults } from "../level0/section-0b-mask.js";
 import type { SweepRow } from "../level0/sweep.js";
 
@@ -77,7 +77,7 @@ export function displayReport(report: Level0Report, info: ReportFileInfo): Displ
 }
 
 /** One section: its report lines and its entry of the JSON's `sections`. */
-export function displaySection(report: Level0Report, id: SectionId, info: ReportFileInfo): Display {
+export function displaySection(report: Level0Report, id: Level0SectionId, info: ReportFileInfo): Display {
   const section = report.sections[id];
   const text = sectionText(section, report).join("\n");
   return new Display({

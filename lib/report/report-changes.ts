@@ -15,7 +15,7 @@ import { BFACTOR_RANGE } from "../level0/section-0d-bfactor.js";
 /** The parts of a Level0Report (or of its worker copy) that the comparison reads. */
 export interface ComparedReport {
   parameters: CriteriaParameters;
-  sections: Record<SectionId, Pick<SectionResult<object>, "status" | "warnings" | "results">>;
+  sections: Partial<Record<SectionId, Pick<SectionResult<object>, "status" | "warnings" | "results">>>;
 }
 
 export interface VerdictFlip {
@@ -113,7 +113,7 @@ export function reportChanges(before: ComparedReport, after: ComparedReport): Re
   const crossings: CriterionCrossing[] = [];
   const lines: string[] = [];
   for (const id of Object.keys(after.sections) as SectionId[]) {
-    const was = before.sections[id], now = after.sections[id];
+    const was = before.sections[id], now = after.sections[id]!;
     if (!was) continue;
     const sectionCrossings: CriterionCrossing[] = [];
     for (const m of measures.filter((m) => m.section === id)) {

@@ -6,14 +6,14 @@
 import type { Level0Report } from "../level0/level0.js";
 import { sectionIds } from "../section-registry.js";
 import { statusText } from "./format.js";
-import type { SectionId, SectionResult, SectionStatus } from "./report-types.js";
+import type { Level0SectionId, SectionResult, SectionStatus } from "./report-types.js";
 import type { MaskResults } from "../level0/section-0b-mask.js";
 import type { BFactorResults } from "../level0/section-0d-bfactor.js";
 import type { LocalStatistics } from "../local/local-stats.js";
 import type { SweepRow } from "../level0/sweep.js";
 
 export interface SummaryRow {
-  section: SectionId;
+  section: Level0SectionId;
   title: string;
   status: SectionStatus;
   /** VRS's table cell: "OK", "2 warnings", "Does not apply", "Could not be measured", "Not requested". */

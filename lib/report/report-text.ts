@@ -1,9 +1,11 @@
 /**
- * The Level 0 report as text (`mapval report`: VRS's summary, abstract, score, section table, warnings, then each
- * section's result lines in VRS's number formats) and as the JSON object of `mapval report --json`.
+ * The report (Level 0, or Level 0 and 1 combined) as text (`mapval report`: VRS's summary, abstract, score, section
+ * table, warnings, then each section's result lines in VRS's number formats) and as the JSON object of
+ * `mapval report --json`.
  */
 import type { Level0Report } from "../level0/level0.js";
-import { sectionIds } from "../section-registry.js";
+import type { CombinedReport } from "../level1/level1.js";
+import { sectionIdsIn } from "../section-registry.js";
 import type { SectionResult } from "./report-types.js";
 import type { MassResults } from "../level0/section-0a-mass.js";
 import type { MaskResults } from "../level0/section-0b-mask.js";
@@ -14,9 +16,34 @@ import { MAPVAL_VERSION } from "../version.js";
 /** What the map reader said about the file (NaN voxels, bogus NSYMBT, unknown stamp…), as the report lists it. */
 const fileWarningPrefix = "map file: ";
 
+/** A Level 0 report, or Level 0 and Level 1 combined (`combineReports`). */
+export type Report = Level0Report | CombinedReport;
+
+/** The report's sections in report order (0.a–0.h, then 1.a–1.h when it has them). */
+export function reportSections(report: Report): SectionResult<object>[] {
+  const sections = report.sections as Record<string, SectionResult<object>>;
+  return sectionIdsIn(sections).map((id) => sections[id]);
+}
+
 /** The report's input warnings: the reader's, each prefixed "map file: ", then the analysis's own. */
-export function inputWarningsOf(report: Level0Report, fileWarnings: readonly string[]): string[] {
+export function inputWarningsOf(report: Report, fileWarnings: readonly string[]): string[] {
   return [...fileWarnings.map((w) => fileWarningPrefix + w), ...report.inputWarnings];
+}
+
+/** A file the report read: its name and the SHA-256 of its bytes. */
+export interface ReportFile {
+  file: string;
+  sha256: string;
+}
+
+/** The files Level 1 read, for the report's input. */
+export interface HalfMapFiles {
+  half1: ReportFile;
+  half2: ReportFile;
+  /** The user's mask file, when one replaced Level 0's soft mask. */
+  mask?: ReportFile;
+  /** The map is the average of the halves (no map was given). */
+  averaged: boolean;
 }
 
 export interface ReportJsonOptions {
@@ -24,19 +51,28 @@ export interface ReportJsonOptions {
   fileWarnings?: readonly string[];
   /** When the report was made (default: now). */
   generatedAt?: Date;
+  /** The half maps (and mask) of a combined report. */
+  halfMaps?: HalfMapFiles;
 }
 
 /**
- * The JSON contract: input, mode, sections keyed 0.a–0.h ({status, warnings, results, reason, notes}), score,
+ * The JSON contract: input, mode, sections keyed 0.a–0.h, then 1.a–1.h in a combined report ({title, status,
+ * warnings, results, reason, notes}), score,
  * abstract, inputWarnings, generator. `status` is one of ok, warnings, does-not-apply, not-measured (could not be
  * measured; the reason says why), not-requested (left out with --sections); only ok and warnings count in the score.
  * `inputWarnings` lists the reader's warnings about the file ("map file: …", `fileWarnings`), then the analysis's.
  * `generator` holds the mapval version and `generatedAt`, the time the report was made (ISO 8601, UTC), the one field
  * in which two reports of the same map, threshold and mode differ.
+ * A combined report's `input.halfMaps` names the halves ({file, sha256} each, `mask`: the user's mask file when given,
+ * `averaged`: the map is their average) and gives Level 1's mask ("level0-soft" or "user") and the halves'
+ * non-finite voxels. `sections["1.a"].results.shells` holds 1.a's rows {index, frequency (1/Å), resolution (Å), fsc,
+ * fscMasked, fscCorrected, dpr, halfBit, threeSigma} (null where not computed) beside fscResolution,
+ * fscMaskedResolution, fscCorrectedResolution, dprResolution and ssnrResolution (Å, 0.143 crossings for the FSC).
  * Serialise with JSON.stringify, which writes NaN and ±Infinity as null.
  */
-export function reportJson(report: Level0Report, file: string, sha256: string, options: ReportJsonOptions = {}) {
-  const { fileWarnings = [], generatedAt = new Date() } = options;
+export function reportJson(report: Report, file: string, sha256: string, options: ReportJsonOptions = {}) {
+  const { fileWarnings = [], generatedAt = new Date(), halfMaps } = options;
+  const level1 = "level1" in report ? report.level1.input : undefined;
   return {
     input: {
       file,
@@ -46,13 +82,23 @@ export function reportJson(report: Level0Report, file: string, sha256: string, o
       threshold: report.input.threshold,
       resolution: report.input.resolution,
       nonFiniteVoxels: report.input.nonFiniteVoxels,
+      ...(level1 && {
+        halfMaps: {
+          half1: halfMaps?.half1 ?? null,
+          half2: halfMaps?.half2 ?? null,
+          ...(halfMaps?.mask && { maskFile: halfMaps.mask }),
+          averaged: halfMaps?.averaged ?? false,
+          mask: level1.mask,
+          nonFiniteVoxels: level1.nonFiniteVoxels,
+        },
+      }),
     },
     mode: report.mode,
     sections: Object.fromEntries(
-      sectionIds.map((id) => {
-        const s = report.sections[id];
-        return [id, { title: s.title, status: s.status, warnings: s.warnings, results: s.results, reason: s.reason, notes: s.notes }];
-      }),
+      reportSections(report).map((s) => [
+        s.id,
+        { title: s.title, status: s.status, warnings: s.warnings, results: s.results, reason: s.reason, notes: s.notes },
+      ]),
     ),
     score: report.score,
     abstract: report.abstract,
@@ -73,10 +119,12 @@ export interface ReportFileInfo {
   fileWarnings?: readonly string[];
 }
 
-export function formatReport(report: Level0Report, info: ReportFileInfo): string {
+export function formatReport(report: Report, info: ReportFileInfo): string {
   const { input } = report;
+  const sections = reportSections(report);
   const lines: string[] = [];
-  lines.push(`mapval Level 0 report (${report.mode === "vrs-compat" ? "VRS-compatible mode" : "default mode"})`, "");
+  const levels = "level1" in report ? "Level 0 and 1" : "Level 0";
+  lines.push(`mapval ${levels} report (${report.mode === "vrs-compat" ? "VRS-compatible mode" : "default mode"})`, "");
   lines.push(`Input map: ${info.file}`);
   lines.push(`SHA256 hash: ${info.sha256}`);
   lines.push(`Box: ${input.shape.join(" x ")} voxels`);
@@ -86,23 +134,20 @@ export function formatReport(report: Level0Report, info: ReportFileInfo): string
   for (const w of inputWarningsOf(report, info.fileWarnings ?? [])) lines.push(`Note: ${w}`);
   lines.push("", "Summarized overall quality", "");
   lines.push(report.abstract.join(" "), "");
-  const width = Math.max(...sectionIds.map((id) => report.sections[id].title.length));
-  for (const id of sectionIds) {
-    const s = report.sections[id];
-    lines.push(`${s.title.padEnd(width)}  ${statusText(s)}`);
-  }
+  const width = Math.max(...sections.map((s) => s.title.length));
+  for (const s of sections) lines.push(`${s.title.padEnd(width)}  ${statusText(s)}`);
   lines.push("", "Summary of the warnings across sections.", "");
   if (report.warningsSummary.length === 0) lines.push("No warnings.");
   for (const s of report.warningsSummary) {
     lines.push(`${s.title}`);
     s.warnings.forEach((w, i) => lines.push(`  ${i + 1}. ${w}`));
   }
-  for (const id of sectionIds) lines.push("", ...sectionText(report.sections[id], report));
+  for (const s of sections) lines.push("", ...sectionText(s, report));
   return lines.join("\n") + "\n";
 }
 
 /** One section's block of the text report: its title and status, result lines, notes, criteria and warnings. */
-export function sectionText(s: SectionResult<object>, report: Level0Report): string[] {
+export function sectionText(s: SectionResult<object>, report: Report): string[] {
   const lines = [`== ${s.title}: ${statusText(s)}`];
   if (s.reason) lines.push(s.reason);
   if (s.results) {

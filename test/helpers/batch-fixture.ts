@@ -11,7 +11,7 @@ import { tableFromArrays, tableToIPC } from "apache-arrow";
 import { runLevel0, sectionIds } from "../../lib/level0/level0.js";
 import { parseMap } from "../../lib/io/mrc-reader.js";
 import { reportJson } from "../../lib/report/report-text.js";
-import type { SectionId, SectionStatus } from "../../lib/report/report-types.js";
+import type { Level0SectionId, SectionStatus } from "../../lib/report/report-types.js";
 import { MAPVAL_VERSION } from "../../lib/version.js";
 
 const projectRoot = join(import.meta.dirname, "..", "..");
@@ -83,7 +83,7 @@ export function summaryRow({ id, report, error }: FixtureEntry) {
     threshold: input?.threshold ?? null,
     passed: report?.score.passed ?? null,
     evaluable: report?.score.evaluable ?? null,
-    ...(Object.fromEntries(sectionIds.map((s) => [`status_${s}`, report?.sections[s].status ?? null])) as Record<`status_${SectionId}`, SectionStatus | null>),
+    ...(Object.fromEntries(sectionIds.map((s) => [`status_${s}`, report?.sections[s].status ?? null])) as Record<`status_${Level0SectionId}`, SectionStatus | null>),
     seconds: report?.batch.seconds ?? 0.5,
     peakRssBytes: report?.batch.peakRssBytes ?? 50e6,
   };
