@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { expect, it } from "vitest";
 import { pageWorker } from "./helpers/page-worker.js";
 import { readMap } from "../lib/io/mrc-reader.js";
-import { fscAnalysis, type FscResult } from "../lib/level1/fsc.js";
+import { fscAnalysis, type FscResult, type FscSectionResults } from "../lib/level1/fsc.js";
 import { hardMask, softMask } from "../lib/masks/masks.js";
 import type { Volume } from "../lib/io/volume.js";
 
@@ -64,22 +64,27 @@ it("two half maps without a map: the map is their average, and 1.a's masked FSC 
     const soft = softMask(hardMask(averageMap, threshold, { voxelSize: 2.02, mode: "default" }).mask, 100, 100, 100);
     return fscAnalysis(half1, half2, { mask: { ...half1, data: soft } });
   };
-  const atThreshold: Record<number, FscResult> = {};
+  const atThreshold: Record<number, FscSectionResults> = {};
   for (const [id, threshold] of [[1, 0.3], [2, 0.9]] as const) {
     const answers = await send([report(id, threshold)], level1Of(id));
     expect(answers.map((m) => m.type).slice(0, 1)).toEqual(["report"]); // Level 0's numbers first
     const level1 = answers.find(level1Of(id))!;
     expect(level1).toMatchObject({ type: "level1", id, threshold });
-    const fsc = level1.fsc as FscResult;
+    const json = level1.json as { sections: Record<string, { status: string; results: FscSectionResults }>; score: { evaluable: number } };
+    const fsc = json.sections["1.a"].results;
     const oracle = expected(threshold);
+    expect(fsc.shells).toHaveLength(50);
     fsc.shells.forEach((s, i) => {
       expect(s.fsc).toBe(oracle.shells[i].fsc);
       expect(s.fscMasked).toBe(oracle.shells[i].fscMasked);
       expect(s.fscCorrected).toBe(oracle.shells[i].fscCorrected);
     });
     expect(fsc.fscMaskedResolution).toBe(oracle.fscMaskedResolution);
-    const section = (level1.sections as Record<string, { id: string; status: string; results: { fscResolution: number } }>)["1.a"];
-    expect(section).toMatchObject({ id: "1.a", results: { fscResolution: oracle.fscResolution } });
+    expect(fsc.fscResolution).toBe(oracle.fscResolution);
+    // Level 1 counts in the one score: Level 0's report plus 1.a (1.d and 1.f are never evaluable).
+    const level0 = answers.find((m) => m.type === "report")!.report as { score: { evaluable: number } };
+    expect(json.score.evaluable).toBe(level0.score.evaluable + (["ok", "warnings"].includes(json.sections["1.a"].status) ? 1 : 0));
+    for (const id of ["1.b", "1.c", "1.e", "1.g", "1.h"]) expect(json.sections[id].status).toBe("not-requested");
     atThreshold[threshold] = fsc;
   }
   // The unmasked FSC does not depend on the threshold; the masked one does (a tighter mask, less solvent noise).
@@ -112,7 +117,7 @@ it("a user mask replaces Level 0's soft mask: the masked FSC is RELION's with th
   for (const [id, threshold] of [[21, 0.5], [22, 1.5]] as const) {
     const level1 = (await send([report(id, threshold)], level1Of(id))).find(level1Of(id))!;
     expect(level1.type).toBe("level1");
-    const { shells } = level1.fsc as FscResult;
+    const { shells } = (level1.json as { sections: Record<string, { results: FscSectionResults }> }).sections["1.a"].results;
     expect(shells).toHaveLength(50);
     // RELION's column 6 is the masked FSC; shell 50 is left out, as in test/fsc.test.ts (RELION keeps bins beyond
     // R = 0.5 in it, Xmipp does not).

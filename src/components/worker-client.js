@@ -18,6 +18,8 @@
  *   client.localSections(initial)  the newest report's 0.e–0.g, notified only when their threshold or mode changes
  *   client.pending                 whether a newer report than the one shown has been asked for
  *   client.masks                   the mask figures of the newest report that has them
+ *   client.level1                  with half maps: the newest Level 1 answer ("level1", or its error) and whether
+ *                                  it is the newest report's ({answer, current})
  *   client.answer(kind)            the answer (or error) to the newest request of `kind`, null while it is computed
  *   client.computeLocal(inputs)    0.e–0.g at `inputs.threshold` on navigator.hardwareConcurrency band workers;
  *                                  once they are in, the last report is asked for again (it then includes them)
@@ -82,6 +84,7 @@ export function localRunAfter(run, type, data) {
  *   localSections(initial?: Mapval.LocalSections | null): Observer,
  *   pending: Observer,
  *   masks: Observer,
+ *   level1: Observer,
  *   answer(kind: "report" | "sweep" | "local"): Observer,
  *   local: Observer
  * }} WorkerClient
@@ -112,7 +115,8 @@ export function workerClient(worker, {bandWorkerUrl}) {
   worker.onmessage = ({data}) => {
     const type = data.type === "error" ? `${data.request}-error` : data.type;
     const run = client.localRun;
-    const kind = ["masks", "soft"].includes(type) ? "report" : type.replace(/-error$/, "");
+    // Mask figures and Level 1 answers are about a report: they carry its id.
+    const kind = ["masks", "soft", "level1", "level1-error"].includes(type) ? "report" : type.replace(/-error$/, "");
     if (kind in client.floor && data.id !== null && data.id <= client.floor[/** @type {FloorKind} */ (kind)]) return;
     if (isLocalAnswer(type)) {
       if (!run || run.id !== data.id) return; // a run that was replaced
@@ -221,6 +225,18 @@ export function workerClient(worker, {bandWorkerUrl}) {
       const state = {answer: masks, threshold: masks.threshold, masks: masks.masks, soft: soft && soft.id === masks.id ? soft.slices : null};
       if (last && last.answer === state.answer && last.soft === state.soft) return;
       notify((last = state));
+    });
+  };
+
+  client.level1 = (notify) => {
+    /** @type {{answer: Answer | null, current: boolean} | null} */
+    let last = null;
+    return listen(() => {
+      const answer = client.latest.level1, error = client.latest["level1-error"];
+      const newest = error && /** @type {number} */ (error.id) > (answer?.id ?? 0) ? error : answer ?? null;
+      const current = newest !== null && newest.id === client.latest.report?.id;
+      if (last && last.answer === newest && last.current === current) return;
+      notify((last = {answer: newest, current}));
     });
   };
 

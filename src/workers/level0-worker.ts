@@ -57,12 +57,13 @@ import { emptyMaskMessage, runLevel0WithWorkings, type Level0Options, type Level
 import { computeLocalSections, localSectionIds } from "../../lib/level0/local-sections.js";
 import { hardMask, rawMask, rawMaskThreshold, softMask } from "../../lib/masks/masks.js";
 import { computeStats, OPEN_MAP_MAX_BYTES, readMap, type MapReadResult } from "../../lib/io/mrc-reader.js";
-import { checkHalfMaps, fscAnalysis, fscSection } from "../../lib/level1/fsc.js";
+import { checkHalfMaps } from "../../lib/level1/fsc.js";
+import { combineReports, runLevel1 } from "../../lib/level1/level1.js";
 import { averageOf } from "../../lib/level1/level1-local.js";
 import { componentRows, guinierRows, massTableRows, summaryRows, sweepRows } from "../../lib/report/report-tables.js";
 import { reportJson } from "../../lib/report/report-text.js";
 import type { AnalysisMode, SectionResult } from "../../lib/report/report-types.js";
-import { level0Sections, type Level0SectionId } from "../../lib/section-registry.js";
+import { level0Sections, type Level0SectionId, type Level1SectionId } from "../../lib/section-registry.js";
 import type { MaskResults } from "../../lib/level0/section-0b-mask.js";
 import type { BackgroundResults } from "../../lib/level0/section-0c-background.js";
 import { sweep } from "../../lib/level0/sweep.js";
@@ -165,11 +166,13 @@ interface HalfMaps {
   half2: Volume;
   /** The user's mask, which replaces Level 0's soft mask in 1.a; null: Level 0's soft mask at each threshold. */
   mask: Volume | null;
-  files: { half1: ReadFile; half2: ReadFile; mask: ReadFile | null };
+  files: { half1: ReadFile; half2: ReadFile; mask: ReadFile | null; average: boolean };
 }
 let halves: HalfMaps | null = null;
 /** The one Level 1 job waiting: 1.a for the newest report, with the hard mask of its threshold. */
-let pendingLevel1: { request: ReportRequest; hardMask: Uint8Array } | null = null;
+let pendingLevel1: { request: ReportRequest; level0: Level0Report; hardMask: Uint8Array } | null = null;
+/** What a report with half maps computes of Level 1 at each threshold: 1.a (fast), and 1.d and 1.f (not computed). */
+const LIVE_LEVEL1: Level1SectionId[] = ["1.a", "1.d", "1.f"];
 /** Counts "open" messages, so that files overtaken by newer ones while they were read are dropped. */
 let opens = 0;
 /** The local-sections run in hand. */
@@ -290,7 +293,7 @@ function work(): void {
     // that they never hold up the numbers of the next move.
     clearTimeout(figuresTimer);
     if (result) figuresTimer = setTimeout(() => maskFigures(request, result), FIGURES_DELAY_MS);
-    if (result && halves) pendingLevel1 = { request, hardMask: result.workings.hardMask.mask };
+    if (result && halves) pendingLevel1 = { request, level0: result.report, hardMask: result.workings.hardMask.mask };
     // The first report is answered by a pass over the map; the index that answers the next thresholds is built
     // right after it, before the reader moves the slider, rather than on the first move.
     const { volume } = map;
@@ -298,7 +301,7 @@ function work(): void {
   } else if (pendingLevel1) {
     const job = pendingLevel1;
     pendingLevel1 = null;
-    level1At(job.request, job.hardMask);
+    level1At(job.request, job.level0, job.hardMask);
   } else if (pendingSweep) {
     const request = pendingSweep;
     pendingSweep = null;
@@ -330,7 +333,7 @@ async function open(message: OpenRequest): Promise<void> {
   pendingReport = pendingSweep = null;
   clearTimeout(figuresTimer);
   try {
-    const given = message.half1 && message.half2 ? await readHalves(message.half1, message.half2, message.mask) : null;
+    const given = message.half1 && message.half2 ? await readHalves(message.half1, message.half2, message.mask, !message.bytes) : null;
     const file = message.bytes ? await readFile(message as FileBytes) : await averageFile(given!);
     if (opening !== opens) return; // a newer file was given meanwhile
     const { volume, stats, warnings, name, sha256 } = file;
@@ -355,7 +358,7 @@ async function open(message: OpenRequest): Promise<void> {
       type: "opened", name, sha256, shape: [volume.nx, volume.ny, volume.nz], voxelSize: volume.voxelSize, origin: volume.origin,
       stats, fileWarnings: warnings, threshold: chooseThreshold(null, volume.data, stats.max),
       figureVolume: { shape: [shown.nx, shown.ny, shown.nz], factor, data: figureData },
-      halves: given && { half1: facts(given.files.half1), half2: facts(given.files.half2), mask: facts(given.files.mask), average: !message.bytes },
+      halves: given && { half1: facts(given.files.half1), half2: facts(given.files.half2), mask: facts(given.files.mask), average: given.files.average },
     }, [figureData.buffer]);
   } catch (error) {
     if (opening !== opens) return;
@@ -379,8 +382,8 @@ async function readFile(file: FileBytes): Promise<ReadFile> {
 }
 
 /** The half maps and the user's mask, read and checked against each other as `mapval report --half1 --half2 --mask` does. */
-async function readHalves(half1: FileBytes, half2: FileBytes, mask: FileBytes | undefined): Promise<HalfMaps> {
-  const files = { half1: await readFile(half1), half2: await readFile(half2), mask: mask ? await readFile(mask) : null };
+async function readHalves(half1: FileBytes, half2: FileBytes, mask: FileBytes | undefined, average: boolean): Promise<HalfMaps> {
+  const files = { half1: await readFile(half1), half2: await readFile(half2), mask: mask ? await readFile(mask) : null, average };
   checkHalfMaps(files.half1.volume, files.half2.volume, { mask: files.mask?.volume });
   return { half1: files.half1.volume, half2: files.half2.volume, mask: files.mask?.volume ?? null, files };
 }
@@ -567,22 +570,31 @@ function answer(request: ReportRequest): { report: Level0Report; workings: Level
 }
 
 /**
- * 1.a at the report's threshold: the FSC of the halves unmasked, masked by Level 0's soft mask there (or the user's
- * mask) and phase-randomised corrected, with the report's mode, Ts and resolution, answered as "level1".
+ * Level 1 at the report's threshold, as `mapval report MAP --half1 --half2 [--mask]` computes it: 1.a (its masked and
+ * corrected FSC with Level 0's soft mask there, or the user's mask) and 1.d, 1.f, which say why they are not
+ * computed; the report of both levels (one score) and its JSON, answered as "level1" with the report's id.
  */
-function level1At(request: ReportRequest, hard: Uint8Array): void {
-  const { half1, half2, mask: userMask } = halves!;
+function level1At(request: ReportRequest, level0: Level0Report, hard: Uint8Array): void {
+  const { half1, half2, mask: userMask, files } = halves!;
+  const { init } = map!;
   const started = performance.now();
   try {
-    // The report's Ts and resolution, as the CLI's flags (an entry's own; an opened file's request's).
-    const { voxelSize, voxelSizeSource, resolution } = reportOptions(request);
-    const { nx, ny, nz } = half1;
-    const mask = userMask ?? { ...half1, data: softMask(hard, nx, ny, nz) };
-    const fsc = fscAnalysis(half1, half2, {
-      mask, mode: request.mode, voxelSize: voxelSize === undefined ? undefined : { value: voxelSize, source: voxelSizeSource ?? "--voxel-size" },
+    // The report's Ts and resolution, named as the CLI's flags (an entry's own; an opened file's from its request).
+    const { resolution, resolutionSource, voxelSize, voxelSizeSource } = reportOptions(request);
+    const level1 = runLevel1(half1, half2, {
+      threshold: request.threshold, mode: request.mode, resolution, resolutionSource, voxelSize, voxelSizeSource,
+      hardMask: hard, userMask: userMask ?? undefined, sections: LIVE_LEVEL1,
     });
-    const sections = { "1.a": fscSection(fsc, resolution ?? null) };
-    scope.postMessage({ type: "level1", id: request.id, threshold: request.threshold, ms: performance.now() - started, fsc, sections });
+    const report = combineReports(level0, level1);
+    const file = (f: ReadFile) => ({ file: f.name, sha256: f.sha256 });
+    const halfMaps = {
+      half1: file(files.half1), half2: file(files.half2), ...(files.mask && { mask: file(files.mask) }), averaged: files.average,
+    };
+    const json = reportJson(report, init.file, init.sha256, { fileWarnings: init.fileWarnings, halfMaps });
+    scope.postMessage({
+      type: "level1", id: request.id, threshold: request.threshold, ms: performance.now() - started, report, json,
+      tables: { summary: summaryRows(report.sections) },
+    });
   } catch (error) {
     const { message, code } = error as Error & { code?: string };
     scope.postMessage({ type: "error", id: request.id, request: "level1", threshold: request.threshold, message, code });
