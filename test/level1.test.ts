@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runLevel0, runLevel0WithWorkings } from "../lib/level0/level0.js";
-import { combineReports, maskedFscAtThreshold, runLevel1, type Level1Report } from "../lib/level1/level1.js";
+import { combineReports, maskedFscAtThreshold, runLevel1, runLevel1With, runLevel1WithWorkings, type Level1Report } from "../lib/level1/level1.js";
+import { BandPool } from "../data-loaders/workers/band-pool.js";
 import { fsc3dTitle, fsoTitle } from "../lib/level1/directional-fsc.js";
 import { fdrFscTitle } from "../lib/level1/fdr-fsc.js";
 import { fscTitle, halfBitThreshold } from "../lib/level1/fsc.js";
@@ -14,7 +15,7 @@ import { halfMapLocalResolutionTitle, localFscTitle } from "../lib/level1/level1
 import { hardMask, softMask } from "../lib/masks/masks.js";
 import { readMap } from "../lib/io/mrc-reader.js";
 import { makeVolume, type Volume } from "../lib/io/volume.js";
-import { reportJson } from "../lib/report/report-text.js";
+import { formatReport, reportJson } from "../lib/report/report-text.js";
 import { level1SectionIds, sectionIds, sectionTitle } from "../lib/section-registry.js";
 import { seededNormal } from "./helpers/random.js";
 
@@ -187,5 +188,49 @@ describe("combineReports", () => {
     const level0Json = reportJson(level0, "m", "s");
     expect(Object.keys(level0Json.sections)).toEqual([...sectionIds]);
     expect(level0Json.input).not.toHaveProperty("halfMaps");
+  });
+});
+
+describe("runLevel1With", () => {
+  it("gives runLevel1's sections and 1.e's local map with 1.e's bands on worker threads", { timeout: 120_000 }, async () => {
+    const { half1, half2 } = blobPair(32);
+    const options = { threshold: 1, resolution: 3, sections: ["1.a", "1.e"] as const };
+    const sequential = runLevel1WithWorkings(half1, half2, options);
+    const pool = new BandPool({ size: 2 });
+    try {
+      const order: string[] = [];
+      const parallel = await runLevel1With(pool.execute, half1, half2, { ...options, onSection: (id) => order.push(id) });
+      expect(order).toEqual(["1.e", "1.a"]);
+      expect(parallel.report).toStrictEqual(sequential.report);
+      expect(["ok", "warnings"]).toContain(parallel.report.sections["1.e"].status);
+      expect(parallel.workings.localMaps["1.e"]!.volume.data).toStrictEqual(sequential.workings.localMaps["1.e"]!.volume.data);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe("formatReport of a combined report", () => {
+  it("lists both levels' sections, the halves and Level 1's mask, and one score line", () => {
+    const { half1, half2 } = blobPair();
+    const average = { ...half1, data: half1.data.map((v, i) => (v + half2.data[i]) / 2) };
+    const level0 = runLevel0(average, { threshold: 1, resolution: 4, sections: ["0.a", "0.b", "0.c"] });
+    const level1 = runLevel1(half1, half2, { threshold: 1, resolution: 4, sections: ["1.a", "1.b"] });
+    const combined = combineReports(level0, level1);
+    const halfMaps = {
+      half1: { file: "h1.mrc", sha256: "a1" }, half2: { file: "h2.mrc", sha256: "b2" }, averaged: true,
+      fileWarnings: ["half map 2 file: a warning"],
+    };
+    const text = formatReport(combined, { file: "average of h1.mrc and h2.mrc", sha256: "c3", halfMaps });
+    expect(text.startsWith("mapval Level 0 and 1 report (default mode)\n")).toBe(true);
+    expect(text).toContain("Half map 1: h1.mrc\nSHA256 hash: a1\nHalf map 2: h2.mrc\nSHA256 hash: b2\nLevel 1 mask: Level 0's soft mask at the visualization threshold\n");
+    expect(text).toContain("Note: half map 2 file: a warning\n");
+    expect(text.match(/The overall score/g)).toHaveLength(1);
+    for (const id of level1SectionIds) expect(text).toMatch(new RegExp(`^${sectionTitle(id).replace(/[().]/g, "\\$&")}\\s+\\S`, "m"));
+    const fsc = level1.sections["1.a"].results as { sentences: string[]; fscMaskedResolution: number | null };
+    for (const sentence of fsc.sentences) expect(text).toContain(sentence);
+    expect(text).toMatch(/^The masked FSC: (\d+\.\d\d Å|does not cross 0\.143)\. The corrected \(phase-randomised\) FSC: /m);
+    const fdr = (level1.sections["1.b"].results as { FDRResolution: number | null }).FDRResolution;
+    if (fdr !== null) expect(text).toContain(`The resolution at 1 % FDR-FSC is ${fdr.toFixed(2)} Å`);
   });
 });

@@ -4,12 +4,13 @@
  *
  * For callers: `runLevel1(half1, half2, { threshold, resolution, hardMask, softMask })` with Level 0's masks of the
  * primary map at the threshold (runLevel0WithWorkings gives the hard mask; `softMask` of lib/masks/masks.ts the soft
- * one); without them the masks are made from the average of the halves at the threshold. `combineReports(level0,
+ * one); without them the masks are made from the average of the halves at the threshold. `runLevel1With(executor, …)`
+ * computes 1.e's MonoRes bands with a band executor (worker threads, lib/local/bands.ts). `combineReports(level0,
  * level1)` gives the report `reportJson` and `formatReport` (lib/report/report-text.ts) write. A threshold move
  * recomputes only 1.a's masked and corrected FSC: `maskedFscAtThreshold`. Where each rule comes from:
  * docs/reference/level1.md.
  */
-import { checkResolution, finiteMap, nonFiniteWarning, type Sourced } from "../analysis-inputs.js";
+import { checkResolution, finiteMap, nonFiniteWarning, type FiniteMap, type Sourced } from "../analysis-inputs.js";
 import { AnalysisInputError } from "../errors.js";
 import { hardMask as makeHardMask, softMask as makeSoftMask } from "../masks/masks.js";
 import { assembleSections, emptyMaskMessage, measuredMedian, type Level0Report } from "../level0/level0.js";
@@ -23,7 +24,8 @@ import { directionalFsc, fsc3dSection, fsoSection, type DirectionalFscResult } f
 import { fdrFsc, fdrFscSection } from "./fdr-fsc.js";
 import { checkHalfMaps, fscAnalysis, fscSection, maskedHalfMapCheck, type FscSectionResults } from "./fsc.js";
 import { halfMapFigures, type HalfMapFigures } from "./level1-figures.js";
-import { halfMapLocalResolutionSection, localFscSection } from "./level1-local.js";
+import { halfMapLocalResolutionSection, halfMapLocalResolutionSectionWith, localFscSection } from "./level1-local.js";
+import type { BandExecutor } from "../local/bands.js";
 import { monodirSection, resmapSection, type Level1SectionResult } from "./level1-sections.js";
 import type { Vec3, Volume } from "../io/volume.js";
 
@@ -45,6 +47,8 @@ export interface Level1Options {
   userMask?: Volume;
   /** Which of 1.a–1.h to compute (default all); the others are reported as not requested. */
   sections?: readonly Level1SectionId[];
+  /** Sections already computed for these halves, masks and options: used as given (a local map goes to the workings). */
+  precomputed?: Partial<Record<Level1SectionId, LocalSection>>;
   /** Seed of 1.a's phase randomisation and 1.b's permutations (default: each one's own, 1 and 3). */
   seed?: number;
   /** Compute the half-map input figures (max-variance slices of each half and of their difference). */
@@ -82,8 +86,11 @@ export function runLevel1(half1: Volume, half2: Volume, options: Level1Options):
 
 /** The inputs every section shares, checked once before any section runs. */
 interface Level1Context {
+  /** The halves with non-finite voxels replaced (finiteMap). */
   half1: Volume;
   half2: Volume;
+  nonFiniteVoxels: [number, number];
+  inputWarnings: string[];
   ts: number;
   voxelSize: Sourced;
   resolution: number | null;
@@ -107,7 +114,8 @@ function level1Context(half1: Volume, half2: Volume, options: Level1Options): Le
     if (given && given.length !== n)
       throw new AnalysisInputError("mask-shape-mismatch", `the ${name} mask has ${given.length} voxels, the half maps ${n}`);
   // Every section sees non-finite voxels as the half's finite mean (finiteMap), as Level 0 does.
-  const clean1 = finiteMap(half1).volume, clean2 = finiteMap(half2).volume;
+  const finite1 = finiteMap(half1), finite2 = finiteMap(half2);
+  const clean1 = finite1.volume, clean2 = finite2.volume;
   // Without Level 0's hard mask, it is made as Level 0 makes it, from the average of the halves.
   const hard = options.hardMask ?? makeHardMask({ ...half1, data: averageOf(clean1, clean2) }, options.threshold, { voxelSize: ts, mode }).mask;
   if (!hard.some((v) => v !== 0)) throw new AnalysisInputError("empty-mask", emptyMaskMessage);
@@ -116,7 +124,8 @@ function level1Context(half1: Volume, half2: Volume, options: Level1Options): Le
   const unknown = requested.filter((id) => !level1SectionIds.includes(id));
   if (unknown.length > 0) throw new AnalysisInputError("unknown-section", `not Level 1 sections: ${unknown.join(", ")}`);
   return {
-    half1: clean1, half2: clean2, ts, voxelSize, resolution, threshold: options.threshold, mode, hardMask: hard, mask,
+    half1: clean1, half2: clean2, nonFiniteVoxels: [finite1.nonFiniteVoxels, finite2.nonFiniteVoxels],
+    inputWarnings: halfMapWarnings(finite1, finite2, ts), ts, voxelSize, resolution, threshold: options.threshold, mode, hardMask: hard, mask,
     maskKind: options.userMask ? "user" : "level0-soft", requested,
   };
 }
@@ -126,9 +135,35 @@ export function runLevel1WithWorkings(
   half2: Volume,
   options: Level1Options,
 ): { report: Level1Report; workings: Level1Workings } {
+  return runLevel1InContext(level1Context(half1, half2, options), options);
+}
+
+/**
+ * `runLevel1WithWorkings` with 1.e's MonoRes bands computed by `executor` (e.g. worker threads): 1.e runs first, then
+ * the other sections in order. The numbers are runLevel1's.
+ */
+export async function runLevel1With(
+  executor: BandExecutor,
+  half1: Volume,
+  half2: Volume,
+  options: Level1Options,
+): Promise<{ report: Level1Report; workings: Level1Workings }> {
   const c = level1Context(half1, half2, options);
+  const precomputed = { ...options.precomputed };
+  if (c.requested.includes("1.e") && !precomputed["1.e"]) {
+    options.onSection?.("1.e", sectionTitle("1.e"));
+    precomputed["1.e"] = await halfMapLocalResolutionSectionWith(executor, c.half1, c.half2, localOptions(c));
+  }
+  return runLevel1InContext(c, { ...options, precomputed });
+}
+
+function localOptions(c: Level1Context) {
+  return { threshold: c.threshold, resolution: c.resolution, voxelSize: c.voxelSize, mode: c.mode, hardMask: c.hardMask };
+}
+
+function runLevel1InContext(c: Level1Context, options: Level1Options): { report: Level1Report; workings: Level1Workings } {
   const onSection = options.onSection ?? (() => undefined);
-  const local = { threshold: c.threshold, resolution: c.resolution, voxelSize: c.voxelSize, mode: c.mode, hardMask: c.hardMask };
+  const local = localOptions(c);
   let directional: DirectionalFscResult | undefined;
   const directionalResult = () => (directional ??= directionalFsc(c.half1, c.half2, { mask: c.mask, mode: c.mode, voxelSize: c.voxelSize }));
   const compute: Record<Level1SectionId, () => LocalSection> = {
@@ -148,18 +183,18 @@ export function runLevel1WithWorkings(
       sections[id] = notRequested(id, c.requested);
       continue;
     }
-    onSection(id, sectionTitle(id));
-    const { numbers, localMap } = splitLocalMap(compute[id]());
+    const given = options.precomputed?.[id];
+    if (!given) onSection(id, sectionTitle(id));
+    const { numbers, localMap } = splitLocalMap(given ?? compute[id]());
     sections[id] = numbers;
     if (localMap && (id === "1.c" || id === "1.e")) localMaps[id] = localMap;
   }
   const report: Level1Report = {
     input: {
-      shape: [half1.nx, half1.ny, half1.nz], voxelSize: c.ts, mask: c.maskKind,
-      nonFiniteVoxels: [finiteMap(half1).nonFiniteVoxels, finiteMap(half2).nonFiniteVoxels],
+      shape: [c.half1.nx, c.half1.ny, c.half1.nz], voxelSize: c.ts, mask: c.maskKind, nonFiniteVoxels: c.nonFiniteVoxels,
     },
     sections,
-    inputWarnings: halfMapWarnings(half1, half2, c.ts),
+    inputWarnings: c.inputWarnings,
     ...(options.figures && { figures: halfMapFigures(c.half1, c.half2) }),
   };
   return { report, workings: { localMaps } };
@@ -179,12 +214,12 @@ function notRequested(id: Level1SectionId, requested: readonly Level1SectionId[]
 }
 
 /** The masked-half check of each half and their non-finite voxels, labelled "half map 1"/"half map 2". */
-function halfMapWarnings(half1: Volume, half2: Volume, ts: number): string[] {
+function halfMapWarnings(half1: FiniteMap, half2: FiniteMap, ts: number): string[] {
   const warnings: string[] = [];
   for (const [label, half] of [["half map 1", half1], ["half map 2", half2]] as const) {
-    const masked = maskedHalfMapCheck(finiteMap(half).volume, label, ts).warning;
+    const masked = maskedHalfMapCheck(half.volume, label, ts).warning;
     if (masked) warnings.push(masked);
-    const nonFinite = nonFiniteWarning(finiteMap(half));
+    const nonFinite = nonFiniteWarning(half);
     if (nonFinite) warnings.push(`${label}: ${nonFinite}`);
   }
   return warnings;

@@ -5,6 +5,8 @@
  */
 import type { Level0Report } from "../level0/level0.js";
 import type { CombinedReport } from "../level1/level1.js";
+import type { FdrFscSectionResults } from "../level1/fdr-fsc.js";
+import type { FscSectionResults } from "../level1/fsc.js";
 import { sectionIdsIn } from "../section-registry.js";
 import type { SectionResult } from "./report-types.js";
 import type { MassResults } from "../level0/section-0a-mass.js";
@@ -25,9 +27,12 @@ export function reportSections(report: Report): SectionResult<object>[] {
   return sectionIdsIn(sections).map((id) => sections[id]);
 }
 
-/** The report's input warnings: the reader's, each prefixed "map file: ", then the analysis's own. */
-export function inputWarningsOf(report: Report, fileWarnings: readonly string[]): string[] {
-  return [...fileWarnings.map((w) => fileWarningPrefix + w), ...report.inputWarnings];
+/**
+ * The report's input warnings: the reader's about the map, each prefixed "map file: ", and about the half-map files
+ * (HalfMapFiles.fileWarnings, labelled by the caller), then the analysis's own.
+ */
+export function inputWarningsOf(report: Report, fileWarnings: readonly string[], halfMaps?: HalfMapFiles): string[] {
+  return [...fileWarnings.map((w) => fileWarningPrefix + w), ...(halfMaps?.fileWarnings ?? []), ...report.inputWarnings];
 }
 
 /** A file the report read: its name and the SHA-256 of its bytes. */
@@ -44,6 +49,8 @@ export interface HalfMapFiles {
   mask?: ReportFile;
   /** The map is the average of the halves (no map was given). */
   averaged: boolean;
+  /** The reader's warnings about these files, each labelled with its file ("half map 1 file: …"). */
+  fileWarnings?: readonly string[];
 }
 
 export interface ReportJsonOptions {
@@ -102,7 +109,7 @@ export function reportJson(report: Report, file: string, sha256: string, options
     ),
     score: report.score,
     abstract: report.abstract,
-    inputWarnings: inputWarningsOf(report, fileWarnings),
+    inputWarnings: inputWarningsOf(report, fileWarnings, halfMaps),
     generator: { name: "mapval", version: MAPVAL_VERSION, generatedAt: generatedAt.toISOString() },
   };
 }
@@ -117,6 +124,8 @@ export interface ReportFileInfo {
   sha256: string;
   /** The map reader's warnings about the file (MapReadResult.warnings). */
   fileWarnings?: readonly string[];
+  /** The half maps (and mask) of a combined report. */
+  halfMaps?: HalfMapFiles;
 }
 
 export function formatReport(report: Report, info: ReportFileInfo): string {
@@ -127,11 +136,12 @@ export function formatReport(report: Report, info: ReportFileInfo): string {
   lines.push(`mapval ${levels} report (${report.mode === "vrs-compat" ? "VRS-compatible mode" : "default mode"})`, "");
   lines.push(`Input map: ${info.file}`);
   lines.push(`SHA256 hash: ${info.sha256}`);
+  if ("level1" in report) lines.push(...halfMapInputLines(report, info.halfMaps));
   lines.push(`Box: ${input.shape.join(" x ")} voxels`);
   lines.push(`Voxel size: ${fixed(input.voxelSize, 6)} (Å)`);
   lines.push(`Visualization threshold: ${fixed(input.threshold, 6)}`);
   lines.push(`Resolution estimated by user: ${input.resolution ?? "(not reported)"}`);
-  for (const w of inputWarningsOf(report, info.fileWarnings ?? [])) lines.push(`Note: ${w}`);
+  for (const w of inputWarningsOf(report, info.fileWarnings ?? [], info.halfMaps)) lines.push(`Note: ${w}`);
   lines.push("", "Summarized overall quality", "");
   lines.push(report.abstract.join(" "), "");
   const width = Math.max(...sections.map((s) => s.title.length));
@@ -161,7 +171,11 @@ export function sectionText(s: SectionResult<object>, report: Report): string[] 
           `The estimated B-factor was ${fixed(b.B, 1)}. The fitted line was log|F| = ${fixed(b.slope, 1)}/R^2 + (${fixed(b.intercept, 1)}).`,
         );
     }
-    if (s.id === "0.e" || s.id === "0.f" || s.id === "0.g") lines.push(...percentileLines(s.id, s.results as LocalResults));
+    if (s.id === "0.e" || s.id === "0.f" || s.id === "0.g" || s.id === "1.c" || s.id === "1.e")
+      lines.push(...percentileLines(s.id, s.results as LocalResults));
+    if (s.id === "1.a") lines.push(...fscLines(s.results as FscSectionResults));
+    if (s.id === "1.b") lines.push(...fdrFscLines(s.results as FdrFscSectionResults));
+    if (s.id === "1.g" || s.id === "1.h") lines.push(...(s.results as { sentences: string[] }).sentences);
   }
   for (const n of s.notes ?? []) if (n !== s.reason) lines.push(`Note: ${n}`);
   if (s.criteria?.length) lines.push("Criteria:", ...s.criteria.map((c) => `  - ${c}`));
@@ -169,21 +183,50 @@ export function sectionText(s: SectionResult<object>, report: Report): string[] 
   return lines;
 }
 
+/** The half maps' lines of the input block: each file and its hash, and the mask Level 1 used. */
+function halfMapInputLines(report: CombinedReport, files: HalfMapFiles | undefined): string[] {
+  const lines: string[] = [];
+  for (const [label, file] of [["Half map 1", files?.half1], ["Half map 2", files?.half2]] as const)
+    if (file) lines.push(`${label}: ${file.file}`, `SHA256 hash: ${file.sha256}`);
+  const mask = report.level1.input.mask === "user"
+    ? `the user's mask${files?.mask ? ` ${files.mask.file} (SHA256 hash: ${files.mask.sha256})` : ""}`
+    : "Level 0's soft mask at the visualization threshold";
+  lines.push(`Level 1 mask: ${mask}`);
+  return lines;
+}
+
+/** VRS's 1.a sentences, then the masked and corrected FSC's 0.143 crossings (mapval's additions). */
+function fscLines(r: FscSectionResults): string[] {
+  const at = (v: number | null) => (v === null ? "does not cross 0.143" : `${fixed(v, 2)} Å`);
+  const lines = [...r.sentences];
+  if (r.crossings.fscMasked) lines.push(`The masked FSC: ${at(r.fscMaskedResolution)}. The corrected (phase-randomised) FSC: ${at(r.fscCorrectedResolution)}.`);
+  return lines;
+}
+
+/** 1.b's resolution (mapval's wording; VRS prints SPOC's line). */
+function fdrFscLines(r: FdrFscSectionResults): string[] {
+  if (r.FDRResolution === null) return [];
+  return [`The resolution at 1 % FDR-FSC is ${fixed(r.FDRResolution, 2)} Å (${count(r.significantShells, "significant shell")} beyond the origin).`];
+}
+
 interface LocalResults {
   percentiles: { p2_5: number; p25: number; p50: number; p75: number; p97_5: number };
   voxels: number;
-  resolutionPercentile?: number;
+  resolutionPercentile?: number | null;
 }
 
-const localQuantity = { "0.e": "Local resolution (Å)", "0.f": "Local B-factor (Å²)", "0.g": "Local Occupancy [0-1]" };
+const localQuantity = {
+  "0.e": "Local resolution (Å)", "0.f": "Local B-factor (Å²)", "0.g": "Local Occupancy [0-1]",
+  "1.c": "Local resolution (Å)", "1.e": "Local resolution (Å)",
+};
 
-/** VRS's table of representative percentiles of a local map (0.e–0.g). */
-function percentileLines(id: "0.e" | "0.f" | "0.g", r: LocalResults): string[] {
+/** VRS's table of representative percentiles of a local map (0.e–0.g, 1.c, 1.e). */
+function percentileLines(id: keyof typeof localQuantity, r: LocalResults): string[] {
   const p = r.percentiles;
   const rows: [string, number][] = [["2.5%", p.p2_5], ["25%", p.p25], ["50%", p.p50], ["75%", p.p75], ["97.5%", p.p97_5]];
   const lines = [`Over ${count(r.voxels, "voxel")}, some representative percentiles are:`, `Percentile  ${localQuantity[id]}`];
   for (const [label, value] of rows) lines.push(`${label.padEnd(10)}  ${pyFixed(value, 2)}`);
-  if (r.resolutionPercentile !== undefined)
+  if (r.resolutionPercentile !== undefined && r.resolutionPercentile !== null)
     lines.push(`The reported resolution occupies the ${fixed(r.resolutionPercentile, 2)} percentile of the local resolutions.`);
   return lines;
 }
