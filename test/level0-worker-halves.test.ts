@@ -12,6 +12,8 @@ import { readMap } from "../lib/io/mrc-reader.js";
 import { fscAnalysis, type FscResult, type FscSectionResults } from "../lib/level1/fsc.js";
 import { hardMask, softMask } from "../lib/masks/masks.js";
 import type { Volume } from "../lib/io/volume.js";
+import { fileURLToPath } from "node:url";
+import { runReport } from "../data-loaders/cli/cli-report.js";
 
 const pairDir = new URL("../data/halfmaps/sim-emd-1997/", import.meta.url);
 const fileBytes = (name: string) => new Uint8Array(readFileSync(new URL(name, pairDir)));
@@ -141,6 +143,16 @@ it("bad half files: the reader's named error with the file's name, and halves of
   const mismatch = (await send(mixed, answerOf(["opened", "error"]))).find(answerOf(["opened", "error"]))!;
   expect(mismatch).toMatchObject({ type: "error", request: "open", code: "half-map-shape-mismatch" });
   expect(mismatch.message).toBe("half map 2 is 64×64×64 voxels, half map 1 is 100×100×100: they must share one grid");
+
+  // A map of another grid than its halves: Level 0's numbers, then the CLI's error (exit 2, one line) as Level 1's.
+  const withMap = [{ type: "open", bytes: new Uint8Array(readFileSync(other)).buffer, name: "emd_1832.map", half1: given("half1.mrc.gz"), half2: given("half2.mrc.gz") }];
+  expect((await send(withMap, answerOf(["opened", "error"]))).find(answerOf(["opened", "error"]))!.type).toBe("opened");
+  const level1 = (await send([report(31, 0.1, null)], level1Of(31))).find(level1Of(31))!;
+  expect(level1).toMatchObject({ type: "error", request: "level1", code: "half-map-shape-mismatch" });
+  let err = "";
+  const args = [fileURLToPath(other), "--half1", fileURLToPath(new URL("half1.mrc.gz", pairDir)), "--half2", fileURLToPath(new URL("half2.mrc.gz", pairDir)), "--threshold", "0.1"];
+  expect(await runReport(args, { out: () => undefined, err: (text) => (err += text) })).toBe(2);
+  expect(err).toBe(`mapval report: ${level1.message}\n`);
 
   // One half alone is not a Level 1 input: the message is refused as malformed.
   const alone = await send([{ type: "open", half1: given("half1.mrc.gz") }], answerOf(["error"]));

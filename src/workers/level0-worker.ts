@@ -57,13 +57,14 @@ import { emptyMaskMessage, runLevel0WithWorkings, type Level0Options, type Level
 import { computeLocalSections, localSectionIds } from "../../lib/level0/local-sections.js";
 import { hardMask, rawMask, rawMaskThreshold, softMask } from "../../lib/masks/masks.js";
 import { computeStats, OPEN_MAP_MAX_BYTES, readMap, type MapReadResult } from "../../lib/io/mrc-reader.js";
-import { checkHalfMaps } from "../../lib/level1/fsc.js";
-import { combineReports, runLevel1 } from "../../lib/level1/level1.js";
+import { checkHalfMaps, checkHalvesAgainstMap } from "../../lib/level1/fsc.js";
+import { combineReports, runLevel1, runLevel1With } from "../../lib/level1/level1.js";
+import type { BandExecutor } from "../../lib/local/bands.js";
 import { averageOf } from "../../lib/level1/level1-local.js";
 import { componentRows, guinierRows, massTableRows, summaryRows, sweepRows } from "../../lib/report/report-tables.js";
 import { reportJson } from "../../lib/report/report-text.js";
 import type { AnalysisMode, SectionResult } from "../../lib/report/report-types.js";
-import { level0Sections, type Level0SectionId, type Level1SectionId } from "../../lib/section-registry.js";
+import { level0Sections, level1SectionIds, type Level0SectionId, type Level1SectionId, type SectionId } from "../../lib/section-registry.js";
 import type { MaskResults } from "../../lib/level0/section-0b-mask.js";
 import type { BackgroundResults } from "../../lib/level0/section-0c-background.js";
 import { sweep } from "../../lib/level0/sweep.js";
@@ -152,7 +153,7 @@ let map: {
   init: Init;
   opened?: { spectral: Map<string, Partial<Record<Level0SectionId, SectionResult<object>>>> };
   /** The latest 0.e–0.g for each mode, Ts and resolution (`localKey`), with the threshold they were computed at. */
-  local: Map<string, { threshold: number; sections: Partial<Record<Level0SectionId, SectionResult<object>>> }>;
+  local: Map<string, { threshold: number; sections: Partial<Record<SectionId, SectionResult<object>>> }>;
 } | null = null;
 /** What a report computes when 0.e–0.g are not at its threshold: the rest (0.e–0.g take minutes on a large map). */
 const WITHOUT_LOCAL = level0Sections.filter((s) => !s.local).map((s) => s.id);
@@ -173,6 +174,8 @@ let halves: HalfMaps | null = null;
 let pendingLevel1: { request: ReportRequest; level0: Level0Report; hardMask: Uint8Array } | null = null;
 /** What a report with half maps computes of Level 1 at each threshold: 1.a (fast), and 1.d and 1.f (not computed). */
 const LIVE_LEVEL1: Level1SectionId[] = ["1.a", "1.d", "1.f"];
+/** Level 1's sections computed on request with 0.e–0.g, at one threshold (seconds to minutes). */
+const ON_REQUEST_LEVEL1 = level1SectionIds.filter((id) => !LIVE_LEVEL1.includes(id));
 /** Counts "open" messages, so that files overtaken by newer ones while they were read are dropped. */
 let opens = 0;
 /** The local-sections run in hand. */
@@ -456,8 +459,8 @@ const spectralKey = (request: Inputs) => `${request.mode} ${request.voxelSize} $
 /** What 0.e–0.g depend on besides the threshold: the mode, and an opened file's Ts and resolution (an entry's are fixed). */
 const localKey = (request: Inputs) => (map?.opened ? spectralKey(request) : request.mode);
 
-function pick(sections: Partial<Record<Level0SectionId, SectionResult<object>>>, ids: readonly Level0SectionId[]) {
-  return Object.fromEntries(ids.filter((id) => sections[id] !== undefined).map((id) => [id, sections[id]])) as Partial<Record<Level0SectionId, SectionResult<object>>>;
+function pick<Id extends SectionId>(sections: Partial<Record<SectionId, SectionResult<object>>>, ids: readonly Id[]) {
+  return Object.fromEntries(ids.filter((id) => sections[id] !== undefined).map((id) => [id, sections[id]])) as Partial<Record<Id, SectionResult<object>>>;
 }
 
 /** The latest 0.e–0.g for the request's mode (and inputs), and whether they are at its threshold. */
@@ -474,7 +477,7 @@ function reportOptions(request: ReportRequest): Level0Options {
   const { init, opened } = map!;
   const local = localFor(request);
   const sections = local?.current ? ALL_SECTIONS : WITHOUT_LOCAL;
-  const localSections = local?.current ? local.sections : {};
+  const localSections = local?.current ? pick(local.sections, localSectionIds) : {};
   const common = { threshold: request.threshold, mode: request.mode, parameters: request.parameters, sections };
   if (!opened) {
     const precomputed = { ...pick(init.precomputed[request.mode], ["0.d", "0.h"]), ...localSections };
@@ -514,9 +517,11 @@ async function computeLocal(request: LocalRequest): Promise<void> {
     const sections = await computeLocalSections(run.executor.execute, inputs.volume, {
       voxelSize: inputs.ts, threshold, resolution: inputs.resolution, mode, hardMask: mask.mask,
     });
+    stageOf.monores = "1.e"; // MonoRes's bands from here on are 1.e's
+    const level1 = halves && map === current && localRun === run ? await level1OnRequest(run.executor.execute, request, mask.mask, progress) : {};
     if (map !== current || localRun !== run) return; // another file, or a newer request
     const plain = Object.fromEntries(Object.entries(sections).map(([key, { localMap: _m, ...section }]) => [key, section]));
-    current.local.set(localKey(request), { threshold, sections: plain });
+    current.local.set(localKey(request), { threshold, sections: { ...plain, ...level1 } });
     scope.postMessage({ type: "local", id, threshold, mode, ms: performance.now() - started });
   } catch (error) {
     if (localRun !== run && !(error instanceof BandRunCancelled)) return;
@@ -528,6 +533,26 @@ async function computeLocal(request: LocalRequest): Promise<void> {
   } finally {
     if (localRun === run) localRun = null;
   }
+}
+
+/**
+ * With half maps, 1.b, 1.c, 1.e, 1.g and 1.h at the local run's threshold, after 0.e–0.g, as `mapval report --half1
+ * --half2` computes them (1.e's bands on the run's band workers; the others here, each announced as a progress stage).
+ */
+async function level1OnRequest(
+  execute: BandExecutor,
+  request: LocalRequest,
+  hard: Uint8Array,
+  progress: (stage: string, fed: number, total: number) => void,
+): Promise<Partial<Record<Level1SectionId, SectionResult<object>>>> {
+  const { half1, half2, mask: userMask } = halves!;
+  const { resolution, resolutionSource, voxelSize, voxelSizeSource } = reportOptions({ ...request, type: "report", parameters: {} });
+  const { report } = await runLevel1With(execute, half1, half2, {
+    threshold: request.threshold, mode: request.mode, resolution, resolutionSource, voxelSize, voxelSizeSource,
+    hardMask: hard, userMask: userMask ?? undefined, sections: ON_REQUEST_LEVEL1,
+    onSection: (id) => id !== "1.e" && progress(id, 0, 1),
+  });
+  return pick(report.sections, ON_REQUEST_LEVEL1);
 }
 
 function answer(request: ReportRequest): { report: Level0Report; workings: Level0Workings } | null {
@@ -581,14 +606,25 @@ function level1At(request: ReportRequest, level0: Level0Report, hard: Uint8Array
   try {
     // The report's Ts and resolution, named as the CLI's flags (an entry's own; an opened file's from its request).
     const { resolution, resolutionSource, voxelSize, voxelSizeSource } = reportOptions(request);
+    // 1.b–1.h join the report only at the threshold (and inputs) they were computed at, as 0.e–0.g do.
+    const local = localFor(request);
+    const kept = local?.current ? pick(local.sections, ON_REQUEST_LEVEL1) : {};
+    const override = voxelSize === undefined ? undefined : { value: voxelSize, source: voxelSizeSource ?? "--voxel-size" };
+    checkHalvesAgainstMap(map!.volume, level0.input.voxelSize, half1, checkHalfMaps(half1, half2, { mask: userMask ?? undefined, voxelSize: override }));
     const level1 = runLevel1(half1, half2, {
       threshold: request.threshold, mode: request.mode, resolution, resolutionSource, voxelSize, voxelSizeSource,
-      hardMask: hard, userMask: userMask ?? undefined, sections: LIVE_LEVEL1,
+      hardMask: hard, userMask: userMask ?? undefined,
+      sections: Object.keys(kept).length ? level1SectionIds : LIVE_LEVEL1, precomputed: kept,
     });
     const report = combineReports(level0, level1);
     const file = (f: ReadFile) => ({ file: f.name, sha256: f.sha256 });
+    // The reader's warnings about the halves, labelled as the CLI labels them (data-loaders/cli/cli-report.ts).
+    const fileWarnings = [
+      ...files.half1.warnings.map((w) => `half map 1 file: ${w}`), ...files.half2.warnings.map((w) => `half map 2 file: ${w}`),
+      ...(files.mask?.warnings ?? []).map((w) => `mask file: ${w}`),
+    ];
     const halfMaps = {
-      half1: file(files.half1), half2: file(files.half2), ...(files.mask && { mask: file(files.mask) }), averaged: files.average,
+      half1: file(files.half1), half2: file(files.half2), ...(files.mask && { mask: file(files.mask) }), averaged: files.average, fileWarnings,
     };
     const json = reportJson(report, init.file, init.sha256, { fileWarnings: init.fileWarnings, halfMaps });
     scope.postMessage({
