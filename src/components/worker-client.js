@@ -13,7 +13,8 @@
  *   client.reset()                 a new file: forgets every answer, and drops those still to come about the last
  *                                  file's requests (the worker forgets its map itself)
  *   client.set(type, value)        keeps a state of the page's own (a file being read) as latest[type]
- *   client.live(initial)           the newest report (or `initial`) and the error of a newer request, if any
+ *   client.live(initial)           the newest report (or `initial`) and the error of a newer request, if any; once
+ *                                  Level 1 has answered for it, the report of both levels (`level1`: that answer)
  *   client.state(select)           select(latest), e.g. the open page's file being read, opened or refused
  *   client.localSections(initial)  the newest report's 0.e–0.g, notified only when their threshold or mode changes
  *   client.pending                 whether a newer report than the one shown has been asked for
@@ -165,18 +166,24 @@ export function workerClient(worker, {bandWorkerUrl}) {
   };
 
   client.live = (initial = null) => (notify) => {
-    /** @type {{answer?: Answer | null, error?: Answer | null}} */
+    /** @type {{answer?: Answer | null, error?: Answer | null, both?: Answer | null}} */
     let last = {};
     return listen(() => {
-      const {report} = client.latest;
+      const {report, level1} = client.latest;
       const newer = client.latest["report-error"];
       const answer = report ?? initial;
       // A report's error always has the id of its request.
       const error = newer && /** @type {number} */ (newer.id) > (report?.id ?? 0) ? newer : null;
-      // Only a new report or error redraws the report's cells (not a request sent, nor mask figures arriving).
-      if (answer === last.answer && error === last.error) return;
-      last = {answer, error};
-      notify({...(answer ?? {id: 0, report: null}), error});
+      const both = report && level1?.id === report.id ? level1 : null;
+      // Only a new report, its Level 1 or an error redraws the report's cells (not a request sent, nor mask figures).
+      if (answer === last.answer && error === last.error && both === last.both) return;
+      last = {answer, error, both};
+      // With half maps, the Level 1 answer for this report brings the report of both levels, its JSON and summary.
+      const withLevel1 = both && answer && {
+        report: both.report, json: both.json, level1: both,
+        tables: {.../** @type {object} */ (answer.tables), summary: /** @type {{summary: unknown}} */ (both.tables).summary}
+      };
+      notify({...(answer ?? {id: 0, report: null}), ...withLevel1, error});
     });
   };
 
