@@ -14,6 +14,8 @@ import { hardMask, softMask } from "../lib/masks/masks.js";
 import type { Volume } from "../lib/io/volume.js";
 import { fileURLToPath } from "node:url";
 import { runReport } from "../data-loaders/cli/cli-report.js";
+import { runLevel0 } from "../lib/level0/level0.js";
+import { expectJsonClose, withoutGenerationTime } from "./helpers/json-close.js";
 
 const pairDir = new URL("../data/halfmaps/sim-emd-1997/", import.meta.url);
 const fileBytes = (name: string) => new Uint8Array(readFileSync(new URL(name, pairDir)));
@@ -53,11 +55,10 @@ it("two half maps without a map: the map is their average, and 1.a's masked FSC 
   const average = new Float32Array(half1.data.length).map((_, i) => (half1.data[i] + half2.data[i]) / 2);
   expect(opened.sha256).toBe(createHash("sha256").update(new Uint8Array(average.buffer)).digest("hex"));
   expect(opened.name).toBe("average of half1.mrc.gz and half2.mrc.gz");
+  const sha = (name: string) => createHash("sha256").update(fileBytes(name)).digest("hex");
   expect(opened.halves).toEqual({
-    half1: { name: "half1.mrc.gz", sha256: createHash("sha256").update(fileBytes("half1.mrc.gz")).digest("hex"), fileWarnings: [] },
-    half2: { name: "half2.mrc.gz", sha256: createHash("sha256").update(fileBytes("half2.mrc.gz")).digest("hex"), fileWarnings: [] },
-    mask: null,
-    average: true,
+    half1: { file: "half1.mrc.gz", sha256: sha("half1.mrc.gz") }, half2: { file: "half2.mrc.gz", sha256: sha("half2.mrc.gz") },
+    averaged: true, fileWarnings: [],
   });
 
   // The FSC of the halves masked by the soft mask of the average's hard mask at T (Level 0's masks, VRS's 1.a mask).
@@ -115,7 +116,7 @@ it("a user mask replaces Level 0's soft mask: the masked FSC is RELION's with th
   const relion = relionFsc();
   const messages = [{ type: "open", bytes: fileBytes("half1.mrc.gz").buffer, name: "map.mrc.gz", half1: given("half1.mrc.gz"), half2: given("half2.mrc.gz"), mask: given("mask.mrc.gz") }];
   const opened = (await send(messages, answerOf(["opened", "error"]))).find(answerOf(["opened", "error"]))!;
-  expect(opened).toMatchObject({ type: "opened", name: "map.mrc.gz", halves: { mask: { name: "mask.mrc.gz" }, average: false } });
+  expect(opened).toMatchObject({ type: "opened", name: "map.mrc.gz", halves: { mask: { file: "mask.mrc.gz" }, averaged: false } });
   for (const [id, threshold] of [[21, 0.5], [22, 1.5]] as const) {
     const level1 = (await send([report(id, threshold)], level1Of(id))).find(level1Of(id))!;
     expect(level1.type).toBe("level1");
@@ -157,4 +158,45 @@ it("bad half files: the reader's named error with the file's name, and halves of
   // One half alone is not a Level 1 input: the message is refused as malformed.
   const alone = await send([{ type: "open", half1: given("half1.mrc.gz") }], answerOf(["error"]));
   expect(alone[0]).toMatchObject({ type: "error", request: "invalid", message: "open: give both half maps (half1 and half2), or neither" });
+}, 120_000);
+
+it("an entry's half maps given with its map (init): each report's Level 1 is the CLI's, with the loader's 1.b–1.h at its threshold only", async () => {
+  const mapUrl = new URL("../data/maps/emd_1997.map", import.meta.url);
+  const { volume } = await readMap(new Uint8Array(readFileSync(mapUrl)));
+  const [half1, half2] = await Promise.all([load("half1.mrc.gz"), load("half2.mrc.gz")]);
+  const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+  const files = {
+    half1: { file: "half1.mrc.gz", sha256: sha(fileBytes("half1.mrc.gz")) }, half2: { file: "half2.mrc.gz", sha256: sha(fileBytes("half2.mrc.gz")) },
+    averaged: false, fileWarnings: [],
+  };
+  // What the site loader gives an entry: 0.d and 0.h (any threshold), and 1.b–1.h at the entry's threshold (stand-ins
+  // here: what matters is where they appear).
+  const options = { threshold: 0.8, resolution: 7, voxelSize: 2.02 };
+  const spectral = runLevel0(volume, { ...options, sections: ["0.d", "0.h"] }).sections;
+  const standIn = (id: string) => ({ id, title: `stand-in ${id}`, status: "ok", warnings: [], results: null, summarySentence: null });
+  const local = Object.fromEntries(["0.e", "0.f", "0.g", "1.b", "1.c", "1.e", "1.g", "1.h"].map((id) => [id, standIn(id)]));
+  const precomputed = { "0.d": spectral["0.d"], "0.h": spectral["0.h"], ...local };
+  posted.length = 0;
+  scope.onmessage!({ data: {
+    type: "init", data: volume.data, shape: [100, 100, 100], voxelSize: [2.02, 2.02, 2.02], origin: volume.origin, ts: 2.02,
+    resolution: 7, file: "emd_1997.map", sha256: sha(new Uint8Array(readFileSync(mapUrl))), fileWarnings: [],
+    precomputed: { default: precomputed, "vrs-compat": precomputed }, localThreshold: 0.8,
+    halves: { half1: half1.data, half2: half2.data, files },
+  } });
+  expect(posted).toEqual([]);
+
+  const elsewhere = (await send([report(41, 1.2)], level1Of(41))).find(level1Of(41))!;
+  expect(elsewhere.type).toBe("level1");
+  let out = "";
+  const args = [fileURLToPath(mapUrl), "--half1", fileURLToPath(new URL("half1.mrc.gz", pairDir)), "--half2", fileURLToPath(new URL("half2.mrc.gz", pairDir)),
+    "--threshold", "1.2", "--resolution", "7", "--voxel-size", "2.02", "--sections", "0.a,0.b,0.c,0.d,0.h,1.a,1.d,1.f", "--json"];
+  expect(await runReport(args, { out: (text) => (out += text), err: (text) => { throw new Error(text); } })).toBe(0);
+  const cli = JSON.parse(out);
+  const page = JSON.parse(JSON.stringify(elsewhere.json));
+  expectJsonClose(withoutGenerationTime(page), withoutGenerationTime(cli));
+
+  // At the entry's threshold the loader's 1.b–1.h (and 0.e–0.g) are in the report and its score.
+  const at = (await send([report(42, 0.8)], level1Of(42))).find(level1Of(42))!;
+  const sections = (at.json as { sections: Record<string, { title: string }> }).sections;
+  for (const id of ["0.e", "1.b", "1.c", "1.e", "1.g", "1.h"]) expect(sections[id].title).toBe(`stand-in ${id}`);
 }, 120_000);

@@ -33,7 +33,7 @@
  *               {type: "local", id, threshold, mode, resolution?, voxelSize?, workers, bandWorkerUrl}
  *               {type: "cancel-local", id}
  * Messages out: {type: "opened", name, sha256, shape, voxelSize, stats, threshold, figureVolume, fileWarnings, halves}
- *               (halves: null, or {half1, half2, mask: {name, sha256, fileWarnings} | null, average: the map is theirs})
+ *               (halves: null, or the report's input.halfMaps: {half1: {file, sha256}, half2, mask?, averaged, fileWarnings})
  *               {type: "lab-map", id, parameters, query, sha256, peak, threshold, resolution, stats, figureVolume, warnings}
  *               {type: "report", id, threshold, ms, report, json, tables, local}, then {type: "masks", id, threshold,
  *               masks} and {type: "soft", id, slices} (skipped when a newer request is waiting); `local` is null or
@@ -62,7 +62,7 @@ import { combineReports, runLevel1, runLevel1With } from "../../lib/level1/level
 import type { BandExecutor } from "../../lib/local/bands.js";
 import { averageOf } from "../../lib/level1/level1-local.js";
 import { componentRows, guinierRows, massTableRows, summaryRows, sweepRows } from "../../lib/report/report-tables.js";
-import { reportJson } from "../../lib/report/report-text.js";
+import { reportJson, type HalfMapFiles } from "../../lib/report/report-text.js";
 import type { AnalysisMode, SectionResult } from "../../lib/report/report-types.js";
 import { level0Sections, level1SectionIds, type Level0SectionId, type Level1SectionId, type SectionId } from "../../lib/section-registry.js";
 import type { MaskResults } from "../../lib/level0/section-0b-mask.js";
@@ -86,9 +86,14 @@ interface Init {
   sha256: string;
   /** The map reader's warnings about the file, listed in the report JSON as the CLI lists them. */
   fileWarnings?: string[];
-  precomputed: Record<AnalysisMode, Partial<Record<Level0SectionId, SectionResult<object>>>>;
-  /** The threshold the precomputed 0.e–0.g were computed at (the entry's). */
+  precomputed: Record<AnalysisMode, Partial<Record<SectionId, SectionResult<object>>>>;
+  /** The threshold the precomputed 0.e–0.g (and 1.b–1.h) were computed at (the entry's). */
   localThreshold?: number;
+  /**
+   * An entry's half maps (each half's voxels on the map's grid, as read) and what its report says of their files:
+   * Level 1 at each threshold, as for an opened file's halves; their precomputed 1.b–1.h come in `precomputed`.
+   */
+  halves?: { half1: Float32Array; half2: Float32Array; files: HalfMapFiles };
 }
 /** A file given to the page: its bytes and its name (as the report JSON names it). */
 interface FileBytes {
@@ -167,7 +172,8 @@ interface HalfMaps {
   half2: Volume;
   /** The user's mask, which replaces Level 0's soft mask in 1.a; null: Level 0's soft mask at each threshold. */
   mask: Volume | null;
-  files: { half1: ReadFile; half2: ReadFile; mask: ReadFile | null; average: boolean };
+  /** What the report's input.halfMaps says of them: files, whether the map is their average, the reader's warnings. */
+  files: HalfMapFiles;
 }
 let halves: HalfMaps | null = null;
 /** The one Level 1 job waiting: 1.a for the newest report, with the hard mask of its threshold. */
@@ -198,7 +204,14 @@ const modes: readonly unknown[] = ["default", "vrs-compat"] satisfies AnalysisMo
 function messageProblem(message: unknown): string | null {
   if (typeof message !== "object" || message === null) return `expected a message object, got ${String(message)}`;
   const m = message as Record<string, unknown>;
-  if (m.type === "init") return m.data instanceof Float32Array ? null : "init: data must be a Float32Array";
+  if (m.type === "init") {
+    if (!(m.data instanceof Float32Array)) return "init: data must be a Float32Array";
+    const halves = m.halves as Init["halves"] | undefined;
+    const sameGrid = (half: unknown) => half instanceof Float32Array && half.length === (m.data as Float32Array).length;
+    if (halves !== undefined && !(sameGrid(halves?.half1) && sameGrid(halves?.half2) && typeof halves?.files === "object"))
+      return "init: halves must be {half1, half2: Float32Array of the map's voxels, files}";
+    return null;
+  }
   if (m.type === "open") return openProblem(m);
   if (m.type === "lab" && (typeof m.lab !== "object" || m.lab === null)) return "lab: lab must be the lab's parameters";
   if (m.type === "cancel-local") return null;
@@ -243,11 +256,14 @@ scope.onmessage = (event: MessageEvent<Init | OpenRequest | ReportRequest | Swee
   if (message.type === "init") {
     const [nx, ny, nz] = message.shape;
     map = { volume: { nx, ny, nz, data: message.data, voxelSize: message.voxelSize, origin: message.origin }, init: message, local: new Map() };
+    const half = (data: Float32Array): Volume => ({ ...map!.volume, data });
+    halves = message.halves ? { half1: half(message.halves.half1), half2: half(message.halves.half2), mask: null, files: message.halves.files } : null;
+    pendingLevel1 = null;
     if (Number.isFinite(message.localThreshold))
       for (const mode of Object.keys(message.precomputed) as AnalysisMode[]) {
         const sections = pick(message.precomputed[mode], localSectionIds);
         if (Object.keys(sections).length === localSectionIds.length)
-          map.local.set(localKey({ mode }), { threshold: message.localThreshold!, sections });
+          map.local.set(localKey({ mode }), { threshold: message.localThreshold!, sections: { ...sections, ...(halves && pick(message.precomputed[mode], ON_REQUEST_LEVEL1)) } });
       }
     return;
   }
@@ -356,12 +372,11 @@ async function open(message: OpenRequest): Promise<void> {
     const factor = downsampleFactor([volume.nx, volume.ny, volume.nz]);
     const shown = downsample(volume, factor);
     const figureData = factor === 1 ? volume.data.slice() : shown.data;
-    const facts = (f: ReadFile | null) => f && { name: f.name, sha256: f.sha256, fileWarnings: f.warnings };
     scope.postMessage({
       type: "opened", name, sha256, shape: [volume.nx, volume.ny, volume.nz], voxelSize: volume.voxelSize, origin: volume.origin,
       stats, fileWarnings: warnings, threshold: chooseThreshold(null, volume.data, stats.max),
       figureVolume: { shape: [shown.nx, shown.ny, shown.nz], factor, data: figureData },
-      halves: given && { half1: facts(given.files.half1), half2: facts(given.files.half2), mask: facts(given.files.mask), average: given.files.average },
+      halves: given?.files ?? null,
     }, [figureData.buffer]);
   } catch (error) {
     if (opening !== opens) return;
@@ -386,9 +401,18 @@ async function readFile(file: FileBytes): Promise<ReadFile> {
 
 /** The half maps and the user's mask, read and checked against each other as `mapval report --half1 --half2 --mask` does. */
 async function readHalves(half1: FileBytes, half2: FileBytes, mask: FileBytes | undefined, average: boolean): Promise<HalfMaps> {
-  const files = { half1: await readFile(half1), half2: await readFile(half2), mask: mask ? await readFile(mask) : null, average };
-  checkHalfMaps(files.half1.volume, files.half2.volume, { mask: files.mask?.volume });
-  return { half1: files.half1.volume, half2: files.half2.volume, mask: files.mask?.volume ?? null, files };
+  const read = { half1: await readFile(half1), half2: await readFile(half2), mask: mask ? await readFile(mask) : null };
+  checkHalfMaps(read.half1.volume, read.half2.volume, { mask: read.mask?.volume });
+  const file = (f: ReadFile) => ({ file: f.name, sha256: f.sha256 });
+  const files: HalfMapFiles = {
+    half1: file(read.half1), half2: file(read.half2), ...(read.mask && { mask: file(read.mask) }), averaged: average,
+    // Labelled as `mapval report --half1 --half2 --mask` labels them (data-loaders/cli/cli-report.ts).
+    fileWarnings: [
+      ...read.half1.warnings.map((w) => `half map 1 file: ${w}`), ...read.half2.warnings.map((w) => `half map 2 file: ${w}`),
+      ...(read.mask?.warnings ?? []).map((w) => `mask file: ${w}`),
+    ],
+  };
+  return { half1: read.half1.volume, half2: read.half2.volume, mask: read.mask?.volume ?? null, files };
 }
 
 /** The map of two half maps given without one: their average, named after them (its SHA-256 is of its float32 voxels). */
@@ -396,7 +420,7 @@ async function averageFile({ half1, half2, files }: HalfMaps): Promise<ReadFile>
   const volume: Volume = { ...half1, data: averageOf(half1, half2) };
   const data = volume.data;
   return {
-    volume, stats: computeStats(data), warnings: [], name: `average of ${files.half1.name} and ${files.half2.name}`,
+    volume, stats: computeStats(data), warnings: [], name: `average of ${files.half1.file} and ${files.half2.file}`,
     sha256: await sha256Hex(new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength)),
   };
 }
@@ -617,16 +641,7 @@ function level1At(request: ReportRequest, level0: Level0Report, hard: Uint8Array
       sections: Object.keys(kept).length ? level1SectionIds : LIVE_LEVEL1, precomputed: kept,
     });
     const report = combineReports(level0, level1);
-    const file = (f: ReadFile) => ({ file: f.name, sha256: f.sha256 });
-    // The reader's warnings about the halves, labelled as the CLI labels them (data-loaders/cli/cli-report.ts).
-    const fileWarnings = [
-      ...files.half1.warnings.map((w) => `half map 1 file: ${w}`), ...files.half2.warnings.map((w) => `half map 2 file: ${w}`),
-      ...(files.mask?.warnings ?? []).map((w) => `mask file: ${w}`),
-    ];
-    const halfMaps = {
-      half1: file(files.half1), half2: file(files.half2), ...(files.mask && { mask: file(files.mask) }), averaged: files.average, fileWarnings,
-    };
-    const json = reportJson(report, init.file, init.sha256, { fileWarnings: init.fileWarnings, halfMaps });
+    const json = reportJson(report, init.file, init.sha256, { fileWarnings: init.fileWarnings, halfMaps: files });
     scope.postMessage({
       type: "level1", id: request.id, threshold: request.threshold, ms: performance.now() - started, report, json,
       tables: { summary: summaryRows(report.sections) },
