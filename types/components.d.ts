@@ -42,6 +42,8 @@ declare global {
     type LabParameters = lab.LabParameters;
     type LabParameterSpec = (typeof lab.labParameterSpecs)[number];
     type Level0Report = level0.Level0Report;
+    /** A local map's three slices through its mask, as the site loader writes them (null outside the mask). */
+    type LocalMapSlices = ReturnType<typeof siteEntry.localSlices>;
     /** The worker's progress message of a 0.e–0.g run. */
     type LocalProgress = { stage: "0.e" | "0.f–0.g"; fed: number; total: number; ms: number };
     /** A 0.e–0.g run of the page (src/components/worker-client.js's `localRun`). */
