@@ -7,6 +7,7 @@ import { runReport } from "../data-loaders/cli/cli-report.js";
 import { FileCache, sha256Hex } from "../data-loaders/emdb/cache.js";
 import { bfactorCorrectedSlices, emdbHeader, entryFiles, localSlices, localSurfaceGrid, SWEEP_THRESHOLDS } from "../data-loaders/site/site-entry.js";
 import { levelKeepingFraction } from "../lib/entries.js";
+import { maxVarianceSlices } from "../lib/report/figures.js";
 import { runLevel0 } from "../lib/level0/level0.js";
 import { parseMap } from "../lib/io/mrc-reader.js";
 import { reportJson } from "../lib/report/report-text.js";
@@ -199,7 +200,18 @@ describe("an entry with half maps", () => {
     expect(page.report.score).toEqual(cli.score);
     expect(page.report.sections["1.a"].status).toBe(cli.sections["1.a"].status);
     expect(page.report.level1.input).toMatchObject({ shape: [20, 20, 20], mask: "level0-soft" });
-    expect(page.report.level1.figures).toBeDefined();
+    // The halves' input figures: max-variance slices of each half and of their difference, as arrays to 5 digits.
+    const half1 = parseMap(halfBytes(1)).volume, half2 = parseMap(halfBytes(2)).volume;
+    const difference = half1.data.map((v, i) => v - half2.data[i]);
+    const expectedFigures = { half1: half1.data, half2: half2.data, difference };
+    for (const [name, data] of Object.entries(expectedFigures)) {
+      const slices = maxVarianceSlices(data, 20, 20, 20);
+      for (const axis of ["x", "y", "z"] as const) {
+        const image = page.report.level1.figures[name][axis];
+        expect(image, `${name} ${axis}`).toMatchObject({ width: 20, height: 20, index: slices[axis].index });
+        expect(image.data).toEqual(Array.from(slices[axis].data, (v) => +v.toPrecision(5)));
+      }
+    }
     expect(index).toMatchObject({ passed: cli.score.passed, evaluable: cli.score.evaluable });
     expect(index.level1Statuses).toEqual(Object.fromEntries(level1SectionIds.map((s) => [s, cli.sections[s].status])));
     expect(page.level1).toMatchObject({
@@ -213,6 +225,24 @@ describe("an entry with half maps", () => {
       const expected = parseMap(halfBytes(seed)).volume.data;
       expect(new Float32Array((files[name] as Uint8Array).slice().buffer)).toEqual(expected);
     }
+  }, 120_000);
+
+  test("half maps of another grid than the map's are refused before Level 1, naming the entry (the CLI's check)", async () => {
+    // 10³ halves of 11.4 Å voxels, from EMD-3197's header: the halves agree with each other, not with the 20³ map.
+    const header = mapBytes.slice(0, 1024);
+    const view = new DataView(header.buffer);
+    for (const offset of [0, 4, 8, 28, 32, 36]) view.setInt32(offset, 10, true);
+    for (const offset of [40, 44, 48]) view.setFloat32(offset, 10 * 11.4, true);
+    for (const offset of [16, 20, 24]) view.setInt32(offset, 0, true);
+    view.setInt32(92, 0, true); // no extended header
+    const data = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i));
+    writeFileSync(join(dir, "halves", "small.mrc"), Buffer.concat([header, new Uint8Array(data.buffer)]));
+    const other = { ...pair, id: "other-grid", half1: { file: "halves/small.mrc" }, half2: { file: "halves/small.mrc" } };
+    writeFileSync(join(dir, "other.json"), JSON.stringify({ version: 1, entries: [other] }));
+    await expect(entryFiles("other-grid", join(dir, "other.json"))).rejects.toMatchObject({
+      name: "AnalysisInputError", code: "half-map-shape-mismatch",
+      message: expect.stringMatching(/^other-grid: the half maps are 10×10×10 voxels/),
+    });
   }, 120_000);
 
   test("an entry without half maps names empty half files; EMDB's record listing none is said, with Level 0 alone", async () => {

@@ -17,7 +17,8 @@ import type { BandExecutor } from "../../lib/local/bands.js";
 import { analysisContext, analysisInputs } from "../../lib/analysis-inputs.js";
 import { downsample, downsampleFactor } from "../../lib/fourier/downsample.js";
 import { chooseThreshold, levelKeepingFraction } from "../../lib/entries.js";
-import { fullestMaskPlanes, maxVarianceSlices, slice, type Axis } from "../../lib/report/figures.js";
+import { fullestMaskPlanes, maxVarianceSlices, slice, type Axis, type AxisImages } from "../../lib/report/figures.js";
+import type { HalfMapFigures } from "../../lib/level1/level1-figures.js";
 import { runLevel0InContext, type Level0Report } from "../../lib/level0/level0.js";
 import { computeLocalSections, splitLocalMap, type LocalSection } from "../../lib/level0/local-sections.js";
 import type { LocalMapOutput } from "../../lib/local/local-stats.js";
@@ -39,6 +40,8 @@ import { parseEmdbXml, type EmdbMetadata } from "../emdb/emdb-metadata.js";
 import { loadEntry, loadHalfMaps, type ResolvedEntry } from "../emdb/resolve-entry.js";
 import { combineReports, runLevel1With, type Level1Report, type Level1Workings } from "../../lib/level1/level1.js";
 import { softMask } from "../../lib/masks/masks.js";
+import { checkHalfMaps, checkHalvesAgainstMap } from "../../lib/level1/fsc.js";
+import { AnalysisInputError } from "../../lib/errors.js";
 import type { HalfMapFiles } from "../../lib/report/report-text.js";
 import { level1SectionIds, type Level1SectionId } from "../../lib/section-registry.js";
 
@@ -148,9 +151,20 @@ export function bfactorCorrectedSlices(volume: Volume, section: SectionResult<ob
   return Object.fromEntries(
     (["x", "y", "z"] as const).map((axis) => {
       const { width, height, index, data } = slices[axis];
-      return [axis, { width, height, index, data: Array.from(data, (v) => +v.toPrecision(5)) }];
+      return [axis, pageImage({ width, height, index, data })];
     }),
   ) as Record<Axis, { width: number; height: number; index: number; data: number[] }>;
+}
+
+/** An image for report.json: values to 5 significant digits in a plain array (a Float32Array would be an object). */
+export function pageImage<T extends { data: ArrayLike<number> }>(image: T): Omit<T, "data"> & { data: number[] } {
+  return { ...image, data: Array.from(image.data, (v) => +v.toPrecision(5)) };
+}
+
+/** The half maps' input figures (max-variance slices of each half and of their difference) as pageImage images. */
+export function halfMapPageFigures(figures: HalfMapFigures) {
+  const images = (slices: AxisImages) => Object.fromEntries((["x", "y", "z"] as const).map((axis) => [axis, pageImage(slices[axis])]));
+  return { half1: images(figures.half1), half2: images(figures.half2), difference: images(figures.difference) };
 }
 
 /** Longest side of the local-map copy that colours the page's surface views (64³ float32 = 1 MiB at most). */
@@ -201,7 +215,7 @@ interface HalfMapPageFile {
  * recomputes 1.a on threshold moves; the other sections are the entry threshold's), 1.e's bands on worker threads.
  */
 export async function entryLevel1(
-  entry: Pick<ResolvedEntry, "halfMaps" | "emdbMetadata">,
+  entry: Pick<ResolvedEntry, "id" | "halfMaps" | "emdbMetadata">,
   context: ReturnType<typeof analysisContext>,
   hard: Uint8Array,
   resolutionSource: string | undefined,
@@ -212,6 +226,12 @@ export async function entryLevel1(
   if (loaded.status === "not-listed") return { report: null, workings: null, halfMaps: undefined, page: { note: loaded.message }, files: empty };
   const [read1, read2] = await Promise.all([readMap(loaded.half1.bytes), readMap(loaded.half2.bytes)]);
   const { volume } = context;
+  try {
+    checkHalvesAgainstMap(volume, context.ts, read1.volume, checkHalfMaps(read1.volume, read2.volume));
+  } catch (error) {
+    if (error instanceof AnalysisInputError) throw new AnalysisInputError(error.code, `${entry.id}: ${error.message}`);
+    throw error;
+  }
   const { report, workings } = await withBandPool((pool) => runLevel1With(pool.execute, read1.volume, read2.volume, {
     threshold: context.threshold,
     resolution: context.resolution,
@@ -317,7 +337,8 @@ export async function entryFiles(
     report: {
       input: combined.input, mode: combined.mode, parameters: combined.parameters, sections: combined.sections, score: combined.score,
       abstract: combined.abstract, warningsSummary: combined.warningsSummary, inputWarnings: combined.inputWarnings,
-      ...("level1" in combined && { level1: combined.level1 }),
+      // Level 1's input and the halves' figures (combineReports' `level1`), the figures as page images.
+      ...(level1.report && { level1: { input: level1.report.input, figures: halfMapPageFigures(level1.report.figures!) } }),
     },
     json: reportJson(combined, file, entry.sha256, { fileWarnings: read.warnings, halfMaps: level1.halfMaps }),
     level1: level1.page,
