@@ -44,7 +44,16 @@ export interface EntryConfig {
   /** Where the map and its metadata come from, and the licence or attribution to show. */
   attribution: string;
   notes: string | null;
+  /**
+   * The two half maps for Level 1, both or neither (null): files of the configuration, or EMDB's half maps of the
+   * entry's accession as its metadata lists them (interpretation.half_map_list).
+   */
+  half1: HalfMapSource | null;
+  half2: HalfMapSource | null;
 }
+
+/** Where a half map comes from: a file relative to the configuration file, or the accession's EMDB record. */
+export type HalfMapSource = { kind: "file"; file: string; sha256: string | null } | { kind: "emdb" };
 
 /** How to pick a threshold for an entry with no known contour: the level that keeps `fraction` of the voxels. */
 export interface UnknownContourRule {
@@ -92,8 +101,9 @@ export const ENTRY_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const TOP_LEVEL_FIELDS = new Set(["$comment", "version", "unknownContour", "entries"]);
 const ENTRY_FIELDS = new Set([
-  "id", "emdb", "title", "file", "sha256", "resolution", "contour", "voxelSize", "attribution", "notes",
+  "id", "emdb", "title", "file", "sha256", "resolution", "contour", "voxelSize", "attribution", "notes", "half1", "half2",
 ]);
+const HALF_MAP_FIELDS = ["half1", "half2"] as const;
 /** Fields that must be present even when their value is null, so that "unknown" is always said explicitly. */
 const REQUIRED_ENTRY_FIELDS = ["id", "title", "resolution", "contour", "attribution"];
 
@@ -222,9 +232,7 @@ function validateEntry(raw: unknown, index: number, problems: ConfigProblem[]): 
   const attribution = text("attribution", true);
   const notes = text("notes", false);
   const file = text("file", false);
-  if (file !== null && (file.startsWith("/") || file.split(/[\\/]/).includes(".."))) {
-    problem("file", `expected a path inside the configuration's directory, found ${describe(file)}`);
-  }
+  if (file !== null && !insideDirectory(file)) problem("file", `expected a path inside the configuration's directory, found ${describe(file)}`);
 
   let emdb: string | null = null;
   if (raw.emdb !== undefined && raw.emdb !== null) {
@@ -235,11 +243,7 @@ function validateEntry(raw: unknown, index: number, problems: ConfigProblem[]): 
     problem("file", "an entry needs a file, an EMDB accession (fetched into the cache), or both");
   }
 
-  let sha256: string | null = null;
-  if (raw.sha256 !== undefined && raw.sha256 !== null) {
-    if (typeof raw.sha256 === "string" && SHA256_HEX.test(raw.sha256)) sha256 = raw.sha256;
-    else problem("sha256", `expected 64 lower-case hex digits or null, found ${describe(raw.sha256)}`);
-  }
+  const sha256 = sha256Of(raw.sha256, "sha256", problem);
 
   const resolution = sourcedNumber(raw.resolution, "resolution", "angstrom", problem, (v) => v > 0, "a number of Å > 0");
   const contour = sourcedNumber(raw.contour, "contour", "level", problem, Number.isFinite, "a finite number");
@@ -249,13 +253,64 @@ function validateEntry(raw: unknown, index: number, problems: ConfigProblem[]): 
     else problem("voxelSize", `expected a number of Å > 0 or null, found ${describe(raw.voxelSize)}`);
   }
 
+  const [half1, half2] = HALF_MAP_FIELDS.map((field) => halfMapSource(raw[field], field, problem));
+  const given = HALF_MAP_FIELDS.filter((field) => raw[field] !== undefined && raw[field] !== null);
+  if (given.length === 1) {
+    const missing = HALF_MAP_FIELDS.find((field) => !given.includes(field))!;
+    problem(missing, `required when ${given[0]} is given: Level 1 needs both half maps, or neither`);
+  } else if (half1 && half2 && half1.kind !== half2.kind) {
+    problem("half2", `expected the same kind as half1 (both files or both "emdb"), found ${describe(raw.half2)}`);
+  }
+  if (half1?.kind === "emdb" && emdb === null && !problems.slice(before).some((p) => p.field === "emdb")) {
+    problem("half1", `"emdb" takes the half maps of the entry's accession, but the entry has no "emdb" accession`);
+  }
+
   if (problems.length > before || id === null || attribution === null) return null;
   return {
     id, emdb, title, file, sha256,
     resolution: resolution === null ? null : { angstrom: resolution.value, source: resolution.source },
     contour: contour === null ? null : { level: contour.value, source: contour.source },
-    voxelSize, attribution, notes,
+    voxelSize, attribution, notes, half1: half1 ?? null, half2: half2 ?? null,
   };
+}
+
+/** A relative path that cannot leave the configuration's directory by its text (links are checked on disk). */
+function insideDirectory(path: string): boolean {
+  return !path.startsWith("/") && !path.split(/[\\/]/).includes("..");
+}
+
+function sha256Of(raw: unknown, field: string, problem: (field: string, message: string) => void): string | null {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw === "string" && SHA256_HEX.test(raw)) return raw;
+  problem(field, `expected 64 lower-case hex digits or null, found ${describe(raw)}`);
+  return null;
+}
+
+/** `{"file": path, "sha256": hex | null}` (the checks of the entry's own file) or "emdb"; undefined when absent or bad. */
+function halfMapSource(
+  raw: unknown,
+  field: string,
+  problem: (field: string, message: string) => void,
+): HalfMapSource | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (raw === "emdb") return { kind: "emdb" };
+  if (!isObject(raw)) {
+    problem(field, `expected {"file": "…", "sha256": "…"}, "emdb" or null, found ${describe(raw)}`);
+    return undefined;
+  }
+  let valid = true;
+  const invalid = (f: string, message: string): void => {
+    valid = false;
+    problem(f, message);
+  };
+  for (const key of Object.keys(raw)) {
+    if (key !== "file" && key !== "sha256") invalid(`${field}.${key}`, "unknown field; expected file, sha256");
+  }
+  const file = raw.file;
+  if (typeof file !== "string" || file.trim() === "") invalid(`${field}.file`, `expected a non-empty string, found ${describe(file)}`);
+  else if (!insideDirectory(file)) invalid(`${field}.file`, `expected a path inside the configuration's directory, found ${describe(file)}`);
+  const sha256 = sha256Of(raw.sha256, `${field}.sha256`, invalid);
+  return valid ? { kind: "file", file: file as string, sha256 } : undefined;
 }
 
 function sourcedNumber(

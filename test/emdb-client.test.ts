@@ -10,7 +10,8 @@ import { gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { defaultCacheDir, FileCache, sha256Hex } from "../data-loaders/emdb/cache.js";
 import { EmdbDataError, EmdbNotFoundError, fetchMetadata } from "../data-loaders/emdb/emdb-client.js";
-import { fetchEmdbEntry, NoCachedCopyError, type ResolveOptions } from "../data-loaders/emdb/resolve-entry.js";
+import { parseEmdbJson } from "../data-loaders/emdb/emdb-metadata.js";
+import { fetchEmdbEntry, loadHalfMaps, NoCachedCopyError, type ResolveOptions } from "../data-loaders/emdb/resolve-entry.js";
 import { startFaultServer, type FaultServer } from "./helpers/fault-server.js";
 
 const repo = (path: string) => new URL(`../${path}`, import.meta.url);
@@ -346,5 +347,91 @@ describe("metadata", () => {
     expect(logs).toHaveLength(1);
     expect(logs[0]).toMatch(/^EMD-3197: no metadata \(no usable metadata \(metadata is not valid JSON/);
     expect(cacheContents()).toEqual(COMPLETE_CACHE.slice(0, 2));
+  });
+});
+
+describe("half maps listed in the metadata", () => {
+  const HALVES_JSON = readFileSync(repo("test/fixtures/emdb/EMD-3197-halves.json"), "utf8");
+  const HALF_PATHS = [1, 2].map((k) => `/files/EMD-3197/other/emd_3197_half_map_${k}.map.gz`);
+  // Two different valid maps: EMD-3197, and a copy with its last voxel changed.
+  const HALF2 = MAP.slice();
+  new DataView(HALF2.buffer).setFloat32(HALF2.length - 4, 1.5, true);
+  const HALF_GZ = [MAP_GZ, new Uint8Array(gzipSync(HALF2))];
+  const emdbHalves = { halfMaps: { kind: "emdb" as const, emdbId: ID }, emdbMetadata: null };
+
+  function serveHalves(): void {
+    server.route(API_PATH, { kind: "ok", body: HALVES_JSON, contentType: "application/json" });
+    HALF_PATHS.forEach((path, k) => server.route(path, { kind: "ok", body: HALF_GZ[k]! }));
+  }
+
+  it("fetches the first two from the entry's other/ folder into the cache, verified, then serves them offline", async () => {
+    serveHalves();
+    const loaded = await loadHalfMaps(emdbHalves, options());
+    expect(loaded).toMatchObject({
+      status: "loaded", source: "EMDB EMD-3197 (interpretation.half_map_list)",
+      half1: { name: "emd_3197_half_map_1.map.gz", origin: "download", sha256: sha256Hex(HALF_GZ[0]!) },
+      half2: { name: "emd_3197_half_map_2.map.gz", origin: "download", sha256: sha256Hex(HALF_GZ[1]!) },
+    });
+    if (loaded?.status !== "loaded") throw new Error("expected both halves");
+    expect(loaded.half2.bytes).toEqual(HALF_GZ[1]);
+    expect(cacheContents()).toEqual([
+      "emdb/EMD-3197/entry.json", "emdb/EMD-3197/entry.json.record.json",
+      "emdb/EMD-3197/other/emd_3197_half_map_1.map.gz", "emdb/EMD-3197/other/emd_3197_half_map_1.map.gz.record.json",
+      "emdb/EMD-3197/other/emd_3197_half_map_2.map.gz", "emdb/EMD-3197/other/emd_3197_half_map_2.map.gz.record.json",
+    ]);
+    const hits = [API_PATH, ...HALF_PATHS].map((path) => server.hits(path));
+    const offline = await loadHalfMaps(emdbHalves, options({ offline: true }));
+    expect(offline).toMatchObject({ status: "loaded", half1: { origin: "cache" }, half2: { origin: "cache", sha256: sha256Hex(HALF_GZ[1]!) } });
+    expect([API_PATH, ...HALF_PATHS].map((path) => server.hits(path))).toEqual(hits);
+    // Network down on refresh: the cached copies stand in, each named.
+    server.route(API_PATH, { kind: "status", status: 503 });
+    HALF_PATHS.forEach((path) => server.route(path, { kind: "status", status: 503 }));
+    server.route(XML_PATH, { kind: "status", status: 503 });
+    expect(await loadHalfMaps(emdbHalves, options({ refresh: true }))).toMatchObject({ status: "loaded", half1: { origin: "cache" } });
+    expect(logs).toEqual([
+      "EMD-3197: metadata: network unreachable: using cached copy",
+      expect.stringMatching(/^EMD-3197: emd_3197_half_map_1\.map\.gz: network unreachable: using cached copy from \d{4}-/),
+      expect.stringMatching(/^EMD-3197: emd_3197_half_map_2\.map\.gz: network unreachable: using cached copy from \d{4}-/),
+    ]);
+  });
+
+  it("a record that lists fewer than two says so (not an error), and nothing is downloaded", async () => {
+    server.route(API_PATH, { kind: "ok", body: ENTRY_JSON, contentType: "application/json" });
+    expect(await loadHalfMaps(emdbHalves, options())).toEqual({
+      status: "not-listed", message: "EMD-3197: EMDB's record lists no half maps; Level 1 needs two",
+    });
+    const one = JSON.parse(HALVES_JSON);
+    one.interpretation.half_map_list.half_map.pop();
+    server.route(API_PATH, { kind: "ok", body: JSON.stringify(one), contentType: "application/json" });
+    const hits = HALF_PATHS.map((path) => server.hits(path));
+    expect(await loadHalfMaps(emdbHalves, options({ refresh: true }))).toEqual({
+      status: "not-listed", message: "EMD-3197: EMDB's record lists only one half map (emd_3197_half_map_1.map.gz); Level 1 needs two",
+    });
+    expect(HALF_PATHS.map((path) => server.hits(path))).toEqual(hits);
+  });
+
+  it("the metadata the entry was resolved with is used as it is; no entry of the configuration means no half maps", async () => {
+    serveHalves();
+    const metadataHits = server.hits(API_PATH);
+    const metadata = parseEmdbJson(ENTRY_JSON, ID);
+    expect(await loadHalfMaps({ ...emdbHalves, emdbMetadata: metadata }, options())).toMatchObject({ status: "not-listed" });
+    expect(server.hits(API_PATH)).toBe(metadataHits);
+    expect(await loadHalfMaps({ halfMaps: null, emdbMetadata: null }, options())).toBeNull();
+  });
+
+  it("offline with nothing cached, a missing half map, a corrupt one: named errors, nothing cached for the failing file", async () => {
+    expect((await failure(loadHalfMaps(emdbHalves, options({ offline: true })))).message).toBe(
+      "EMD-3197: metadata (the half-map list): offline; no cached copy; add the file to the entries config",
+    );
+    serveHalves();
+    server.route(HALF_PATHS[1]!, { kind: "status", status: 404 });
+    const missing = await failure(loadHalfMaps(emdbHalves, options()));
+    expect(missing).toBeInstanceOf(EmdbNotFoundError);
+    expect(missing.message).toBe("EMD-3197: emd_3197_half_map_2.map.gz not found in EMDB");
+    server.route(HALF_PATHS[1]!, { kind: "ok", body: HALF_GZ[1]!.subarray(0, 2000) });
+    const corrupt = await failure(loadHalfMaps(emdbHalves, options({ refresh: true })));
+    expect(corrupt).toBeInstanceOf(EmdbDataError);
+    expect(corrupt.message).toMatch(/^EMD-3197: the map is not valid/);
+    expect(cacheContents().filter((f) => f.includes("half_map_2"))).toEqual([]);
   });
 });

@@ -121,6 +121,33 @@ describe("EMDB REST JSON", () => {
     expect(parseEmdbXml(xml, "EMD-1997").title).toBe("[2Jcleared");
   });
 
+  it("lists the half maps of interpretation.half_map_list in order, the same from the JSON and the v3 XML; none in v1.9", () => {
+    const names = ["emd_3197_half_map_1.map.gz", "emd_3197_half_map_2.map.gz"];
+    expect(parseEmdbJson(fixture("EMD-3197-halves.json"), "EMD-3197").halfMapFiles).toEqual(names);
+    expect(parseEmdbXml(fixture("emd-3197-v3.xml"), "EMD-3197").halfMapFiles).toEqual(names);
+    expect(parseEmdbJson(fixture("EMD-1997.json"), "EMD-1997").halfMapFiles).toEqual([]);
+    expect(parseEmdbXml(read("data/maps/emd-1997.xml"), "EMD-1997").halfMapFiles).toEqual([]);
+    // One half map (not a list) is read as one.
+    const single = JSON.parse(fixture("EMD-3197-halves.json"));
+    single.interpretation.half_map_list.half_map = single.interpretation.half_map_list.half_map[0];
+    expect(parseEmdbJson(JSON.stringify(single), "EMD-3197").halfMapFiles).toEqual([names[0]]);
+  });
+
+  it("drops a half-map file name that is not one plain file name (it becomes a URL and a cache path), with a named error", () => {
+    const document = JSON.parse(fixture("EMD-3197-halves.json"));
+    const list = document.interpretation.half_map_list.half_map;
+    list.unshift({ file: "../../entry.json" }, { file: "a/b.map" }, { format: "CCP4" }, { file: "x".repeat(256) });
+    const metadata = parseEmdbJson(JSON.stringify(document), "EMD-3197");
+    expect(metadata.halfMapFiles).toEqual(["emd_3197_half_map_1.map.gz", "emd_3197_half_map_2.map.gz"]);
+    const absurd = metadata.issues.filter((i) => i.code === "half-map-file-absurd");
+    expect(absurd.map((i) => [i.severity, i.field])).toEqual([
+      ["error", "half_map[0].file"], ["error", "half_map[1].file"], ["error", "half_map[2].file"], ["error", "half_map[3].file"],
+    ]);
+    expect(absurd[0]!.message).toBe(
+      'EMD-3197: half map 1 has the file name "../../entry.json"; expected a plain file name such as emd_1234_half_map_1.map.gz (ignored)',
+    );
+  });
+
   it("rejects text that is not JSON, naming the entry", () => {
     expect(() => parseEmdbJson("<html>", "EMD-42")).toThrow(/^EMD-42: metadata is not valid JSON/);
     expect(() => parseEmdbJson("[1]", "EMD-42")).toThrow(MetadataFormatError);

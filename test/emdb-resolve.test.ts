@@ -18,6 +18,7 @@ import {
   listEntries,
   loadEntriesConfig,
   loadEntry,
+  loadHalfMaps,
   resolveArgument,
 } from "../data-loaders/emdb/resolve-entry.js";
 import { EntriesConfigError } from "../lib/entries.js";
@@ -60,13 +61,16 @@ function captureIO() {
 }
 
 describe("entries configuration on disk", () => {
-  it("the shipped configuration names only files that exist, with matching hashes", async () => {
+  it("the shipped configuration names only files that exist, with matching hashes (half maps too)", async () => {
     const entries = listEntries();
-    expect(entries.length).toBe(7);
+    expect(entries.length).toBe(8);
     for (const entry of entries) {
       const resolved = await loadEntry(entry.id, { offline: true });
       expect(resolved.origin).toBe("entries-file");
       expect(resolved.sha256).toBe(entry.sha256);
+      const halves = await loadHalfMaps(resolved, { offline: true });
+      if (entry.half1 === null) expect(halves).toBeNull();
+      else expect(halves).toMatchObject({ status: "loaded", half1: { sha256: entry.half1.kind === "file" && entry.half1.sha256 } });
     }
   });
 
@@ -102,6 +106,41 @@ describe("entries configuration on disk", () => {
     rmSync(join(work, "symlink", "maps", "secret.map"));
     symlinkSync(join(work, "symlink", "real.map"), join(work, "symlink", "maps", "secret.map"));
     expect(loadEntriesConfig(path).entries[0]!.file).toBe("maps/secret.map");
+  });
+
+  it("half-map files: each must exist inside the directory (named by its field), and is read bounded and checked by SHA-256", async () => {
+    const base = { id: "pair", emdb: null, title: "t", file: "map.mrc", resolution: null, contour: null, attribution: "a" };
+    const missing = writeConfig("halves-missing", [{ ...base, half1: { file: "h1.mrc" }, half2: { file: "../h2.mrc" } }]);
+    expect(() => loadEntriesConfig(missing)).toThrow('entries[0] (pair) field "half2.file": expected a path inside');
+    const path = writeConfig("halves", [{ ...base, half1: { file: "h1.mrc" }, half2: { file: "h/2.mrc" } }]);
+    copyFileSync(repo("data/maps/emd_3197.map"), join(work, "halves", "map.mrc"));
+    copyFileSync(repo("data/maps/emd_3197.map"), join(work, "halves", "h1.mrc"));
+    let error: unknown;
+    try {
+      loadEntriesConfig(path);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as EntriesConfigError).problems).toEqual([
+      { where: "entries[0] (pair)", field: "half2.file", message: "h/2.mrc does not exist" },
+    ]);
+    mkdirSync(join(work, "halves", "h"));
+    writeFileSync(join(work, "halves", "h", "2.mrc"), MAP_GZ);
+    const entry = await loadEntry("pair", { entriesPath: path, offline: true });
+    expect(entry.halfMaps).toMatchObject({ kind: "files", half1: { path: join(work, "halves", "h1.mrc") } });
+    expect(await loadHalfMaps(entry, { offline: true })).toMatchObject({
+      status: "loaded", source: "entries configuration",
+      half1: { name: "h1.mrc", origin: "entries-file", sha256: sha256Hex(MAP_3197) },
+      half2: { name: "2.mrc", origin: "entries-file", bytes: MAP_GZ },
+    });
+    await expect(loadHalfMaps(entry, { maxMapBytes: 1000 })).rejects.toThrow(/^pair: h1\.mrc: file is \d+ bytes; the limit is 1000 bytes/);
+    const hashed = writeConfig("halves", [{ ...base, half1: { file: "h1.mrc", sha256: SHA_1997 }, half2: { file: "h/2.mrc" } }]);
+    await expect(loadHalfMaps(await loadEntry("pair", { entriesPath: hashed }))).rejects.toThrow(
+      `pair: field "half1.sha256": h1.mrc has SHA-256 ${sha256Hex(MAP_3197)}, not the configured ${SHA_1997}`,
+    );
+    // An entry without half maps, and a map given by path, have none.
+    expect((await loadEntry("emd-3197", { offline: true })).halfMaps).toBeNull();
+    expect((await resolveArgument("data/maps/emd_3197.map")).halfMaps).toBeNull();
   });
 
   it("an unreadable configuration file is named", () => {
@@ -224,6 +263,37 @@ describe("mapval fetch", () => {
     expect(await runFetch(["emd_3197", "--json"], again)).toBe(0);
     const [summary] = JSON.parse(again.stdout);
     expect(summary).toMatchObject({ emdbId: "EMD-3197", origin: "cache", sha256: sha256Hex(MAP_GZ), contourLevel: 50 });
+  });
+
+  it("--half-maps also fetches the two half maps the metadata lists (or says there are none), then finds them cached", async () => {
+    const halves = [1, 2].map((k) => `/files/EMD-3197/other/emd_3197_half_map_${k}.map.gz`);
+    server.route("/files/EMD-3197/map/emd_3197.map.gz", { kind: "ok", body: MAP_GZ });
+    server.route("/api/entry/EMD-3197", { kind: "ok", body: readFileSync(repo("test/fixtures/emdb/EMD-3197-halves.json")) });
+    for (const path of halves) server.route(path, { kind: "ok", body: MAP_GZ });
+    const io = captureIO();
+    expect(await runFetch(["EMD-3197", "--half-maps", "--refresh"], io)).toBe(0);
+    const other = join(work, "cache", "emdb", "EMD-3197", "other");
+    expect(io.stdout).toContain(`  half map 1: downloaded ${join(other, "emd_3197_half_map_1.map.gz")}, ${MAP_GZ.length} bytes, sha256 ${sha256Hex(MAP_GZ)}\n`);
+    expect(io.stdout).toContain(`  half map 2: downloaded ${join(other, "emd_3197_half_map_2.map.gz")}`);
+    const hits = halves.map((path) => server.hits(path));
+    const again = captureIO();
+    expect(await runFetch(["EMD-3197", "--half-maps", "--offline", "--json"], again)).toBe(0);
+    expect(JSON.parse(again.stdout)[0].halfMaps).toEqual({
+      status: "loaded", message: null,
+      files: [1, 2].map((k) => ({
+        name: `emd_3197_half_map_${k}.map.gz`, path: join(other, `emd_3197_half_map_${k}.map.gz`), sha256: sha256Hex(MAP_GZ),
+        fileBytes: MAP_GZ.length, origin: "cache",
+      })),
+    });
+    expect(halves.map((path) => server.hits(path))).toEqual(hits);
+    // Without the flag nothing about half maps; a record without any says so, exit code 0.
+    const plain = captureIO();
+    expect(await runFetch(["EMD-3197", "--json"], plain)).toBe(0);
+    expect(JSON.parse(plain.stdout)[0].halfMaps).toBeNull();
+    server.route("/api/entry/EMD-3197", { kind: "ok", body: readFileSync(repo("test/fixtures/emdb/EMD-3197-absurd.json")) });
+    const none = captureIO();
+    expect(await runFetch(["EMD-3197", "--half-maps", "--refresh"], none)).toBe(0);
+    expect(none.stdout).toContain("  half maps: EMD-3197: EMDB's record lists no half maps; Level 1 needs two\n");
   });
 
   it("prints one line naming the entry for a missing entry or a bad argument, exit code 2", async () => {

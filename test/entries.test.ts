@@ -43,7 +43,7 @@ describe("entries configuration", () => {
     expect(config.unknownContour).toEqual({ rule: "top-fraction", fraction: 0.01 });
     const byId = new Map(config.entries.map((e) => [e.id, e]));
     expect([...byId.keys()].sort()).toEqual(
-      ["emd-1832", "emd-1997", "emd-2566-crop", "emd-3197", "emd-3488", "emd-5170", "emd-5625"],
+      ["emd-1832", "emd-1997", "emd-2566-crop", "emd-3197", "emd-3488", "emd-5170", "emd-5625", "sim-emd-1997"],
     );
     expect(byId.get("emd-1997")).toMatchObject({
       emdb: "EMD-1997",
@@ -57,6 +57,16 @@ describe("entries configuration", () => {
       expect(entry.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(entry.attribution.length).toBeGreaterThan(10);
     }
+    // Only the simulated pair has half maps, and it says it is simulated wherever it is named.
+    expect(config.entries.filter((e) => e.half1 !== null).map((e) => e.id)).toEqual(["sim-emd-1997"]);
+    const simulated = byId.get("sim-emd-1997")!;
+    expect(simulated).toMatchObject({
+      emdb: null, file: "data/maps/emd_1997.map",
+      half1: { kind: "file", file: "data/halfmaps/sim-emd-1997/half1.mrc.gz" },
+      half2: { kind: "file", file: "data/halfmaps/sim-emd-1997/half2.mrc.gz" },
+    });
+    for (const text of [simulated.title, simulated.attribution, simulated.notes]) expect(text).toMatch(/SIMULATED|simulated/);
+    expect(simulated.attribution).toMatch(/EMDB EMD-1997 \(Clare et al\. 2012/);
   });
 
   it("accepts a minimal EMDB-only entry (no file) and fills the defaults", () => {
@@ -65,9 +75,57 @@ describe("entries configuration", () => {
     );
     expect(config.entries[0]).toEqual({
       id: "x", emdb: "EMD-1234", title: "t", file: null, sha256: null, resolution: null, contour: null,
-      voxelSize: null, attribution: "a", notes: null,
+      voxelSize: null, attribution: "a", notes: null, half1: null, half2: null,
     });
     expect(config.unknownContour.fraction).toBe(0.01);
+  });
+
+  describe("half maps", () => {
+    const SHA = "a".repeat(64);
+    const half = (file: string, sha256: string | null = null) => ({ file, sha256 });
+
+    it("takes two files (paths and hashes checked like the map's) or EMDB's half maps of the accession", () => {
+      const files = parseEntriesConfig(configWith([{ ...validEntry, half1: half("h/1.mrc", SHA), half2: { file: "h/2.mrc" } }]));
+      expect(files.entries[0]).toMatchObject({
+        half1: { kind: "file", file: "h/1.mrc", sha256: SHA }, half2: { kind: "file", file: "h/2.mrc", sha256: null },
+      });
+      const emdb = parseEntriesConfig(configWith([{ ...validEntry, half1: "emdb", half2: "emdb" }]));
+      expect(emdb.entries[0]).toMatchObject({ half1: { kind: "emdb" }, half2: { kind: "emdb" } });
+      const neither = parseEntriesConfig(configWith([{ ...validEntry, half1: null, half2: null }]));
+      expect(neither.entries[0]).toMatchObject({ half1: null, half2: null });
+    });
+
+    it("both or neither: one alone is an error naming the entry and the missing field", () => {
+      expect(problemsOf(configWith([{ ...validEntry, half1: half("h1.mrc") }]))).toEqual([{
+        where: "entries[0] (emd-1997)", field: "half2",
+        message: "required when half1 is given: Level 1 needs both half maps, or neither",
+      }]);
+      expect(problemsOf(configWith([{ ...validEntry, half1: null, half2: "emdb" }]))).toEqual([
+        expect.objectContaining({ where: "entries[0] (emd-1997)", field: "half1", message: expect.stringMatching(/^required when half2 is given/) }),
+      ]);
+    });
+
+    it("refuses a mix of a file and EMDB, \"emdb\" without an accession, and bad paths, hashes and fields", () => {
+      expect(problemsOf(configWith([{ ...validEntry, half1: half("h1.mrc"), half2: "emdb" }]))).toEqual([
+        expect.objectContaining({ field: "half2", message: expect.stringMatching(/same kind as half1/) }),
+      ]);
+      expect(problemsOf(configWith([{ ...validEntry, emdb: null, half1: "emdb", half2: "emdb" }]))).toEqual([
+        expect.objectContaining({ field: "half1", message: expect.stringMatching(/has no "emdb" accession/) }),
+      ]);
+      const bad = {
+        ...validEntry,
+        half1: { file: "../outside.mrc", sha256: "ABC" },
+        half2: { file: "/etc/passwd", extra: 1 },
+      };
+      expect(problemsOf(configWith([bad])).map((p) => p.field).sort()).toEqual(["half1.file", "half1.sha256", "half2.extra", "half2.file"]);
+      expect(problemsOf(configWith([{ ...validEntry, half1: "h1.mrc", half2: 3 }])).map((p) => [p.field, p.message])).toEqual([
+        ["half1", 'expected {"file": "…", "sha256": "…"}, "emdb" or null, found "h1.mrc"'],
+        ["half2", 'expected {"file": "…", "sha256": "…"}, "emdb" or null, found 3'],
+      ]);
+      expect(problemsOf(configWith([{ ...validEntry, half1: { file: "" }, half2: { file: "b" } }]))[0]).toMatchObject({
+        field: "half1.file", message: 'expected a non-empty string, found ""',
+      });
+    });
   });
 
   it("takes a null title as 'none recorded' (no placeholder titles), but the field stays required", () => {

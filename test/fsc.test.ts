@@ -10,6 +10,7 @@ import { readMap } from "../lib/io/mrc-reader.js";
 import { digitalFrequency, shellIndex } from "../lib/fourier/radial.js";
 import { makeVolume, type Volume } from "../lib/io/volume.js";
 import { seededNormal } from "./helpers/random.js";
+import { RELION, relionFscTable } from "./helpers/relion-star.js";
 
 const pairDir = new URL("../data/halfmaps/sim-emd-1997/", import.meta.url);
 const load = async (name: string) => (await readMap(new Uint8Array(readFileSync(new URL(name, pairDir))))).volume;
@@ -20,17 +21,6 @@ const fixture = JSON.parse(readFileSync(new URL("./fixtures/fsc-sim-emd-1997.jso
   ssnrMeanRatio: number[];
 };
 
-/** RELION's data_fsc rows (columns as in the star file's loop header), indexed by _rlnSpectralIndex. */
-function relionFscTable(file: string, columns: number): number[][] {
-  const text = readFileSync(new URL(file, pairDir), "utf8");
-  const block = text.slice(text.indexOf("data_fsc"), text.indexOf("data_guinier"));
-  return block
-    .split("\n")
-    .map((line) => line.trim().split(/\s+/).map(Number))
-    .filter((cells) => cells.length === columns && cells.every(Number.isFinite));
-}
-/** Columns of both tables; the DPR only in the --ampl_corr one. */
-const RELION = { unmasked: 5, masked: 6, randomisedMasked: 7, dprUnmasked: 10, corrected: 3 } as const;
 
 function withData(v: Volume, data: ArrayLike<number>): Volume {
   return { ...v, data: Float32Array.from(data) };

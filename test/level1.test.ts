@@ -11,6 +11,7 @@ import { BandPool } from "../data-loaders/workers/band-pool.js";
 import { fsc3dTitle, fsoTitle } from "../lib/level1/directional-fsc.js";
 import { fdrFscTitle } from "../lib/level1/fdr-fsc.js";
 import { fscTitle, halfBitThreshold } from "../lib/level1/fsc.js";
+import { halfMapFigures } from "../lib/level1/level1-figures.js";
 import { halfMapLocalResolutionTitle, localFscTitle } from "../lib/level1/level1-local.js";
 import { hardMask, softMask } from "../lib/masks/masks.js";
 import { readMap } from "../lib/io/mrc-reader.js";
@@ -128,6 +129,13 @@ describe("runLevel1 inputs", () => {
     expect(() => runLevel1(half1, half2, { threshold: 1, sections: ["0.a" as "1.a"] })).toThrow(expect.objectContaining({ code: "unknown-section" }));
     expect(() => runLevel1(half1, noise(20, 1), { threshold: 1 })).toThrow(expect.objectContaining({ code: "half-map-shape-mismatch" }));
     expect(() => runLevel1(half1, half2, { threshold: 1, resolution: 1.5 })).toThrow(expect.objectContaining({ code: "resolution-beyond-nyquist" }));
+  });
+
+  it("adds the half-map input figures on request: each half's and their difference's max-variance slices", () => {
+    const report = runLevel1(half1, half2, { threshold: 1, sections: [], figures: true });
+    expect(report.figures).toStrictEqual(halfMapFigures(half1, half2));
+    expect(runLevel1(half1, half2, { threshold: 1, sections: [] })).not.toHaveProperty("figures");
+    expect(Object.values(report.sections).every((s) => s.status === "not-requested")).toBe(true);
   });
 
   it("warns about a half that looks masked and counts non-finite voxels", () => {

@@ -1,14 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
-import { expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { runReport } from "../data-loaders/cli/cli-report.js";
+import { FileCache, sha256Hex } from "../data-loaders/emdb/cache.js";
 import { bfactorCorrectedSlices, emdbHeader, entryFiles, localSlices, localSurfaceGrid, SWEEP_THRESHOLDS } from "../data-loaders/site/site-entry.js";
 import { levelKeepingFraction } from "../lib/entries.js";
 import { runLevel0 } from "../lib/level0/level0.js";
 import { parseMap } from "../lib/io/mrc-reader.js";
 import { reportJson } from "../lib/report/report-text.js";
 import { makeVolume } from "../lib/io/volume.js";
+import { level1SectionIds, sectionIds } from "../lib/section-registry.js";
+import { seededNormal } from "./helpers/random.js";
 
 const root = join(import.meta.dirname, "..");
 
@@ -147,4 +151,94 @@ test("the local-map copy for the surface views keeps every stride-th voxel, at m
   expect(Array.from(grid.values)).toEqual(expected);
   // Small maps are copied whole.
   expect(localSurfaceGrid({ volume: { nx, ny, nz, data, voxelSize: null, origin: [0, 0, 0] }, mask }).shape).toEqual([nx, ny, nz]);
+});
+
+describe("an entry with half maps", () => {
+  // EMD-3197 (20³, 11.4 Å) as the map; each half is the map plus its own seeded noise (σ = 1, the map's σ is 2.4).
+  const mapBytes = new Uint8Array(readFileSync(join(root, "data/maps/emd_3197.map")));
+  const halfBytes = (seed: number) => {
+    const bytes = mapBytes.slice();
+    const data = new Float32Array(bytes.buffer, 1024, 20 ** 3);
+    const normal = seededNormal(seed);
+    for (let i = 0; i < data.length; i++) data[i] += normal();
+    if (seed === 2) bytes[211] = 0; // "MAP\0": read, with a warning about the file
+    return bytes;
+  };
+  const pair = {
+    id: "pair", emdb: null, title: "a simulated pair", file: "map.mrc", sha256: null,
+    resolution: { angstrom: 30, source: "test" }, contour: { level: 2, source: "test" }, voxelSize: 11.4,
+    attribution: "test", notes: null, half1: { file: "halves/h1.mrc" }, half2: { file: "halves/h2.mrc" },
+  };
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "mapval-site-halves-"));
+    mkdirSync(join(dir, "halves"));
+    writeFileSync(join(dir, "map.mrc"), mapBytes);
+    writeFileSync(join(dir, "halves", "h1.mrc"), halfBytes(1));
+    writeFileSync(join(dir, "halves", "h2.mrc"), halfBytes(2));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("report.json holds both levels, whose JSON is `mapval report MAP --half1 H1 --half2 H2 --json`'s; the halves are files", async () => {
+    writeFileSync(join(dir, "entries.json"), JSON.stringify({ version: 1, entries: [pair] }));
+    const { files, index } = await entryFiles("pair", join(dir, "entries.json"));
+    const page = JSON.parse(files["report.json"] as string);
+
+    let out = "";
+    const io = { out: (t: string) => void (out += t), err: (t: string) => void (out += t) };
+    const args = [join(dir, "map.mrc"), "--half1", join(dir, "halves/h1.mrc"), "--half2", join(dir, "halves/h2.mrc")];
+    expect(await runReport([...args, "--threshold", "2", "--resolution", "30", "--workers", "1", "--json"], io)).toBe(0);
+    const cli = JSON.parse(out);
+    const withoutTime = (json: { generator: object }) => ({ ...json, generator: { ...json.generator, generatedAt: null } });
+    expect(withoutTime(page.json)).toEqual(withoutTime(cli));
+    expect(Object.keys(page.json.sections)).toEqual([...sectionIds, ...level1SectionIds]);
+    expect(page.json.input.halfMaps).toMatchObject({ half1: { file: "h1.mrc" }, half2: { file: "h2.mrc" }, averaged: false, mask: "level0-soft" });
+    expect(page.json.inputWarnings).toContainEqual(expect.stringMatching(/^half map 2 file: /));
+
+    // The page's report and the index count both levels, as the CLI does.
+    expect(page.report.score).toEqual(cli.score);
+    expect(page.report.sections["1.a"].status).toBe(cli.sections["1.a"].status);
+    expect(page.report.level1.input).toMatchObject({ shape: [20, 20, 20], mask: "level0-soft" });
+    expect(page.report.level1.figures).toBeDefined();
+    expect(index).toMatchObject({ passed: cli.score.passed, evaluable: cli.score.evaluable });
+    expect(index.level1Statuses).toEqual(Object.fromEntries(level1SectionIds.map((s) => [s, cli.sections[s].status])));
+    expect(page.level1).toMatchObject({
+      source: "entries configuration", shape: [20, 20, 20],
+      half1: { file: "h1.mrc", sha256: sha256Hex(halfBytes(1)), fileWarnings: parseMap(halfBytes(1)).warnings },
+      half2: { file: "h2.mrc", sha256: sha256Hex(halfBytes(2)), fileWarnings: parseMap(halfBytes(2)).warnings },
+    });
+    expect(page.level1.half2.fileWarnings[0]).toMatch(/"MAP\\0"/);
+    // The halves' voxels as read, for the page's live masked FSC.
+    for (const [name, seed] of [["half1.f32", 1], ["half2.f32", 2]] as const) {
+      const expected = parseMap(halfBytes(seed)).volume.data;
+      expect(new Float32Array((files[name] as Uint8Array).slice().buffer)).toEqual(expected);
+    }
+  }, 120_000);
+
+  test("an entry without half maps names empty half files; EMDB's record listing none is said, with Level 0 alone", async () => {
+    const { files, index } = await entryFiles("emd-3197");
+    expect(files["half1.f32"]).toEqual(new Uint8Array(0));
+    expect(files["half2.f32"]).toEqual(new Uint8Array(0));
+    expect(index.level1Statuses).toBeNull();
+    expect(JSON.parse(files["report.json"] as string).level1).toBeNull();
+
+    // The entry asks for EMDB's half maps; the cached metadata lists none.
+    const cacheDir = join(dir, "cache");
+    const metadata = readFileSync(join(root, "test/fixtures/emdb/EMD-1997.json"), "utf8").replaceAll("EMD-1997", "EMD-3197");
+    await new FileCache(cacheDir).write("emdb/EMD-3197/entry.json", new TextEncoder().encode(metadata), null);
+    const fromEmdb = { ...pair, id: "unlisted", emdb: "EMD-3197", half1: "emdb", half2: "emdb" };
+    writeFileSync(join(dir, "unlisted.json"), JSON.stringify({ version: 1, entries: [fromEmdb] }));
+    const saved = process.env.MAPVAL_CACHE_DIR;
+    process.env.MAPVAL_CACHE_DIR = cacheDir;
+    try {
+      const unlisted = await entryFiles("unlisted", join(dir, "unlisted.json"));
+      const page = JSON.parse(unlisted.files["report.json"] as string);
+      expect(page.level1).toEqual({ note: "EMD-3197: EMDB's record lists no half maps; Level 1 needs two" });
+      expect(Object.keys(page.json.sections)).toEqual([...sectionIds]);
+      expect(unlisted.index.level1Statuses).toBeNull();
+      expect(unlisted.files["half1.f32"]).toEqual(new Uint8Array(0));
+    } finally {
+      process.env.MAPVAL_CACHE_DIR = saved;
+    }
+  }, 120_000);
 });

@@ -1,7 +1,8 @@
 /**
- * `mapval fetch EMD-N [EMD-N…] [--refresh] [--offline] [--json]`: put EMDB maps and their metadata in the cache
- * (data-loaders/emdb/cache.ts), verified, so that reports and the site can use them offline. Prints where each map is,
- * its SHA-256 and the metadata a report uses; metadata problems are listed as warnings or errors.
+ * `mapval fetch EMD-N [EMD-N…] [--half-maps] [--refresh] [--offline] [--json]`: put EMDB maps and their metadata
+ * (and, with --half-maps, the two half maps the metadata lists) in the cache (data-loaders/emdb/cache.ts), verified,
+ * so that reports and the site can use them offline. Prints where each map is, its SHA-256 and the metadata a report
+ * uses; metadata problems are listed as warnings or errors.
  */
 import { parseArgs } from "node:util";
 import { normalizeEmdbId } from "../../lib/entries.js";
@@ -10,9 +11,9 @@ import type { CliIO } from "./cli-io.js";
 import { EmdbDataError, EmdbNotFoundError } from "../emdb/emdb-client.js";
 import type { EmdbMetadata } from "../emdb/emdb-metadata.js";
 import { createProgress } from "./progress.js";
-import { fetchEmdbEntry, NoCachedCopyError, type FetchedEmdb } from "../emdb/resolve-entry.js";
+import { fetchEmdbEntry, loadHalfMaps, NoCachedCopyError, type FetchedEmdb, type LoadedHalfMaps } from "../emdb/resolve-entry.js";
 
-export const fetchUsage = "usage: mapval fetch EMD-N [EMD-N ...] [--refresh] [--offline] [--json]";
+export const fetchUsage = "usage: mapval fetch EMD-N [EMD-N ...] [--half-maps] [--refresh] [--offline] [--json]";
 
 export async function runFetch(args: string[], io: CliIO): Promise<number> {
   let parsed;
@@ -24,6 +25,7 @@ export async function runFetch(args: string[], io: CliIO): Promise<number> {
         refresh: { type: "boolean", default: false },
         offline: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
+        "half-maps": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -53,19 +55,23 @@ export async function runFetch(args: string[], io: CliIO): Promise<number> {
   for (const [, emdbId] of ids as [string, string][]) {
     const progress = createProgress(`${emdbId}: downloading`);
     try {
-      const fetched = await fetchEmdbEntry(emdbId, {
+      const options = {
         cache,
         refresh: values.refresh,
         offline: values.offline,
         onProgress: progress.update,
-        log: (line) => {
+        log: (line: string) => {
           progress.done();
           io.err(`${line}\n`);
         },
-      });
+      };
+      const fetched = await fetchEmdbEntry(emdbId, options);
+      const halfMaps = values["half-maps"]
+        ? await loadHalfMaps({ halfMaps: { kind: "emdb", emdbId }, emdbMetadata: fetched.metadata }, options)
+        : null;
       progress.done();
-      results.push(fetchSummary(emdbId, fetched));
-      if (!values.json) io.out(formatFetched(emdbId, fetched));
+      results.push(fetchSummary(emdbId, fetched, halfMaps));
+      if (!values.json) io.out(formatFetched(emdbId, fetched, halfMaps));
     } catch (error) {
       progress.done();
       const expected =
@@ -83,7 +89,7 @@ export async function runFetch(args: string[], io: CliIO): Promise<number> {
 }
 
 /** The JSON contract of `mapval fetch --json` (an array of these). */
-export function fetchSummary(emdbId: string, fetched: FetchedEmdb) {
+export function fetchSummary(emdbId: string, fetched: FetchedEmdb, halfMaps: LoadedHalfMaps | null = null) {
   const m = fetched.metadata;
   return {
     emdbId,
@@ -100,13 +106,28 @@ export function fetchSummary(emdbId: string, fetched: FetchedEmdb) {
     dimensions: m?.dimensions ?? null,
     metadataFormat: m?.format ?? null,
     issues: m?.issues ?? [],
+    /** Null without --half-maps; else both files, or why there are none. */
+    halfMaps:
+      halfMaps === null ? null
+      : halfMaps.status === "not-listed" ? { status: halfMaps.status, message: halfMaps.message, files: [] }
+      : {
+        status: halfMaps.status, message: null,
+        files: [halfMaps.half1, halfMaps.half2].map((h) => ({ name: h.name, path: h.path, sha256: h.sha256, fileBytes: h.bytes.length, origin: h.origin })),
+      },
   };
 }
 
-function formatFetched(emdbId: string, fetched: FetchedEmdb): string {
+function formatFetched(emdbId: string, fetched: FetchedEmdb, halfMaps: LoadedHalfMaps | null): string {
   const how = fetched.origin === "download" ? "downloaded" : `cached ${fetched.fetchedAt.slice(0, 10)}`;
   const lines = [`${emdbId}: ${how} ${fetched.path}`, `  ${fetched.bytes.length} bytes, sha256 ${fetched.sha256}`];
   lines.push(...describeMetadata(fetched.metadata));
+  if (halfMaps?.status === "not-listed") lines.push(`  half maps: ${halfMaps.message}`);
+  if (halfMaps?.status === "loaded") {
+    [halfMaps.half1, halfMaps.half2].forEach((half, k) => {
+      const origin = half.origin === "download" ? "downloaded" : "cached";
+      lines.push(`  half map ${k + 1}: ${origin} ${half.path}, ${half.bytes.length} bytes, sha256 ${half.sha256}`);
+    });
+  }
   return lines.join("\n") + "\n";
 }
 

@@ -1,5 +1,5 @@
 /**
- * `mapval report MAP --threshold T [--resolution R] [--voxel-size S] [--vrs-compat] [--json]`
+ * `mapval report [MAP] --threshold T [--resolution R] [--half1 H1 --half2 H2 [--mask M]] [--voxel-size S] [--vrs-compat] [--json]`
  *
  * MAP is a file path, an entry id of mapval.entries.json, or an EMDB accession (EMD-1234: the configured file, else
  * the cache, else a download). For a configured entry or accession, the author's contour, resolution and voxel size
@@ -11,51 +11,79 @@
  * 0.e–0.g run first, their bands on worker threads (data-loaders/workers/band-pool.ts; --workers N, default MAPVAL_WORKERS or
  * the number of cores), and go to the report as precomputed sections.
  *
+ * Level 1: with --half1 and --half2 (map files, read with the same reader and limits as MAP), sections 1.a–1.h run
+ * too (1.e's bands on the same worker threads) with Level 0's masks of MAP at the threshold, or with --mask M (a soft
+ * mask file on the halves' grid, values in [0, 1]) instead of the soft mask; the report combines both levels (one
+ * score). Without MAP, the map is the average of the halves (the report's input says so). The halves and MAP must
+ * share one grid and one voxel size. --sections takes 1.x ids too (only those of Level 1 are then computed).
+ *
  * Exit codes: 0 report written (whatever its verdicts) or --help, 2 bad arguments or unusable input (one-line message
  * on stderr), 1 unexpected failure. With --json, stdout is one JSON object; NaN and ±Infinity are written as null.
  */
+import { createHash } from "node:crypto";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { AnalysisInputError, MapFormatError } from "../../lib/errors.js";
 import { analysisContext } from "../../lib/analysis-inputs.js";
 import { emptyMaskMessage, runLevel0InContext } from "../../lib/level0/level0.js";
 import { computeLocalSections } from "../../lib/level0/local-sections.js";
-import { localSectionIds, sectionIds, sectionRegistry, type Level0SectionId } from "../../lib/section-registry.js";
+import { checkHalfMaps } from "../../lib/level1/fsc.js";
+import { combineReports, runLevel1With } from "../../lib/level1/level1.js";
+import { softMask } from "../../lib/masks/masks.js";
+import {
+  level1SectionIds, localSectionIds, sectionIds, sectionRegistry, type Level0SectionId, type Level1SectionId, type SectionId,
+} from "../../lib/section-registry.js";
 import { readMap } from "../../lib/io/mrc-reader.js";
-import { formatReport, reportJson } from "../../lib/report/report-text.js";
+import type { Volume } from "../../lib/io/volume.js";
+import { formatReport, reportJson, type HalfMapFiles, type Report } from "../../lib/report/report-text.js";
 import { mapMaximum } from "../../lib/level0/section-0b-mask.js";
 import { defaultPoolSize, poolSize, withBandPool } from "../workers/band-pool.js";
+import { MapFileError, readMapFile, type MapFile } from "./read-map-file.js";
 import { joinNegativeNumbers, type CliIO } from "./cli-io.js";
 import { createStatusLine } from "./progress.js";
 import { resolveArgument, type ResolvedEntry } from "../emdb/resolve-entry.js";
 
 export const reportUsage =
-  "usage: mapval report MAP --threshold T [--resolution R] [--voxel-size S] [--vrs-compat] [--sections 0.a,…] [--workers N] [--json]   (MAP: file, entry id or EMD-N)";
+  "usage: mapval report [MAP] --threshold T [--resolution R] [--half1 H1 --half2 H2 [--mask M]] [--voxel-size S] [--vrs-compat] [--sections 0.a,…] [--workers N] [--json]   (MAP: file, entry id or EMD-N; without it, the average of the halves)";
 
 /** The sections every report computes (they share the mask): the ones that are neither spectral nor optional. */
 const alwaysRun = sectionRegistry.filter((s) => s.level === 0 && !s.spectral).map((s) => s.id).join(",");
 
 const reportHelp = `${reportUsage}
-  MAP            a map file (MRC/CCP4, may be gzip), an entry id of mapval.entries.json, or an EMDB accession
+  MAP            a map file (MRC/CCP4, may be gzip), an entry id of mapval.entries.json, or an EMDB accession;
+                 without it (with --half1 and --half2), the map is the average of the two half maps
   --threshold T  density level of the mask (default: the entry's author's contour)
   --resolution R reported resolution in Å (default: the entry's)
-  --voxel-size S Å per voxel (default: the entry's, else the map header's)
+  --half1 H1     half map 1 (a map file): adds Level 1 (1.a–1.h) from the two half maps; needs --half2
+  --half2 H2     half map 2, on the grid and voxel size of half 1 and MAP
+  --mask M       a soft mask file (values in [0, 1], the halves' grid) for Level 1 instead of Level 0's soft mask
+  --voxel-size S Å per voxel (default: the entry's, else the map header's; applies to the halves too)
   --vrs-compat   reproduce VRS's numbers, quirks included
   --sections L   compute only these sections (${alwaysRun} always run); the others read "Not requested":
-${sectionRegistry.filter((s) => s.level === 0).map((s) => `                 ${s.title}`).join("\n")}
-  --workers N    worker threads for ${localSectionIds.join(",")} (default MAPVAL_WORKERS, else the number of cores)
+${sectionRegistry.map((s) => `                 ${s.title}`).join("\n")}
+  --workers N    worker threads for ${localSectionIds.join(",")} and 1.e (default MAPVAL_WORKERS, else the number of cores)
   --json         one JSON object on stdout (contract: lib/report/report-text.ts reportJson)
 exit codes: 0 report written, 2 bad arguments or unusable input, 1 unexpected failure
 `;
 
-function sectionList(text: string | undefined): Level0SectionId[] | undefined {
-  if (text === undefined) return undefined;
+/** --sections split by level (undefined: every section of that level); 1.x ids only with half maps. */
+function sectionList(text: string | undefined, withHalves: boolean): { level0?: Level0SectionId[]; level1?: Level1SectionId[] } {
+  if (text === undefined) return {};
+  const allowed: readonly SectionId[] = withHalves ? [...sectionIds, ...level1SectionIds] : sectionIds;
   const ids = text.split(",").map((t) => t.trim());
-  const known = ids.filter((id): id is Level0SectionId => (sectionIds as readonly string[]).includes(id));
-  const unknown = ids.filter((id) => !known.includes(id as Level0SectionId));
-  if (unknown.length > 0 || ids.length === 0)
-    throw new UsageError(`--sections takes section ids from ${sectionIds.join(",")}; got "${unknown.join(",") || text}"`);
-  return known;
+  const unknown = ids.filter((id) => !(allowed as readonly string[]).includes(id));
+  if (unknown.length > 0) {
+    const level1 = !withHalves && unknown.every((id) => (level1SectionIds as readonly string[]).includes(id));
+    throw new UsageError(
+      level1
+        ? `--sections ${unknown.join(",")}: Level 1 sections need --half1 and --half2`
+        : `--sections takes section ids from ${allowed.join(",")}; got "${unknown.join(",") || text}"`,
+    );
+  }
+  return {
+    level0: sectionIds.filter((id) => ids.includes(id)),
+    level1: level1SectionIds.filter((id) => ids.includes(id)),
+  };
 }
 
 class UsageError extends Error {}
@@ -96,6 +124,76 @@ function positiveNumber(name: string, text: string | undefined): number | undefi
   return x;
 }
 
+/** A map file of Level 1 (--half1, --half2, --mask): unreadable or malformed is the user's to fix. */
+async function readLevel1File(option: string, path: string): Promise<MapFile> {
+  try {
+    return await readMapFile(path);
+  } catch (e) {
+    if (e instanceof MapFileError) throw new UsageError(`--${option} ${e.message}`);
+    if (e instanceof MapFormatError) throw new MapFormatError(e.code, `--${option} ${e.message}`);
+    throw e;
+  }
+}
+
+/** The half maps (and mask) as read, with what the report says about their files. */
+interface HalfMapInput {
+  half1: Volume;
+  half2: Volume;
+  mask?: Volume;
+  files: HalfMapFiles;
+}
+
+async function readHalfMaps(values: { half1?: string; half2?: string; mask?: string }, averaged: boolean): Promise<HalfMapInput | null> {
+  if (values.half1 === undefined && values.half2 === undefined) {
+    if (values.mask !== undefined) throw new UsageError("--mask is Level 1's mask: it needs --half1 and --half2");
+    return null;
+  }
+  if (values.half1 === undefined || values.half2 === undefined) {
+    const [given, missing] = values.half1 === undefined ? ["half2", "half1"] : ["half1", "half2"];
+    throw new UsageError(`--${given} needs --${missing}: Level 1 takes both half maps`);
+  }
+  const [h1, h2, mask] = await Promise.all([
+    readLevel1File("half1", values.half1),
+    readLevel1File("half2", values.half2),
+    values.mask === undefined ? undefined : readLevel1File("mask", values.mask),
+  ]);
+  const named = (f: MapFile) => ({ file: basename(f.path), sha256: f.sha256 });
+  const fileWarnings = [
+    ...h1.result.warnings.map((w) => `half map 1 file: ${w}`),
+    ...h2.result.warnings.map((w) => `half map 2 file: ${w}`),
+    ...(mask?.result.warnings ?? []).map((w) => `mask file: ${w}`),
+  ];
+  return {
+    half1: h1.result.volume,
+    half2: h2.result.volume,
+    mask: mask?.result.volume,
+    files: { half1: named(h1), half2: named(h2), ...(mask && { mask: named(mask) }), averaged, fileWarnings },
+  };
+}
+
+/**
+ * The map when none is given: the average of the halves (float32, with half 1's header), named after them and hashed
+ * over its voxels' float32 bytes.
+ */
+function averageMap(halves: HalfMapInput): { volume: Volume; file: string; sha256: string } {
+  checkHalfMaps(halves.half1, halves.half2);
+  const data = new Float32Array(halves.half1.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = (halves.half1.data[i] + halves.half2.data[i]) / 2;
+  const sha256 = createHash("sha256").update(new Uint8Array(data.buffer)).digest("hex");
+  return { volume: { ...halves.half1, data }, file: `average of ${halves.files.half1.file} and ${halves.files.half2.file}`, sha256 };
+}
+
+/** The halves must be on the map's grid with its voxel size (to 1 %, as checkHalfMaps compares the halves). */
+function checkHalvesAgainstMap(map: Volume, mapTs: number, half: Volume, halfTs: number): void {
+  if (map.nx !== half.nx || map.ny !== half.ny || map.nz !== half.nz)
+    throw new AnalysisInputError(
+      "half-map-shape-mismatch",
+      `the half maps are ${half.nx}×${half.ny}×${half.nz} voxels, the map ${map.nx}×${map.ny}×${map.nz}: they must share its grid`,
+    );
+  if (!(Math.abs(halfTs - mapTs) <= 0.01 * mapTs))
+    throw new AnalysisInputError("half-map-voxel-size-mismatch", `the half maps have ${halfTs} Å voxels, the map ${mapTs} Å`);
+}
+
 export async function runReport(args: string[], io: CliIO): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
@@ -110,65 +208,91 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
         sections: { type: "string" },
         workers: { type: "string" },
         json: { type: "boolean", default: false },
+        half1: { type: "string" },
+        half2: { type: "string" },
+        mask: { type: "string" },
       },
     });
     if (values.help) {
       io.out(reportHelp);
       return 0;
     }
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing FILE" : "give exactly one FILE");
+    const withHalves = values.half1 !== undefined || values.half2 !== undefined;
+    if (positionals.length > 1) throw new UsageError("give exactly one FILE");
+    if (positionals.length === 0 && !withHalves) throw new UsageError("missing FILE");
     const thresholdArgument = positiveNumber("threshold", values.threshold);
     const resolutionArgument = positiveNumber("resolution", values.resolution);
     const voxelSizeArgument = positiveNumber("voxel-size", values["voxel-size"]);
-    const sections = sectionList(values.sections);
+    const sections = sectionList(values.sections, withHalves);
     const workers = workerCount(values.workers);
 
-    const entry = await resolveMap(positionals[0]);
-    const threshold = thresholdArgument ?? entry.contour?.level;
+    const halves = await readHalfMaps(values, positionals.length === 0);
+    const entry = positionals.length === 1 ? await resolveMap(positionals[0]) : null;
+    const average = entry === null ? averageMap(halves!) : null;
+    const threshold = thresholdArgument ?? entry?.contour?.level;
     if (threshold === undefined) {
-      const listed = entry.listedAs === null ? "" : `; it is the file of entry ${entry.listedAs}: "mapval report ${entry.listedAs}" uses that entry's contour, resolution and voxel size`;
-      throw new UsageError(`missing --threshold (no author's contour is known for ${entry.id}${listed})`);
+      const listed = entry?.listedAs ? `; it is the file of entry ${entry.listedAs}: "mapval report ${entry.listedAs}" uses that entry's contour, resolution and voxel size` : "";
+      throw new UsageError(`missing --threshold (no author's contour is known for ${entry?.id ?? average!.file}${listed})`);
     }
-    const { volume, warnings: fileWarnings } = await readMapNamed(entry);
+    const { volume, warnings: fileWarnings } = entry ? await readMapNamed(entry) : { volume: average!.volume, warnings: [] };
     const analysis = {
       threshold,
-      thresholdSource: thresholdArgument === undefined ? `the author's contour (${entry.contour?.source})` : "--threshold",
-      resolution: resolutionArgument ?? entry.resolution?.angstrom ?? null,
-      resolutionSource: resolutionArgument === undefined ? entry.resolution?.source : "--resolution",
+      thresholdSource: thresholdArgument === undefined ? `the author's contour (${entry?.contour?.source})` : "--threshold",
+      resolution: resolutionArgument ?? entry?.resolution?.angstrom ?? null,
+      resolutionSource: resolutionArgument === undefined ? entry?.resolution?.source : "--resolution",
       voxelSize: voxelSizeArgument,
       voxelSizeSource: "--voxel-size",
-      recordedVoxelSize: entry.voxelSize === null ? null : { value: entry.voxelSize, source: entry.voxelSizeSource ?? entry.id },
+      recordedVoxelSize: entry?.voxelSize == null ? null : { value: entry.voxelSize, source: entry.voxelSizeSource ?? entry.id },
       mode: values["vrs-compat"] ? ("vrs-compat" as const) : ("default" as const),
     };
     // Every input checked, and the derived grids sized, once, before any section starts.
-    const context = analysisContext(volume, { ...analysis, computed: sections });
+    const context = analysisContext(volume, { ...analysis, computed: sections.level0 });
+    if (halves) {
+      const override = voxelSizeArgument === undefined ? undefined : { value: voxelSizeArgument, source: "--voxel-size" };
+      const halfTs = checkHalfMaps(halves.half1, halves.half2, { mask: halves.mask, voxelSize: override });
+      checkHalvesAgainstMap(volume, context.ts, halves.half1, halfTs);
+    }
     const maximum = mapMaximum(volume);
     if (!(threshold <= maximum))
       throw new UsageError(`${emptyMaskMessage} (threshold ${threshold} is above the map maximum ${maximum})`);
     const status = createStatusLine();
-    let report;
+    let report: Report;
     try {
-      const local = localSectionIds.filter((id) => sections === undefined || sections.includes(id));
-      const precomputed = local.length === 0 ? {} : await withBandPool(async (pool) => {
-        status.show(`mapval report: computing ${local.join(", ")} (${pool.size} worker thread${pool.size > 1 ? "s" : ""})…`);
+      report = await withBandPool(async (pool) => {
+        const threads = `${pool.size} worker thread${pool.size > 1 ? "s" : ""}`;
+        const local = localSectionIds.filter((id) => sections.level0 === undefined || sections.level0.includes(id));
+        if (local.length > 0) status.show(`mapval report: computing ${local.join(", ")} (${threads})…`);
         const options = { voxelSize: context.ts, threshold: context.threshold, resolution: context.resolution, mode: context.mode };
-        return computeLocalSections(pool.execute, context.volume, options, local);
+        const precomputed = local.length === 0 ? {} : await computeLocalSections(pool.execute, context.volume, options, local);
+        const level0 = runLevel0InContext(context, {
+          sections: sections.level0,
+          precomputed,
+          onSection: (_, title) => status.show(`mapval report: computing ${title}…`),
+        });
+        if (!halves) return level0.report;
+        // Level 0's masks of the map at the threshold; the user's mask replaces the soft one.
+        const hard = level0.workings.hardMask.mask;
+        const level1 = await runLevel1With(pool.execute, halves.half1, halves.half2, {
+          threshold: context.threshold,
+          resolution: context.resolution,
+          resolutionSource: analysis.resolutionSource,
+          mode: context.mode,
+          voxelSize: context.ts,
+          voxelSizeSource: context.voxelSizeSource,
+          hardMask: hard,
+          ...(halves.mask ? { userMask: halves.mask } : { softMask: softMask(hard, volume.nx, volume.ny, volume.nz) }),
+          sections: sections.level1,
+          onSection: (id, title) => status.show(`mapval report: computing ${title}${id === "1.e" ? ` (${threads})` : ""}…`),
+        });
+        return combineReports(level0.report, level1.report);
       }, { size: workers });
-      report = runLevel0InContext(context, {
-        sections,
-        precomputed,
-        onSection: (_, title) => status.show(`mapval report: computing ${title}…`),
-      }).report;
     } finally {
       status.done();
     }
-    const file = basename(entry.path);
-    const sha256 = entry.sha256;
-    io.out(
-      values.json
-        ? JSON.stringify(reportJson(report, file, sha256, { fileWarnings })) + "\n"
-        : formatReport(report, { file, sha256, fileWarnings }),
-    );
+    const file = entry ? basename(entry.path) : average!.file;
+    const sha256 = entry ? entry.sha256 : average!.sha256;
+    const info = { fileWarnings, halfMaps: halves?.files };
+    io.out(values.json ? JSON.stringify(reportJson(report, file, sha256, info)) + "\n" : formatReport(report, { file, sha256, ...info }));
     return 0;
   } catch (e) {
     if (e instanceof UsageError || e instanceof AnalysisInputError || e instanceof MapFormatError) {

@@ -1,6 +1,6 @@
 /**
- * Node client for EMDB: the primary map (.map.gz) and the entry's metadata (REST JSON, falling back to the header
- * XML). Nothing is cached here; data-loaders/emdb/resolve-entry.ts decides when to call it and stores what it returns.
+ * Node client for EMDB: the primary map (.map.gz), the half maps its metadata lists, and the entry's metadata (REST
+ * JSON, falling back to the header XML). Nothing is cached here; data-loaders/emdb/resolve-entry.ts decides when to call it and stores what it returns.
  *
  * Transfers: a timeout while waiting for headers or between body chunks, and a minimum average rate once that long
  * has passed (default 10 kB/s: a server trickling bytes cannot hold a download for as many seconds as the file has
@@ -42,8 +42,9 @@ export interface EmdbClientOptions {
 
 /** The entry (or the file) does not exist: HTTP 404. */
 export class EmdbNotFoundError extends Error {
-  constructor(readonly emdbId: string) {
-    super(`${emdbId}: not found in EMDB`);
+  /** `file`: the entry's file that is missing (a half map), or null for the entry itself. */
+  constructor(readonly emdbId: string, readonly file: string | null = null) {
+    super(`${emdbId}: ${file === null ? "" : `${file} `}not found in EMDB`);
     this.name = "EmdbNotFoundError";
   }
 }
@@ -111,6 +112,12 @@ export function mapUrl(emdbId: string, options: EmdbClientOptions = {}): string 
   return `${settings(options).filesBaseUrl}/EMD-${n}/map/emd_${n}.map.gz`;
 }
 
+/** A half map listed in the entry's metadata (interpretation.half_map_list), e.g. "emd_1234_half_map_1.map.gz". */
+export function halfMapUrl(emdbId: string, file: string, options: EmdbClientOptions = {}): string {
+  const n = accessionNumber(emdbId);
+  return `${settings(options).filesBaseUrl}/EMD-${n}/other/${encodeURIComponent(file)}`;
+}
+
 export function headerXmlUrl(emdbId: string, options: EmdbClientOptions = {}): string {
   const n = accessionNumber(emdbId);
   return `${settings(options).filesBaseUrl}/EMD-${n}/header/emd-${n}.xml`;
@@ -121,9 +128,22 @@ export function entryApiUrl(emdbId: string, options: EmdbClientOptions = {}): st
 }
 
 /** Download and verify the primary map. */
-export async function fetchMap(emdbId: string, options: EmdbClientOptions = {}): Promise<MapDownload> {
+export function fetchMap(emdbId: string, options: EmdbClientOptions = {}): Promise<MapDownload> {
+  return fetchMapAt(emdbId, mapUrl(emdbId, options), options);
+}
+
+/** Download and verify a half map by its file name in the entry's metadata; a 404 names the file. */
+export async function fetchHalfMap(emdbId: string, file: string, options: EmdbClientOptions = {}): Promise<MapDownload> {
+  try {
+    return await fetchMapAt(emdbId, halfMapUrl(emdbId, file, options), options);
+  } catch (error) {
+    throw error instanceof EmdbNotFoundError ? new EmdbNotFoundError(emdbId, file) : error;
+  }
+}
+
+async function fetchMapAt(emdbId: string, url: string, options: EmdbClientOptions): Promise<MapDownload> {
   const { maxMapBytes } = settings(options);
-  const download = await downloadWithRetries(emdbId, mapUrl(emdbId, options), maxMapBytes, options);
+  const download = await downloadWithRetries(emdbId, url, maxMapBytes, options);
   const map = await verifyMap(emdbId, download.bytes, maxMapBytes);
   return { ...download, map };
 }

@@ -60,6 +60,11 @@ export interface EmdbMetadata {
   statistics: MapStatistics | null;
   /** Map file name as recorded, e.g. "emd_1997.map.gz". */
   mapFile: string | null;
+  /**
+   * The half maps' file names in document order (interpretation.half_map_list; VRS takes the first two), e.g.
+   * "emd_1234_half_map_1.map.gz"; empty when none are listed (old v1.9 headers have no such list).
+   */
+  halfMapFiles: string[];
   issues: MetadataIssue[];
 }
 
@@ -72,6 +77,9 @@ export class MetadataFormatError extends Error {
 }
 
 type Node = Record<string, unknown>;
+
+/** A half map's file name as EMDB's schema has them (emd_N_half_map_K.map.gz), or any plain name of a file. */
+const HALF_MAP_FILE = /^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
 
 function isNode(value: unknown): value is Node {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -135,6 +143,7 @@ interface RawMetadata {
   dimensions: (number | null)[] | null;
   statistics: MapStatistics | null;
   mapFile: string | null;
+  halfMapFiles: (string | null)[];
 }
 
 /** Parse the REST API's JSON for one entry (`/api/entry/EMD-N`). */
@@ -166,6 +175,7 @@ export function parseEmdbJson(text: string, expectedId: string): EmdbMetadata {
     dimensions: vector(map, "dimensions", ["col", "row", "sec"]),
     statistics: statisticsOf(at(map, "statistics")),
     mapFile: textOf(at(map, "file")),
+    halfMapFiles: halfMapFilesOf(document),
   };
   return validate(raw, "rest-json", expectedId);
 }
@@ -205,6 +215,7 @@ function rawFromXmlV3(emd: Node): RawMetadata {
     dimensions: vector(map, "dimensions", ["col", "row", "sec"]),
     statistics: statisticsOf(at(map, "statistics")),
     mapFile: textOf(at(map, "file")),
+    halfMapFiles: halfMapFilesOf(emd),
   };
 }
 
@@ -228,7 +239,13 @@ function rawFromXmlV19(entry: Node): RawMetadata {
     dimensions: vector(map, "dimensions", ["numColumns", "numRows", "numSections"]),
     statistics: statisticsOf(at(map, "statistics")),
     mapFile: textOf(at(map, "file")),
+    halfMapFiles: [],
   };
+}
+
+/** `interpretation.half_map_list.half_map[].file`, the same path in the REST JSON and the v3 header XML. */
+function halfMapFilesOf(root: unknown): (string | null)[] {
+  return asArray(at(root, "interpretation", "half_map_list", "half_map")).map((halfMap) => textOf(at(halfMap, "file")));
 }
 
 /** The first `image_processing` (JSON) or `*_processing` (XML substitution group) of a structure determination. */
@@ -302,13 +319,20 @@ function validate(raw: RawMetadata, format: MetadataFormat, expectedId: string):
     issue("error", "contour-above-maximum", "contour", `contour level ${contourLevel} is above the map maximum ${maximum} recorded in the metadata: no voxel would be inside`);
   }
 
+  // A name becomes a URL path segment and a cache file name: one plain file name, nothing else.
+  const halfMapFiles: string[] = [];
+  raw.halfMapFiles.forEach((file, index) => {
+    if (file !== null && file.length <= 255 && HALF_MAP_FILE.test(file)) halfMapFiles.push(file);
+    else issue("error", "half-map-file-absurd", `half_map[${index}].file`, `half map ${index + 1} has the file name ${JSON.stringify(file)}; expected a plain file name such as emd_1234_half_map_1.map.gz (ignored)`);
+  });
+
   const pixelSpacing = positiveVector(raw.pixelSpacing, "pixel_spacing", "Å", false, issue);
   const dimensions = positiveVector(raw.dimensions, "dimensions", "voxels", true, issue);
 
   return {
     emdbId: expectedId, format, title: raw.title, authors: raw.authors, depositionDate, resolution,
     resolutionMethod: raw.resolutionMethod, contours, contourLevel, primaryContourLevel, pixelSpacing, dimensions,
-    statistics: raw.statistics, mapFile: raw.mapFile, issues,
+    statistics: raw.statistics, mapFile: raw.mapFile, halfMapFiles, issues,
   };
 }
 

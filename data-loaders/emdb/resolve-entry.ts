@@ -16,6 +16,7 @@ import {
   type ConfigProblem,
   type EntriesConfig,
   type EntryConfig,
+  type HalfMapSource,
   type SourcedContour,
   type SourcedResolution,
   type UnknownContourRule,
@@ -26,8 +27,10 @@ import {
   EmdbDataError,
   EmdbNotFoundError,
   EmdbUnreachableError,
+  fetchHalfMap,
   fetchMap,
   fetchMetadata,
+  type MapDownload,
   type EmdbClientOptions,
 } from "./emdb-client.js";
 import { parseEmdbJson, parseEmdbXml, type EmdbMetadata, type MetadataIssue } from "./emdb-metadata.js";
@@ -85,7 +88,38 @@ export interface ResolvedEntry {
   issues: MetadataIssue[];
   /** For a file given by path: the id of the configured entry whose file it is (same real path or SHA-256), else null. */
   listedAs: string | null;
+  /** Where the entry's half maps come from (read them with loadHalfMaps); null when none are configured. */
+  halfMaps: EntryHalfMaps | null;
 }
+
+/** A configured half-map file, its path resolved against the configuration's directory. */
+export interface HalfMapFileSource {
+  path: string;
+  entryId: string;
+  field: "half1" | "half2";
+  /** As configured (relative to the configuration file), for messages. */
+  file: string;
+  sha256: string | null;
+}
+
+/** The entry's half maps: two files of the configuration, or the ones EMDB's record of the accession lists. */
+export type EntryHalfMaps =
+  | { kind: "files"; half1: HalfMapFileSource; half2: HalfMapFileSource }
+  | { kind: "emdb"; emdbId: string };
+
+export interface HalfMapFile {
+  /** The file's name (as configured, or EMDB's), for the report and messages. */
+  name: string;
+  path: string;
+  bytes: Uint8Array;
+  sha256: string;
+  origin: "entries-file" | "cache" | "download";
+}
+
+/** What loadHalfMaps found: both halves, or EMDB's record listing fewer than two (not an error: Level 1 does not apply). */
+export type LoadedHalfMaps =
+  | { status: "loaded"; half1: HalfMapFile; half2: HalfMapFile; source: string }
+  | { status: "not-listed"; message: string };
 
 /** Read and validate an entries configuration, including that every listed file exists. */
 export function loadEntriesConfig(path: string = DEFAULT_ENTRIES_PATH): EntriesConfig {
@@ -99,17 +133,27 @@ export function loadEntriesConfig(path: string = DEFAULT_ENTRIES_PATH): EntriesC
   const problems: ConfigProblem[] = [];
   const directory = realpathSync(dirname(path));
   config.entries.forEach((entry, index) => {
-    if (entry.file === null) return;
-    const problem = (message: string) => problems.push({ where: `entries[${index}] (${entry.id})`, field: "file", message });
-    const file = join(dirname(path), entry.file);
-    if (!existsSync(file)) problem(`${entry.file} does not exist`);
-    // The validator's check is lexical; a symbolic link inside the directory may still point anywhere.
-    else if (!realpathSync(file).startsWith(directory + sep)) {
-      problem(`${entry.file} leads outside the configuration's directory (through a symbolic link); expected a file inside it`);
+    const files: [string, string | null][] = [
+      ["file", entry.file],
+      ...(["half1", "half2"] as const).map((field): [string, string | null] => [`${field}.file`, fileOf(entry[field])]),
+    ];
+    for (const [field, relative] of files) {
+      if (relative === null) continue;
+      const problem = (message: string) => problems.push({ where: `entries[${index}] (${entry.id})`, field, message });
+      const file = join(dirname(path), relative);
+      if (!existsSync(file)) problem(`${relative} does not exist`);
+      // The validator's check is lexical; a symbolic link inside the directory may still point anywhere.
+      else if (!realpathSync(file).startsWith(directory + sep)) {
+        problem(`${relative} leads outside the configuration's directory (through a symbolic link); expected a file inside it`);
+      }
     }
   });
   if (problems.length > 0) throw new EntriesConfigError(path, problems);
   return config;
+}
+
+function fileOf(source: HalfMapSource | null): string | null {
+  return source?.kind === "file" ? source.file : null;
 }
 
 /** Every entry of the configuration, in file order (what the site lists). */
@@ -148,7 +192,7 @@ export async function resolveArgument(argument: string, options: ResolveOptions 
   return {
     id: basename(path), emdbId: null, title: basename(path), path, bytes, sha256, origin: "path",
     resolution: null, contour: null, unknownContour: DEFAULT_UNKNOWN_CONTOUR, voxelSize: null, voxelSizeSource: null,
-    attribution: null, notes: null, emdbMetadata: null, issues: [], listedAs: listed?.id ?? null,
+    attribution: null, notes: null, emdbMetadata: null, issues: [], listedAs: listed?.id ?? null, halfMaps: null,
   };
 }
 
@@ -169,7 +213,7 @@ async function resolveConfigEntry(
   const common = {
     id: entry.id, emdbId: entry.emdb, title: entry.title, unknownContour: config.unknownContour,
     voxelSize: entry.voxelSize, voxelSizeSource: entry.voxelSize === null ? null : `${basename(entriesPath)} (entry ${entry.id}, "voxelSize")`,
-    attribution: entry.attribution, notes: entry.notes, listedAs: null,
+    attribution: entry.attribution, notes: entry.notes, listedAs: null, halfMaps: entryHalfMaps(entry, entriesPath),
   };
   if (entry.file !== null) {
     const path = join(dirname(entriesPath), entry.file);
@@ -197,6 +241,52 @@ async function resolveConfigEntry(
   };
 }
 
+function entryHalfMaps(entry: EntryConfig, entriesPath: string): EntryHalfMaps | null {
+  const { half1, half2 } = entry;
+  if (half1 === null || half2 === null) return null;
+  if (half1.kind === "emdb" || half2.kind === "emdb") return { kind: "emdb", emdbId: entry.emdb! };
+  const source = (field: "half1" | "half2", half: { file: string; sha256: string | null }): HalfMapFileSource => ({
+    path: join(dirname(entriesPath), half.file), entryId: entry.id, field, file: half.file, sha256: half.sha256,
+  });
+  return { kind: "files", half1: source("half1", half1), half2: source("half2", half2) };
+}
+
+/**
+ * The entry's two half maps: the configured files (bounded like maps, checked against their SHA-256), or the first
+ * two half maps of EMDB's record, through the cache like maps (offline-first). A record listing fewer than two is
+ * "not-listed", not an error.
+ */
+export async function loadHalfMaps(entry: Pick<ResolvedEntry, "halfMaps" | "emdbMetadata">, options: ResolveOptions = {}): Promise<LoadedHalfMaps | null> {
+  const source = entry.halfMaps;
+  if (source === null) return null;
+  if (source.kind === "files") {
+    const read = async (half: HalfMapFileSource): Promise<HalfMapFile> => {
+      const bytes = await readBounded(half.path, `${half.entryId}: ${half.file}`, options);
+      const sha256 = sha256Hex(bytes);
+      if (half.sha256 !== null && half.sha256 !== sha256) {
+        throw new Error(`${half.entryId}: field "${half.field}.sha256": ${half.file} has SHA-256 ${sha256}, not the configured ${half.sha256}`);
+      }
+      return { name: basename(half.path), path: half.path, bytes, sha256, origin: "entries-file" };
+    };
+    return { status: "loaded", half1: await read(source.half1), half2: await read(source.half2), source: "entries configuration" };
+  }
+  const { emdbId } = source;
+  const metadata = entry.emdbMetadata ?? (await emdbMetadataThroughCache(emdbId, options));
+  const listed = metadata.halfMapFiles;
+  if (listed.length < 2) {
+    const found = listed.length === 0 ? "no half maps" : `only one half map (${listed[0]})`;
+    return { status: "not-listed", message: `${emdbId}: EMDB's record lists ${found}; Level 1 needs two` };
+  }
+  const fetchHalf = async (name: string): Promise<HalfMapFile> => {
+    const fetched = await throughCache(emdbId, name, halfMapKey(emdbId, name), () => fetchHalfMap(emdbId, name, options), options);
+    return { name, path: fetched.path, bytes: fetched.bytes, sha256: fetched.sha256, origin: fetched.origin };
+  };
+  return {
+    status: "loaded", half1: await fetchHalf(listed[0]!), half2: await fetchHalf(listed[1]!),
+    source: `EMDB ${emdbId} (interpretation.half_map_list)`,
+  };
+}
+
 /** A map file's bytes, refused before reading when larger than `maxMapBytes` or not a regular file. */
 function readBounded(path: string, label: string, options: ResolveOptions): Promise<Uint8Array> {
   return readFileBounded(path, options.maxMapBytes ?? DEFAULT_MAX_BYTES, label);
@@ -205,6 +295,8 @@ function readBounded(path: string, label: string, options: ResolveOptions): Prom
 /** Cache keys of an EMDB entry's map and metadata documents. */
 export const mapKey = (emdbId: string) => `emdb/${emdbId}/emd_${emdbId.slice(4)}.map.gz`;
 export const metadataKey = (emdbId: string, kind: "json" | "xml") => `emdb/${emdbId}/${kind === "json" ? "entry.json" : "header.xml"}`;
+/** EMDB's layout: half maps are under other/ (`<files>/EMD-N/other/<file>`). */
+export const halfMapKey = (emdbId: string, file: string) => `emdb/${emdbId}/other/${file}`;
 
 export interface FetchedEmdb {
   path: string;
@@ -222,49 +314,92 @@ export interface FetchedEmdb {
  */
 export async function fetchEmdbEntry(emdbId: string, options: ResolveOptions = {}): Promise<FetchedEmdb> {
   const cache = options.cache ?? new FileCache();
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const map = await throughCache(emdbId, null, mapKey(emdbId), () => fetchMap(emdbId, options), options);
+  if (map.origin === "cache") return { ...map, metadata: await cachedMetadata(cache, emdbId) };
+  let metadata: EmdbMetadata | null;
+  try {
+    metadata = await downloadMetadata(emdbId, cache, options);
+  } catch (error) {
+    // The map alone can still be analysed; say what is missing.
+    logOf(options)(`${emdbId}: no metadata (${error instanceof Error ? error.message.replace(`${emdbId}: `, "") : String(error)})`);
+    metadata = await cachedMetadata(cache, emdbId);
+  }
+  return { ...map, metadata };
+}
+
+type FetchedFile = Omit<FetchedEmdb, "metadata">;
+
+function logOf(options: ResolveOptions): (line: string) => void {
+  return options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+}
+
+/**
+ * One map file of an EMDB entry through the cache (the rules of fetchEmdbEntry); `file` names it in messages when
+ * it is not the primary map.
+ */
+async function throughCache(
+  emdbId: string,
+  file: string | null,
+  key: string,
+  download: () => Promise<MapDownload>,
+  options: ResolveOptions,
+): Promise<FetchedFile> {
+  const cache = options.cache ?? new FileCache();
+  const what = file === null ? "" : `${file}: `;
   // Only verified downloads are stored, so a copy whose bytes still match their record's SHA-256 is that download:
   // checking the hash is enough, and a large map is not inflated once more just to be trusted.
-  const cached = await cache.read(mapKey(emdbId));
-
-  const fromCache = async (): Promise<FetchedEmdb> => ({
-    path: cached!.path, bytes: cached!.bytes, sha256: cached!.record.sha256, origin: "cache",
-    fetchedAt: cached!.record.fetchedAt, metadata: await cachedMetadata(cache, emdbId),
+  const cached = await cache.read(key);
+  const fromCache = (): FetchedFile => ({
+    path: cached!.path, bytes: cached!.bytes, sha256: cached!.record.sha256, origin: "cache", fetchedAt: cached!.record.fetchedAt,
   });
   if (cached !== null && !options.refresh) return fromCache();
   if (options.offline) {
     if (cached !== null) return fromCache();
-    throw new NoCachedCopyError(emdbId, "offline");
+    throw new NoCachedCopyError(emdbId, `${what}offline`);
   }
-
   try {
-    const download = await fetchMap(emdbId, options);
-    const stored = await cache.write(mapKey(emdbId), download.bytes, download.url);
-    let metadata: EmdbMetadata | null = null;
-    try {
-      const fetched = await fetchMetadata(emdbId, options);
-      await cache.write(metadataKey(emdbId, fetched.kind), fetched.bytes, fetched.url);
-      metadata = fetched.metadata;
-    } catch (error) {
-      // The map alone can still be analysed; say what is missing.
-      log(`${emdbId}: no metadata (${error instanceof Error ? error.message.replace(`${emdbId}: `, "") : String(error)})`);
-      metadata = await cachedMetadata(cache, emdbId);
-    }
-    return {
-      path: stored.path, bytes: download.bytes, sha256: download.sha256, origin: "download",
-      fetchedAt: stored.record.fetchedAt, metadata,
-    };
+    const downloaded = await download();
+    const stored = await cache.write(key, downloaded.bytes, downloaded.url);
+    return { path: stored.path, bytes: downloaded.bytes, sha256: downloaded.sha256, origin: "download", fetchedAt: stored.record.fetchedAt };
   } catch (error) {
     if (error instanceof EmdbNotFoundError) throw error;
     const usable = error instanceof EmdbUnreachableError || error instanceof EmdbDataError;
     if (!usable) throw error;
-    const what = error instanceof EmdbUnreachableError ? "network unreachable" : "download unusable";
+    const failure = error instanceof EmdbUnreachableError ? "network unreachable" : "download unusable";
     if (cached !== null) {
-      log(`${emdbId}: ${what}: using cached copy from ${cached.record.fetchedAt.slice(0, 10)}`);
+      logOf(options)(`${emdbId}: ${what}${failure}: using cached copy from ${cached.record.fetchedAt.slice(0, 10)}`);
       return fromCache();
     }
     if (error instanceof EmdbDataError) throw error;
-    throw new NoCachedCopyError(emdbId, `${what} (${error.reason})`);
+    throw new NoCachedCopyError(emdbId, `${what}${failure} (${error.reason})`);
+  }
+}
+
+async function downloadMetadata(emdbId: string, cache: FileCache, options: ResolveOptions): Promise<EmdbMetadata> {
+  const fetched = await fetchMetadata(emdbId, options);
+  await cache.write(metadataKey(emdbId, fetched.kind), fetched.bytes, fetched.url);
+  return fetched.metadata;
+}
+
+/**
+ * An entry's metadata alone (for the half maps of an entry whose map is a configured file): the cached copy unless
+ * `refresh`, else EMDB's, stored; a cached copy stands in when the network fails.
+ */
+async function emdbMetadataThroughCache(emdbId: string, options: ResolveOptions): Promise<EmdbMetadata> {
+  const cache = options.cache ?? new FileCache();
+  const cached = await cachedMetadata(cache, emdbId);
+  if (cached !== null && !options.refresh) return cached;
+  if (options.offline) {
+    if (cached !== null) return cached;
+    throw new NoCachedCopyError(emdbId, "metadata (the half-map list): offline");
+  }
+  try {
+    return await downloadMetadata(emdbId, cache, options);
+  } catch (error) {
+    if (!(error instanceof EmdbUnreachableError)) throw error;
+    if (cached === null) throw new NoCachedCopyError(emdbId, `metadata (the half-map list): network unreachable (${error.reason})`);
+    logOf(options)(`${emdbId}: metadata: network unreachable: using cached copy`);
+    return cached;
   }
 }
 
@@ -300,5 +435,6 @@ export async function resolveEmdb(emdbId: string, options: ResolveOptions): Prom
     emdbMetadata: metadata,
     issues: metadata?.issues ?? [],
     listedAs: null,
+    halfMaps: null,
   };
 }

@@ -2,7 +2,8 @@
  * The site's data for one configured entry, computed by the kernel in Node: the report at the entry's threshold
  * (author's contour, or the configured fallback, flagged), the sections the page does not recompute live (0.d–0.h,
  * for both modes), the threshold sweep, the tables as Arrow, and the volume the page's worker analyses live
- * (a downsampled copy above 160³ voxels).
+ * (a downsampled copy above 160³ voxels). An entry with half maps also gets Level 1 (entryLevel1): the report is then
+ * both levels', and the halves are written for the page's live masked FSC.
  *
  * Run as a script (`--id=<entry> --out=<dir>`) it writes those files into <dir>; src/data/entries.zip.ts runs one
  * such process per entry and packs the directories into the site's archive.
@@ -35,7 +36,11 @@ import { sweep } from "../../lib/level0/sweep.js";
 import type { Volume } from "../../lib/io/volume.js";
 import { withBandPool } from "../workers/band-pool.js";
 import { parseEmdbXml, type EmdbMetadata } from "../emdb/emdb-metadata.js";
-import { loadEntry, type ResolvedEntry } from "../emdb/resolve-entry.js";
+import { loadEntry, loadHalfMaps, type ResolvedEntry } from "../emdb/resolve-entry.js";
+import { combineReports, runLevel1With, type Level1Report, type Level1Workings } from "../../lib/level1/level1.js";
+import { softMask } from "../../lib/masks/masks.js";
+import type { HalfMapFiles } from "../../lib/report/report-text.js";
+import { level1SectionIds, type Level1SectionId } from "../../lib/section-registry.js";
 
 /** Thresholds in the sweep behind the verdict-vs-threshold chart. */
 export const SWEEP_THRESHOLDS = 100;
@@ -57,6 +62,8 @@ export interface IndexRow {
   passed: number;
   evaluable: number;
   statuses: Record<Level0SectionId, string>;
+  /** 1.a–1.h's statuses for an entry with half maps, else null (`passed`/`evaluable` then count Level 0 only). */
+  level1Statuses: Record<Level1SectionId, string> | null;
   downsampleFactor: number;
 }
 
@@ -169,6 +176,70 @@ export function localSurfaceGrid(local: LocalMapOutput, maxSide = LOCAL_SURFACE_
   return { shape: [sx, sy, sz] as [number, number, number], voxelSize, values };
 }
 
+/** What the page and the index need of an entry's Level 1 (entryLevel1). */
+export interface EntryLevel1 {
+  /** Null without half maps. */
+  report: Level1Report | null;
+  workings: Level1Workings | null;
+  /** For reportJson's input.halfMaps. */
+  halfMaps: HalfMapFiles | undefined;
+  /** The page's facts: where the halves come from, or why there are none (an EMDB record listing fewer than two). */
+  page: { source: string; half1: HalfMapPageFile; half2: HalfMapPageFile; shape: number[] } | { note: string } | null;
+  /** half1.f32 and half2.f32: each half's voxels as read (the map's grid) for the page's live masked FSC; empty without. */
+  files: Record<"half1.f32" | "half2.f32", Uint8Array>;
+}
+
+interface HalfMapPageFile {
+  file: string;
+  sha256: string;
+  fileWarnings: string[];
+}
+
+/**
+ * Level 1 of an entry with half maps, as `mapval report MAP --half1 H1 --half2 H2` computes it: Level 0's hard mask
+ * of the map at the threshold and its soft mask, the map's voxel size and resolution, the default mode (the page
+ * recomputes 1.a on threshold moves; the other sections are the entry threshold's), 1.e's bands on worker threads.
+ */
+export async function entryLevel1(
+  entry: Pick<ResolvedEntry, "halfMaps" | "emdbMetadata">,
+  context: ReturnType<typeof analysisContext>,
+  hard: Uint8Array,
+  resolutionSource: string | undefined,
+): Promise<EntryLevel1> {
+  const empty = { "half1.f32": new Uint8Array(0), "half2.f32": new Uint8Array(0) };
+  const loaded = await loadHalfMaps(entry, { offline: true });
+  if (loaded === null) return { report: null, workings: null, halfMaps: undefined, page: null, files: empty };
+  if (loaded.status === "not-listed") return { report: null, workings: null, halfMaps: undefined, page: { note: loaded.message }, files: empty };
+  const [read1, read2] = await Promise.all([readMap(loaded.half1.bytes), readMap(loaded.half2.bytes)]);
+  const { volume } = context;
+  const { report, workings } = await withBandPool((pool) => runLevel1With(pool.execute, read1.volume, read2.volume, {
+    threshold: context.threshold,
+    resolution: context.resolution,
+    resolutionSource,
+    mode: "default",
+    voxelSize: context.ts,
+    voxelSizeSource: context.voxelSizeSource,
+    hardMask: hard,
+    softMask: softMask(hard, volume.nx, volume.ny, volume.nz),
+    figures: true,
+  }));
+  const named = (half: typeof loaded.half1, read: typeof read1): HalfMapPageFile => ({
+    file: half.name, sha256: half.sha256, fileWarnings: read.warnings,
+  });
+  const bytesOf = (data: Float32Array) => new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return {
+    report, workings,
+    halfMaps: {
+      half1: { file: loaded.half1.name, sha256: loaded.half1.sha256 }, half2: { file: loaded.half2.name, sha256: loaded.half2.sha256 },
+      averaged: false,
+      // Labelled as `mapval report --half1 --half2` labels them.
+      fileWarnings: [...read1.warnings.map((w) => `half map 1 file: ${w}`), ...read2.warnings.map((w) => `half map 2 file: ${w}`)],
+    },
+    page: { source: loaded.source, half1: named(loaded.half1, read1), half2: named(loaded.half2, read2), shape: [read1.volume.nx, read1.volume.ny, read1.volume.nz] },
+    files: { "half1.f32": bytesOf(read1.volume.data), "half2.f32": bytesOf(read2.volume.data) },
+  };
+}
+
 function arrow(rows: object[]): Uint8Array {
   return tableToIPC(tableFromJSON(rows as Record<string, unknown>[]), "file");
 }
@@ -195,7 +266,11 @@ export async function entryFiles(
   const file = basename(entry.path);
 
   const precomputed = await withBandPool((pool) => precomputedSections(pool.execute, volume, threshold.level, resolution, ts));
-  const report: Level0Report = runLevel0InContext(context, { precomputed: precomputed.default }).report;
+  const level0 = runLevel0InContext(context, { precomputed: precomputed.default });
+  const report: Level0Report = level0.report;
+  const level1 = await entryLevel1(entry, context, level0.workings.hardMask.mask, analysis.resolutionSource);
+  // With half maps, the page's report, JSON and score are both levels' (VRS's one score).
+  const combined = level1.report === null ? report : combineReports(report, level1.report);
 
   // The slider works on this copy; the page says so when it is not the deposited map.
   const factor = downsampleFactor([volume.nx, volume.ny, volume.nz]);
@@ -222,6 +297,9 @@ export async function entryFiles(
     localMaps[s] = { ...localSlices(local), surface: { shape, voxelSize } };
     localSurfaceFiles[`local-surface-${s}.f32`] = new Uint8Array(values.buffer);
   }
+  const level1LocalMaps = Object.fromEntries(
+    Object.entries(level1.workings?.localMaps ?? {}).map(([s, local]) => [s, localSlices(local)]),
+  );
   const mask = report.sections["0.b"].results as MaskResults;
   const page = {
     entry: {
@@ -237,14 +315,16 @@ export async function entryFiles(
     markers,
     range: [low, high],
     report: {
-      input: report.input, mode: report.mode, parameters: report.parameters, sections: report.sections, score: report.score,
-      abstract: report.abstract, warningsSummary: report.warningsSummary, inputWarnings: report.inputWarnings,
+      input: combined.input, mode: combined.mode, parameters: combined.parameters, sections: combined.sections, score: combined.score,
+      abstract: combined.abstract, warningsSummary: combined.warningsSummary, inputWarnings: combined.inputWarnings,
+      ...("level1" in combined && { level1: combined.level1 }),
     },
-    json: reportJson(report, file, entry.sha256, { fileWarnings: read.warnings }),
+    json: reportJson(combined, file, entry.sha256, { fileWarnings: read.warnings, halfMaps: level1.halfMaps }),
+    level1: level1.page,
     precomputed: Object.fromEntries(
       MODES.map((mode) => [mode, Object.fromEntries(spectralSectionIds.map((s) => [s, splitLocalMap(precomputed[mode][s]!).numbers]))]),
     ),
-    localMaps,
+    localMaps: { ...localMaps, ...level1LocalMaps },
     bfactorSlices: bfactorCorrectedSlices(volume, report.sections["0.d"], ts, resolution),
   };
   const data = new Uint8Array(live.data.buffer, live.data.byteOffset, live.data.byteLength);
@@ -260,12 +340,14 @@ export async function entryFiles(
     "local-bfactor.arrow": arrow(histogramRows(report.sections["0.f"])),
     "local-occupancy.arrow": arrow(histogramRows(report.sections["0.g"])),
     ...localSurfaceFiles,
+    ...level1.files,
   };
   const index: IndexRow = {
     id: entry.id, emdb: entry.emdbId, title: entry.title, resolution, voxelSize: ts,
     shape: [volume.nx, volume.ny, volume.nz], threshold: threshold.level, thresholdFromAuthors: threshold.fromAuthors,
-    thresholdExplanation: threshold.explanation, passed: report.score.passed, evaluable: report.score.evaluable,
+    thresholdExplanation: threshold.explanation, passed: combined.score.passed, evaluable: combined.score.evaluable,
     statuses: Object.fromEntries(sectionIds.map((s) => [s, report.sections[s].status])) as Record<Level0SectionId, string>,
+    level1Statuses: level1.report === null ? null : Object.fromEntries(level1SectionIds.map((s) => [s, level1.report!.sections[s].status])) as Record<Level1SectionId, string>,
     downsampleFactor: factor,
   };
   return { files, index };
