@@ -44,7 +44,7 @@ function averageMapFile(): string {
 // Each run computes 0.a–0.c and 1.a on 100³ (two seconds on an idle machine; more under load).
 const TIMEOUT = 120_000;
 
-describe("mapval report with half maps", () => {
+describe("mapval report with half maps", { timeout: TIMEOUT }, () => {
   let withMask: { code: number; out: string; err: string };
   beforeAll(async () => {
     withMask = await run([...halves, "--mask", pair("mask.mrc.gz"), "--threshold", "1", "--resolution", "7", "--sections", "1.a,1.d", "--json"]);

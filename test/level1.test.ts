@@ -17,6 +17,7 @@ import { hardMask, softMask } from "../lib/masks/masks.js";
 import { readMap } from "../lib/io/mrc-reader.js";
 import { makeVolume, type Volume } from "../lib/io/volume.js";
 import { formatReport, reportJson } from "../lib/report/report-text.js";
+import { displayReport, displaySection, jupyterDisplay } from "../lib/report/display.js";
 import { level1SectionIds, sectionIds, sectionTitle } from "../lib/section-registry.js";
 import { seededNormal } from "./helpers/random.js";
 
@@ -27,6 +28,9 @@ const fixture = JSON.parse(readFileSync(new URL("./fixtures/fsc-sim-emd-1997.jso
   fsc: number[];
   fscMasked: number[];
 };
+
+/** A second or two on an idle machine; several times that on the shared, loaded one. */
+const LOADED = 60_000;
 
 function noise(n: number, seed: number): Volume {
   const normal = seededNormal(seed);
@@ -57,7 +61,7 @@ describe("runLevel1 on the simulated EMD-1997 pair", () => {
   beforeAll(async () => {
     [half1, half2, mask] = await Promise.all(["half1.mrc.gz", "half2.mrc.gz", "mask.mrc.gz"].map((f) => load(new URL(f, pairDir))));
     withUserMask = runLevel1(half1, half2, { threshold: 1, resolution: 7, userMask: mask, sections: ["1.a", "1.d", "1.f"] });
-  });
+  }, LOADED);
 
   it("has every Level 1 section in order; the ones left out are not requested", () => {
     expect(Object.keys(withUserMask.sections)).toEqual([...level1SectionIds]);
@@ -109,7 +113,7 @@ describe("runLevel1 on the simulated EMD-1997 pair", () => {
   });
 });
 
-describe("runLevel1 inputs", () => {
+describe("runLevel1 inputs", { timeout: LOADED }, () => {
   const { half1, half2 } = blobPair();
 
   it("without a reported resolution, the sections that compare with it do not apply (no crash)", () => {
@@ -150,7 +154,7 @@ describe("runLevel1 inputs", () => {
   });
 });
 
-describe("combineReports", () => {
+describe("combineReports", { timeout: LOADED }, () => {
   const { half1, half2 } = blobPair();
   const average = { ...half1, data: half1.data.map((v, i) => (v + half2.data[i]) / 2) };
 
@@ -192,6 +196,13 @@ describe("combineReports", () => {
     expect(a.results.shells[0]).toEqual(expect.objectContaining({ index: 1, frequency: 1 / 24, resolution: 24 }));
     for (const key of ["fscResolution", "fscMaskedResolution", "fscCorrectedResolution", "dprResolution", "ssnrResolution"])
       expect(a.results).toHaveProperty(key);
+    // The notebook displays take the combined report too.
+    const shown = displayReport(combineReports(level0, level1), { file: "average", sha256: "c", halfMaps })[jupyterDisplay]();
+    expect(Object.keys(JSON.parse(JSON.stringify(shown["application/json"])).sections)).toEqual(Object.keys(j.sections));
+    expect(shown["text/html"]).toContain("mapval Level 0 and 1 report");
+    expect(displaySection(combineReports(level0, level1), "1.a", { file: "average", sha256: "c" })[jupyterDisplay]()["text/plain"])
+      .toMatch(/^== 1\.a Global resolution: /);
+    expect(() => displaySection(level0, "1.a", { file: "m", sha256: "s" })).toThrow(expect.objectContaining({ code: "unknown-section" }));
     // A Level 0 report's JSON has no Level 1 keys.
     const level0Json = reportJson(level0, "m", "s");
     expect(Object.keys(level0Json.sections)).toEqual([...sectionIds]);
@@ -218,7 +229,7 @@ describe("runLevel1With", () => {
   });
 });
 
-describe("formatReport of a combined report", () => {
+describe("formatReport of a combined report", { timeout: LOADED }, () => {
   it("lists both levels' sections, the halves and Level 1's mask, and one score line", () => {
     const { half1, half2 } = blobPair();
     const average = { ...half1, data: half1.data.map((v, i) => (v + half2.data[i]) / 2) };

@@ -27,7 +27,7 @@ import { AnalysisInputError, MapFormatError } from "../../lib/errors.js";
 import { analysisContext } from "../../lib/analysis-inputs.js";
 import { emptyMaskMessage, runLevel0InContext } from "../../lib/level0/level0.js";
 import { computeLocalSections } from "../../lib/level0/local-sections.js";
-import { checkHalfMaps } from "../../lib/level1/fsc.js";
+import { checkHalfMaps, checkHalvesAgainstMap } from "../../lib/level1/fsc.js";
 import { combineReports, runLevel1With } from "../../lib/level1/level1.js";
 import { softMask } from "../../lib/masks/masks.js";
 import {
@@ -181,17 +181,6 @@ function averageMap(halves: HalfMapInput): { volume: Volume; file: string; sha25
   for (let i = 0; i < data.length; i++) data[i] = (halves.half1.data[i] + halves.half2.data[i]) / 2;
   const sha256 = createHash("sha256").update(new Uint8Array(data.buffer)).digest("hex");
   return { volume: { ...halves.half1, data }, file: `average of ${halves.files.half1.file} and ${halves.files.half2.file}`, sha256 };
-}
-
-/** The halves must be on the map's grid with its voxel size (to 1 %, as checkHalfMaps compares the halves). */
-function checkHalvesAgainstMap(map: Volume, mapTs: number, half: Volume, halfTs: number): void {
-  if (map.nx !== half.nx || map.ny !== half.ny || map.nz !== half.nz)
-    throw new AnalysisInputError(
-      "half-map-shape-mismatch",
-      `the half maps are ${half.nx}×${half.ny}×${half.nz} voxels, the map ${map.nx}×${map.ny}×${map.nz}: they must share its grid`,
-    );
-  if (!(Math.abs(halfTs - mapTs) <= 0.01 * mapTs))
-    throw new AnalysisInputError("half-map-voxel-size-mismatch", `the half maps have ${halfTs} Å voxels, the map ${mapTs} Å`);
 }
 
 export async function runReport(args: string[], io: CliIO): Promise<number> {

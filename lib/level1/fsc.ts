@@ -221,6 +221,20 @@ export function checkHalfMaps(
 }
 
 /**
+ * The halves must be on the map's grid with its voxel size (to 1 %, as checkHalfMaps compares the halves): the CLI's
+ * and the page worker's check of a map given with its half maps.
+ */
+export function checkHalvesAgainstMap(map: Volume, mapTs: number, half: Volume, halfTs: number): void {
+  if (map.nx !== half.nx || map.ny !== half.ny || map.nz !== half.nz)
+    throw new AnalysisInputError(
+      "half-map-shape-mismatch",
+      `the half maps are ${half.nx}×${half.ny}×${half.nz} voxels, the map ${map.nx}×${map.ny}×${map.nz}: they must share its grid`,
+    );
+  if (!(Math.abs(halfTs - mapTs) <= 0.01 * mapTs))
+    throw new AnalysisInputError("half-map-voxel-size-mismatch", `the half maps have ${halfTs} Å voxels, the map ${mapTs} Å`);
+}
+
+/**
  * The masked FSC, the corrected FSC and its randomisation, from the halves, their unmasked spectra (consumed) and the
  * unmasked FSC. At most three float64 spectra exist at a time (FSC_BYTES_PER_VOXEL): the unmasked spectra become the
  * randomised maps in place, and each buffer takes a later spectrum once its sums are taken.

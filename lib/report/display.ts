@@ -6,11 +6,13 @@
  * plot. The results themselves stay plain data, so the JSON contract is untouched. See docs/package.md.
  */
 import type { Level0Report } from "../level0/level0.js";
-import { sectionIds } from "../section-registry.js";
 import { statusText } from "./format.js";
-import { formatReport, pyFixed, reportJson, sectionText, type ReportFileInfo } from "./report-text.js";
+import {
+  formatReport, pyFixed, reportJson, reportLevels, reportSections, sectionText, type Report, type ReportFileInfo,
+} from "./report-text.js";
 import { massTableRows, sweepRows } from "./report-tables.js";
-import type { Level0SectionId } from "./report-types.js";
+import type { SectionId } from "./report-types.js";
+import { AnalysisInputError } from "../errors.js";
 import type { MaskResults } from "../level0/section-0b-mask.js";
 import type { SweepRow } from "../level0/sweep.js";
 
@@ -47,7 +49,7 @@ export class Display {
 }
 
 /** The whole report: VRS's text, a summary table and each section's lines, and the JSON of `mapval report --json`. */
-export function displayReport(report: Level0Report, info: ReportFileInfo): Display {
+export function displayReport(report: Report, info: ReportFileInfo): Display {
   const { input } = report;
   const facts: [string, string][] = [
     ["Input map", info.file],
@@ -58,11 +60,11 @@ export function displayReport(report: Level0Report, info: ReportFileInfo): Displ
     ["Resolution", input.resolution === null ? "(not reported)" : `${input.resolution} Å`],
     ["Score", `${report.score.passed} of ${report.score.evaluable} evaluable sections pass`],
   ];
-  const sections = sectionIds.map((id) => report.sections[id]);
+  const sections = reportSections(report);
   const summary = sections.map((s) => ({ section: s.title, status: statusText(s) }));
   const html = [
     `<div style="${boxStyle}">`,
-    `<div style="font-weight:bold;margin-bottom:4px">mapval Level 0 report (${escapeHtml(report.mode)} mode)</div>`,
+    `<div style="font-weight:bold;margin-bottom:4px">mapval ${reportLevels(report)} report (${escapeHtml(report.mode)} mode)</div>`,
     htmlTable(facts.map(([what, value]) => ({ what, value })), false),
     `<p style="margin:6px 0">${escapeHtml(report.abstract.join(" "))}</p>`,
     htmlTable(summary),
@@ -72,13 +74,14 @@ export function displayReport(report: Level0Report, info: ReportFileInfo): Displ
   return new Display({
     "text/plain": formatReport(report, info),
     "text/html": html,
-    "application/json": asJson(reportJson(report, info.file, info.sha256, { fileWarnings: info.fileWarnings })),
+    "application/json": asJson(reportJson(report, info.file, info.sha256, { fileWarnings: info.fileWarnings, halfMaps: info.halfMaps })),
   });
 }
 
 /** One section: its report lines and its entry of the JSON's `sections`. */
-export function displaySection(report: Level0Report, id: Level0SectionId, info: ReportFileInfo): Display {
-  const section = report.sections[id];
+export function displaySection(report: Report, id: SectionId, info: ReportFileInfo): Display {
+  const section = reportSections(report).find((s) => s.id === id);
+  if (!section) throw new AnalysisInputError("unknown-section", `the report has no section ${id}`);
   const text = sectionText(section, report).join("\n");
   return new Display({
     "text/plain": text + "\n",

@@ -21,6 +21,11 @@ const fileWarningPrefix = "map file: ";
 /** A Level 0 report, or Level 0 and Level 1 combined (`combineReports`). */
 export type Report = Level0Report | CombinedReport;
 
+/** "Level 0", or "Level 0 and 1" for a combined report: the report's heading. */
+export function reportLevels(report: Report): string {
+  return "level1" in report ? "Level 0 and 1" : "Level 0";
+}
+
 /** The report's sections in report order (0.a–0.h, then 1.a–1.h when it has them). */
 export function reportSections(report: Report): SectionResult<object>[] {
   const sections = report.sections as Record<string, SectionResult<object>>;
@@ -132,8 +137,7 @@ export function formatReport(report: Report, info: ReportFileInfo): string {
   const { input } = report;
   const sections = reportSections(report);
   const lines: string[] = [];
-  const levels = "level1" in report ? "Level 0 and 1" : "Level 0";
-  lines.push(`mapval ${levels} report (${report.mode === "vrs-compat" ? "VRS-compatible mode" : "default mode"})`, "");
+  lines.push(`mapval ${reportLevels(report)} report (${report.mode === "vrs-compat" ? "VRS-compatible mode" : "default mode"})`, "");
   lines.push(`Input map: ${info.file}`);
   lines.push(`SHA256 hash: ${info.sha256}`);
   if ("level1" in report) lines.push(...halfMapInputLines(report, info.halfMaps));
