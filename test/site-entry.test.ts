@@ -7,6 +7,7 @@ import { runReport } from "../data-loaders/cli/cli-report.js";
 import { FileCache, sha256Hex } from "../data-loaders/emdb/cache.js";
 import { bfactorCorrectedSlices, emdbHeader, entryFiles, localSlices, localSurfaceGrid, SWEEP_THRESHOLDS } from "../data-loaders/site/site-entry.js";
 import { levelKeepingFraction } from "../lib/entries.js";
+import { maxVarianceSlices } from "../lib/report/figures.js";
 import { runLevel0 } from "../lib/level0/level0.js";
 import { parseMap } from "../lib/io/mrc-reader.js";
 import { reportJson } from "../lib/report/report-text.js";
@@ -199,7 +200,18 @@ describe("an entry with half maps", () => {
     expect(page.report.score).toEqual(cli.score);
     expect(page.report.sections["1.a"].status).toBe(cli.sections["1.a"].status);
     expect(page.report.level1.input).toMatchObject({ shape: [20, 20, 20], mask: "level0-soft" });
-    expect(page.report.level1.figures).toBeDefined();
+    // The halves' input figures: max-variance slices of each half and of their difference, as arrays to 5 digits.
+    const half1 = parseMap(halfBytes(1)).volume, half2 = parseMap(halfBytes(2)).volume;
+    const difference = half1.data.map((v, i) => v - half2.data[i]);
+    const expectedFigures = { half1: half1.data, half2: half2.data, difference };
+    for (const [name, data] of Object.entries(expectedFigures)) {
+      const slices = maxVarianceSlices(data, 20, 20, 20);
+      for (const axis of ["x", "y", "z"] as const) {
+        const image = page.report.level1.figures[name][axis];
+        expect(image, `${name} ${axis}`).toMatchObject({ width: 20, height: 20, index: slices[axis].index });
+        expect(image.data).toEqual(Array.from(slices[axis].data, (v) => +v.toPrecision(5)));
+      }
+    }
     expect(index).toMatchObject({ passed: cli.score.passed, evaluable: cli.score.evaluable });
     expect(index.level1Statuses).toEqual(Object.fromEntries(level1SectionIds.map((s) => [s, cli.sections[s].status])));
     expect(page.level1).toMatchObject({

@@ -17,7 +17,8 @@ import type { BandExecutor } from "../../lib/local/bands.js";
 import { analysisContext, analysisInputs } from "../../lib/analysis-inputs.js";
 import { downsample, downsampleFactor } from "../../lib/fourier/downsample.js";
 import { chooseThreshold, levelKeepingFraction } from "../../lib/entries.js";
-import { fullestMaskPlanes, maxVarianceSlices, slice, type Axis } from "../../lib/report/figures.js";
+import { fullestMaskPlanes, maxVarianceSlices, slice, type Axis, type AxisImages } from "../../lib/report/figures.js";
+import type { HalfMapFigures } from "../../lib/level1/level1-figures.js";
 import { runLevel0InContext, type Level0Report } from "../../lib/level0/level0.js";
 import { computeLocalSections, splitLocalMap, type LocalSection } from "../../lib/level0/local-sections.js";
 import type { LocalMapOutput } from "../../lib/local/local-stats.js";
@@ -148,9 +149,20 @@ export function bfactorCorrectedSlices(volume: Volume, section: SectionResult<ob
   return Object.fromEntries(
     (["x", "y", "z"] as const).map((axis) => {
       const { width, height, index, data } = slices[axis];
-      return [axis, { width, height, index, data: Array.from(data, (v) => +v.toPrecision(5)) }];
+      return [axis, pageImage({ width, height, index, data })];
     }),
   ) as Record<Axis, { width: number; height: number; index: number; data: number[] }>;
+}
+
+/** An image for report.json: values to 5 significant digits in a plain array (a Float32Array would be an object). */
+export function pageImage<T extends { data: ArrayLike<number> }>(image: T): Omit<T, "data"> & { data: number[] } {
+  return { ...image, data: Array.from(image.data, (v) => +v.toPrecision(5)) };
+}
+
+/** The half maps' input figures (max-variance slices of each half and of their difference) as pageImage images. */
+export function halfMapPageFigures(figures: HalfMapFigures) {
+  const images = (slices: AxisImages) => Object.fromEntries((["x", "y", "z"] as const).map((axis) => [axis, pageImage(slices[axis])]));
+  return { half1: images(figures.half1), half2: images(figures.half2), difference: images(figures.difference) };
 }
 
 /** Longest side of the local-map copy that colours the page's surface views (64³ float32 = 1 MiB at most). */
@@ -317,7 +329,8 @@ export async function entryFiles(
     report: {
       input: combined.input, mode: combined.mode, parameters: combined.parameters, sections: combined.sections, score: combined.score,
       abstract: combined.abstract, warningsSummary: combined.warningsSummary, inputWarnings: combined.inputWarnings,
-      ...("level1" in combined && { level1: combined.level1 }),
+      // Level 1's input and the halves' figures (combineReports' `level1`), the figures as page images.
+      ...(level1.report && { level1: { input: level1.report.input, figures: halfMapPageFigures(level1.report.figures!) } }),
     },
     json: reportJson(combined, file, entry.sha256, { fileWarnings: read.warnings, halfMaps: level1.halfMaps }),
     level1: level1.page,
