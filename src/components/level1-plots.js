@@ -7,7 +7,10 @@
  *   fscPlot(results, {width})    → FSC unmasked / masked / corrected, logistic fit, 0.143 and 0.5, half-bit and 3σ, crossings
  *   dprPlot(results, {width})    → DPR with its threshold and crossing
  *   ssnrPlot(results, {width})   → VRS's log10(SSNR − 1) with its 0 line and crossing
- *   curvesPlot(rows, {...})      → any other set of curves (1.b, 1.g, 1.h) with a level and marked points
+ *   fdrFscPlot(curve, r, {width})     → 1.b's FSC with the shells significant at 1 % FDR and the FDR resolution
+ *   fsoPlot(curves, r, {width})       → 1.g's FSO with its 0.5 crossing, and Bingham's p-value per shell
+ *   directionalFscPlot(curves, r, {width}) → 1.h's FSC along x, y, z and over all directions, with their crossings
+ *   curvesPlot(rows, {...})      → the chart all of them are: curves, levels, marked points
  */
 import * as Plot from "@observablehq/plot";
 import {significant} from "../lib/report/format.js";
@@ -21,7 +24,14 @@ export const CURVE_COLORS = {
   "half-bit": "#757575",
   "3σ": "#bdbdbd",
   "DPR": "#1565c0",
-  "log10(SSNR − 1)": "#1565c0"
+  "log10(SSNR − 1)": "#1565c0",
+  "FSC of the masked halves": "#1565c0",
+  "FSO": "#1565c0",
+  "Bingham p-value": "#e65100",
+  "x": "#c62828",
+  "y": "#2e7d32",
+  "z": "#1565c0",
+  "global": "#212121"
 };
 
 /** The fixed FSC levels drawn as lines: RELION's 0.143 and the traditional 0.5. */
@@ -36,12 +46,12 @@ const resolutionAxis = () => Plot.axisX({anchor: "top", label: "resolution (Å)"
 
 /**
  * Curves (long rows {frequency, value, curve}) with horizontal levels and marked points; the colour legend lists the
- * curves in `order`. Points whose value is not finite are left out (a line breaks there).
+ * curves in `order`. Points whose value is not finite are left out (a line breaks there). `filled`: points drawn filled in the curve's colour (1.b's significant shells), beside the hollow `points`.
  * @param {CurvePoint[]} rows
  * @param {{width: number, height?: number, label: string, order: string[], levels?: {value: number, label: string}[],
- *   points?: MarkedPoint[], dashed?: string[], yDomain?: [number, number], ariaLabel: string}} options
+ *   points?: MarkedPoint[], filled?: MarkedPoint[], dashed?: string[], yDomain?: [number, number], ariaLabel: string}} options
  */
-export function curvesPlot(rows, {width, height = 300, label, order, levels = [], points = [], dashed = [], yDomain, ariaLabel}) {
+export function curvesPlot(rows, {width, height = 300, label, order, levels = [], points = [], filled = [], dashed = [], yDomain, ariaLabel}) {
   const finite = rows.filter((r) => Number.isFinite(r.value) && Number.isFinite(r.frequency));
   const present = order.filter((curve) => finite.some((r) => r.curve === curve));
   const colors = /** @type {Record<string, string>} */ (CURVE_COLORS);
@@ -62,6 +72,7 @@ export function curvesPlot(rows, {width, height = 300, label, order, levels = []
       Plot.text(levels, {y: "value", text: "label", frameAnchor: "right", textAnchor: "end", dy: -5, fontSize: 10, fill: "#555"}),
       Plot.line(solid, {x: "frequency", y: "value", z: "curve", stroke: "curve", strokeWidth: 1.6}),
       Plot.line(broken, {x: "frequency", y: "value", z: "curve", stroke: "curve", strokeWidth: 1.2, strokeDasharray: "5,3"}),
+      Plot.dot(filled, {x: "frequency", y: "value", r: 2.5, fill: colors[order[0]], title: (/** @type {MarkedPoint} */ d) => d.label}),
       Plot.dot(points, {x: "frequency", y: "value", r: 3.5, fill: "white", stroke: "black", strokeWidth: 1.5,
         title: (/** @type {MarkedPoint} */ d) => d.label})
     ],
@@ -162,4 +173,63 @@ export function ssnrPlot(r, {width}) {
   const points = r.ssnrResolution === null ? [] : [{frequency: 1 / r.ssnrResolution, value: 0,
     label: `SSNR crosses 1 at ${significant(r.ssnrResolution, 4)} Å`}];
   return curvesPlot(rows, {width, height: 240, label: curve, order: [curve], levels: [{value: 0, label: "0"}], points, ariaLabel: "spectral SNR"});
+}
+
+/**
+ * 1.b's FSC of the masked halves per shell (SPOC's shells), the shells significant at 1 % FDR filled, and the point
+ * whose shell gives the FDR resolution (the last before the first shell that is not significant).
+ * @param {Mapval.FdrFscCurve} curve
+ * @param {Mapval.FdrFscSectionResults} r
+ * @param {{width: number}} options
+ */
+export function fdrFscPlot(curve, r, {width}) {
+  const name = "FSC of the masked halves";
+  const shells = curve.shells.filter((s) => s.index > 0);
+  const rows = shells.map((s) => ({frequency: s.frequency, value: s.fsc, curve: name}));
+  const at = (/** @type {Mapval.FdrFscCurve["shells"][number]} */ s) => ({frequency: s.frequency, value: s.fsc,
+    label: `shell ${s.index} (${significant(1 / s.frequency, 4)} Å): q = ${significant(s.qValue, 3)}${s.significant ? ", significant" : ""}`});
+  const last = r.FDRResolution === null ? undefined : shells.find((s) => Math.abs(1 / s.frequency - /** @type {number} */ (r.FDRResolution)) < 1e-9);
+  return curvesPlot(rows, {
+    width, label: "FSC", order: [name], yDomain: [-0.1, 1.05],
+    filled: shells.filter((s) => s.significant).map(at), points: last ? [at(last)] : [], ariaLabel: "FSC with the shells significant at 1 % FDR"
+  });
+}
+
+/**
+ * 1.g's Fourier shell occupancy and Bingham's p-value of the passing directions per shell, with the FSO = 0.5 level
+ * and its crossing (the FSO resolution), and the significance level of the test.
+ * @param {Mapval.DirectionalFscCurves} curves
+ * @param {Mapval.FsoSectionResults} r
+ * @param {{width: number}} options
+ */
+export function fsoPlot(curves, r, {width}) {
+  const rows = curves.frequency.flatMap((frequency, i) => [
+    {frequency, value: curves.fso[i], curve: "FSO"},
+    {frequency, value: curves.bingham.pValue[i], curve: "Bingham p-value"}
+  ]);
+  return curvesPlot(rows, {
+    width, label: "FSO, p-value", order: ["FSO", "Bingham p-value"], dashed: ["Bingham p-value"], yDomain: [0, 1.05],
+    levels: [{value: 0.5, label: "FSO = 0.5"}, {value: 0.05, label: "p = 0.05"}], ariaLabel: "Fourier shell occupancy",
+    points: r.FSOresolution === null ? [] : [{frequency: 1 / r.FSOresolution, value: 0.5, label: `FSO crosses 0.5 at ${significant(r.FSOresolution, 4)} Å`}]
+  });
+}
+
+const DIRECTIONS = /** @type {const} */ ([["x", "FSC3DresolutionX"], ["y", "FSC3DresolutionY"], ["z", "FSC3DresolutionZ"], ["global", "FSC3DresolutionGlobal"]]);
+
+/**
+ * 1.h's cone FSCs along x, y and z and the global FSC, with the threshold they are crossed at and each crossing.
+ * @param {Mapval.DirectionalFscCurves} curves
+ * @param {Mapval.Fsc3dSectionResults} r
+ * @param {{width: number}} options
+ */
+export function directionalFscPlot(curves, r, {width}) {
+  const rows = DIRECTIONS.flatMap(([axis]) => curves.frequency.map((frequency, i) => ({frequency, value: curves.axes[axis][i], curve: axis})));
+  const points = DIRECTIONS.flatMap(([axis, key]) => {
+    const resolution = r[key];
+    return resolution === null ? [] : [{frequency: 1 / resolution, value: curves.threshold, label: `${axis} crosses ${curves.threshold} at ${significant(resolution, 4)} Å`}];
+  });
+  return curvesPlot(rows, {
+    width, label: "directional FSC", order: DIRECTIONS.map(([axis]) => axis), yDomain: [-0.05, 1.05],
+    levels: [{value: curves.threshold, label: `FSC = ${curves.threshold}`}], points, ariaLabel: "directional FSC"
+  });
 }

@@ -6,16 +6,19 @@
  *
  *   fscChart(section, {width})             1.a's FSC chart; `chart.update(section)` redraws it from a new 1.a
  *   fscResults(section, {width, chart, mask}) 1.a: sentences, resolutions, the FSC, DPR and SSNR charts
- *   fdrFscResults(section)                 1.b: the 1 % FDR resolution and the significant shells
+ *   fdrFscResults(section, {width, curve})  1.b: the 1 % FDR resolution, and the FSC with its significant shells
  *   halfMapLocalResults(section, {width, map}) 1.c and 1.e: percentiles, histogram, slices of the local map
- *   fsoResults(section), fsc3dResults(section) 1.g and 1.h
+ *   fsoResults(section, {width, curves}), fsc3dResults(section, {width, curves}) 1.g and 1.h, with their curves
+ *
+ * The curves of 1.b, 1.g and 1.h are not in their section results (the JSON contract): a page draws them when it has
+ * the analyses' curves (`curve`/`curves`: fdrFsc's shells, directionalFsc's FSO, Bingham test and axis FSCs).
  *   level1Results(section, options)        the results of any Level 1 section (null for 1.d and 1.f: not computed)
  *   halfMapInput({figures, warnings, simulated}) the half maps' slices, the masked-half warnings, the simulated label
  *   level1SectionsView(report, options)    sections 3.1–3.8 of a page: each one's heading and body
  */
 import {html} from "htl";
 import {level1SectionIds} from "../lib/section-registry.js";
-import {dprPlot, fscPlot, ssnrPlot} from "./level1-plots.js";
+import {directionalFscPlot, dprPlot, fdrFscPlot, fscPlot, fsoPlot, ssnrPlot} from "./level1-plots.js";
 import {localSliceImages, localStatsTable} from "./local-sections.js";
 import {histogramPlot} from "./plots.js";
 import {AXES, reportFigure, sliceRow} from "./report-figures.js";
@@ -96,10 +99,12 @@ export function fscResults(section, {width, chart, mask}) {
 }
 
 /**
- * 1.b's results: the resolution at 1 % FDR and how many shells are significant, which mask and seed were used.
+ * 1.b's results: the resolution at 1 % FDR and how many shells are significant, which mask and seed were used, and
+ * the FSC with its significant shells when the page has fdrFsc's shells (`curve`).
  * @param {Mapval.SectionResult} section
+ * @param {{width: number, curve?: Mapval.FdrFscCurve | null}} options
  */
-export function fdrFscResults(section) {
+export function fdrFscResults(section, {width, curve}) {
   const r = /** @type {Mapval.FdrFscSectionResults | null} */ (section.results);
   if (!r) return null;
   const mask = r.mask.kind === "given"
@@ -107,7 +112,8 @@ export function fdrFscResults(section) {
     : `the halves multiplied by SPOC's spherical mask (radius ${fixed(1)(r.mask.radius)} voxels, edge σ ${fixed(1)(r.mask.sigma)})`;
   return html`<p data-testid="fdr-resolution">Resolution at 1 % false discovery rate: <strong>${angstrom(r.FDRResolution)}</strong>;
     ${voxels(r.significantShells)} significant shell${r.significantShells === 1 ? "" : "s"} beyond the origin.</p>
-    <p>Permutation test of ${mask}, seed ${r.seed} (the same seed gives the same shells).</p>`;
+    <p>Permutation test of ${mask}, seed ${r.seed} (the same seed gives the same shells).</p>
+    ${curve ? reportFigure("fdr-fsc-chart", fdrFscPlot(curve, r, {width})) : ""}`;
 }
 
 /** 1.c's and 1.e's figures. */
@@ -139,10 +145,11 @@ export function halfMapLocalResults(section, {width, map}) {
 
 /**
  * 1.g's results: the FSO resolution, where the shells are 90 to 10 % occupied, the sphericity (Bingham's test is in
- * the section's notes).
+ * the section's notes), and the FSO curve when the page has directionalFsc's curves.
  * @param {Mapval.SectionResult} section
+ * @param {{width: number, curves?: Mapval.DirectionalFscCurves | null}} options
  */
-export function fsoResults(section) {
+export function fsoResults(section, {width, curves}) {
   const r = /** @type {Mapval.FsoSectionResults | null} */ (section.results);
   if (!r) return null;
   return html`${r.sentences.map((sentence) => html`<p>${sentence}</p>`)}
@@ -151,14 +158,17 @@ export function fsoResults(section) {
       {quantity: "occupancy 90 % → 10 %", value: r.occupancyRange ? `${fixed(2)(r.occupancyRange[0])} → ${fixed(2)(r.occupancyRange[1])} Å` : "none"},
       {quantity: "anisotropic (Bingham's test)", value: r.anisotropic === null ? "not tested" : r.anisotropic ? "yes" : "no"},
       {quantity: "sphericity", value: number(4)(r.sphericity)}
-    ], [{label: "quantity", value: (d) => d.quantity}, {label: "value", value: (d) => d.value}], "fso-results")}`;
+    ], [{label: "quantity", value: (d) => d.quantity}, {label: "value", value: (d) => d.value}], "fso-results")}
+    ${curves ? reportFigure("fso-chart", fsoPlot(curves, r, {width})) : ""}`;
 }
 
 /**
- * 1.h's results: the directional FSC = 0.143 resolutions along x, y, z and over all directions, and the sphericity.
+ * 1.h's results: the directional FSC = 0.143 resolutions along x, y, z and over all directions, the sphericity, and
+ * the four curves when the page has directionalFsc's curves.
  * @param {Mapval.SectionResult} section
+ * @param {{width: number, curves?: Mapval.DirectionalFscCurves | null}} options
  */
-export function fsc3dResults(section) {
+export function fsc3dResults(section, {width, curves}) {
   const r = /** @type {Mapval.Fsc3dSectionResults | null} */ (section.results);
   if (!r) return null;
   return html`${r.sentences.map((sentence) => html`<p>${sentence}</p>`)}
@@ -168,26 +178,33 @@ export function fsc3dResults(section) {
       {direction: "z", value: r.FSC3DresolutionZ},
       {direction: "global", value: r.FSC3DresolutionGlobal}
     ], [{label: "direction", value: (d) => d.direction}, {label: "FSC = 0.143", value: (d) => angstrom(d.value)}], "fsc3d-resolutions")}
-    <p>Sphericity of the directional resolutions: <strong data-testid="fsc3d-sphericity">${number(4)(r.sphericity)}</strong> (1 for an isotropic map).</p>`;
+    <p>Sphericity of the directional resolutions: <strong data-testid="fsc3d-sphericity">${number(4)(r.sphericity)}</strong> (1 for an isotropic map).</p>
+    ${curves ? reportFigure("directional-fsc-chart", directionalFscPlot(curves, r, {width})) : ""}`;
 }
 
 /**
  * The results of any Level 1 section; null for 1.d and 1.f (never computed: their reason says why) and for a
- * section without results.
+ * section without results. `curves`: 1.b's, 1.g's and 1.h's curves, when the page has them.
  * @param {Mapval.SectionResult} section
- * @param {{width: number, fscChart?: FscChart, mask?: "level0-soft" | "user", localMaps?: Partial<Record<string, Mapval.LocalMapSlices>>}} options
+ * @param {Level1Options} options
  */
-export function level1Results(section, {width, fscChart: chart, mask, localMaps = {}}) {
+export function level1Results(section, {width, fscChart: chart, mask, localMaps = {}, curves = {}}) {
   switch (section.id) {
     case "1.a": return fscResults(section, {width, chart, mask});
-    case "1.b": return fdrFscResults(section);
+    case "1.b": return fdrFscResults(section, {width, curve: curves["1.b"]});
     case "1.c":
     case "1.e": return halfMapLocalResults(section, {width, map: localMaps[section.id]});
-    case "1.g": return fsoResults(section);
-    case "1.h": return fsc3dResults(section);
+    case "1.g": return fsoResults(section, {width, curves: curves.directional});
+    case "1.h": return fsc3dResults(section, {width, curves: curves.directional});
     default: return null;
   }
 }
+
+/**
+ * @typedef {{width: number, fscChart?: FscChart, mask?: "level0-soft" | "user",
+ *   localMaps?: Partial<Record<string, Mapval.LocalMapSlices>>,
+ *   curves?: {"1.b"?: Mapval.FdrFscCurve | null, directional?: Mapval.DirectionalFscCurves | null}}} Level1Options
+ */
 
 /**
  * The half maps as VRS's input section shows them: max-variance slices of each half and of half 1 − half 2 (in which
@@ -218,8 +235,7 @@ const asImages = (images) => /** @type {Mapval.AxisImages} */ (Object.fromEntrie
  * @param {{sections: Partial<Record<string, Mapval.SectionResult>>}} report
  * `notes`: a line for the top of a section (e.g. the threshold it was computed at); `live`: the sections recomputed
  * as the threshold moves.
- * @param {{width: number, fscChart?: FscChart, mask?: "level0-soft" | "user", localMaps?: Partial<Record<string, Mapval.LocalMapSlices>>,
- *   live?: string[], notes?: Partial<Record<string, unknown>>}} options
+ * @param {Level1Options & {live?: string[], notes?: Partial<Record<string, unknown>>}} options
  */
 export function level1SectionsView(report, {live = [], notes = {}, ...options}) {
   return level1SectionIds.map((id, i) => {

@@ -83,6 +83,9 @@ const FIGURES = [
   ["ssnr-chart", "Spectral signal-to-noise ratio of the half maps (VRS's log10(ratio − 1))",
     "The curve should fall steadily and cross 0 near the FSC's resolution; a crossing far from it points to a scale " +
     "difference between the halves."],
+  ["fdr-fsc-chart", "FSC of the masked half maps per shell, the shells significant at 1 % FDR filled",
+    "The significant shells should run without a gap from the lowest frequency to the FDR resolution; isolated " +
+    "significant shells beyond it are chance or an artefact, not resolution."],
   ["local-fsc-histogram", "Histogram of the local resolution from the local FSC (1.c) inside the mask",
     "A narrow peak near the global FSC resolution is expected; a broad spread towards poor values marks flexible or " +
     "poorly aligned regions."],
@@ -93,7 +96,14 @@ const FIGURES = [
     "an ångström in the core."],
   ["halves-local-resolution-slices", "Local resolution from MonoRes on the half maps (1.e) on slices through the mask",
     "As for 1.c: finest in the core, coarser at the surface; patches much finer than the global resolution point " +
-    "to noise in the estimate."]
+    "to noise in the estimate."],
+  ["fso-chart", "Fourier shell occupancy and Bingham's test of the passing directions, per shell",
+    "For an isotropic map the occupancy drops from 1 to 0 over a narrow band of frequencies; a wide band, or " +
+    "p-values under 0.05 while the occupancy is between 0.9 and 0.1, mean some directions lose their signal first " +
+    "(preferred orientation)."],
+  ["directional-fsc-chart", "FSC within cones along x, y and z and over all directions",
+    "The four curves should fall together; one axis falling well before the others points to missing views " +
+    "around it."]
 ];
 
 const byId = new Map(FIGURES.map(([id, caption, lookFor], i) => [id, {number: i + 1, caption, lookFor}]));

@@ -16,6 +16,8 @@ import type { Volume } from "../../lib/io/volume.js";
 import type { AxisImages } from "../../lib/report/figures.js";
 import { windowCentered } from "../../lib/fourier/resample.js";
 import { runLevel0 } from "../../lib/level0/level0.js";
+import { directionalFsc, fsc3dSection, fsoSection } from "../../lib/level1/directional-fsc.js";
+import { fdrFsc, fdrFscSection } from "../../lib/level1/fdr-fsc.js";
 import { combineReports, maskedFscAtThreshold, runLevel1WithWorkings } from "../../lib/level1/level1.js";
 import type { FscSectionResults } from "../../lib/level1/fsc.js";
 import { hardMask, softMask } from "../../lib/masks/masks.js";
@@ -46,20 +48,36 @@ async function level1Report() {
   const [half1, half2] = [await load("half1.mrc.gz"), await load("half2.mrc.gz")];
   const average = averageOf(half1, half2);
   const level0 = runLevel0(average, { threshold: THRESHOLD, resolution: RESOLUTION, sections: [] });
+  // Level 0's masks at the threshold, as runLevel1 makes them; 1.b, 1.g and 1.h are computed from their analyses
+  // here, whose curves the page draws (their section results do not hold them).
+  const hard = hardMask(average, THRESHOLD, { voxelSize: half1.voxelSize![0] }).mask;
+  const soft: Volume = { ...half1, data: softMask(hard, half1.nx, half1.ny, half1.nz) };
   const full = runLevel1WithWorkings(half1, half2, {
-    threshold: THRESHOLD, resolution: RESOLUTION, sections: ["1.a", "1.b", "1.d", "1.f", "1.g", "1.h"], figures: true,
+    threshold: THRESHOLD, resolution: RESOLUTION, sections: ["1.a", "1.d", "1.f"], figures: true, hardMask: hard, softMask: soft.data,
   });
+  const fdr = fdrFsc(half1, half2, { mask: soft });
+  const directional = directionalFsc(half1, half2, { mask: soft });
   const local = runLevel1WithWorkings(centre(half1), centre(half2), { threshold: THRESHOLD, resolution: RESOLUTION, sections: ["1.c", "1.e"] });
-  const sections = { ...full.report.sections, "1.c": local.report.sections["1.c"], "1.e": local.report.sections["1.e"] };
+  const sections = {
+    ...full.report.sections,
+    "1.b": fdrFscSection(fdr, RESOLUTION),
+    "1.c": local.report.sections["1.c"],
+    "1.e": local.report.sections["1.e"],
+    "1.g": fsoSection(directional, RESOLUTION),
+    "1.h": fsc3dSection(directional, RESOLUTION),
+  };
   const report = combineReports(level0, { ...full.report, sections });
   const localMaps = Object.fromEntries((["1.c", "1.e"] as const).map((id) => [id, localSlices(local.workings.localMaps[id]!)]));
+  const { frequency, fso, bingham, axes, threshold } = directional;
+  const curves = { "1.b": { shells: fdr.shells }, directional: { frequency, fso, bingham, axes, threshold } };
   const figures = full.report.figures!;
   // 1.a at another threshold: what the page's worker sends on a threshold move.
-  const hard = hardMask(average, 1.5, { voxelSize: 2.02 }).mask;
-  const moved = maskedFscAtThreshold(half1, half2, softMask(hard, half1.nx, half1.ny, half1.nz), { resolution: RESOLUTION });
+  const movedHard = hardMask(average, 1.5, { voxelSize: half1.voxelSize![0] }).mask;
+  const moved = maskedFscAtThreshold(half1, half2, softMask(movedHard, half1.nx, half1.ny, half1.nz), { resolution: RESOLUTION });
   const page = {
     report,
     localMaps,
+    curves,
     figures: { half1: plainImages(figures.half1), half2: plainImages(figures.half2), difference: plainImages(figures.difference) },
   };
   // Through JSON, as the site's loader hands a report to the page (NaN becomes null).
@@ -83,13 +101,23 @@ async function renderLevel1(page: Page, data: unknown) {
     root.dataset.testid = "level1-root";
     root.append(sectionTable(data.report), warningsSummary(data.report),
       halfMapInput({figures: data.figures, warnings: ["half map 1 looks masked (a warning written for this test)."], simulated: true}),
-      ...level1SectionsView(data.report, {width: 680, localMaps: data.localMaps, mask: "level0-soft", live: ["1.a"]}));
+      ...level1SectionsView(data.report, {width: 680, localMaps: data.localMaps, curves: data.curves, mask: "level0-soft", live: ["1.a"]}));
     (document.querySelector("#observablehq-main") ?? document.body).append(root);
   })()`);
 }
 
 const cells = (page: Page, testId: string) =>
   page.getByTestId(testId).locator("tbody tr").evaluateAll((rows) => rows.map((row) => [...row.children].map((c) => c.textContent!.trim())));
+/** A chart's lines, and the x of each group of points (Plot draws one group per dot mark), with its x scale at `frequencies`. */
+const drawing = (page: Page, selector: string, frequencies: number[] = []) =>
+  page.locator(selector).evaluate((box, fs) => {
+    const plot = box.querySelector("figure, svg") as Element & { scale(name: string): { apply(v: number): number } };
+    return {
+      series: box.querySelectorAll('g[aria-label="line"] path').length,
+      dots: [...box.querySelectorAll('g[aria-label="dot"]')].map((g) => [...g.querySelectorAll("circle")].map((c) => Number(c.getAttribute("cx")))),
+      x: fs.map((f) => plot.scale("x").apply(f)),
+    };
+  }, frequencies);
 const angstrom = (x: number | null) => (x === null ? "none" : `${fixed(x, 2)} Å`);
 
 test("Level 1 sections of the simulated pair: numbers, FSC chart, redraw, not-computed sections, half-map figures", async () => {
@@ -118,9 +146,9 @@ test("Level 1 sections of the simulated pair: numbers, FSC chart, redraw, not-co
 
   // 1.a: every crossing of every curve, and the estimates VRS compares with the reported resolution.
   const fsc = sections["1.a"].results as FscSectionResults;
-  const curves = [["fsc", fsc.crossings.fsc], ["fscMasked", fsc.crossings.fscMasked], ["fscCorrected", fsc.crossings.fscCorrected]] as const;
+  const fscCurves = [["fsc", fsc.crossings.fsc], ["fscMasked", fsc.crossings.fscMasked], ["fscCorrected", fsc.crossings.fscCorrected]] as const;
   expect((await cells(page, "fsc-crossings")).map((row) => row.slice(1))).toEqual(
-    curves.map(([, c]) => [c!["0.143"], c!["0.5"], c!.halfBit, c!.threeSigma].map(angstrom)),
+    fscCurves.map(([, c]) => [c!["0.143"], c!["0.5"], c!.halfBit, c!.threeSigma].map(angstrom)),
   );
   expect((await cells(page, "fsc-resolutions")).map((row) => row[1])).toEqual(
     [fsc.fscResolution, fsc.fscMaskedResolution, fsc.fscCorrectedResolution, fsc.dprResolution, fsc.ssnrResolution, fsc.preservedFSC90resolution, fsc.meanResolution].map(angstrom),
@@ -134,19 +162,12 @@ test("Level 1 sections of the simulated pair: numbers, FSC chart, redraw, not-co
   const chart = page.getByTestId("fsc-chart");
   expect(await chart.getAttribute("data-fsc-resolution")).toBe(String(fsc.fscResolution));
   expect(await chart.getAttribute("data-rows")).toBe(String(fsc.shells.length));
-  const drawn = () => chart.evaluate((box) => ({
-    series: box.querySelectorAll('g[aria-label="line"] path').length,
-    points: [...box.querySelectorAll('g[aria-label="dot"] circle')].map((c) => Number(c.getAttribute("cx"))),
-  }));
-  const first = await drawn();
+  const crossingFrequencies = fscCurves.flatMap(([, c]) => [c!["0.143"], c!["0.5"], c!.halfBit, c!.threeSigma]).filter((r): r is number => r !== null).map((r) => 1 / r);
+  const first = await drawing(page, '[data-testid="fsc-chart"]', crossingFrequencies);
   expect(first.series).toBe(6);
-  const crossingFrequencies = curves.flatMap(([, c]) => [c!["0.143"], c!["0.5"], c!.halfBit, c!.threeSigma]).filter((r): r is number => r !== null).map((r) => 1 / r);
-  const expectedX = await chart.evaluate((box, fs) => {
-    const plot = box.querySelector("figure, svg") as Element & { scale(name: string): { apply(v: number): number } };
-    return fs.map((f) => plot.scale("x").apply(f));
-  }, crossingFrequencies);
-  expect(first.points.length).toBe(crossingFrequencies.length);
-  first.points.forEach((cx, i) => expect(Math.abs(cx - expectedX[i])).toBeLessThan(0.01));
+  const points = first.dots.flat();
+  expect(points.length).toBe(crossingFrequencies.length);
+  points.forEach((cx, i) => expect(Math.abs(cx - first.x[i])).toBeLessThan(0.01));
 
   // A threshold move: the same chart box redraws the curves of the new 1.a.
   await chart.evaluate((box) => ((box as HTMLElement & { marked?: boolean }).marked = true));
@@ -155,11 +176,15 @@ test("Level 1 sections of the simulated pair: numbers, FSC chart, redraw, not-co
   const movedFsc = moved.results!;
   expect(await chart.getAttribute("data-fsc-masked-resolution")).toBe(String(movedFsc.fscMaskedResolution));
   expect(movedFsc.fscMaskedResolution).not.toBe(fsc.fscMaskedResolution);
-  expect((await drawn()).series).toBe(6);
+  expect((await drawing(page, '[data-testid="fsc-chart"]')).series).toBe(6);
 
-  // 1.b.
+  // 1.b: the FSC of every shell past the origin, the significant ones filled, the FDR resolution's shell marked.
   const fdr = sections["1.b"].results as { FDRResolution: number; significantShells: number };
   expect(await page.getByTestId("fdr-resolution").innerText()).toContain(`${fixed(fdr.FDRResolution, 2)} Å; ${fdr.significantShells} significant shells`);
+  const fdrChart = await drawing(page, '[data-figure="fdr-fsc-chart"]', [1 / fdr.FDRResolution]);
+  expect(fdrChart.series).toBe(1);
+  expect(fdrChart.dots.map((g) => g.length)).toEqual([fdr.significantShells, 1]);
+  expect(Math.abs(fdrChart.dots[1][0] - fdrChart.x[0])).toBeLessThan(0.01);
 
   // 1.c and 1.e: percentiles, histogram of 25 bins, the local map on three slices.
   for (const [id, figure] of [["1.c", "local-fsc"], ["1.e", "halves-local-resolution"]] as const) {
@@ -183,10 +208,17 @@ test("Level 1 sections of the simulated pair: numbers, FSC chart, redraw, not-co
   const fso = sections["1.g"].results as { FSOresolution: number; sphericity: number };
   expect((await cells(page, "fso-results"))[0][1]).toBe(angstrom(fso.FSOresolution));
   expect((await cells(page, "fso-results"))[3][1]).toBe(significant(fso.sphericity, 4));
+  const fsoChart = await drawing(page, '[data-figure="fso-chart"]', [1 / fso.FSOresolution]);
+  expect(fsoChart.series).toBe(2);
+  expect(fsoChart.dots.flat().length).toBe(1);
+  expect(Math.abs(fsoChart.dots.flat()[0] - fsoChart.x[0])).toBeLessThan(0.01);
   const fsc3d = sections["1.h"].results as Record<string, number>;
-  expect((await cells(page, "fsc3d-resolutions")).map((row) => row[1])).toEqual(
-    ["FSC3DresolutionX", "FSC3DresolutionY", "FSC3DresolutionZ", "FSC3DresolutionGlobal"].map((k) => angstrom(fsc3d[k])),
-  );
+  const directions = ["FSC3DresolutionX", "FSC3DresolutionY", "FSC3DresolutionZ", "FSC3DresolutionGlobal"];
+  expect((await cells(page, "fsc3d-resolutions")).map((row) => row[1])).toEqual(directions.map((k) => angstrom(fsc3d[k])));
+  const directional = await drawing(page, '[data-figure="directional-fsc-chart"]', directions.map((k) => 1 / fsc3d[k]));
+  expect(directional.series).toBe(4);
+  directional.dots.flat().forEach((cx, i) => expect(Math.abs(cx - directional.x[i])).toBeLessThan(0.01));
+  expect(directional.dots.flat().length).toBe(4);
 
   // The half maps: three rows (half 1, half 2, their difference) of X, Y, Z; the warning; the simulated label.
   expect(await page.locator('[data-figure="half-map-slices"] [data-testid="slice-row"]').count()).toBe(3);
