@@ -17,6 +17,11 @@ import type * as mask from "../lib/level0/section-0b-mask.js";
 import type * as background from "../lib/level0/section-0c-background.js";
 import type * as bfactor from "../lib/level0/section-0d-bfactor.js";
 import type * as level0 from "../lib/level0/level0.js";
+import type * as directionalFsc from "../lib/level1/directional-fsc.js";
+import type * as fdrFsc from "../lib/level1/fdr-fsc.js";
+import type * as fsc from "../lib/level1/fsc.js";
+import type * as level1Figures from "../lib/level1/level1-figures.js";
+import type * as level1Local from "../lib/level1/level1-local.js";
 import type * as registry from "../lib/section-registry.js";
 import type * as siteEntry from "../data-loaders/site/site-entry.js";
 import type * as isosurface from "../src/components/isosurface.js";
@@ -34,14 +39,28 @@ declare global {
     type ComponentRow = reportTables.ComponentRow;
     type CriteriaParameters = criteria.CriteriaParameters;
     type Criterion = criteria.Criterion;
+    /** 1.g's and 1.h's curves (lib/level1/directional-fsc.ts), which their section results do not hold. */
+    type DirectionalFscCurves = Pick<directionalFsc.DirectionalFscResult, "frequency" | "fso" | "bingham" | "axes" | "threshold">;
     type EmdbHeader = ReturnType<typeof siteEntry.emdbHeader>;
     type EntryConfig = entries.EntryConfig;
+    /** 1.b's FSC and tests per shell (lib/level1/fdr-fsc.ts), which its section results do not hold. */
+    type FdrFscCurve = Pick<fdrFsc.FdrFscResult, "shells">;
+    type FdrFscSectionResults = fdrFsc.FdrFscSectionResults;
+    type Fsc3dSectionResults = directionalFsc.Fsc3dSectionResults;
+    type FscSectionResults = fsc.FscSectionResults;
+    type FscSectionShell = fsc.FscSectionShell;
+    type FsoSectionResults = directionalFsc.FsoSectionResults;
     type GuinierRow = ReturnType<typeof reportTables.guinierRows>[number];
+    type HalfMapFigures = level1Figures.HalfMapFigures;
+    type HalfMapLocalResolutionResults = level1Local.HalfMapLocalResolutionResults;
     type HistogramBin = localStats.HistogramBin;
     type IsosurfaceView = isosurface.IsosurfaceView;
     type LabParameters = lab.LabParameters;
     type LabParameterSpec = (typeof lab.labParameterSpecs)[number];
     type Level0Report = level0.Level0Report;
+    type LocalFscSectionResults = level1Local.LocalFscSectionResults;
+    /** A local map's three slices through its mask, as the site loader writes them (null outside the mask). */
+    type LocalMapSlices = ReturnType<typeof siteEntry.localSlices>;
     /** The worker's progress message of a 0.e–0.g run. */
     type LocalProgress = { stage: "0.e" | "0.f–0.g"; fed: number; total: number; ms: number };
     /** A 0.e–0.g run of the page (src/components/worker-client.js's `localRun`). */

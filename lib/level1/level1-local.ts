@@ -177,7 +177,8 @@ function measuredSection(
   };
 }
 
-function averageOf(half1: Volume, half2: Volume): Float32Array {
+/** The voxel-wise mean of the halves (the map of a report given only its halves). */
+export function averageOf(half1: Volume, half2: Volume): Float32Array {
   const average = new Float32Array(half1.data.length);
   for (let i = 0; i < average.length; i++) average[i] = (half1.data[i] + half2.data[i]) / 2;
   return average;

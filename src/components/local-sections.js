@@ -10,9 +10,11 @@
  *   localNote(local, recompute, where) the sentence for the score line or the summary
  *   localPanel({run, local, recompute, cancel, unavailable})  the button and the progress (data-testid="local-panel")
  *   localStatsTable(section)           a local section's percentiles (data-testid="local-stats-<id>")
+ *   localSliceImages(map, {centred})   a local map's three slices (the loader's) as images, with one colour domain
  *   localSectionsView(report, local)   the report's sections 2.5–2.7: each one's heading, body and where it is from
  */
 import {html} from "htl";
+import {centredDomain} from "../lib/report/colormap.js";
 import {localSectionIds} from "../lib/section-registry.js";
 import {number, rowsTable, sectionBody, voxels} from "./report-view.js";
 
@@ -109,6 +111,23 @@ export function localStatsTable(section) {
     {label: "mean", value: (d) => number(4)(d.mean)},
     {label: "voxels", value: (d) => voxels(d.voxels)}
   ], `local-stats-${section.id}`);
+}
+
+/**
+ * A local map's slices as the site loader writes them (data-loaders/site/site-entry.ts localSlices: null outside the
+ * mask) as images (NaN there, drawn transparent), and one colour domain for the three slices, so that a colour means
+ * the same value in each; `centred` puts white at 0 (0.f's diverging scale). No domain when no voxel is finite.
+ * @param {Mapval.LocalMapSlices} map
+ * @param {{centred?: boolean}} [options]
+ */
+export function localSliceImages(map, {centred = false} = {}) {
+  const images = /** @type {Mapval.AxisImages} */ (Object.fromEntries(/** @type {const} */ (["x", "y", "z"]).map((axis) =>
+    [axis, {...map.slices[axis], data: Float32Array.from(map.slices[axis].data, (v) => v ?? NaN)}])));
+  const data = Object.values(images).map((image) => image.data);
+  const finite = data.flatMap((a) => Array.from(a).filter(Number.isFinite));
+  /** @type {[number, number] | undefined} */
+  const domain = centred ? centredDomain(data) : finite.length ? [Math.min(...finite), Math.max(...finite)] : undefined;
+  return {images, domain};
 }
 
 /**

@@ -67,7 +67,43 @@ const FIGURES = [
     "Low occupancy at the edge of the mask is normal; inside the molecule it marks flexible or partly occupied parts."],
   ["local-occupancy-surface", "Isosurface coloured by the local occupancy, at VRS's three view angles",
     "Most of the surface should be at full occupancy; whole domains at low occupancy are present in only part of " +
-    "the particles."]
+    "the particles."],
+  ["half-map-slices", "Slices of largest variance of half map 1, half map 2 and their difference",
+    "The two halves should look alike, and their difference should be featureless noise: a copy of the molecule in " +
+    "the difference means the halves were not refined independently or differ in scale; a sharp zero background " +
+    "outside a sphere means a half was masked."],
+  ["fsc-chart", "Fourier shell correlation of the half maps: unmasked, masked and corrected, with the 0.143, 0.5, " +
+    "half-bit and 3σ criteria and VRS's logistic fit",
+    "The curves should fall smoothly from 1 to 0 and stay near 0 beyond; a masked FSC far above the corrected one at " +
+    "high frequency means the mask's edge itself correlates (too sharp or too tight a mask). A curve that rises again " +
+    "after falling points to an artefact such as a repeated pattern or a masked half."],
+  ["dpr-chart", "Differential phase residual of the half maps",
+    "The phase residual rises from near 0° towards that of random phases; where it crosses the line the halves' " +
+    "phases no longer agree better than chance."],
+  ["ssnr-chart", "Spectral signal-to-noise ratio of the half maps (VRS's log10(ratio − 1))",
+    "The curve should fall steadily and cross 0 near the FSC's resolution; a crossing far from it points to a scale " +
+    "difference between the halves."],
+  ["fdr-fsc-chart", "FSC of the masked half maps per shell, the shells significant at 1 % FDR filled",
+    "The significant shells should run without a gap from the lowest frequency to the FDR resolution; isolated " +
+    "significant shells beyond it are chance or an artefact, not resolution."],
+  ["local-fsc-histogram", "Histogram of the local resolution from the local FSC (1.c) inside the mask",
+    "A narrow peak near the global FSC resolution is expected; a broad spread towards poor values marks flexible or " +
+    "poorly aligned regions."],
+  ["local-fsc-slices", "Local resolution from the local FSC (1.c) on slices through the mask",
+    "The finest resolution is usually in the core of the molecule and the worst at its surface and its flexible parts."],
+  ["halves-local-resolution-histogram", "Histogram of the local resolution from MonoRes on the half maps (1.e) inside the mask",
+    "A narrow peak near the reported resolution is expected; it should agree with 1.c and 0.e within a few tenths of " +
+    "an ångström in the core."],
+  ["halves-local-resolution-slices", "Local resolution from MonoRes on the half maps (1.e) on slices through the mask",
+    "As for 1.c: finest in the core, coarser at the surface; patches much finer than the global resolution point " +
+    "to noise in the estimate."],
+  ["fso-chart", "Fourier shell occupancy and Bingham's test of the passing directions, per shell",
+    "For an isotropic map the occupancy drops from 1 to 0 over a narrow band of frequencies; a wide band, or " +
+    "p-values under 0.05 while the occupancy is between 0.9 and 0.1, mean some directions lose their signal first " +
+    "(preferred orientation)."],
+  ["directional-fsc-chart", "FSC within cones along x, y and z and over all directions",
+    "The four curves should fall together; one axis falling well before the others points to missing views " +
+    "around it."]
 ];
 
 const byId = new Map(FIGURES.map(([id, caption, lookFor], i) => [id, {number: i + 1, caption, lookFor}]));

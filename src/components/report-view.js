@@ -6,7 +6,7 @@
  */
 import {html} from "htl";
 import {fixed as fixedDecimals, grouped, significant, STATUS_LABELS, statusText} from "../lib/report/format.js";
-import {sectionIds} from "../lib/section-registry.js";
+import {sectionIdsIn} from "../lib/section-registry.js";
 
 /** Page shorthands for lib/report/format.ts: `number(digits)(x)` significant digits, `fixed(decimals)(x)`; "n/a" when missing. */
 export const number = (digits = 4) => (/** @type {number | null | undefined} */ x) => significant(x, digits);
@@ -22,17 +22,18 @@ export function statusChip(status, text) {
 }
 
 /**
- * The section table of the summary: title (linked to its section) and status. `other`: {threshold, sections} of
- * sections computed at another threshold (src/components/local-sections.js), shown with their status and marked so.
- * @param {Pick<Mapval.Level0Report, "sections" | "input">} report
+ * The section table of the summary: title (linked to its section) and status, for every section of the report in
+ * registry order (Level 1's too when it has them). `other`: {threshold, sections} of sections computed at another
+ * threshold (src/components/local-sections.js), shown with their status and marked so.
+ * @param {{sections: Partial<Record<string, Mapval.SectionResult>>, input: {threshold: number}}} report
  * @param {{other?: {threshold: number, sections: Partial<Record<string, Mapval.SectionResult>>}}} [options]
  */
 export function sectionTable(report, {other} = {}) {
   return html`<table class="section-table" data-testid="section-table">
     <thead><tr><th>Section</th><th>Status</th></tr></thead>
-    <tbody>${sectionIds.map((id) => {
+    <tbody>${sectionIdsIn(report.sections).map((id) => {
       const elsewhere = other?.sections[id];
-      const s = elsewhere ?? report.sections[id];
+      const s = /** @type {Mapval.SectionResult} */ (elsewhere ?? report.sections[id]);
       return html`<tr data-section=${id}>
         <td><a href=${`#section-${id.replace(".", "")}`}>${s.title}</a></td>
         <td data-testid=${`status-${id}`} data-status=${s.status} data-threshold=${elsewhere ? other.threshold : report.input.threshold}>${statusChip(s.status, statusText(s))}${

@@ -13,11 +13,14 @@
  *   client.reset()                 a new file: forgets every answer, and drops those still to come about the last
  *                                  file's requests (the worker forgets its map itself)
  *   client.set(type, value)        keeps a state of the page's own (a file being read) as latest[type]
- *   client.live(initial)           the newest report (or `initial`) and the error of a newer request, if any
+ *   client.live(initial)           the newest report (or `initial`) and the error of a newer request, if any; once
+ *                                  Level 1 has answered for it, the report of both levels (`level1`: that answer)
  *   client.state(select)           select(latest), e.g. the open page's file being read, opened or refused
  *   client.localSections(initial)  the newest report's 0.e–0.g, notified only when their threshold or mode changes
  *   client.pending                 whether a newer report than the one shown has been asked for
  *   client.masks                   the mask figures of the newest report that has them
+ *   client.level1                  with half maps: the newest Level 1 answer ("level1", or its error) and whether
+ *                                  it is the newest report's ({answer, current})
  *   client.answer(kind)            the answer (or error) to the newest request of `kind`, null while it is computed
  *   client.computeLocal(inputs)    0.e–0.g at `inputs.threshold` on navigator.hardwareConcurrency band workers;
  *                                  once they are in, the last report is asked for again (it then includes them)
@@ -82,6 +85,7 @@ export function localRunAfter(run, type, data) {
  *   localSections(initial?: Mapval.LocalSections | null): Observer,
  *   pending: Observer,
  *   masks: Observer,
+ *   level1: Observer,
  *   answer(kind: "report" | "sweep" | "local"): Observer,
  *   local: Observer
  * }} WorkerClient
@@ -112,7 +116,8 @@ export function workerClient(worker, {bandWorkerUrl}) {
   worker.onmessage = ({data}) => {
     const type = data.type === "error" ? `${data.request}-error` : data.type;
     const run = client.localRun;
-    const kind = ["masks", "soft"].includes(type) ? "report" : type.replace(/-error$/, "");
+    // Mask figures and Level 1 answers are about a report: they carry its id.
+    const kind = ["masks", "soft", "level1", "level1-error"].includes(type) ? "report" : type.replace(/-error$/, "");
     if (kind in client.floor && data.id !== null && data.id <= client.floor[/** @type {FloorKind} */ (kind)]) return;
     if (isLocalAnswer(type)) {
       if (!run || run.id !== data.id) return; // a run that was replaced
@@ -161,18 +166,24 @@ export function workerClient(worker, {bandWorkerUrl}) {
   };
 
   client.live = (initial = null) => (notify) => {
-    /** @type {{answer?: Answer | null, error?: Answer | null}} */
+    /** @type {{answer?: Answer | null, error?: Answer | null, both?: Answer | null}} */
     let last = {};
     return listen(() => {
-      const {report} = client.latest;
+      const {report, level1} = client.latest;
       const newer = client.latest["report-error"];
       const answer = report ?? initial;
       // A report's error always has the id of its request.
       const error = newer && /** @type {number} */ (newer.id) > (report?.id ?? 0) ? newer : null;
-      // Only a new report or error redraws the report's cells (not a request sent, nor mask figures arriving).
-      if (answer === last.answer && error === last.error) return;
-      last = {answer, error};
-      notify({...(answer ?? {id: 0, report: null}), error});
+      const both = report && level1?.id === report.id ? level1 : null;
+      // Only a new report, its Level 1 or an error redraws the report's cells (not a request sent, nor mask figures).
+      if (answer === last.answer && error === last.error && both === last.both) return;
+      last = {answer, error, both};
+      // With half maps, the Level 1 answer for this report brings the report of both levels, its JSON and summary.
+      const withLevel1 = both && answer && {
+        report: both.report, json: both.json, level1: both,
+        tables: {.../** @type {object} */ (answer.tables), summary: /** @type {{summary: unknown}} */ (both.tables).summary}
+      };
+      notify({...(answer ?? {id: 0, report: null}), ...withLevel1, error});
     });
   };
 
@@ -221,6 +232,18 @@ export function workerClient(worker, {bandWorkerUrl}) {
       const state = {answer: masks, threshold: masks.threshold, masks: masks.masks, soft: soft && soft.id === masks.id ? soft.slices : null};
       if (last && last.answer === state.answer && last.soft === state.soft) return;
       notify((last = state));
+    });
+  };
+
+  client.level1 = (notify) => {
+    /** @type {{answer: Answer | null, current: boolean} | null} */
+    let last = null;
+    return listen(() => {
+      const answer = client.latest.level1, error = client.latest["level1-error"];
+      const newest = error && /** @type {number} */ (error.id) > (answer?.id ?? 0) ? error : answer ?? null;
+      const current = newest !== null && newest.id === client.latest.report?.id;
+      if (last && last.answer === newest && last.current === current) return;
+      notify((last = {answer: newest, current}));
     });
   };
 

@@ -14,18 +14,27 @@
  * computed at, so its score never mixes thresholds; at any other threshold they are not requested (the JSON is that of
  * `mapval report … --sections 0.a,0.b,0.c,0.d,0.h --json`) and the report's `local` names the threshold they are at.
  *
+ * Level 1 (the open-a-map page given two half maps): after each report the worker computes 1.a at the report's threshold
+ * (`level1At`): the halves masked by Level 0's soft mask at that threshold (or by the user's mask), and the
+ * phase-randomised corrected FSC, answered as "level1" with the report's id. It waits for the numbers of Level 0 and
+ * for any newer report: a drag leaves at most one Level 1 job waiting, the newest.
+ *
  * Only the latest request counts: requests that arrive while one is computed replace each other, and the slow extra
  * (the soft mask, an FFT) is skipped when a newer request is waiting.
  *
  * Messages in:  {type: "init", data, shape, voxelSize, origin, ts, resolution, file, sha256, fileWarnings, precomputed,
  *                localThreshold} (the threshold of precomputed 0.e–0.g; without it they are not used)
- *               {type: "open", bytes: ArrayBuffer, name}
+ *               {type: "open", bytes?: ArrayBuffer, name?, half1?: {bytes, name}, half2?: {bytes, name}, mask?: {bytes, name}}
+ *               (a map, its two half maps, or both; a user mask only with the halves; without a map the map is the
+ *               average of the halves, as `mapval report --half1 --half2` without MAP)
  *               {type: "lab", id, lab: LabParameters, mode, parameters} (answered by "lab-map", then "report" with that id)
  *               {type: "report", id, threshold, mode, parameters, resolution?, voxelSize?} (the last two: opened files)
  *               {type: "sweep", id, thresholds, mode, parameters}
  *               {type: "local", id, threshold, mode, resolution?, voxelSize?, workers, bandWorkerUrl}
  *               {type: "cancel-local", id}
- * Messages out: {type: "opened", name, sha256, shape, voxelSize, stats, threshold, figureVolume, fileWarnings, phases}
+ * Messages out: {type: "opened", name, sha256, shape, voxelSize, stats, threshold, figureVolume, fileWarnings, halves,
+ *               phases} (halves: null, or the report's input.halfMaps: {half1: {file, sha256}, half2, mask?, averaged,
+ *               fileWarnings})
  *               {type: "lab-map", id, parameters, query, sha256, peak, threshold, resolution, stats, figureVolume, warnings}
  *               {type: "report", id, threshold, ms, phases, report, json, tables, local}, then {type: "masks", id, threshold,
  *               masks} and {type: "soft", id, slices} (skipped when a newer request is waiting); `local` is null or
@@ -33,6 +42,8 @@
  *               {type: "sweep", id, rows, ms}
  *               {type: "local-progress", id, stage ("0.e" | "0.f–0.g"), fed, total, ms} (a run starts, a band is fed)
  *               {type: "local", id, threshold, mode, ms}; {type: "local-cancelled", id}
+ *               {type: "level1", id, threshold, ms, fsc, sections} after a report when half maps are open: 1.a at the
+ *               report's threshold (masked with Level 0's soft mask there, or the user's mask), for the report of that id
  *               {type: "error", id, request, threshold?, message, code?}
  * `phases` times the steps of an answer (ms; "opened": read with statistics, SHA-256, figure copy, default threshold;
  * "report": the kernel up to each of 0.d–0.h it computed, each of those, then the JSON and tables), for the benches
@@ -49,11 +60,15 @@ import { maxVarianceSlices, backgroundBeyond } from "../../lib/report/figures.js
 import { emptyMaskMessage, runLevel0WithWorkings, type Level0Options, type Level0Report, type Level0Workings } from "../../lib/level0/level0.js";
 import { computeLocalSections, localSectionIds } from "../../lib/level0/local-sections.js";
 import { hardMask, rawMask, rawMaskThreshold, softMask } from "../../lib/masks/masks.js";
-import { computeStats, OPEN_MAP_MAX_BYTES, readMap } from "../../lib/io/mrc-reader.js";
+import { computeStats, OPEN_MAP_MAX_BYTES, readMap, type MapReadResult } from "../../lib/io/mrc-reader.js";
+import { checkHalfMaps, checkHalvesAgainstMap } from "../../lib/level1/fsc.js";
+import { combineReports, runLevel1, runLevel1With } from "../../lib/level1/level1.js";
+import type { BandExecutor } from "../../lib/local/bands.js";
+import { averageOf } from "../../lib/level1/level1-local.js";
 import { componentRows, guinierRows, massTableRows, summaryRows, sweepRows } from "../../lib/report/report-tables.js";
-import { reportJson } from "../../lib/report/report-text.js";
+import { reportJson, type HalfMapFiles } from "../../lib/report/report-text.js";
 import type { AnalysisMode, SectionResult } from "../../lib/report/report-types.js";
-import { level0Sections, type Level0SectionId } from "../../lib/section-registry.js";
+import { level0Sections, level1SectionIds, type Level0SectionId, type Level1SectionId, type SectionId } from "../../lib/section-registry.js";
 import type { MaskResults } from "../../lib/level0/section-0b-mask.js";
 import type { BackgroundResults } from "../../lib/level0/section-0c-background.js";
 import { sweep } from "../../lib/level0/sweep.js";
@@ -75,15 +90,26 @@ interface Init {
   sha256: string;
   /** The map reader's warnings about the file, listed in the report JSON as the CLI lists them. */
   fileWarnings?: string[];
-  precomputed: Record<AnalysisMode, Partial<Record<Level0SectionId, SectionResult<object>>>>;
-  /** The threshold the precomputed 0.e–0.g were computed at (the entry's). */
+  precomputed: Record<AnalysisMode, Partial<Record<SectionId, SectionResult<object>>>>;
+  /** The threshold the precomputed 0.e–0.g (and 1.b–1.h) were computed at (the entry's). */
   localThreshold?: number;
+  /**
+   * An entry's half maps (each half's voxels on the map's grid, as read) and what its report says of their files:
+   * Level 1 at each threshold, as for an opened file's halves; their precomputed 1.b–1.h come in `precomputed`.
+   */
+  halves?: { half1: Float32Array; half2: Float32Array; files: HalfMapFiles };
 }
-interface OpenRequest {
-  type: "open";
+/** A file given to the page: its bytes and its name (as the report JSON names it). */
+interface FileBytes {
   bytes: ArrayBuffer;
-  /** The file's name, as the report JSON's input.file. */
   name: string;
+}
+/** A map, its two half maps, or both (then the halves are Level 1's); a user mask only with the halves. */
+interface OpenRequest extends Partial<FileBytes> {
+  type: "open";
+  half1?: FileBytes;
+  half2?: FileBytes;
+  mask?: FileBytes;
 }
 interface ReportRequest {
   type: "report";
@@ -136,7 +162,7 @@ let map: {
   init: Init;
   opened?: { spectral: Map<string, Partial<Record<Level0SectionId, SectionResult<object>>>> };
   /** The latest 0.e–0.g for each mode, Ts and resolution (`localKey`), with the threshold they were computed at. */
-  local: Map<string, { threshold: number; sections: Partial<Record<Level0SectionId, SectionResult<object>>> }>;
+  local: Map<string, { threshold: number; sections: Partial<Record<SectionId, SectionResult<object>>> }>;
 } | null = null;
 /** What a report computes when 0.e–0.g are not at its threshold: the rest (0.e–0.g take minutes on a large map). */
 const WITHOUT_LOCAL = level0Sections.filter((s) => !s.local).map((s) => s.id);
@@ -144,6 +170,24 @@ const WITHOUT_LOCAL = level0Sections.filter((s) => !s.local).map((s) => s.id);
 const ALL_SECTIONS = level0Sections.map((s) => s.id);
 /** What an opened file's reports keep across threshold moves: the sections that do not depend on it (0.d, 0.h). */
 const THRESHOLD_FREE = level0Sections.filter((s) => !s.dependsOnThreshold).map((s) => s.id);
+/** The half maps given with an opened file (Level 1), read and checked at "open". */
+interface HalfMaps {
+  half1: Volume;
+  half2: Volume;
+  /** The user's mask, which replaces Level 0's soft mask in 1.a; null: Level 0's soft mask at each threshold. */
+  mask: Volume | null;
+  /** What the report's input.halfMaps says of them: files, whether the map is their average, the reader's warnings. */
+  files: HalfMapFiles;
+}
+let halves: HalfMaps | null = null;
+/** The one Level 1 job waiting: 1.a for the newest report, with the hard mask of its threshold. */
+let pendingLevel1: { request: ReportRequest; level0: Level0Report; hardMask: Uint8Array } | null = null;
+/** What a report with half maps computes of Level 1 at each threshold: 1.a (fast), and 1.d and 1.f (not computed). */
+const LIVE_LEVEL1: Level1SectionId[] = ["1.a", "1.d", "1.f"];
+/** Level 1's sections computed on request with 0.e–0.g, at one threshold (seconds to minutes). */
+const ON_REQUEST_LEVEL1 = level1SectionIds.filter((id) => !LIVE_LEVEL1.includes(id));
+/** Counts "open" messages, so that files overtaken by newer ones while they were read are dropped. */
+let opens = 0;
 /** The local-sections run in hand. */
 let localRun: { id: number; executor: WebBandExecutor } | null = null;
 let pendingReport: ReportRequest | null = null;
@@ -164,9 +208,15 @@ const modes: readonly unknown[] = ["default", "vrs-compat"] satisfies AnalysisMo
 function messageProblem(message: unknown): string | null {
   if (typeof message !== "object" || message === null) return `expected a message object, got ${String(message)}`;
   const m = message as Record<string, unknown>;
-  if (m.type === "init") return m.data instanceof Float32Array ? null : "init: data must be a Float32Array";
-  if (m.type === "open")
-    return m.bytes instanceof ArrayBuffer && typeof m.name === "string" ? null : "open: bytes must be an ArrayBuffer and name a string";
+  if (m.type === "init") {
+    if (!(m.data instanceof Float32Array)) return "init: data must be a Float32Array";
+    const halves = m.halves as Init["halves"] | undefined;
+    const sameGrid = (half: unknown) => half instanceof Float32Array && half.length === (m.data as Float32Array).length;
+    if (halves !== undefined && !(sameGrid(halves?.half1) && sameGrid(halves?.half2) && typeof halves?.files === "object"))
+      return "init: halves must be {half1, half2: Float32Array of the map's voxels, files}";
+    return null;
+  }
+  if (m.type === "open") return openProblem(m);
   if (m.type === "lab" && (typeof m.lab !== "object" || m.lab === null)) return "lab: lab must be the lab's parameters";
   if (m.type === "cancel-local") return null;
   if (m.type !== "report" && m.type !== "sweep" && m.type !== "local" && m.type !== "lab") return `unknown message type ${JSON.stringify(m.type)}`;
@@ -184,6 +234,20 @@ function messageProblem(message: unknown): string | null {
   return null;
 }
 
+const isFile = (file: unknown) =>
+  typeof file === "object" && file !== null && (file as FileBytes).bytes instanceof ArrayBuffer && typeof (file as FileBytes).name === "string";
+
+/** What is wrong with an "open" message: it needs a map or both halves, each an ArrayBuffer and a name. */
+function openProblem(m: Record<string, unknown>): string | null {
+  const hasMap = m.bytes !== undefined || m.name !== undefined;
+  if (hasMap && !isFile(m)) return "open: bytes must be an ArrayBuffer and name a string";
+  const halves = ["half1", "half2", "mask"].filter((key) => m[key] !== undefined);
+  if (halves.some((key) => !isFile(m[key]))) return `open: ${halves.find((key) => !isFile(m[key]))} must be {bytes: ArrayBuffer, name: string}`;
+  if (halves.length > 0 && !(halves.includes("half1") && halves.includes("half2"))) return "open: give both half maps (half1 and half2), or neither";
+  if (!hasMap && halves.length === 0) return "open: give a map (bytes, name) or two half maps (half1, half2)";
+  return null;
+}
+
 type CancelLocal = { type: "cancel-local"; id: number };
 
 scope.onmessage = (event: MessageEvent<Init | OpenRequest | ReportRequest | SweepRequest | LabRequest | LocalRequest | CancelLocal>) => {
@@ -196,11 +260,14 @@ scope.onmessage = (event: MessageEvent<Init | OpenRequest | ReportRequest | Swee
   if (message.type === "init") {
     const [nx, ny, nz] = message.shape;
     map = { volume: { nx, ny, nz, data: message.data, voxelSize: message.voxelSize, origin: message.origin }, init: message, local: new Map() };
+    const half = (data: Float32Array): Volume => ({ ...map!.volume, data });
+    halves = message.halves ? { half1: half(message.halves.half1), half2: half(message.halves.half2), mask: null, files: message.halves.files } : null;
+    pendingLevel1 = null;
     if (Number.isFinite(message.localThreshold))
       for (const mode of Object.keys(message.precomputed) as AnalysisMode[]) {
         const sections = pick(message.precomputed[mode], localSectionIds);
         if (Object.keys(sections).length === localSectionIds.length)
-          map.local.set(localKey({ mode }), { threshold: message.localThreshold!, sections });
+          map.local.set(localKey({ mode }), { threshold: message.localThreshold!, sections: { ...sections, ...(halves && pick(message.precomputed[mode], ON_REQUEST_LEVEL1)) } });
       }
     return;
   }
@@ -249,10 +316,15 @@ function work(): void {
     // that they never hold up the numbers of the next move.
     clearTimeout(figuresTimer);
     if (result) figuresTimer = setTimeout(() => maskFigures(request, result), FIGURES_DELAY_MS);
+    if (result && halves) pendingLevel1 = { request, level0: result.report, hardMask: result.workings.hardMask.mask };
     // The first report is answered by a pass over the map; the index that answers the next thresholds is built
     // right after it, before the reader moves the slider, rather than on the first move.
     const { volume } = map;
     setTimeout(() => pendingReport || map?.volume !== volume || mapValues(volume.data).index(), 0);
+  } else if (pendingLevel1) {
+    const job = pendingLevel1;
+    pendingLevel1 = null;
+    level1At(job.request, job.level0, job.hardMask);
   } else if (pendingSweep) {
     const request = pendingSweep;
     pendingSweep = null;
@@ -264,30 +336,31 @@ function work(): void {
       scope.postMessage({ type: "error", id: request.id, request: "sweep", message: (error as Error).message });
     }
   }
-  if (pendingReport || pendingSweep) schedule();
+  if (pendingReport || pendingLevel1 || pendingSweep) schedule();
 }
 
 /**
  * Reads an opened file with the kernel's reader (as `mapval info` and `mapval report` do) and answers with its
  * geometry, statistics, the default threshold (the 1 %-of-voxels level, not the author's: a file has no recorded
  * contour) and a copy for the page's figures, downsampled as the site's entry maps are; or with the reader's error.
- * The page has refused files above OPEN_MAP_MAX_BYTES before reading them; the reader bounds the inflated size.
+ * With two half maps (and a user mask) they are read too and checked against each other (checkHalfMaps); without a
+ * map file the map is their average. The page has refused files above OPEN_MAP_MAX_BYTES before reading them; the
+ * reader bounds the inflated size.
  */
 async function open(message: OpenRequest): Promise<void> {
+  const opening = ++opens;
   map = null;
+  halves = null;
+  pendingLevel1 = null;
   localRun?.executor.cancel();
   pendingReport = pendingSweep = null;
   clearTimeout(figuresTimer);
   try {
     const phases = phaseClock();
-    const bytes = new Uint8Array(message.bytes);
-    // The page transferred the bytes and never sees them again: a float32 file's voxels stay a view of them (a copy
-    // would cost the map's memory again, and a pass).
-    const { volume, stats, warnings } = await readMap(bytes, { maxBytes: OPEN_MAP_MAX_BYTES, handOverBytes: true });
-    phases.lap("read");
-    const sha256 = await sha256Hex(bytes);
-    phases.lap("SHA-256");
-    const name = message.name;
+    const given = message.half1 && message.half2 ? await readHalves(message.half1, message.half2, message.mask, !message.bytes) : null;
+    const file = message.bytes ? await readFile(message as FileBytes, phases) : await averageFile(given!);
+    if (opening !== opens) return; // a newer file was given meanwhile
+    const { volume, stats, warnings, name, sha256 } = file;
     map = {
       volume,
       // An opened file's init holds what its reports name (file, SHA-256, the reader's warnings); Ts, resolution and
@@ -300,6 +373,7 @@ async function open(message: OpenRequest): Promise<void> {
       opened: { spectral: new Map() },
       local: new Map(),
     };
+    halves = given;
     const factor = downsampleFactor([volume.nx, volume.ny, volume.nz]);
     const shown = downsample(volume, factor);
     const figureData = factor === 1 ? volume.data.slice() : shown.data;
@@ -310,11 +384,58 @@ async function open(message: OpenRequest): Promise<void> {
       type: "opened", name, sha256, shape: [volume.nx, volume.ny, volume.nz], voxelSize: volume.voxelSize, origin: volume.origin,
       stats, fileWarnings: warnings, threshold,
       figureVolume: { shape: [shown.nx, shown.ny, shown.nz], factor, data: figureData }, phases: phases.ms,
+      halves: given?.files ?? null,
     }, [figureData.buffer]);
   } catch (error) {
+    if (opening !== opens) return;
     const { message: text, code } = error as Error & { code?: string };
-    scope.postMessage({ type: "error", id: null, request: "open", message: `${message.name}: ${text}`, code });
+    scope.postMessage({ type: "error", id: null, request: "open", message: text, code });
   }
+}
+
+type ReadFile = Pick<MapReadResult, "volume" | "stats" | "warnings"> & { name: string; sha256: string };
+
+/** A file read with the kernel's reader, and its SHA-256; the reader's error is prefixed by the file's name. */
+async function readFile(file: FileBytes, phases?: ReturnType<typeof phaseClock>): Promise<ReadFile> {
+  const bytes = new Uint8Array(file.bytes);
+  try {
+    // The page transferred the bytes and never sees them again: a float32 file's voxels stay a view of them (a copy
+    // would cost the map's memory again, and a pass).
+    const read = await readMap(bytes, { maxBytes: OPEN_MAP_MAX_BYTES, handOverBytes: true });
+    phases?.lap("read");
+    const sha256 = await sha256Hex(bytes);
+    phases?.lap("SHA-256");
+    return { ...read, name: file.name, sha256 };
+  } catch (error) {
+    const { message, code } = error as Error & { code?: string };
+    throw Object.assign(new Error(`${file.name}: ${message}`), { code });
+  }
+}
+
+/** The half maps and the user's mask, read and checked against each other as `mapval report --half1 --half2 --mask` does. */
+async function readHalves(half1: FileBytes, half2: FileBytes, mask: FileBytes | undefined, average: boolean): Promise<HalfMaps> {
+  const read = { half1: await readFile(half1), half2: await readFile(half2), mask: mask ? await readFile(mask) : null };
+  checkHalfMaps(read.half1.volume, read.half2.volume, { mask: read.mask?.volume });
+  const file = (f: ReadFile) => ({ file: f.name, sha256: f.sha256 });
+  const files: HalfMapFiles = {
+    half1: file(read.half1), half2: file(read.half2), ...(read.mask && { mask: file(read.mask) }), averaged: average,
+    // Labelled as `mapval report --half1 --half2 --mask` labels them (data-loaders/cli/cli-report.ts).
+    fileWarnings: [
+      ...read.half1.warnings.map((w) => `half map 1 file: ${w}`), ...read.half2.warnings.map((w) => `half map 2 file: ${w}`),
+      ...(read.mask?.warnings ?? []).map((w) => `mask file: ${w}`),
+    ],
+  };
+  return { half1: read.half1.volume, half2: read.half2.volume, mask: read.mask?.volume ?? null, files };
+}
+
+/** The map of two half maps given without one: their average, named after them (its SHA-256 is of its float32 voxels). */
+async function averageFile({ half1, half2, files }: HalfMaps): Promise<ReadFile> {
+  const volume: Volume = { ...half1, data: averageOf(half1, half2) };
+  const data = volume.data;
+  return {
+    volume, stats: computeStats(data), warnings: [], name: `average of ${files.half1.file} and ${files.half2.file}`,
+    sha256: await sha256Hex(new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength)),
+  };
 }
 
 /**
@@ -389,8 +510,8 @@ const spectralKey = (request: Inputs) => `${request.mode} ${request.voxelSize} $
 /** What 0.e–0.g depend on besides the threshold: the mode, and an opened file's Ts and resolution (an entry's are fixed). */
 const localKey = (request: Inputs) => (map?.opened ? spectralKey(request) : request.mode);
 
-function pick(sections: Partial<Record<Level0SectionId, SectionResult<object>>>, ids: readonly Level0SectionId[]) {
-  return Object.fromEntries(ids.filter((id) => sections[id] !== undefined).map((id) => [id, sections[id]])) as Partial<Record<Level0SectionId, SectionResult<object>>>;
+function pick<Id extends SectionId>(sections: Partial<Record<SectionId, SectionResult<object>>>, ids: readonly Id[]) {
+  return Object.fromEntries(ids.filter((id) => sections[id] !== undefined).map((id) => [id, sections[id]])) as Partial<Record<Id, SectionResult<object>>>;
 }
 
 /** The latest 0.e–0.g for the request's mode (and inputs), and whether they are at its threshold. */
@@ -407,7 +528,7 @@ function reportOptions(request: ReportRequest): Level0Options {
   const { init, opened } = map!;
   const local = localFor(request);
   const sections = local?.current ? ALL_SECTIONS : WITHOUT_LOCAL;
-  const localSections = local?.current ? local.sections : {};
+  const localSections = local?.current ? pick(local.sections, localSectionIds) : {};
   const common = { threshold: request.threshold, mode: request.mode, parameters: request.parameters, sections };
   if (!opened) {
     const precomputed = { ...pick(init.precomputed[request.mode], ["0.d", "0.h"]), ...localSections };
@@ -447,9 +568,11 @@ async function computeLocal(request: LocalRequest): Promise<void> {
     const sections = await computeLocalSections(run.executor.execute, inputs.volume, {
       voxelSize: inputs.ts, threshold, resolution: inputs.resolution, mode, hardMask: mask.mask,
     });
+    stageOf.monores = "1.e"; // MonoRes's bands from here on are 1.e's
+    const level1 = halves && map === current && localRun === run ? await level1OnRequest(run.executor.execute, request, mask.mask, progress) : {};
     if (map !== current || localRun !== run) return; // another file, or a newer request
     const plain = Object.fromEntries(Object.entries(sections).map(([key, { localMap: _m, ...section }]) => [key, section]));
-    current.local.set(localKey(request), { threshold, sections: plain });
+    current.local.set(localKey(request), { threshold, sections: { ...plain, ...level1 } });
     scope.postMessage({ type: "local", id, threshold, mode, ms: performance.now() - started });
   } catch (error) {
     if (localRun !== run && !(error instanceof BandRunCancelled)) return;
@@ -461,6 +584,26 @@ async function computeLocal(request: LocalRequest): Promise<void> {
   } finally {
     if (localRun === run) localRun = null;
   }
+}
+
+/**
+ * With half maps, 1.b, 1.c, 1.e, 1.g and 1.h at the local run's threshold, after 0.e–0.g, as `mapval report --half1
+ * --half2` computes them (1.e's bands on the run's band workers; the others here, each announced as a progress stage).
+ */
+async function level1OnRequest(
+  execute: BandExecutor,
+  request: LocalRequest,
+  hard: Uint8Array,
+  progress: (stage: string, fed: number, total: number) => void,
+): Promise<Partial<Record<Level1SectionId, SectionResult<object>>>> {
+  const { half1, half2, mask: userMask } = halves!;
+  const { resolution, resolutionSource, voxelSize, voxelSizeSource } = reportOptions({ ...request, type: "report", parameters: {} });
+  const { report } = await runLevel1With(execute, half1, half2, {
+    threshold: request.threshold, mode: request.mode, resolution, resolutionSource, voxelSize, voxelSizeSource,
+    hardMask: hard, userMask: userMask ?? undefined, sections: ON_REQUEST_LEVEL1,
+    onSection: (id) => id !== "1.e" && progress(id, 0, 1),
+  });
+  return pick(report.sections, ON_REQUEST_LEVEL1);
 }
 
 function answer(request: ReportRequest): { report: Level0Report; workings: Level0Workings } | null {
@@ -508,6 +651,40 @@ function answer(request: ReportRequest): { report: Level0Report; workings: Level
     local: localFor(request),
   });
   return result;
+}
+
+/**
+ * Level 1 at the report's threshold, as `mapval report MAP --half1 --half2 [--mask]` computes it: 1.a (its masked and
+ * corrected FSC with Level 0's soft mask there, or the user's mask) and 1.d, 1.f, which say why they are not
+ * computed; the report of both levels (one score) and its JSON, answered as "level1" with the report's id.
+ */
+function level1At(request: ReportRequest, level0: Level0Report, hard: Uint8Array): void {
+  const { half1, half2, mask: userMask, files } = halves!;
+  const { init } = map!;
+  const started = performance.now();
+  try {
+    // The report's Ts and resolution, named as the CLI's flags (an entry's own; an opened file's from its request).
+    const { resolution, resolutionSource, voxelSize, voxelSizeSource } = reportOptions(request);
+    // 1.b–1.h join the report only at the threshold (and inputs) they were computed at, as 0.e–0.g do.
+    const local = localFor(request);
+    const kept = local?.current ? pick(local.sections, ON_REQUEST_LEVEL1) : {};
+    const override = voxelSize === undefined ? undefined : { value: voxelSize, source: voxelSizeSource ?? "--voxel-size" };
+    checkHalvesAgainstMap(map!.volume, level0.input.voxelSize, half1, checkHalfMaps(half1, half2, { mask: userMask ?? undefined, voxelSize: override }));
+    const level1 = runLevel1(half1, half2, {
+      threshold: request.threshold, mode: request.mode, resolution, resolutionSource, voxelSize, voxelSizeSource,
+      hardMask: hard, userMask: userMask ?? undefined,
+      sections: Object.keys(kept).length ? level1SectionIds : LIVE_LEVEL1, precomputed: kept,
+    });
+    const report = combineReports(level0, level1);
+    const json = reportJson(report, init.file, init.sha256, { fileWarnings: init.fileWarnings, halfMaps: files });
+    scope.postMessage({
+      type: "level1", id: request.id, threshold: request.threshold, ms: performance.now() - started, report, json,
+      tables: { summary: summaryRows(report.sections) },
+    });
+  } catch (error) {
+    const { message, code } = error as Error & { code?: string };
+    scope.postMessage({ type: "error", id: request.id, request: "level1", threshold: request.threshold, message, code });
+  }
 }
 
 /** Max-variance slices of the raw, hard and soft masks and of the background outliers (VRS's figures). */
