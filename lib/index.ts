@@ -29,11 +29,13 @@ export { sweep } from "./level0/sweep.js";
 export type { SweepOptions, SweepRow } from "./level0/sweep.js";
 
 // Level 1 from two half maps: the report of 1.a–1.h, combined with Level 0's (docs/reference/level1.md).
-export { combineReports, maskedFscAtThreshold, runLevel1, runLevel1WithWorkings } from "./level1/level1.js";
+export { combineReports, maskedFscAtThreshold, runLevel1, runLevel1With, runLevel1WithWorkings } from "./level1/level1.js";
 export type { CombinedReport, Level1Input, Level1Options, Level1Report, Level1Workings } from "./level1/level1.js";
-export { checkHalfMaps, correctedFsc, DPR_THRESHOLD, firstCrossing, fscAnalysis, halfBitThreshold } from "./level1/fsc.js";
+export {
+  checkHalfMaps, correctedFsc, DPR_THRESHOLD, firstCrossing, fscAnalysis, fscUnmaskedPart, fscWithMask, halfBitThreshold,
+} from "./level1/fsc.js";
 export type {
-  FscCrossings, FscOptions, FscResult, FscSectionResults, FscSectionShell, FscShell, SsnrCurve,
+  FscCrossings, FscOptions, FscResult, FscSectionResults, FscSectionShell, FscShell, FscUnmaskedPart, SsnrCurve,
 } from "./level1/fsc.js";
 export type { Level1SectionResult } from "./level1/level1-sections.js";
 

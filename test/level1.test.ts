@@ -10,7 +10,7 @@ import { combineReports, maskedFscAtThreshold, runLevel1, runLevel1With, runLeve
 import { BandPool } from "../data-loaders/workers/band-pool.js";
 import { fsc3dTitle, fsoTitle } from "../lib/level1/directional-fsc.js";
 import { fdrFscTitle } from "../lib/level1/fdr-fsc.js";
-import { fscTitle, halfBitThreshold } from "../lib/level1/fsc.js";
+import { fscTitle, fscUnmaskedPart, halfBitThreshold } from "../lib/level1/fsc.js";
 import { halfMapFigures } from "../lib/level1/level1-figures.js";
 import { halfMapLocalResolutionTitle, localFscTitle } from "../lib/level1/level1-local.js";
 import { hardMask, softMask } from "../lib/masks/masks.js";
@@ -110,6 +110,12 @@ describe("runLevel1 on the simulated EMD-1997 pair", () => {
     const first = live.results!;
     expect(moved.shells.map((s) => s.fsc)).toEqual(first.shells.map((s) => s.fsc));
     expect(moved.shells.map((s) => s.fscMasked)).not.toEqual(first.shells.map((s) => s.fscMasked));
+    // A kept part (a page's threshold moves) gives the same sections, and refuses to serve other options.
+    const part = fscUnmaskedPart(half1, half2);
+    expect(maskedFscAtThreshold(half1, half2, tighter, { resolution: 7, fscPart: part }).results).toEqual(moved);
+    expect(runLevel1(half1, half2, { threshold: 1, resolution: 7, hardMask: workings.hardMask.mask, softMask: soft, sections: ["1.a"], fscPart: part }))
+      .toEqual(report);
+    expect(() => maskedFscAtThreshold(half1, half2, soft, { resolution: 7, mode: "vrs-compat", fscPart: part })).toThrow(/vrs-compat/);
   });
 });
 

@@ -178,11 +178,14 @@ export function fscWithMask(part: FscUnmaskedPart, mask?: Volume): FscResult {
   return fscResult(part, maskedCurves(part, mask.data, null));
 }
 
+/** The phase randomisation's seed when none is given. */
+export const DEFAULT_FSC_SEED = 1;
+
 function checkModeAndSeed(options: Pick<FscOptions, "mode" | "seed">): { mode: AnalysisMode; seed: number } {
   const mode = options.mode ?? "default";
   if (!(mode in DPR_THRESHOLD))
     throw new AnalysisInputError("bad-mode", `mode must be "default" or "vrs-compat", got ${JSON.stringify(mode)}`);
-  const seed = options.seed ?? 1;
+  const seed = options.seed ?? DEFAULT_FSC_SEED;
   if (!(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32))
     throw new AnalysisInputError("bad-seed", `the randomisation seed must be an integer from 0 to 2^32 − 1, got ${seed}`);
   return { mode, seed };

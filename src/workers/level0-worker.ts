@@ -55,13 +55,13 @@ import type { CriteriaParameters } from "../../lib/level0/criteria.js";
 import { downsample, downsampleFactor } from "../../lib/fourier/downsample.js";
 import { chooseThreshold } from "../../lib/entries.js";
 import { AnalysisInputError } from "../../lib/errors.js";
-import { analysisInputs } from "../../lib/analysis-inputs.js";
+import { analysisInputs, finiteMap, type Sourced } from "../../lib/analysis-inputs.js";
 import { maxVarianceSlices, backgroundBeyond } from "../../lib/report/figures.js";
 import { emptyMaskMessage, runLevel0WithWorkings, type Level0Options, type Level0Report, type Level0Workings } from "../../lib/level0/level0.js";
 import { computeLocalSections, localSectionIds } from "../../lib/level0/local-sections.js";
 import { hardMask, rawMask, rawMaskThreshold, softMask } from "../../lib/masks/masks.js";
 import { computeStats, OPEN_MAP_MAX_BYTES, readMap, type MapReadResult } from "../../lib/io/mrc-reader.js";
-import { checkHalfMaps, checkHalvesAgainstMap } from "../../lib/level1/fsc.js";
+import { checkHalfMaps, checkHalvesAgainstMap, fscUnmaskedPart, type FscUnmaskedPart } from "../../lib/level1/fsc.js";
 import { combineReports, runLevel1, runLevel1With } from "../../lib/level1/level1.js";
 import type { BandExecutor } from "../../lib/local/bands.js";
 import { averageOf } from "../../lib/level1/level1-local.js";
@@ -178,6 +178,11 @@ interface HalfMaps {
   mask: Volume | null;
   /** What the report's input.halfMaps says of them: files, whether the map is their average, the reader's warnings. */
   files: HalfMapFiles;
+  /**
+   * 1.a's mask-independent part (fscUnmaskedPart) for the last mode and Ts asked: a threshold move then recomputes
+   * only the masked and corrected FSC. One at a time (16 bytes a voxel); it goes with the halves.
+   */
+  fscPart?: { key: string; part: FscUnmaskedPart };
 }
 let halves: HalfMaps | null = null;
 /** The one Level 1 job waiting: 1.a for the newest report, with the hard mask of its threshold. */
@@ -669,10 +674,11 @@ function level1At(request: ReportRequest, level0: Level0Report, hard: Uint8Array
     const local = localFor(request);
     const kept = local?.current ? pick(local.sections, ON_REQUEST_LEVEL1) : {};
     const override = voxelSize === undefined ? undefined : { value: voxelSize, source: voxelSizeSource ?? "--voxel-size" };
-    checkHalvesAgainstMap(map!.volume, level0.input.voxelSize, half1, checkHalfMaps(half1, half2, { mask: userMask ?? undefined, voxelSize: override }));
+    const ts = checkHalfMaps(half1, half2, { mask: userMask ?? undefined, voxelSize: override });
+    checkHalvesAgainstMap(map!.volume, level0.input.voxelSize, half1, ts);
     const level1 = runLevel1(half1, half2, {
       threshold: request.threshold, mode: request.mode, resolution, resolutionSource, voxelSize, voxelSizeSource,
-      hardMask: hard, userMask: userMask ?? undefined,
+      hardMask: hard, userMask: userMask ?? undefined, fscPart: fscPartOf(halves!, request.mode, ts, override),
       sections: Object.keys(kept).length ? level1SectionIds : LIVE_LEVEL1, precomputed: kept,
     });
     const report = combineReports(level0, level1);
@@ -685,6 +691,17 @@ function level1At(request: ReportRequest, level0: Level0Report, hard: Uint8Array
     const { message, code } = error as Error & { code?: string };
     scope.postMessage({ type: "error", id: request.id, request: "level1", threshold: request.threshold, message, code });
   }
+}
+
+/** The halves' 1.a part for `mode` and Ts, made on the first report that needs it and kept for the next moves. */
+function fscPartOf(given: HalfMaps, mode: AnalysisMode, ts: number, voxelSize: Sourced | undefined): FscUnmaskedPart {
+  const key = `${mode} ${ts}`;
+  if (given.fscPart?.key !== key) {
+    given.fscPart = undefined; // freed before the next one is made
+    const part = fscUnmaskedPart(finiteMap(given.half1).volume, finiteMap(given.half2).volume, { mode, voxelSize });
+    given.fscPart = { key, part };
+  }
+  return given.fscPart.part;
 }
 
 /** Max-variance slices of the raw, hard and soft masks and of the background outliers (VRS's figures). */
