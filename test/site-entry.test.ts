@@ -227,6 +227,24 @@ describe("an entry with half maps", () => {
     }
   }, 120_000);
 
+  test("half maps of another grid than the map's are refused before Level 1, naming the entry (the CLI's check)", async () => {
+    // 10³ halves of 11.4 Å voxels, from EMD-3197's header: the halves agree with each other, not with the 20³ map.
+    const header = mapBytes.slice(0, 1024);
+    const view = new DataView(header.buffer);
+    for (const offset of [0, 4, 8, 28, 32, 36]) view.setInt32(offset, 10, true);
+    for (const offset of [40, 44, 48]) view.setFloat32(offset, 10 * 11.4, true);
+    for (const offset of [16, 20, 24]) view.setInt32(offset, 0, true);
+    view.setInt32(92, 0, true); // no extended header
+    const data = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i));
+    writeFileSync(join(dir, "halves", "small.mrc"), Buffer.concat([header, new Uint8Array(data.buffer)]));
+    const other = { ...pair, id: "other-grid", half1: { file: "halves/small.mrc" }, half2: { file: "halves/small.mrc" } };
+    writeFileSync(join(dir, "other.json"), JSON.stringify({ version: 1, entries: [other] }));
+    await expect(entryFiles("other-grid", join(dir, "other.json"))).rejects.toMatchObject({
+      name: "AnalysisInputError", code: "half-map-shape-mismatch",
+      message: expect.stringMatching(/^other-grid: the half maps are 10×10×10 voxels/),
+    });
+  }, 120_000);
+
   test("an entry without half maps names empty half files; EMDB's record listing none is said, with Level 0 alone", async () => {
     const { files, index } = await entryFiles("emd-3197");
     expect(files["half1.f32"]).toEqual(new Uint8Array(0));

@@ -40,6 +40,8 @@ import { parseEmdbXml, type EmdbMetadata } from "../emdb/emdb-metadata.js";
 import { loadEntry, loadHalfMaps, type ResolvedEntry } from "../emdb/resolve-entry.js";
 import { combineReports, runLevel1With, type Level1Report, type Level1Workings } from "../../lib/level1/level1.js";
 import { softMask } from "../../lib/masks/masks.js";
+import { checkHalfMaps, checkHalvesAgainstMap } from "../../lib/level1/fsc.js";
+import { AnalysisInputError } from "../../lib/errors.js";
 import type { HalfMapFiles } from "../../lib/report/report-text.js";
 import { level1SectionIds, type Level1SectionId } from "../../lib/section-registry.js";
 
@@ -213,7 +215,7 @@ interface HalfMapPageFile {
  * recomputes 1.a on threshold moves; the other sections are the entry threshold's), 1.e's bands on worker threads.
  */
 export async function entryLevel1(
-  entry: Pick<ResolvedEntry, "halfMaps" | "emdbMetadata">,
+  entry: Pick<ResolvedEntry, "id" | "halfMaps" | "emdbMetadata">,
   context: ReturnType<typeof analysisContext>,
   hard: Uint8Array,
   resolutionSource: string | undefined,
@@ -224,6 +226,12 @@ export async function entryLevel1(
   if (loaded.status === "not-listed") return { report: null, workings: null, halfMaps: undefined, page: { note: loaded.message }, files: empty };
   const [read1, read2] = await Promise.all([readMap(loaded.half1.bytes), readMap(loaded.half2.bytes)]);
   const { volume } = context;
+  try {
+    checkHalvesAgainstMap(volume, context.ts, read1.volume, checkHalfMaps(read1.volume, read2.volume));
+  } catch (error) {
+    if (error instanceof AnalysisInputError) throw new AnalysisInputError(error.code, `${entry.id}: ${error.message}`);
+    throw error;
+  }
   const { report, workings } = await withBandPool((pool) => runLevel1With(pool.execute, read1.volume, read2.volume, {
     threshold: context.threshold,
     resolution: context.resolution,
