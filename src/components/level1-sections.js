@@ -9,12 +9,13 @@
  *   fdrFscResults(section, {width, curve})  1.b: the 1 % FDR resolution, and the FSC with its significant shells
  *   halfMapLocalResults(section, {width, map}) 1.c and 1.e: percentiles, histogram, slices of the local map
  *   fsoResults(section, {width, curves}), fsc3dResults(section, {width, curves}) 1.g and 1.h, with their curves
- *
- * The curves of 1.b, 1.g and 1.h are not in their section results (the JSON contract): a page draws them when it has
- * the analyses' curves (`curve`/`curves`: fdrFsc's shells, directionalFsc's FSO, Bingham test and axis FSCs).
  *   level1Results(section, options)        the results of any Level 1 section (null for 1.d and 1.f: not computed)
  *   halfMapInput({figures, warnings, simulated}) the half maps' slices, the masked-half warnings, the simulated label
  *   level1SectionsView(report, options)    sections 3.1–3.8 of a page: each one's heading and body
+ *   hasLevel1(report)                      whether the report holds Level 1 sections
+ *
+ * The curves of 1.b, 1.g and 1.h are not in their section results (the JSON contract): a page draws them when it has
+ * the analyses' curves (`curve`/`curves`: fdrFsc's shells, directionalFsc's FSO, Bingham test and axis FSCs).
  */
 import {html} from "htl";
 import {level1SectionIds} from "../lib/section-registry.js";
