@@ -28,6 +28,7 @@ import { analysisContext } from "../../lib/analysis-inputs.js";
 import { emptyMaskMessage, runLevel0InContext } from "../../lib/level0/level0.js";
 import { computeLocalSections } from "../../lib/level0/local-sections.js";
 import { checkHalfMaps, checkHalvesAgainstMap } from "../../lib/level1/fsc.js";
+import { averageOf } from "../../lib/level1/level1-local.js";
 import { combineReports, runLevel1With } from "../../lib/level1/level1.js";
 import { softMask } from "../../lib/masks/masks.js";
 import {
@@ -35,7 +36,7 @@ import {
 } from "../../lib/section-registry.js";
 import { readMap } from "../../lib/io/mrc-reader.js";
 import type { Volume } from "../../lib/io/volume.js";
-import { formatReport, reportJson, type HalfMapFiles, type Report } from "../../lib/report/report-text.js";
+import { averagedMapName, formatReport, halfMapFileWarnings, reportJson, type HalfMapFiles, type Report } from "../../lib/report/report-text.js";
 import { mapMaximum } from "../../lib/level0/section-0b-mask.js";
 import { defaultPoolSize, poolSize, withBandPool } from "../workers/band-pool.js";
 import { MapFileError, readMapFile, type MapFile } from "./read-map-file.js";
@@ -158,11 +159,7 @@ async function readHalfMaps(values: { half1?: string; half2?: string; mask?: str
     values.mask === undefined ? undefined : readLevel1File("mask", values.mask),
   ]);
   const named = (f: MapFile) => ({ file: basename(f.path), sha256: f.sha256 });
-  const fileWarnings = [
-    ...h1.result.warnings.map((w) => `half map 1 file: ${w}`),
-    ...h2.result.warnings.map((w) => `half map 2 file: ${w}`),
-    ...(mask?.result.warnings ?? []).map((w) => `mask file: ${w}`),
-  ];
+  const fileWarnings = halfMapFileWarnings(h1.result.warnings, h2.result.warnings, mask?.result.warnings);
   return {
     half1: h1.result.volume,
     half2: h2.result.volume,
@@ -177,10 +174,9 @@ async function readHalfMaps(values: { half1?: string; half2?: string; mask?: str
  */
 function averageMap(halves: HalfMapInput): { volume: Volume; file: string; sha256: string } {
   checkHalfMaps(halves.half1, halves.half2);
-  const data = new Float32Array(halves.half1.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = (halves.half1.data[i] + halves.half2.data[i]) / 2;
+  const data = averageOf(halves.half1, halves.half2);
   const sha256 = createHash("sha256").update(new Uint8Array(data.buffer)).digest("hex");
-  return { volume: { ...halves.half1, data }, file: `average of ${halves.files.half1.file} and ${halves.files.half2.file}`, sha256 };
+  return { volume: { ...halves.half1, data }, file: averagedMapName(halves.files), sha256 };
 }
 
 export async function runReport(args: string[], io: CliIO): Promise<number> {

@@ -28,7 +28,7 @@ import { readMap } from "../../lib/io/mrc-reader.js";
 import {
   componentRows, guinierRows, histogramRows, massTableRows, summaryRows, sweepRows,
 } from "../../lib/report/report-tables.js";
-import { reportJson } from "../../lib/report/report-text.js";
+import { halfMapFileWarnings, reportJson } from "../../lib/report/report-text.js";
 import type { AnalysisMode, SectionResult } from "../../lib/report/report-types.js";
 import { localSectionIds, sectionIds, spectralSectionIds, type Level0SectionId } from "../../lib/section-registry.js";
 import type { MaskResults } from "../../lib/level0/section-0b-mask.js";
@@ -255,7 +255,7 @@ export async function entryLevel1(
       half1: { file: loaded.half1.name, sha256: loaded.half1.sha256 }, half2: { file: loaded.half2.name, sha256: loaded.half2.sha256 },
       averaged: false,
       // Labelled as `mapval report --half1 --half2` labels them.
-      fileWarnings: [...read1.warnings.map((w) => `half map 1 file: ${w}`), ...read2.warnings.map((w) => `half map 2 file: ${w}`)],
+      fileWarnings: halfMapFileWarnings(read1.warnings, read2.warnings),
     },
     page: { source: loaded.source, half1: named(loaded.half1, read1), half2: named(loaded.half2, read2), shape: [read1.volume.nx, read1.volume.ny, read1.volume.nz] },
     files: { "half1.f32": bytesOf(read1.volume.data), "half2.f32": bytesOf(read2.volume.data) },

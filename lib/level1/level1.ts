@@ -27,7 +27,7 @@ import {
   type FscUnmaskedPart,
 } from "./fsc.js";
 import { halfMapFigures, type HalfMapFigures } from "./level1-figures.js";
-import { halfMapLocalResolutionSection, halfMapLocalResolutionSectionWith, localFscSection } from "./level1-local.js";
+import { averageOf, halfMapLocalResolutionSection, halfMapLocalResolutionSectionWith, localFscSection } from "./level1-local.js";
 import type { BandExecutor } from "../local/bands.js";
 import { monodirSection, resmapSection, type Level1SectionResult } from "./level1-sections.js";
 import type { Vec3, Volume } from "../io/volume.js";
@@ -206,12 +206,6 @@ function runLevel1InContext(c: Level1Context, options: Level1Options): { report:
     ...(options.figures && { figures: halfMapFigures(c.half1, c.half2) }),
   };
   return { report, workings: { localMaps } };
-}
-
-function averageOf(half1: Volume, half2: Volume): Float32Array {
-  const average = new Float32Array(half1.data.length);
-  for (let i = 0; i < average.length; i++) average[i] = (half1.data[i] + half2.data[i]) / 2;
-  return average;
 }
 
 function notRequested(id: Level1SectionId, requested: readonly Level1SectionId[]): SectionResult<object> {

@@ -58,6 +58,16 @@ export interface HalfMapFiles {
   fileWarnings?: readonly string[];
 }
 
+/** The reader's warnings about the half maps (and mask), labelled with their file, as HalfMapFiles' fileWarnings. */
+export function halfMapFileWarnings(half1: readonly string[], half2: readonly string[], mask: readonly string[] = []): string[] {
+  return [...half1.map((w) => `half map 1 file: ${w}`), ...half2.map((w) => `half map 2 file: ${w}`), ...mask.map((w) => `mask file: ${w}`)];
+}
+
+/** The report's file name for a map that is the average of its halves (no map given). */
+export function averagedMapName(files: Pick<HalfMapFiles, "half1" | "half2">): string {
+  return `average of ${files.half1.file} and ${files.half2.file}`;
+}
+
 export interface ReportJsonOptions {
   /** The map reader's warnings about the file (MapReadResult.warnings). */
   fileWarnings?: readonly string[];

@@ -66,7 +66,7 @@ import { combineReports, runLevel1, runLevel1With } from "../../lib/level1/level
 import type { BandExecutor } from "../../lib/local/bands.js";
 import { averageOf } from "../../lib/level1/level1-local.js";
 import { componentRows, guinierRows, massTableRows, summaryRows, sweepRows } from "../../lib/report/report-tables.js";
-import { reportJson, type HalfMapFiles } from "../../lib/report/report-text.js";
+import { averagedMapName, halfMapFileWarnings, reportJson, type HalfMapFiles } from "../../lib/report/report-text.js";
 import type { AnalysisMode, SectionResult } from "../../lib/report/report-types.js";
 import { level0Sections, level1SectionIds, type Level0SectionId, type Level1SectionId, type SectionId } from "../../lib/section-registry.js";
 import type { MaskResults } from "../../lib/level0/section-0b-mask.js";
@@ -425,10 +425,7 @@ async function readHalves(half1: FileBytes, half2: FileBytes, mask: FileBytes | 
   const files: HalfMapFiles = {
     half1: file(read.half1), half2: file(read.half2), ...(read.mask && { mask: file(read.mask) }), averaged: average,
     // Labelled as `mapval report --half1 --half2 --mask` labels them (data-loaders/cli/cli-report.ts).
-    fileWarnings: [
-      ...read.half1.warnings.map((w) => `half map 1 file: ${w}`), ...read.half2.warnings.map((w) => `half map 2 file: ${w}`),
-      ...(read.mask?.warnings ?? []).map((w) => `mask file: ${w}`),
-    ],
+    fileWarnings: halfMapFileWarnings(read.half1.warnings, read.half2.warnings, read.mask?.warnings),
   };
   return { half1: read.half1.volume, half2: read.half2.volume, mask: read.mask?.volume ?? null, files };
 }
@@ -438,7 +435,7 @@ async function averageFile({ half1, half2, files }: HalfMaps): Promise<ReadFile>
   const volume: Volume = { ...half1, data: averageOf(half1, half2) };
   const data = volume.data;
   return {
-    volume, stats: computeStats(data), warnings: [], name: `average of ${files.half1.file} and ${files.half2.file}`,
+    volume, stats: computeStats(data), warnings: [], name: averagedMapName(files),
     sha256: await sha256Hex(new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength)),
   };
 }
