@@ -3,10 +3,11 @@
  * then hand them to `runLevel0` as `precomputed` (the CLI, the site loader). The sections are those `runLevel0` would
  * compute, number for number.
  */
-import type { BandExecutor } from "../local/bands.js";
+import { runWith } from "../local/band-kernels.js";
+import type { BandExecutor, PlanProgress } from "../local/bands.js";
 import type { SectionResult } from "../report/report-types.js";
-import { localResolutionSectionWith, type LocalResolutionOptions } from "./section-0e-local-resolution.js";
-import { localSectionsWith } from "./section-0f-locbfactor.js";
+import { localResolutionPlan, type LocalResolutionOptions } from "./section-0e-local-resolution.js";
+import { localSectionsPlan } from "./section-0f-locbfactor.js";
 import type { LocalMapOutput } from "../local/local-stats.js";
 import { localSectionIds, type LocalSectionId } from "../section-registry.js";
 import type { Volume } from "../io/volume.js";
@@ -23,22 +24,47 @@ export function splitLocalMap(section: LocalSection): { numbers: SectionResult<o
   return { numbers, localMap };
 }
 
+/** The two stages of a run: 0.e's resolution sweep, then 0.f and 0.g's spiral bands together. */
+export type LocalStage = "0.e" | "0.f–0.g";
+
+/** Where a run of the local sections is (`computeLocalSections`): the stage and its phase (lib/local/bands.ts). */
+export type LocalProgress = PlanProgress & { stage: LocalStage };
+
+/** A phase's fraction is reported again once it has grown by this much (a new stage, phase or band always is). */
+const PROGRESS_STEP = 0.01;
+
 /**
  * The sections of `ids` (default all three), computed with `executor`: 0.e, then 0.f and 0.g, each planned just before
  * its band run and run on all the executor's threads. (Run together, or planned together from one transform of the
  * map, they took as long on two cores and a quarter more memory: each one's buffers and garbage add up.)
+ * `onProgress` follows each stage through its phases: preparing (the map's transforms and grids), its bands (after
+ * each one fed), finishing; the same events whichever the executor.
  */
 export async function computeLocalSections(
   executor: BandExecutor,
   volume: Volume,
   options: LocalResolutionOptions,
   ids: readonly LocalSectionId[] = localSectionIds,
+  onProgress: (progress: LocalProgress) => void = () => undefined,
 ): Promise<Partial<Record<LocalSectionId, LocalSection>>> {
   const wanted = { bfactor: ids.includes("0.f"), occupancy: ids.includes("0.g") };
   const out: Partial<Record<LocalSectionId, LocalSection>> = {};
-  if (ids.includes("0.e")) out["0.e"] = await localResolutionSectionWith(executor, volume, options);
+  let last: LocalProgress | null = null;
+  const report = (stage: LocalStage) => (progress: PlanProgress) => {
+    const next = { ...progress, stage };
+    const moved = !last || last.stage !== stage || last.phase !== next.phase || next.phase === "bands" ||
+      next.fraction - last.fraction >= PROGRESS_STEP;
+    if (moved) onProgress((last = next));
+  };
+  const preparing = (stage: LocalStage) => (fraction: number) => report(stage)({ phase: "preparing", fraction });
+  if (ids.includes("0.e")) {
+    preparing("0.e")(0);
+    out["0.e"] = await runWith(executor, localResolutionPlan(volume, options, preparing("0.e")), report("0.e"));
+  }
   if (wanted.bfactor || wanted.occupancy) {
-    const sections = await localSectionsWith(executor, volume, options, wanted);
+    preparing("0.f–0.g")(0);
+    const planned = localSectionsPlan(volume, options, wanted, preparing("0.f–0.g"));
+    const sections = await runWith(executor, planned, report("0.f–0.g"));
     if (wanted.bfactor) out["0.f"] = sections["0.f"];
     if (wanted.occupancy) out["0.g"] = sections["0.g"];
   }

@@ -35,6 +35,33 @@ export interface BandRun {
 /** Computes a run's tasks somewhere and feeds their results to `run.accept` in task order. */
 export type BandExecutor = (run: BandRun) => Promise<void>;
 
+/**
+ * How far a planned computation has got: preparing its band run (the map's transforms and grids), the band run (bands
+ * fed, of at most `total`: a sweep may stop early), or finishing (statistics and maps); `fraction` of that phase, 0 … 1.
+ */
+export type PlanProgress =
+  | { phase: "preparing" | "finishing"; fraction: number }
+  | { phase: "bands"; fraction: number; fed: number; total: number };
+
+/** Told the share done (0 … 1) of one step of the work, as it grows. */
+export type FractionDone = (fraction: number) => void;
+
+export const ignoreProgress: FractionDone = () => undefined;
+
+/**
+ * One step's progress as part of a larger one: the steps take `weights` (their shares of the time), and step i's
+ * fraction f reports (w_0 + … + w_{i−1} + w_i·f)/Σw to `onProgress`.
+ */
+export function progressSteps(onProgress: FractionDone, weights: readonly number[]): FractionDone[] {
+  const total = weights.reduce((a, b) => a + b, 0);
+  let before = 0;
+  return weights.map((weight) => {
+    const start = before;
+    before += weight;
+    return (fraction) => onProgress((start + weight * Math.min(1, Math.max(0, fraction))) / total);
+  });
+}
+
 /** A section that is either settled before any band (does not apply, empty mask…) or needs a band run first. */
 export type Planned<T> = { done: T } | { run: BandRun; finish: () => T };
 

@@ -16,7 +16,8 @@
  * size, as Xmipp's FFT_IDX2DIGFREQ; the sweep snaps resolutions to Fourier bins of the x axis (Xmipp's `volsize`).
  */
 import {
-  computeInOrder, sharedFloat64Array, type BandComputer, type BandJob, type BandRun, type Planned,
+  computeInOrder, ignoreProgress, progressSteps, sharedFloat64Array, type BandComputer, type BandJob, type BandRun,
+  type FractionDone, type Planned,
 } from "./bands.js";
 import { halfWidth, inverseRealFft3d, realFft3d, type GridShape, type HalfSpectrum, type RealGrid } from "../fourier/fft3d.js";
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
@@ -371,9 +372,14 @@ export function monoRes(grid: RealGrid, mask: Uint8Array, options: MonoResOption
 /**
  * `monoRes` as a band run: the checks that need no band are done here; the run's tasks are the mask refinement and
  * then every resolution of the sweep, whose amplitudes do not depend on one another (the sweep stops early, so a
- * parallel executor may compute a few it then ignores).
+ * parallel executor may compute a few it then ignores). `onProgress` follows the set-up (labels, then the transforms).
  */
-export function monoResPlan(grid: RealGrid, mask: Uint8Array, options: MonoResOptions): Planned<MonoResResult> {
+export function monoResPlan(
+  grid: RealGrid,
+  mask: Uint8Array,
+  options: MonoResOptions,
+  onProgress: FractionDone = ignoreProgress,
+): Planned<MonoResResult> {
   const { nx, ny, nz, data } = grid;
   const n = nx * ny * nz;
   if (mask.length !== n) throw new RangeError(`mask has ${mask.length} voxels, expected ${n}`);
@@ -381,7 +387,9 @@ export function monoResPlan(grid: RealGrid, mask: Uint8Array, options: MonoResOp
   const noise = options.noise;
   if (noise && (noise.nx !== nx || noise.ny !== ny || noise.nz !== nz))
     throw new RangeError(`noise is ${noise.nx}×${noise.ny}×${noise.nz}, expected ${nx}×${ny}×${nz}`);
+  const [labelsDone, transformsDone] = progressSteps(onProgress, [0.3, 0.7]);
   const { labels, cliffRadius } = cliffLabels(grid, mask);
+  labelsDone(1);
   let maskVoxels = 0, noiseVoxels = 0;
   for (let i = 0; i < n; i++) {
     if (labels[i] === 1) maskVoxels++;
@@ -408,6 +416,7 @@ export function monoResPlan(grid: RealGrid, mask: Uint8Array, options: MonoResOp
     return { done: { measured: false, reason, diagnostics: partial } };
   }
   const sweep = new MonoResSweep(grid, labels, partial, options);
+  transformsDone(1);
   return { run: sweep, finish: () => sweep.result() };
 }
 

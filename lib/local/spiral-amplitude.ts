@@ -25,7 +25,7 @@
  * |v_c|², which keeps the numpy modulus exactly, for the price of one small 2-D FFT per axis and band (the
  * "numpy" Nyquist mode of lib/local/monogenic.ts).
  */
-import { sharedFloat32Array, type BandComputer, type BandJob, type BandRun } from "./bands.js";
+import { ignoreProgress, progressSteps, sharedFloat32Array, type BandComputer, type BandJob, type BandRun, type FractionDone } from "./bands.js";
 import { AnalysisInputError } from "../errors.js";
 import { halfWidth, realFft3dFloat32, type RealGrid } from "../fourier/fft3d.js";
 import { hardMask } from "../masks/masks.js";
@@ -233,8 +233,9 @@ export interface LocalGrid {
  * cropped or zero-padded along y and z) and the ucm code uses TsTarget on every axis, a sphere for the noise region
  * and σ = 4.8/(n·TsTarget). "default": the box keeps its own even edges, each axis its true sampling
  * (Ts·n/⌊n·Ts/TsTarget⌋), the noise region is the inscribed ellipsoid and σ uses the geometric-mean edge.
+ * `onProgress` follows the work.
  */
-export function localGrid(volume: Volume, options: LocalOptions): LocalGrid {
+export function localGrid(volume: Volume, options: LocalOptions, onProgress: FractionDone = ignoreProgress): LocalGrid {
   const { voxelSize, threshold, resolution } = options;
   const mode = options.mode ?? "default";
   if (!(Number.isFinite(voxelSize) && voxelSize > 0))
@@ -243,7 +244,9 @@ export function localGrid(volume: Volume, options: LocalOptions): LocalGrid {
     throw new AnalysisInputError("bad-resolution", `resolution must be a positive number of Å, got ${resolution}`);
   if (!Number.isFinite(threshold))
     throw new AnalysisInputError("bad-threshold", `threshold must be a number, got ${threshold}`);
-  const resampled = vrsResample(volume, { voxelSize, resolution });
+  // Shares of the time at 256³: the resampling reads the whole map; the rest works on the resized one.
+  const [resampleDone, resizedDone] = progressSteps(onProgress, [0.9, 0.1]);
+  const resampled = vrsResample(volume, { voxelSize, resolution }, resampleDone);
   const { targetVoxelSize } = resampled;
   let resized = resampled.volume;
   const boxes = localGridBoxes([volume.nx, volume.ny, volume.nz], { ...options, mode });
@@ -261,6 +264,7 @@ export function localGrid(volume: Volume, options: LocalOptions): LocalGrid {
   const { mask, voxels: maskVoxels } = hardMask(resized, threshold, { voxelSize: targetVoxelSize, mode });
   const { region: noiseRegion, voxels: noiseRegionVoxels } = noiseRegionOf(mask, resized);
   const spiral = SpiralAmplitude.ofMap(resized, { voxelSize: sampling });
+  resizedDone(1);
   return {
     spiral,
     shape: [resized.nx, resized.ny, resized.nz],
