@@ -72,10 +72,8 @@ describe("web band executor", () => {
   it("feeds every result in task order, with at most `size` outstanding, and ends its workers", async () => {
     const tasks = Array.from({ length: 23 }, (_, i) => 10 + i);
     const { run, fed } = testRun(tasks);
-    const progress: number[] = [];
-    await webBandExecutor("band.js", 3, (_, done) => progress.push(done)).execute(run);
+    await webBandExecutor("band.js", 3).execute(run);
     expect(fed).toEqual(tasks.map((t, i) => [i, i, i * i, t, 1]));
-    expect(progress).toEqual(tasks.map((_, i) => i + 1));
     expect(started.length).toBe(3);
     expect(mostInFlight).toBeLessThanOrEqual(3);
     expect(started.every((w) => w.terminated)).toBe(true);

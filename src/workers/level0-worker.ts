@@ -31,7 +31,8 @@
  *               masks} and {type: "soft", id, slices} (skipped when a newer request is waiting); `local` is null or
  *               {threshold, mode, current, sections: 0.e–0.g} (current: they are in this report)
  *               {type: "sweep", id, rows, ms}
- *               {type: "local-progress", id, stage ("0.e" | "0.f–0.g"), fed, total, ms} (a run starts, a band is fed)
+ *               {type: "local-progress", id, stage ("0.e" | "0.f–0.g"), phase, fraction, fed?, total?, ms} (lib/level0/
+ *               local-sections.ts LocalProgress: through each stage's preparing, its bands and finishing)
  *               {type: "local", id, threshold, mode, ms}; {type: "local-cancelled", id}
  *               {type: "error", id, request, threshold?, message, code?}
  * A message of another shape (null, an unknown type or mode, a threshold that is not a finite number) is answered by
@@ -44,7 +45,7 @@ import { AnalysisInputError } from "../../lib/errors.js";
 import { analysisInputs } from "../../lib/analysis-inputs.js";
 import { maxVarianceSlices, backgroundBeyond } from "../../lib/report/figures.js";
 import { emptyMaskMessage, runLevel0WithWorkings, type Level0Options, type Level0Report, type Level0Workings } from "../../lib/level0/level0.js";
-import { computeLocalSections, localSectionIds } from "../../lib/level0/local-sections.js";
+import { computeLocalSections, localSectionIds, type LocalProgress } from "../../lib/level0/local-sections.js";
 import { hardMask, rawMask, rawMaskThreshold, softMask } from "../../lib/masks/masks.js";
 import { computeStats, OPEN_MAP_MAX_BYTES, readMap } from "../../lib/io/mrc-reader.js";
 import { componentRows, guinierRows, massTableRows, summaryRows, sweepRows } from "../../lib/report/report-tables.js";
@@ -407,12 +408,9 @@ async function computeLocal(request: LocalRequest): Promise<void> {
   const current = map;
   const { id, threshold, mode } = request;
   const started = performance.now();
-  const stageOf = { monores: "0.e", spiral: "0.f–0.g" } as Record<string, string>;
-  const progress = (kind: string, fed: number, total: number) =>
-    scope.postMessage({ type: "local-progress", id, stage: stageOf[kind] ?? kind, fed, total, ms: performance.now() - started });
-  const executor = webBandExecutor(request.bandWorkerUrl, request.workers, (run, fed) => progress(run.job.kind, fed, run.job.tasks.length));
-  const execute = executor.execute;
-  localRun = { id, executor: { ...executor, execute: (run) => (progress(run.job.kind, 0, run.job.tasks.length), execute(run)) } };
+  const progress = (p: LocalProgress) => scope.postMessage({ type: "local-progress", id, ...p, ms: performance.now() - started });
+  progress({ stage: "0.e", phase: "preparing", fraction: 0 });
+  localRun = { id, executor: webBandExecutor(request.bandWorkerUrl, request.workers) };
   const run = localRun;
   try {
     const { sections: _s, precomputed: _p, parameters: _q, ...options } = reportOptions({ ...request, type: "report", parameters: {} });
@@ -421,7 +419,7 @@ async function computeLocal(request: LocalRequest): Promise<void> {
     if (mask.voxels === 0) throw new AnalysisInputError("empty-mask", emptyMaskMessage);
     const sections = await computeLocalSections(run.executor.execute, inputs.volume, {
       voxelSize: inputs.ts, threshold, resolution: inputs.resolution, mode, hardMask: mask.mask,
-    });
+    }, localSectionIds, progress);
     if (map !== current || localRun !== run) return; // another file, or a newer request
     const plain = Object.fromEntries(Object.entries(sections).map(([key, { localMap: _m, ...section }]) => [key, section]));
     current.local.set(localKey(request), { threshold, sections: plain });
