@@ -1,14 +1,16 @@
 /**
  * 0.e–0.g in real Chromium on the open-a-map page (src/open.md → src/workers/web-band-executor.ts), as a user runs
- * them: emd_1997 Fourier-upsampled to 256³ (bench/upsample.ts, 0.789 Å, resolution 7 Å, threshold 1.0) opened through
- * the file input, then "Compute local sections at this threshold" with as many band workers as the browser reports
- * cores (navigator.hardwareConcurrency; 2 on the project's machine). Built site required (`npm run build`).
+ * them: emd_1997 Fourier-upsampled to 256³ and 512³ (bench/upsample.ts, 0.789 and 0.394 Å, resolution 7 Å, threshold
+ * 1.0) opened through the file input, then "Compute local sections at this threshold" with as many band workers as the
+ * browser reports cores (navigator.hardwareConcurrency; 2 on the project's machine). Built site required
+ * (`npm run build`). MAPVAL_LOCAL_EDGES=256 (a comma-separated list) picks the sizes.
  *
- * Figures: wall time from the click to the report holding 0.e–0.g; the longest gap between two progress updates on
- * the page; and the memory of the run: peak resident set of the page's renderer process (where the page's worker and
- * its band workers live) during the run minus its resident set just before (an upper bound: it counts garbage not yet
- * collected), against the map's bytes. Targets (issue 14): ≤ 90 s with 2 workers, progress at least every 2 s,
- * ≤ 8× the map's bytes. `npm run bench -- local-browser`.
+ * Figures: wall time from the click to the report holding 0.e–0.g, and each stage's phases (the progress bar's
+ * data-stage and data-phase); the longest gap between two progress updates on the page; and the memory of the run:
+ * peak resident set of the page's renderer process (where the page's worker and its band workers live) during the run
+ * minus its resident set just before (an upper bound: it counts garbage not yet collected), against the map's bytes.
+ * Targets (issue 14): ≤ 90 s with 2 workers at 256³, progress at least every 2 s, ≤ 8× the map's bytes.
+ * `npm run bench -- local-browser`.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -19,7 +21,7 @@ import { serveDirectory } from "../data-loaders/site/static-server.js";
 import { benchMap, mrcBytes, mib } from "./upsample.js";
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
-const EDGE = 256;
+const EDGES = (process.env.MAPVAL_LOCAL_EDGES ?? "256,512").split(",").map(Number);
 
 /** Processes whose command line holds `marker` (the browser's profile directory), and all their descendants. */
 function processTree(marker: string): { pid: number; renderer: boolean }[] {
@@ -54,6 +56,10 @@ export async function run(): Promise<void> {
     console.log("local-browser: dist/ has no open page; run `npm run build` first");
     return;
   }
+  for (const edge of EDGES) await runAt(edge);
+}
+
+async function runAt(EDGE: number): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), "mapval-local-browser-"));
   const mapPath = join(scratch, `emd_1997-${EDGE}.map`);
   const volume = benchMap(EDGE);
@@ -78,14 +84,18 @@ export async function run(): Promise<void> {
     const before = renderer();
     const workers = await page.evaluate(() => navigator.hardwareConcurrency);
 
-    // Each change of the progress text, timed in the page.
+    // Each change of the progress text, and each stage and phase the progress bar names, timed in the page.
     await page.evaluate(() => {
-      const w = window as unknown as { progressTimes: number[] };
+      const w = window as unknown as { progressTimes: number[]; phases: [string, number][] };
       w.progressTimes = [performance.now()];
+      w.phases = [];
       let last = "";
       new MutationObserver(() => {
         const text = document.querySelector('[data-testid="local-panel"]')?.textContent ?? "";
         if (text !== last) (w.progressTimes.push(performance.now()), (last = text));
+        const bar = document.querySelector('[data-testid="local-progress"]');
+        const phase = bar ? `${bar.getAttribute("data-stage")} ${bar.getAttribute("data-phase")}` : "";
+        if (phase && phase !== w.phases.at(-1)?.[0]) w.phases.push([phase, performance.now()]);
       }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
     });
     let peak = before;
@@ -97,8 +107,13 @@ export async function run(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
     const state = await page.getByTestId("local-panel").getAttribute("data-state");
-    const times = (await page.evaluate(() => (window as unknown as { progressTimes: number[] }).progressTimes)) as number[];
+    const { times, phases } = await page.evaluate(() => {
+      const w = window as unknown as { progressTimes: number[]; phases: [string, number][] };
+      return { times: w.progressTimes, phases: w.phases };
+    });
     const gaps = times.slice(1).map((t, i) => (t - times[i]) / 1000);
+    const ended = times[times.length - 1]; // the panel saying the run is done
+    const phaseTimes = phases.map(([name, t], i) => `${name} ${(((phases[i + 1]?.[1] ?? ended) - t) / 1000).toFixed(1)} s`);
     const statuses = await Promise.all(["0.e", "0.f", "0.g"].map((id) => page.getByTestId(`status-${id}`).getAttribute("data-status")));
     console.log(
       `0.e–0.g in Chromium, ${EDGE}³ (${mib(mapBytes)}), ${workers} band workers: ${seconds.toFixed(1)} s (target 90), run ${state}, ` +
@@ -106,6 +121,7 @@ export async function run(): Promise<void> {
         `(target 2); renderer resident set ${mib(before)} before, peak ${mib(peak)}: +${mib(peak - before)} = ` +
         `${((peak - before) / mapBytes).toFixed(1)}× the map (target 8×); load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
     );
+    console.log(`  phases: ${phaseTimes.join(", ")}`);
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
