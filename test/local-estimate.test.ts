@@ -1,8 +1,10 @@
 /**
  * The page's estimate of a 0.e–0.g run (src/components/local-sections.js `localEstimate`): the fraction done from the
- * stage and phase shares, hand-computed, and the time left from the time so far.
+ * stage and phase shares, hand-computed, and the time left from the time so far; and the words for a run's progress
+ * (lib/level0/local-progress.ts, the page's and the CLI's).
  */
 import { describe, expect, it } from "vitest";
+import { localProgressText } from "../lib/level0/local-progress.js";
 import { localEstimate } from "../src/components/local-sections.js";
 
 describe("localEstimate", () => {
@@ -20,5 +22,13 @@ describe("localEstimate", () => {
     const spiral = localEstimate({ stage: "0.f–0.g", phase: "bands", fraction: 1, fed: 12, total: 12, ms: 60_000 });
     expect(spiral.fraction).toBeCloseTo(0.9 + 0.1 * 0.95, 12);
     expect(spiral.secondsLeft).toBeCloseTo((60 * 0.005) / 0.995, 9);
+  });
+});
+
+describe("localProgressText", () => {
+  it("names the stage and the phase, the band fed or the share prepared", () => {
+    expect(localProgressText({ stage: "0.e", phase: "preparing", fraction: 0.429 })).toBe("0.e, preparing the grids (42 %)");
+    expect(localProgressText({ stage: "0.e", phase: "bands", fraction: 0.1, fed: 4, total: 40 })).toBe("0.e, band 4 of at most 40");
+    expect(localProgressText({ stage: "0.f–0.g", phase: "finishing", fraction: 0 })).toBe("0.f–0.g, finishing");
   });
 });

@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import { AnalysisInputError, MapFormatError } from "../../lib/errors.js";
 import { analysisContext } from "../../lib/analysis-inputs.js";
 import { emptyMaskMessage, runLevel0InContext } from "../../lib/level0/level0.js";
-import { computeLocalSections } from "../../lib/level0/local-sections.js";
+import { computeLocalSections, localProgressText } from "../../lib/level0/local-sections.js";
 import { localSectionIds, sectionIds, sectionRegistry, type Level0SectionId } from "../../lib/section-registry.js";
 import { readMap } from "../../lib/io/mrc-reader.js";
 import { formatReport, reportJson } from "../../lib/report/report-text.js";
@@ -152,7 +152,8 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
       const precomputed = local.length === 0 ? {} : await withBandPool(async (pool) => {
         status.show(`mapval report: computing ${local.join(", ")} (${pool.size} worker thread${pool.size > 1 ? "s" : ""})…`);
         const options = { voxelSize: context.ts, threshold: context.threshold, resolution: context.resolution, mode: context.mode };
-        return computeLocalSections(pool.execute, context.volume, options, local);
+        const threads = `${pool.size} worker thread${pool.size > 1 ? "s" : ""}`;
+        return computeLocalSections(pool.execute, context.volume, options, local, (p) => status.show(`mapval report: ${localProgressText(p)} (${threads})…`));
       }, { size: workers });
       report = runLevel0InContext(context, {
         sections,

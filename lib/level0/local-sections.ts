@@ -5,6 +5,7 @@
  */
 import { runWith } from "../local/band-kernels.js";
 import type { BandExecutor, PlanProgress } from "../local/bands.js";
+import type { LocalProgress, LocalStage } from "./local-progress.js";
 import type { SectionResult } from "../report/report-types.js";
 import { localResolutionPlan, type LocalResolutionOptions } from "./section-0e-local-resolution.js";
 import { localSectionsPlan } from "./section-0f-locbfactor.js";
@@ -13,6 +14,7 @@ import { localSectionIds, type LocalSectionId } from "../section-registry.js";
 import type { Volume } from "../io/volume.js";
 
 export { localSectionIds, type LocalSectionId } from "../section-registry.js";
+export { localProgressText, type LocalProgress, type LocalStage } from "./local-progress.js";
 
 /** A local section with its map (for pages); `runLevel0` reports take it without. */
 export type LocalSection = SectionResult<object> & { localMap?: LocalMapOutput };
@@ -23,12 +25,6 @@ export function splitLocalMap(section: LocalSection): { numbers: SectionResult<o
   const { localMap, ...numbers } = section;
   return { numbers, localMap };
 }
-
-/** The two stages of a run: 0.e's resolution sweep, then 0.f and 0.g's spiral bands together. */
-export type LocalStage = "0.e" | "0.f–0.g";
-
-/** Where a run of the local sections is (`computeLocalSections`): the stage and its phase (lib/local/bands.ts). */
-export type LocalProgress = PlanProgress & { stage: LocalStage };
 
 /** A phase's fraction is reported again once it has grown by this much (a new stage, phase or band always is). */
 const PROGRESS_STEP = 0.01;

@@ -13,6 +13,7 @@
  *   localSectionsView(report, local)   the report's sections 2.5–2.7: each one's heading, body and where it is from
  */
 import {html} from "htl";
+import {localProgressText} from "../lib/level0/local-progress.js";
 import {localSectionIds} from "../lib/section-registry.js";
 import {number, rowsTable, sectionBody, voxels} from "./report-view.js";
 
@@ -71,17 +72,6 @@ export function localEstimate(progress) {
 }
 
 /**
- * What a run is doing, from its last progress message.
- * @param {Mapval.LocalProgress | null} progress
- */
-function localStep(progress) {
-  if (!progress) return "preparing";
-  if (progress.phase === "bands") return `${progress.stage}, band ${progress.fed} of at most ${progress.total}`;
-  if (progress.phase === "finishing") return `${progress.stage}, finishing`;
-  return `${progress.stage}, preparing the grids (${Math.floor(100 * progress.fraction)} %)`;
-}
-
-/**
  * `run`: the client's localRun; `local`: the report's; `recompute()` starts a run at the current inputs, `cancel()`
  * ends it; `unavailable`: why this page cannot compute them (then no button).
  * @param {{run: Mapval.LocalRun | null, local: Mapval.LocalSections | null | undefined, recompute: () => void, cancel: () => void,
@@ -95,7 +85,7 @@ export function localPanel({run, local, recompute, cancel, unavailable}) {
     const {fraction, secondsLeft} = localEstimate(run.progress);
     const p = run.progress;
     return panel(html`<p>Computing 0.e–0.g at threshold ${six(run.threshold)} on ${run.workers} worker${run.workers > 1 ? "s" : ""}:
-        ${localStep(p)}${secondsLeft === null ? "" : html`, <span data-testid="local-time-left">about ${Math.ceil(secondsLeft)} s left</span>`}.</p>
+        ${p ? localProgressText(p) : "preparing"}${secondsLeft === null ? "" : html`, <span data-testid="local-time-left">about ${Math.ceil(secondsLeft)} s left</span>`}.</p>
       <progress data-testid="local-progress" max="1" value=${fraction} data-stage=${p?.stage ?? ""} data-phase=${p?.phase ?? ""}></progress>
       <button type="button" data-testid="local-cancel" onclick=${cancel}>Cancel</button>`);
   }
