@@ -1,7 +1,8 @@
 /**
  * Progress of 0.e–0.g (lib/level0/local-sections.ts `computeLocalSections`): each stage goes through preparing (whose
- * fraction moves during the resampling and set-up, not only at its ends), its bands (one event per band fed) and
- * finishing, whichever the executor; the sections are those computed without progress.
+ * fraction moves during the resampling and set-up, not only at its ends), its bands (an event per band fed, and as the
+ * band in hand is computed where the executor tells) and finishing, whichever the executor; the sections are those
+ * computed without progress.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -34,7 +35,8 @@ const here: BandExecutor = async (run) => computeInOrder(run, bandComputer(run.j
 const pool = new BandPool({ size: 2 });
 afterAll(() => pool.close());
 
-describe.each([["on this thread", here], ["on a pool of 2 worker threads", pool.execute]] as const)("computeLocalSections %s", (_, executor) => {
+// This thread tells each band's progress as it is computed; the Node pool only when a band is fed.
+describe.each([["on this thread", here, true], ["on a pool of 2 worker threads", pool.execute, false]] as const)("computeLocalSections %s", (_, executor, within) => {
   it("reports every stage preparing, its bands one by one and finishing, and computes the same sections", { timeout: 120_000 }, async () => {
     const events: LocalProgress[] = [];
     const sections = await computeLocalSections(executor, volume, options, undefined, (p) => events.push(p));
@@ -54,9 +56,15 @@ describe.each([["on this thread", here], ["on a pool of 2 worker threads", pool.
       expect(preparing.filter((f) => f > 0 && f < 0.99).length).toBeGreaterThan(5);
       expect(preparing.at(-1)).toBeGreaterThan(0.99);
       const bands = own.flatMap((e) => (e.phase === "bands" ? [e] : []));
-      expect(bands.map((e) => e.fed)).toEqual(bands.map((_, i) => i));
+      const fed = [...new Set(bands.map((e) => e.fed))];
+      expect(fed).toEqual(fed.map((_, i) => i));
+      expect(bands.every((e, i) => i === 0 || e.fed >= bands[i - 1].fed)).toBe(true);
       expect(new Set(bands.map((e) => e.total)).size).toBe(1);
-      expect(bands.at(-1)!.fed).toBeLessThanOrEqual(bands[0].total);
+      expect(fed.at(-1)).toBeLessThanOrEqual(bands[0].total);
+      // Between two bands fed: the share of the band in hand (at least 1 % more each time).
+      const between = bands.filter((e) => e.fraction * e.total > e.fed + 1e-9);
+      expect(between.length > 0).toBe(within);
+      expect(bands.every((e, i) => i === 0 || e.fed > bands[i - 1].fed || e.fraction - bands[i - 1].fraction >= 0.01 - 1e-12)).toBe(true);
     }
     // 0.e's sweep: the refinement and each resolution analysed are bands fed.
     const sweep = (sections["0.e"]!.results as { sweep: { resolutions: number[] } }).sweep.resolutions;

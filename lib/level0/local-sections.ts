@@ -26,7 +26,7 @@ export function splitLocalMap(section: LocalSection): { numbers: SectionResult<o
   return { numbers, localMap };
 }
 
-/** A phase's fraction is reported again once it has grown by this much (a new stage, phase or band always is). */
+/** A phase's fraction is reported again once it has grown by this much (a new stage, phase or band fed always is). */
 const PROGRESS_STEP = 0.01;
 
 /**
@@ -48,8 +48,8 @@ export async function computeLocalSections(
   let last: LocalProgress | null = null;
   const report = (stage: LocalStage) => (progress: PlanProgress) => {
     const next = { ...progress, stage };
-    const moved = !last || last.stage !== stage || last.phase !== next.phase || next.phase === "bands" ||
-      next.fraction - last.fraction >= PROGRESS_STEP;
+    const moved = !last || last.stage !== stage || last.phase !== next.phase || next.fraction - last.fraction >= PROGRESS_STEP ||
+      ("fed" in next && "fed" in last && next.fed !== last.fed);
     if (moved) onProgress((last = next));
   };
   const preparing = (stage: LocalStage) => (fraction: number) => report(stage)({ phase: "preparing", fraction });

@@ -30,7 +30,8 @@ export function runHere<T>(planned: Planned<T>): T {
 
 /**
  * The planned section, its bands computed by `executor`; `onProgress` is told when the band run starts, after each
- * band is fed (whichever the executor), and when the finishing starts.
+ * band is fed (whichever the executor), as bands not yet fed are computed (where the executor tells: the fraction then
+ * counts their shares done), and when the finishing starts.
  */
 export async function runWith<T>(
   executor: BandExecutor,
@@ -40,13 +41,28 @@ export async function runWith<T>(
   if ("done" in planned) return planned.done;
   const { job } = planned.run;
   const total = job.tasks.length;
-  onProgress({ phase: "bands", fraction: 0, fed: 0, total });
+  let fed = 0;
+  /** Shares computed of the tasks not yet fed. */
+  const partial = new Map<number, number>();
+  const tell = () => {
+    let computing = 0;
+    for (const share of partial.values()) computing += share;
+    onProgress({ phase: "bands", fraction: (fed + computing) / total, fed, total });
+  };
+  tell();
   await executor({
     job,
     accept(index, result) {
       const more = planned.run.accept(index, result);
-      onProgress({ phase: "bands", fraction: (index + 1) / total, fed: index + 1, total });
+      partial.delete(index);
+      fed = index + 1;
+      tell();
       return more;
+    },
+    progress(index, fraction) {
+      if (index < fed) return;
+      partial.set(index, fraction);
+      tell();
     },
   });
   onProgress({ phase: "finishing", fraction: 0 });

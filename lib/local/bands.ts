@@ -19,8 +19,11 @@ export interface BandJob<Kind extends string = string, Setup = unknown, Task = u
   readonly result: { readonly type: "float32" | "float64"; readonly length: number };
 }
 
-/** Writes the result of task `index` into `out`; built once per job and thread (lib/local/band-kernels.ts). */
-export type BandComputer = (index: number, out: Float32Array | Float64Array) => void;
+/**
+ * Writes the result of task `index` into `out`, telling `onProgress` the share done as it goes; built once per job and
+ * thread (lib/local/band-kernels.ts).
+ */
+export type BandComputer = (index: number, out: Float32Array | Float64Array, onProgress?: FractionDone) => void;
 
 /** A job and the consumer of its results. */
 export interface BandRun {
@@ -30,6 +33,8 @@ export interface BandRun {
    * no later task is needed (a sweep that stopped early).
    */
   accept(index: number, result: Float32Array | Float64Array): boolean;
+  /** Told the share of task `index` computed so far, where the executor can tell (for progress only). */
+  progress?(index: number, fraction: number): void;
 }
 
 /** Computes a run's tasks somewhere and feeds their results to `run.accept` in task order. */
@@ -76,7 +81,7 @@ export function computeInOrder(run: BandRun, compute: BandComputer): void {
   const { type, length } = run.job.result;
   const out = type === "float32" ? new Float32Array(length) : new Float64Array(length);
   for (let i = 0; i < run.job.tasks.length; i++) {
-    compute(i, out);
+    compute(i, out, (fraction) => run.progress?.(i, fraction));
     if (!run.accept(i, out)) break;
   }
 }

@@ -72,9 +72,10 @@ export function monogenicAmplitude(
   bands: MonogenicEnergy,
   gain: (radius: number) => number,
   out: Float64Array = new Float64Array(bands.voxels),
+  onProgress: FractionDone = ignoreProgress,
 ): Float64Array {
   bands.setGain(gain);
-  bands.energy(out);
+  bands.energy(out, onProgress);
   for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(out[i]);
   return out;
 }
@@ -341,20 +342,24 @@ export function monoResBandComputer(job: MonoResJob): BandComputer {
   const noiseBands = noise ? monogenicBands({ ...spectrum, data: noise }) : null;
   const work = new Float64Array(spectrum.data.length);
   const n = shape.nx * shape.ny * shape.nz;
-  return (index, out) => {
+  return (index, out, onProgress = ignoreProgress) => {
     const amplitude = (out as Float64Array).subarray(0, n);
     const task = job.tasks[index];
+    // The four inverse transforms of the amplitude, then the two of the filter after it.
+    const [amplitudeDone, filterDone, noiseAmplitudeDone, noiseFilterDone] = progressSteps(onProgress, noiseBands ? [4, 2, 4, 2] : [4, 2]);
     if (task.refinement) {
-      monogenicAmplitude(bands, allPass, amplitude);
+      monogenicAmplitude(bands, allPass, amplitude, amplitudeDone);
       gaussianInPlace(amplitude, shape, REFINEMENT_SIGMA, work);
+      filterDone(1);
       return;
     }
-    const sweepBand = (from: MonogenicEnergy, into: Float64Array) => {
-      monogenicAmplitude(from, highPass(task.freq, task.freqH), into);
+    const sweepBand = (from: MonogenicEnergy, into: Float64Array, energyDone: FractionDone, lowPassDone: FractionDone) => {
+      monogenicAmplitude(from, highPass(task.freq, task.freqH), into, energyDone);
       lowPassInPlace(into, shape, task.freq, task.freqL, work);
+      lowPassDone(1);
     };
-    sweepBand(bands, amplitude);
-    if (noiseBands) sweepBand(noiseBands, (out as Float64Array).subarray(n));
+    sweepBand(bands, amplitude, amplitudeDone, filterDone);
+    if (noiseBands) sweepBand(noiseBands, (out as Float64Array).subarray(n), noiseAmplitudeDone, noiseFilterDone);
   };
 }
 

@@ -117,7 +117,7 @@ export class SpiralAmplitude {
   /**
    * m(f0) at every voxel of the map (x fastest), written into `out` when given. f0 in 1/Å.
    */
-  amplitude(f0: number, out: Float32Array = new Float32Array(this.voxels)): Float32Array {
+  amplitude(f0: number, out: Float32Array = new Float32Array(this.voxels), onProgress: FractionDone = ignoreProgress): Float32Array {
     const { nx, ny, nz, sigma } = this;
     if (out.length !== this.voxels) throw new RangeError(`output has ${out.length} values, expected ${this.voxels}`);
     const bands = (this.bands ??= new MonogenicEnergy({
@@ -142,7 +142,7 @@ export class SpiralAmplitude {
     });
     if (!(shellSum > 0)) return out.fill(0);
     bands.scaleGain(1 / shellSum);
-    bands.energy(out);
+    bands.energy(out, onProgress);
     for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(out[i]);
     return out;
   }
@@ -172,7 +172,7 @@ export type SpiralJob = BandJob<"spiral", SpiralSetup, number>;
 /** Computes m(f0) for the tasks of a spiral job (in a worker thread, or here). */
 export function spiralBandComputer(job: SpiralJob): BandComputer {
   const spiral = new SpiralAmplitude(job.setup);
-  return (index, out) => spiral.amplitude(job.tasks[index], out as Float32Array);
+  return (index, out, onProgress) => spiral.amplitude(job.tasks[index], out as Float32Array, onProgress);
 }
 
 /**

@@ -80,6 +80,7 @@ export function webBandExecutor(url: string, size: number): WebBandExecutor {
       for (const worker of workers) {
         worker.onmessage = ({ data }: MessageEvent<FromBandWorker>) => {
           if (settled) return;
+          if (data.type === "progress") return run.progress?.(data.index, data.fraction);
           if (data.type === "failed")
             return settle(new Error(`band ${data.index} of the ${run.job.kind} job failed in a band worker: ${data.message}`));
           ready.set(data.index, data.out);
