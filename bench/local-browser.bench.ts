@@ -86,13 +86,14 @@ async function runAt(EDGE: number): Promise<void> {
 
     // Each change of the progress text, and each stage and phase the progress bar names, timed in the page.
     await page.evaluate(() => {
-      const w = window as unknown as { progressTimes: number[]; phases: [string, number][] };
+      const w = window as unknown as { progressTimes: number[]; progressTexts: string[]; phases: [string, number][] };
       w.progressTimes = [performance.now()];
+      w.progressTexts = [""];
       w.phases = [];
       let last = "";
       new MutationObserver(() => {
         const text = document.querySelector('[data-testid="local-panel"]')?.textContent ?? "";
-        if (text !== last) (w.progressTimes.push(performance.now()), (last = text));
+        if (text !== last) (w.progressTimes.push(performance.now()), w.progressTexts.push(text), (last = text));
         const bar = document.querySelector('[data-testid="local-progress"]');
         const phase = bar ? `${bar.getAttribute("data-stage")} ${bar.getAttribute("data-phase")}` : "";
         if (phase && phase !== w.phases.at(-1)?.[0]) w.phases.push([phase, performance.now()]);
@@ -107,11 +108,12 @@ async function runAt(EDGE: number): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
     const state = await page.getByTestId("local-panel").getAttribute("data-state");
-    const { times, phases } = await page.evaluate(() => {
-      const w = window as unknown as { progressTimes: number[]; phases: [string, number][] };
-      return { times: w.progressTimes, phases: w.phases };
+    const { times, texts, phases } = await page.evaluate(() => {
+      const w = window as unknown as { progressTimes: number[]; progressTexts: string[]; phases: [string, number][] };
+      return { times: w.progressTimes, texts: w.progressTexts, phases: w.phases };
     });
     const gaps = times.slice(1).map((t, i) => (t - times[i]) / 1000);
+    const longest = gaps.indexOf(Math.max(...gaps));
     const ended = times[times.length - 1]; // the panel saying the run is done
     const phaseTimes = phases.map(([name, t], i) => `${name} ${(((phases[i + 1]?.[1] ?? ended) - t) / 1000).toFixed(1)} s`);
     const statuses = await Promise.all(["0.e", "0.f", "0.g"].map((id) => page.getByTestId(`status-${id}`).getAttribute("data-status")));
@@ -122,6 +124,7 @@ async function runAt(EDGE: number): Promise<void> {
         `${((peak - before) / mapBytes).toFixed(1)}× the map (target 8×); load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
     );
     console.log(`  phases: ${phaseTimes.join(", ")}`);
+    console.log(`  longest gap after "${texts[longest].replace(/\s+/g, " ").trim()}"`);
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
