@@ -26,7 +26,10 @@ export function splitLocalMap(section: LocalSection): { numbers: SectionResult<o
   return { numbers, localMap };
 }
 
-/** A phase's fraction is reported again once it has grown by this much (a new stage, phase or band fed always is). */
+/**
+ * The preparing's fraction is reported again once it has grown by this much (it is told after each plane); a new stage
+ * or phase, and every band event (a few per band: a 1 % step can be more than a band), always are.
+ */
 const PROGRESS_STEP = 0.01;
 
 /**
@@ -48,8 +51,8 @@ export async function computeLocalSections(
   let last: LocalProgress | null = null;
   const report = (stage: LocalStage) => (progress: PlanProgress) => {
     const next = { ...progress, stage };
-    const moved = !last || last.stage !== stage || last.phase !== next.phase || next.fraction - last.fraction >= PROGRESS_STEP ||
-      ("fed" in next && "fed" in last && next.fed !== last.fed);
+    const moved = !last || last.stage !== stage || last.phase !== next.phase || next.phase === "bands" ||
+      next.fraction - last.fraction >= PROGRESS_STEP;
     if (moved) onProgress((last = next));
   };
   const preparing = (stage: LocalStage) => (fraction: number) => report(stage)({ phase: "preparing", fraction });
