@@ -9,19 +9,19 @@ import { localEstimate } from "../src/components/local-sections.js";
 
 describe("localEstimate", () => {
   it("counts the preparing, the bands and the finishing of each stage by their shares", () => {
-    // 0.e is 0.9 of a run: preparing 0.1 of it, bands 0.85, finishing 0.05; 0.f–0.g is 0.1: 0.5, 0.45, 0.05.
+    // 0.e is 0.9 of a run: preparing 0.05 of it, bands 0.94, finishing 0.01; 0.f–0.g is 0.1: 0.25, 0.6, 0.15.
     expect(localEstimate(null)).toEqual({ fraction: 0, secondsLeft: null });
     expect(localEstimate({ stage: "0.e", phase: "preparing", fraction: 0, ms: 500 })).toEqual({ fraction: 0, secondsLeft: null });
     const preparing = localEstimate({ stage: "0.e", phase: "preparing", fraction: 0.5, ms: 4500 });
-    expect(preparing.fraction).toBeCloseTo(0.9 * 0.05, 12);
-    expect(preparing.secondsLeft).toBeCloseTo((4.5 * (1 - 0.045)) / 0.045, 9);
+    expect(preparing.fraction).toBeCloseTo(0.9 * 0.025, 12);
+    expect(preparing.secondsLeft).toBeCloseTo((4.5 * (1 - 0.0225)) / 0.0225, 9);
     const bands = localEstimate({ stage: "0.e", phase: "bands", fraction: 0.5, fed: 20, total: 40, ms: 10_000 });
-    expect(bands.fraction).toBeCloseTo(0.9 * (0.1 + 0.85 * 0.5), 12);
-    expect(localEstimate({ stage: "0.e", phase: "finishing", fraction: 0, ms: 1 }).fraction).toBeCloseTo(0.9 * 0.95, 12);
+    expect(bands.fraction).toBeCloseTo(0.9 * (0.05 + 0.94 * 0.5), 12);
+    expect(localEstimate({ stage: "0.e", phase: "finishing", fraction: 0, ms: 1 }).fraction).toBeCloseTo(0.9 * 0.99, 12);
     expect(localEstimate({ stage: "0.f–0.g", phase: "preparing", fraction: 0, ms: 1 }).fraction).toBeCloseTo(0.9, 12);
     const spiral = localEstimate({ stage: "0.f–0.g", phase: "bands", fraction: 1, fed: 12, total: 12, ms: 60_000 });
-    expect(spiral.fraction).toBeCloseTo(0.9 + 0.1 * 0.95, 12);
-    expect(spiral.secondsLeft).toBeCloseTo((60 * 0.005) / 0.995, 9);
+    expect(spiral.fraction).toBeCloseTo(0.9 + 0.1 * 0.85, 12);
+    expect(spiral.secondsLeft).toBeCloseTo((60 * 0.015) / 0.985, 9);
   });
 });
 
