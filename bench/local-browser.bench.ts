@@ -1,14 +1,16 @@
 /**
  * 0.e–0.g in real Chromium on the open-a-map page (src/open.md → src/workers/web-band-executor.ts), as a user runs
- * them: emd_1997 Fourier-upsampled to 256³ (bench/upsample.ts, 0.789 Å, resolution 7 Å, threshold 1.0) opened through
- * the file input, then "Compute local sections at this threshold" with as many band workers as the browser reports
- * cores (navigator.hardwareConcurrency; 2 on the project's machine). Built site required (`npm run build`).
+ * them: emd_1997 Fourier-upsampled to 256³ and 512³ (bench/upsample.ts, 0.789 and 0.394 Å, resolution 7 Å, threshold
+ * 1.0) opened through the file input, then "Compute local sections at this threshold" with as many band workers as the
+ * browser reports cores (navigator.hardwareConcurrency; 2 on the project's machine). Built site required
+ * (`npm run build`). MAPVAL_LOCAL_EDGES=256 (a comma-separated list) picks the sizes.
  *
- * Figures: wall time from the click to the report holding 0.e–0.g; the longest gap between two progress updates on
- * the page; and the memory of the run: peak resident set of the page's renderer process (where the page's worker and
- * its band workers live) during the run minus its resident set just before (an upper bound: it counts garbage not yet
- * collected), against the map's bytes. Targets (issue 14): ≤ 90 s with 2 workers, progress at least every 2 s,
- * ≤ 8× the map's bytes. `npm run bench -- local-browser`.
+ * Figures: wall time from the click to the report holding 0.e–0.g, and each stage's phases (the progress bar's
+ * data-stage and data-phase); the longest gap between two progress updates on the page; and the memory of the run:
+ * peak resident set of the page's renderer process (where the page's worker and its band workers live) during the run
+ * minus its resident set just before (an upper bound: it counts garbage not yet collected), against the map's bytes.
+ * Targets (issue 14): ≤ 90 s with 2 workers at 256³, progress at least every 2 s, ≤ 8× the map's bytes.
+ * `npm run bench -- local-browser`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -16,9 +18,13 @@ import { join } from "node:path";
 import { builtSite, rendererResidentBytes } from "./site-browser.js";
 import { benchMap, mrcBytes, mib } from "./upsample.js";
 
-const EDGE = 256;
+const EDGES = (process.env.MAPVAL_LOCAL_EDGES ?? "256,512").split(",").map(Number);
 
 export async function run(): Promise<void> {
+  for (const edge of EDGES) await runAt(edge);
+}
+
+async function runAt(EDGE: number): Promise<void> {
   const site = await builtSite("local-browser", "open.html");
   if (!site) return;
   const scratch = mkdtempSync(join(tmpdir(), "mapval-local-browser-"));
@@ -37,14 +43,19 @@ export async function run(): Promise<void> {
     const before = renderer();
     const workers = await page.evaluate(() => navigator.hardwareConcurrency);
 
-    // Each change of the progress text, timed in the page.
+    // Each change of the progress text, and each stage and phase the progress bar names, timed in the page.
     await page.evaluate(() => {
-      const w = window as unknown as { progressTimes: number[] };
+      const w = window as unknown as { progressTimes: number[]; progressTexts: string[]; phases: [string, number][] };
       w.progressTimes = [performance.now()];
+      w.progressTexts = [""];
+      w.phases = [];
       let last = "";
       new MutationObserver(() => {
         const text = document.querySelector('[data-testid="local-panel"]')?.textContent ?? "";
-        if (text !== last) (w.progressTimes.push(performance.now()), (last = text));
+        if (text !== last) (w.progressTimes.push(performance.now()), w.progressTexts.push(text), (last = text));
+        const bar = document.querySelector('[data-testid="local-progress"]');
+        const phase = bar ? `${bar.getAttribute("data-stage")} ${bar.getAttribute("data-phase")}` : "";
+        if (phase && phase !== w.phases.at(-1)?.[0]) w.phases.push([phase, performance.now()]);
       }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
     });
     let peak = before;
@@ -56,8 +67,14 @@ export async function run(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
     const state = await page.getByTestId("local-panel").getAttribute("data-state");
-    const times = (await page.evaluate(() => (window as unknown as { progressTimes: number[] }).progressTimes)) as number[];
+    const { times, texts, phases } = await page.evaluate(() => {
+      const w = window as unknown as { progressTimes: number[]; progressTexts: string[]; phases: [string, number][] };
+      return { times: w.progressTimes, texts: w.progressTexts, phases: w.phases };
+    });
     const gaps = times.slice(1).map((t, i) => (t - times[i]) / 1000);
+    const longest = gaps.indexOf(Math.max(...gaps));
+    const ended = times[times.length - 1]; // the panel saying the run is done
+    const phaseTimes = phases.map(([name, t], i) => `${name} ${(((phases[i + 1]?.[1] ?? ended) - t) / 1000).toFixed(1)} s`);
     const statuses = await Promise.all(["0.e", "0.f", "0.g"].map((id) => page.getByTestId(`status-${id}`).getAttribute("data-status")));
     console.log(
       `0.e–0.g in Chromium, ${EDGE}³ (${mib(mapBytes)}), ${workers} band workers: ${seconds.toFixed(1)} s (target 90), run ${state}, ` +
@@ -65,6 +82,8 @@ export async function run(): Promise<void> {
         `(target 2); renderer resident set ${mib(before)} before, peak ${mib(peak)}: +${mib(peak - before)} = ` +
         `${((peak - before) / mapBytes).toFixed(1)}× the map (target 8×); load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
     );
+    console.log(`  phases: ${phaseTimes.join(", ")}`);
+    console.log(`  longest gap after "${texts[longest].replace(/\s+/g, " ").trim()}"`);
   } finally {
     await site.close();
     rmSync(scratch, { recursive: true, force: true });

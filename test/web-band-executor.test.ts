@@ -36,6 +36,7 @@ class FakeWorker {
       inFlight--;
       if (this.terminated) return;
       const task = this.tasks[index];
+      this.onmessage?.({ data: { type: "progress", index, fraction: 0.5 } });
       const data: FromBandWorker = task === "fail"
         ? { type: "failed", index, message: "no such band" }
         : { type: "done", index, out: Float64Array.of(index, index * index, Number(task), 1) };
@@ -49,14 +50,16 @@ class FakeWorker {
 
 function testRun(tasks: unknown[], stopAfter = Infinity) {
   const fed: number[][] = [];
+  const progress: [number, number][] = [];
   const run: BandRun = {
     job: { kind: "test", setup: null, tasks, result: { type: "float64", length: 4 } },
     accept: (index, result) => {
       fed.push([index, ...result]);
       return fed.length < stopAfter;
     },
+    progress: (index, fraction) => progress.push([index, fraction]),
   };
-  return { run, fed };
+  return { run, fed, progress };
 }
 
 beforeEach(() => {
@@ -69,13 +72,13 @@ afterEach(() => {
 });
 
 describe("web band executor", () => {
-  it("feeds every result in task order, with at most `size` outstanding, and ends its workers", async () => {
+  it("feeds every result in task order, with at most `size` outstanding, tells each task's progress, and ends its workers", async () => {
     const tasks = Array.from({ length: 23 }, (_, i) => 10 + i);
-    const { run, fed } = testRun(tasks);
-    const progress: number[] = [];
-    await webBandExecutor("band.js", 3, (_, done) => progress.push(done)).execute(run);
+    const { run, fed, progress } = testRun(tasks);
+    await webBandExecutor("band.js", 3).execute(run);
     expect(fed).toEqual(tasks.map((t, i) => [i, i, i * i, t, 1]));
-    expect(progress).toEqual(tasks.map((_, i) => i + 1));
+    expect(progress.map(([index]) => index).sort((a, b) => a - b)).toEqual(tasks.map((_, i) => i));
+    expect(progress.every(([, fraction]) => fraction === 0.5)).toBe(true);
     expect(started.length).toBe(3);
     expect(mostInFlight).toBeLessThanOrEqual(3);
     expect(started.every((w) => w.terminated)).toBe(true);

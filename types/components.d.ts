@@ -9,6 +9,7 @@ import type * as figures from "../lib/report/figures.js";
 import type * as colormap from "../lib/report/colormap.js";
 import type * as lab from "../lib/lab/synthetic-map.js";
 import type * as localStats from "../lib/local/local-stats.js";
+import type * as localSections from "../lib/level0/local-sections.js";
 import type * as reportTables from "../lib/report/report-tables.js";
 import type * as reportText from "../lib/report/report-text.js";
 import type * as reportTypes from "../lib/report/report-types.js";
@@ -61,8 +62,8 @@ declare global {
     type LocalFscSectionResults = level1Local.LocalFscSectionResults;
     /** A local map's three slices through its mask, as the site loader writes them (null outside the mask). */
     type LocalMapSlices = ReturnType<typeof siteEntry.localSlices>;
-    /** The worker's progress message of a 0.e–0.g run. */
-    type LocalProgress = { stage: "0.e" | "0.f–0.g"; fed: number; total: number; ms: number };
+    /** The worker's progress message of a 0.e–0.g run (ms since it started). */
+    type LocalProgress = localSections.LocalProgress & { ms: number };
     /** A 0.e–0.g run of the page (src/components/worker-client.js's `localRun`). */
     type LocalRun = {
       id: number;

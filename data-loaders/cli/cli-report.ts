@@ -26,7 +26,7 @@ import { parseArgs } from "node:util";
 import { AnalysisInputError, MapFormatError } from "../../lib/errors.js";
 import { analysisContext } from "../../lib/analysis-inputs.js";
 import { emptyMaskMessage, runLevel0InContext } from "../../lib/level0/level0.js";
-import { computeLocalSections } from "../../lib/level0/local-sections.js";
+import { computeLocalSections, localProgressText } from "../../lib/level0/local-sections.js";
 import { checkHalfMaps, checkHalvesAgainstMap } from "../../lib/level1/fsc.js";
 import { averageOf } from "../../lib/level1/level1-local.js";
 import { combineReports, runLevel1With } from "../../lib/level1/level1.js";
@@ -248,7 +248,9 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
         const local = localSectionIds.filter((id) => sections.level0 === undefined || sections.level0.includes(id));
         if (local.length > 0) status.show(`mapval report: computing ${local.join(", ")} (${threads})…`);
         const options = { voxelSize: context.ts, threshold: context.threshold, resolution: context.resolution, mode: context.mode };
-        const precomputed = local.length === 0 ? {} : await computeLocalSections(pool.execute, context.volume, options, local);
+        const precomputed = local.length === 0 ? {} : await computeLocalSections(
+          pool.execute, context.volume, options, local, (p) => status.show(`mapval report: ${localProgressText(p)} (${threads})…`),
+        );
         const level0 = runLevel0InContext(context, {
           sections: sections.level0,
           precomputed,

@@ -82,6 +82,60 @@ export function realFft3dFloat32(grid: RealGrid, out?: Float32Array): Float32Arr
 }
 
 /**
+ * The bins of `realFft3d(grid)` at x bins 0 … kx − 1, y bins `ys` and z bins `zs`, without the whole spectrum: each
+ * 1-D transform of its passes reads one line, so leaving out the lines whose bins are not kept changes none of the
+ * values kept (the same numbers, bit for bit). The x and y passes run a z plane at a time; the buffer before the z
+ * pass holds kx·|ys|·nz bins. Bin (kx', ys[j], zs[k]) is complex element kx' + kx·(j + |ys|·k). `onProgress(fraction)`
+ * follows the work, after each plane and each row of the z pass.
+ */
+export function realFft3dBins(
+  grid: RealGrid,
+  kx: number,
+  ys: readonly number[],
+  zs: readonly number[],
+  onProgress: (fraction: number) => void = () => undefined,
+): Float64Array {
+  const { nx, ny, nz, hx } = checkForward(grid, undefined);
+  if (!(Number.isInteger(kx) && kx >= 1 && kx <= hx)) throw new RangeError(`kx must be a whole number from 1 to ${hx}, got ${kx}`);
+  for (const [axis, bins, n] of [["y", ys, ny], ["z", zs, nz]] as const)
+    if (bins.some((b) => !(Number.isInteger(b) && b >= 0 && b < n))) throw new RangeError(`${axis} bins must lie in 0 … ${n - 1}`);
+  const my = ys.length, mz = zs.length;
+  // The x pass transforms rows in pairs counted over the whole grid (realRowsToHalfSpectrum): for an odd ny a pair
+  // spans two planes, so each plane's rows are transformed with their partners, one row more on either side.
+  const rows = new Float64Array(2 * hx * (ny + 2));
+  const slabs = new Float64Array(2 * kx * my * nz);
+  const yPlan = batchFft(ny), zPlan = batchFft(nz);
+  // Work per plane (x rows and y lines) and per row of the z pass, in butterflies, to report an even pace.
+  const planeWork = ny * nx * Math.log2(nx + 1) / 2 + kx * ny * Math.log2(ny + 1);
+  const rowWork = kx * nz * Math.log2(nz + 1);
+  const totalWork = nz * planeWork + my * rowWork;
+  for (let z = 0; z < nz; z++) {
+    const firstRow = ny * z, from2 = firstRow - (firstRow % 2);
+    const to2 = Math.min(ny * nz, firstRow + ny + ((firstRow + ny) % 2));
+    realRowsToHalfSpectrum(grid.data, rows, nx, to2 - from2, nx * from2);
+    const plane = hx * (firstRow - from2);
+    const [from, to] = nonZeroLines(rows, plane, hx, ny, hx);
+    yPlan.transform(rows, plane, hx, from, Math.min(to, kx), -1);
+    for (let j = 0; j < my; j++) {
+      const at = 2 * (plane + hx * ys[j]);
+      slabs.set(rows.subarray(at, at + 2 * kx), 2 * kx * (j + my * z));
+    }
+    onProgress(((z + 1) * planeWork) / totalWork);
+  }
+  const out = new Float64Array(2 * kx * my * mz);
+  for (let j = 0; j < my; j++) {
+    const [from, to] = nonZeroLines(slabs, kx * j, kx * my, nz, kx);
+    zPlan.transform(slabs, kx * j, kx * my, from, to, -1);
+    for (let k = 0; k < mz; k++) {
+      const at = 2 * kx * (j + my * zs[k]);
+      out.set(slabs.subarray(at, at + 2 * kx), 2 * kx * (j + my * k));
+    }
+    onProgress((nz * planeWork + (j + 1) * rowWork) / totalWork);
+  }
+  return out;
+}
+
+/**
  * Inverse of `realFft3d` (like `np.fft.irfftn(F, s=(nz, ny, nx))`): divides by nx·ny·nz. The imaginary parts that a
  * real result cannot carry (kx = 0 and, for even nx, kx = nx/2 after the y and z passes) are dropped, as numpy does.
  * The spectrum is left unchanged unless `consumeSpectrum` is true, which saves a copy of 16·hx·ny·nz bytes by using

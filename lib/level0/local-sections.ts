@@ -3,15 +3,18 @@
  * then hand them to `runLevel0` as `precomputed` (the CLI, the site loader). The sections are those `runLevel0` would
  * compute, number for number.
  */
-import type { BandExecutor } from "../local/bands.js";
+import { runWith } from "../local/band-kernels.js";
+import type { BandExecutor, PlanProgress } from "../local/bands.js";
+import type { LocalProgress, LocalStage } from "./local-progress.js";
 import type { SectionResult } from "../report/report-types.js";
-import { localResolutionSectionWith, type LocalResolutionOptions } from "./section-0e-local-resolution.js";
-import { localSectionsWith } from "./section-0f-locbfactor.js";
+import { localResolutionPlan, type LocalResolutionOptions } from "./section-0e-local-resolution.js";
+import { localSectionsPlan } from "./section-0f-locbfactor.js";
 import type { LocalMapOutput } from "../local/local-stats.js";
 import { localSectionIds, type LocalSectionId } from "../section-registry.js";
 import type { Volume } from "../io/volume.js";
 
 export { localSectionIds, type LocalSectionId } from "../section-registry.js";
+export { localProgressText, type LocalProgress, type LocalStage } from "./local-progress.js";
 
 /** A local section with its map (for pages); `runLevel0` reports take it without. */
 export type LocalSection = SectionResult<object> & { localMap?: LocalMapOutput };
@@ -24,21 +27,43 @@ export function splitLocalMap(section: LocalSection): { numbers: SectionResult<o
 }
 
 /**
+ * The preparing's fraction is reported again once it has grown by this much (it is told after each plane); a new stage
+ * or phase, and every band event (a few per band: a 1 % step can be more than a band), always are.
+ */
+const PROGRESS_STEP = 0.01;
+
+/**
  * The sections of `ids` (default all three), computed with `executor`: 0.e, then 0.f and 0.g, each planned just before
  * its band run and run on all the executor's threads. (Run together, or planned together from one transform of the
  * map, they took as long on two cores and a quarter more memory: each one's buffers and garbage add up.)
+ * `onProgress` follows each stage through its phases: preparing (the map's transforms and grids), its bands (after
+ * each one fed), finishing; the same events whichever the executor.
  */
 export async function computeLocalSections(
   executor: BandExecutor,
   volume: Volume,
   options: LocalResolutionOptions,
   ids: readonly LocalSectionId[] = localSectionIds,
+  onProgress: (progress: LocalProgress) => void = () => undefined,
 ): Promise<Partial<Record<LocalSectionId, LocalSection>>> {
   const wanted = { bfactor: ids.includes("0.f"), occupancy: ids.includes("0.g") };
   const out: Partial<Record<LocalSectionId, LocalSection>> = {};
-  if (ids.includes("0.e")) out["0.e"] = await localResolutionSectionWith(executor, volume, options);
+  let last: LocalProgress | null = null;
+  const report = (stage: LocalStage) => (progress: PlanProgress) => {
+    const next = { ...progress, stage };
+    const moved = !last || last.stage !== stage || last.phase !== next.phase || next.phase === "bands" ||
+      next.fraction - last.fraction >= PROGRESS_STEP;
+    if (moved) onProgress((last = next));
+  };
+  const preparing = (stage: LocalStage) => (fraction: number) => report(stage)({ phase: "preparing", fraction });
+  if (ids.includes("0.e")) {
+    preparing("0.e")(0);
+    out["0.e"] = await runWith(executor, localResolutionPlan(volume, options, preparing("0.e")), report("0.e"));
+  }
   if (wanted.bfactor || wanted.occupancy) {
-    const sections = await localSectionsWith(executor, volume, options, wanted);
+    preparing("0.f–0.g")(0);
+    const planned = localSectionsPlan(volume, options, wanted, preparing("0.f–0.g"));
+    const sections = await runWith(executor, planned, report("0.f–0.g"));
     if (wanted.bfactor) out["0.f"] = sections["0.f"];
     if (wanted.occupancy) out["0.g"] = sections["0.g"];
   }

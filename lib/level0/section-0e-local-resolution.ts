@@ -11,17 +11,17 @@
  * coarse are analysed at their own sampling.
  */
 import { runHere, runWith } from "../local/band-kernels.js";
-import { thenPlanned, type BandExecutor, type Planned } from "../local/bands.js";
+import { ignoreProgress, progressSteps, thenPlanned, type BandExecutor, type FractionDone, type Planned } from "../local/bands.js";
 import { AnalysisInputError } from "../errors.js";
 import { fastFftLength } from "../fourier/fft-batch.js";
-import { realFft3d, type GridShape } from "../fourier/fft3d.js";
+import type { GridShape } from "../fourier/fft3d.js";
 import {
   isTooHomogeneous, localStatistics, TOO_HOMOGENEOUS_WARNING, type LocalMapOutput, type LocalStatistics,
 } from "../local/local-stats.js";
 import { hardMask } from "../masks/masks.js";
 import { MONORES_DEFAULTS, monoResPlan, type MonoResDiagnostics, type MonoResResult, type SweepSpacing } from "../local/monores.js";
 import { statusFromWarnings, type AnalysisMode, type SectionResult } from "../report/report-types.js";
-import { resampleSpectrum } from "../fourier/resample.js";
+import { resampleGrid } from "../fourier/resample.js";
 import type { Vec3, Volume } from "../io/volume.js";
 import { sectionTitle } from "../section-registry.js";
 
@@ -141,8 +141,15 @@ export async function localResolutionSectionWith(
   return runWith(executor, localResolutionPlan(volume, options));
 }
 
-/** The section up to MonoRes's band run (checks, mask, working grid, FFT), or the section when it needs no band. */
-export function localResolutionPlan(volume: Volume, options: LocalResolutionOptions): Planned<LocalResolutionSection> {
+/**
+ * The section up to MonoRes's band run (checks, mask, working grid, FFT), or the section when it needs no band;
+ * `onProgress` follows the preparing.
+ */
+export function localResolutionPlan(
+  volume: Volume,
+  options: LocalResolutionOptions,
+  onProgress: FractionDone = ignoreProgress,
+): Planned<LocalResolutionSection> {
   const { voxelSize, threshold, resolution } = options;
   const mode = options.mode ?? "default";
   if (!(Number.isFinite(voxelSize) && voxelSize > 0)) {
@@ -162,10 +169,13 @@ export function localResolutionPlan(volume: Volume, options: LocalResolutionOpti
   }
 
   const mask = options.hardMask ?? hardMask(volume, threshold, { voxelSize, mode }).mask;
-  const working = workingGrid(volume, mask, voxelSize, resolution);
+  // Shares of the time at 256³ (the working grid's resampling reads the whole map; MonoRes's set-up, the working grid).
+  const [gridProgress, monoResProgress] = progressSteps(onProgress, [0.85, 0.15]);
+  const working = workingGrid(volume, mask, voxelSize, resolution, gridProgress);
   // vrs-compat keeps Xmipp's MonoRes sweep (whole Fourier bins); default mode sweeps finer where the grid allows.
   const spacing: SweepSpacing = mode === "vrs-compat" ? "bins" : "fine";
-  return thenPlanned(monoResPlan(working.volume, working.mask, { voxelSize: working.voxelSize, spacing }), (outcome) => {
+  const planned = monoResPlan(working.volume, working.mask, { voxelSize: working.voxelSize, spacing }, monoResProgress);
+  return thenPlanned(planned, (outcome) => {
     if (!outcome.measured) return withoutResults("not-measured", outcome.reason);
     return measuredSection(outcome, working, voxelSize, resolution, spacing);
   });
@@ -277,13 +287,23 @@ interface WorkingGrid {
  * The grid MonoRes runs on (module comment). Resampling is band-limited (Fourier), after Xmipp's raised-cosine
  * low-pass at the new Nyquist, about the box centre as Xmipp scales (output voxel ⌊m/2⌋ on input voxel ⌊n/2⌋). The
  * mask is interpolated trilinearly and binarised at 0.5, which avoids the ringing a Fourier resampling would add.
+ * `onProgress` follows the work.
  */
-export function workingGrid(volume: Volume, mask: Uint8Array, voxelSize: number, resolution: number): WorkingGrid {
+export function workingGrid(
+  volume: Volume,
+  mask: Uint8Array,
+  voxelSize: number,
+  resolution: number,
+  onProgress: FractionDone = ignoreProgress,
+): WorkingGrid {
   const dims: Vec3 = [volume.nx, volume.ny, volume.nz];
   const longestEdge = Math.max(...dims) * voxelSize;
   const target = Math.max(voxelSize, (WORKING_NYQUIST_FRACTION * resolution) / 2, longestEdge / MAX_WORKING_EDGE);
   const mx = fastEvenLength((volume.nx * voxelSize) / target);
-  if (mx >= volume.nx) return { volume, mask, voxelSize, resampled: false };
+  if (mx >= volume.nx) {
+    onProgress(1);
+    return { volume, mask, voxelSize, resampled: false };
+  }
   const workingVoxelSize = (volume.nx * voxelSize) / mx;
   const sizes = dims.map((n, a) =>
     a === 0 ? mx : Math.max(2, Math.round((n * voxelSize) / workingVoxelSize)),
@@ -292,19 +312,20 @@ export function workingGrid(volume: Volume, mask: Uint8Array, voxelSize: number,
   const shift = dims.map((n, a) => Math.floor(n / 2) - (Math.floor(sizes[a] / 2) * n) / sizes[a]) as Vec3;
 
   const lowPass = { cutoff: voxelSize / workingVoxelSize / 2 };
-  const data = Float32Array.from(resampleSpectrum(realFft3d(volume), shape, shift, lowPass));
+  const [mapProgress, maskProgress] = progressSteps(onProgress, [0.95, 0.05]);
+  const data = Float32Array.from(resampleGrid(volume, shape, shift, lowPass, mapProgress));
   const sampling = dims.map((n, a) => (voxelSize * n) / sizes[a]) as Vec3;
   const origin = volume.origin.map((o, a) => o + shift[a] * voxelSize) as Vec3;
   return {
     volume: { ...shape, data, voxelSize: sampling, origin },
-    mask: resampleMask(mask, dims, sizes, shift),
+    mask: resampleMask(mask, dims, sizes, shift, maskProgress),
     voxelSize: workingVoxelSize,
     resampled: true,
   };
 }
 
 /** Trilinear (periodic) interpolation of a 0/1 mask at output voxel j ↦ input position j·n/m + shift, ≥ 0.5. */
-function resampleMask(mask: Uint8Array, from: Vec3, to: Vec3, shift: Vec3): Uint8Array {
+function resampleMask(mask: Uint8Array, from: Vec3, to: Vec3, shift: Vec3, onProgress: FractionDone): Uint8Array {
   const [nx, ny] = from;
   const axis = (a: number) => {
     const lo = new Int32Array(to[a]), hi = new Int32Array(to[a]), t = new Float64Array(to[a]);
@@ -320,7 +341,7 @@ function resampleMask(mask: Uint8Array, from: Vec3, to: Vec3, shift: Vec3): Uint
   const X = axis(0), Y = axis(1), Z = axis(2);
   const out = new Uint8Array(to[0] * to[1] * to[2]);
   const at = (x: number, y: number, z: number) => mask[x + nx * (y + ny * z)];
-  for (let k = 0, i = 0; k < to[2]; k++)
+  for (let k = 0, i = 0; k < to[2]; k++) {
     for (let j = 0; j < to[1]; j++)
       for (let l = 0; l < to[0]; l++, i++) {
         const tx = X.t[l], ty = Y.t[j], tz = Z.t[k];
@@ -329,5 +350,7 @@ function resampleMask(mask: Uint8Array, from: Vec3, to: Vec3, shift: Vec3): Uint
           ty * ((1 - tx) * at(X.lo[l], Y.hi[j], z) + tx * at(X.hi[l], Y.hi[j], z));
         if ((1 - tz) * plane(Z.lo[k]) + tz * plane(Z.hi[k]) >= 0.5) out[i] = 1;
       }
+    onProgress((k + 1) / to[2]);
+  }
   return out;
 }

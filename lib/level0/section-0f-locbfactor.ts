@@ -10,7 +10,7 @@
  * local-methods.md "Spiral (Riesz) amplitude").
  */
 import { runHere, runWith } from "../local/band-kernels.js";
-import type { BandExecutor, Planned } from "../local/bands.js";
+import { ignoreProgress, type BandExecutor, type FractionDone, type Planned } from "../local/bands.js";
 import {
   isTooHomogeneous, localStatistics, quantileOfSelected, TOO_HOMOGENEOUS_WARNING, type LocalStatistics, type Percentiles,
 } from "../local/local-stats.js";
@@ -179,17 +179,21 @@ export interface LocalSectionsWanted {
   occupancy: boolean;
 }
 
-/** `localSections` up to its band run (resize, mask, FFT, accumulators), or its sections when no band is needed. */
+/**
+ * `localSections` up to its band run (resize, mask, FFT, accumulators), or its sections when no band is needed;
+ * `onProgress` follows the preparing.
+ */
 export function localSectionsPlan(
   volume: Volume,
   options: LocalSectionOptions,
   wanted: LocalSectionsWanted,
+  onProgress: FractionDone = ignoreProgress,
 ): Planned<LocalSections> {
   const reason = doesNotApplyReason(options);
   if (reason) return { done: { "0.f": bfactorDoesNotApply(reason), "0.g": occupancyDoesNotApply(reason) } };
   const resolution = options.resolution!;
   const mode = options.mode ?? "default";
-  const grid = localGrid(volume, { ...options, resolution });
+  const grid = localGrid(volume, { ...options, resolution }, onProgress);
   if (grid.maskVoxels === 0)
     return { done: { "0.f": bfactorNotMeasured(emptyResizedMaskReason), "0.g": occupancyNotMeasured(emptyResizedMaskReason) } };
 

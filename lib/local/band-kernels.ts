@@ -2,7 +2,7 @@
  * The band kernels by job kind (lib/local/bands.ts), and the two ways to settle a planned section: computing its bands here,
  * or with an executor. A worker thread builds its computer with `bandComputer`, the same function `runHere` uses.
  */
-import { computeInOrder, type BandComputer, type BandExecutor, type BandJob, type Planned } from "./bands.js";
+import { computeInOrder, type BandComputer, type BandExecutor, type BandJob, type PlanProgress, type Planned } from "./bands.js";
 import { monoResBandComputer, type MonoResJob } from "./monores.js";
 import { spiralBandComputer, type SpiralJob } from "./spiral-amplitude.js";
 
@@ -28,9 +28,43 @@ export function runHere<T>(planned: Planned<T>): T {
   return planned.finish();
 }
 
-/** The planned section, its bands computed by `executor`. */
-export async function runWith<T>(executor: BandExecutor, planned: Planned<T>): Promise<T> {
+/**
+ * The planned section, its bands computed by `executor`; `onProgress` is told when the band run starts, after each
+ * band is fed (whichever the executor), as bands not yet fed are computed (where the executor tells: the fraction then
+ * counts their shares done), and when the finishing starts.
+ */
+export async function runWith<T>(
+  executor: BandExecutor,
+  planned: Planned<T>,
+  onProgress: (progress: PlanProgress) => void = () => undefined,
+): Promise<T> {
   if ("done" in planned) return planned.done;
-  await executor(planned.run);
+  const { job } = planned.run;
+  const total = job.tasks.length;
+  let fed = 0;
+  /** Shares computed of the tasks not yet fed. */
+  const partial = new Map<number, number>();
+  const tell = () => {
+    let computing = 0;
+    for (const share of partial.values()) computing += share;
+    onProgress({ phase: "bands", fraction: (fed + computing) / total, fed, total });
+  };
+  tell();
+  await executor({
+    job,
+    accept(index, result) {
+      const more = planned.run.accept(index, result);
+      partial.delete(index);
+      fed = index + 1;
+      tell();
+      return more;
+    },
+    progress(index, fraction) {
+      if (index < fed) return;
+      partial.set(index, fraction);
+      tell();
+    },
+  });
+  onProgress({ phase: "finishing", fraction: 0 });
   return planned.finish();
 }

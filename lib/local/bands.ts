@@ -19,8 +19,11 @@ export interface BandJob<Kind extends string = string, Setup = unknown, Task = u
   readonly result: { readonly type: "float32" | "float64"; readonly length: number };
 }
 
-/** Writes the result of task `index` into `out`; built once per job and thread (lib/local/band-kernels.ts). */
-export type BandComputer = (index: number, out: Float32Array | Float64Array) => void;
+/**
+ * Writes the result of task `index` into `out`, telling `onProgress` the share done as it goes; built once per job and
+ * thread (lib/local/band-kernels.ts).
+ */
+export type BandComputer = (index: number, out: Float32Array | Float64Array, onProgress?: FractionDone) => void;
 
 /** A job and the consumer of its results. */
 export interface BandRun {
@@ -30,10 +33,39 @@ export interface BandRun {
    * no later task is needed (a sweep that stopped early).
    */
   accept(index: number, result: Float32Array | Float64Array): boolean;
+  /** Told the share of task `index` computed so far, where the executor can tell (for progress only). */
+  progress?(index: number, fraction: number): void;
 }
 
 /** Computes a run's tasks somewhere and feeds their results to `run.accept` in task order. */
 export type BandExecutor = (run: BandRun) => Promise<void>;
+
+/**
+ * How far a planned computation has got: preparing its band run (the map's transforms and grids), the band run (bands
+ * fed, of at most `total`: a sweep may stop early), or finishing (statistics and maps); `fraction` of that phase, 0 … 1.
+ */
+export type PlanProgress =
+  | { phase: "preparing" | "finishing"; fraction: number }
+  | { phase: "bands"; fraction: number; fed: number; total: number };
+
+/** Told the share done (0 … 1) of one step of the work, as it grows. */
+export type FractionDone = (fraction: number) => void;
+
+export const ignoreProgress: FractionDone = () => undefined;
+
+/**
+ * One step's progress as part of a larger one: the steps take `weights` (their shares of the time), and step i's
+ * fraction f reports (w_0 + … + w_{i−1} + w_i·f)/Σw to `onProgress`.
+ */
+export function progressSteps(onProgress: FractionDone, weights: readonly number[]): FractionDone[] {
+  const total = weights.reduce((a, b) => a + b, 0);
+  let before = 0;
+  return weights.map((weight) => {
+    const start = before;
+    before += weight;
+    return (fraction) => onProgress((start + weight * Math.min(1, Math.max(0, fraction))) / total);
+  });
+}
 
 /** A section that is either settled before any band (does not apply, empty mask…) or needs a band run first. */
 export type Planned<T> = { done: T } | { run: BandRun; finish: () => T };
@@ -49,7 +81,7 @@ export function computeInOrder(run: BandRun, compute: BandComputer): void {
   const { type, length } = run.job.result;
   const out = type === "float32" ? new Float32Array(length) : new Float64Array(length);
   for (let i = 0; i < run.job.tasks.length; i++) {
-    compute(i, out);
+    compute(i, out, (fraction) => run.progress?.(i, fraction));
     if (!run.accept(i, out)) break;
   }
 }

@@ -23,6 +23,7 @@
  * the plane, is added squared (lib/local/spiral-amplitude.ts explains it). `nyquist: "real"` takes the real transform of
  * whatever the plane holds, as Xmipp's MonoRes does.
  */
+import { ignoreProgress, type FractionDone } from "./bands.js";
 import { complexFft3d, halfWidth, packHermitianRows } from "../fourier/fft3d.js";
 import { batchFft } from "../fourier/fft-batch.js";
 import { complexFft } from "../fourier/fft.js";
@@ -151,8 +152,8 @@ export class MonogenicEnergy {
     }
   }
 
-  /** Writes E at every voxel of the map (x fastest) into `out`. */
-  energy(out: Float32Array | Float64Array): void {
+  /** Writes E at every voxel of the map (x fastest) into `out`; `onProgress` is told after each of the four components. */
+  energy(out: Float32Array | Float64Array, onProgress: FractionDone = ignoreProgress): void {
     const [nx, ny, nz] = this.shape;
     if (out.length !== nx * ny * nz) throw new RangeError(`output has ${out.length} values, expected ${nx * ny * nz}`);
     out.fill(0);
@@ -163,6 +164,7 @@ export class MonogenicEnergy {
         if (!this.zPass(component, z0, z1) && !term) break;
         for (let z = z0; z < z1; z++) this.planePasses(z, z0, out, component - 1, term);
       }
+      onProgress((component + 1) / 4);
     }
   }
 

@@ -16,7 +16,8 @@
  * size, as Xmipp's FFT_IDX2DIGFREQ; the sweep snaps resolutions to Fourier bins of the x axis (Xmipp's `volsize`).
  */
 import {
-  computeInOrder, sharedFloat64Array, type BandComputer, type BandJob, type BandRun, type Planned,
+  computeInOrder, ignoreProgress, progressSteps, sharedFloat64Array, type BandComputer, type BandJob, type BandRun,
+  type FractionDone, type Planned,
 } from "./bands.js";
 import { halfWidth, inverseRealFft3d, realFft3d, type GridShape, type HalfSpectrum, type RealGrid } from "../fourier/fft3d.js";
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
@@ -71,9 +72,10 @@ export function monogenicAmplitude(
   bands: MonogenicEnergy,
   gain: (radius: number) => number,
   out: Float64Array = new Float64Array(bands.voxels),
+  onProgress: FractionDone = ignoreProgress,
 ): Float64Array {
   bands.setGain(gain);
-  bands.energy(out);
+  bands.energy(out, onProgress);
   for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(out[i]);
   return out;
 }
@@ -340,20 +342,24 @@ export function monoResBandComputer(job: MonoResJob): BandComputer {
   const noiseBands = noise ? monogenicBands({ ...spectrum, data: noise }) : null;
   const work = new Float64Array(spectrum.data.length);
   const n = shape.nx * shape.ny * shape.nz;
-  return (index, out) => {
+  return (index, out, onProgress = ignoreProgress) => {
     const amplitude = (out as Float64Array).subarray(0, n);
     const task = job.tasks[index];
+    // The four inverse transforms of the amplitude, then the two of the filter after it.
+    const [amplitudeDone, filterDone, noiseAmplitudeDone, noiseFilterDone] = progressSteps(onProgress, noiseBands ? [4, 2, 4, 2] : [4, 2]);
     if (task.refinement) {
-      monogenicAmplitude(bands, allPass, amplitude);
+      monogenicAmplitude(bands, allPass, amplitude, amplitudeDone);
       gaussianInPlace(amplitude, shape, REFINEMENT_SIGMA, work);
+      filterDone(1);
       return;
     }
-    const sweepBand = (from: MonogenicEnergy, into: Float64Array) => {
-      monogenicAmplitude(from, highPass(task.freq, task.freqH), into);
+    const sweepBand = (from: MonogenicEnergy, into: Float64Array, energyDone: FractionDone, lowPassDone: FractionDone) => {
+      monogenicAmplitude(from, highPass(task.freq, task.freqH), into, energyDone);
       lowPassInPlace(into, shape, task.freq, task.freqL, work);
+      lowPassDone(1);
     };
-    sweepBand(bands, amplitude);
-    if (noiseBands) sweepBand(noiseBands, (out as Float64Array).subarray(n));
+    sweepBand(bands, amplitude, amplitudeDone, filterDone);
+    if (noiseBands) sweepBand(noiseBands, (out as Float64Array).subarray(n), noiseAmplitudeDone, noiseFilterDone);
   };
 }
 
@@ -371,9 +377,14 @@ export function monoRes(grid: RealGrid, mask: Uint8Array, options: MonoResOption
 /**
  * `monoRes` as a band run: the checks that need no band are done here; the run's tasks are the mask refinement and
  * then every resolution of the sweep, whose amplitudes do not depend on one another (the sweep stops early, so a
- * parallel executor may compute a few it then ignores).
+ * parallel executor may compute a few it then ignores). `onProgress` follows the set-up (labels, then the transforms).
  */
-export function monoResPlan(grid: RealGrid, mask: Uint8Array, options: MonoResOptions): Planned<MonoResResult> {
+export function monoResPlan(
+  grid: RealGrid,
+  mask: Uint8Array,
+  options: MonoResOptions,
+  onProgress: FractionDone = ignoreProgress,
+): Planned<MonoResResult> {
   const { nx, ny, nz, data } = grid;
   const n = nx * ny * nz;
   if (mask.length !== n) throw new RangeError(`mask has ${mask.length} voxels, expected ${n}`);
@@ -381,7 +392,9 @@ export function monoResPlan(grid: RealGrid, mask: Uint8Array, options: MonoResOp
   const noise = options.noise;
   if (noise && (noise.nx !== nx || noise.ny !== ny || noise.nz !== nz))
     throw new RangeError(`noise is ${noise.nx}×${noise.ny}×${noise.nz}, expected ${nx}×${ny}×${nz}`);
+  const [labelsDone, transformsDone] = progressSteps(onProgress, [0.3, 0.7]);
   const { labels, cliffRadius } = cliffLabels(grid, mask);
+  labelsDone(1);
   let maskVoxels = 0, noiseVoxels = 0;
   for (let i = 0; i < n; i++) {
     if (labels[i] === 1) maskVoxels++;
@@ -408,6 +421,7 @@ export function monoResPlan(grid: RealGrid, mask: Uint8Array, options: MonoResOp
     return { done: { measured: false, reason, diagnostics: partial } };
   }
   const sweep = new MonoResSweep(grid, labels, partial, options);
+  transformsDone(1);
   return { run: sweep, finish: () => sweep.result() };
 }
 

@@ -25,7 +25,7 @@
  * |v_c|², which keeps the numpy modulus exactly, for the price of one small 2-D FFT per axis and band (the
  * "numpy" Nyquist mode of lib/local/monogenic.ts).
  */
-import { sharedFloat32Array, type BandComputer, type BandJob, type BandRun } from "./bands.js";
+import { ignoreProgress, progressSteps, sharedFloat32Array, type BandComputer, type BandJob, type BandRun, type FractionDone } from "./bands.js";
 import { AnalysisInputError } from "../errors.js";
 import { halfWidth, realFft3dFloat32, type RealGrid } from "../fourier/fft3d.js";
 import { hardMask } from "../masks/masks.js";
@@ -117,7 +117,7 @@ export class SpiralAmplitude {
   /**
    * m(f0) at every voxel of the map (x fastest), written into `out` when given. f0 in 1/Å.
    */
-  amplitude(f0: number, out: Float32Array = new Float32Array(this.voxels)): Float32Array {
+  amplitude(f0: number, out: Float32Array = new Float32Array(this.voxels), onProgress: FractionDone = ignoreProgress): Float32Array {
     const { nx, ny, nz, sigma } = this;
     if (out.length !== this.voxels) throw new RangeError(`output has ${out.length} values, expected ${this.voxels}`);
     const bands = (this.bands ??= new MonogenicEnergy({
@@ -142,7 +142,7 @@ export class SpiralAmplitude {
     });
     if (!(shellSum > 0)) return out.fill(0);
     bands.scaleGain(1 / shellSum);
-    bands.energy(out);
+    bands.energy(out, onProgress);
     for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(out[i]);
     return out;
   }
@@ -172,7 +172,7 @@ export type SpiralJob = BandJob<"spiral", SpiralSetup, number>;
 /** Computes m(f0) for the tasks of a spiral job (in a worker thread, or here). */
 export function spiralBandComputer(job: SpiralJob): BandComputer {
   const spiral = new SpiralAmplitude(job.setup);
-  return (index, out) => spiral.amplitude(job.tasks[index], out as Float32Array);
+  return (index, out, onProgress) => spiral.amplitude(job.tasks[index], out as Float32Array, onProgress);
 }
 
 /**
@@ -233,8 +233,9 @@ export interface LocalGrid {
  * cropped or zero-padded along y and z) and the ucm code uses TsTarget on every axis, a sphere for the noise region
  * and σ = 4.8/(n·TsTarget). "default": the box keeps its own even edges, each axis its true sampling
  * (Ts·n/⌊n·Ts/TsTarget⌋), the noise region is the inscribed ellipsoid and σ uses the geometric-mean edge.
+ * `onProgress` follows the work.
  */
-export function localGrid(volume: Volume, options: LocalOptions): LocalGrid {
+export function localGrid(volume: Volume, options: LocalOptions, onProgress: FractionDone = ignoreProgress): LocalGrid {
   const { voxelSize, threshold, resolution } = options;
   const mode = options.mode ?? "default";
   if (!(Number.isFinite(voxelSize) && voxelSize > 0))
@@ -243,7 +244,9 @@ export function localGrid(volume: Volume, options: LocalOptions): LocalGrid {
     throw new AnalysisInputError("bad-resolution", `resolution must be a positive number of Å, got ${resolution}`);
   if (!Number.isFinite(threshold))
     throw new AnalysisInputError("bad-threshold", `threshold must be a number, got ${threshold}`);
-  const resampled = vrsResample(volume, { voxelSize, resolution });
+  // Shares of the time at 256³: the resampling reads the whole map; the rest works on the resized one.
+  const [resampleDone, resizedDone] = progressSteps(onProgress, [0.9, 0.1]);
+  const resampled = vrsResample(volume, { voxelSize, resolution }, resampleDone);
   const { targetVoxelSize } = resampled;
   let resized = resampled.volume;
   const boxes = localGridBoxes([volume.nx, volume.ny, volume.nz], { ...options, mode });
@@ -261,6 +264,7 @@ export function localGrid(volume: Volume, options: LocalOptions): LocalGrid {
   const { mask, voxels: maskVoxels } = hardMask(resized, threshold, { voxelSize: targetVoxelSize, mode });
   const { region: noiseRegion, voxels: noiseRegionVoxels } = noiseRegionOf(mask, resized);
   const spiral = SpiralAmplitude.ofMap(resized, { voxelSize: sampling });
+  resizedDone(1);
   return {
     spiral,
     shape: [resized.nx, resized.ny, resized.nz],

@@ -15,19 +15,25 @@
  */
 import {html} from "htl";
 import {centredDomain} from "../lib/report/colormap.js";
+import {localProgressText} from "../lib/level0/local-progress.js";
 import {localSectionIds} from "../lib/section-registry.js";
 import {number, rowsTable, sectionBody, voxels} from "./report-view.js";
 
 const six = number(6);
 
 /**
- * Each stage's share of a run's time (0.e's resolution sweep, then the spiral bands of 0.f and 0.g together), as
- * measured in Chromium with two workers (128³: 0.e 64 s, 0.f–0.g 5 s); the time left is estimated from them. 0.e's
- * sweep may stop before its last band, so the estimate errs long.
+ * Each stage's share of a run's time, and each phase's share of its stage's (preparing: the map's transforms and
+ * grids; bands; finishing), as measured in Chromium with two workers at 256³ (bench/local-browser.bench.ts: 0.e 34 s,
+ * of which 2 s preparing and 0.5 s finishing; 0.f–0.g 4 s, of which 0.7 s preparing and 0.3 s finishing); the time
+ * left is estimated from them. 0.e's sweep may stop before its last band, so the estimate errs long.
  */
-/** @type {Record<Mapval.LocalProgress["stage"], number>} */
+/** @typedef {"0.e" | "0.f–0.g"} Level0Stage */
+/** @type {Record<Level0Stage, number>} */
 const STAGE_SHARE = {"0.e": 0.9, "0.f–0.g": 0.1};
-const STAGES = /** @type {Mapval.LocalProgress["stage"][]} */ (Object.keys(STAGE_SHARE));
+const STAGES = /** @type {Level0Stage[]} */ (Object.keys(STAGE_SHARE));
+/** @type {Record<Level0Stage, Record<Mapval.LocalProgress["phase"], number>>} */
+const PHASE_SHARE = {"0.e": {preparing: 0.05, bands: 0.94, finishing: 0.01}, "0.f–0.g": {preparing: 0.25, bands: 0.6, finishing: 0.15}};
+const PHASES = /** @type {Mapval.LocalProgress["phase"][]} */ (["preparing", "bands", "finishing"]);
 
 /**
  * The report's `local` when it holds sections at another threshold.
@@ -55,14 +61,19 @@ export function localNote(local, recompute, where) {
 }
 
 /**
- * Fraction of a run done and the seconds left (null until a band has been fed), from its last progress message.
+ * Fraction of a run done and the seconds left (null until some of it is done), from its last progress message.
  * @param {Mapval.LocalProgress | null} progress
  */
 export function localEstimate(progress) {
   if (!progress) return {fraction: 0, secondsLeft: null};
-  const stage = Math.max(0, STAGES.indexOf(progress.stage));
+  // Level 1's sections follow 0.e–0.g; their times are not measured yet, so no estimate is made for them.
+  const stage = STAGES.indexOf(/** @type {Level0Stage} */ (progress.stage));
+  if (stage < 0) return {fraction: 1, secondsLeft: null};
+  const shares = PHASE_SHARE[STAGES[stage]];
+  const phase = Math.max(0, PHASES.indexOf(progress.phase));
+  const stageDone = PHASES.slice(0, phase).reduce((sum, p) => sum + shares[p], 0) + shares[PHASES[phase]] * progress.fraction;
   const before = STAGES.slice(0, stage).reduce((sum, s) => sum + STAGE_SHARE[s], 0);
-  const fraction = before + STAGE_SHARE[STAGES[stage]] * (progress.total > 0 ? progress.fed / progress.total : 0);
+  const fraction = before + STAGE_SHARE[STAGES[stage]] * stageDone;
   return {fraction, secondsLeft: fraction > 0 ? (progress.ms / 1000) * (1 - fraction) / fraction : null};
 }
 
@@ -80,8 +91,8 @@ export function localPanel({run, local, recompute, cancel, unavailable}) {
     const {fraction, secondsLeft} = localEstimate(run.progress);
     const p = run.progress;
     return panel(html`<p>Computing 0.e–0.g at threshold ${six(run.threshold)} on ${run.workers} worker${run.workers > 1 ? "s" : ""}:
-        ${p ? `${p.stage}, band ${p.fed} of at most ${p.total}` : "preparing"}${secondsLeft === null ? "" : html`, <span data-testid="local-time-left">about ${Math.ceil(secondsLeft)} s left</span>`}.</p>
-      <progress data-testid="local-progress" max="1" value=${fraction}></progress>
+        ${p ? localProgressText(p) : "preparing"}${secondsLeft === null ? "" : html`, <span data-testid="local-time-left">about ${Math.ceil(secondsLeft)} s left</span>`}.</p>
+      <progress data-testid="local-progress" max="1" value=${fraction} data-stage=${p?.stage ?? ""} data-phase=${p?.phase ?? ""}></progress>
       <button type="button" data-testid="local-cancel" onclick=${cancel}>Cancel</button>`);
   }
   const before = state === "cancelled" ? "Cancelled."

@@ -4,13 +4,15 @@
  * (lib/local/band-kernels.ts), and answers with each task's result (transferred) or its error.
  *
  * Messages in:  {type: "job", definition: BandJob} then {type: "task", index}
- * Messages out: {type: "done", index, out: Float32Array | Float64Array} or {type: "failed", index, message}
+ * Messages out: {type: "progress", index, fraction} as the task is computed, then {type: "done", index, out:
+ *               Float32Array | Float64Array} or {type: "failed", index, message}
  */
 import { bandComputer } from "../../lib/local/band-kernels.js";
 import type { BandComputer, BandJob } from "../../lib/local/bands.js";
 
 export type ToBandWorker = { type: "job"; definition: BandJob } | { type: "task"; index: number };
 export type FromBandWorker =
+  | { type: "progress"; index: number; fraction: number }
   | { type: "done"; index: number; out: Float32Array | Float64Array }
   | { type: "failed"; index: number; message: string };
 
@@ -37,7 +39,7 @@ scope.onmessage = ({ data: message }) => {
     if (!job) throw new Error("no job was given to this band worker");
     const { type, length } = job.result;
     const out = type === "float32" ? new Float32Array(length) : new Float64Array(length);
-    job.compute(index, out);
+    job.compute(index, out, (fraction) => scope.postMessage({ type: "progress", index, fraction }));
     scope.postMessage({ type: "done", index, out }, [out.buffer]);
   } catch (error) {
     scope.postMessage({ type: "failed", index, message: error instanceof Error ? error.message : String(error) });

@@ -40,7 +40,8 @@
  *               masks} and {type: "soft", id, slices} (skipped when a newer request is waiting); `local` is null or
  *               {threshold, mode, current, sections: 0.e–0.g} (current: they are in this report)
  *               {type: "sweep", id, rows, ms}
- *               {type: "local-progress", id, stage ("0.e" | "0.f–0.g"), fed, total, ms} (a run starts, a band is fed)
+ *               {type: "local-progress", id, stage ("0.e" | "0.f–0.g"), phase, fraction, fed?, total?, ms} (lib/level0/
+ *               local-sections.ts LocalProgress: through each stage's preparing, its bands and finishing)
  *               {type: "local", id, threshold, mode, ms}; {type: "local-cancelled", id}
  *               {type: "level1", id, threshold, ms, fsc, sections} after a report when half maps are open: 1.a at the
  *               report's threshold (masked with Level 0's soft mask there, or the user's mask), for the report of that id
@@ -58,7 +59,7 @@ import { AnalysisInputError } from "../../lib/errors.js";
 import { analysisInputs, finiteMap, type Sourced } from "../../lib/analysis-inputs.js";
 import { maxVarianceSlices, backgroundBeyond } from "../../lib/report/figures.js";
 import { emptyMaskMessage, runLevel0WithWorkings, type Level0Options, type Level0Report, type Level0Workings } from "../../lib/level0/level0.js";
-import { computeLocalSections, localSectionIds } from "../../lib/level0/local-sections.js";
+import { computeLocalSections, localSectionIds, type LocalProgress } from "../../lib/level0/local-sections.js";
 import { hardMask, rawMask, rawMaskThreshold, softMask } from "../../lib/masks/masks.js";
 import { computeStats, OPEN_MAP_MAX_BYTES, readMap, type MapReadResult } from "../../lib/io/mrc-reader.js";
 import { checkHalfMaps, checkHalvesAgainstMap, fscUnmaskedPart, type FscUnmaskedPart } from "../../lib/level1/fsc.js";
@@ -555,12 +556,9 @@ async function computeLocal(request: LocalRequest): Promise<void> {
   const current = map;
   const { id, threshold, mode } = request;
   const started = performance.now();
-  const stageOf = { monores: "0.e", spiral: "0.f–0.g" } as Record<string, string>;
-  const progress = (kind: string, fed: number, total: number) =>
-    scope.postMessage({ type: "local-progress", id, stage: stageOf[kind] ?? kind, fed, total, ms: performance.now() - started });
-  const executor = webBandExecutor(request.bandWorkerUrl, request.workers, (run, fed) => progress(run.job.kind, fed, run.job.tasks.length));
-  const execute = executor.execute;
-  localRun = { id, executor: { ...executor, execute: (run) => (progress(run.job.kind, 0, run.job.tasks.length), execute(run)) } };
+  const progress = (p: LocalProgress) => scope.postMessage({ type: "local-progress", id, ...p, ms: performance.now() - started });
+  progress({ stage: "0.e", phase: "preparing", fraction: 0 });
+  localRun = { id, executor: webBandExecutor(request.bandWorkerUrl, request.workers) };
   const run = localRun;
   try {
     const { sections: _s, precomputed: _p, parameters: _q, ...options } = reportOptions({ ...request, type: "report", parameters: {} });
@@ -569,8 +567,7 @@ async function computeLocal(request: LocalRequest): Promise<void> {
     if (mask.voxels === 0) throw new AnalysisInputError("empty-mask", emptyMaskMessage);
     const sections = await computeLocalSections(run.executor.execute, inputs.volume, {
       voxelSize: inputs.ts, threshold, resolution: inputs.resolution, mode, hardMask: mask.mask,
-    });
-    stageOf.monores = "1.e"; // MonoRes's bands from here on are 1.e's
+    }, localSectionIds, progress);
     const level1 = halves && map === current && localRun === run ? await level1OnRequest(run.executor.execute, request, mask.mask, progress) : {};
     if (map !== current || localRun !== run) return; // another file, or a newer request
     const plain = Object.fromEntries(Object.entries(sections).map(([key, { localMap: _m, ...section }]) => [key, section]));
@@ -596,14 +593,14 @@ async function level1OnRequest(
   execute: BandExecutor,
   request: LocalRequest,
   hard: Uint8Array,
-  progress: (stage: string, fed: number, total: number) => void,
+  progress: (p: LocalProgress) => void,
 ): Promise<Partial<Record<Level1SectionId, SectionResult<object>>>> {
   const { half1, half2, mask: userMask } = halves!;
   const { resolution, resolutionSource, voxelSize, voxelSizeSource } = reportOptions({ ...request, type: "report", parameters: {} });
   const { report } = await runLevel1With(execute, half1, half2, {
     threshold: request.threshold, mode: request.mode, resolution, resolutionSource, voxelSize, voxelSizeSource,
     hardMask: hard, userMask: userMask ?? undefined, sections: ON_REQUEST_LEVEL1,
-    onSection: (id) => id !== "1.e" && progress(id, 0, 1),
+    onSection: (id) => progress({ stage: id as LocalProgress["stage"], phase: "preparing", fraction: 0 }),
   });
   return pick(report.sections, ON_REQUEST_LEVEL1);
 }

@@ -8,7 +8,7 @@
  * which bounds the memory of a run. `cancel()` ends the workers of the run in hand, which is rejected with a
  * `BandRunCancelled`, and so is every later run of this executor (a section planned meanwhile never starts its bands).
  */
-import type { BandExecutor, BandRun } from "../../lib/local/bands.js";
+import type { BandExecutor } from "../../lib/local/bands.js";
 import type { FromBandWorker, ToBandWorker } from "./band-worker.js";
 
 /** Most workers a page may start (as data-loaders/workers/band-pool.ts MAX_WORKERS: no run has more bands to share out). */
@@ -28,14 +28,10 @@ export interface WebBandExecutor {
 }
 
 /**
- * `size` workers (1 … MAX_BAND_WORKERS) of the script at `url`; `onResult(run, fed)` is called after each result is
- * fed (`fed` results of `run.job.tasks.length`), e.g. to show progress.
+ * `size` workers (1 … MAX_BAND_WORKERS) of the script at `url`. (The progress of a run is told by the run itself:
+ * lib/local/band-kernels.ts `runWith`.)
  */
-export function webBandExecutor(
-  url: string,
-  size: number,
-  onResult: (run: BandRun, fed: number) => void = () => undefined,
-): WebBandExecutor {
+export function webBandExecutor(url: string, size: number): WebBandExecutor {
   if (!Number.isInteger(size) || size < 1 || size > MAX_BAND_WORKERS)
     throw new RangeError(`band workers must be a whole number from 1 to ${MAX_BAND_WORKERS}, got ${size}`);
   let stopCurrent: ((error: Error) => void) | null = null;
@@ -74,7 +70,6 @@ export function webBandExecutor(
           let more: boolean;
           try {
             more = run.accept(index, out);
-            onResult(run, nextResult);
           } catch (error) {
             return settle(error instanceof Error ? error : new Error(String(error)));
           }
@@ -85,6 +80,7 @@ export function webBandExecutor(
       for (const worker of workers) {
         worker.onmessage = ({ data }: MessageEvent<FromBandWorker>) => {
           if (settled) return;
+          if (data.type === "progress") return run.progress?.(data.index, data.fraction);
           if (data.type === "failed")
             return settle(new Error(`band ${data.index} of the ${run.job.kind} job failed in a band worker: ${data.message}`));
           ready.set(data.index, data.out);

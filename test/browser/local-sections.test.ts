@@ -8,16 +8,16 @@
  * The map is emd_1997 Fourier-upsampled to 128³ (bench/upsample.ts); the 256³ timing and memory are in
  * bench/local-browser.bench.ts (256³ takes a minute in the page and another in the CLI: too slow for a test).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, expect, test } from "vitest";
-import { runReport } from "../../data-loaders/cli/cli-report.js";
 import { benchMap, mrcBytes } from "../../bench/upsample.js";
 import { NO_TROUBLE, openWatchedPage, siteSession } from "../helpers/chromium.js";
 import { expectJsonClose, withoutGenerationTime } from "../helpers/json-close.js";
+import { cliReport, downloadedReport, ready } from "./report-helpers.js";
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const site = siteSession(projectRoot);
@@ -29,25 +29,10 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function cliReport(threshold: number, ...flags: string[]) {
-  let out = "";
-  const args = [mapPath, "--threshold", String(threshold), "--resolution", "7", "--json", ...flags];
-  const code = await runReport(args, { out: (text) => (out += text), err: (text) => { throw new Error(text); } });
-  expect(code).toBe(0);
-  return JSON.parse(out);
-}
-
-async function ready(page: Page, threshold: number) {
-  const view = page.getByTestId("report-view");
-  await expect
-    .poll(async () => [await view.getAttribute("data-state"), Number(await page.getByTestId("live-status").getAttribute("data-threshold"))], { timeout: 60_000 })
-    .toEqual(["ready", threshold]);
-}
-
-async function downloadedReport(page: Page) {
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("report-json").click()]);
-  return JSON.parse(readFileSync((await download.path())!, "utf8"));
-}
+/** `mapval report` on the generated map at 7 Å. */
+const cliAt = (threshold: number, ...flags: string[]) => cliReport(mapPath, threshold, ["--resolution", "7", ...flags]);
+/** 0.e–0.g make a report slower than the open page's tests allow for. */
+const readyAt = (page: Page, threshold: number) => ready(page, threshold, 60_000);
 
 const panelState = (page: Page) => page.getByTestId("local-panel").getAttribute("data-state");
 
@@ -56,7 +41,7 @@ test("0.e–0.g on request: progress, the CLI's numbers, marked at another thres
   const { page, trouble } = await openWatchedPage(browser, origin, "/open?threshold=1&resolution=7");
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.getByTestId("open-map").setInputFiles(mapPath);
-  await ready(page, 1);
+  await readyAt(page, 1);
   // Before any run: not requested, and the score line says they are not counted.
   expect(await page.getByTestId("status-0.e").getAttribute("data-status")).toBe("not-requested");
   await page.getByTestId("local-note-score").waitFor();
@@ -73,9 +58,9 @@ test("0.e–0.g on request: progress, the CLI's numbers, marked at another thres
   }, { timeout: 300_000, interval: 250 }).toBe("done");
   const fractions = [...seen].map(Number).filter((x) => x > 0 && x < 1);
   expect(fractions.length).toBeGreaterThan(1);
-  await ready(page, 1);
+  await readyAt(page, 1);
   expect(await page.getByTestId("local-note-score").count()).toBe(0);
-  const expected = await cliReport(1);
+  const expected = await cliAt(1);
   const json = await downloadedReport(page);
   for (const id of ["0.e", "0.f", "0.g"]) expect(json.sections[id].status).not.toBe("not-requested");
   expectJsonClose(withoutGenerationTime(json), withoutGenerationTime(expected));
@@ -85,7 +70,7 @@ test("0.e–0.g on request: progress, the CLI's numbers, marked at another thres
 
   // Another threshold: 0.e–0.g stay, marked as at 1 and not counted; the JSON is the CLI's without them.
   await page.getByTestId("threshold").fill("1.1");
-  await ready(page, 1.1);
+  await readyAt(page, 1.1);
   for (const id of ["0.e", "0.f", "0.g"]) {
     expect(await page.getByTestId(`other-threshold-${id}`).innerText()).toBe("at threshold 1, not counted");
     expect(await page.getByTestId(`status-${id}`).getAttribute("data-status")).toBe(json.sections[id].status);
@@ -93,7 +78,7 @@ test("0.e–0.g on request: progress, the CLI's numbers, marked at another thres
   expect(await page.getByTestId("local-note-score").innerText()).toContain("0.e–0.g at 1; not counted in the score.");
   expect(await page.getByTestId("local-note-summary").getAttribute("data-threshold")).toBe("1");
   const moved = await downloadedReport(page);
-  expectJsonClose(withoutGenerationTime(moved), withoutGenerationTime(await cliReport(1.1, "--sections", "0.a,0.b,0.c,0.d,0.h")));
+  expectJsonClose(withoutGenerationTime(moved), withoutGenerationTime(await cliAt(1.1, "--sections", "0.a,0.b,0.c,0.d,0.h")));
   await page.screenshot({ path: "/tmp/mapval-local-other-threshold.png", fullPage: true });
 
   // Cancel: the run and its workers end; the sections at 1 stay, marked as such.

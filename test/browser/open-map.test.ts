@@ -19,6 +19,7 @@ import { levelKeepingFraction } from "../../lib/entries.js";
 import { parseMap } from "../../lib/io/mrc-reader.js";
 import { NO_TROUBLE, openWatchedPage, siteSession } from "../helpers/chromium.js";
 import { expectJsonClose, withoutGenerationTime } from "../helpers/json-close.js";
+import { cliReport, downloadedReport, ready } from "./report-helpers.js";
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const mapPath = join(projectRoot, "data/maps/emd_1997.map");
@@ -29,32 +30,11 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** `mapval report FILE --threshold T [--resolution R] --sections 0.a,0.b,0.c,0.d,0.h --json`, the page's equivalent. */
-async function cliReport(file: string, threshold: number, resolution: number | null) {
-  let out = "";
-  const args = [file, "--threshold", String(threshold), "--sections", "0.a,0.b,0.c,0.d,0.h", "--json"];
-  if (resolution !== null) args.push("--resolution", String(resolution));
-  const code = await runReport(args, { out: (text) => (out += text), err: (text) => { throw new Error(text); } });
-  expect(code).toBe(0);
-  return JSON.parse(out);
-}
-
-/** Waits until the report container holds the numbers of `threshold`, nothing pending. */
-async function ready(page: Page, threshold: number) {
-  const view = page.getByTestId("report-view");
-  await expect
-    .poll(async () => [await view.getAttribute("data-state"), Number(await page.getByTestId("live-status").getAttribute("data-threshold"))], { timeout: 30_000 })
-    .toEqual(["ready", threshold]);
-}
-
-async function downloadedReport(page: Page) {
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("report-json").click()]);
-  return JSON.parse(readFileSync((await download.path())!, "utf8"));
-}
-
 /** The page's JSON against the CLI's: every key and string equal, numbers to the last bits (V8 builds differ there). */
 async function expectCliJson(page: Page, file: string, threshold: number, resolution: number | null) {
-  expectJsonClose(withoutGenerationTime(await downloadedReport(page)), withoutGenerationTime(await cliReport(file, threshold, resolution)));
+  // `mapval report FILE --threshold T [--resolution R] --sections 0.a,0.b,0.c,0.d,0.h --json`, the page's equivalent.
+  const flags = ["--sections", "0.a,0.b,0.c,0.d,0.h", ...(resolution === null ? [] : ["--resolution", String(resolution)])];
+  expectJsonClose(withoutGenerationTime(await downloadedReport(page)), withoutGenerationTime(await cliReport(file, threshold, flags)));
 }
 
 test("a map opened through the file input: the report JSON is the CLI's at the default, a typed and the address's threshold", async () => {
