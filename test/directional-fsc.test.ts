@@ -138,6 +138,38 @@ describe("synthetic pairs: isotropic and with a faster decay along z", () => {
     expect(mean(byZ.filter((r) => r.z > 0.9))).toBeGreaterThan(2 * mean(byZ.filter((r) => r.z < 0.2)));
   });
 
+  it("1.g's and 1.h's section results carry their curves (the page's charts), JSON-safe", () => {
+    const curve = fsoSection(anisotropic, 2).results!.curve;
+    const { frequency, fso, bingham, threshold } = anisotropic;
+    // Through JSON as the site hands it to a page: plain arrays, NaN (a shell where no direction passes) as null.
+    const asJson = (v: unknown) => JSON.parse(JSON.stringify(v));
+    expect(asJson(curve)).toEqual(asJson({ frequency, fso, bingham, threshold }));
+    expect([curve.frequency, curve.fso, curve.bingham.pValue].every(Array.isArray)).toBe(true);
+    const h = fsc3dSection(anisotropic, 10).results!;
+    expect(asJson(h.curves)).toEqual(asJson({ frequency, axes: anisotropic.axes, threshold: 0.143 }));
+  });
+
+  it("1.h's curves cross their threshold at the section's resolutions, in both modes (vrs-compat on VRS's frequencies)", () => {
+    const voxelSize = 1.5;
+    const scaled = (v: Volume) => ({ ...v, voxelSize: [voxelSize, voxelSize, voxelSize] as Vec3 });
+    const [h1, h2] = pair(3).map(scaled);
+    const frequencies: number[][] = [];
+    for (const mode of ["default", "vrs-compat"] as const) {
+      const { curves, ...r } = fsc3dSection(directionalFsc(h1, h2, { mode, directionCount: 20 }), null).results!;
+      frequencies.push(curves.frequency);
+      const at = (curve: number[], f: number) => {
+        const k = curves.frequency.findIndex((x) => x >= f);
+        const t = (f - curves.frequency[k - 1]) / (curves.frequency[k] - curves.frequency[k - 1]);
+        return curve[k - 1] + t * (curve[k] - curve[k - 1]);
+      };
+      for (const [axis, resolution] of [["x", r.FSC3DresolutionX], ["y", r.FSC3DresolutionY], ["z", r.FSC3DresolutionZ], ["global", r.FSC3DresolutionGlobal]] as const)
+        expect(at(curves.axes[axis], 1 / resolution!)).toBeCloseTo(curves.threshold, 9);
+    }
+    // Shell i at i/(Xdim·Ts) 1/Å, and at VRS's i·2·Ts/Xdim under vrs-compat.
+    expect(frequencies[0][9]).toBeCloseTo(10 / (n * voxelSize), 12);
+    expect(frequencies[1][9]).toBeCloseTo((10 * 2 * voxelSize) / n, 12);
+  }, 120_000);
+
   it("1.g and 1.h verdicts in VRS's words; vrs-compat's 1.h units are the true ones / (2·Ts²)", () => {
     const fso = fsoSection(anisotropic, 2);
     expect(fso.status).toBe("warnings");

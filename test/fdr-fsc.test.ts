@@ -63,6 +63,15 @@ describe("FDR-FSC against the numpy re-implementation of SPOC's test", () => {
     });
   }
 
+  it("1.b's section results carry every shell's row (the page's chart), unchanged through JSON", () => {
+    const c = fixture.cases[0];
+    const result = fdrFsc(...fixturePair(c));
+    const results = JSON.parse(JSON.stringify(fdrFscSection(result, 3).results)) as { shells: FdrFscResult["shells"]; significantShells: number };
+    expect(results.shells).toEqual(result.shells);
+    expect(results.shells.map((s) => [s.index, s.coefficients, s.significant])).toEqual(c.shells.map((s) => [s.index, s.coefficients, s.significant]));
+    expect(results.shells.filter((s) => s.index > 0 && s.significant).length).toBe(results.significantShells);
+  });
+
   it("gives the same numbers on a rerun with the same seed, and other p-values with another seed", () => {
     const [h1, h2] = fixturePair(fixture.cases[0]);
     const again = (seed?: number) => fdrFsc(h1, h2, { seed }).shells.map((s) => s.pValue);

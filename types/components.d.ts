@@ -40,12 +40,8 @@ declare global {
     type ComponentRow = reportTables.ComponentRow;
     type CriteriaParameters = criteria.CriteriaParameters;
     type Criterion = criteria.Criterion;
-    /** 1.g's and 1.h's curves (lib/level1/directional-fsc.ts), which their section results do not hold. */
-    type DirectionalFscCurves = Pick<directionalFsc.DirectionalFscResult, "frequency" | "fso" | "bingham" | "axes" | "threshold">;
     type EmdbHeader = ReturnType<typeof siteEntry.emdbHeader>;
     type EntryConfig = entries.EntryConfig;
-    /** 1.b's FSC and tests per shell (lib/level1/fdr-fsc.ts), which its section results do not hold. */
-    type FdrFscCurve = Pick<fdrFsc.FdrFscResult, "shells">;
     type FdrFscSectionResults = fdrFsc.FdrFscSectionResults;
     type Fsc3dSectionResults = directionalFsc.Fsc3dSectionResults;
     type FscSectionResults = fsc.FscSectionResults;

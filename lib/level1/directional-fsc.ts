@@ -194,8 +194,7 @@ export function directionalFsc(half1: Volume, half2: Volume, options: Directiona
       : surfaceSphericity((v) => interpolateOnSphere(v, directions, crossingFrequency.map((f) => f ?? nyquist), cosCone));
 
   const axisCurves = { x: coneFsc(count), y: coneFsc(count + 1), z: coneFsc(count + 2), global: frequency.map((_, k) => globalSums.cross[k + 1] / Math.sqrt(globalSums.power1[k + 1] * globalSums.power2[k + 1])) };
-  // VRS reads 3DFSC's curves on f = i·2·Ts/Xdim instead of i/(Xdim·Ts): its resolutions are the true ones / (2·Ts²).
-  const unitScale = mode === "vrs-compat" ? 1 / (2 * ts * ts) : 1;
+  const unitScale = fsc3dUnitScale(mode, ts);
   // The axis cones, like every direction, from shell 3 on (their first shells hold a few bins); the global FSC as 1.a.
   const resolutionOf = (f: number | null) => (f === null ? null : unitScale / f);
   const axisCrossing = (curve: number[]) => resolutionOf(directionalCrossing(frequency, curve, FSC_LEVELS["0.143"]));
@@ -215,6 +214,14 @@ export function directionalFsc(half1: Volume, half2: Volume, options: Directiona
     },
     sphericity, directionsWithoutCrossing,
   };
+}
+
+/**
+ * 1.h's resolutions are 1/f × this: VRS reads 3DFSC's curves on f = i·2·Ts/Xdim instead of i/(Xdim·Ts), so under
+ * vrs-compat they are the true ones / (2·Ts²).
+ */
+function fsc3dUnitScale(mode: AnalysisMode, ts: number): number {
+  return mode === "vrs-compat" ? 1 / (2 * ts * ts) : 1;
 }
 
 /**
@@ -319,6 +326,8 @@ export interface FsoSectionResults {
   anisotropic: boolean | null;
   sphericity: number | null;
   sentences: string[];
+  /** The FSO and Bingham's test per row (the page's 1.g chart); `threshold`: the FSC level a direction passes at. */
+  curve: Pick<DirectionalFscResult, "frequency" | "fso" | "bingham" | "threshold">;
 }
 
 /** The 1.g verdict: VRS's warning when the reported resolution is below 0.8 × the FSO = 0.5 resolution. */
@@ -344,7 +353,10 @@ export function fsoSection(result: DirectionalFscResult, reportedResolution: num
     id: "1.g" as const,
     title: fsoTitle,
     summarySentence: null,
-    results: { FSOresolution: fsoResolution, occupancyRange, anisotropic: result.anisotropic, sphericity: result.sphericity, sentences },
+    results: {
+      FSOresolution: fsoResolution, occupancyRange, anisotropic: result.anisotropic, sphericity: result.sphericity, sentences,
+      curve: { frequency: result.frequency, fso: result.fso, bingham: result.bingham, threshold: result.threshold },
+    },
     notes,
     explanation:
       `The Fourier shell occupancy is the fraction of ${result.directions.length} directions whose ${result.coneAngleDegrees}° cone FSC ` +
@@ -367,6 +379,11 @@ export interface Fsc3dSectionResults {
   resolutionRange: [number, number] | null;
   sphericity: number | null;
   sentences: string[];
+  /**
+   * The four FSCs per row (the page's 1.h chart), crossed at `threshold`; `frequency` (1/Å) is where the resolutions
+   * above read them, so under vrs-compat VRS's i·2·Ts/Xdim.
+   */
+  curves: { frequency: number[]; axes: DirectionalFscResult["axes"]; threshold: number };
 }
 
 /**
@@ -389,6 +406,11 @@ export function fsc3dSection(result: DirectionalFscResult, reportedResolution: n
   const results = {
     FSC3DresolutionX: x, FSC3DresolutionY: y, FSC3DresolutionZ: z, FSC3DresolutionGlobal: global,
     resolutionRange, sphericity: result.sphericity, sentences,
+    curves: {
+      frequency: result.frequency.map((f) => f / fsc3dUnitScale(result.mode, result.voxelSize)),
+      axes: result.axes,
+      threshold: FSC_LEVELS["0.143"],
+    },
   };
   const base = {
     id: "1.h" as const,

@@ -255,6 +255,8 @@ export interface FdrFscSectionResults {
   significantShells: number;
   mask: FdrFscResult["mask"];
   seed: number;
+  /** fdrFsc's rows, shell 0 included: the FSC, p- and q-value and decision of each shell (the page's 1.b chart). */
+  shells: FdrFscShell[];
 }
 
 /** SPOC estimates (and prints) a B-factor only for resolutions finer than this (Å); VRS needs that line. */
@@ -272,6 +274,7 @@ export function fdrFscSection(result: FdrFscResult, reportedResolution: number |
     significantShells: result.shells.filter((s) => s.index > 0 && s.significant).length,
     mask: result.mask,
     seed: result.seed,
+    shells: result.shells,
   };
   const base = {
     id: "1.b" as const,

@@ -90,6 +90,7 @@ export interface ReportJsonOptions {
  * non-finite voxels. `sections["1.a"].results.shells` holds 1.a's rows {index, frequency (1/Å), resolution (Å), fsc,
  * fscMasked, fscCorrected, dpr, halfBit, threeSigma} (null where not computed) beside fscResolution,
  * fscMaskedResolution, fscCorrectedResolution, dprResolution and ssnrResolution (Å, 0.143 crossings for the FSC).
+ * 1.b's results hold its `shells`, 1.g's its FSO `curve` and 1.h's its `curves` (docs/reference/level1.md).
  * Serialise with JSON.stringify, which writes NaN and ±Infinity as null.
  */
 export function reportJson(report: Report, file: string, sha256: string, options: ReportJsonOptions = {}) {

@@ -1,15 +1,15 @@
 // @ts-check
 /**
  * The Level 1 charts, drawn with Observable Plot from the sections' results (lib/level1/*): 1.a's FSC, DPR and SSNR,
- * and the curves of 1.b, 1.g and 1.h when their results carry them. Every chart runs along the spatial frequency
+ * and the curves of 1.b, 1.g and 1.h their results carry. Every chart runs along the spatial frequency
  * (1/Å, bottom axis) with the resolution (Å) on a top axis, as the FSC charts of other programs do.
  *
  *   fscPlot(results, {width})    → FSC unmasked / masked / corrected, logistic fit, 0.143 and 0.5, half-bit and 3σ, crossings
  *   dprPlot(results, {width})    → DPR with its threshold and crossing
  *   ssnrPlot(results, {width})   → VRS's log10(SSNR − 1) with its 0 line and crossing
- *   fdrFscPlot(curve, r, {width})     → 1.b's FSC with the shells significant at 1 % FDR and the FDR resolution
- *   fsoPlot(curves, r, {width})       → 1.g's FSO with its 0.5 crossing, and Bingham's p-value per shell
- *   directionalFscPlot(curves, r, {width}) → 1.h's FSC along x, y, z and over all directions, with their crossings
+ *   fdrFscPlot(results, {width})  → 1.b's FSC with the shells significant at 1 % FDR and the FDR resolution
+ *   fsoPlot(results, {width})     → 1.g's FSO with its 0.5 crossing, and Bingham's p-value per shell
+ *   directionalFscPlot(results, {width}) → 1.h's FSC along x, y, z and over all directions, with their crossings
  *   curvesPlot(rows, {...})      → the chart all of them are: curves, levels, marked points
  */
 import * as Plot from "@observablehq/plot";
@@ -178,15 +178,14 @@ export function ssnrPlot(r, {width}) {
 /**
  * 1.b's FSC of the masked halves per shell (SPOC's shells), the shells significant at 1 % FDR filled, and the point
  * whose shell gives the FDR resolution (the last before the first shell that is not significant).
- * @param {Mapval.FdrFscCurve} curve
  * @param {Mapval.FdrFscSectionResults} r
  * @param {{width: number}} options
  */
-export function fdrFscPlot(curve, r, {width}) {
+export function fdrFscPlot(r, {width}) {
   const name = "FSC of the masked halves";
-  const shells = curve.shells.filter((s) => s.index > 0);
+  const shells = r.shells.filter((s) => s.index > 0);
   const rows = shells.map((s) => ({frequency: s.frequency, value: s.fsc, curve: name}));
-  const at = (/** @type {Mapval.FdrFscCurve["shells"][number]} */ s) => ({frequency: s.frequency, value: s.fsc,
+  const at = (/** @type {Mapval.FdrFscSectionResults["shells"][number]} */ s) => ({frequency: s.frequency, value: s.fsc,
     label: `shell ${s.index} (${significant(1 / s.frequency, 4)} Å): q = ${significant(s.qValue, 3)}${s.significant ? ", significant" : ""}`});
   const last = r.FDRResolution === null ? undefined : shells.find((s) => Math.abs(1 / s.frequency - /** @type {number} */ (r.FDRResolution)) < 1e-9);
   return curvesPlot(rows, {
@@ -198,11 +197,11 @@ export function fdrFscPlot(curve, r, {width}) {
 /**
  * 1.g's Fourier shell occupancy and Bingham's p-value of the passing directions per shell, with the FSO = 0.5 level
  * and its crossing (the FSO resolution), and the significance level of the test.
- * @param {Mapval.DirectionalFscCurves} curves
  * @param {Mapval.FsoSectionResults} r
  * @param {{width: number}} options
  */
-export function fsoPlot(curves, r, {width}) {
+export function fsoPlot(r, {width}) {
+  const curves = r.curve;
   const rows = curves.frequency.flatMap((frequency, i) => [
     {frequency, value: curves.fso[i], curve: "FSO"},
     {frequency, value: curves.bingham.pValue[i], curve: "Bingham p-value"}
@@ -218,11 +217,11 @@ const DIRECTIONS = /** @type {const} */ ([["x", "FSC3DresolutionX"], ["y", "FSC3
 
 /**
  * 1.h's cone FSCs along x, y and z and the global FSC, with the threshold they are crossed at and each crossing.
- * @param {Mapval.DirectionalFscCurves} curves
  * @param {Mapval.Fsc3dSectionResults} r
  * @param {{width: number}} options
  */
-export function directionalFscPlot(curves, r, {width}) {
+export function directionalFscPlot(r, {width}) {
+  const curves = r.curves;
   const rows = DIRECTIONS.flatMap(([axis]) => curves.frequency.map((frequency, i) => ({frequency, value: curves.axes[axis][i], curve: axis})));
   const points = DIRECTIONS.flatMap(([axis, key]) => {
     const resolution = r[key];

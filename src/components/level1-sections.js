@@ -6,16 +6,13 @@
  *
  *   fscChart(section, {width})             1.a's FSC chart; `chart.update(section)` redraws it from a new 1.a
  *   fscResults(section, {width, chart, mask}) 1.a: sentences, resolutions, the FSC, DPR and SSNR charts
- *   fdrFscResults(section, {width, curve})  1.b: the 1 % FDR resolution, and the FSC with its significant shells
+ *   fdrFscResults(section, {width})        1.b: the 1 % FDR resolution, and the FSC with its significant shells
  *   halfMapLocalResults(section, {width, map}) 1.c and 1.e: percentiles, histogram, slices of the local map
- *   fsoResults(section, {width, curves}), fsc3dResults(section, {width, curves}) 1.g and 1.h, with their curves
+ *   fsoResults(section, {width}), fsc3dResults(section, {width}) 1.g and 1.h, with their curves
  *   level1Results(section, options)        the results of any Level 1 section (null for 1.d and 1.f: not computed)
  *   halfMapInput({figures, warnings, simulated}) the half maps' slices, the masked-half warnings, the simulated label
  *   level1SectionsView(report, options)    sections 3.1–3.8 of a page: each one's heading and body
  *   hasLevel1(report)                      whether the report holds Level 1 sections
- *
- * The curves of 1.b, 1.g and 1.h are not in their section results (the JSON contract): a page draws them when it has
- * the analyses' curves (`curve`/`curves`: fdrFsc's shells, directionalFsc's FSO, Bingham test and axis FSCs).
  */
 import {html} from "htl";
 import {level1SectionIds} from "../lib/section-registry.js";
@@ -101,11 +98,11 @@ export function fscResults(section, {width, chart, mask}) {
 
 /**
  * 1.b's results: the resolution at 1 % FDR and how many shells are significant, which mask and seed were used, and
- * the FSC with its significant shells when the page has fdrFsc's shells (`curve`).
+ * the FSC with its significant shells.
  * @param {Mapval.SectionResult} section
- * @param {{width: number, curve?: Mapval.FdrFscCurve | null}} options
+ * @param {{width: number}} options
  */
-export function fdrFscResults(section, {width, curve}) {
+export function fdrFscResults(section, {width}) {
   const r = /** @type {Mapval.FdrFscSectionResults | null} */ (section.results);
   if (!r) return null;
   const mask = r.mask.kind === "given"
@@ -114,7 +111,7 @@ export function fdrFscResults(section, {width, curve}) {
   return html`<p data-testid="fdr-resolution">Resolution at 1 % false discovery rate: <strong>${angstrom(r.FDRResolution)}</strong>;
     ${voxels(r.significantShells)} significant shell${r.significantShells === 1 ? "" : "s"} beyond the origin.</p>
     <p>Permutation test of ${mask}, seed ${r.seed} (the same seed gives the same shells).</p>
-    ${curve ? reportFigure("fdr-fsc-chart", fdrFscPlot(curve, r, {width})) : ""}`;
+    ${reportFigure("fdr-fsc-chart", fdrFscPlot(r, {width}))}`;
 }
 
 /** 1.c's and 1.e's figures. */
@@ -146,11 +143,11 @@ export function halfMapLocalResults(section, {width, map}) {
 
 /**
  * 1.g's results: the FSO resolution, where the shells are 90 to 10 % occupied, the sphericity (Bingham's test is in
- * the section's notes), and the FSO curve when the page has directionalFsc's curves.
+ * the section's notes), and the FSO curve with Bingham's p-values.
  * @param {Mapval.SectionResult} section
- * @param {{width: number, curves?: Mapval.DirectionalFscCurves | null}} options
+ * @param {{width: number}} options
  */
-export function fsoResults(section, {width, curves}) {
+export function fsoResults(section, {width}) {
   const r = /** @type {Mapval.FsoSectionResults | null} */ (section.results);
   if (!r) return null;
   return html`${r.sentences.map((sentence) => html`<p>${sentence}</p>`)}
@@ -160,16 +157,16 @@ export function fsoResults(section, {width, curves}) {
       {quantity: "anisotropic (Bingham's test)", value: r.anisotropic === null ? "not tested" : r.anisotropic ? "yes" : "no"},
       {quantity: "sphericity", value: number(4)(r.sphericity)}
     ], [{label: "quantity", value: (d) => d.quantity}, {label: "value", value: (d) => d.value}], "fso-results")}
-    ${curves ? reportFigure("fso-chart", fsoPlot(curves, r, {width})) : ""}`;
+    ${reportFigure("fso-chart", fsoPlot(r, {width}))}`;
 }
 
 /**
  * 1.h's results: the directional FSC = 0.143 resolutions along x, y, z and over all directions, the sphericity, and
- * the four curves when the page has directionalFsc's curves.
+ * and the four curves.
  * @param {Mapval.SectionResult} section
- * @param {{width: number, curves?: Mapval.DirectionalFscCurves | null}} options
+ * @param {{width: number}} options
  */
-export function fsc3dResults(section, {width, curves}) {
+export function fsc3dResults(section, {width}) {
   const r = /** @type {Mapval.Fsc3dSectionResults | null} */ (section.results);
   if (!r) return null;
   return html`${r.sentences.map((sentence) => html`<p>${sentence}</p>`)}
@@ -180,31 +177,30 @@ export function fsc3dResults(section, {width, curves}) {
       {direction: "global", value: r.FSC3DresolutionGlobal}
     ], [{label: "direction", value: (d) => d.direction}, {label: "FSC = 0.143", value: (d) => angstrom(d.value)}], "fsc3d-resolutions")}
     <p>Sphericity of the directional resolutions: <strong data-testid="fsc3d-sphericity">${number(4)(r.sphericity)}</strong> (1 for an isotropic map).</p>
-    ${curves ? reportFigure("directional-fsc-chart", directionalFscPlot(curves, r, {width})) : ""}`;
+    ${reportFigure("directional-fsc-chart", directionalFscPlot(r, {width}))}`;
 }
 
 /**
  * The results of any Level 1 section; null for 1.d and 1.f (never computed: their reason says why) and for a
- * section without results. `curves`: 1.b's, 1.g's and 1.h's curves, when the page has them.
+ * section without results.
  * @param {Mapval.SectionResult} section
  * @param {Level1Options} options
  */
-export function level1Results(section, {width, fscChart: chart, mask, localMaps = {}, curves = {}}) {
+export function level1Results(section, {width, fscChart: chart, mask, localMaps = {}}) {
   switch (section.id) {
     case "1.a": return fscResults(section, {width, chart, mask});
-    case "1.b": return fdrFscResults(section, {width, curve: curves["1.b"]});
+    case "1.b": return fdrFscResults(section, {width});
     case "1.c":
     case "1.e": return halfMapLocalResults(section, {width, map: localMaps[section.id]});
-    case "1.g": return fsoResults(section, {width, curves: curves.directional});
-    case "1.h": return fsc3dResults(section, {width, curves: curves.directional});
+    case "1.g": return fsoResults(section, {width});
+    case "1.h": return fsc3dResults(section, {width});
     default: return null;
   }
 }
 
 /**
  * @typedef {{width: number, fscChart?: FscChart, mask?: "level0-soft" | "user",
- *   localMaps?: Partial<Record<string, Mapval.LocalMapSlices>>,
- *   curves?: {"1.b"?: Mapval.FdrFscCurve | null, directional?: Mapval.DirectionalFscCurves | null}}} Level1Options
+ *   localMaps?: Partial<Record<string, Mapval.LocalMapSlices>>}} Level1Options
  */
 
 /**

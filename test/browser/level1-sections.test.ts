@@ -18,7 +18,7 @@ import type { AxisImages } from "../../lib/report/figures.js";
 import { windowCentered } from "../../lib/fourier/resample.js";
 import { runLevel0 } from "../../lib/level0/level0.js";
 import { directionalFsc, fsc3dSection, fsoSection } from "../../lib/level1/directional-fsc.js";
-import { fdrFsc, fdrFscSection } from "../../lib/level1/fdr-fsc.js";
+import { fdrFsc, fdrFscSection, type FdrFscSectionResults } from "../../lib/level1/fdr-fsc.js";
 import { combineReports, maskedFscAtThreshold, runLevel1WithWorkings } from "../../lib/level1/level1.js";
 import type { FscSectionResults } from "../../lib/level1/fsc.js";
 import { hardMask, softMask } from "../../lib/masks/masks.js";
@@ -50,8 +50,8 @@ async function level1Report() {
   const [half1, half2] = [await load("half1.mrc.gz"), await load("half2.mrc.gz")];
   const average = averageOf(half1, half2);
   const level0 = runLevel0(average, { threshold: THRESHOLD, resolution: RESOLUTION, sections: [] });
-  // Level 0's masks at the threshold, as runLevel1 makes them; 1.b, 1.g and 1.h are computed from their analyses
-  // here, whose curves the page draws (their section results do not hold them).
+  // Level 0's masks at the threshold, as runLevel1 makes them; 1.b, 1.g and 1.h from their analyses on the full pair,
+  // their section results carrying the curves the page draws.
   const hard = hardMask(average, THRESHOLD, { voxelSize: half1.voxelSize![0] }).mask;
   const soft: Volume = { ...half1, data: softMask(hard, half1.nx, half1.ny, half1.nz) };
   const full = runLevel1WithWorkings(half1, half2, {
@@ -70,8 +70,6 @@ async function level1Report() {
   };
   const report = combineReports(level0, { ...full.report, sections });
   const localMaps = Object.fromEntries((["1.c", "1.e"] as const).map((id) => [id, localSlices(local.workings.localMaps[id]!)]));
-  const { frequency, fso, bingham, axes, threshold } = directional;
-  const curves = { "1.b": { shells: fdr.shells }, directional: { frequency, fso, bingham, axes, threshold } };
   const figures = full.report.figures!;
   // 1.a at another threshold: what the page's worker sends on a threshold move.
   const movedHard = hardMask(average, 1.5, { voxelSize: half1.voxelSize![0] }).mask;
@@ -79,7 +77,6 @@ async function level1Report() {
   const page = {
     report,
     localMaps,
-    curves,
     figures: { half1: plainImages(figures.half1), half2: plainImages(figures.half2), difference: plainImages(figures.difference) },
   };
   // Through JSON, as the site's loader hands a report to the page (NaN becomes null).
@@ -103,7 +100,7 @@ async function renderLevel1(page: Page, data: unknown) {
     root.dataset.testid = "level1-root";
     root.append(sectionTable(data.report), warningsSummary(data.report),
       halfMapInput({figures: data.figures, warnings: ["half map 1 looks masked (a warning written for this test)."], simulated: true}),
-      ...level1SectionsView(data.report, {width: 680, localMaps: data.localMaps, curves: data.curves, mask: "level0-soft", live: ["1.a"]}));
+      ...level1SectionsView(data.report, {width: 680, localMaps: data.localMaps, mask: "level0-soft", live: ["1.a"]}));
     (document.querySelector("#observablehq-main") ?? document.body).append(root);
   })()`);
 }
@@ -181,11 +178,14 @@ test("Level 1 sections of the simulated pair: numbers, FSC chart, redraw, not-co
   expect((await drawing(page, '[data-testid="fsc-chart"]')).series).toBe(6);
 
   // 1.b: the FSC of every shell past the origin, the significant ones filled, the FDR resolution's shell marked.
-  const fdr = sections["1.b"].results as { FDRResolution: number; significantShells: number };
+  const fdr = sections["1.b"].results as FdrFscSectionResults & { FDRResolution: number };
   expect(await page.getByTestId("fdr-resolution").innerText()).toContain(`${fixed(fdr.FDRResolution, 2)} Å; ${fdr.significantShells} significant shells`);
-  const fdrChart = await drawing(page, '[data-figure="fdr-fsc-chart"]', [1 / fdr.FDRResolution]);
+  const significantFrequencies = fdr.shells.filter((s) => s.index > 0 && s.significant).map((s) => s.frequency);
+  const fdrChart = await drawing(page, '[data-figure="fdr-fsc-chart"]', [1 / fdr.FDRResolution, ...significantFrequencies]);
   expect(fdrChart.series).toBe(1);
   expect(fdrChart.dots.map((g) => g.length)).toEqual([fdr.significantShells, 1]);
+  // The filled dots sit on the section's significant shells, the marked one on the FDR resolution.
+  fdrChart.dots[0].forEach((cx, i) => expect(Math.abs(cx - fdrChart.x[i + 1])).toBeLessThan(0.01));
   expect(Math.abs(fdrChart.dots[1][0] - fdrChart.x[0])).toBeLessThan(0.01);
 
   // 1.c and 1.e: percentiles, histogram of 25 bins, the local map on three slices.
@@ -263,6 +263,10 @@ test("the simulated pair's entry page shows Level 1: the halves, labelled simula
   expect(await page.getByTestId("fsc-chart").getAttribute("data-rows")).toBe(String(a.shells.length));
   expect(await page.getByTestId("fdr-resolution").innerText()).toContain(angstrom(cli.sections["1.b"].results.FDRResolution));
   expect((await cells(page, "fso-results"))[0][1]).toBe(angstrom(cli.sections["1.g"].results.FSOresolution));
+  // 1.b's, 1.g's and 1.h's charts, drawn from the curves their section results carry.
+  expect((await drawing(page, '[data-figure="fdr-fsc-chart"]')).series).toBe(1);
+  expect((await drawing(page, '[data-figure="fso-chart"]')).series).toBe(2);
+  expect((await drawing(page, '[data-figure="directional-fsc-chart"]')).series).toBe(4);
   // 1.c and 1.e are the loader's (minutes of MonoRes are not repeated here): their slices are drawn from its local maps.
   for (const figure of ["local-fsc-slices", "halves-local-resolution-slices"])
     expect(await page.locator(`[data-figure="${figure}"] [data-testid="slice-view"]`).count()).toBe(3);
