@@ -10,7 +10,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -277,6 +277,9 @@ function mebibytes(bytes: number): string {
   return `${Math.round(bytes / 2 ** 20)} MiB`;
 }
 
+/** writeAtomically's temporary files: `<name>.partial-<pid>-<8 hex digits>`. */
+const PARTIAL_FILE = /\.partial-\d+-[0-9a-f]{8}$/;
+
 /** Write a file so that it appears whole or not at all. */
 async function writeAtomically(path: string, text: string | Uint8Array): Promise<void> {
   const temporary = `${path}.partial-${process.pid}-${randomBytes(4).toString("hex")}`;
@@ -335,6 +338,8 @@ async function plan(entries: BatchEntry[], out: string, entriesPath: string | nu
 async function record(out: string, entry: BatchEntry, outcome: Outcome): Promise<void> {
   const dir = join(out, entry.id);
   await mkdir(dir, { recursive: true });
+  // A run killed inside writeAtomically leaves its temporary file behind; the entry's outcome replaces it.
+  for (const name of await readdir(dir)) if (PARTIAL_FILE.test(name)) await rm(join(dir, name), { force: true });
   if (outcome.kind === "unchanged") return;
   if (outcome.kind === "done") {
     const { report, entry: summary, inputs, inputsSha256, cpuSeconds, peakRssBytes } = outcome.message;
