@@ -3,7 +3,7 @@
  * The report's provenance beside the entry header: authors, deposition date and link from EMDB (page.entry.emdbHeader,
  * made by data-loaders/site/site-entry.ts), and when and by which mapval version the report shown was generated.
  *
- *   emdbFacts(page)            → <table data-testid="emdb-facts"> or "" when the entry is not an EMDB entry
+ *   emdbFacts(page)            → <table data-testid="emdb-facts">, or null when the entry is not an EMDB entry
  *   reportStamp(generator)     → <p data-testid="report-stamp" data-generated-at data-version>, from the report JSON's
  *                                `generator` field (lib/report/report-text.ts)
  */
@@ -12,7 +12,7 @@ import {html} from "htl";
 /** @param {{entry: {emdbHeader: Mapval.EmdbHeader}}} page */
 export function emdbFacts(page) {
   const facts = page.entry.emdbHeader;
-  if (!facts) return "";
+  if (!facts) return null;
   const authors = facts.authors.length ? facts.authors.join(", ") : "not recorded here (see the EMDB entry)";
   return html`<table class="entry-header" data-testid="emdb-facts">
     <tr><th scope="row">Authors</th><td data-testid="emdb-authors">${authors}</td></tr>

@@ -250,6 +250,9 @@ test("the simulated pair's entry page shows Level 1: the halves, labelled simula
   await page.getByTestId("section-1.h").waitFor({ timeout: 60_000 });
 
   expect(await page.getByTestId("halves-simulated").isVisible()).toBe(true);
+  // Not an EMDB entry: no EMDB facts, and no bare empty value where they would be (Framework's inspector shows "").
+  expect(await page.getByTestId("emdb-facts").count()).toBe(0);
+  expect(await page.locator(".observablehq--inspect").allInnerTexts()).not.toContain('""');
   expect(await page.getByTestId("half-map-files").innerText()).toContain("half1.mrc.gz");
   expect(await page.locator('[data-figure="half-map-slices"] [data-testid="slice-view"]').count()).toBe(9);
   // (The section table and score follow the worker's report, which holds Level 1 once the page worker computes it.)
