@@ -1,5 +1,5 @@
 /**
- * `mapval report [MAP] --threshold T [--resolution R] [--half1 H1 --half2 H2 [--mask M]] [--voxel-size S] [--vrs-compat] [--json]`
+ * `mapval report [MAP] --threshold T [--resolution R] [--half1 H1 --half2 H2 [--mask M] | --no-half-maps] [--voxel-size S] [--vrs-compat] [--json]`
  *
  * MAP is a file path, an entry id of mapval.entries.json, or an EMDB accession (EMD-1234: the configured file, else
  * the cache, else a download). For a configured entry or accession, the author's contour, resolution and voxel size
@@ -16,6 +16,9 @@
  * mask file on the halves' grid, values in [0, 1]) instead of the soft mask; the report combines both levels (one
  * score). Without MAP, the map is the average of the halves (the report's input says so). The halves and MAP must
  * share one grid and one voxel size. --sections takes 1.x ids too (only those of Level 1 are then computed).
+ * An entry whose configuration gives `half1`/`half2` (files, or "emdb": the half maps EMDB's record lists, through the
+ * cache like maps) gets Level 1 from them as if they were given with --half1 and --half2; --no-half-maps leaves them
+ * out (Level 0 only). When EMDB's record lists fewer than two, the report says so in its input warnings (Level 0 only).
  *
  * Exit codes: 0 report written (whatever its verdicts) or --help, 2 bad arguments or unusable input (one-line message
  * on stderr), 1 unexpected failure. With --json, stdout is one JSON object; NaN and ±Infinity are written as null.
@@ -27,25 +30,25 @@ import { AnalysisInputError, MapFormatError } from "../../lib/errors.js";
 import { analysisContext } from "../../lib/analysis-inputs.js";
 import { emptyMaskMessage, runLevel0InContext } from "../../lib/level0/level0.js";
 import { computeLocalSections, localProgressText } from "../../lib/level0/local-sections.js";
-import { checkHalfMaps, checkHalvesAgainstMap } from "../../lib/level1/fsc.js";
+import { checkHalfMaps } from "../../lib/level1/fsc.js";
 import { averageOf } from "../../lib/level1/level1-local.js";
 import { combineReports, runLevel1With } from "../../lib/level1/level1.js";
-import { softMask } from "../../lib/masks/masks.js";
 import {
   level1SectionIds, localSectionIds, sectionIds, sectionRegistry, type Level0SectionId, type Level1SectionId, type SectionId,
 } from "../../lib/section-registry.js";
 import { readMap } from "../../lib/io/mrc-reader.js";
 import type { Volume } from "../../lib/io/volume.js";
-import { averagedMapName, formatReport, halfMapFileWarnings, reportJson, type HalfMapFiles, type Report } from "../../lib/report/report-text.js";
+import { averagedMapName, formatReport, halfMapFileWarnings, reportJson, type Report } from "../../lib/report/report-text.js";
 import { mapMaximum } from "../../lib/level0/section-0b-mask.js";
 import { defaultPoolSize, poolSize, withBandPool } from "../workers/band-pool.js";
 import { MapFileError, readMapFile, type MapFile } from "./read-map-file.js";
 import { joinNegativeNumbers, type CliIO } from "./cli-io.js";
 import { createStatusLine } from "./progress.js";
-import { resolveArgument, type ResolvedEntry } from "../emdb/resolve-entry.js";
+import { resolveArgument, type ResolvedEntry, type ResolveOptions } from "../emdb/resolve-entry.js";
+import { checkHalvesForMap, level1Options, noHalfMapsWarning, readEntryHalfMaps, type HalfMapInput } from "./half-maps.js";
 
 export const reportUsage =
-  "usage: mapval report [MAP] --threshold T [--resolution R] [--half1 H1 --half2 H2 [--mask M]] [--voxel-size S] [--vrs-compat] [--sections 0.a,…] [--workers N] [--json]   (MAP: file, entry id or EMD-N; without it, the average of the halves)";
+  "usage: mapval report [MAP] --threshold T [--resolution R] [--half1 H1 --half2 H2 [--mask M] | --no-half-maps] [--voxel-size S] [--vrs-compat] [--sections 0.a,…] [--workers N] [--json]   (MAP: file, entry id or EMD-N; without it, the average of the halves)";
 
 /** The sections every report computes (they share the mask): the ones that are neither spectral nor optional. */
 const alwaysRun = sectionRegistry.filter((s) => s.level === 0 && !s.spectral).map((s) => s.id).join(",");
@@ -58,6 +61,7 @@ const reportHelp = `${reportUsage}
   --half1 H1     half map 1 (a map file): adds Level 1 (1.a–1.h) from the two half maps; needs --half2
   --half2 H2     half map 2, on the grid and voxel size of half 1 and MAP
   --mask M       a soft mask file (values in [0, 1], the halves' grid) for Level 1 instead of Level 0's soft mask
+  --no-half-maps Level 0 only, for an entry whose configuration gives half maps (its "half1"/"half2": used by default)
   --voxel-size S Å per voxel (default: the entry's, else the map header's; applies to the halves too)
   --vrs-compat   reproduce VRS's numbers, quirks included
   --sections L   compute only these sections (${alwaysRun} always run); the others read "Not requested":
@@ -67,20 +71,17 @@ ${sectionRegistry.map((s) => `                 ${s.title}`).join("\n")}
 exit codes: 0 report written, 2 bad arguments or unusable input, 1 unexpected failure
 `;
 
-/** --sections split by level (undefined: every section of that level); 1.x ids only with half maps. */
+/**
+ * --sections split by level (undefined: every section of that level). Whether there are half maps for 1.x ids is
+ * known once the map is resolved (an entry may configure them); `withHalves`: --half1/--half2 were given.
+ */
 function sectionList(text: string | undefined, withHalves: boolean): { level0?: Level0SectionId[]; level1?: Level1SectionId[] } {
   if (text === undefined) return {};
-  const allowed: readonly SectionId[] = withHalves ? [...sectionIds, ...level1SectionIds] : sectionIds;
+  const known: readonly string[] = [...sectionIds, ...level1SectionIds];
   const ids = text.split(",").map((t) => t.trim());
-  const unknown = ids.filter((id) => !(allowed as readonly string[]).includes(id));
-  if (unknown.length > 0) {
-    const level1 = !withHalves && unknown.every((id) => (level1SectionIds as readonly string[]).includes(id));
-    throw new UsageError(
-      level1
-        ? `--sections ${unknown.join(",")}: Level 1 sections need --half1 and --half2`
-        : `--sections takes section ids from ${allowed.join(",")}; got "${unknown.join(",") || text}"`,
-    );
-  }
+  const unknown = ids.filter((id) => !known.includes(id));
+  const allowed: readonly SectionId[] = withHalves ? [...sectionIds, ...level1SectionIds] : sectionIds;
+  if (unknown.length > 0) throw new UsageError(`--sections takes section ids from ${allowed.join(",")}; got "${unknown.join(",") || text}"`);
   return {
     level0: sectionIds.filter((id) => ids.includes(id)),
     level1: level1SectionIds.filter((id) => ids.includes(id)),
@@ -99,9 +100,9 @@ function workerCount(option: string | undefined): number {
 }
 
 /** The map could not be had (no such file or entry, not in EMDB, offline with no cached copy…): the user's to fix. */
-async function resolveMap(argument: string): Promise<ResolvedEntry> {
+async function resolveMap(argument: string, options: ResolveOptions): Promise<ResolvedEntry> {
   try {
-    return await resolveArgument(argument);
+    return await resolveArgument(argument, options);
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message.replace(/\s*\n\s*/g, "; ") : String(e));
   }
@@ -136,14 +137,6 @@ async function readLevel1File(option: string, path: string): Promise<MapFile> {
   }
 }
 
-/** The half maps (and mask) as read, with what the report says about their files. */
-interface HalfMapInput {
-  half1: Volume;
-  half2: Volume;
-  mask?: Volume;
-  files: HalfMapFiles;
-}
-
 async function readHalfMaps(values: { half1?: string; half2?: string; mask?: string }, averaged: boolean): Promise<HalfMapInput | null> {
   if (values.half1 === undefined && values.half2 === undefined) {
     if (values.mask !== undefined) throw new UsageError("--mask is Level 1's mask: it needs --half1 and --half2");
@@ -168,6 +161,20 @@ async function readHalfMaps(values: { half1?: string; half2?: string; mask?: str
   };
 }
 
+/** The entry's configured half maps; a file that cannot be had or read is the user's to fix, as with --half1. */
+async function entryHalfMaps(entry: ResolvedEntry, options: ResolveOptions) {
+  try {
+    return await readEntryHalfMaps(entry, options);
+  } catch (e) {
+    if (e instanceof MapFormatError || e instanceof AnalysisInputError) throw e;
+    throw new UsageError(e instanceof Error ? e.message.replace(/\s*\n\s*/g, "; ") : String(e));
+  }
+}
+
+function withInputWarning<R extends Report>(report: R, warning: string): R {
+  return { ...report, inputWarnings: [...report.inputWarnings, warning] };
+}
+
 /**
  * The map when none is given: the average of the halves (float32, with half 1's header), named after them and hashed
  * over its voxels' float32 bytes.
@@ -179,7 +186,8 @@ function averageMap(halves: HalfMapInput): { volume: Volume; file: string; sha25
   return { volume: { ...halves.half1, data }, file: averagedMapName(halves.files), sha256 };
 }
 
-export async function runReport(args: string[], io: CliIO): Promise<number> {
+/** `resolve`: where entries are looked up (default: the repository's mapval.entries.json, the user's cache). */
+export async function runReport(args: string[], io: CliIO, resolve: Pick<ResolveOptions, "entriesPath"> = {}): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
       args: joinNegativeNumbers(args, ["--threshold", "--resolution", "--voxel-size", "--workers"]),
@@ -196,6 +204,7 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
         half1: { type: "string" },
         half2: { type: "string" },
         mask: { type: "string" },
+        "no-half-maps": { type: "boolean", default: false },
       },
     });
     if (values.help) {
@@ -205,14 +214,21 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
     const withHalves = values.half1 !== undefined || values.half2 !== undefined;
     if (positionals.length > 1) throw new UsageError("give exactly one FILE");
     if (positionals.length === 0 && !withHalves) throw new UsageError("missing FILE");
+    if (values["no-half-maps"] && (withHalves || values.mask !== undefined))
+      throw new UsageError(`--no-half-maps leaves Level 1 out: it cannot go with --${values.mask !== undefined && !withHalves ? "mask" : "half1/--half2"}`);
     const thresholdArgument = positiveNumber("threshold", values.threshold);
     const resolutionArgument = positiveNumber("resolution", values.resolution);
     const voxelSizeArgument = positiveNumber("voxel-size", values["voxel-size"]);
     const sections = sectionList(values.sections, withHalves);
     const workers = workerCount(values.workers);
 
-    const halves = await readHalfMaps(values, positionals.length === 0);
-    const entry = positionals.length === 1 ? await resolveMap(positionals[0]) : null;
+    const given = await readHalfMaps(values, positionals.length === 0);
+    const entry = positionals.length === 1 ? await resolveMap(positionals[0], resolve) : null;
+    // Halves given on the command line win over the entry's configured ones.
+    const configured = given === null && entry !== null && !values["no-half-maps"] ? await entryHalfMaps(entry, resolve) : null;
+    const halves = given ?? configured?.input ?? null;
+    if (halves === null && sections.level1 !== undefined && sections.level1.length > 0)
+      throw new UsageError(`--sections ${sections.level1.join(",")}: Level 1 sections need --half1 and --half2 (or an entry with configured half maps)`);
     const average = entry === null ? averageMap(halves!) : null;
     const threshold = thresholdArgument ?? entry?.contour?.level;
     if (threshold === undefined) {
@@ -232,11 +248,7 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
     };
     // Every input checked, and the derived grids sized, once, before any section starts.
     const context = analysisContext(volume, { ...analysis, computed: sections.level0 });
-    if (halves) {
-      const override = voxelSizeArgument === undefined ? undefined : { value: voxelSizeArgument, source: "--voxel-size" };
-      const halfTs = checkHalfMaps(halves.half1, halves.half2, { mask: halves.mask, voxelSize: override });
-      checkHalvesAgainstMap(volume, context.ts, halves.half1, halfTs);
-    }
+    if (halves) checkHalvesForMap(volume, context, halves, voxelSizeArgument === undefined ? undefined : { value: voxelSizeArgument, source: "--voxel-size" });
     const maximum = mapMaximum(volume);
     if (!(threshold <= maximum))
       throw new UsageError(`${emptyMaskMessage} (threshold ${threshold} is above the map maximum ${maximum})`);
@@ -256,18 +268,9 @@ export async function runReport(args: string[], io: CliIO): Promise<number> {
           precomputed,
           onSection: (_, title) => status.show(`mapval report: computing ${title}…`),
         });
-        if (!halves) return level0.report;
-        // Level 0's masks of the map at the threshold; the user's mask replaces the soft one.
-        const hard = level0.workings.hardMask.mask;
+        if (!halves) return configured?.note === undefined ? level0.report : withInputWarning(level0.report, noHalfMapsWarning(configured.note));
         const level1 = await runLevel1With(pool.execute, halves.half1, halves.half2, {
-          threshold: context.threshold,
-          resolution: context.resolution,
-          resolutionSource: analysis.resolutionSource,
-          mode: context.mode,
-          voxelSize: context.ts,
-          voxelSizeSource: context.voxelSizeSource,
-          hardMask: hard,
-          ...(halves.mask ? { userMask: halves.mask } : { softMask: softMask(hard, volume.nx, volume.ny, volume.nz) }),
+          ...level1Options(context, halves, level0.workings.hardMask.mask, analysis.resolutionSource),
           sections: sections.level1,
           onSection: (id, title) => status.show(`mapval report: computing ${title}${id === "1.e" ? ` (${threads})` : ""}…`),
         });
