@@ -202,18 +202,20 @@ describe("mapval batch over a fake EMDB", () => {
     const csv = readFileSync(join(reference, "summary.csv"), "utf8").trim().split("\n");
     expect(csv[0]).toBe(
       "id,status,errorClass,boxX,boxY,boxZ,voxelSize,resolution,threshold,passed,evaluable," +
-        "status_0.a,status_0.b,status_0.c,status_0.d,status_0.e,status_0.f,status_0.g,status_0.h,seconds,peakRssBytes",
+        "status_0.a,status_0.b,status_0.c,status_0.d,status_0.e,status_0.f,status_0.g,status_0.h," +
+        "level1,status_1.a,status_1.b,status_1.c,status_1.d,status_1.e,status_1.f,status_1.g,status_1.h,seconds,peakRssBytes",
     );
     expect(csv.length).toBe(ALL + 1);
-    expect(csv[1 + GOOD]).toBe(`${FAULTS.missing},failed,download,,,,,,,,,,,,,,,,,,`);
+    expect(csv[1 + GOOD]).toBe(`${FAULTS.missing},failed,download${",".repeat(27)}`);
     const table = tableFromIPC(readFileSync(join(reference, "summary.arrow")));
     expect(table.numRows).toBe(ALL);
     const row = table.get(n)!.toJSON();
     expect(row).toMatchObject({
       id: accession(n), status: "done", errorClass: null, boxX: 20, voxelSize: 11.4, resolution: 27, threshold: 2.25,
       passed: report.score.passed, evaluable: report.score.evaluable, "status_0.e": report.sections["0.e"].status,
-      peakRssBytes: report.batch.peakRssBytes,
+      peakRssBytes: report.batch.peakRssBytes, level1: "not requested", "status_1.a": null,
     });
+    expect(report.batch.entry.level1).toEqual({ status: "not requested", reason: null });
     expect(csv[1 + n].split(",").slice(0, 19)).toEqual(
       Object.values(row).slice(0, 19).map((v) => (v === null ? "" : String(v))),
     );
@@ -410,8 +412,8 @@ describe("limits, the done-marker and bad arguments, on local files", () => {
     writeFileSync(bad, "EMD-1234\nnot-an-accession\nEMD-1234\n");
     const cases: [string[], RegExp][] = [
       [["--entries", bad, "--out", work], /line 2: expected an EMDB accession such as EMD-1234, found "not-an-accession"; line 3: EMD-1234 is already on line 1/],
-      [["--entries", listPath, "--out", work, "--levels", "0,1"], /Level 1 is not wired into mapval batch yet/],
-      [["--entries", listPath, "--out", work, "--levels", "2"], /--levels takes 0/],
+      [["--entries", listPath, "--out", work, "--levels", "0,2"], /--levels takes 0, 1 or 0,1, got "0,2"/],
+      [["--entries", listPath, "--out", work, "--levels", ""], /--levels takes 0, 1 or 0,1, got ""/],
       [["--entries", listPath, "--out", work, "--workers", "0"], /--workers must be a whole number/],
       [["--entries", listPath, "--out", work, "--entry-timeout=-1"], /--entry-timeout must be a number above 0/],
       [["--entries", listPath, "--out", work, "--entry-memory", "NaN"], /--entry-memory must be a number above 0/],

@@ -1,6 +1,6 @@
 /**
- * `mapval batch --entries FILE --out DIR [--shard I/N] [--levels 0] [--workers K] …`: Level 0 reports for many
- * entries, resumable, one child process per entry (data-loaders/batch/batch-entry.ts), sharded by the engine that runs it
+ * `mapval batch --entries FILE --out DIR [--shard I/N] [--levels 0|0,1] [--workers K] …`: Level 0 (and Level 1, from
+ * the entries' half maps) reports for many entries, resumable, one child process per entry (data-loaders/batch/batch-entry.ts), sharded by the engine that runs it
  * (Slurm array, Kubernetes Indexed Job). The output directory's format is a contract with the site: docs/batch.md.
  *
  * Writes are atomic (a temporary name, then rename) and ordered so that a `kill -9` at any moment leaves each entry
@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { AnalysisInputError } from "../../lib/errors.js";
 import { normalizeEmdbId } from "../../lib/entries.js";
 import { sectionIds } from "../../lib/level0/level0.js";
+import { level1SectionIds } from "../../lib/section-registry.js";
 import { MAPVAL_VERSION } from "../../lib/version.js";
 import { defaultPoolSize, poolSize } from "../workers/band-pool.js";
 import { FileCache, sha256Hex } from "../emdb/cache.js";
@@ -29,14 +30,17 @@ import { createStatusLine } from "../cli/progress.js";
 import { loadEntriesConfig, mapKey } from "../emdb/resolve-entry.js";
 
 export const batchUsage =
-  "usage: mapval batch --entries FILE --out DIR [--shard I/N] [--levels 0] [--workers K] [--entry-timeout S] [--entry-memory MB] [--scratch DIR] [--keep-maps] [--recheck-inputs] [--list] [--summary-only]";
+  "usage: mapval batch --entries FILE --out DIR [--shard I/N] [--levels 0|0,1] [--workers K] [--entry-timeout S] [--entry-memory MB] [--scratch DIR] [--keep-maps] [--recheck-inputs] [--list] [--summary-only]";
 
 const batchHelp = `${batchUsage}
   --entries FILE      EMDB accessions, one a line (# starts a comment), or an entries configuration (JSON, docs/entries.md)
   --out DIR           output directory (format: docs/batch.md)
   --shard I/N         process shard I of N (0 ≤ I < N); default from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT,
                       else JOB_COMPLETION_INDEX/${"MAPVAL_SHARD_COUNT"}, else 0/1
-  --levels 0          validation levels (Level 1 is not wired into mapval batch yet)
+  --levels L          0 (default): Level 0; 0,1 (or 1: Level 1 needs Level 0's masks, so both run): Level 0 and,
+                      for entries with half maps (the configured half1/half2; for an accession of a text list, the
+                      two EMDB's record lists), Level 1 in the same report; the others get Level 0 and say
+                      "no half maps" in the summary's level1 column
   --workers K         entries analysed at once, one process each (default MAPVAL_WORKERS, else the number of cores)
   --entry-timeout S   seconds an entry may take (default: sized from the map's box, docs/batch.md)
   --entry-memory MB   resident memory an entry's process may use (default: sized from the map's box)
@@ -173,13 +177,24 @@ export interface EntryLimits {
 export const BEFORE_BOX_LIMITS = { seconds: 1800, memoryBytes: 6 * 2 ** 30 };
 
 /**
+ * What Level 1 adds per voxel of the box for an entry with half maps (three volumes instead of one; docs/batch.md
+ * "Limits per entry"): 25 times its CPU time and 3 times its resident memory, measured on the bundled 100³ pair at
+ * 7 Å (28 CPU-s and 77 MiB on top of Level 0's).
+ */
+export const LEVEL1_LIMITS = { secondsPerVoxel: 7e-4, bytesPerVoxel: 240 };
+
+/**
  * Default limits for an entry of `voxels` voxels (docs/batch.md "Limits per entry"). Time is wall time, so it is
  * sized for a shared node and for resolutions near 2·Ts: at least 25 times the CPU time measured at 7 Å at 100³–384³. Memory: twice the largest grids the analysis may derive per voxel (32 bytes for 0.f/0.g's grid at a
  * resolution of 2·Ts, 12 for the transform, the map and its copies; docs/analysis-inputs.md), 5–10 times the peaks
- * measured at 7 Å.
+ * measured at 7 Å. With `volumes` 3 (the map and its half maps, Level 1), LEVEL1_LIMITS more per voxel.
  */
-export function defaultLimits(voxels: number): { seconds: number; memoryBytes: number } {
-  return { seconds: Math.ceil(120 + 2e-4 * voxels), memoryBytes: Math.ceil(512 * 2 ** 20 + 200 * voxels) };
+export function defaultLimits(voxels: number, volumes: 1 | 3 = 1): { seconds: number; memoryBytes: number } {
+  const halves = volumes === 3 ? LEVEL1_LIMITS : { secondsPerVoxel: 0, bytesPerVoxel: 0 };
+  return {
+    seconds: Math.ceil(120 + (2e-4 + halves.secondsPerVoxel) * voxels),
+    memoryBytes: Math.ceil(512 * 2 ** 20 + (200 + halves.bytesPerVoxel) * voxels),
+  };
 }
 
 type Outcome =
@@ -235,9 +250,9 @@ function runEntry(script: string, job: EntryJob, limits: EntryLimits): Promise<O
 
     child.on("message", (message: FromEntry) => {
       if (message.type === "box") {
-        const voxels = message.shape[0] * message.shape[1] * message.shape[2];
-        memoryLimit = limits.memoryBytes ?? defaultLimits(voxels).memoryBytes;
-        if (limits.seconds === null) arm(defaultLimits(voxels).seconds);
+        const sized = defaultLimits(message.shape[0] * message.shape[1] * message.shape[2], message.volumes);
+        memoryLimit = limits.memoryBytes ?? sized.memoryBytes;
+        if (limits.seconds === null) arm(sized.seconds);
       } else result = message;
     });
     child.on("error", (error) => kill({ class: "internal", message: `the entry's process failed: ${error.message}` }));
@@ -302,31 +317,38 @@ async function readJson<T>(path: string): Promise<T | null> {
 const entryFile = (out: string, id: string, name: "report.json" | "done.json" | "error.json") => join(out, id, name);
 
 /**
- * The input files of an entry whose map is a configured local file, as the child lists them; null for an entry
- * fetched from EMDB (its files are only known after a download).
+ * The input files of an entry whose map (and, with Level 1, half maps) are configured local files, as the child lists
+ * them; null for an entry with a file fetched from EMDB (its files are only known after a download).
  */
-function localInputs(entry: BatchEntry, entriesPath: string | null): InputFile[] | null {
+function localInputs(entry: BatchEntry, entriesPath: string | null, level1: boolean): InputFile[] | null {
   if (!("entry" in entry.declaration) || entry.declaration.entry.file === null || entriesPath === null) return null;
-  const path = join(dirname(entriesPath), entry.declaration.entry.file);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch {
-    return null; // the child reports why
+  const { file, half1, half2 } = entry.declaration.entry;
+  const halves = level1 && half1 !== null && half2 !== null ? [half1, half2] : [];
+  if (halves.some((h) => h.kind === "emdb")) return null;
+  const inputs: InputFile[] = [];
+  for (const relative of [file, ...halves.map((h) => (h.kind === "file" ? h.file : ""))]) {
+    const path = join(dirname(entriesPath), relative);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch {
+      return null; // the child reports why
+    }
+    inputs.push({ name: basename(path), sha256: sha256Hex(bytes), bytes: bytes.length });
   }
-  return [{ name: basename(path), sha256: sha256Hex(bytes), bytes: bytes.length }];
+  return inputs;
 }
 
 /** Entries to run, and those left alone because a current done-marker says they are finished. */
-async function plan(entries: BatchEntry[], out: string, entriesPath: string | null, recheck: boolean) {
+async function plan(entries: BatchEntry[], out: string, entriesPath: string | null, recheck: boolean, level1: boolean) {
   const run: { entry: BatchEntry; previous: DoneMarker | null }[] = [];
   let finished = 0;
   for (const entry of entries) {
     const marker = await readJson<DoneMarker>(entryFile(out, entry.id, "done.json"));
     const current = marker !== null && marker.version === MAPVAL_VERSION && existsSync(entryFile(out, entry.id, "report.json"));
-    const inputs = current ? localInputs(entry, entriesPath) : null;
+    const inputs = current ? localInputs(entry, entriesPath, level1) : null;
     if (current && inputs !== null) {
-      if (inputsDigest(entry, inputs) === marker.inputsSha256) finished++;
+      if (inputsDigest(entry, inputs, level1) === marker.inputsSha256) finished++;
       else run.push({ entry, previous: null });
     } else if (current && !recheck) finished++;
     else run.push({ entry, previous: current ? marker : null });
@@ -356,9 +378,9 @@ async function record(out: string, entry: BatchEntry, outcome: Outcome): Promise
   await rm(entryFile(out, entry.id, "report.json"), { force: true });
 }
 
-/** The downloaded files of an entry (the cache's emdb/<accession> directory). */
+/** The downloaded files of an entry (the cache's emdb/<accession> directory: its map, metadata and half maps). */
 function scratchOf(scratch: string, entry: BatchEntry): string | null {
-  const emdb = "emdb" in entry.declaration ? entry.declaration.emdb : entry.declaration.entry.file === null ? entry.declaration.entry.emdb : null;
+  const emdb = "emdb" in entry.declaration ? entry.declaration.emdb : entry.declaration.entry.emdb;
   return emdb === null ? null : dirname(new FileCache(scratch).pathOf(mapKey(emdb)));
 }
 
@@ -388,17 +410,20 @@ async function childScript(scratch: string): Promise<{ path: string; remove: () 
 /** summary.csv's and summary.arrow's columns, in order (docs/batch.md). */
 export const SUMMARY_COLUMNS = [
   "id", "status", "errorClass", "boxX", "boxY", "boxZ", "voxelSize", "resolution", "threshold", "passed", "evaluable",
-  ...sectionIds.map((s) => `status_${s}`), "seconds", "peakRssBytes",
+  ...sectionIds.map((s) => `status_${s}`), "level1", ...level1SectionIds.map((s) => `status_${s}`), "seconds", "peakRssBytes",
 ];
 
-/** One entry's row: status "done" or "failed", errorClass, numbers, `status_0.a`…: the section's status; null when not known. */
+/**
+ * One entry's row: status "done" or "failed", errorClass, numbers, `status_0.a`…`status_1.h`: the section's status,
+ * `level1`: the report's Level1Status; null when not known (a Level 1 section's status in a report without Level 1).
+ */
 export type SummaryRow = Record<string, string | number | null>;
 
 interface ReportFile {
   input: { shape: number[]; voxelSize: number; threshold: number; resolution: number | null };
   sections: Record<string, { status: string }>;
   score: { passed: number; evaluable: number };
-  batch: { seconds: number; peakRssBytes: number };
+  batch: { seconds: number; peakRssBytes: number; entry: { level1?: { status: string } } };
 }
 
 /** One row per entry of FILE that has an outcome in DIR, in FILE's order. */
@@ -414,6 +439,8 @@ export async function summaryRows(entries: BatchEntry[], out: string): Promise<S
         resolution: report.input.resolution, threshold: report.input.threshold,
         passed: report.score.passed, evaluable: report.score.evaluable,
         ...Object.fromEntries(sectionIds.map((s) => [`status_${s}`, report.sections[s]?.status ?? null])),
+        level1: report.batch.entry.level1?.status ?? null,
+        ...Object.fromEntries(level1SectionIds.map((s) => [`status_${s}`, report.sections[s]?.status ?? null])),
         seconds: report.batch.seconds, peakRssBytes: report.batch.peakRssBytes,
       });
       continue;
@@ -423,7 +450,8 @@ export async function summaryRows(entries: BatchEntry[], out: string): Promise<S
     rows.push({
       id, status: "failed", errorClass: error.class, boxX: null, boxY: null, boxZ: null, voxelSize: null, resolution: null,
       threshold: null, passed: null, evaluable: null,
-      ...Object.fromEntries(sectionIds.map((s) => [`status_${s}`, null])),
+      ...Object.fromEntries([...sectionIds, ...level1SectionIds].map((s) => [`status_${s}`, null])),
+      level1: null,
       seconds: null, peakRssBytes: null,
     });
   }
@@ -507,11 +535,12 @@ function positive(text: string | undefined, name: string, max: number): number |
   return x;
 }
 
-function levels(text: string): void {
+/** --levels: whether Level 1 runs too ("1" alone means both: Level 1 is made with Level 0's masks, one score). */
+function withLevel1(text: string): boolean {
   const list = text.split(",").map((l) => l.trim());
   const unknown = list.filter((l) => l !== "0" && l !== "1");
-  if (unknown.length > 0 || list.length === 0) throw new UsageError(`--levels takes 0 (and later 1), got "${text}"`);
-  if (list.includes("1")) throw new UsageError("--levels 1: Level 1 is not wired into mapval batch yet; run --levels 0");
+  if (unknown.length > 0) throw new UsageError(`--levels takes 0, 1 or 0,1, got "${text}"`);
+  return list.includes("1");
 }
 
 export async function runBatch(args: string[], io: CliIO, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -520,6 +549,7 @@ export async function runBatch(args: string[], io: CliIO, env: NodeJS.ProcessEnv
   let shard: Shard;
   let limits: EntryLimits;
   let workers: number;
+  let level1: boolean;
   try {
     values = options(args);
     if (values.help) {
@@ -527,7 +557,7 @@ export async function runBatch(args: string[], io: CliIO, env: NodeJS.ProcessEnv
       return 0;
     }
     if (values.entries === undefined || values.out === undefined) throw new UsageError(`missing ${values.entries === undefined ? "--entries FILE" : "--out DIR"}`);
-    levels(values.levels);
+    level1 = withLevel1(values.levels);
     shard = values.shard !== undefined ? parseShard(values.shard) : shardFromEnvironment(env) ?? { index: 0, count: 1, source: "default" };
     const memoryMegabytes = positive(values["entry-memory"], "entry-memory", 2 ** 22);
     limits = {
@@ -559,7 +589,7 @@ export async function runBatch(args: string[], io: CliIO, env: NodeJS.ProcessEnv
   const started = performance.now();
   const scratch = resolve(values.scratch ?? join(out, ".scratch"));
   await mkdir(scratch, { recursive: true });
-  const { run, finished } = await plan(mine, out, entries.entriesPath, values["recheck-inputs"]);
+  const { run, finished } = await plan(mine, out, entries.entriesPath, values["recheck-inputs"], level1);
   const counts = { done: 0, unchanged: 0, failed: 0 };
   const failures = new Map<FailureClass, number>();
   const status = createStatusLine();
@@ -574,7 +604,7 @@ export async function runBatch(args: string[], io: CliIO, env: NodeJS.ProcessEnv
     const worker = async () => {
       while (next < run.length) {
         const { entry, previous } = run[next++]!;
-        const job: EntryJob = { entry, entriesPath: entries.entriesPath, scratchDir: scratch, previous };
+        const job: EntryJob = { entry, entriesPath: entries.entriesPath, scratchDir: scratch, previous, level1 };
         const outcome = await runEntry(child.path, job, limits);
         await record(out, entry, outcome);
         const downloaded = scratchOf(scratch, entry);

@@ -45,7 +45,7 @@ import { MapFileError, readMapFile, type MapFile } from "./read-map-file.js";
 import { joinNegativeNumbers, type CliIO } from "./cli-io.js";
 import { createStatusLine } from "./progress.js";
 import { resolveArgument, type ResolvedEntry, type ResolveOptions } from "../emdb/resolve-entry.js";
-import { checkHalvesForMap, level1Options, noHalfMapsWarning, readEntryHalfMaps, type HalfMapInput } from "./half-maps.js";
+import { checkHalvesForMap, level1Options, readEntryHalfMaps, withNoHalfMapsWarning, type HalfMapInput } from "./half-maps.js";
 
 export const reportUsage =
   "usage: mapval report [MAP] --threshold T [--resolution R] [--half1 H1 --half2 H2 [--mask M] | --no-half-maps] [--voxel-size S] [--vrs-compat] [--sections 0.a,…] [--workers N] [--json]   (MAP: file, entry id or EMD-N; without it, the average of the halves)";
@@ -171,10 +171,6 @@ async function entryHalfMaps(entry: ResolvedEntry, options: ResolveOptions) {
   }
 }
 
-function withInputWarning<R extends Report>(report: R, warning: string): R {
-  return { ...report, inputWarnings: [...report.inputWarnings, warning] };
-}
-
 /**
  * The map when none is given: the average of the halves (float32, with half 1's header), named after them and hashed
  * over its voxels' float32 bytes.
@@ -268,7 +264,7 @@ export async function runReport(args: string[], io: CliIO, resolve: Pick<Resolve
           precomputed,
           onSection: (_, title) => status.show(`mapval report: computing ${title}…`),
         });
-        if (!halves) return configured?.note === undefined ? level0.report : withInputWarning(level0.report, noHalfMapsWarning(configured.note));
+        if (!halves) return configured?.note === undefined ? level0.report : withNoHalfMapsWarning(level0.report, configured.note);
         const level1 = await runLevel1With(pool.execute, halves.half1, halves.half2, {
           ...level1Options(context, halves, level0.workings.hardMask.mask, analysis.resolutionSource),
           sections: sections.level1,

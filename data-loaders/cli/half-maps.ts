@@ -12,7 +12,7 @@ import { checkHalfMaps, checkHalvesAgainstMap } from "../../lib/level1/fsc.js";
 import type { Level1Options } from "../../lib/level1/level1.js";
 import { softMask } from "../../lib/masks/masks.js";
 import { halfMapFileWarnings, type HalfMapFiles } from "../../lib/report/report-text.js";
-import { loadHalfMaps, type HalfMapFile, type ResolveOptions, type ResolvedEntry } from "../emdb/resolve-entry.js";
+import { loadHalfMaps, type HalfMapFile, type LoadedHalfMaps, type ResolveOptions, type ResolvedEntry } from "../emdb/resolve-entry.js";
 
 /** The half maps (and mask) as read, with what the report says about their files. */
 export interface HalfMapInput {
@@ -25,8 +25,10 @@ export interface HalfMapInput {
 /** An entry's half maps: read (`input`), or why there are none although some were configured (`note`). */
 export type EntryHalfMapInput = { input: HalfMapInput; note?: undefined } | { input?: undefined; note: string };
 
-/** The input warning of a report whose entry's EMDB record lists fewer than two half maps. */
-export const noHalfMapsWarning = (message: string) => `Level 1 not computed: ${message}`;
+/** The report with the input warning saying why its entry's configured half maps gave no Level 1 (`note`). */
+export function withNoHalfMapsWarning<R extends { inputWarnings: string[] }>(report: R, note: string): R {
+  return { ...report, inputWarnings: [...report.inputWarnings, `Level 1 not computed: ${note}`] };
+}
 
 /**
  * The entry's configured half maps (files of the configuration, or EMDB's through the cache like maps), read with
@@ -37,7 +39,11 @@ export async function readEntryHalfMaps(
   options: ResolveOptions,
 ): Promise<EntryHalfMapInput | null> {
   const loaded = await loadHalfMaps(entry, options);
-  if (loaded === null) return null;
+  return loaded === null ? null : await readHalfMapFiles(loaded);
+}
+
+/** Half maps as loaded (loadHalfMaps: bytes and hashes) read with the map reader. */
+export async function readHalfMapFiles(loaded: LoadedHalfMaps): Promise<EntryHalfMapInput> {
   if (loaded.status === "not-listed") return { note: loaded.message };
   const read = async (half: HalfMapFile) => {
     try {
