@@ -323,22 +323,20 @@ describe("the reader's warnings reach the report", () => {
 describe("progress on a terminal", () => {
   const args = `report ${map("emd_3197.map")} --threshold 1 --resolution 30`;
 
-  it("stderr on a pseudo-terminal (script -qc) shows each section being computed, then clears the line", () => {
+  it("stderr on a pseudo-terminal (script -qc) shows what is being computed, ending with the last step, then clears the line", () => {
     const dir = mkdtempSync(join(tmpdir(), "mapval-tty-"));
     const outFile = join(dir, "report.txt");
     // script gives the command a pseudo-terminal; stdout goes to a file, so what script prints is stderr alone.
     const terminal = execFileSync("script", ["-qec", `node bin/mapval.js ${args} > ${outFile}`, "/dev/null"], { cwd: root }).toString();
     const lines = terminal.split("\r\x1b[K").filter((l) => l !== "");
     expect(lines[0]).toMatch(/^mapval report: computing 0\.e, 0\.f, 0\.g \(\d+ worker threads?\)…$/);
-    expect(lines.slice(-2)).toEqual(["mapval report: computing 0.d B-factor analysis…", "mapval report: computing 0.h Deep hand…"]);
-    // Between them, 0.e–0.g's progress (localProgressText). This 20³ map at 30 Å gives 0.e no band to run, so only
-    // 0.f–0.g goes through all three phases.
-    const progress = lines.slice(1, -2);
-    for (const line of progress)
-      expect(line).toMatch(/^mapval report: 0\.(e|f–0\.g), (preparing the grids \(\d+ %\)|band \d+ of at most \d+|finishing) \(\d+ worker threads?\)…$/);
-    expect(progress.some((line) => line.startsWith("mapval report: 0.e, preparing"))).toBe(true);
-    for (const phase of ["preparing", "band", "finishing"])
-      expect(progress.some((line) => line.startsWith(`mapval report: 0.f–0.g, ${phase}`))).toBe(true);
+    expect(lines.at(-1)).toBe("mapval report: computing 0.h Deep hand…");
+    // Between them, 0.e–0.g's progress (localProgressText) and the sections after them, redrawn at most every 100 ms
+    // (test/cli-progress.test.ts), so not every step is drawn.
+    const steps = lines.slice(1, -1);
+    for (const line of steps)
+      expect(line).toMatch(/^mapval report: (0\.(e|f–0\.g), (preparing the grids \(\d+ %\)|band \d+ of at most \d+|finishing) \(\d+ worker threads?\)|computing 0\.d B-factor analysis)…$/);
+    expect(steps.some((line) => line.startsWith("mapval report: 0.f–0.g, band"))).toBe(true);
     expect(terminal.endsWith("\r\x1b[K")).toBe(true); // the status line is cleared before the report
     expect(readFileSync(outFile, "utf8")).toMatch(/^mapval Level 0 report/);
     rmSync(dir, { recursive: true, force: true });

@@ -30,16 +30,45 @@ export function createProgress(label: string, stream: { isTTY?: boolean; write(t
   };
 }
 
-/** One line saying what is being computed, replaced by the next, cleared by `done`. */
+/**
+ * One line saying what is being computed, replaced by the next, cleared by `done`. Redrawn at most every REDRAW_MS
+ * (a small map's worker bands report hundreds of steps a second): a text shown sooner waits, and the latest waiting
+ * one is drawn when the interval is up (a timer, so only once the event loop is free: during a synchronous section
+ * the line may still name the step before it) or by `done`, which draws it before clearing the line.
+ */
 export function createStatusLine(stream: { isTTY?: boolean; write(text: string): unknown } = process.stderr) {
   let drawn = false;
+  let lastDraw = -Infinity;
+  let waiting: string | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const draw = (text: string) => {
+    stream.write(`\r\x1b[K${text}`);
+    drawn = true;
+    lastDraw = Date.now();
+    waiting = null;
+  };
+  const drawWaiting = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (waiting !== null) draw(waiting);
+  };
   return {
     show(text: string): void {
       if (!stream.isTTY) return;
-      stream.write(`\r\x1b[K${text}`);
-      drawn = true;
+      const wait = lastDraw + REDRAW_MS - Date.now();
+      if (wait <= 0) {
+        waiting = text;
+        drawWaiting();
+        return;
+      }
+      waiting = text;
+      if (timer === undefined) {
+        timer = setTimeout(drawWaiting, wait);
+        timer.unref();
+      }
     },
     done(): void {
+      drawWaiting();
       if (drawn) stream.write("\r\x1b[K");
       drawn = false;
     },
