@@ -4,10 +4,9 @@
  * so that reports and the site can use them offline. Prints where each map is, its SHA-256 and the metadata a report
  * uses; metadata problems are listed as warnings or errors.
  */
-import { parseArgs } from "node:util";
 import { normalizeEmdbId } from "../../lib/entries.js";
 import { CacheError, defaultCacheDir, FileCache } from "../emdb/cache.js";
-import type { CliIO } from "./cli-io.js";
+import { commandArguments, type CliIO } from "./cli-io.js";
 import { EmdbDataError, EmdbNotFoundError } from "../emdb/emdb-client.js";
 import type { EmdbMetadata } from "../emdb/emdb-metadata.js";
 import { createProgress } from "./progress.js";
@@ -16,32 +15,20 @@ import { fetchEmdbEntry, loadHalfMaps, NoCachedCopyError, type FetchedEmdb, type
 export const fetchUsage = "usage: mapval fetch EMD-N [EMD-N ...] [--half-maps] [--refresh] [--offline] [--json]";
 
 export async function runFetch(args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        refresh: { type: "boolean", default: false },
-        offline: { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        "half-maps": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    io.err(`mapval fetch: ${(error as Error).message} (${fetchUsage})\n`);
-    return 2;
-  }
+  const parsed = commandArguments({
+    command: "fetch",
+    usage: fetchUsage,
+    help: `${fetchUsage}\ncache: ${defaultCacheDir()} (set MAPVAL_CACHE_DIR to change it)\n`,
+    options: {
+      refresh: { type: "boolean", default: false },
+      offline: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      "half-maps": { type: "boolean", default: false },
+    },
+    positionals: { missing: "accession" },
+  }, args, io);
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(`${fetchUsage}\ncache: ${defaultCacheDir()} (set MAPVAL_CACHE_DIR to change it)\n`);
-    return 0;
-  }
-  if (positionals.length === 0) {
-    io.err(`mapval fetch: missing accession (${fetchUsage})\n`);
-    return 2;
-  }
   const ids = positionals.map((p) => [p, normalizeEmdbId(p)] as const);
   const invalid = ids.find(([, id]) => id === null);
   if (invalid) {

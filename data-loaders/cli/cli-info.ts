@@ -2,39 +2,25 @@
  * `mapval info FILE [--json] [--lenient-voxel-size]`: what the reader made of a map file (geometry, mode, origin,
  * statistics recomputed from the data, labels and warnings). With --json, stdout is exactly one JSON object.
  */
-import { parseArgs } from "node:util";
 import { MapFormatError } from "../../lib/errors.js";
 import { modeName } from "../../lib/io/mrc-reader.js";
-import type { CliIO } from "./cli-io.js";
+import { commandArguments, type CliIO } from "./cli-io.js";
 import { MapFileError, readMapFile, type MapFile } from "./read-map-file.js";
 
 export const infoUsage = "usage: mapval info FILE [--json] [--lenient-voxel-size]";
 
 export async function runInfo(args: string[], io: CliIO): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        json: { type: "boolean", default: false },
-        "lenient-voxel-size": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    io.err(`mapval info: ${(error as Error).message} (${infoUsage})\n`);
-    return 2;
-  }
+  const parsed = commandArguments({
+    command: "info",
+    usage: infoUsage,
+    options: {
+      json: { type: "boolean", default: false },
+      "lenient-voxel-size": { type: "boolean", default: false },
+    },
+    positionals: { missing: "FILE", max: 1 },
+  }, args, io);
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(infoUsage + "\n");
-    return 0;
-  }
-  if (positionals.length !== 1) {
-    io.err(`mapval info: ${positionals.length === 0 ? "missing FILE" : "give exactly one FILE"} (${infoUsage})\n`);
-    return 2;
-  }
   let file: MapFile;
   try {
     file = await readMapFile(positionals[0], { lenientVoxelSize: values["lenient-voxel-size"] });
