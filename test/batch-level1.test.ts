@@ -11,6 +11,7 @@ import { gzipSync } from "node:zlib";
 import { tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultLimits, runBatch } from "../data-loaders/batch/batch.js";
+import { checkBatchEntries, readBatchSummary } from "../data-loaders/batch/batch-output.js";
 import { runReport } from "../data-loaders/cli/cli-report.js";
 import { level1SectionIds } from "../lib/section-registry.js";
 import { startFaultServer, type FaultServer } from "./helpers/fault-server.js";
@@ -83,6 +84,11 @@ describe("the bundled simulated entry", () => {
     expect(row.level1).toBe("computed");
     for (const id of level1SectionIds) expect(row[`status_${id}`], id).toBe(batch.sections[id].status);
     expect(Number(row.passed)).toBe(batch.score.passed);
+    // The site reads the directory (docs/batch.md "Publishing a batch"): a score over both levels is above 8 items.
+    const read = readBatchSummary(out);
+    expect(read[0]).toMatchObject({ id: "sim-emd-1997", passed: batch.score.passed, evaluable: batch.score.evaluable });
+    expect(batch.score.evaluable).toBeGreaterThan(8);
+    expect(() => checkBatchEntries(out, read)).not.toThrow();
   }, 900_000);
 });
 

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { Dictionary, Float32, Float64, Int8, Table, Uint16, Uint8, Utf8, Vector, tableFromIPC, tableToIPC, vectorFromArray } from "apache-arrow";
 import { ENTRY_ID } from "../../lib/entries.js";
 import { sectionIds } from "../../lib/level0/level0.js";
+import { level1SectionIds } from "../../lib/section-registry.js";
 import type { Level0SectionId, SectionStatus } from "../../lib/report/report-types.js";
 
 export class BatchOutputError extends Error {
@@ -33,6 +34,8 @@ const MAX_ENTRY_FILE_BYTES = 16 * 1024 * 1024;
 /** Box edges, bounded far above any map the kernel opens (and to the index's 16-bit column). */
 const MAX_BOX = 65_535;
 const ERROR_CLASS_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
+/** A report with Level 1 (mapval batch --levels 0,1) scores the sections of both levels. */
+const SCORE_ITEMS = sectionIds.length + level1SectionIds.length;
 const STATUSES: readonly SectionStatus[] = ["ok", "warnings", "does-not-apply", "not-measured", "not-requested"];
 
 export type BatchStatus = "done" | "failed";
@@ -133,8 +136,8 @@ export function readBatchSummary(dir: string): BatchRow[] {
     const voxelSize = positive("voxelSize");
     const resolution = positive("resolution");
     const threshold = num("threshold");
-    const evaluable = int("evaluable", 0, sectionIds.length);
-    const passed = int("passed", 0, sectionIds.length);
+    const evaluable = int("evaluable", 0, SCORE_ITEMS);
+    const passed = int("passed", 0, SCORE_ITEMS);
     if (passed !== null && evaluable !== null && passed > evaluable) throw bad("passed", passed, `at most evaluable (${evaluable})`);
     const statuses = {} as Record<Level0SectionId, SectionStatus | null>;
     for (const section of sectionIds) {
