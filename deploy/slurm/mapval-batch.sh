@@ -5,6 +5,8 @@
 # must be a contiguous range with step 1 (0-99, or 1-100); "%25" only limits how many run at once. After the array,
 # `mapval batch --entries … --out … --summary-only` writes the summary of every shard (each shard writes one when it
 # ends, and the last to end may not see the others' last entries).
+# Arguments after the script go to mapval batch, e.g. `sbatch … deploy/slurm/mapval-batch.sh --levels 0,1` for Level 1
+# from the entries' half maps (three volumes per entry: allow more --mem, docs/batch.md "Limits per entry").
 #SBATCH --job-name=mapval-batch
 #SBATCH --cpus-per-task=4
 #SBATCH --mem=8G
