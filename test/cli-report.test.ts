@@ -151,7 +151,8 @@ describe("a map without a voxel size", () => {
   });
 });
 
-describe("node bin/mapval.js report", () => {
+// A child process per test: through tsx in a checkout without build/ (bin/mapval.js), seconds more on a loaded machine.
+describe("node bin/mapval.js report", { timeout: 60_000 }, () => {
   it("writes the JSON contract and exits 0", () => {
     const out = execFileSync("node", ["bin/mapval.js", "report", map("emd_1997.map"), "--threshold", "1", "--json"], { cwd: root });
     expect(JSON.parse(out.toString()).sections["0.b"].status).toBeDefined();
@@ -163,7 +164,7 @@ describe("node bin/mapval.js report", () => {
   });
 });
 
-describe("0.e–0.g on worker threads", () => {
+describe("0.e–0.g on worker threads", { timeout: 60_000 }, () => {
   const args = [map("emd_1997.map"), "--threshold", "1", "--resolution", "7", "--sections", "0.f,0.g", "--json"];
 
   it("node bin/mapval.js gives the same report with one worker and two, and exits", () => {
@@ -320,7 +321,7 @@ describe("the reader's warnings reach the report", () => {
   });
 });
 
-describe("progress on a terminal", () => {
+describe("progress on a terminal", { timeout: 60_000 }, () => {
   const args = `report ${map("emd_3197.map")} --threshold 1 --resolution 30`;
 
   it("stderr on a pseudo-terminal (script -qc) shows what is being computed, ending with the last step, then clears the line", () => {
