@@ -11,7 +11,8 @@
  *   before the file was chosen (an upper bound: it counts garbage not yet collected), against the map's bytes, up to
  *   the first report and up to its mask figures;
  * - threshold moves through the threshold box: single moves once the page has settled (mask figures and isosurface
- *   drawn; median of 9), and drags of 10 inputs 16 ms apart (median of 3), with the most stale reports that arrived after a drag's
+ *   drawn; median of 9; split at the report's arrival on the page: the worker and the messages, then the page drawing
+ *   it), and drags of 10 inputs 16 ms apart (median of 3), with the most stale reports that arrived after a drag's
  *   last input.
  * Then the same steps in Node on the same file, in this process (best of 3, CPU and wall time, bench/steps.ts): read
  * with statistics and hash, masks and 0.a–0.c, 0.d, a threshold move; and `mapval report FILE --json` as a command.
@@ -40,6 +41,7 @@ const EDGES = (process.env.MAPVAL_OPEN_BENCH_EDGES ?? "256,512").split(",").map(
 const THRESHOLDS = [0.9, 1.1, 0.8, 1.2, 0.95, 1.05, 0.85, 1.15, 1.0, 0.75];
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+const mean = (a: number[]) => a.reduce((sum, x) => sum + x, 0) / a.length;
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 const phaseList = (phases: Record<string, number> | undefined) =>
   Object.entries(phases ?? {}).map(([name, t]) => `${name} ${ms(t)}`).join(", ");
@@ -115,7 +117,8 @@ async function benchEdge(site: BuiltSite, edge: number): Promise<void> {
         `figures were drawn +${mib(peak - before)} = ${((peak - before) / mapBytes).toFixed(1)}× the map`,
     );
     await moveThresholdAndWait(page, [THRESHOLDS[0]]); // warm-up: the value index is built, the code compiled
-    const singles: number[] = [], worker: number[] = [], pageCpu: number[] = [], workerCpu: number[] = [], otherCpu: number[] = [];
+    const singles: number[] = [], worker: number[] = [], answered: number[] = [], drawn: number[] = [];
+    const pageCpu: number[] = [], workerCpu: number[] = [], otherCpu: number[] = [];
     for (let i = 1; i <= 9; i++) {
       await settled(page);
       const before = rendererThreadsCpuMs(site.browser);
@@ -123,6 +126,8 @@ async function benchEdge(site: BuiltSite, edge: number): Promise<void> {
       const after = rendererThreadsCpuMs(site.browser);
       singles.push(move.total);
       worker.push(move.workerMs);
+      answered.push(move.answered);
+      drawn.push(move.drawn);
       pageCpu.push(after.main - before.main);
       workerCpu.push(after.workers - before.workers);
       otherCpu.push(after.other - before.other);
@@ -139,8 +144,9 @@ async function benchEdge(site: BuiltSite, edge: number): Promise<void> {
     console.log(
       `open ${edge}³, threshold moves: single move, input → numbers shown: median ${ms(median(singles))} ` +
         `(min ${ms(Math.min(...singles))}, max ${ms(Math.max(...singles))}, n=9; target ${target ? ms(target.moveMs) : "none"}), ` +
-        `of which the worker's report ${ms(median(worker))}; CPU per move (10 ms ticks): page ${ms(median(pageCpu))}, ` +
-        `worker ${ms(median(workerCpu))}, other threads ${ms(median(otherCpu))}; drag of 10 inputs, last input → numbers: median ${ms(median(drags))} ` +
+        `of which the worker's report ${ms(median(worker))}; input → the report's arrival ${ms(median(answered))}, its arrival → ` +
+        `numbers shown ${ms(median(drawn))}; CPU per move (mean of the 9; 10 ms ticks): page ${ms(mean(pageCpu))}, ` +
+        `worker ${ms(mean(workerCpu))}, other threads ${ms(mean(otherCpu))}; drag of 10 inputs, last input → numbers: median ${ms(median(drags))} ` +
         `(max ${ms(Math.max(...drags))}, n=3), at most ${stale} stale report(s) after a drag's last input (target 1); ` +
         `load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
     );

@@ -100,7 +100,10 @@ function residentBytes(pid: number): number {
   }
 }
 
-/** Runs in the page: sets the threshold box to `values` in turn (16 ms apart) and resolves when the last one is shown. */
+/**
+ * Runs in the page: sets the threshold box to `values` in turn (16 ms apart) and resolves when the last one is shown
+ * and the frame that draws its report is done.
+ */
 const moveAndWait = `async (values) => {
   const box = document.querySelector('[data-testid="threshold"]');
   const target = values[values.length - 1];
@@ -121,22 +124,33 @@ const moveAndWait = `async (values) => {
     const observer = new MutationObserver(() => shown() && (observer.disconnect(), resolve()));
     observer.observe(document.body, {subtree: true, childList: true, attributes: true});
   });
+  // The cells that draw the report run in the same frame as the status line, then its layout and paint: a task
+  // queued now runs once that frame is done.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  const shownAt = performance.now();
   const s = document.querySelector('[data-testid="live-status"]');
   const staleAfterLast = answers.filter((a) => a.type === "report" && a.at > started && a.threshold !== target).length;
-  return {total: performance.now() - started, workerMs: Number(s.dataset.ms), staleAfterLast};
+  const answeredAt = answers.findLast((a) => a.type === "report" && a.threshold === target)?.at ?? NaN;
+  return {total: shownAt - started, workerMs: Number(s.dataset.ms), answered: answeredAt - started, drawn: shownAt - answeredAt, staleAfterLast};
 }`;
 
 /**
  * Moves the page's threshold box (data-testid="threshold") through `values`, 16 ms apart (one value: a single move,
- * more: a drag), and waits for the live status to show the last one with nothing pending. `total`: from the last
- * input to then (ms); `workerMs`: the worker's time for that report; `staleAfterLast`: reports for other thresholds
- * that arrived after the last input (counted when the page records its worker's answers, see recordWorkerAnswers).
+ * more: a drag), and waits for the live status to show the last one with nothing pending and for the frame that
+ * draws its report. `total`: from the last input to then (ms); `workerMs`: the worker's time for that report; with the page recording its worker's answers
+ * (recordWorkerAnswers), `answered`: from the last input to that report's arrival on the page, `drawn`: from its
+ * arrival to the numbers shown, and `staleAfterLast`: reports for other thresholds that arrived after the last input.
  */
-export async function moveThresholdAndWait(
-  page: Page,
-  values: number[],
-): Promise<{ total: number; workerMs: number; staleAfterLast: number }> {
-  return (await page.evaluate(`(${moveAndWait})(${JSON.stringify(values)})`)) as { total: number; workerMs: number; staleAfterLast: number };
+export async function moveThresholdAndWait(page: Page, values: number[]): Promise<ThresholdMove> {
+  return (await page.evaluate(`(${moveAndWait})(${JSON.stringify(values)})`)) as ThresholdMove;
+}
+
+export interface ThresholdMove {
+  total: number;
+  workerMs: number;
+  answered: number;
+  drawn: number;
+  staleAfterLast: number;
 }
 
 /** A worker message as recordWorkerAnswers keeps it: the fields the benches read, and when (page clock, ms). */

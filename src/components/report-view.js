@@ -122,3 +122,19 @@ export function sectionBody(section, results, {live, note} = {}) {
 
 /** Voxel counts with thousands separators. */
 export const voxels = grouped;
+
+/** The key each box was last drawn for (redrawWhen). */
+const drawnFor = new WeakMap();
+
+/**
+ * Fills `box` with `draw()` unless it was last drawn for the same `key` (a string of everything it shows): a threshold
+ * move then redraws the parts that depend on the threshold and leaves the others, their figures included, as they are.
+ * @param {Element} box
+ * @param {string} key
+ * @param {() => unknown} draw what htl interpolates: a node, text or an array of them
+ */
+export function redrawWhen(box, key, draw) {
+  if (drawnFor.get(box) === key) return;
+  drawnFor.set(box, key);
+  box.replaceChildren(html`${draw()}`);
+}

@@ -46,7 +46,8 @@
  *               {type: "level1", id, threshold, ms, fsc, sections} after a report when half maps are open: 1.a at the
  *               report's threshold (masked with Level 0's soft mask there, or the user's mask), for the report of that id
  *               {type: "error", id, request, threshold?, message, code?}
- * `phases` times the steps of an answer (ms; "opened": read with statistics, SHA-256, figure copy, default threshold;
+ * `phases` times the steps of an answer (ms; "opened": read with statistics, figure copy, default threshold, then the
+ * wait for the SHA-256, which WebCrypto computes meanwhile;
  * "report": the kernel up to each of 0.d–0.h it computed, each of those, then the JSON and tables), for the benches
  * (bench/open-map.bench.ts).
  * A message of another shape (null, an unknown type or mode, a threshold that is not a finite number) is answered by
@@ -364,9 +365,18 @@ async function open(message: OpenRequest): Promise<void> {
   try {
     const phases = phaseClock();
     const given = message.half1 && message.half2 ? await readHalves(message.half1, message.half2, message.mask, !message.bytes) : null;
-    const file = message.bytes ? await readFile(message as FileBytes, phases) : await averageFile(given!);
+    const file = message.bytes ? await readFile(message as FileBytes, phases) : averageFile(given!);
     if (opening !== opens) return; // a newer file was given meanwhile
-    const { volume, stats, warnings, name, sha256 } = file;
+    const { volume, stats, warnings, name } = file;
+    const factor = downsampleFactor([volume.nx, volume.ny, volume.nz]);
+    const shown = downsample(volume, factor);
+    const figureData = factor === 1 ? volume.data.slice() : shown.data;
+    phases.lap("figure copy");
+    const threshold = chooseThreshold(null, volume.data, stats.max);
+    phases.lap("default threshold");
+    const sha256 = await file.sha256;
+    phases.lap("SHA-256 (the rest of it)");
+    if (opening !== opens) return;
     map = {
       volume,
       // An opened file's init holds what its reports name (file, SHA-256, the reader's warnings); Ts, resolution and
@@ -380,12 +390,6 @@ async function open(message: OpenRequest): Promise<void> {
       local: new Map(),
     };
     halves = given;
-    const factor = downsampleFactor([volume.nx, volume.ny, volume.nz]);
-    const shown = downsample(volume, factor);
-    const figureData = factor === 1 ? volume.data.slice() : shown.data;
-    phases.lap("figure copy");
-    const threshold = chooseThreshold(null, volume.data, stats.max);
-    phases.lap("default threshold");
     scope.postMessage({
       type: "opened", name, sha256, shape: [volume.nx, volume.ny, volume.nz], voxelSize: volume.voxelSize, origin: volume.origin,
       stats, fileWarnings: warnings, threshold,
@@ -399,7 +403,8 @@ async function open(message: OpenRequest): Promise<void> {
   }
 }
 
-type ReadFile = Pick<MapReadResult, "volume" | "stats" | "warnings"> & { name: string; sha256: string };
+/** A file read, and its SHA-256 on its way: WebCrypto hashes on a thread of its own while the worker goes on. */
+type ReadFile = Pick<MapReadResult, "volume" | "stats" | "warnings"> & { name: string; sha256: Promise<string> };
 
 /** A file read with the kernel's reader, and its SHA-256; the reader's error is prefixed by the file's name. */
 async function readFile(file: FileBytes, phases?: ReturnType<typeof phaseClock>): Promise<ReadFile> {
@@ -409,9 +414,7 @@ async function readFile(file: FileBytes, phases?: ReturnType<typeof phaseClock>)
     // would cost the map's memory again, and a pass).
     const read = await readMap(bytes, { maxBytes: OPEN_MAP_MAX_BYTES, handOverBytes: true });
     phases?.lap("read");
-    const sha256 = await sha256Hex(bytes);
-    phases?.lap("SHA-256");
-    return { ...read, name: file.name, sha256 };
+    return { ...read, name: file.name, sha256: sha256Hex(bytes) };
   } catch (error) {
     const { message, code } = error as Error & { code?: string };
     throw Object.assign(new Error(`${file.name}: ${message}`), { code });
@@ -422,9 +425,9 @@ async function readFile(file: FileBytes, phases?: ReturnType<typeof phaseClock>)
 async function readHalves(half1: FileBytes, half2: FileBytes, mask: FileBytes | undefined, average: boolean): Promise<HalfMaps> {
   const read = { half1: await readFile(half1), half2: await readFile(half2), mask: mask ? await readFile(mask) : null };
   checkHalfMaps(read.half1.volume, read.half2.volume, { mask: read.mask?.volume });
-  const file = (f: ReadFile) => ({ file: f.name, sha256: f.sha256 });
+  const file = async (f: ReadFile) => ({ file: f.name, sha256: await f.sha256 });
   const files: HalfMapFiles = {
-    half1: file(read.half1), half2: file(read.half2), ...(read.mask && { mask: file(read.mask) }), averaged: average,
+    half1: await file(read.half1), half2: await file(read.half2), ...(read.mask && { mask: await file(read.mask) }), averaged: average,
     // Labelled as `mapval report --half1 --half2 --mask` labels them (data-loaders/cli/cli-report.ts).
     fileWarnings: halfMapFileWarnings(read.half1.warnings, read.half2.warnings, read.mask?.warnings),
   };
@@ -432,12 +435,12 @@ async function readHalves(half1: FileBytes, half2: FileBytes, mask: FileBytes | 
 }
 
 /** The map of two half maps given without one: their average, named after them (its SHA-256 is of its float32 voxels). */
-async function averageFile({ half1, half2, files }: HalfMaps): Promise<ReadFile> {
+function averageFile({ half1, half2, files }: HalfMaps): ReadFile {
   const volume: Volume = { ...half1, data: averageOf(half1, half2) };
   const data = volume.data;
   return {
     volume, stats: computeStats(data), warnings: [], name: averagedMapName(files),
-    sha256: await sha256Hex(new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength)),
+    sha256: sha256Hex(new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength)),
   };
 }
 

@@ -38,8 +38,25 @@ test(`a ${EDGE}³ map: the address's threshold, then a typed one, give mapval re
   expect(await page.getByTestId("file-name").innerText()).toBe(`emd_1997-${EDGE}.map`);
   expectJsonClose(withoutGenerationTime(await downloadedReport(page)), withoutGenerationTime(await cliReport(mapPath, 1, FLAGS)));
 
+  // A move redraws what depends on the threshold once, when its numbers arrive (not also while the worker computes
+  // them, which at this size competed with it for the CPU), and leaves what does not (0.d's Guinier plot) as it was.
+  await page.evaluate(() => {
+    const w = window as unknown as { scoreLinesDrawn: number; guinierBefore: Element | null };
+    w.scoreLinesDrawn = 0;
+    w.guinierBefore = document.querySelector('svg[aria-label="Guinier plot"]');
+    new MutationObserver((records) => {
+      for (const record of records)
+        for (const node of record.addedNodes)
+          if (node instanceof Element) w.scoreLinesDrawn += node.querySelectorAll('[data-testid="score-line"]').length + Number(node.matches('[data-testid="score-line"]'));
+    }).observe(document.querySelector('[data-testid="report-view"]')!, { subtree: true, childList: true });
+  });
   await page.getByTestId("threshold").fill("1.3");
   await ready(page, 1.3, STEP_TIMEOUT);
+  const redraws = await page.evaluate(() => {
+    const w = window as unknown as { scoreLinesDrawn: number; guinierBefore: Element | null };
+    return { scoreLines: w.scoreLinesDrawn, sameGuinier: w.guinierBefore !== null && w.guinierBefore === document.querySelector('svg[aria-label="Guinier plot"]') };
+  });
+  expect(redraws).toEqual({ scoreLines: 1, sameGuinier: true });
   const moved = await downloadedReport(page);
   expect(moved.input.shape).toEqual([EDGE, EDGE, EDGE]);
   expectJsonClose(withoutGenerationTime(moved), withoutGenerationTime(await cliReport(mapPath, 1.3, FLAGS)));
