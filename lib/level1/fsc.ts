@@ -10,7 +10,7 @@
  */
 import { analysisVoxelSize, checkMemoryBudget, checkResolution, finiteMap, type Sourced } from "../analysis-inputs.js";
 import { AnalysisInputError } from "../errors.js";
-import { halfWidth, inverseRealFft3d, realFft3d, type HalfSpectrum } from "../fourier/fft3d.js";
+import { halfWidth, inverseRealFft3d, realFft3d, type GridShape, type HalfSpectrum } from "../fourier/fft3d.js";
 import { fixed } from "../report/format.js";
 import {
   particularlyHighWording,
@@ -133,7 +133,8 @@ export function fscAnalysis(half1: Volume, half2: Volume, options: FscOptions = 
  * What 1.a keeps of two half maps for any mask: the (finite) halves, their unmasked FSC, DPR and SSNR, and the
  * phase-randomised halves the corrected FSC needs (float64 as the inverse FFT gives them, views of the two spectrum
  * buffers: 16 bytes a voxel, so that the corrected FSC is the one a single `fscAnalysis` gives). Made once by
- * `fscUnmaskedPart`; `fscWithMask` then gives 1.a for a mask at the cost of four forward FFTs, as on a threshold move.
+ * `fscUnmaskedPart`; `fscWithMask` then gives 1.a for a mask at the cost of four forward FFTs, as on a threshold move
+ * (`maskedPairFsc` twice: the two pairs may be computed on two threads and combined by `fscWithMaskedCurves`).
  */
 export interface FscUnmaskedPart {
   readonly half1: Volume;
@@ -147,7 +148,8 @@ export interface FscUnmaskedPart {
   readonly ssnr: SsnrCurve;
   /**
    * The randomisation shell (null: the unmasked FSC never falls below 0.8, nothing is randomised) and the halves with
-   * their phases randomised from it; null when the part was made without masks in mind (`forMasks: false`).
+   * their phases randomised from it (null too once given away by `takeRandomisedHalves`); null when the part was made
+   * without masks in mind (`forMasks: false`).
    */
   readonly randomised: { fromShell: number | null; halves: [Float64Array, Float64Array] | null } | null;
   readonly nonFiniteVoxels: [number, number];
@@ -172,8 +174,7 @@ export function fscUnmaskedPart(
 /** `fscAnalysis` with `mask` (none: the unmasked curves alone) from a part made by `fscUnmaskedPart`. */
 export function fscWithMask(part: FscUnmaskedPart, mask?: Volume): FscResult {
   if (!mask) return fscResult(part, null);
-  if (!part.randomised)
-    throw new RangeError("this FSC part was made with forMasks: false, so it has no randomised halves for a mask");
+  randomisedOf(part);
   checkMask(mask, part.half1);
   return fscResult(part, maskedCurves(part, mask.data, null));
 }
@@ -336,60 +337,128 @@ export function checkHalvesAgainstMap(map: Volume, mapTs: number, half: Volume, 
 
 /**
  * The masked FSC, the corrected FSC and its randomisation for a mask: the FSC of the masked halves and of the masked
- * randomised halves, four forward FFTs. `spent`: the part's own spectrum buffers when the part is used once
- * (fscAnalysis); its randomised halves are then multiplied by the mask in place and the buffers reused, so that three
- * spectra exist at most (FSC_BYTES_PER_VOXEL). Otherwise the part is left as it is and two spectra and a volume of
- * float64 are allocated.
+ * randomised halves (`maskedPairFsc` twice, four forward FFTs). `spent`: the part's own spectrum buffers when the part
+ * is used once (fscAnalysis); its randomised halves are then multiplied by the mask in place and the buffers reused, so
+ * that three spectra exist at most (FSC_BYTES_PER_VOXEL). Otherwise the part is left as it is and two spectra and a
+ * volume of float64 are allocated, for both pairs.
  */
 function maskedCurves(part: FscUnmaskedPart, mask: Float32Array, spent: [Float64Array, Float64Array] | null): MaskedCurves {
-  const { half1, half2, seed } = part;
-  const { fromShell, halves } = part.randomised!;
-  const { nx, ny, nz } = half1;
+  const { half1, half2 } = part;
+  const { halves } = randomisedOf(part);
   const n = mask.length;
-  const spectrumLength = 2 * halfWidth(nx) * ny * nz;
-  const grid = (data: Float64Array) => ({ nx, ny, nz, data });
-  const fscOf = (a: HalfSpectrum, b: HalfSpectrum) => correlation(correlationSums(a, b));
   let randomisedFsc: number[] | null = null;
-  let spectra: [Float64Array, Float64Array];
-  let scratch: Float64Array;
+  let buffers: PairFscBuffers;
   if (halves && spent) {
-    const a = realFft3d(grid(multiplyInPlace(halves[0], mask)), new Float64Array(spectrumLength));
-    const b = realFft3d(grid(multiplyInPlace(halves[1], mask)), spent[0]);
-    randomisedFsc = fscOf(a, b);
-    spectra = [a.data, b.data];
-    scratch = spent[1].subarray(0, n);
+    const third = new Float64Array(spent[0].length);
+    // halves[0] is spent[0]'s start: it is transformed into `third` before spent[0] takes the second spectrum.
+    randomisedFsc = maskedPairFsc(halves[0], halves[1], mask, half1, false, { spectra: [third, spent[0]], products: halves });
+    const scratch = spent[1].subarray(0, n);
+    buffers = { spectra: [third, spent[0]], products: [scratch, scratch] };
   } else {
-    spectra = spent ?? [new Float64Array(spectrumLength), new Float64Array(spectrumLength)];
-    scratch = new Float64Array(n);
-    if (halves) {
-      const a = realFft3d(grid(multiplied(halves[0], mask, scratch)), spectra[0]);
-      const b = realFft3d(grid(multiplied(halves[1], mask, scratch)), spectra[1]);
-      randomisedFsc = fscOf(a, b);
-    }
+    buffers = spent ? pairFscBuffers(half1, spent) : pairFscBuffers(half1);
+    if (halves) randomisedFsc = maskedPairFsc(halves[0], halves[1], mask, half1, false, buffers);
   }
   // The masked halves are rounded to float32, the halves' own precision.
-  const a = realFft3d(grid(maskedToFloat32(half1.data, mask, scratch)), spectra[0]);
-  const b = realFft3d(grid(maskedToFloat32(half2.data, mask, scratch)), spectra[1]);
-  const fscMasked = fscOf(a, b);
+  const fscMasked = maskedPairFsc(half1.data, half2.data, mask, half1, true, buffers);
+  return maskedCurvesOf(part, fscMasked, randomisedFsc);
+}
+
+/** The part's randomisation, once it is known to have one whose halves (if any) are still there. */
+function randomisedOf(part: FscUnmaskedPart): NonNullable<FscUnmaskedPart["randomised"]> {
+  const { randomised } = part;
+  if (!randomised)
+    throw new RangeError("this FSC part was made with forMasks: false, so it has no randomised halves for a mask");
+  if (randomised.fromShell !== null && !randomised.halves)
+    throw new RangeError("this FSC part's randomised halves were taken (takeRandomisedHalves): its masked curves are computed elsewhere");
+  return randomised;
+}
+
+/** The corrected FSC and the randomisation of a masked FSC and the FSC of the masked randomised halves. */
+function maskedCurvesOf(part: FscUnmaskedPart, fscMasked: number[], randomisedFsc: number[] | null): MaskedCurves {
+  const fromShell = part.randomised!.fromShell;
   const fscCorrected =
     randomisedFsc === null || fromShell === null ? fscMasked.slice() : correctedFsc(fscMasked, randomisedFsc, fromShell);
-  const randomisation = { fromShell, seed, fscRandomisedMasked: randomisedFsc && randomisedFsc.slice(1) };
+  const randomisation = { fromShell, seed: part.seed, fscRandomisedMasked: randomisedFsc && randomisedFsc.slice(1) };
   return { fscMasked, fscCorrected, randomisation };
 }
 
-function multiplyInPlace(values: Float64Array, mask: Float32Array): Float64Array {
-  for (let i = 0; i < values.length; i++) values[i] *= mask[i];
-  return values;
+/**
+ * `fscWithMask(part, mask)` when its two masked curves were computed elsewhere (e.g. another worker): `fscMasked` =
+ * `maskedPairFsc(part.half1.data, part.half2.data, mask, part.half1, true)` and `fscRandomisedMasked` = the same of the
+ * part's randomised halves with `false`, null when the part randomises nothing (`randomised.fromShell` null).
+ */
+export function fscWithMaskedCurves(part: FscUnmaskedPart, fscMasked: number[], fscRandomisedMasked: number[] | null): FscResult {
+  const { randomised } = part;
+  if (!randomised)
+    throw new RangeError("this FSC part was made with forMasks: false, so it has no randomisation for masked curves");
+  const shells = part.unmasked.cross.length;
+  for (const [name, curve] of [["masked", fscMasked], ["randomised masked", fscRandomisedMasked]] as const)
+    if (curve && curve.length !== shells) throw new RangeError(`the ${name} FSC has ${curve.length} shells, the part ${shells}`);
+  if ((fscRandomisedMasked === null) !== (randomised.fromShell === null))
+    throw new RangeError(
+      randomised.fromShell === null
+        ? "this FSC part randomises nothing, so there is no randomised masked FSC to give"
+        : `this FSC part randomises from shell ${randomised.fromShell}: the corrected FSC needs the randomised masked FSC`,
+    );
+  return fscResult(part, maskedCurvesOf(part, fscMasked, fscRandomisedMasked));
 }
 
-function multiplied(values: Float64Array, mask: Float32Array, out: Float64Array): Float64Array {
-  for (let i = 0; i < out.length; i++) out[i] = values[i] * mask[i];
-  return out;
+/**
+ * The randomised halves of a part (null when it randomises nothing), given away: the part no longer holds them, so
+ * `fscWithMask` then refuses it and its masked curves come through `fscWithMaskedCurves`. Each half is a view of its
+ * own buffer (`half.buffer`, 2·⌊nx/2 + 1⌋·ny·nz float64, transferable to another worker).
+ */
+export function takeRandomisedHalves(part: FscUnmaskedPart): [Float64Array, Float64Array] | null {
+  const randomised = randomisedOf(part);
+  const { halves } = randomised;
+  randomised.halves = null;
+  return halves;
 }
 
-function maskedToFloat32(values: ArrayLike<number>, mask: Float32Array, out: Float64Array): Float64Array {
-  for (let i = 0; i < out.length; i++) out[i] = Math.fround(values[i] * mask[i]);
-  return out;
+/**
+ * Where `maskedPairFsc` works: `spectra` takes the two half spectra (2·⌊nx/2 + 1⌋·ny·nz values each), `products` the
+ * two masked grids (nx·ny·nz values each; they may be one array). They are written in the order products[0],
+ * spectra[0], products[1], spectra[1], so a later one may reuse the memory of an input already used (a product may be
+ * its own input, multiplied in place).
+ */
+export interface PairFscBuffers {
+  spectra: [Float64Array, Float64Array];
+  products: [Float64Array, Float64Array];
+}
+
+/** Buffers for `maskedPairFsc` on `shape`: the spectra given (or new ones) and one new product grid for both. */
+export function pairFscBuffers(shape: GridShape, spectra?: [Float64Array, Float64Array]): PairFscBuffers {
+  const { nx, ny, nz } = shape;
+  const spectrumLength = 2 * halfWidth(nx) * ny * nz;
+  const product = new Float64Array(nx * ny * nz);
+  return { spectra: spectra ?? [new Float64Array(spectrumLength), new Float64Array(spectrumLength)], products: [product, product] };
+}
+
+/**
+ * The FSC per shell (0 … ⌊nx/2⌋, the part's curves) of a·mask and b·mask on the grid `shape`, each product rounded to
+ * float32 when `roundToFloat32` (as the masked halves are: the halves' own precision). Two forward FFTs, in `buffers`
+ * or in buffers of its own.
+ */
+export function maskedPairFsc(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  mask: ArrayLike<number>,
+  shape: GridShape,
+  roundToFloat32: boolean,
+  buffers: PairFscBuffers = pairFscBuffers(shape),
+): number[] {
+  const { nx, ny, nz } = shape;
+  const n = nx * ny * nz;
+  for (const [name, values] of [["a", a], ["b", b], ["mask", mask], ["product buffer 1", buffers.products[0]], ["product buffer 2", buffers.products[1]]] as const)
+    if (values.length !== n) throw new RangeError(`${name} has ${values.length} values, the ${nx}×${ny}×${nz} grid ${n}`);
+  const spectrumOf = (values: ArrayLike<number>, product: Float64Array, spectrum: Float64Array) => {
+    if (roundToFloat32) for (let i = 0; i < n; i++) product[i] = Math.fround(values[i] * mask[i]);
+    else for (let i = 0; i < n; i++) product[i] = values[i] * mask[i];
+    return realFft3d({ nx, ny, nz, data: product }, spectrum);
+  };
+  const spectrumA = spectrumOf(a, buffers.products[0], buffers.spectra[0]);
+  const spectrumB = spectrumOf(b, buffers.products[1], buffers.spectra[1]);
+  return correlation(correlationSums(spectrumA, spectrumB));
 }
 
 /** Per-shell Σ Re(z1·conj z2), Σ|z1|², Σ|z2|² over the stored bins of two half spectra (shells 0 … ⌊Xdim/2⌋). */
