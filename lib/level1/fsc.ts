@@ -8,7 +8,7 @@
  * R ≤ 0.5 falls in shell round(R·Xdim) (`shellIndex` of radial.ts); rows are shells 1 … ⌊Xdim/2⌋ at frequency
  * i/(Xdim·Ts).
  */
-import { analysisVoxelSize, checkMemoryBudget, checkResolution, finiteMap, type Sourced } from "../analysis-inputs.js";
+import { analysisVoxelSize, checkMemoryBudget, checkResolution, finiteMap, type FiniteMap, type Sourced } from "../analysis-inputs.js";
 import { AnalysisInputError } from "../errors.js";
 import { halfWidth, inverseRealFft3d, realFft3d, type GridShape, type HalfSpectrum } from "../fourier/fft3d.js";
 import { fixed } from "../report/format.js";
@@ -21,6 +21,7 @@ import {
 } from "./level1-sections.js";
 import { digitalFrequencies, shellIndex } from "../fourier/radial.js";
 import { seededRandom } from "../random.js";
+import { sharedFloat64Array, type BandComputer, type BandExecutor, type BandJob } from "../local/bands.js";
 import { statusFromWarnings, type AnalysisMode } from "../report/report-types.js";
 import type { Vec3, Volume } from "../io/volume.js";
 
@@ -156,6 +157,86 @@ export interface FscUnmaskedPart {
 }
 
 /**
+ * `fscAnalysis` with the FFTs and the phase randomisation of the two halves on `executor` (e.g. worker threads), one
+ * task per half in each of four steps: the halves' forward FFTs, their randomisation and inverse FFTs, then the masked
+ * randomised pair's FFTs and the masked pair's. The sums and curves are computed here between the steps, in the two
+ * spectrum buffers the halves share with the workers (shared memory: no copies, and the peak memory of two spectra).
+ * The numbers are `fscAnalysis`'s, bit for bit; where shared memory is missing (a browser page that is not
+ * cross-origin isolated), it is `fscAnalysis` on this thread.
+ */
+export async function fscAnalysisWith(executor: BandExecutor, half1: Volume, half2: Volume, options: FscOptions = {}): Promise<FscResult> {
+  const { mode, seed } = checkModeAndSeed(options);
+  const ts = checkHalfMaps(half1, half2, options);
+  if (typeof SharedArrayBuffer !== "function") return fscAnalysis(half1, half2, options);
+  const finite: [FiniteMap, FiniteMap] = [finiteMap(half1), finiteMap(half2)];
+  const { nx, ny, nz } = half1;
+  const n = nx * ny * nz, hx = halfWidth(nx);
+  const buffers: [Float64Array, Float64Array] = [sharedFloat64Array(2 * hx * ny * nz), sharedFloat64Array(2 * hx * ny * nz)];
+  const spectra = buffers.map((data) => ({ nx, ny, nz, hx, data })) as [HalfSpectrum, HalfSpectrum];
+  const onBothHalves = (step: FscHalvesSetup["step"], fromShell: number | null = null) => {
+    const job: FscHalvesJob = {
+      kind: "fsc-halves", setup: { shape: [nx, ny, nz], spectra: buffers, step, fromShell, seed }, tasks: [0, 1],
+      result: { type: "float64", length: 1 },
+    };
+    return executor({ job, accept: () => true });
+  };
+  buffers[0].set(finite[0].volume.data);
+  buffers[1].set(finite[1].volume.data);
+  await onBothHalves("forward");
+  const curves = unmaskedCurves(spectra, ts, mode);
+  const { mask } = options;
+  if (!mask) return fscResult(partOf(finite, ts, mode, seed, curves, null), null);
+  const fromShell = randomisationShell(curves.fsc);
+  if (fromShell !== null) await onBothHalves("randomise-inverse", fromShell);
+  const halves = fromShell === null ? null : buffers.map((b) => b.subarray(0, n)) as [Float64Array, Float64Array];
+  const part = partOf(finite, ts, mode, seed, curves, { fromShell, halves });
+  // maskedPairFsc's products and FFTs in place, with the two FFTs of each pair on the executor.
+  const pairFsc = async (a: ArrayLike<number>, b: ArrayLike<number>, roundToFloat32: boolean) => {
+    maskedInto(a, mask.data, buffers[0], n, roundToFloat32);
+    maskedInto(b, mask.data, buffers[1], n, roundToFloat32);
+    await onBothHalves("forward");
+    return correlation(correlationSums(spectra[0], spectra[1]));
+  };
+  const randomisedFsc = halves && (await pairFsc(halves[0], halves[1], false));
+  const fscMasked = await pairFsc(part.half1.data, part.half2.data, true);
+  return fscResult(part, maskedCurvesOf(part, fscMasked, randomisedFsc));
+}
+
+/** 1.a's work on each half on a band executor (`fscAnalysisWith`): task h is half h. */
+export interface FscHalvesSetup {
+  readonly shape: readonly [number, number, number];
+  /** Each half's spectrum buffer (2·⌊nx/2 + 1⌋·ny·nz values), in shared memory for worker threads. */
+  readonly spectra: readonly [Float64Array, Float64Array];
+  /**
+   * "forward": the grid at the buffer's start transformed in place; "randomise-inverse": the spectrum randomised from
+   * `fromShell` with `seed` and inverted in place (`randomisedHalf`).
+   */
+  readonly step: "forward" | "randomise-inverse";
+  readonly fromShell: number | null;
+  readonly seed: number;
+}
+
+export type FscHalvesJob = BandJob<"fsc-halves", FscHalvesSetup, 0 | 1>;
+
+/** The computer of an "fsc-halves" job's tasks (lib/local/band-kernels.ts); its result is unused (the buffers are). */
+export function fscHalvesComputer(job: FscHalvesJob): BandComputer {
+  const { shape, spectra, step, fromShell, seed } = job.setup;
+  const [nx, ny, nz] = shape;
+  const hx = halfWidth(nx);
+  if (spectra.some((s) => s.length !== 2 * hx * ny * nz))
+    throw new RangeError(`the fsc-halves buffers must hold 2·${hx}·${ny}·${nz} values each`);
+  if (step === "randomise-inverse" && !(Number.isInteger(fromShell) && fromShell! >= 1))
+    throw new RangeError(`the randomisation shell must be a whole number from 1, got ${fromShell}`);
+  return (index, out) => {
+    const half = job.tasks[index];
+    const data = spectra[half];
+    if (step === "forward") realFft3d({ nx, ny, nz, data: data.subarray(0, nx * ny * nz) }, data);
+    else randomisedHalf({ nx, ny, nz, hx, data }, fromShell!, seed, half);
+    out[0] = half;
+  };
+}
+
+/**
  * The mask-independent part of `fscAnalysis` (same options but the mask). `forMasks: false` leaves out the
  * randomised halves (two inverse FFTs and 16 bytes a voxel) when no mask will follow.
  */
@@ -198,29 +279,43 @@ function checkModeAndSeed(options: Pick<FscOptions, "mode" | "seed">): { mode: A
  * buffers; otherwise the buffers are free.
  */
 function unmaskedPart(half1: Volume, half2: Volume, ts: number, mode: AnalysisMode, seed: number, forMasks: boolean) {
-  const finite1 = finiteMap(half1), finite2 = finiteMap(half2);
-  const spectrum1 = realFft3d(finite1.volume), spectrum2 = realFft3d(finite2.volume);
-  const unmasked = shellSums(spectrum1, spectrum2);
-  const fsc = correlation(unmasked);
-  const dpr = phaseResidual(unmasked);
-  const ssnr = ssnrCurve(spectrum1, spectrum2, ts, mode);
+  const finite: [FiniteMap, FiniteMap] = [finiteMap(half1), finiteMap(half2)];
+  const spectra: [HalfSpectrum, HalfSpectrum] = [realFft3d(finite[0].volume), realFft3d(finite[1].volume)];
+  const curves = unmaskedCurves(spectra, ts, mode);
   let randomised: FscUnmaskedPart["randomised"] = null;
   if (forMasks) {
-    const fromShell = firstIndex(fsc, (v, i) => i >= 1 && v < RANDOMISE_BELOW);
-    let halves: [Float64Array, Float64Array] | null = null;
-    if (fromShell !== null) {
-      const random = seededRandom(seed);
-      randomisePhases(spectrum1, fromShell, random);
-      randomisePhases(spectrum2, fromShell, random);
-      halves = [inverseRealFft3d(spectrum1, true), inverseRealFft3d(spectrum2, true)];
-    }
+    const fromShell = randomisationShell(curves.fsc);
+    const halves: [Float64Array, Float64Array] | null =
+      fromShell === null ? null : [randomisedHalf(spectra[0], fromShell, seed, 0), randomisedHalf(spectra[1], fromShell, seed, 1)];
     randomised = { fromShell, halves };
   }
-  const part: FscUnmaskedPart = {
-    half1: finite1.volume, half2: finite2.volume, voxelSize: ts, mode, seed, unmasked, fsc, dpr, ssnr, randomised,
-    nonFiniteVoxels: [finite1.nonFiniteVoxels, finite2.nonFiniteVoxels],
+  const part = partOf(finite, ts, mode, seed, curves, randomised);
+  return { part, spectra: [spectra[0].data, spectra[1].data] as [Float64Array, Float64Array] };
+}
+
+/** The unmasked sums, FSC, DPR and SSNR of the halves' spectra. */
+function unmaskedCurves(spectra: [HalfSpectrum, HalfSpectrum], ts: number, mode: AnalysisMode) {
+  const unmasked = shellSums(spectra[0], spectra[1]);
+  return { unmasked, fsc: correlation(unmasked), dpr: phaseResidual(unmasked), ssnr: ssnrCurve(spectra[0], spectra[1], ts, mode) };
+}
+
+/** RELION's randomisation shell: the first (from 1) where the unmasked FSC is below 0.8, null when there is none. */
+function randomisationShell(fsc: readonly number[]): number | null {
+  return firstIndex(fsc, (v, i) => i >= 1 && v < RANDOMISE_BELOW);
+}
+
+function partOf(
+  finite: [FiniteMap, FiniteMap],
+  ts: number,
+  mode: AnalysisMode,
+  seed: number,
+  curves: ReturnType<typeof unmaskedCurves>,
+  randomised: FscUnmaskedPart["randomised"],
+): FscUnmaskedPart {
+  return {
+    half1: finite[0].volume, half2: finite[1].volume, voxelSize: ts, mode, seed, ...curves, randomised,
+    nonFiniteVoxels: [finite[0].nonFiniteVoxels, finite[1].nonFiniteVoxels],
   };
-  return { part, spectra: [spectrum1.data, spectrum2.data] as [Float64Array, Float64Array] };
 }
 
 /** The masked FSC, the corrected FSC and its randomisation. */
@@ -337,27 +432,16 @@ export function checkHalvesAgainstMap(map: Volume, mapTs: number, half: Volume, 
 
 /**
  * The masked FSC, the corrected FSC and its randomisation for a mask: the FSC of the masked halves and of the masked
- * randomised halves (`maskedPairFsc` twice, four forward FFTs). `spent`: the part's own spectrum buffers when the part
- * is used once (fscAnalysis); its randomised halves are then multiplied by the mask in place and the buffers reused, so
- * that three spectra exist at most (FSC_BYTES_PER_VOXEL). Otherwise the part is left as it is and two spectra and a
- * volume of float64 are allocated, for both pairs.
+ * randomised halves (`maskedPairFsc` twice, four forward FFTs, each in place). `spent`: the part's own spectrum
+ * buffers when the part is used once (fscAnalysis); its randomised halves (their starts) are then multiplied by the
+ * mask in place, so that no buffer is added. Otherwise the part is left as it is and two spectra are allocated for both
+ * pairs.
  */
 function maskedCurves(part: FscUnmaskedPart, mask: Float32Array, spent: [Float64Array, Float64Array] | null): MaskedCurves {
   const { half1, half2 } = part;
   const { halves } = randomisedOf(part);
-  const n = mask.length;
-  let randomisedFsc: number[] | null = null;
-  let buffers: PairFscBuffers;
-  if (halves && spent) {
-    const third = new Float64Array(spent[0].length);
-    // halves[0] is spent[0]'s start: it is transformed into `third` before spent[0] takes the second spectrum.
-    randomisedFsc = maskedPairFsc(halves[0], halves[1], mask, half1, false, { spectra: [third, spent[0]], products: halves });
-    const scratch = spent[1].subarray(0, n);
-    buffers = { spectra: [third, spent[0]], products: [scratch, scratch] };
-  } else {
-    buffers = spent ? pairFscBuffers(half1, spent) : pairFscBuffers(half1);
-    if (halves) randomisedFsc = maskedPairFsc(halves[0], halves[1], mask, half1, false, buffers);
-  }
+  const buffers = pairFscBuffers(half1, spent ?? undefined);
+  const randomisedFsc = halves && maskedPairFsc(halves[0], halves[1], mask, half1, false, buffers);
   // The masked halves are rounded to float32, the halves' own precision.
   const fscMasked = maskedPairFsc(half1.data, half2.data, mask, half1, true, buffers);
   return maskedCurvesOf(part, fscMasked, randomisedFsc);
@@ -416,22 +500,17 @@ export function takeRandomisedHalves(part: FscUnmaskedPart): [Float64Array, Floa
 }
 
 /**
- * Where `maskedPairFsc` works: `spectra` takes the two half spectra (2·⌊nx/2 + 1⌋·ny·nz values each), `products` the
- * two masked grids (nx·ny·nz values each; they may be one array). They are written in the order products[0],
- * spectra[0], products[1], spectra[1], so a later one may reuse the memory of an input already used (a product may be
- * its own input, multiplied in place).
+ * Where `maskedPairFsc` works: the two half spectra (2·⌊nx/2 + 1⌋·ny·nz values each). Each product is written into
+ * the start of its spectrum and transformed in place, so an input may be that start itself (multiplied in place).
  */
 export interface PairFscBuffers {
   spectra: [Float64Array, Float64Array];
-  products: [Float64Array, Float64Array];
 }
 
-/** Buffers for `maskedPairFsc` on `shape`: the spectra given (or new ones) and one new product grid for both. */
+/** Buffers for `maskedPairFsc` on `shape`: the spectra given, or new ones. */
 export function pairFscBuffers(shape: GridShape, spectra?: [Float64Array, Float64Array]): PairFscBuffers {
-  const { nx, ny, nz } = shape;
-  const spectrumLength = 2 * halfWidth(nx) * ny * nz;
-  const product = new Float64Array(nx * ny * nz);
-  return { spectra: spectra ?? [new Float64Array(spectrumLength), new Float64Array(spectrumLength)], products: [product, product] };
+  const length = 2 * halfWidth(shape.nx) * shape.ny * shape.nz;
+  return { spectra: spectra ?? [new Float64Array(length), new Float64Array(length)] };
 }
 
 /**
@@ -449,16 +528,19 @@ export function maskedPairFsc(
 ): number[] {
   const { nx, ny, nz } = shape;
   const n = nx * ny * nz;
-  for (const [name, values] of [["a", a], ["b", b], ["mask", mask], ["product buffer 1", buffers.products[0]], ["product buffer 2", buffers.products[1]]] as const)
+  for (const [name, values] of [["a", a], ["b", b], ["mask", mask]] as const)
     if (values.length !== n) throw new RangeError(`${name} has ${values.length} values, the ${nx}×${ny}×${nz} grid ${n}`);
-  const spectrumOf = (values: ArrayLike<number>, product: Float64Array, spectrum: Float64Array) => {
-    if (roundToFloat32) for (let i = 0; i < n; i++) product[i] = Math.fround(values[i] * mask[i]);
-    else for (let i = 0; i < n; i++) product[i] = values[i] * mask[i];
-    return realFft3d({ nx, ny, nz, data: product }, spectrum);
-  };
-  const spectrumA = spectrumOf(a, buffers.products[0], buffers.spectra[0]);
-  const spectrumB = spectrumOf(b, buffers.products[1], buffers.spectra[1]);
+  const [spectrumA, spectrumB] = buffers.spectra.map((data, i) => {
+    maskedInto(i === 0 ? a : b, mask, data, n, roundToFloat32);
+    return realFft3d({ nx, ny, nz, data: data.subarray(0, n) }, data);
+  });
   return correlation(correlationSums(spectrumA, spectrumB));
+}
+
+/** values·mask into out's first n values (rounded to float32 when asked); `values` may be those values themselves. */
+function maskedInto(values: ArrayLike<number>, mask: ArrayLike<number>, out: Float64Array, n: number, roundToFloat32: boolean): void {
+  if (roundToFloat32) for (let i = 0; i < n; i++) out[i] = Math.fround(values[i] * mask[i]);
+  else for (let i = 0; i < n; i++) out[i] = values[i] * mask[i];
 }
 
 /** Per-shell Σ Re(z1·conj z2), Σ|z1|², Σ|z2|² over the stored bins of two half spectra (shells 0 … ⌊Xdim/2⌋). */
@@ -640,30 +722,63 @@ export function masked(volume: Volume, mask: Float32Array, data: Float32Array): 
  * planes a bin's Friedel mate gets the conjugate, so the map stays real.
  */
 export function randomisePhases(spectrum: HalfSpectrum, fromShell: number, random: () => number): void {
-  const { nx, ny, nz, hx, data } = spectrum;
+  const { data } = spectrum;
+  forEachRandomisedBin(spectrum, fromShell, (e, mate) => {
+    if (mate >= 0 && mate < e) {
+      data[2 * e] = data[2 * mate];
+      data[2 * e + 1] = -data[2 * mate + 1];
+      return;
+    }
+    const magnitude = Math.sqrt(data[2 * e] ** 2 + data[2 * e + 1] ** 2);
+    if (mate === e) {
+      data[2 * e] = random() < 0.5 ? -magnitude : magnitude;
+      data[2 * e + 1] = 0;
+      return;
+    }
+    const phase = 2 * Math.PI * random();
+    data[2 * e] = magnitude * Math.cos(phase);
+    data[2 * e + 1] = magnitude * Math.sin(phase);
+  });
+}
+
+/** How many random numbers `randomisePhases` draws for a spectrum of this shape: one per bin but the mates copied. */
+export function randomisationDraws(shape: GridShape, fromShell: number): number {
+  let draws = 0;
+  forEachRandomisedBin({ ...shape, hx: halfWidth(shape.nx) }, fromShell, (e, mate) => {
+    if (!(mate >= 0 && mate < e)) draws++;
+  });
+  return draws;
+}
+
+/**
+ * The half spectrum `half` (0 or 1) of a pair phase-randomised from `fromShell` and inverted in place (its first
+ * nx·ny·nz values are then the randomised half). The two halves take consecutive stretches of one seeded sequence,
+ * half 2 after half 1's draws, so that each can be done on its own thread with the numbers of one thread.
+ */
+export function randomisedHalf(spectrum: HalfSpectrum, fromShell: number, seed: number, half: 0 | 1): Float64Array {
+  const skip = half === 0 ? 0 : randomisationDraws(spectrum, fromShell);
+  randomisePhases(spectrum, fromShell, seededRandom(seed, skip));
+  return inverseRealFft3d(spectrum, true);
+}
+
+/**
+ * Calls `visit(e, mate)` for every stored bin e at least `fromShell` Fourier pixels from the origin, in storage order;
+ * `mate` is the stored index of its Friedel mate on the kx = 0 and Nyquist planes (e itself for a bin that is its own
+ * mate), −1 elsewhere.
+ */
+function forEachRandomisedBin(
+  spectrum: GridShape & { readonly hx: number },
+  fromShell: number,
+  visit: (e: number, mate: number) => void,
+): void {
+  const { nx, ny, nz, hx } = spectrum;
   const fx = digitalFrequencies(nx), fy = digitalFrequencies(ny), fz = digitalFrequencies(nz);
   const from2 = (fromShell / nx) ** 2;
   for (let kz = 0, e = 0; kz < nz; kz++)
     for (let ky = 0; ky < ny; ky++)
       for (let kx = 0; kx < hx; kx++, e++) {
         if (fz[kz] * fz[kz] + fy[ky] * fy[ky] + fx[kx] * fx[kx] < from2) continue;
-        const magnitude = Math.sqrt(data[2 * e] ** 2 + data[2 * e + 1] ** 2);
-        if (friedelWeight(kx, nx, hx) === 1) {
-          const mate = kx + hx * ((ny - ky) % ny + ny * ((nz - kz) % nz));
-          if (mate < e) {
-            data[2 * e] = data[2 * mate];
-            data[2 * e + 1] = -data[2 * mate + 1];
-            continue;
-          }
-          if (mate === e) {
-            data[2 * e] = random() < 0.5 ? -magnitude : magnitude;
-            data[2 * e + 1] = 0;
-            continue;
-          }
-        }
-        const phase = 2 * Math.PI * random();
-        data[2 * e] = magnitude * Math.cos(phase);
-        data[2 * e + 1] = magnitude * Math.sin(phase);
+        visit(e, friedelWeight(kx, nx, hx) === 1 ? kx + hx * ((ny - ky) % ny + ny * ((nz - kz) % nz)) : -1);
       }
 }
 
