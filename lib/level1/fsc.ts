@@ -116,7 +116,8 @@ export const DPR_THRESHOLD = { default: 103.9, "vrs-compat": 102.9 } as const;
 export const MIN_HALF_MAP_SIZE = 8;
 /**
  * Peak bytes per voxel that `checkHalfMaps` admits for an analysis of the halves: `fscAnalysis` and each `fscWithMask`
- * hold three float64 half spectra (≈ 8 bytes a voxel each); 1.b and 1.g two, and float32 masks.
+ * hold at most three float64 half spectra (≈ 8 bytes a voxel each; two since the masked pairs' FFTs run in place);
+ * 1.b and 1.g two, and float32 masks.
  */
 export const FSC_BYTES_PER_VOXEL = 28;
 /** `fscUnmaskedPart` for masks: its randomised halves in float64 (16 bytes a voxel) and a mask's FSC_BYTES_PER_VOXEL. */
