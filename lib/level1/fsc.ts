@@ -174,17 +174,27 @@ export async function fscAnalysisWith(executor: BandExecutor, half1: Volume, hal
   const n = nx * ny * nz, hx = halfWidth(nx);
   const buffers: [Float64Array, Float64Array] = [sharedFloat64Array(2 * hx * ny * nz), sharedFloat64Array(2 * hx * ny * nz)];
   const spectra = buffers.map((data) => ({ nx, ny, nz, hx, data })) as [HalfSpectrum, HalfSpectrum];
-  const onBothHalves = (step: FscHalvesSetup["step"], fromShell: number | null = null) => {
+  const shellCount = Math.floor(nx / 2) + 1;
+  const onBothHalves = (step: FscHalvesSetup["step"], fromShell: number | null = null, accept = (_: 0 | 1, __: Float64Array) => {}) => {
     const job: FscHalvesJob = {
       kind: "fsc-halves", setup: { shape: [nx, ny, nz], spectra: buffers, step, fromShell, seed }, tasks: [0, 1],
-      result: { type: "float64", length: 1 },
+      result: { type: "float64", length: step === "sums" ? SHELL_SUM_FIELDS.length * shellCount : 1 },
     };
-    return executor({ job, accept: () => true });
+    return executor({ job, accept: (index, result) => (accept(job.tasks[index], result as Float64Array), true) });
   };
   buffers[0].set(finite[0].volume.data);
   buffers[1].set(finite[1].volume.data);
   await onBothHalves("forward");
-  const curves = unmaskedCurves(spectra, ts, mode);
+  // The unmasked sums of the even and of the odd shells on the two workers, the SSNR here meanwhile.
+  const unmasked = emptyShellSums(shellCount);
+  const summed = onBothHalves("sums", null, (parity, result) => {
+    SHELL_SUM_FIELDS.forEach((field, f) => {
+      for (let shell = parity; shell < shellCount; shell += 2) unmasked[field][shell] = result[f * shellCount + shell];
+    });
+  });
+  const ssnr = ssnrCurve(spectra[0], spectra[1], ts, mode);
+  await summed;
+  const curves = unmaskedCurves(unmasked, ssnr);
   const { mask } = options;
   if (!mask) return fscResult(partOf(finite, ts, mode, seed, curves, null), null);
   const fromShell = randomisationShell(curves.fsc);
@@ -210,16 +220,17 @@ export interface FscHalvesSetup {
   readonly spectra: readonly [Float64Array, Float64Array];
   /**
    * "forward": the grid at the buffer's start transformed in place; "randomise-inverse": the spectrum randomised from
-   * `fromShell` with `seed` and inverted in place (`randomisedHalf`).
+   * `fromShell` with `seed` and inverted in place (`randomisedHalf`); "sums": the pair's unmasked shell sums of the
+   * even (task 0) or odd (task 1) shells, each field's ⌊nx/2⌋ + 1 shells after the other's (SHELL_SUM_FIELDS).
    */
-  readonly step: "forward" | "randomise-inverse";
+  readonly step: "forward" | "randomise-inverse" | "sums";
   readonly fromShell: number | null;
   readonly seed: number;
 }
 
 export type FscHalvesJob = BandJob<"fsc-halves", FscHalvesSetup, 0 | 1>;
 
-/** The computer of an "fsc-halves" job's tasks (lib/local/band-kernels.ts); its result is unused (the buffers are). */
+/** The computer of an "fsc-halves" job's tasks (lib/local/band-kernels.ts); the result is the sums' or unused. */
 export function fscHalvesComputer(job: FscHalvesJob): BandComputer {
   const { shape, spectra, step, fromShell, seed } = job.setup;
   const [nx, ny, nz] = shape;
@@ -232,9 +243,24 @@ export function fscHalvesComputer(job: FscHalvesJob): BandComputer {
     const half = job.tasks[index];
     const data = spectra[half];
     if (step === "forward") realFft3d({ nx, ny, nz, data: data.subarray(0, nx * ny * nz) }, data);
-    else randomisedHalf({ nx, ny, nz, hx, data }, fromShell!, seed, half);
+    else if (step === "randomise-inverse") randomisedHalf({ nx, ny, nz, hx, data }, fromShell!, seed, half);
+    else {
+      const [a, b] = spectra.map((d) => ({ nx, ny, nz, hx, data: d }));
+      const sums = shellSums(a, b, half);
+      SHELL_SUM_FIELDS.forEach((field, f) => out.set(sums[field], f * sums[field].length));
+      return;
+    }
     out[0] = half;
   };
+}
+
+/** The fields of PairShellSums, in the order an "fsc-halves" sums result holds them. */
+const SHELL_SUM_FIELDS = ["cross", "power1", "power2", "phaseResidual", "amplitudeSum", "fullCount"] as const;
+
+function emptyShellSums(shellCount: number): PairShellSums {
+  const sums = {} as PairShellSums;
+  for (const field of SHELL_SUM_FIELDS) sums[field] = new Float64Array(shellCount);
+  return sums;
 }
 
 /**
@@ -282,7 +308,7 @@ function checkModeAndSeed(options: Pick<FscOptions, "mode" | "seed">): { mode: A
 function unmaskedPart(half1: Volume, half2: Volume, ts: number, mode: AnalysisMode, seed: number, forMasks: boolean) {
   const finite: [FiniteMap, FiniteMap] = [finiteMap(half1), finiteMap(half2)];
   const spectra: [HalfSpectrum, HalfSpectrum] = [realFft3d(finite[0].volume), realFft3d(finite[1].volume)];
-  const curves = unmaskedCurves(spectra, ts, mode);
+  const curves = unmaskedCurves(shellSums(spectra[0], spectra[1]), ssnrCurve(spectra[0], spectra[1], ts, mode));
   let randomised: FscUnmaskedPart["randomised"] = null;
   if (forMasks) {
     const fromShell = randomisationShell(curves.fsc);
@@ -294,10 +320,9 @@ function unmaskedPart(half1: Volume, half2: Volume, ts: number, mode: AnalysisMo
   return { part, spectra: [spectra[0].data, spectra[1].data] as [Float64Array, Float64Array] };
 }
 
-/** The unmasked sums, FSC, DPR and SSNR of the halves' spectra. */
-function unmaskedCurves(spectra: [HalfSpectrum, HalfSpectrum], ts: number, mode: AnalysisMode) {
-  const unmasked = shellSums(spectra[0], spectra[1]);
-  return { unmasked, fsc: correlation(unmasked), dpr: phaseResidual(unmasked), ssnr: ssnrCurve(spectra[0], spectra[1], ts, mode) };
+/** The unmasked FSC and DPR of the halves' unmasked sums, with their SSNR. */
+function unmaskedCurves(unmasked: PairShellSums, ssnr: SsnrCurve) {
+  return { unmasked, fsc: correlation(unmasked), dpr: phaseResidual(unmasked), ssnr };
 }
 
 /** RELION's randomisation shell: the first (from 1) where the unmasked FSC is below 0.8, null when there is none. */
@@ -560,7 +585,8 @@ export interface PairShellSums extends CorrelationSums {
   fullCount: Float64Array;
 }
 
-function shellSums(a: HalfSpectrum, b: HalfSpectrum): PairShellSums {
+/** The sums of every shell, or (`parity` 0 or 1) of the even or odd shells alone, the others left 0. */
+function shellSums(a: HalfSpectrum, b: HalfSpectrum, parity: 0 | 1 | null = null): PairShellSums {
   const { nx, hx } = a;
   const shellCount = Math.floor(nx / 2) + 1;
   const sums: PairShellSums = {
@@ -573,6 +599,7 @@ function shellSums(a: HalfSpectrum, b: HalfSpectrum): PairShellSums {
   };
   const degrees = 180 / Math.PI;
   forEachShellBin(a, (e, shell, kx) => {
+    if (parity !== null && (shell & 1) !== parity) return;
     const r1 = a.data[2 * e], i1 = a.data[2 * e + 1], r2 = b.data[2 * e], i2 = b.data[2 * e + 1];
     sums.cross[shell] += r1 * r2 + i1 * i2;
     sums.power1[shell] += r1 * r1 + i1 * i1;
