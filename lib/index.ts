@@ -33,9 +33,10 @@ export { combineReports, maskedFscAtThreshold, runLevel1, runLevel1With, runLeve
 export type { CombinedReport, Level1Input, Level1Options, Level1Report, Level1Workings } from "./level1/level1.js";
 export {
   checkHalfMaps, correctedFsc, DPR_THRESHOLD, firstCrossing, fscAnalysis, fscUnmaskedPart, fscWithMask, halfBitThreshold,
+  fscAnalysisWith, fscWithMaskedCurves, maskedPairFsc, pairFscBuffers, takeRandomisedHalves,
 } from "./level1/fsc.js";
 export type {
-  FscCrossings, FscOptions, FscResult, FscSectionResults, FscSectionShell, FscShell, FscUnmaskedPart, SsnrCurve,
+  FscCrossings, FscOptions, FscResult, FscSectionResults, FscSectionShell, FscShell, FscUnmaskedPart, PairFscBuffers, SsnrCurve,
 } from "./level1/fsc.js";
 export type { Level1SectionResult } from "./level1/level1-sections.js";
 

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BandPool, defaultPoolSize, MAX_WORKERS, poolSize, withBandPool } from "../data-loaders/workers/band-pool.js";
+import { BandPool, defaultPoolSize, IDLE_WORKERS_MS, MAX_WORKERS, poolSize, withBandPool } from "../data-loaders/workers/band-pool.js";
 import { AnalysisInputError } from "../lib/errors.js";
 import { computeLocalSections, type LocalSection } from "../lib/level0/local-sections.js";
 import type { BandRun } from "../lib/local/bands.js";
@@ -85,6 +85,22 @@ describe("BandPool", () => {
       const accepted: number[] = [];
       await pool.execute({ job: run.job, accept: (index) => (accepted.push(index), index < 1) });
       expect(accepted).toEqual([0, 1]);
+    }, { size: 2 });
+  });
+
+  it("keeps its workers for a job that follows within IDLE_WORKERS_MS, and ends them after", async () => {
+    await withBandPool(async (pool) => {
+      const threads = () => (pool as unknown as { workers: { thread: { threadId: number } }[] }).workers.map((w) => w.thread.threadId);
+      await pool.execute(smallRun().run);
+      const first = threads();
+      expect(first).toHaveLength(2);
+      await pool.execute(smallRun().run);
+      expect(threads()).toEqual(first);
+      await new Promise((resolve) => setTimeout(resolve, IDLE_WORKERS_MS + 200));
+      expect(threads()).toEqual([]);
+      const { run, fed } = smallRun();
+      await pool.execute(run);
+      expect(fed).toEqual([0, 1, 2, 3, 4]);
     }, { size: 2 });
   });
 

@@ -112,6 +112,20 @@ describe("realFft3d", () => {
     expect(inverseRealFft3d(spectrum, true)).toEqual(kept);
   });
 
+  it("runs in place when the grid is the start of the output, bit for bit the out-of-place transform", () => {
+    // Odd and even nx; 15 rows (an unpaired last row) and 24.
+    for (const shape of [{ nx: 7, ny: 5, nz: 3 }, { nx: 8, ny: 6, nz: 4 }, { nx: 1, ny: 3, nz: 3 }]) {
+      const { nx, ny, nz } = shape;
+      const values = lcgValues(nx * ny * nz, 11);
+      const expected = realFft3d({ ...shape, data: values });
+      const buffer = new Float64Array(expected.data.length);
+      buffer.set(values);
+      const inPlace = realFft3d({ ...shape, data: buffer.subarray(0, nx * ny * nz) }, buffer);
+      expect(inPlace.data).toBe(buffer);
+      expect(inPlace.data).toEqual(expected.data);
+    }
+  });
+
   it("accepts Float32Array volumes", () => {
     const values = Float32Array.from(lcgValues(60, 1));
     const back = inverseRealFft3d(realFft3d({ nx: 3, ny: 4, nz: 5, data: values }));

@@ -5,7 +5,9 @@
  */
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fscAnalysis, fscUnmaskedPart, fscWithMask, type FscUnmaskedPart } from "../lib/level1/fsc.js";
+import {
+  fscAnalysis, fscUnmaskedPart, fscWithMask, fscWithMaskedCurves, maskedPairFsc, takeRandomisedHalves, type FscUnmaskedPart,
+} from "../lib/level1/fsc.js";
 import { readMap } from "../lib/io/mrc-reader.js";
 import { makeVolume, type Volume } from "../lib/io/volume.js";
 import { seededNormal } from "./helpers/random.js";
@@ -29,6 +31,15 @@ describe("fscUnmaskedPart + fscWithMask (the simulated EMD-1997 pair)", () => {
     expect(fscWithMask(part, tightMask)).toEqual(tight);
     expect(fscWithMask(part, relionMask)).toEqual(relion);
     expect(fscWithMask(part, tightMask)).toEqual(tight);
+  }, 60_000);
+
+  it("gives fscWithMask's result from the two masked pairs computed apart (the pair API), bit for bit", () => {
+    const [r1, r2] = part.randomised!.halves!;
+    const masked = maskedPairFsc(half1.data, half2.data, relionMask.data, half1, true);
+    const randomised = maskedPairFsc(r1, r2, relionMask.data, half1, false);
+    expect(fscWithMaskedCurves(part, masked, randomised)).toEqual(fscWithMask(part, relionMask));
+    // The masked halves are rounded to float32 as fscWithMask rounds them: without it the curve moves.
+    expect(maskedPairFsc(half1.data, half2.data, relionMask.data, half1, false)).not.toEqual(masked);
   }, 60_000);
 
   it("without a mask gives the unmasked analysis", () => {
@@ -65,6 +76,28 @@ describe("fscWithMask on small boxes", () => {
     expect(identical.randomised).toEqual({ fromShell: null, halves: null });
     expect(fscWithMask(identical, ball)).toEqual(fscAnalysis(h1, h1, { mask: ball }));
     expect(fscWithMask(fscUnmaskedPart(h1, h2), ball)).toEqual(fscAnalysis(h1, h2, { mask: ball }));
+  });
+
+  it("gives away its randomised halves: another thread's curves then give fscWithMask's result, and fscWithMask refuses", () => {
+    const ball = makeVolume(20, 20, 20, (x, y, z) => ((x - 10) ** 2 + (y - 10) ** 2 + (z - 10) ** 2 < 49 ? 1 : 0));
+    const part = fscUnmaskedPart(h1, h2);
+    const expected = fscWithMask(part, ball);
+    const halves = takeRandomisedHalves(part)!;
+    expect(part.randomised!.halves).toBeNull();
+    // Each half owns its buffer (transferable): no other half shares it.
+    expect(halves[0].buffer).not.toBe(halves[1].buffer);
+    expect(code(() => fscWithMask(part, ball))).toBe("RangeError");
+    const masked = maskedPairFsc(h1.data, h2.data, ball.data, h1, true);
+    expect(fscWithMaskedCurves(part, masked, maskedPairFsc(halves[0], halves[1], ball.data, h1, false))).toEqual(expected);
+    expect(code(() => fscWithMaskedCurves(part, masked, null))).toBe("RangeError");
+    expect(code(() => fscWithMaskedCurves(part, masked.slice(1), masked))).toBe("RangeError");
+    // A part that randomises nothing has no randomised curve to take.
+    const identical = fscUnmaskedPart(h1, h1);
+    expect(takeRandomisedHalves(identical)).toBeNull();
+    const same = maskedPairFsc(h1.data, h1.data, ball.data, h1, true);
+    expect(fscWithMaskedCurves(identical, same, null)).toEqual(fscAnalysis(h1, h1, { mask: ball }));
+    expect(code(() => fscWithMaskedCurves(identical, same, same))).toBe("RangeError");
+    expect(code(() => maskedPairFsc(h1.data, h2.data, ball.data.subarray(1), h1, true))).toBe("RangeError");
   });
 
   it("refuses a mask off the grid or outside [0, 1], and a mask for a part made without masks in mind", () => {

@@ -7,9 +7,10 @@
  * first come, first served. When a run stops early, the workers finish the task in hand and its result is dropped.
  *
  * Failures never hang: a task that throws rejects its run with the worker's message; a worker that dies (or cannot
- * start) rejects every run and the pool refuses new ones. When the last running job settles, the workers are ended:
- * the buffers of their kernels go at once (a worker's garbage is otherwise only collected when it allocates again),
- * and the next job starts new ones, which takes about 0.1 s. `close()` ends them for good.
+ * start) rejects every run and the pool refuses new ones. When the last running job settles and no job follows
+ * within IDLE_WORKERS_MS, the workers are ended: the buffers of their kernels go then (a worker's garbage is otherwise
+ * only collected when it allocates again), and the next job starts new ones, which takes about 0.1 s and their code's
+ * compilation again. `close()` ends them for good.
  */
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
@@ -27,6 +28,12 @@ const WORKERS_VARIABLE = "MAPVAL_WORKERS";
  * (256 workers took 3 GB on a 4 MB map).
  */
 export const MAX_WORKERS = 32;
+
+/**
+ * How long idle workers are kept for the next job: 1.a's steps (lib/level1/fsc.ts `fscAnalysisWith`) follow each other
+ * within milliseconds, and restarting the workers between them cost about 0.1 s a step.
+ */
+export const IDLE_WORKERS_MS = 500;
 
 /** Workers by default: MAPVAL_WORKERS if set, else the cores this process may use (at most MAX_WORKERS). */
 export function defaultPoolSize(env: NodeJS.ProcessEnv = process.env): number {
@@ -114,6 +121,8 @@ export class BandPool {
   private nextJobId = 0;
   /** Set once a worker died or the pool was closed: every later run is refused with it. */
   private broken: Error | null = null;
+  /** Ends the idle workers unless a job comes first. */
+  private idleTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(options: BandPoolOptions = {}) {
     this.size = options.size ?? defaultPoolSize();
@@ -128,6 +137,7 @@ export class BandPool {
       if (this.broken) return reject(this.broken);
       if (run.job.tasks.length === 0) return resolve();
       const id = this.nextJobId++;
+      this.cancelIdleTimer();
       this.jobs.set(id, {
         id, run, nextTask: 0, nextResult: 0, ready: new Map(), freeBuffers: [], buffers: 0, resolve, reject,
       });
@@ -137,6 +147,7 @@ export class BandPool {
 
   /** Ends the workers; runs still going are rejected. */
   async close(): Promise<void> {
+    this.cancelIdleTimer();
     this.fail(new Error("the band worker pool was closed"));
     const workers = this.workers;
     this.workers = [];
@@ -154,8 +165,14 @@ export class BandPool {
     }
   }
 
+  private cancelIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
   /** Ends the workers of an idle pool (their exit is expected: it fails nothing). */
   private endIdleWorkers(): void {
+    this.idleTimer = null;
     const workers = this.workers;
     this.workers = [];
     for (const worker of workers) {
@@ -232,7 +249,11 @@ export class BandPool {
     for (const worker of this.workers)
       if (worker.knows.delete(job.id)) worker.thread.postMessage({ type: "release", job: job.id } satisfies ToWorker);
     // Workers may still be finishing tasks of a run that stopped early: those results are dropped with the workers.
-    if (this.jobs.size === 0 && !this.broken) this.endIdleWorkers();
+    if (this.jobs.size === 0 && !this.broken) {
+      // The timer must not keep the process alive.
+      this.idleTimer = setTimeout(() => this.endIdleWorkers(), IDLE_WORKERS_MS);
+      this.idleTimer.unref();
+    }
     if (error) job.reject(error);
     else job.resolve();
   }

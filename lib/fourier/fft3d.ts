@@ -40,8 +40,9 @@ export function halfWidth(nx: number): number {
 }
 
 /**
- * Forward real-to-complex 3-D DFT (like `np.fft.rfftn` on the (z, y, x) array), written into `out` (length 2·hx·ny·nz,
- * not the grid's data) when given, e.g. a buffer reused for many transforms.
+ * Forward real-to-complex 3-D DFT (like `np.fft.rfftn` on the (z, y, x) array), written into `out` (length 2·hx·ny·nz)
+ * when given, e.g. a buffer reused for many transforms. The grid's data may be `out`'s own first nx·ny·nz values (a
+ * view of it from offset 0): the transform then runs in place, with no second buffer. Any other overlap is wrong.
  */
 export function realFft3d(grid: RealGrid, out?: Float64Array): HalfSpectrum {
   const { nx, ny, nz, hx } = checkForward(grid, out);
@@ -259,7 +260,8 @@ function isZero(values: Float64Array): boolean {
 
 /**
  * x pass of the forward transform: two real rows a, b go through one complex DFT of a + i·b, then are separated with
- * A(k) = (Z(k) + conj Z(−k))/2 and B(k) = (Z(k) − conj Z(−k))/(2i).
+ * A(k) = (Z(k) + conj Z(−k))/2 and B(k) = (Z(k) − conj Z(−k))/(2i). The pairs are taken last first: the half spectrum
+ * of rows r, r + 1 lands at 2·hx·r ≥ nx·r, past every row not read yet, so `input` may be `out`'s start (in place).
  */
 function realRowsToHalfSpectrum(
   input: ArrayLike<number>,
@@ -272,7 +274,7 @@ function realRowsToHalfSpectrum(
   const plan = complexFft(nx);
   const packed = new Float64Array(2 * nx);
   const z = new Float64Array(2 * nx);
-  for (let row = 0; row < rowCount; row += 2) {
+  for (let row = 2 * Math.floor((rowCount - 1) / 2); row >= 0; row -= 2) {
     const hasPair = row + 1 < rowCount;
     const a = inputOffset + row * nx;
     const b = a + nx;

@@ -8,9 +8,9 @@
  * R ≤ 0.5 falls in shell round(R·Xdim) (`shellIndex` of radial.ts); rows are shells 1 … ⌊Xdim/2⌋ at frequency
  * i/(Xdim·Ts).
  */
-import { analysisVoxelSize, checkMemoryBudget, checkResolution, finiteMap, type Sourced } from "../analysis-inputs.js";
+import { analysisVoxelSize, checkMemoryBudget, checkResolution, finiteMap, type FiniteMap, type Sourced } from "../analysis-inputs.js";
 import { AnalysisInputError } from "../errors.js";
-import { halfWidth, inverseRealFft3d, realFft3d, type HalfSpectrum } from "../fourier/fft3d.js";
+import { halfWidth, inverseRealFft3d, realFft3d, type GridShape, type HalfSpectrum } from "../fourier/fft3d.js";
 import { fixed } from "../report/format.js";
 import {
   particularlyHighWording,
@@ -21,6 +21,7 @@ import {
 } from "./level1-sections.js";
 import { digitalFrequencies, shellIndex } from "../fourier/radial.js";
 import { seededRandom } from "../random.js";
+import { sharedFloat64Array, type BandComputer, type BandExecutor, type BandJob } from "../local/bands.js";
 import { statusFromWarnings, type AnalysisMode } from "../report/report-types.js";
 import type { Vec3, Volume } from "../io/volume.js";
 
@@ -115,7 +116,8 @@ export const DPR_THRESHOLD = { default: 103.9, "vrs-compat": 102.9 } as const;
 export const MIN_HALF_MAP_SIZE = 8;
 /**
  * Peak bytes per voxel that `checkHalfMaps` admits for an analysis of the halves: `fscAnalysis` and each `fscWithMask`
- * hold three float64 half spectra (≈ 8 bytes a voxel each); 1.b and 1.g two, and float32 masks.
+ * hold at most three float64 half spectra (≈ 8 bytes a voxel each; two since the masked pairs' FFTs run in place);
+ * 1.b and 1.g two, and float32 masks.
  */
 export const FSC_BYTES_PER_VOXEL = 28;
 /** `fscUnmaskedPart` for masks: its randomised halves in float64 (16 bytes a voxel) and a mask's FSC_BYTES_PER_VOXEL. */
@@ -133,7 +135,8 @@ export function fscAnalysis(half1: Volume, half2: Volume, options: FscOptions = 
  * What 1.a keeps of two half maps for any mask: the (finite) halves, their unmasked FSC, DPR and SSNR, and the
  * phase-randomised halves the corrected FSC needs (float64 as the inverse FFT gives them, views of the two spectrum
  * buffers: 16 bytes a voxel, so that the corrected FSC is the one a single `fscAnalysis` gives). Made once by
- * `fscUnmaskedPart`; `fscWithMask` then gives 1.a for a mask at the cost of four forward FFTs, as on a threshold move.
+ * `fscUnmaskedPart`; `fscWithMask` then gives 1.a for a mask at the cost of four forward FFTs, as on a threshold move
+ * (`maskedPairFsc` twice: the two pairs may be computed on two threads and combined by `fscWithMaskedCurves`).
  */
 export interface FscUnmaskedPart {
   readonly half1: Volume;
@@ -147,10 +150,117 @@ export interface FscUnmaskedPart {
   readonly ssnr: SsnrCurve;
   /**
    * The randomisation shell (null: the unmasked FSC never falls below 0.8, nothing is randomised) and the halves with
-   * their phases randomised from it; null when the part was made without masks in mind (`forMasks: false`).
+   * their phases randomised from it (null too once given away by `takeRandomisedHalves`); null when the part was made
+   * without masks in mind (`forMasks: false`).
    */
   readonly randomised: { fromShell: number | null; halves: [Float64Array, Float64Array] | null } | null;
   readonly nonFiniteVoxels: [number, number];
+}
+
+/**
+ * `fscAnalysis` with the FFTs and the phase randomisation of the two halves on `executor` (e.g. worker threads), one
+ * task per half in each of four steps: the halves' forward FFTs, their randomisation and inverse FFTs, then the masked
+ * randomised pair's FFTs and the masked pair's. The sums and curves are computed here between the steps, in the two
+ * spectrum buffers the halves share with the workers (shared memory: no copies, and the peak memory of two spectra).
+ * The numbers are `fscAnalysis`'s, bit for bit; where shared memory is missing (a browser page that is not
+ * cross-origin isolated), it is `fscAnalysis` on this thread.
+ */
+export async function fscAnalysisWith(executor: BandExecutor, half1: Volume, half2: Volume, options: FscOptions = {}): Promise<FscResult> {
+  const { mode, seed } = checkModeAndSeed(options);
+  const ts = checkHalfMaps(half1, half2, options);
+  if (typeof SharedArrayBuffer !== "function") return fscAnalysis(half1, half2, options);
+  const finite: [FiniteMap, FiniteMap] = [finiteMap(half1), finiteMap(half2)];
+  const { nx, ny, nz } = half1;
+  const n = nx * ny * nz, hx = halfWidth(nx);
+  const buffers: [Float64Array, Float64Array] = [sharedFloat64Array(2 * hx * ny * nz), sharedFloat64Array(2 * hx * ny * nz)];
+  const spectra = buffers.map((data) => ({ nx, ny, nz, hx, data })) as [HalfSpectrum, HalfSpectrum];
+  const shellCount = Math.floor(nx / 2) + 1;
+  const onBothHalves = (step: FscHalvesSetup["step"], fromShell: number | null = null, accept = (_: 0 | 1, __: Float64Array) => {}) => {
+    const job: FscHalvesJob = {
+      kind: "fsc-halves", setup: { shape: [nx, ny, nz], spectra: buffers, step, fromShell, seed }, tasks: [0, 1],
+      result: { type: "float64", length: step === "sums" ? SHELL_SUM_FIELDS.length * shellCount : 1 },
+    };
+    return executor({ job, accept: (index, result) => (accept(job.tasks[index], result as Float64Array), true) });
+  };
+  buffers[0].set(finite[0].volume.data);
+  buffers[1].set(finite[1].volume.data);
+  await onBothHalves("forward");
+  // The unmasked sums of the even and of the odd shells on the two workers, the SSNR here meanwhile.
+  const unmasked = emptyShellSums(shellCount);
+  const summed = onBothHalves("sums", null, (parity, result) => {
+    SHELL_SUM_FIELDS.forEach((field, f) => {
+      for (let shell = parity; shell < shellCount; shell += 2) unmasked[field][shell] = result[f * shellCount + shell];
+    });
+  });
+  const ssnr = ssnrCurve(spectra[0], spectra[1], ts, mode);
+  await summed;
+  const curves = unmaskedCurves(unmasked, ssnr);
+  const { mask } = options;
+  if (!mask) return fscResult(partOf(finite, ts, mode, seed, curves, null), null);
+  const fromShell = randomisationShell(curves.fsc);
+  if (fromShell !== null) await onBothHalves("randomise-inverse", fromShell);
+  const halves = fromShell === null ? null : buffers.map((b) => b.subarray(0, n)) as [Float64Array, Float64Array];
+  const part = partOf(finite, ts, mode, seed, curves, { fromShell, halves });
+  // maskedPairFsc's products and FFTs in place, with the two FFTs of each pair on the executor.
+  const pairFsc = async (a: ArrayLike<number>, b: ArrayLike<number>, roundToFloat32: boolean) => {
+    maskedInto(a, mask.data, buffers[0], n, roundToFloat32);
+    maskedInto(b, mask.data, buffers[1], n, roundToFloat32);
+    await onBothHalves("forward");
+    return correlation(correlationSums(spectra[0], spectra[1]));
+  };
+  const randomisedFsc = halves && (await pairFsc(halves[0], halves[1], false));
+  const fscMasked = await pairFsc(part.half1.data, part.half2.data, true);
+  return fscResult(part, maskedCurvesOf(part, fscMasked, randomisedFsc));
+}
+
+/** 1.a's work on each half on a band executor (`fscAnalysisWith`): task h is half h. */
+export interface FscHalvesSetup {
+  readonly shape: readonly [number, number, number];
+  /** Each half's spectrum buffer (2·⌊nx/2 + 1⌋·ny·nz values), in shared memory for worker threads. */
+  readonly spectra: readonly [Float64Array, Float64Array];
+  /**
+   * "forward": the grid at the buffer's start transformed in place; "randomise-inverse": the spectrum randomised from
+   * `fromShell` with `seed` and inverted in place (`randomisedHalf`); "sums": the pair's unmasked shell sums of the
+   * even (task 0) or odd (task 1) shells, each field's ⌊nx/2⌋ + 1 shells after the other's (SHELL_SUM_FIELDS).
+   */
+  readonly step: "forward" | "randomise-inverse" | "sums";
+  readonly fromShell: number | null;
+  readonly seed: number;
+}
+
+export type FscHalvesJob = BandJob<"fsc-halves", FscHalvesSetup, 0 | 1>;
+
+/** The computer of an "fsc-halves" job's tasks (lib/local/band-kernels.ts); the result is the sums' or unused. */
+export function fscHalvesComputer(job: FscHalvesJob): BandComputer {
+  const { shape, spectra, step, fromShell, seed } = job.setup;
+  const [nx, ny, nz] = shape;
+  const hx = halfWidth(nx);
+  if (spectra.some((s) => s.length !== 2 * hx * ny * nz))
+    throw new RangeError(`the fsc-halves buffers must hold 2·${hx}·${ny}·${nz} values each`);
+  if (step === "randomise-inverse" && !(Number.isInteger(fromShell) && fromShell! >= 1))
+    throw new RangeError(`the randomisation shell must be a whole number from 1, got ${fromShell}`);
+  return (index, out) => {
+    const half = job.tasks[index];
+    const data = spectra[half];
+    if (step === "forward") realFft3d({ nx, ny, nz, data: data.subarray(0, nx * ny * nz) }, data);
+    else if (step === "randomise-inverse") randomisedHalf({ nx, ny, nz, hx, data }, fromShell!, seed, half);
+    else {
+      const [a, b] = spectra.map((d) => ({ nx, ny, nz, hx, data: d }));
+      const sums = shellSums(a, b, half);
+      SHELL_SUM_FIELDS.forEach((field, f) => out.set(sums[field], f * sums[field].length));
+      return;
+    }
+    out[0] = half;
+  };
+}
+
+/** The fields of PairShellSums, in the order an "fsc-halves" sums result holds them. */
+const SHELL_SUM_FIELDS = ["cross", "power1", "power2", "phaseResidual", "amplitudeSum", "fullCount"] as const;
+
+function emptyShellSums(shellCount: number): PairShellSums {
+  const sums = {} as PairShellSums;
+  for (const field of SHELL_SUM_FIELDS) sums[field] = new Float64Array(shellCount);
+  return sums;
 }
 
 /**
@@ -172,8 +282,7 @@ export function fscUnmaskedPart(
 /** `fscAnalysis` with `mask` (none: the unmasked curves alone) from a part made by `fscUnmaskedPart`. */
 export function fscWithMask(part: FscUnmaskedPart, mask?: Volume): FscResult {
   if (!mask) return fscResult(part, null);
-  if (!part.randomised)
-    throw new RangeError("this FSC part was made with forMasks: false, so it has no randomised halves for a mask");
+  randomisedOf(part);
   checkMask(mask, part.half1);
   return fscResult(part, maskedCurves(part, mask.data, null));
 }
@@ -197,29 +306,42 @@ function checkModeAndSeed(options: Pick<FscOptions, "mode" | "seed">): { mode: A
  * buffers; otherwise the buffers are free.
  */
 function unmaskedPart(half1: Volume, half2: Volume, ts: number, mode: AnalysisMode, seed: number, forMasks: boolean) {
-  const finite1 = finiteMap(half1), finite2 = finiteMap(half2);
-  const spectrum1 = realFft3d(finite1.volume), spectrum2 = realFft3d(finite2.volume);
-  const unmasked = shellSums(spectrum1, spectrum2);
-  const fsc = correlation(unmasked);
-  const dpr = phaseResidual(unmasked);
-  const ssnr = ssnrCurve(spectrum1, spectrum2, ts, mode);
+  const finite: [FiniteMap, FiniteMap] = [finiteMap(half1), finiteMap(half2)];
+  const spectra: [HalfSpectrum, HalfSpectrum] = [realFft3d(finite[0].volume), realFft3d(finite[1].volume)];
+  const curves = unmaskedCurves(shellSums(spectra[0], spectra[1]), ssnrCurve(spectra[0], spectra[1], ts, mode));
   let randomised: FscUnmaskedPart["randomised"] = null;
   if (forMasks) {
-    const fromShell = firstIndex(fsc, (v, i) => i >= 1 && v < RANDOMISE_BELOW);
-    let halves: [Float64Array, Float64Array] | null = null;
-    if (fromShell !== null) {
-      const random = seededRandom(seed);
-      randomisePhases(spectrum1, fromShell, random);
-      randomisePhases(spectrum2, fromShell, random);
-      halves = [inverseRealFft3d(spectrum1, true), inverseRealFft3d(spectrum2, true)];
-    }
+    const fromShell = randomisationShell(curves.fsc);
+    const halves: [Float64Array, Float64Array] | null =
+      fromShell === null ? null : [randomisedHalf(spectra[0], fromShell, seed, 0), randomisedHalf(spectra[1], fromShell, seed, 1)];
     randomised = { fromShell, halves };
   }
-  const part: FscUnmaskedPart = {
-    half1: finite1.volume, half2: finite2.volume, voxelSize: ts, mode, seed, unmasked, fsc, dpr, ssnr, randomised,
-    nonFiniteVoxels: [finite1.nonFiniteVoxels, finite2.nonFiniteVoxels],
+  const part = partOf(finite, ts, mode, seed, curves, randomised);
+  return { part, spectra: [spectra[0].data, spectra[1].data] as [Float64Array, Float64Array] };
+}
+
+/** The unmasked FSC and DPR of the halves' unmasked sums, with their SSNR. */
+function unmaskedCurves(unmasked: PairShellSums, ssnr: SsnrCurve) {
+  return { unmasked, fsc: correlation(unmasked), dpr: phaseResidual(unmasked), ssnr };
+}
+
+/** RELION's randomisation shell: the first (from 1) where the unmasked FSC is below 0.8, null when there is none. */
+function randomisationShell(fsc: readonly number[]): number | null {
+  return firstIndex(fsc, (v, i) => i >= 1 && v < RANDOMISE_BELOW);
+}
+
+function partOf(
+  finite: [FiniteMap, FiniteMap],
+  ts: number,
+  mode: AnalysisMode,
+  seed: number,
+  curves: ReturnType<typeof unmaskedCurves>,
+  randomised: FscUnmaskedPart["randomised"],
+): FscUnmaskedPart {
+  return {
+    half1: finite[0].volume, half2: finite[1].volume, voxelSize: ts, mode, seed, ...curves, randomised,
+    nonFiniteVoxels: [finite[0].nonFiniteVoxels, finite[1].nonFiniteVoxels],
   };
-  return { part, spectra: [spectrum1.data, spectrum2.data] as [Float64Array, Float64Array] };
 }
 
 /** The masked FSC, the corrected FSC and its randomisation. */
@@ -336,60 +458,115 @@ export function checkHalvesAgainstMap(map: Volume, mapTs: number, half: Volume, 
 
 /**
  * The masked FSC, the corrected FSC and its randomisation for a mask: the FSC of the masked halves and of the masked
- * randomised halves, four forward FFTs. `spent`: the part's own spectrum buffers when the part is used once
- * (fscAnalysis); its randomised halves are then multiplied by the mask in place and the buffers reused, so that three
- * spectra exist at most (FSC_BYTES_PER_VOXEL). Otherwise the part is left as it is and two spectra and a volume of
- * float64 are allocated.
+ * randomised halves (`maskedPairFsc` twice, four forward FFTs, each in place). `spent`: the part's own spectrum
+ * buffers when the part is used once (fscAnalysis); its randomised halves (their starts) are then multiplied by the
+ * mask in place, so that no buffer is added. Otherwise the part is left as it is and two spectra are allocated for both
+ * pairs.
  */
 function maskedCurves(part: FscUnmaskedPart, mask: Float32Array, spent: [Float64Array, Float64Array] | null): MaskedCurves {
-  const { half1, half2, seed } = part;
-  const { fromShell, halves } = part.randomised!;
-  const { nx, ny, nz } = half1;
-  const n = mask.length;
-  const spectrumLength = 2 * halfWidth(nx) * ny * nz;
-  const grid = (data: Float64Array) => ({ nx, ny, nz, data });
-  const fscOf = (a: HalfSpectrum, b: HalfSpectrum) => correlation(correlationSums(a, b));
-  let randomisedFsc: number[] | null = null;
-  let spectra: [Float64Array, Float64Array];
-  let scratch: Float64Array;
-  if (halves && spent) {
-    const a = realFft3d(grid(multiplyInPlace(halves[0], mask)), new Float64Array(spectrumLength));
-    const b = realFft3d(grid(multiplyInPlace(halves[1], mask)), spent[0]);
-    randomisedFsc = fscOf(a, b);
-    spectra = [a.data, b.data];
-    scratch = spent[1].subarray(0, n);
-  } else {
-    spectra = spent ?? [new Float64Array(spectrumLength), new Float64Array(spectrumLength)];
-    scratch = new Float64Array(n);
-    if (halves) {
-      const a = realFft3d(grid(multiplied(halves[0], mask, scratch)), spectra[0]);
-      const b = realFft3d(grid(multiplied(halves[1], mask, scratch)), spectra[1]);
-      randomisedFsc = fscOf(a, b);
-    }
-  }
+  const { half1, half2 } = part;
+  const { halves } = randomisedOf(part);
+  const buffers = pairFscBuffers(half1, spent ?? undefined);
+  const randomisedFsc = halves && maskedPairFsc(halves[0], halves[1], mask, half1, false, buffers);
   // The masked halves are rounded to float32, the halves' own precision.
-  const a = realFft3d(grid(maskedToFloat32(half1.data, mask, scratch)), spectra[0]);
-  const b = realFft3d(grid(maskedToFloat32(half2.data, mask, scratch)), spectra[1]);
-  const fscMasked = fscOf(a, b);
+  const fscMasked = maskedPairFsc(half1.data, half2.data, mask, half1, true, buffers);
+  return maskedCurvesOf(part, fscMasked, randomisedFsc);
+}
+
+/** The part's randomisation, once it is known to have one whose halves (if any) are still there. */
+function randomisedOf(part: FscUnmaskedPart): NonNullable<FscUnmaskedPart["randomised"]> {
+  const { randomised } = part;
+  if (!randomised)
+    throw new RangeError("this FSC part was made with forMasks: false, so it has no randomised halves for a mask");
+  if (randomised.fromShell !== null && !randomised.halves)
+    throw new RangeError("this FSC part's randomised halves were taken (takeRandomisedHalves): its masked curves are computed elsewhere");
+  return randomised;
+}
+
+/** The corrected FSC and the randomisation of a masked FSC and the FSC of the masked randomised halves. */
+function maskedCurvesOf(part: FscUnmaskedPart, fscMasked: number[], randomisedFsc: number[] | null): MaskedCurves {
+  const fromShell = part.randomised!.fromShell;
   const fscCorrected =
     randomisedFsc === null || fromShell === null ? fscMasked.slice() : correctedFsc(fscMasked, randomisedFsc, fromShell);
-  const randomisation = { fromShell, seed, fscRandomisedMasked: randomisedFsc && randomisedFsc.slice(1) };
+  const randomisation = { fromShell, seed: part.seed, fscRandomisedMasked: randomisedFsc && randomisedFsc.slice(1) };
   return { fscMasked, fscCorrected, randomisation };
 }
 
-function multiplyInPlace(values: Float64Array, mask: Float32Array): Float64Array {
-  for (let i = 0; i < values.length; i++) values[i] *= mask[i];
-  return values;
+/**
+ * `fscWithMask(part, mask)` when its two masked curves were computed elsewhere (e.g. another worker): `fscMasked` =
+ * `maskedPairFsc(part.half1.data, part.half2.data, mask, part.half1, true)` and `fscRandomisedMasked` = the same of the
+ * part's randomised halves with `false`, null when the part randomises nothing (`randomised.fromShell` null).
+ */
+export function fscWithMaskedCurves(part: FscUnmaskedPart, fscMasked: number[], fscRandomisedMasked: number[] | null): FscResult {
+  const { randomised } = part;
+  if (!randomised)
+    throw new RangeError("this FSC part was made with forMasks: false, so it has no randomisation for masked curves");
+  const shells = part.unmasked.cross.length;
+  for (const [name, curve] of [["masked", fscMasked], ["randomised masked", fscRandomisedMasked]] as const)
+    if (curve && curve.length !== shells) throw new RangeError(`the ${name} FSC has ${curve.length} shells, the part ${shells}`);
+  if ((fscRandomisedMasked === null) !== (randomised.fromShell === null))
+    throw new RangeError(
+      randomised.fromShell === null
+        ? "this FSC part randomises nothing, so there is no randomised masked FSC to give"
+        : `this FSC part randomises from shell ${randomised.fromShell}: the corrected FSC needs the randomised masked FSC`,
+    );
+  return fscResult(part, maskedCurvesOf(part, fscMasked, fscRandomisedMasked));
 }
 
-function multiplied(values: Float64Array, mask: Float32Array, out: Float64Array): Float64Array {
-  for (let i = 0; i < out.length; i++) out[i] = values[i] * mask[i];
-  return out;
+/**
+ * The randomised halves of a part (null when it randomises nothing), given away: the part no longer holds them, so
+ * `fscWithMask` then refuses it and its masked curves come through `fscWithMaskedCurves`. Each half is a view of its
+ * own buffer (`half.buffer`, 2·⌊nx/2 + 1⌋·ny·nz float64, transferable to another worker).
+ */
+export function takeRandomisedHalves(part: FscUnmaskedPart): [Float64Array, Float64Array] | null {
+  const randomised = randomisedOf(part);
+  const { halves } = randomised;
+  randomised.halves = null;
+  return halves;
 }
 
-function maskedToFloat32(values: ArrayLike<number>, mask: Float32Array, out: Float64Array): Float64Array {
-  for (let i = 0; i < out.length; i++) out[i] = Math.fround(values[i] * mask[i]);
-  return out;
+/**
+ * Where `maskedPairFsc` works: the two half spectra (2·⌊nx/2 + 1⌋·ny·nz values each). Each product is written into
+ * the start of its spectrum and transformed in place, so an input may be that start itself (multiplied in place).
+ */
+export interface PairFscBuffers {
+  spectra: [Float64Array, Float64Array];
+}
+
+/** Buffers for `maskedPairFsc` on `shape`: the spectra given, or new ones. */
+export function pairFscBuffers(shape: GridShape, spectra?: [Float64Array, Float64Array]): PairFscBuffers {
+  const length = 2 * halfWidth(shape.nx) * shape.ny * shape.nz;
+  return { spectra: spectra ?? [new Float64Array(length), new Float64Array(length)] };
+}
+
+/**
+ * The FSC per shell (0 … ⌊nx/2⌋, the part's curves) of a·mask and b·mask on the grid `shape`, each product rounded to
+ * float32 when `roundToFloat32` (as the masked halves are: the halves' own precision). Two forward FFTs, in `buffers`
+ * or in buffers of its own.
+ */
+export function maskedPairFsc(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  mask: ArrayLike<number>,
+  shape: GridShape,
+  roundToFloat32: boolean,
+  buffers: PairFscBuffers = pairFscBuffers(shape),
+): number[] {
+  const { nx, ny, nz } = shape;
+  const n = nx * ny * nz;
+  for (const [name, values] of [["a", a], ["b", b], ["mask", mask]] as const)
+    if (values.length !== n) throw new RangeError(`${name} has ${values.length} values, the ${nx}×${ny}×${nz} grid ${n}`);
+  const [spectrumA, spectrumB] = buffers.spectra.map((data, i) => {
+    maskedInto(i === 0 ? a : b, mask, data, n, roundToFloat32);
+    return realFft3d({ nx, ny, nz, data: data.subarray(0, n) }, data);
+  });
+  return correlation(correlationSums(spectrumA, spectrumB));
+}
+
+/** values·mask into out's first n values (rounded to float32 when asked); `values` may be those values themselves. */
+function maskedInto(values: ArrayLike<number>, mask: ArrayLike<number>, out: Float64Array, n: number, roundToFloat32: boolean): void {
+  if (roundToFloat32) for (let i = 0; i < n; i++) out[i] = Math.fround(values[i] * mask[i]);
+  else for (let i = 0; i < n; i++) out[i] = values[i] * mask[i];
 }
 
 /** Per-shell Σ Re(z1·conj z2), Σ|z1|², Σ|z2|² over the stored bins of two half spectra (shells 0 … ⌊Xdim/2⌋). */
@@ -408,7 +585,8 @@ export interface PairShellSums extends CorrelationSums {
   fullCount: Float64Array;
 }
 
-function shellSums(a: HalfSpectrum, b: HalfSpectrum): PairShellSums {
+/** The sums of every shell, or (`parity` 0 or 1) of the even or odd shells alone, the others left 0. */
+function shellSums(a: HalfSpectrum, b: HalfSpectrum, parity: 0 | 1 | null = null): PairShellSums {
   const { nx, hx } = a;
   const shellCount = Math.floor(nx / 2) + 1;
   const sums: PairShellSums = {
@@ -421,6 +599,7 @@ function shellSums(a: HalfSpectrum, b: HalfSpectrum): PairShellSums {
   };
   const degrees = 180 / Math.PI;
   forEachShellBin(a, (e, shell, kx) => {
+    if (parity !== null && (shell & 1) !== parity) return;
     const r1 = a.data[2 * e], i1 = a.data[2 * e + 1], r2 = b.data[2 * e], i2 = b.data[2 * e + 1];
     sums.cross[shell] += r1 * r2 + i1 * i2;
     sums.power1[shell] += r1 * r1 + i1 * i1;
@@ -571,30 +750,63 @@ export function masked(volume: Volume, mask: Float32Array, data: Float32Array): 
  * planes a bin's Friedel mate gets the conjugate, so the map stays real.
  */
 export function randomisePhases(spectrum: HalfSpectrum, fromShell: number, random: () => number): void {
-  const { nx, ny, nz, hx, data } = spectrum;
+  const { data } = spectrum;
+  forEachRandomisedBin(spectrum, fromShell, (e, mate) => {
+    if (mate >= 0 && mate < e) {
+      data[2 * e] = data[2 * mate];
+      data[2 * e + 1] = -data[2 * mate + 1];
+      return;
+    }
+    const magnitude = Math.sqrt(data[2 * e] ** 2 + data[2 * e + 1] ** 2);
+    if (mate === e) {
+      data[2 * e] = random() < 0.5 ? -magnitude : magnitude;
+      data[2 * e + 1] = 0;
+      return;
+    }
+    const phase = 2 * Math.PI * random();
+    data[2 * e] = magnitude * Math.cos(phase);
+    data[2 * e + 1] = magnitude * Math.sin(phase);
+  });
+}
+
+/** How many random numbers `randomisePhases` draws for a spectrum of this shape: one per bin but the mates copied. */
+export function randomisationDraws(shape: GridShape, fromShell: number): number {
+  let draws = 0;
+  forEachRandomisedBin({ ...shape, hx: halfWidth(shape.nx) }, fromShell, (e, mate) => {
+    if (!(mate >= 0 && mate < e)) draws++;
+  });
+  return draws;
+}
+
+/**
+ * The half spectrum `half` (0 or 1) of a pair phase-randomised from `fromShell` and inverted in place (its first
+ * nx·ny·nz values are then the randomised half). The two halves take consecutive stretches of one seeded sequence,
+ * half 2 after half 1's draws, so that each can be done on its own thread with the numbers of one thread.
+ */
+export function randomisedHalf(spectrum: HalfSpectrum, fromShell: number, seed: number, half: 0 | 1): Float64Array {
+  const skip = half === 0 ? 0 : randomisationDraws(spectrum, fromShell);
+  randomisePhases(spectrum, fromShell, seededRandom(seed, skip));
+  return inverseRealFft3d(spectrum, true);
+}
+
+/**
+ * Calls `visit(e, mate)` for every stored bin e at least `fromShell` Fourier pixels from the origin, in storage order;
+ * `mate` is the stored index of its Friedel mate on the kx = 0 and Nyquist planes (e itself for a bin that is its own
+ * mate), −1 elsewhere.
+ */
+function forEachRandomisedBin(
+  spectrum: GridShape & { readonly hx: number },
+  fromShell: number,
+  visit: (e: number, mate: number) => void,
+): void {
+  const { nx, ny, nz, hx } = spectrum;
   const fx = digitalFrequencies(nx), fy = digitalFrequencies(ny), fz = digitalFrequencies(nz);
   const from2 = (fromShell / nx) ** 2;
   for (let kz = 0, e = 0; kz < nz; kz++)
     for (let ky = 0; ky < ny; ky++)
       for (let kx = 0; kx < hx; kx++, e++) {
         if (fz[kz] * fz[kz] + fy[ky] * fy[ky] + fx[kx] * fx[kx] < from2) continue;
-        const magnitude = Math.sqrt(data[2 * e] ** 2 + data[2 * e + 1] ** 2);
-        if (friedelWeight(kx, nx, hx) === 1) {
-          const mate = kx + hx * ((ny - ky) % ny + ny * ((nz - kz) % nz));
-          if (mate < e) {
-            data[2 * e] = data[2 * mate];
-            data[2 * e + 1] = -data[2 * mate + 1];
-            continue;
-          }
-          if (mate === e) {
-            data[2 * e] = random() < 0.5 ? -magnitude : magnitude;
-            data[2 * e + 1] = 0;
-            continue;
-          }
-        }
-        const phase = 2 * Math.PI * random();
-        data[2 * e] = magnitude * Math.cos(phase);
-        data[2 * e + 1] = magnitude * Math.sin(phase);
+        visit(e, friedelWeight(kx, nx, hx) === 1 ? kx + hx * ((ny - ky) % ny + ny * ((nz - kz) % nz)) : -1);
       }
 }
 

@@ -5,7 +5,7 @@
  * For callers: `runLevel1(half1, half2, { threshold, resolution, hardMask, softMask })` with Level 0's masks of the
  * primary map at the threshold (runLevel0WithWorkings gives the hard mask; `softMask` of lib/masks/masks.ts the soft
  * one); without them the masks are made from the average of the halves at the threshold. `runLevel1With(executor, …)`
- * computes 1.e's MonoRes bands with a band executor (worker threads, lib/local/bands.ts). `combineReports(level0,
+ * computes 1.e's MonoRes bands and 1.a's FFTs with a band executor (worker threads, lib/local/bands.ts). `combineReports(level0,
  * level1)` gives the report `reportJson` and `formatReport` (lib/report/report-text.ts) write. A threshold move
  * recomputes only 1.a's masked and corrected FSC: `maskedFscAtThreshold`. Where each rule comes from:
  * docs/reference/level1.md.
@@ -23,7 +23,7 @@ import {
 import { directionalFsc, fsc3dSection, fsoSection, type DirectionalFscResult } from "./directional-fsc.js";
 import { fdrFsc, fdrFscSection } from "./fdr-fsc.js";
 import {
-  checkHalfMaps, DEFAULT_FSC_SEED, fscAnalysis, fscSection, fscWithMask, maskedHalfMapCheck, type FscResult, type FscSectionResults,
+  checkHalfMaps, DEFAULT_FSC_SEED, fscAnalysis, fscAnalysisWith, fscSection, fscWithMask, maskedHalfMapCheck, type FscResult, type FscSectionResults,
   type FscUnmaskedPart,
 } from "./fsc.js";
 import { halfMapFigures, type HalfMapFigures } from "./level1-figures.js";
@@ -147,8 +147,9 @@ export function runLevel1WithWorkings(
 }
 
 /**
- * `runLevel1WithWorkings` with 1.e's MonoRes bands computed by `executor` (e.g. worker threads): 1.e runs first, then
- * the other sections in order. The numbers are runLevel1's.
+ * `runLevel1WithWorkings` with 1.e's MonoRes bands and 1.a's FFTs (`fscAnalysisWith`, unless `fscPart` is given)
+ * computed by `executor` (e.g. worker threads): 1.e runs first, then 1.a, then the other sections in order. The
+ * numbers are runLevel1's.
  */
 export async function runLevel1With(
   executor: BandExecutor,
@@ -161,6 +162,11 @@ export async function runLevel1With(
   if (c.requested.includes("1.e") && !precomputed["1.e"]) {
     options.onSection?.("1.e", sectionTitle("1.e"));
     precomputed["1.e"] = await halfMapLocalResolutionSectionWith(executor, c.half1, c.half2, localOptions(c));
+  }
+  if (c.requested.includes("1.a") && !precomputed["1.a"] && !options.fscPart) {
+    options.onSection?.("1.a", sectionTitle("1.a"));
+    const fsc = await fscAnalysisWith(executor, c.half1, c.half2, { mask: c.mask, mode: c.mode, seed: options.seed, voxelSize: c.voxelSize });
+    precomputed["1.a"] = fscSection(fsc, c.resolution);
   }
   return runLevel1InContext(c, { ...options, precomputed });
 }

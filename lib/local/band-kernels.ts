@@ -2,11 +2,12 @@
  * The band kernels by job kind (lib/local/bands.ts), and the two ways to settle a planned section: computing its bands here,
  * or with an executor. A worker thread builds its computer with `bandComputer`, the same function `runHere` uses.
  */
+import { fscHalvesComputer, type FscHalvesJob } from "../level1/fsc.js";
 import { computeInOrder, type BandComputer, type BandExecutor, type BandJob, type PlanProgress, type Planned } from "./bands.js";
 import { monoResBandComputer, type MonoResJob } from "./monores.js";
 import { spiralBandComputer, type SpiralJob } from "./spiral-amplitude.js";
 
-export type SpectralBandJob = SpiralJob | MonoResJob;
+export type SpectralBandJob = SpiralJob | MonoResJob | FscHalvesJob;
 
 /** The computer of a job's tasks, by its kind. */
 export function bandComputer(job: BandJob): BandComputer {
@@ -16,6 +17,8 @@ export function bandComputer(job: BandJob): BandComputer {
       return spiralBandComputer(known);
     case "monores":
       return monoResBandComputer(known);
+    case "fsc-halves":
+      return fscHalvesComputer(known);
     default:
       throw new Error(`unknown band job kind "${job.kind}"`);
   }
