@@ -139,23 +139,22 @@ export function componentsOfRuns(
     rowRuns[2 * runRow[r]] = r;
   }
 
-  // Rows before a row that can touch it: [dy, dz, widening], widening 1 where a step along x is allowed too.
-  const rowsBefore: [number, number, number][] = [];
+  // Rows before a row that can touch it (dy, dz), and their widening: 1 where a step along x is allowed too.
+  const before = { dy: [] as number[], dz: [] as number[], widening: [] as number[] };
   for (const [dy, dz] of [[-1, 0], [0, -1], [-1, -1], [1, -1]]) {
     const faceRow = dy === 0 || dz === 0;
     if (!faceRow && connectivity === 6) continue;
-    const widening = connectivity === 26 || (connectivity === 18 && faceRow) ? 1 : 0;
-    rowsBefore.push([dy, dz, widening]);
+    before.dy.push(dy);
+    before.dz.push(dz);
+    before.widening.push(connectivity === 26 || (connectivity === 18 && faceRow) ? 1 : 0);
   }
-  const cursor = new Int32Array(rowsBefore.length);
-  const cursorEnd = new Int32Array(rowsBefore.length);
+  const rowsBefore = before.dy.length;
+  const widening = Int32Array.from(before.widening);
+  const cursor = new Int32Array(rowsBefore), cursorEnd = new Int32Array(rowsBefore);
+  const otherStart = new Float64Array(rowsBefore); // first voxel of each row before the current run's row
 
   // Union-find over runs; the root of a set is its first run in raster order.
   const parent = new Int32Array(runs);
-  const find = (a: number) => {
-    while (parent[a] !== a) a = parent[a] = parent[parent[a]];
-    return a;
-  };
   for (let r = 0; r < runs; r++) {
     parent[r] = r;
     const row = runRow[r];
@@ -163,24 +162,24 @@ export function componentsOfRuns(
     if (r === 0 || runRow[r - 1] !== row) {
       // A new row: each cursor starts at the first run of its row.
       const z = (row / ny) | 0, y = row - z * ny;
-      for (let k = 0; k < rowsBefore.length; k++) {
-        const yy = y + rowsBefore[k][0], zz = z + rowsBefore[k][1];
+      for (let k = 0; k < rowsBefore; k++) {
+        const yy = y + before.dy[k], zz = z + before.dz[k];
         const other = yy + ny * zz;
         const inBox = yy >= 0 && yy < ny && zz >= 0;
         cursor[k] = inBox ? rowRuns[2 * other] : 0;
         cursorEnd[k] = inBox ? rowRuns[2 * other + 1] : 0;
+        otherStart[k] = other * nx;
       }
     }
     const a = first[r] - rowStart, b = last[r] - rowStart;
-    for (let k = 0; k < rowsBefore.length; k++) {
-      const widening = rowsBefore[k][2];
-      const otherStart = (row + rowsBefore[k][0] + ny * rowsBefore[k][1]) * nx;
+    for (let k = 0; k < rowsBefore; k++) {
+      const start = otherStart[k], wide = widening[k];
       let c = cursor[k];
       const end = cursorEnd[k];
-      while (c < end && last[c] - otherStart < a - widening) c++;
+      while (c < end && last[c] - start < a - wide) c++;
       cursor[k] = c;
-      for (; c < end && first[c] - otherStart <= b + widening; c++) {
-        const ra = find(r), rc = find(c);
+      for (; c < end && first[c] - start <= b + wide; c++) {
+        const ra = find(parent, r), rc = find(parent, c);
         if (ra < rc) parent[rc] = ra;
         else if (rc < ra) parent[ra] = rc;
       }
@@ -192,7 +191,7 @@ export function componentsOfRuns(
   let count = 0;
   const sizeList: number[] = [0];
   for (let r = 0; r < runs; r++) {
-    const root = find(r);
+    const root = find(parent, r);
     if (root === r) sizeList.push(0);
     label[r] = root === r ? ++count : label[root];
     sizeList[label[r]] += last[r] - first[r] + 1;
@@ -200,6 +199,12 @@ export function componentsOfRuns(
   const sizes = Float64Array.from(sizeList);
   sizes[0] = n - voxels;
   return { count, sizes, runs, first, last, label };
+}
+
+/** The root of run a's set, halving the path on the way. */
+function find(parent: Int32Array, a: number): number {
+  while (parent[a] !== a) a = parent[a] = parent[parent[a]];
+  return a;
 }
 
 /**
