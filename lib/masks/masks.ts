@@ -109,7 +109,10 @@ export function hardMask(v: Volume, threshold: number, o: HardMaskOptions): Hard
   for (let r = 0; r < hard.runs; r++) if (hard.label[r] === largest) seedRuns++;
   const seeds = { runs: seedRuns, first: new Int32Array(seedRuns), last: new Int32Array(seedRuns) };
   for (let r = 0, k = 0; r < hard.runs; r++)
-    if (hard.label[r] === largest) [seeds.first[k], seeds.last[k++]] = [hard.first[r], hard.last[r]];
+    if (hard.label[r] === largest) {
+      seeds.first[k] = hard.first[r];
+      seeds.last[k++] = hard.last[r];
+    }
   const dilationIterations = Math.ceil(2 / o.voxelSize);
   const shellRule = { skipBorderShell: mode === "vrs-compat" };
   const runs = dilate18Runs(seeds, nx, ny, nz, dilationIterations, shellRule);
