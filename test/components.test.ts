@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { componentRuns, labelComponents, largestComponentMask, largestLabel, type Connectivity } from "../lib/masks/components.js";
+import { componentRuns, componentsOfRuns, labelComponents, largestComponentMask, largestLabel, type Connectivity } from "../lib/masks/components.js";
 import { xorshift32 } from "./helpers/random.js";
 
 /** Mask nx×ny×nz with the listed voxels set. */
@@ -186,5 +186,43 @@ describe("componentRuns", () => {
     expect(() => componentRuns(Int32Array.of(5, 3), 4, 4, 4, 26)).toThrow(RangeError);
     expect(() => componentRuns(Int32Array.of(3, 3), 4, 4, 4, 26)).toThrow(RangeError);
     expect(() => componentRuns(Int32Array.of(64), 4, 4, 4, 26)).toThrow(RangeError);
+  });
+
+  it("componentsOfRuns of a mask's runs labels them as the flood fill does, whole box and empty box included (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.constantFrom(0, 0.1, 0.5, 0.9, 1),
+        fc.integer(),
+        fc.constantFrom<Connectivity>(6, 18, 26),
+        (nx, ny, nz, density, seed, connectivity) => {
+          const next = xorshift32(seed);
+          const mask = Uint8Array.from({ length: nx * ny * nz }, () => (next() / 2 ** 32 < density ? 1 : 0));
+          const first: number[] = [], last: number[] = [];
+          for (let i = 0; i < mask.length; i++)
+            if (mask[i] === 1) {
+              if (i % nx !== 0 && mask[i - 1] === 1) last[last.length - 1] = i;
+              else first.push(i), last.push(i);
+            }
+          const got = componentsOfRuns({ runs: first.length, first: Int32Array.from(first), last: Int32Array.from(last) }, nx, ny, nz, connectivity);
+          const want = floodFill(mask, nx, ny, nz, connectivity);
+          expect(got.count).toBe(want.count);
+          expect(Array.from(got.sizes)).toEqual(want.sizes);
+          for (let r = 0; r < got.runs; r++) for (let i = got.first[r]; i <= got.last[r]; i++) expect(got.label[r]).toBe(want.labels[i]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("componentsOfRuns rejects runs out of raster order, touching along x, across a row or outside the box", () => {
+    const runs = (first: number[], last: number[]) => ({ runs: first.length, first: Int32Array.from(first), last: Int32Array.from(last) });
+    expect(() => componentsOfRuns(runs([5, 1], [5, 2]), 4, 4, 4, 26)).toThrow(RangeError);
+    expect(() => componentsOfRuns(runs([0, 2], [1, 3]), 4, 4, 4, 26)).toThrow(RangeError); // 0..1 and 2..3 are one run
+    expect(() => componentsOfRuns(runs([2], [5]), 4, 4, 4, 26)).toThrow(RangeError);
+    expect(() => componentsOfRuns(runs([63], [64]), 4, 4, 4, 26)).toThrow(RangeError);
+    expect(componentsOfRuns(runs([0, 4], [3, 7]), 4, 4, 4, 6).count).toBe(1); // a row's end and the next row's start
   });
 });

@@ -1,10 +1,23 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { dilate18, dilate18Voxels, GrowingDilation } from "../lib/masks/morphology.js";
-import { labelComponents, largestComponentMask, largestLabel } from "../lib/masks/components.js";
+import { dilate18, dilate18Runs, GrowingDilation } from "../lib/masks/morphology.js";
+import { componentRuns, labelComponents, largestComponentMask, largestLabel } from "../lib/masks/components.js";
+import { voxelsOfRuns, type VoxelRuns } from "../lib/masks/voxel-runs.js";
 import { xorshift32 } from "./helpers/random.js";
 
 const count = (m: Uint8Array) => m.reduce((a, b) => a + b, 0);
+const setVoxels = (m: Uint8Array) => Array.from(m.keys()).filter((i) => m[i] === 1);
+
+/** The runs along x of a mask's voxels, found voxel by voxel (rows of nx). */
+function runsOf(m: Uint8Array, nx: number): VoxelRuns {
+  const first: number[] = [], last: number[] = [];
+  for (let i = 0; i < m.length; i++)
+    if (m[i] === 1) {
+      if (i % nx !== 0 && m[i - 1] === 1) last[last.length - 1] = i;
+      else first.push(i), last.push(i);
+    }
+  return { runs: first.length, first: Int32Array.from(first), last: Int32Array.from(last) };
+}
 const at = (n: number, x: number, y: number, z: number) => x + n * (y + n * z);
 
 function single(n: number, x: number, y: number, z: number): Uint8Array {
@@ -125,7 +138,7 @@ describe("dilate18", () => {
     );
   });
 
-  it("spreads across the 32-voxel words of long rows as the literal reading does: rows of 1–100 voxels, seeds in any order (property)", () => {
+  it("dilate18Runs spreads across the 32-voxel words of long rows as the literal reading does, and gives runs: rows of 1–100 voxels (property)", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 100 }),
@@ -139,15 +152,58 @@ describe("dilate18", () => {
           const next = xorshift32(seed);
           const m = new Uint8Array(nx * ny * nz);
           for (let i = 0; i < m.length; i++) m[i] = next() / 2 ** 32 < density ? 1 : 0;
-          // Seeds shuffled: the caller's order must not matter.
-          const seeds = Int32Array.from(Array.from(m.keys()).filter((i) => m[i] === 1).sort(() => (next() & 1 ? 1 : -1)));
           const want = naiveDilate(m, nx, ny, nz, iterations, skipBorderShell);
-          const got = dilate18Voxels(seeds, nx, ny, nz, iterations, { skipBorderShell });
-          expect(Array.from(got)).toEqual(Array.from(want.keys()).filter((i) => want[i] === 1));
+          const got = dilate18Runs(runsOf(m, nx), nx, ny, nz, iterations, { skipBorderShell });
+          // The same voxels, as the runs of the literal reading's mask (maximal, within rows, in raster order).
+          const wanted = runsOf(want, nx);
+          expect(Array.from(got.first)).toEqual(Array.from(wanted.first));
+          expect(Array.from(got.last)).toEqual(Array.from(wanted.last));
+          expect(got.runs).toBe(wanted.runs);
         },
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("dilate18Runs of masks at the box's faces and of the whole box, on boxes of 1–70 voxels a side (property)", () => {
+    // Seeds only in the outermost shell or filling the box: the border rule, the empty neighbour rows and the
+    // bounding box grown by the steps are all at the edge of the box here.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.boolean(),
+        fc.constantFrom("shell", "whole", "empty", "corner"),
+        fc.integer(),
+        (nx, ny, nz, iterations, skipBorderShell, kind, seed) => {
+          const next = xorshift32(seed);
+          const m = new Uint8Array(nx * ny * nz);
+          for (let z = 0; z < nz; z++)
+            for (let y = 0; y < ny; y++)
+              for (let x = 0; x < nx; x++) {
+                const shell = x === 0 || y === 0 || z === 0 || x === nx - 1 || y === ny - 1 || z === nz - 1;
+                const i = x + nx * (y + ny * z);
+                if (kind === "whole") m[i] = 1;
+                else if (kind === "shell") m[i] = shell && next() % 5 === 0 ? 1 : 0;
+                else if (kind === "corner") m[i] = x === nx - 1 && y === ny - 1 && z === nz - 1 ? 1 : 0;
+              }
+          const want = naiveDilate(m, nx, ny, nz, iterations, skipBorderShell);
+          const got = dilate18Runs(runsOf(m, nx), nx, ny, nz, iterations, { skipBorderShell });
+          expect(Array.from(voxelsOfRuns(got))).toEqual(setVoxels(want));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("dilate18Runs refuses runs out of raster order, across a row or outside the box", () => {
+    const runs = (first: number[], last: number[]) => ({ runs: first.length, first: Int32Array.from(first), last: Int32Array.from(last) });
+    expect(() => dilate18Runs(runs([5, 1], [5, 2]), 4, 4, 4, 1)).toThrow(RangeError);
+    expect(() => dilate18Runs(runs([2], [5]), 4, 4, 4, 1)).toThrow(RangeError);
+    expect(() => dilate18Runs(runs([63], [64]), 4, 4, 4, 1)).toThrow(RangeError);
+    expect(() => dilate18Runs(runs([-1], [0]), 4, 4, 4, 1)).toThrow(RangeError);
   });
 
   it("stops when a step sets nothing: 10⁹ steps give the box's fixed point at once, in both border modes", () => {
@@ -164,7 +220,7 @@ describe("dilate18", () => {
     expect(count(dilate18(seed, nx, ny, nz, 1e9))).toBe(nx * ny * nz);
   });
 
-  it("dilate18Voxels of a component's voxels lists, in raster order, the voxels dilate18 of its mask sets", () => {
+  it("dilate18Runs of a component's runs gives the voxels dilate18 of its mask sets", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 2, max: 9 }),
@@ -177,10 +233,12 @@ describe("dilate18", () => {
           for (let i = 0; i < m.length; i++) m[i] = next() % 4 === 0 ? 1 : 0;
           const c = labelComponents(m, n, n, n, 26);
           const want = dilate18(largestComponentMask(c), n, n, n, iterations, { skipBorderShell });
-          const largest = largestLabel(c); // 0 when the mask is empty: no seeds
-          const seeds = Int32Array.from(Array.from(c.labels.keys()).filter((i) => largest > 0 && c.labels[i] === largest).reverse());
-          const got = dilate18Voxels(seeds, n, n, n, iterations, { skipBorderShell });
-          expect(Array.from(got)).toEqual(Array.from(want.keys()).filter((i) => want[i] === 1));
+          const runs = componentRuns(Int32Array.from(setVoxels(m)), n, n, n, 26);
+          const largest = largestLabel(runs); // 0 when the mask is empty: no seeds
+          const keep = Array.from(runs.label.keys()).filter((r) => largest > 0 && runs.label[r] === largest);
+          const seeds = { runs: keep.length, first: Int32Array.from(keep, (r) => runs.first[r]), last: Int32Array.from(keep, (r) => runs.last[r]) };
+          const got = dilate18Runs(seeds, n, n, n, iterations, { skipBorderShell });
+          expect(Array.from(voxelsOfRuns(got))).toEqual(setVoxels(want));
         },
       ),
       { numRuns: 200 },

@@ -32,6 +32,7 @@ import { splitLocalMap, type LocalSection } from "./local-sections.js";
 import type { LocalMapOutput } from "../local/local-stats.js";
 import { readerStats } from "../io/mrc-reader.js";
 import { mapValues } from "../masks/value-index.js";
+import type { VoxelRuns } from "../masks/voxel-runs.js";
 import type { Vec3, Volume } from "../io/volume.js";
 
 /** Level 0's section ids in report order (lib/section-registry.ts). */
@@ -167,14 +168,14 @@ export function runLevel0InContext(context: AnalysisContext, options: Level0Run 
 
   // One pass over the mask's voxels serves 0.a (extent), 0.b (size, overlap) and 0.c (the background's sums are the
   // map's minus the mask's); one more counts the background's outliers, also as the map's minus the mask's.
-  const m = measureHardMask(volume, hard.maskVoxels, rawThreshold, cached.sums.shift);
+  const m = measureHardMask(volume, hard.runs, rawThreshold, cached.sums.shift);
   const backgroundNumbers = backgroundBySubtraction(cached.sums, m, volume.data.length);
   const outlierLimit = parameters.outlierSigmas * Math.sqrt(backgroundNumbers.squaredDeviations / backgroundNumbers.n);
   let rawVoxels = 0;
   for (let l = 1; l <= hard.rawComponents.count; l++) rawVoxels += hard.rawComponents.sizes[l];
   const caution = partialMaskCaution(hard.largestComponentVoxels, rawVoxels, mode);
   const background = backgroundVerdict(
-    backgroundResults(backgroundNumbers, backgroundOutliers(volume, hard.maskVoxels, outlierLimit), parameters.outlierSigmas),
+    backgroundResults(backgroundNumbers, backgroundOutliers(volume, hard.runs, outlierLimit), parameters.outlierSigmas),
     mode,
     parameters,
     caution,
@@ -250,10 +251,10 @@ function thresholdIndependent(volume: Volume, ts: number, mode: AnalysisMode) {
 }
 
 /** Voxels of the map beyond the limit (|value| > limit) that are outside the mask: the map's minus the mask's. */
-function backgroundOutliers(volume: Volume, maskVoxels: Int32Array, limit: number): number {
+function backgroundOutliers(volume: Volume, mask: VoxelRuns, limit: number): number {
   const data = volume.data;
   let outliers = mapValues(data).countBeyond(limit);
-  for (let s = 0; s < maskVoxels.length; s++) if (Math.abs(data[maskVoxels[s]]) > limit) outliers--;
+  for (let r = 0; r < mask.runs; r++) for (let i = mask.first[r]; i <= mask.last[r]; i++) if (Math.abs(data[i]) > limit) outliers--;
   return outliers;
 }
 
@@ -324,40 +325,36 @@ export interface HardMaskNumbers {
   squares: CompensatedSum;
 }
 
-function measureHardMask(volume: Volume, maskVoxels: Int32Array, rawThreshold: number, shift: number): HardMaskNumbers {
+function measureHardMask(volume: Volume, mask: VoxelRuns, rawThreshold: number, shift: number): HardMaskNumbers {
   const { nx, ny, data } = volume;
-  const constructed = maskVoxels.length;
-  if (constructed === 0) return { extent: null, constructed, both: 0, sum: new CompensatedSum(), squares: new CompensatedSum() };
-  // The voxels are in raster order: z runs from the first's to the last's, y and x are tracked per row.
-  const z0 = Math.floor(maskVoxels[0] / (nx * ny)), z1 = Math.floor(maskVoxels[constructed - 1] / (nx * ny));
+  const { runs, first, last } = mask;
+  if (runs === 0) return { extent: null, constructed: 0, both: 0, sum: new CompensatedSum(), squares: new CompensatedSum() };
+  // The runs are in raster order: z runs from the first's to the last's, y and x are tracked per run.
+  const z0 = Math.floor(first[0] / (nx * ny)), z1 = Math.floor(last[runs - 1] / (nx * ny));
   let x0 = nx, x1 = -1, y0 = ny, y1 = -1;
-  let rowStart = 0, rowEnd = 0;
-  let both = 0;
+  let constructed = 0, both = 0;
   // Neumaier sums of (d − shift) and its square, inlined (see CompensatedSum): ≈8 % of a 160³ slider step.
   let sum = 0, sumCompensation = 0, squares = 0, squaresCompensation = 0;
-  for (let s = 0; s < constructed; s++) {
-    const i = maskVoxels[s];
-    if (i >= rowEnd) {
-      const row = (i / nx) | 0;
-      const y = row % ny;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-      rowStart = row * nx;
-      rowEnd = rowStart + nx;
+  for (let r = 0; r < runs; r++) {
+    const row = (first[r] / nx) | 0;
+    const y = row % ny, rowStart = row * nx;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+    if (first[r] - rowStart < x0) x0 = first[r] - rowStart;
+    if (last[r] - rowStart > x1) x1 = last[r] - rowStart;
+    constructed += last[r] - first[r] + 1;
+    for (let i = first[r]; i <= last[r]; i++) {
+      const d = data[i];
+      if (d >= rawThreshold) both++;
+      const e = d - shift;
+      let t = sum + e;
+      sumCompensation += Math.abs(sum) >= Math.abs(e) ? sum - t + e : e - t + sum;
+      sum = t;
+      const e2 = e * e;
+      t = squares + e2;
+      squaresCompensation += squares >= e2 ? squares - t + e2 : e2 - t + squares;
+      squares = t;
     }
-    const x = i - rowStart;
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    const d = data[i];
-    if (d >= rawThreshold) both++;
-    const e = d - shift;
-    let t = sum + e;
-    sumCompensation += Math.abs(sum) >= Math.abs(e) ? sum - t + e : e - t + sum;
-    sum = t;
-    const e2 = e * e;
-    t = squares + e2;
-    squaresCompensation += squares >= e2 ? squares - t + e2 : e2 - t + squares;
-    squares = t;
   }
   return {
     extent: { first: [x0, y0, z0], last: [x1, y1, z1] },

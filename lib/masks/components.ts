@@ -4,6 +4,7 @@
  * Union-find over runs of consecutive voxels along x (componentRuns). Labels are numbered in raster order of each
  * component's first voxel, which is also scipy.ndimage.label's numbering, so label k here is label k there.
  */
+import type { VoxelRuns } from "./voxel-runs.js";
 
 /** How many components and their sizes. */
 export interface ComponentSizes {
@@ -60,22 +61,14 @@ export function labelComponents(
 }
 
 /** Components as runs of consecutive voxels of an x-row, each with its component's label. */
-export interface ComponentRuns extends ComponentSizes {
-  runs: number;
-  /** First and last voxel index of run r, and its label (1..count, numbered like labelComponents). */
-  first: Int32Array;
-  last: Int32Array;
+export interface ComponentRuns extends ComponentSizes, VoxelRuns {
+  /** Label of run r (1..count, numbered like labelComponents). */
   label: Int32Array;
 }
 
 /**
  * The components of the listed voxels (indices in increasing raster order, no repeats), as runs: O(listed voxels),
  * and nothing box-sized. A component's voxels are its runs, so nothing is written per voxel.
- *
- * Runs are merged, not voxels: two runs in neighbouring rows touch when their x-ranges overlap, widened by one
- * voxel where the connectivity allows a step along x on top of the step between the rows. Each run is compared
- * with the runs of the rows before it (−y; −z with y − 1, y, y + 1), which are sorted by x, through one cursor per
- * row that only moves forward.
  */
 export function componentRuns(
   voxels: Int32Array,
@@ -85,10 +78,7 @@ export function componentRuns(
   connectivity: Connectivity,
 ): ComponentRuns {
   const n = nx * ny * nz;
-  if (connectivity !== 6 && connectivity !== 18 && connectivity !== 26)
-    throw new RangeError(`connectivity must be 6, 18 or 26, got ${connectivity}`);
-
-  // Runs in raster order: first and last voxel, row (y + ny·z). Counted first, so that only they are allocated.
+  // Runs in raster order. Counted first, so that only they are allocated.
   let runs = 0;
   for (let v = 0, previous = -1, rowEnd = 0; v < voxels.length; v++) {
     const i = voxels[v];
@@ -100,17 +90,47 @@ export function componentRuns(
     }
     previous = i;
   }
-  const first = new Int32Array(runs), last = new Int32Array(runs), runRow = new Int32Array(runs);
+  const first = new Int32Array(runs), last = new Int32Array(runs);
   for (let v = 0, r = -1, rowEnd = 0; v < voxels.length; v++) {
     const i = voxels[v];
     if (r >= 0 && i === last[r] + 1 && i < rowEnd) last[r] = i;
     else {
-      const row = (i / nx) | 0;
-      rowEnd = (row + 1) * nx;
+      rowEnd = ((i / nx) | 0) * nx + nx;
       r++;
       first[r] = last[r] = i;
-      runRow[r] = row;
     }
+  }
+  return componentsOfRuns({ runs, first, last }, nx, ny, nz, connectivity);
+}
+
+/**
+ * The components of voxels given as runs (each within one x-row, in raster order, not touching along x: O(runs)).
+ *
+ * Runs are merged, not voxels: two runs in neighbouring rows touch when their x-ranges overlap, widened by one
+ * voxel where the connectivity allows a step along x on top of the step between the rows. Each run is compared
+ * with the runs of the rows before it (−y; −z with y − 1, y, y + 1), which are sorted by x, through one cursor per
+ * row that only moves forward.
+ */
+export function componentsOfRuns(
+  given: VoxelRuns,
+  nx: number,
+  ny: number,
+  nz: number,
+  connectivity: Connectivity,
+): ComponentRuns {
+  if (connectivity !== 6 && connectivity !== 18 && connectivity !== 26)
+    throw new RangeError(`connectivity must be 6, 18 or 26, got ${connectivity}`);
+  const n = nx * ny * nz;
+  const { runs, first, last } = given;
+  const runRow = new Int32Array(runs);
+  let voxels = 0;
+  for (let r = 0; r < runs; r++) {
+    const row = (first[r] / nx) | 0;
+    const ordered = r === 0 || first[r] > last[r - 1] + (runRow[r - 1] === row ? 1 : 0);
+    if (!(ordered && first[r] >= 0 && last[r] >= first[r] && last[r] < (row + 1) * nx && last[r] < n))
+      throw new RangeError(`run ${first[r]}..${last[r]} is out of raster order, crosses a row or leaves the ${nx}×${ny}×${nz} box`);
+    runRow[r] = row;
+    voxels += last[r] - first[r] + 1;
   }
   // The runs of every row: runs rowRuns[2q] .. rowRuns[2q + 1] − 1 (none when equal).
   const rowRuns = new Int32Array(2 * ny * nz);
@@ -119,23 +139,22 @@ export function componentRuns(
     rowRuns[2 * runRow[r]] = r;
   }
 
-  // Rows before a row that can touch it: [dy, dz, widening], widening 1 where a step along x is allowed too.
-  const rowsBefore: [number, number, number][] = [];
+  // Rows before a row that can touch it (dy, dz), and their widening: 1 where a step along x is allowed too.
+  const before = { dy: [] as number[], dz: [] as number[], widening: [] as number[] };
   for (const [dy, dz] of [[-1, 0], [0, -1], [-1, -1], [1, -1]]) {
     const faceRow = dy === 0 || dz === 0;
     if (!faceRow && connectivity === 6) continue;
-    const widening = connectivity === 26 || (connectivity === 18 && faceRow) ? 1 : 0;
-    rowsBefore.push([dy, dz, widening]);
+    before.dy.push(dy);
+    before.dz.push(dz);
+    before.widening.push(connectivity === 26 || (connectivity === 18 && faceRow) ? 1 : 0);
   }
-  const cursor = new Int32Array(rowsBefore.length);
-  const cursorEnd = new Int32Array(rowsBefore.length);
+  const rowsBefore = before.dy.length;
+  const widening = Int32Array.from(before.widening);
+  const cursor = new Int32Array(rowsBefore), cursorEnd = new Int32Array(rowsBefore);
+  const otherStart = new Float64Array(rowsBefore); // first voxel of each row before the current run's row
 
   // Union-find over runs; the root of a set is its first run in raster order.
   const parent = new Int32Array(runs);
-  const find = (a: number) => {
-    while (parent[a] !== a) a = parent[a] = parent[parent[a]];
-    return a;
-  };
   for (let r = 0; r < runs; r++) {
     parent[r] = r;
     const row = runRow[r];
@@ -143,24 +162,24 @@ export function componentRuns(
     if (r === 0 || runRow[r - 1] !== row) {
       // A new row: each cursor starts at the first run of its row.
       const z = (row / ny) | 0, y = row - z * ny;
-      for (let k = 0; k < rowsBefore.length; k++) {
-        const yy = y + rowsBefore[k][0], zz = z + rowsBefore[k][1];
+      for (let k = 0; k < rowsBefore; k++) {
+        const yy = y + before.dy[k], zz = z + before.dz[k];
         const other = yy + ny * zz;
         const inBox = yy >= 0 && yy < ny && zz >= 0;
         cursor[k] = inBox ? rowRuns[2 * other] : 0;
         cursorEnd[k] = inBox ? rowRuns[2 * other + 1] : 0;
+        otherStart[k] = other * nx;
       }
     }
     const a = first[r] - rowStart, b = last[r] - rowStart;
-    for (let k = 0; k < rowsBefore.length; k++) {
-      const widening = rowsBefore[k][2];
-      const otherStart = (row + rowsBefore[k][0] + ny * rowsBefore[k][1]) * nx;
+    for (let k = 0; k < rowsBefore; k++) {
+      const start = otherStart[k], wide = widening[k];
       let c = cursor[k];
       const end = cursorEnd[k];
-      while (c < end && last[c] - otherStart < a - widening) c++;
+      while (c < end && last[c] - start < a - wide) c++;
       cursor[k] = c;
-      for (; c < end && first[c] - otherStart <= b + widening; c++) {
-        const ra = find(r), rc = find(c);
+      for (; c < end && first[c] - start <= b + wide; c++) {
+        const ra = find(parent, r), rc = find(parent, c);
         if (ra < rc) parent[rc] = ra;
         else if (rc < ra) parent[ra] = rc;
       }
@@ -172,14 +191,20 @@ export function componentRuns(
   let count = 0;
   const sizeList: number[] = [0];
   for (let r = 0; r < runs; r++) {
-    const root = find(r);
+    const root = find(parent, r);
     if (root === r) sizeList.push(0);
     label[r] = root === r ? ++count : label[root];
     sizeList[label[r]] += last[r] - first[r] + 1;
   }
   const sizes = Float64Array.from(sizeList);
-  sizes[0] = n - voxels.length;
+  sizes[0] = n - voxels;
   return { count, sizes, runs, first, last, label };
+}
+
+/** The root of run a's set, halving the path on the way. */
+function find(parent: Int32Array, a: number): number {
+  while (parent[a] !== a) a = parent[a] = parent[parent[a]];
+  return a;
 }
 
 /**

@@ -3,8 +3,9 @@
  * dilated by ceil(2/Ts) steps of the 18-neighbourhood) and its soft version (periodic real_gaussian 2, clipped at 0).
  */
 import { AnalysisInputError } from "../errors.js";
-import { componentRuns, largestLabel, type ComponentSizes } from "./components.js";
-import { dilate18Voxels, maskOf } from "./morphology.js";
+import { componentsOfRuns, largestLabel, type ComponentSizes } from "./components.js";
+import { dilate18Runs } from "./morphology.js";
+import { maskOfRuns, runVoxels, voxelsOfRuns, type VoxelRuns } from "./voxel-runs.js";
 import { realGaussianFilter } from "./gaussian.js";
 import { mapValues } from "./value-index.js";
 import type { Volume } from "../io/volume.js";
@@ -64,8 +65,10 @@ export interface HardMask {
   readonly mask: Uint8Array;
   /** Voxels set in `mask` (0 when nothing reaches the threshold; no error is thrown). */
   voxels: number;
-  /** The indices of those voxels, in raster order. */
-  maskVoxels: Int32Array;
+  /** Those voxels as runs along x, in raster order. */
+  runs: VoxelRuns;
+  /** The indices of those voxels, in raster order (made at first use). */
+  readonly maskVoxels: Int32Array;
   /** ceil(2/Ts). */
   dilationIterations: number;
   /** Size of the largest component before dilation (0 when empty). */
@@ -81,8 +84,9 @@ export interface HardMask {
 
 /**
  * VRS's hard mask (see {@link HardMask}). The voxels at or above the threshold come from the map's MapValues
- * (its ValueIndex from the second threshold on), labelling works on their runs along x, and the dilation on bit
- * rows around the largest component: a moving threshold costs about O(raw + hard voxels), not O(box).
+ * (its ValueIndex from the second threshold on) as runs along x, labelling works on those runs, and the dilation on
+ * bit rows around the largest component: a moving threshold costs about O(raw runs + words near the hard mask), not
+ * O(box).
  */
 export function hardMask(v: Volume, threshold: number, o: HardMaskOptions): HardMask {
   if (!Number.isFinite(threshold))
@@ -94,28 +98,35 @@ export function hardMask(v: Volume, threshold: number, o: HardMaskOptions): Hard
   const values = mapValues(v.data);
   const reportThreshold = rawMaskThreshold(threshold, mode);
   const appliedThreshold = hardMaskThreshold(threshold, mode);
-  const reportVoxels = values.atLeast(reportThreshold);
-  const rawComponents = componentRuns(reportVoxels, nx, ny, nz, 26);
+  const rawComponents = componentsOfRuns(values.runsAtLeast(reportThreshold, nx), nx, ny, nz, 26);
   // The rounded hard-mask threshold rarely selects other voxels; when it does, its mask is labelled on its own.
   const [low, high] = [reportThreshold, appliedThreshold].sort((a, b) => a - b);
   const same = low === high || values.countAtLeast(low) === values.countAtLeast(high);
-  const hard = same ? rawComponents : componentRuns(values.atLeast(appliedThreshold), nx, ny, nz, 26);
+  const hard = same ? rawComponents : componentsOfRuns(values.runsAtLeast(appliedThreshold, nx), nx, ny, nz, 26);
   const largest = largestLabel(hard);
   const largestComponentVoxels = largest === 0 ? 0 : hard.sizes[largest];
-  const seeds = new Int32Array(largestComponentVoxels);
+  let seedRuns = 0;
+  for (let r = 0; r < hard.runs; r++) if (hard.label[r] === largest) seedRuns++;
+  const seeds = { runs: seedRuns, first: new Int32Array(seedRuns), last: new Int32Array(seedRuns) };
   for (let r = 0, k = 0; r < hard.runs; r++)
-    if (hard.label[r] === largest) for (let i = hard.first[r]; i <= hard.last[r]; i++) seeds[k++] = i;
+    if (hard.label[r] === largest) {
+      seeds.first[k] = hard.first[r];
+      seeds.last[k++] = hard.last[r];
+    }
   const dilationIterations = Math.ceil(2 / o.voxelSize);
   const shellRule = { skipBorderShell: mode === "vrs-compat" };
-  const maskVoxels = dilate18Voxels(seeds, nx, ny, nz, dilationIterations, shellRule);
-  // A slider move needs only the voxels; the box-sized mask is made when figures or a page ask for it.
-  let mask: Uint8Array | undefined;
+  const runs = dilate18Runs(seeds, nx, ny, nz, dilationIterations, shellRule);
+  // A slider move needs only the runs; the box-sized mask and the voxel list are made when something asks for them.
+  let mask: Uint8Array | undefined, maskVoxels: Int32Array | undefined;
   return {
     get mask() {
-      return (mask ??= maskOf(maskVoxels, v.data.length));
+      return (mask ??= maskOfRuns(runs, v.data.length));
     },
-    voxels: maskVoxels.length,
-    maskVoxels,
+    get maskVoxels() {
+      return (maskVoxels ??= voxelsOfRuns(runs));
+    },
+    voxels: runVoxels(runs),
+    runs,
     dilationIterations,
     largestComponentVoxels,
     rawComponents: { count: rawComponents.count, sizes: rawComponents.sizes },

@@ -2,6 +2,7 @@
  * Binary dilation with the 18-neighbourhood (6 faces + 12 edges, not the 8 corners), the structuring element of
  * Xmipp's `dilate3D_step` that VRS uses to grow the hard mask.
  */
+import { forEachBitRun, maskOfRuns, RunList, type VoxelRuns } from "./voxel-runs.js";
 
 export interface DilateOptions {
   /**
@@ -26,121 +27,146 @@ export function dilate18(
 ): Uint8Array {
   const n = nx * ny * nz;
   if (mask.length !== n) throw new RangeError(`mask has ${mask.length} voxels, expected ${nx}×${ny}×${nz} = ${n}`);
-  const seeds: number[] = [];
-  for (let i = 0; i < n; i++) if (mask[i] !== 0) seeds.push(i);
-  return maskOf(dilate18Voxels(Int32Array.from(seeds), nx, ny, nz, iterations, opts), n);
+  const seeds = new RunList();
+  for (let i = 0; i < n; i++) {
+    if (mask[i] === 0) continue;
+    const first = i, rowEnd = ((i / nx) | 0) * nx + nx;
+    while (i + 1 < rowEnd && mask[i + 1] !== 0) i++;
+    seeds.push(first, i);
+  }
+  return maskOfRuns(dilate18Runs(seeds.done(), nx, ny, nz, iterations, opts), n);
 }
 
 /**
- * {@link dilate18} of the mask made of the listed voxels (indices, no repeats): the voxels it sets, in raster order.
+ * {@link dilate18} of the mask made of the given runs (in raster order, as {@link VoxelRuns}): the runs of the voxels
+ * it sets.
  *
- * The mask is held as bits, one 32-bit word per 32 voxels of an x-row (each row starting at a new word), so a step
- * works on 32 voxels at once whatever the mask's shape: a voxel's 18 neighbours are in the row itself, its 4 face
- * rows (±y, ±z) and its 4 edge rows (±y±z), the first five also shifted by one voxel along x.
- * O(N/32 · steps + voxels set), where the steps stop at `iterations` or at the first one that sets nothing.
+ * No voxel farther than `iterations` steps from the seeds' bounding box is ever set, so only that box grown by the
+ * steps is held, as bits: one 32-bit word per 32 voxels of an x-row, so a step works on 32 voxels at once. A voxel's
+ * 18 neighbours are in the row itself, its 4 face rows (±y, ±z) and its 4 edge rows (±y±z), the first five also
+ * shifted by one voxel along x. In each step only the rows with a voxel set among their 9 are visited (the others
+ * stay empty). O(steps · words of the rows near the mask + runs), where the steps stop at `iterations` or at the
+ * first one that sets nothing.
  */
-export function dilate18Voxels(
-  seeds: Int32Array,
+export function dilate18Runs(
+  seeds: VoxelRuns,
   nx: number,
   ny: number,
   nz: number,
   iterations: number,
   opts: DilateOptions = { skipBorderShell: false },
-): Int32Array {
+): VoxelRuns {
   if (!Number.isInteger(iterations) || iterations < 0)
     throw new RangeError(`iterations must be a non-negative integer, got ${iterations}`);
   const n = nx * ny * nz;
-  const width = (nx + 31) >>> 5; // words per row
-  let bits = new Uint32Array(ny * nz * width);
-  // Rows outside the seeds' y and z range grown by `iterations` stay empty: only the rows inside are visited.
-  let y0 = ny, y1 = -1, z0 = nz, z1 = -1;
-  let rowStart = 0, rowEnd = 0, rowBase = 0; // the last seed's row (seeds in raster order rarely change it)
-  for (let s = 0; s < seeds.length; s++) {
-    const i = seeds[s];
-    if (!(i >= 0 && i < n)) throw new RangeError(`seed ${i} is outside the ${nx}×${ny}×${nz} box`);
-    if (i < rowStart || i >= rowEnd) {
-      const row = (i / nx) | 0;
-      rowStart = row * nx;
-      rowEnd = rowStart + nx;
-      rowBase = row * width;
-      const z = (row / ny) | 0, y = row - z * ny;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-      if (z < z0) z0 = z;
-      if (z > z1) z1 = z;
-    }
-    const x = i - rowStart;
-    bits[rowBase + (x >>> 5)] |= 1 << (x & 31);
+  let x0 = nx, x1 = -1, y0 = ny, y1 = -1;
+  for (let r = 0, previous = -1; r < seeds.runs; r++) {
+    const first = seeds.first[r], last = seeds.last[r];
+    const row = (first / nx) | 0;
+    if (!(first > previous && last >= first && last < n && last < (row + 1) * nx))
+      throw new RangeError(`seed run ${first}..${last} is out of raster order, crosses a row or leaves the ${nx}×${ny}×${nz} box`);
+    previous = last;
+    const y = row % ny;
+    if (first - row * nx < x0) x0 = first - row * nx;
+    if (last - row * nx > x1) x1 = last - row * nx;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
   }
-  if (seeds.length === 0) return new Int32Array(0);
-  y0 = Math.max(0, y0 - iterations);
-  y1 = Math.min(ny - 1, y1 + iterations);
-  z0 = Math.max(0, z0 - iterations);
-  z1 = Math.min(nz - 1, z1 + iterations);
+  if (seeds.runs === 0) return { runs: 0, first: new Int32Array(0), last: new Int32Array(0) };
+  // The box held: whole words along x, rows y0 … y1 of planes z0 … z1, the seeds' box grown by the steps.
+  const reach = Math.min(iterations, nx + ny + nz); // no 18-neighbour path in the box is longer
+  const w0 = Math.max(0, x0 - reach) >>> 5, w1 = Math.min(nx - 1, x1 + reach) >>> 5;
+  const z0 = Math.max(0, Math.floor(seeds.first[0] / (nx * ny)) - reach);
+  const z1 = Math.min(nz - 1, Math.floor(seeds.last[seeds.runs - 1] / (nx * ny)) + reach);
+  y0 = Math.max(0, y0 - reach);
+  y1 = Math.min(ny - 1, y1 + reach);
+  const width = w1 - w0 + 1, height = y1 - y0 + 1, rows = height * (z1 - z0 + 1);
+  const plane = height * width;
+  const zeroRow = rows * width; // one more row, always empty: the neighbour row of the rows at the held box's faces
+  let bits = new Uint32Array(zeroRow + width);
+  const occupied = new Uint8Array(rows); // rows with a voxel set (never cleared: the mask only grows)
+  for (let r = 0; r < seeds.runs; r++) {
+    const row = (seeds.first[r] / nx) | 0;
+    const z = (row / ny) | 0, y = row - z * ny;
+    const held = y - y0 + height * (z - z0);
+    const xStart = row * nx + (w0 << 5);
+    setBits(bits, held * width, seeds.first[r] - xStart, seeds.last[r] - xStart);
+    occupied[held] = 1;
+  }
   // Bits a step may set: x < nx, and with the border rule only 0 < x < nx − 1 (shell rows are copied unchanged).
   const settable = new Uint32Array(width).fill(0xffffffff);
-  if (nx & 31) settable[width - 1] = (1 << (nx & 31)) - 1;
+  if (w1 === (nx - 1) >>> 5 && nx & 31) settable[width - 1] = (1 << (nx & 31)) - 1;
   if (opts.skipBorderShell) {
-    settable[0] &= ~1;
-    settable[(nx - 1) >>> 5] &= ~(1 << ((nx - 1) & 31));
+    if (w0 === 0) settable[0] &= ~1;
+    if (w1 === (nx - 1) >>> 5) settable[width - 1] &= ~(1 << ((nx - 1) & 31));
   }
   let next = new Uint32Array(bits.length);
-  const around = new Uint32Array(width); // the row and its 4 face rows, OR-ed, to shift along x
-  const plane = ny * width;
   // A step that sets nothing leaves the mask as it is for every later step: stop there (a tiny voxel size asks for
-  // millions of steps, and no box needs more than nx + ny + nz).
+  // millions of steps).
   for (let step = 0, grew = true; step < iterations && grew; step++) {
     grew = false;
     for (let z = z0; z <= z1; z++)
       for (let y = y0; y <= y1; y++) {
-        const base = (y + ny * z) * width;
+        const row = y - y0 + height * (z - z0);
+        if (!nearOccupied(occupied, row, y > y0, y < y1, z > z0, z < z1, height)) continue; // it stays empty
+        const c = row * width;
         if (opts.skipBorderShell && (y === 0 || y === ny - 1 || z === 0 || z === nz - 1)) {
-          next.set(bits.subarray(base, base + width), base);
+          next.set(bits.subarray(c, c + width), c);
           continue;
         }
+        // The 4 face rows and 4 edge rows; one outside the held box is the empty row.
+        const yLow = y > y0, yHigh = y < y1, zLow = z > z0, zHigh = z < z1;
+        const fy0 = yLow ? c - width : zeroRow, fy1 = yHigh ? c + width : zeroRow;
+        const fz0 = zLow ? c - plane : zeroRow, fz1 = zHigh ? c + plane : zeroRow;
+        const e00 = yLow && zLow ? c - width - plane : zeroRow, e01 = yLow && zHigh ? c - width + plane : zeroRow;
+        const e10 = yHigh && zLow ? c + width - plane : zeroRow, e11 = yHigh && zHigh ? c + width + plane : zeroRow;
+        let before = 0, nonZero = 0;
+        let faces = bits[c] | bits[fy0] | bits[fy1] | bits[fz0] | bits[fz1];
         for (let w = 0; w < width; w++) {
-          const at = base + w;
-          let faces = bits[at];
-          if (y > 0) faces |= bits[at - width];
-          if (y < ny - 1) faces |= bits[at + width];
-          if (z > 0) faces |= bits[at - plane];
-          if (z < nz - 1) faces |= bits[at + plane];
-          around[w] = faces;
+          const v = w + 1;
+          const after = v < width ? bits[c + v] | bits[fy0 + v] | bits[fy1 + v] | bits[fz0 + v] | bits[fz1 + v] : 0;
+          const grown =
+            faces | (faces << 1) | (faces >>> 1) | (before >>> 31) | (after << 31) |
+            bits[e00 + w] | bits[e01 + w] | bits[e10 + w] | bits[e11 + w];
+          const old = bits[c + w];
+          const word = old | (grown & settable[w]);
+          if (word !== old) grew = true;
+          next[c + w] = word;
+          nonZero |= word;
+          before = faces;
+          faces = after;
         }
-        for (let w = 0; w < width; w++) {
-          const at = base + w;
-          const a = around[w];
-          let grown = a | (a << 1) | (a >>> 1);
-          if (w > 0) grown |= around[w - 1] >>> 31;
-          if (w < width - 1) grown |= around[w + 1] << 31;
-          if (y > 0 && z > 0) grown |= bits[at - width - plane];
-          if (y > 0 && z < nz - 1) grown |= bits[at - width + plane];
-          if (y < ny - 1 && z > 0) grown |= bits[at + width - plane];
-          if (y < ny - 1 && z < nz - 1) grown |= bits[at + width + plane];
-          const word = bits[at] | (grown & settable[w]);
-          if (word !== bits[at]) grew = true;
-          next[at] = word;
-        }
+        if (nonZero !== 0) occupied[row] = 1;
       }
     [bits, next] = [next, bits];
   }
 
-  const firstRow = y0 + ny * z0, endRow = y1 + 1 + ny * z1;
-  let count = 0;
-  for (let k = firstRow * width; k < endRow * width; k++) for (let word = bits[k]; word !== 0; word &= word - 1) count++;
-  const voxels = new Int32Array(count);
-  for (let row = firstRow, c = 0; row < endRow; row++)
-    for (let w = 0; w < width; w++)
-      for (let word = bits[row * width + w]; word !== 0; word &= word - 1)
-        voxels[c++] = row * nx + (w << 5) + 31 - Math.clz32(word & -word);
-  return voxels;
+  const out = new RunList();
+  for (let z = z0; z <= z1; z++)
+    for (let y = y0; y <= y1; y++) {
+      const row = y - y0 + height * (z - z0);
+      if (!occupied[row]) continue;
+      const xStart = (y + ny * z) * nx + (w0 << 5);
+      forEachBitRun(bits, row * width, row * width + width, (first, end) => out.push(xStart + first, xStart + end - 1));
+    }
+  return out.done();
 }
 
-/** A 1/0 mask of the box with the listed voxels set. */
-export function maskOf(voxels: Int32Array, n: number): Uint8Array {
-  const mask = new Uint8Array(n);
-  for (let s = 0; s < voxels.length; s++) mask[voxels[s]] = 1;
-  return mask;
+/** Whether a held row or one of its 8 neighbour rows in the y–z plane (those inside the held box) has a voxel set. */
+function nearOccupied(
+  occupied: Uint8Array, row: number, yLow: boolean, yHigh: boolean, zLow: boolean, zHigh: boolean, height: number,
+): boolean {
+  for (let dz = zLow ? -1 : 0; dz <= (zHigh ? 1 : 0); dz++)
+    for (let dy = yLow ? -1 : 0; dy <= (yHigh ? 1 : 0); dy++) if (occupied[row + dy + height * dz]) return true;
+  return false;
+}
+
+/** Sets bits a … b of the row whose first word is `base`. */
+function setBits(bits: Uint32Array, base: number, a: number, b: number): void {
+  for (let w = a >>> 5; w <= b >>> 5; w++) {
+    const low = w === a >>> 5 ? a & 31 : 0, high = w === b >>> 5 ? b & 31 : 31;
+    bits[base + w] |= (high === 31 ? -1 : (1 << (high + 1)) - 1) & -(1 << low);
+  }
 }
 
 /**

@@ -1,3 +1,5 @@
+import { forEachBitRun, RunList, type VoxelRuns } from "./voxel-runs.js";
+
 /**
  * The voxels of a map grouped by value, built once per map and asked many times as a threshold moves:
  * which voxels are ≥ t (the raw mask, without a pass over the box) and how many have |value| > limit (the
@@ -17,6 +19,8 @@ export class ValueIndex {
   private readonly members: Int32Array;
   /** Voxels per bin, made at the first countBeyond. */
   private counts: Int32Array | undefined;
+  /** The voxels ≥ the last threshold asked (bitsAtLeast), one bit per voxel, and that threshold's bin. */
+  private above: { bin: number; bits: Uint32Array } | undefined;
 
   constructor(private readonly data: Float32Array) {
     const n = data.length;
@@ -45,22 +49,50 @@ export class ValueIndex {
 
   /** Voxels with value ≥ t, in raster order. */
   atLeast(t: number): Int32Array {
-    const b = binOf(t);
-    if (b < 0) return new Int32Array(0);
-    const { start, members, data } = this;
-    // Put in raster order through a bit per voxel (O(N/32 + voxels)), cheaper than sorting the indices.
-    const bits = new Uint32Array((data.length + 31) >>> 5);
-    let count = start[ValueIndex.bins] - start[b + 1];
-    for (let m = start[b + 1]; m < members.length; m++) bits[members[m] >>> 5] |= 1 << (members[m] & 31);
-    for (let m = start[b]; m < start[b + 1]; m++)
-      if (data[members[m]] >= t) {
-        bits[members[m] >>> 5] |= 1 << (members[m] & 31);
-        count++;
-      }
-    const out = new Int32Array(count);
+    const bits = this.bitsAtLeast(t);
+    if (bits === null) return new Int32Array(0);
+    const out = new Int32Array(this.countAtLeast(t));
     for (let w = 0, k = 0; w < bits.length; w++)
       for (let word = bits[w]; word !== 0; word &= word - 1) out[k++] = (w << 5) + 31 - Math.clz32(word & -word);
     return out;
+  }
+
+  /** Voxels with value ≥ t, as runs along x (split at the ends of rows of `nx` voxels). */
+  runsAtLeast(t: number, nx: number): VoxelRuns {
+    const bits = this.bitsAtLeast(t);
+    return bits === null ? { runs: 0, first: new Int32Array(0), last: new Int32Array(0) } : runsOfBits(bits, this.data.length, nx);
+  }
+
+  /**
+   * Bit i (of word i >>> 5) set for the voxels ≥ t; null for a NaN t. The bits of the last threshold asked are kept
+   * and only the voxels of the bins from its bin to t's are set again: a move costs the voxels between the two
+   * thresholds (or those ≥ t, when they are fewer), not a pass over the box.
+   */
+  private bitsAtLeast(t: number): Uint32Array | null {
+    const b = binOf(t);
+    if (b < 0) return null;
+    const { start, members, data } = this;
+    const kept = this.above;
+    let bits: Uint32Array;
+    if (kept && start[Math.max(b, kept.bin) + 1] - start[Math.min(b, kept.bin)] <= members.length - start[b]) {
+      // Bins below both thresholds' bins hold values below both thresholds, bins above both above both: their bits
+      // stand. The bins after t's up to the kept one (t lower) are wholly above t, those from the kept one up to t's
+      // (t higher) wholly below it; only t's own bin is compared voxel by voxel.
+      bits = kept.bits;
+      const set = b < kept.bin;
+      const [from, to] = set ? [start[b + 1], start[kept.bin + 1]] : [start[kept.bin], start[b]];
+      for (let m = from; m < to; m++) {
+        const i = members[m];
+        if (set) bits[i >>> 5] |= 1 << (i & 31);
+        else bits[i >>> 5] &= ~(1 << (i & 31));
+      }
+    } else {
+      bits = kept ? kept.bits.fill(0) : new Uint32Array((data.length + 31) >>> 5);
+      for (let m = start[b + 1]; m < members.length; m++) bits[members[m] >>> 5] |= 1 << (members[m] & 31);
+    }
+    setByValue(bits, members, start[b], start[b + 1], data, t);
+    this.above = { bin: b, bits };
+    return bits;
   }
 
   /** Voxels with value ≥ t. */
@@ -131,6 +163,12 @@ export class MapValues {
     return out;
   }
 
+  /** Voxels with value ≥ t, as runs along x (split at the ends of rows of `nx` voxels). */
+  runsAtLeast(t: number, nx: number): VoxelRuns {
+    if (this.built || this.thresholdsAsked++ > 0) return this.index().runsAtLeast(t, nx);
+    return runsAtLeastByPass(this.data, t, nx);
+  }
+
   /** Voxels with value ≥ t. */
   countAtLeast(t: number): number {
     if (this.built) return this.built.countAtLeast(t);
@@ -155,6 +193,35 @@ export function mapValues(data: Float32Array): MapValues {
   let values = mapValuesByData.get(data);
   if (!values) mapValuesByData.set(data, (values = new MapValues(data)));
   return values;
+}
+
+/** The bits of members[from … to − 1] set where their value is ≥ t and cleared where it is not. */
+function setByValue(bits: Uint32Array, members: Int32Array, from: number, to: number, data: Float32Array, t: number): void {
+  for (let m = from; m < to; m++) {
+    const i = members[m];
+    if (data[i] >= t) bits[i >>> 5] |= 1 << (i & 31);
+    else bits[i >>> 5] &= ~(1 << (i & 31));
+  }
+}
+
+/** The runs along x (rows of `nx`) of the voxels ≥ t, by a pass over the map. */
+function runsAtLeastByPass(data: Float32Array, t: number, nx: number): VoxelRuns {
+  const runs = new RunList();
+  for (let rowStart = 0; rowStart < data.length; rowStart += nx)
+    for (let i = rowStart, end = rowStart + nx; i < end; i++) {
+      if (!(data[i] >= t)) continue;
+      const first = i;
+      while (i + 1 < end && data[i + 1] >= t) i++;
+      runs.push(first, i);
+    }
+  return runs.done();
+}
+
+/** The runs along x (rows of `nx`) of the voxels whose bit is set (bit i of word i >>> 5, n voxels). */
+function runsOfBits(bits: Uint32Array, n: number, nx: number): VoxelRuns {
+  const runs = new RunList();
+  forEachBitRun(bits, 0, bits.length, (first, end) => runs.pushSplit(first, Math.min(end, n) - 1, nx));
+  return runs.done();
 }
 
 const scratch = new Float32Array(1);

@@ -1,6 +1,6 @@
 /**
  * Test oracles of 0.a and 0.b's mask measurements, from a dense hard mask in plain loops: lib/level0/level0.ts gets the same
- * numbers from one pass over the mask's voxel list (measureHardMask).
+ * numbers from one pass over the mask's runs along x (measureHardMask).
  */
 import type { CriteriaParameters } from "../../lib/level0/criteria.js";
 import type { AnalysisMode, SectionResult } from "../../lib/report/report-types.js";
