@@ -43,12 +43,14 @@
  *               {type: "local-progress", id, stage ("0.e" | "0.f–0.g"), phase, fraction, fed?, total?, ms} (lib/level0/
  *               local-sections.ts LocalProgress: through each stage's preparing, its bands and finishing)
  *               {type: "local", id, threshold, mode, ms}; {type: "local-cancelled", id}
- *               {type: "level1", id, threshold, ms, fsc, sections} after a report when half maps are open: 1.a at the
- *               report's threshold (masked with Level 0's soft mask there, or the user's mask), for the report of that id
+ *               {type: "level1", id, threshold, ms, phases, report, json, tables} after a report when half maps are
+ *               open: 1.a at the report's threshold (masked with Level 0's soft mask there, or the user's mask), for the
+ *               report of that id
  *               {type: "error", id, request, threshold?, message, code?}
  * `phases` times the steps of an answer (ms; "opened": read with statistics, SHA-256, figure copy, default threshold;
- * "report": the kernel up to each of 0.d–0.h it computed, each of those, then the JSON and tables), for the benches
- * (bench/open-map.bench.ts).
+ * "report": the kernel up to each of 0.d–0.h it computed, each of those, then the JSON and tables; "level1": the checks
+ * (and the first time 1.a's part), runLevel1's inputs, 1.a, the rest, then the report and JSON), for the benches
+ * (bench/open-map.bench.ts, bench/level1-live.bench.ts).
  * A message of another shape (null, an unknown type or mode, a threshold that is not a finite number) is answered by
  * {type: "error", id: null, request: "invalid", message} and otherwise ignored.
  */
@@ -661,6 +663,7 @@ function level1At(request: ReportRequest, level0: Level0Report, hard: Uint8Array
   const { half1, half2, mask: userMask, files } = halves!;
   const { init } = map!;
   const started = performance.now();
+  const phases = phaseClock();
   try {
     // The report's Ts and resolution, named as the CLI's flags (an entry's own; an opened file's from its request).
     const { resolution, resolutionSource, voxelSize, voxelSizeSource } = reportOptions(request);
@@ -670,15 +673,22 @@ function level1At(request: ReportRequest, level0: Level0Report, hard: Uint8Array
     const override = voxelSize === undefined ? undefined : { value: voxelSize, source: voxelSizeSource ?? "--voxel-size" };
     const ts = checkHalfMaps(half1, half2, { mask: userMask ?? undefined, voxelSize: override });
     checkHalvesAgainstMap(map!.volume, level0.input.voxelSize, half1, ts);
+    const fscPart = fscPartOf(halves!, request.mode, ts, override);
+    phases.lap("checks and FSC part");
+    // The steps of runLevel1: its inputs (with the soft mask), then 1.a, then the rest.
+    let step = "inputs and soft mask";
     const level1 = runLevel1(half1, half2, {
       threshold: request.threshold, mode: request.mode, resolution, resolutionSource, voxelSize, voxelSizeSource,
-      hardMask: hard, userMask: userMask ?? undefined, fscPart: fscPartOf(halves!, request.mode, ts, override),
+      hardMask: hard, userMask: userMask ?? undefined, fscPart,
       sections: Object.keys(kept).length ? level1SectionIds : LIVE_LEVEL1, precomputed: kept,
+      onSection: (id) => (phases.lap(step), (step = id)),
     });
+    phases.lap(step);
     const report = combineReports(level0, level1);
     const json = reportJson(report, init.file, init.sha256, { fileWarnings: init.fileWarnings, halfMaps: files });
+    phases.lap("report and JSON");
     scope.postMessage({
-      type: "level1", id: request.id, threshold: request.threshold, ms: performance.now() - started, report, json,
+      type: "level1", id: request.id, threshold: request.threshold, ms: performance.now() - started, phases: phases.ms, report, json,
       tables: { summary: summaryRows(report.sections) },
     });
   } catch (error) {
