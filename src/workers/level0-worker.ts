@@ -44,8 +44,9 @@
  *               masks} and {type: "soft", id, slices} (skipped when a newer request is waiting); `local` is null or
  *               {threshold, mode, current, sections: 0.e–0.g} (current: they are in this report)
  *               {type: "sweep", id, rows, ms}
- *               {type: "local-progress", id, stage ("0.e" | "0.f–0.g"), phase, fraction, fed?, total?, ms} (lib/level0/
- *               local-sections.ts LocalProgress: through each stage's preparing, its bands and finishing)
+ *               {type: "local-progress", id, stage ("0.e" | "0.f–0.g", then with halves 1.e, 1.b, 1.c, 1.g, 1.h), phase,
+ *               fraction, fed?, total?, withLevel1, ms} (lib/level0/local-progress.ts LocalProgress: through each stage's
+ *               preparing, its bands and finishing)
  *               {type: "local", id, threshold, mode, ms}; {type: "local-cancelled", id}
  *               {type: "level1", id, threshold, ms, phases, report, json, tables} after a report when half maps are
  *               open: 1.a at the report's threshold (masked with Level 0's soft mask there, or the user's mask), for the
@@ -595,7 +596,8 @@ async function computeLocal(request: LocalRequest): Promise<void> {
   const current = map;
   const { id, threshold, mode } = request;
   const started = performance.now();
-  const progress = (p: LocalProgress) => scope.postMessage({ type: "local-progress", id, ...p, ms: performance.now() - started });
+  const withLevel1 = halves !== null; // Level 1's stages follow 0.e–0.g: the page's time estimate counts them
+  const progress = (p: LocalProgress) => scope.postMessage({ type: "local-progress", id, ...p, withLevel1, ms: performance.now() - started });
   progress({ stage: "0.e", phase: "preparing", fraction: 0 });
   localRun = { id, executor: webBandExecutor(request.bandWorkerUrl, request.workers) };
   const run = localRun;
