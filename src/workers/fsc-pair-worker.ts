@@ -4,6 +4,9 @@
  */
 import { fscPairHandler, type ToFscPair } from "./fsc-pair.js";
 
-const scope = self as unknown as { postMessage(message: unknown): void; onmessage: ((event: MessageEvent<ToFscPair>) => void) | null };
-const handler = fscPairHandler((answer) => scope.postMessage(answer));
+const scope = self as unknown as {
+  postMessage(message: unknown, transfer: Transferable[]): void;
+  onmessage: ((event: MessageEvent<ToFscPair>) => void) | null;
+};
+const handler = fscPairHandler((answer, transfer) => scope.postMessage(answer, transfer));
 scope.onmessage = (event) => handler.receive(event.data);

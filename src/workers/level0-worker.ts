@@ -778,7 +778,10 @@ function randomisedPairOf(part: FscUnmaskedPart, key: string, buffers: PairFscBu
   const worker = new Worker(fscPairWorkerUrl, { type: "module" });
   pairWorker = worker;
   const waiting = new Map<number, (answer: FromFscPair) => void>();
+  /** The last mask sent, come back: the next move's copy goes into it. */
+  let spare: Float32Array | undefined;
   worker.onmessage = ({ data }: MessageEvent<FromFscPair>) => {
+    spare = data.mask;
     waiting.get(data.id)?.(data);
     waiting.delete(data.id);
   };
@@ -802,9 +805,12 @@ function randomisedPairOf(part: FscUnmaskedPart, key: string, buffers: PairFscBu
         const id = ++pairRequests;
         waiting.set(id, (answer) =>
           answer.type === "error" ? reject(new Error(answer.message)) : resolve(answer.type === "superseded" ? "superseded" : { fsc: answer.fsc }));
-        // Copied: this worker multiplies the halves by the same mask meanwhile.
-        const request: PairRequest = { type: "fsc", id, key, mask };
-        worker.postMessage(request);
+        // A copy, transferred (and back with the answer): this worker multiplies the halves by the mask meanwhile.
+        const copy = spare?.length === mask.length ? spare : new Float32Array(mask.length);
+        spare = undefined;
+        copy.set(mask);
+        const request: PairRequest = { type: "fsc", id, key, mask: copy };
+        worker.postMessage(request, [copy.buffer]);
       }),
   };
 }
