@@ -144,7 +144,9 @@ export function level1Inputs(
 
 function level1Context(half1: Volume, half2: Volume, options: Level1Options): Level1Context {
   const mode = options.mode ?? "default";
-  const { ts, voxelSize, resolution, finite: [finite1, finite2] } = level1Inputs(half1, half2, options, options.userMask);
+  // The mask the masked sections use, when given, is checked as maskedFscAtThreshold checks it (values in [0, 1]).
+  const givenMask = options.userMask ?? (options.softMask && { ...half1, data: options.softMask });
+  const { ts, voxelSize, resolution, finite: [finite1, finite2] } = level1Inputs(half1, half2, options, givenMask);
   const clean1 = finite1.volume, clean2 = finite2.volume;
   // Without Level 0's hard mask, it is made as Level 0 makes it, from the average of the halves.
   const hard = options.hardMask ?? makeHardMask({ ...half1, data: averageOf(clean1, clean2) }, options.threshold, { voxelSize: ts, mode }).mask;
