@@ -88,6 +88,11 @@ it("1.b–1.h on request at one threshold: in that threshold's report, the CLI's
   send({ type: "local", id: 1, threshold: 0.5, mode: "default", resolution: 10, workers: 2, bandWorkerUrl: "in-process" });
   const done = await until((m) => m.type === "local" || m.type === "error", "local run");
   expect(done).toMatchObject({ type: "local", threshold: 0.5 });
+  // The progress goes through 0.e–0.g, then Level 1's stages in the order the page's time estimate counts them, each
+  // message saying that Level 1 follows (lib/level0/local-progress.ts localRunFraction).
+  const progress = posted.filter((m) => m.type === "local-progress");
+  expect([...new Set(progress.map((m) => m.stage))]).toEqual(["0.e", "0.f–0.g", "1.e", "1.b", "1.c", "1.g", "1.h"]);
+  expect(progress.every((m) => m.withLevel1 === true)).toBe(true);
 
   const at = await reportAt(2, 0.5);
   expect(at.type).toBe("level1");

@@ -111,18 +111,42 @@ interface Level1Context {
   requested: readonly Level1SectionId[];
 }
 
-function level1Context(half1: Volume, half2: Volume, options: Level1Options): Level1Context {
-  const mode = options.mode ?? "default";
+/** What every Level 1 run checks of its inputs before any mask is made (`level1Inputs`). */
+export interface Level1Inputs {
+  ts: number;
+  /** Ts and where it is from (the option's source, or half map 1's header). */
+  voxelSize: Sourced;
+  resolution: number | null;
+  /** Each half with its non-finite voxels replaced by its finite mean (finiteMap), as Level 0 does. */
+  finite: [FiniteMap, FiniteMap];
+}
+
+/**
+ * The inputs `runLevel1` and `maskedFscAtThreshold` share, checked once: the halves against each other (and `mask`,
+ * a mask volume given on their grid), Ts, the reported resolution, and the masks given by length; no mask is made here.
+ */
+export function level1Inputs(
+  half1: Volume,
+  half2: Volume,
+  options: Pick<Level1Options, "resolution" | "resolutionSource" | "voxelSize" | "voxelSizeSource" | "hardMask" | "softMask">,
+  mask?: Volume,
+): Level1Inputs {
   const override = options.voxelSize === undefined ? undefined : { value: options.voxelSize, source: options.voxelSizeSource ?? "the voxelSize option" };
-  const ts = checkHalfMaps(half1, half2, { voxelSize: override, mask: options.userMask });
-  const voxelSize: Sourced = override ?? { value: ts, source: "half map 1's header" };
-  const resolution = checkResolution(options.resolution ?? null, ts, options.resolutionSource ?? "the resolution option");
   const n = half1.data.length;
   for (const [name, given] of [["hard", options.hardMask], ["soft", options.softMask]] as const)
     if (given && given.length !== n)
       throw new AnalysisInputError("mask-shape-mismatch", `the ${name} mask has ${given.length} voxels, the half maps ${n}`);
-  // Every section sees non-finite voxels as the half's finite mean (finiteMap), as Level 0 does.
-  const finite1 = finiteMap(half1), finite2 = finiteMap(half2);
+  const ts = checkHalfMaps(half1, half2, { voxelSize: override, mask });
+  const voxelSize: Sourced = override ?? { value: ts, source: "half map 1's header" };
+  const resolution = checkResolution(options.resolution ?? null, ts, options.resolutionSource ?? "the resolution option");
+  return { ts, voxelSize, resolution, finite: [finiteMap(half1), finiteMap(half2)] };
+}
+
+function level1Context(half1: Volume, half2: Volume, options: Level1Options): Level1Context {
+  const mode = options.mode ?? "default";
+  // The mask the masked sections use, when given, is checked as maskedFscAtThreshold checks it (values in [0, 1]).
+  const givenMask = options.userMask ?? (options.softMask && { ...half1, data: options.softMask });
+  const { ts, voxelSize, resolution, finite: [finite1, finite2] } = level1Inputs(half1, half2, options, givenMask);
   const clean1 = finite1.volume, clean2 = finite2.volume;
   // Without Level 0's hard mask, it is made as Level 0 makes it, from the average of the halves.
   const hard = options.hardMask ?? makeHardMask({ ...half1, data: averageOf(clean1, clean2) }, options.threshold, { voxelSize: ts, mode }).mask;
@@ -221,8 +245,16 @@ function notRequested(id: Level1SectionId, requested: readonly Level1SectionId[]
   };
 }
 
+/**
+ * The last halfMapWarnings of each half map 1 (the volume as given), with the half map 2 and Ts they were of: they do
+ * not depend on the threshold, and a page's threshold moves run Level 1 again on the same halves.
+ */
+const knownHalfMapWarnings = new WeakMap<Volume, { half2: Volume; ts: number; warnings: string[] }>();
+
 /** The masked-half check of each half and their non-finite voxels, labelled "half map 1"/"half map 2". */
 function halfMapWarnings(half1: FiniteMap, half2: FiniteMap, ts: number): string[] {
+  const known = knownHalfMapWarnings.get(half1.volume);
+  if (known && known.half2 === half2.volume && known.ts === ts) return [...known.warnings];
   const warnings: string[] = [];
   for (const [label, half] of [["half map 1", half1], ["half map 2", half2]] as const) {
     const masked = maskedHalfMapCheck(half.volume, label, ts).warning;
@@ -230,6 +262,7 @@ function halfMapWarnings(half1: FiniteMap, half2: FiniteMap, ts: number): string
     const nonFinite = nonFiniteWarning(half);
     if (nonFinite) warnings.push(`${label}: ${nonFinite}`);
   }
+  knownHalfMapWarnings.set(half1.volume, { half2: half2.volume, ts, warnings: [...warnings] });
   return warnings;
 }
 
@@ -243,14 +276,9 @@ export function maskedFscAtThreshold(
   softMask: Float32Array,
   options: Pick<Level1Options, "resolution" | "resolutionSource" | "mode" | "voxelSize" | "voxelSizeSource" | "seed" | "fscPart"> = {},
 ): Level1SectionResult<FscSectionResults> {
-  if (softMask.length !== half1.data.length)
-    throw new AnalysisInputError("mask-shape-mismatch", `the soft mask has ${softMask.length} voxels, the half maps ${half1.data.length}`);
-  const voxelSize = options.voxelSize === undefined ? undefined : { value: options.voxelSize, source: options.voxelSizeSource ?? "the voxelSize option" };
   const mask: Volume = { ...half1, data: softMask };
-  const ts = checkHalfMaps(half1, half2, { voxelSize, mask });
-  const resolution = checkResolution(options.resolution ?? null, ts, options.resolutionSource ?? "the resolution option");
-  const clean1 = finiteMap(half1).volume, clean2 = finiteMap(half2).volume;
-  const result = maskedFsc(clean1, clean2, mask, { mode: options.mode ?? "default", seed: options.seed, voxelSize, ts, part: options.fscPart });
+  const { ts, voxelSize, resolution, finite: [finite1, finite2] } = level1Inputs(half1, half2, { ...options, softMask }, mask);
+  const result = maskedFsc(finite1.volume, finite2.volume, mask, { mode: options.mode ?? "default", seed: options.seed, voxelSize, ts, part: options.fscPart });
   return fscSection(result, resolution);
 }
 

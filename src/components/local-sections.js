@@ -15,7 +15,7 @@
  */
 import {html} from "htl";
 import {centredDomain} from "../lib/report/colormap.js";
-import {localProgressText} from "../lib/level0/local-progress.js";
+import {localProgressText, localRunFraction} from "../lib/level0/local-progress.js";
 import {localSectionIds} from "../lib/section-registry.js";
 import {number, rowsTable, sectionBody, voxels} from "./report-view.js";
 
@@ -66,14 +66,17 @@ export function localNote(local, recompute, where) {
  */
 export function localEstimate(progress) {
   if (!progress) return {fraction: 0, secondsLeft: null};
-  // Level 1's sections follow 0.e–0.g; their times are not measured yet, so no estimate is made for them.
+  // With half maps Level 1's stages follow 0.e–0.g (all done by then); localRunFraction counts them.
   const stage = STAGES.indexOf(/** @type {Level0Stage} */ (progress.stage));
-  if (stage < 0) return {fraction: 1, secondsLeft: null};
-  const shares = PHASE_SHARE[STAGES[stage]];
-  const phase = Math.max(0, PHASES.indexOf(progress.phase));
-  const stageDone = PHASES.slice(0, phase).reduce((sum, p) => sum + shares[p], 0) + shares[PHASES[phase]] * progress.fraction;
-  const before = STAGES.slice(0, stage).reduce((sum, s) => sum + STAGE_SHARE[s], 0);
-  const fraction = before + STAGE_SHARE[STAGES[stage]] * stageDone;
+  let level0Fraction = 1;
+  if (stage >= 0) {
+    const shares = PHASE_SHARE[STAGES[stage]];
+    const phase = Math.max(0, PHASES.indexOf(progress.phase));
+    const stageDone = PHASES.slice(0, phase).reduce((sum, p) => sum + shares[p], 0) + shares[PHASES[phase]] * progress.fraction;
+    const before = STAGES.slice(0, stage).reduce((sum, s) => sum + STAGE_SHARE[s], 0);
+    level0Fraction = before + STAGE_SHARE[STAGES[stage]] * stageDone;
+  }
+  const fraction = localRunFraction(progress, level0Fraction);
   return {fraction, secondsLeft: fraction > 0 ? (progress.ms / 1000) * (1 - fraction) / fraction : null};
 }
 

@@ -92,11 +92,13 @@ export function localRunAfter(run, type, data) {
  */
 
 /**
+ * `fscPairWorkerUrl`: the script of the worker's second worker for Level 1 threshold moves
+ * (src/workers/fsc-pair-worker.ts), given to it first; without it the worker computes them alone.
  * @param {Pick<Worker, "postMessage" | "onmessage">} worker
- * @param {{bandWorkerUrl: string}} options
+ * @param {{bandWorkerUrl: string, fscPairWorkerUrl?: string}} options
  * @returns {WorkerClient}
  */
-export function workerClient(worker, {bandWorkerUrl}) {
+export function workerClient(worker, {bandWorkerUrl, fscPairWorkerUrl}) {
   const bus = new EventTarget();
   const client = /** @type {WorkerClient} */ ({
     latest: {},
@@ -106,6 +108,7 @@ export function workerClient(worker, {bandWorkerUrl}) {
     /** Ids up to these were sent before the last reset: their answers are about an earlier file. */
     floor: {report: 0, sweep: 0}
   });
+  if (fscPairWorkerUrl) worker.postMessage({type: "fsc-pair-worker", url: fscPairWorkerUrl});
   const announce = () => bus.dispatchEvent(new Event("message"));
   const listen = (/** @type {() => void} */ update) => {
     update();

@@ -17,7 +17,10 @@
  * Level 1 (the open-a-map page given two half maps): after each report the worker computes 1.a at the report's threshold
  * (`level1At`): the halves masked by Level 0's soft mask at that threshold (or by the user's mask), and the
  * phase-randomised corrected FSC, answered as "level1" with the report's id. It waits for the numbers of Level 0 and
- * for any newer report: a drag leaves at most one Level 1 job waiting, the newest.
+ * for any newer report: a drag leaves at most one Level 1 job waiting, the newest, and a job in hand that a newer one
+ * supersedes is dropped. When the page gives it a second worker's script ("fsc-pair-worker"), the first Level 1 job
+ * hands 1.a's phase-randomised halves over to that worker (src/workers/fsc-pair.ts), which computes their masked FSC
+ * on each move while this worker computes the masked halves' own.
  *
  * Only the latest request counts: requests that arrive while one is computed replace each other, and the slow extra
  * (the soft mask, an FFT) is skipped when a newer request is waiting.
@@ -32,6 +35,7 @@
  *               {type: "sweep", id, thresholds, mode, parameters}
  *               {type: "local", id, threshold, mode, resolution?, voxelSize?, workers, bandWorkerUrl}
  *               {type: "cancel-local", id}
+ *               {type: "fsc-pair-worker", url} (the script of the second worker for Level 1 moves; without it, here)
  * Messages out: {type: "opened", name, sha256, shape, voxelSize, stats, threshold, figureVolume, fileWarnings, halves,
  *               phases} (halves: null, or the report's input.halfMaps: {half1: {file, sha256}, half2, mask?, averaged,
  *               fileWarnings})
@@ -40,16 +44,19 @@
  *               masks} and {type: "soft", id, slices} (skipped when a newer request is waiting); `local` is null or
  *               {threshold, mode, current, sections: 0.e–0.g} (current: they are in this report)
  *               {type: "sweep", id, rows, ms}
- *               {type: "local-progress", id, stage ("0.e" | "0.f–0.g"), phase, fraction, fed?, total?, ms} (lib/level0/
- *               local-sections.ts LocalProgress: through each stage's preparing, its bands and finishing)
+ *               {type: "local-progress", id, stage ("0.e" | "0.f–0.g", then with halves 1.e, 1.b, 1.c, 1.g, 1.h), phase,
+ *               fraction, fed?, total?, withLevel1, ms} (lib/level0/local-progress.ts LocalProgress: through each stage's
+ *               preparing, its bands and finishing)
  *               {type: "local", id, threshold, mode, ms}; {type: "local-cancelled", id}
- *               {type: "level1", id, threshold, ms, fsc, sections} after a report when half maps are open: 1.a at the
- *               report's threshold (masked with Level 0's soft mask there, or the user's mask), for the report of that id
+ *               {type: "level1", id, threshold, ms, phases, report, json, tables} after a report when half maps are
+ *               open: 1.a at the report's threshold (masked with Level 0's soft mask there, or the user's mask), for the
+ *               report of that id
  *               {type: "error", id, request, threshold?, message, code?}
  * `phases` times the steps of an answer (ms; "opened": read with statistics, figure copy, default threshold, then the
- * wait for the SHA-256, which WebCrypto computes meanwhile;
- * "report": the kernel up to each of 0.d–0.h it computed, each of those, then the JSON and tables), for the benches
- * (bench/open-map.bench.ts).
+ * wait for the SHA-256, which WebCrypto computes meanwhile; "report": the kernel up to each of 0.d–0.h it computed,
+ * each of those, then the JSON and tables; "level1": the checks (and the first time 1.a's part), the soft mask, the
+ * masked halves' FSC here, the wait for the randomised pair's, then the report and JSON), for the benches
+ * (bench/open-map.bench.ts, bench/level1-live.bench.ts).
  * A message of another shape (null, an unknown type or mode, a threshold that is not a finite number) is answered by
  * {type: "error", id: null, request: "invalid", message} and otherwise ignored.
  */
@@ -57,14 +64,17 @@ import type { CriteriaParameters } from "../../lib/level0/criteria.js";
 import { downsample, downsampleFactor } from "../../lib/fourier/downsample.js";
 import { chooseThreshold } from "../../lib/entries.js";
 import { AnalysisInputError } from "../../lib/errors.js";
-import { analysisInputs, finiteMap, type Sourced } from "../../lib/analysis-inputs.js";
+import { analysisInputs } from "../../lib/analysis-inputs.js";
 import { maxVarianceSlices, backgroundBeyond } from "../../lib/report/figures.js";
 import { emptyMaskMessage, runLevel0WithWorkings, type Level0Options, type Level0Report, type Level0Workings } from "../../lib/level0/level0.js";
 import { computeLocalSections, localSectionIds, type LocalProgress } from "../../lib/level0/local-sections.js";
 import { hardMask, rawMask, rawMaskThreshold, softMask } from "../../lib/masks/masks.js";
 import { computeStats, OPEN_MAP_MAX_BYTES, readMap, type MapReadResult } from "../../lib/io/mrc-reader.js";
-import { checkHalfMaps, checkHalvesAgainstMap, fscUnmaskedPart, type FscUnmaskedPart } from "../../lib/level1/fsc.js";
-import { combineReports, runLevel1, runLevel1With } from "../../lib/level1/level1.js";
+import {
+  checkHalfMaps, checkHalvesAgainstMap, fscSection, fscUnmaskedPart, fscWithMaskedCurves, maskedPairFsc, pairFscBuffers, takeRandomisedHalves,
+  type FscUnmaskedPart, type PairFscBuffers,
+} from "../../lib/level1/fsc.js";
+import { combineReports, level1Inputs, runLevel1, runLevel1With, type Level1Inputs } from "../../lib/level1/level1.js";
 import type { BandExecutor } from "../../lib/local/bands.js";
 import { averageOf } from "../../lib/level1/level1-local.js";
 import { componentRows, guinierRows, massTableRows, summaryRows, sweepRows } from "../../lib/report/report-tables.js";
@@ -78,6 +88,7 @@ import { buildSyntheticMap, labQuery, type LabParameters } from "../../lib/lab/s
 import { mapValues } from "../../lib/masks/value-index.js";
 import type { Vec3, Volume } from "../../lib/io/volume.js";
 import { BandRunCancelled, MAX_BAND_WORKERS, webBandExecutor, type WebBandExecutor } from "./web-band-executor.js";
+import type { FromFscPair, PairHalves, PairRequest } from "./fsc-pair.js";
 
 interface Init {
   type: "init";
@@ -181,14 +192,33 @@ interface HalfMaps {
   /** What the report's input.halfMaps says of them: files, whether the map is their average, the reader's warnings. */
   files: HalfMapFiles;
   /**
-   * 1.a's mask-independent part (fscUnmaskedPart) for the last mode and Ts asked: a threshold move then recomputes
-   * only the masked and corrected FSC. One at a time (16 bytes a voxel); it goes with the halves.
+   * 1.a's mask-independent part (fscUnmaskedPart) for the last mode and Ts asked, the buffers of the masked halves'
+   * FSC (kept: a move allocates no spectra) and where its randomised halves are: a threshold move then recomputes only
+   * the masked and corrected FSC. One at a time; it goes with the halves.
    */
-  fscPart?: { key: string; part: FscUnmaskedPart };
+  fscPart?: { key: string; part: FscUnmaskedPart; buffers: PairFscBuffers; randomised: RandomisedPair };
 }
+/**
+ * Where the FSC of a part's masked randomised halves is computed: in the second worker, which holds them, or here.
+ * `fsc(mask)`: that FSC per shell (null: the part randomises nothing), or "superseded" when a newer request replaced
+ * it in the second worker before it was computed.
+ */
+interface RandomisedPair {
+  fsc(mask: Float32Array): Promise<{ fsc: number[] | null } | "superseded">;
+}
+/** The second worker's script (the page's "fsc-pair-worker" message); null: the randomised pair is computed here. */
+let fscPairWorkerUrl: string | null = null;
+/** The second worker, holding the randomised halves of `halves.fscPart` (null: none started, or the pair is here). */
+let pairWorker: Worker | null = null;
+/** Counts requests to the second worker, so that each answer finds its request. */
+let pairRequests = 0;
 let halves: HalfMaps | null = null;
 /** The one Level 1 job waiting: 1.a for the newest report, with the hard mask of its threshold. */
 let pendingLevel1: { request: ReportRequest; level0: Level0Report; hardMask: Uint8Array } | null = null;
+/** A Level 1 job is in hand (it may wait for the second worker): the next waits for it to end. */
+let level1InHand = false;
+/** Ends the in-hand job's wait for its randomised pair when a newer job is waiting (it is then dropped). */
+let supersedeLevel1: (() => void) | null = null;
 /** What a report with half maps computes of Level 1 at each threshold: 1.a (fast), and 1.d and 1.f (not computed). */
 const LIVE_LEVEL1: Level1SectionId[] = ["1.a", "1.d", "1.f"];
 /** Level 1's sections computed on request with 0.e–0.g, at one threshold (seconds to minutes). */
@@ -226,6 +256,7 @@ function messageProblem(message: unknown): string | null {
   if (m.type === "open") return openProblem(m);
   if (m.type === "lab" && (typeof m.lab !== "object" || m.lab === null)) return "lab: lab must be the lab's parameters";
   if (m.type === "cancel-local") return null;
+  if (m.type === "fsc-pair-worker") return typeof m.url === "string" ? null : "fsc-pair-worker: url must be a string";
   if (m.type !== "report" && m.type !== "sweep" && m.type !== "local" && m.type !== "lab") return `unknown message type ${JSON.stringify(m.type)}`;
   if (!modes.includes(m.mode)) return `${m.type}: unknown mode ${JSON.stringify(m.mode)}; expected ${modes.join(" or ")}`;
   const atThreshold = m.type === "report" || m.type === "local";
@@ -256,8 +287,9 @@ function openProblem(m: Record<string, unknown>): string | null {
 }
 
 type CancelLocal = { type: "cancel-local"; id: number };
+type FscPairWorker = { type: "fsc-pair-worker"; url: string };
 
-scope.onmessage = (event: MessageEvent<Init | OpenRequest | ReportRequest | SweepRequest | LabRequest | LocalRequest | CancelLocal>) => {
+scope.onmessage = (event: MessageEvent<Init | OpenRequest | ReportRequest | SweepRequest | LabRequest | LocalRequest | CancelLocal | FscPairWorker>) => {
   const problem = messageProblem(event.data);
   if (problem !== null) {
     scope.postMessage({ type: "error", id: null, request: "invalid", message: problem });
@@ -269,7 +301,7 @@ scope.onmessage = (event: MessageEvent<Init | OpenRequest | ReportRequest | Swee
     map = { volume: { nx, ny, nz, data: message.data, voxelSize: message.voxelSize, origin: message.origin }, init: message, local: new Map() };
     const half = (data: Float32Array): Volume => ({ ...map!.volume, data });
     halves = message.halves ? { half1: half(message.halves.half1), half2: half(message.halves.half2), mask: null, files: message.halves.files } : null;
-    pendingLevel1 = null;
+    dropLevel1();
     if (Number.isFinite(message.localThreshold))
       for (const mode of Object.keys(message.precomputed) as AnalysisMode[]) {
         const sections = pick(message.precomputed[mode], localSectionIds);
@@ -288,6 +320,10 @@ scope.onmessage = (event: MessageEvent<Init | OpenRequest | ReportRequest | Swee
   }
   if (message.type === "cancel-local") {
     if (localRun?.id === message.id) localRun.executor.cancel();
+    return;
+  }
+  if (message.type === "fsc-pair-worker") {
+    fscPairWorkerUrl = message.url;
     return;
   }
   if (message.type === "lab") {
@@ -323,15 +359,19 @@ function work(): void {
     // that they never hold up the numbers of the next move.
     clearTimeout(figuresTimer);
     if (result) figuresTimer = setTimeout(() => maskFigures(request, result), FIGURES_DELAY_MS);
-    if (result && halves) pendingLevel1 = { request, level0: result.report, hardMask: result.workings.hardMask.mask };
+    if (result && halves) {
+      pendingLevel1 = { request, level0: result.report, hardMask: result.workings.hardMask.mask };
+      supersedeLevel1?.();
+    }
     // The first report is answered by a pass over the map; the index that answers the next thresholds is built
     // right after it, before the reader moves the slider, rather than on the first move.
     const { volume } = map;
     setTimeout(() => pendingReport || map?.volume !== volume || mapValues(volume.data).index(), 0);
-  } else if (pendingLevel1) {
+  } else if (pendingLevel1 && !level1InHand) {
     const job = pendingLevel1;
     pendingLevel1 = null;
-    level1At(job.request, job.level0, job.hardMask);
+    level1InHand = true;
+    void level1At(job.request, job.level0, job.hardMask).finally(() => ((level1InHand = false), schedule()));
   } else if (pendingSweep) {
     const request = pendingSweep;
     pendingSweep = null;
@@ -343,7 +383,7 @@ function work(): void {
       scope.postMessage({ type: "error", id: request.id, request: "sweep", message: (error as Error).message });
     }
   }
-  if (pendingReport || pendingLevel1 || pendingSweep) schedule();
+  if (pendingReport || (pendingLevel1 && !level1InHand) || pendingSweep) schedule();
 }
 
 /**
@@ -358,7 +398,7 @@ async function open(message: OpenRequest): Promise<void> {
   const opening = ++opens;
   map = null;
   halves = null;
-  pendingLevel1 = null;
+  dropLevel1();
   localRun?.executor.cancel();
   pendingReport = pendingSweep = null;
   clearTimeout(figuresTimer);
@@ -559,7 +599,8 @@ async function computeLocal(request: LocalRequest): Promise<void> {
   const current = map;
   const { id, threshold, mode } = request;
   const started = performance.now();
-  const progress = (p: LocalProgress) => scope.postMessage({ type: "local-progress", id, ...p, ms: performance.now() - started });
+  const withLevel1 = halves !== null; // Level 1's stages follow 0.e–0.g: the page's time estimate counts them
+  const progress = (p: LocalProgress) => scope.postMessage({ type: "local-progress", id, ...p, withLevel1, ms: performance.now() - started });
   progress({ stage: "0.e", phase: "preparing", fraction: 0 });
   localRun = { id, executor: webBandExecutor(request.bandWorkerUrl, request.workers) };
   const run = localRun;
@@ -658,47 +699,136 @@ function answer(request: ReportRequest): { report: Level0Report; workings: Level
 /**
  * Level 1 at the report's threshold, as `mapval report MAP --half1 --half2 [--mask]` computes it: 1.a (its masked and
  * corrected FSC with Level 0's soft mask there, or the user's mask) and 1.d, 1.f, which say why they are not
- * computed; the report of both levels (one score) and its JSON, answered as "level1" with the report's id.
+ * computed; the report of both levels (one score) and its JSON, answered as "level1" with the report's id. The FSC of
+ * the masked randomised halves is computed by the second worker, when there is one, while this one computes the masked
+ * halves' own; a newer job waiting (a newer report) drops this one, and so does another file.
  */
-function level1At(request: ReportRequest, level0: Level0Report, hard: Uint8Array): void {
-  const { half1, half2, mask: userMask, files } = halves!;
+async function level1At(request: ReportRequest, level0: Level0Report, hard: Uint8Array): Promise<void> {
+  const given = halves!;
+  const { half1, half2, mask: userMask, files } = given;
   const { init } = map!;
   const started = performance.now();
+  const phases = phaseClock();
+  const superseded = new Promise<"superseded">((resolve) => (supersedeLevel1 = () => resolve("superseded")));
   try {
     // The report's Ts and resolution, named as the CLI's flags (an entry's own; an opened file's from its request).
     const { resolution, resolutionSource, voxelSize, voxelSizeSource } = reportOptions(request);
     // 1.b–1.h join the report only at the threshold (and inputs) they were computed at, as 0.e–0.g do.
     const local = localFor(request);
     const kept = local?.current ? pick(local.sections, ON_REQUEST_LEVEL1) : {};
-    const override = voxelSize === undefined ? undefined : { value: voxelSize, source: voxelSizeSource ?? "--voxel-size" };
-    const ts = checkHalfMaps(half1, half2, { mask: userMask ?? undefined, voxelSize: override });
-    checkHalvesAgainstMap(map!.volume, level0.input.voxelSize, half1, ts);
+    const options = { resolution, resolutionSource, voxelSize, voxelSizeSource };
+    const inputs = level1Inputs(half1, half2, options, userMask ?? undefined);
+    checkHalvesAgainstMap(map!.volume, level0.input.voxelSize, half1, inputs.ts);
+    const { part, buffers, randomised } = fscPartOf(given, request.mode, inputs);
+    phases.lap("checks and FSC part");
+    const mask = userMask?.data ?? softMask(hard, half1.nx, half1.ny, half1.nz);
+    phases.lap("soft mask");
+    const theirs = randomised.fsc(mask);
+    phases.lap("randomised pair asked");
+    const fscMasked = maskedPairFsc(part.half1.data, part.half2.data, mask, part.half1, true, buffers);
+    phases.lap("masked halves' FSC");
+    const answer = await Promise.race([theirs, superseded]);
+    if (answer === "superseded" || halves !== given) return; // a newer report's job, or another file
+    phases.lap("randomised pair's FSC");
+    const fsc = fscSection(fscWithMaskedCurves(part, fscMasked, answer.fsc), inputs.resolution);
     const level1 = runLevel1(half1, half2, {
-      threshold: request.threshold, mode: request.mode, resolution, resolutionSource, voxelSize, voxelSizeSource,
-      hardMask: hard, userMask: userMask ?? undefined, fscPart: fscPartOf(halves!, request.mode, ts, override),
-      sections: Object.keys(kept).length ? level1SectionIds : LIVE_LEVEL1, precomputed: kept,
+      ...options, threshold: request.threshold, mode: request.mode, hardMask: hard, userMask: userMask ?? undefined,
+      softMask: userMask ? undefined : mask, sections: Object.keys(kept).length ? level1SectionIds : LIVE_LEVEL1,
+      precomputed: { ...kept, "1.a": fsc },
     });
     const report = combineReports(level0, level1);
     const json = reportJson(report, init.file, init.sha256, { fileWarnings: init.fileWarnings, halfMaps: files });
+    phases.lap("report and JSON");
     scope.postMessage({
-      type: "level1", id: request.id, threshold: request.threshold, ms: performance.now() - started, report, json,
+      type: "level1", id: request.id, threshold: request.threshold, ms: performance.now() - started, phases: phases.ms, report, json,
       tables: { summary: summaryRows(report.sections) },
     });
   } catch (error) {
+    if (halves !== given) return;
     const { message, code } = error as Error & { code?: string };
     scope.postMessage({ type: "error", id: request.id, request: "level1", threshold: request.threshold, message, code });
+  } finally {
+    supersedeLevel1 = null;
   }
 }
 
-/** The halves' 1.a part for `mode` and Ts, made on the first report that needs it and kept for the next moves. */
-function fscPartOf(given: HalfMaps, mode: AnalysisMode, ts: number, voxelSize: Sourced | undefined): FscUnmaskedPart {
-  const key = `${mode} ${ts}`;
+/**
+ * The halves' 1.a part for `mode` and Ts, made on the first report that needs it and kept for the next moves, with
+ * its randomised halves handed over to a new second worker when the page gave one.
+ */
+function fscPartOf(given: HalfMaps, mode: AnalysisMode, inputs: Level1Inputs): NonNullable<HalfMaps["fscPart"]> {
+  const key = `${mode} ${inputs.ts}`;
   if (given.fscPart?.key !== key) {
     given.fscPart = undefined; // freed before the next one is made
-    const part = fscUnmaskedPart(finiteMap(given.half1).volume, finiteMap(given.half2).volume, { mode, voxelSize });
-    given.fscPart = { key, part };
+    closePairWorker();
+    const [finite1, finite2] = inputs.finite;
+    const part = fscUnmaskedPart(finite1.volume, finite2.volume, { mode, voxelSize: inputs.voxelSize });
+    const buffers = pairFscBuffers(part.half1);
+    given.fscPart = { key, part, buffers, randomised: randomisedPairOf(part, key, buffers) };
   }
-  return given.fscPart.part;
+  return given.fscPart;
+}
+
+/**
+ * Where the part's randomised pair is computed: a second worker given its randomised halves, or here (before the
+ * masked halves' FSC, in the same `buffers`).
+ */
+function randomisedPairOf(part: FscUnmaskedPart, key: string, buffers: PairFscBuffers): RandomisedPair {
+  if (fscPairWorkerUrl === null || typeof Worker === "undefined") {
+    const halves = part.randomised!.halves;
+    return { fsc: async (mask) => ({ fsc: halves && maskedPairFsc(halves[0], halves[1], mask, part.half1, false, buffers) }) };
+  }
+  const worker = new Worker(fscPairWorkerUrl, { type: "module" });
+  pairWorker = worker;
+  const waiting = new Map<number, (answer: FromFscPair) => void>();
+  /** The last mask sent, come back: the next move's copy goes into it. */
+  let spare: Float32Array | undefined;
+  worker.onmessage = ({ data }: MessageEvent<FromFscPair>) => {
+    spare = data.mask;
+    waiting.get(data.id)?.(data);
+    waiting.delete(data.id);
+  };
+  // A worker that failed (its script not loaded, or out of memory) answers nothing more: its requests fail.
+  let failed: string | null = null;
+  worker.onerror = (event) => {
+    event.preventDefault();
+    failed = `the second worker of Level 1 failed: ${event.message || "it could not be started"}`;
+    for (const [id, answered] of waiting) answered({ type: "error", id, message: failed });
+    waiting.clear();
+  };
+  const randomised = takeRandomisedHalves(part);
+  const { nx, ny, nz } = part.half1;
+  // Transferred, not copied: this worker no longer holds them.
+  const handOver: PairHalves = { type: "halves", key, shape: { nx, ny, nz }, halves: randomised };
+  worker.postMessage(handOver, randomised ? [randomised[0].buffer, randomised[1].buffer] : []);
+  return {
+    fsc: (mask) =>
+      new Promise((resolve, reject) => {
+        if (failed !== null) return reject(new Error(failed));
+        const id = ++pairRequests;
+        waiting.set(id, (answer) =>
+          answer.type === "error" ? reject(new Error(answer.message)) : resolve(answer.type === "superseded" ? "superseded" : { fsc: answer.fsc }));
+        // A copy, transferred (and back with the answer): this worker multiplies the halves by the mask meanwhile.
+        const copy = spare?.length === mask.length ? spare : new Float32Array(mask.length);
+        spare = undefined;
+        copy.set(mask);
+        const request: PairRequest = { type: "fsc", id, key, mask: copy };
+        worker.postMessage(request, [copy.buffer]);
+      }),
+  };
+}
+
+/** Ends the second worker (another file, or another part): the randomised halves it holds go with it. */
+function closePairWorker(): void {
+  pairWorker?.terminate();
+  pairWorker = null;
+}
+
+/** Another file: no Level 1 job waits, the one in hand stops waiting for its randomised pair, the second worker ends. */
+function dropLevel1(): void {
+  pendingLevel1 = null;
+  supersedeLevel1?.();
+  closePairWorker();
 }
 
 /** Max-variance slices of the raw, hard and soft masks and of the background outliers (VRS's figures). */
