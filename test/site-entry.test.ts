@@ -232,6 +232,9 @@ describe("an entry with half maps", () => {
       }
     }
     expect(index).toMatchObject({ passed: cli.score.passed, evaluable: cli.score.evaluable });
+    // "simulated" in the title is not the configuration's flag: neither the page nor the index labels the entry.
+    expect(page.entry.simulated).toBe(false);
+    expect(index.simulated).toBe(false);
     expect(index.level1Statuses).toEqual(Object.fromEntries(level1SectionIds.map((s) => [s, cli.sections[s].status])));
     expect(page.level1).toMatchObject({
       source: "entries configuration", shape: [20, 20, 20],

@@ -58,6 +58,8 @@ export interface IndexRow {
   id: string;
   emdb: string | null;
   title: string | null;
+  /** The configuration's `simulated` flag: the index labels the entry. */
+  simulated: boolean;
   resolution: number | null;
   voxelSize: number;
   shape: [number, number, number];
@@ -337,7 +339,7 @@ export async function entryFiles(
   const mask = report.sections["0.b"].results as MaskResults;
   const page = {
     entry: {
-      id: entry.id, emdb: entry.emdbId, title: entry.title, attribution: entry.attribution, notes: entry.notes,
+      id: entry.id, emdb: entry.emdbId, title: entry.title, simulated: entry.simulated, attribution: entry.attribution, notes: entry.notes,
       file, sha256: entry.sha256, fileWarnings: read.warnings, resolution: entry.resolution, contour: entry.contour, emdbHeader: emdbHeader(entry),
     },
     threshold,
@@ -381,7 +383,7 @@ export async function entryFiles(
     ...level1.files,
   };
   const index: IndexRow = {
-    id: entry.id, emdb: entry.emdbId, title: entry.title, resolution, voxelSize: ts,
+    id: entry.id, emdb: entry.emdbId, title: entry.title, simulated: entry.simulated, resolution, voxelSize: ts,
     shape: [volume.nx, volume.ny, volume.nz], threshold: threshold.level, thresholdFromAuthors: threshold.fromAuthors,
     thresholdExplanation: threshold.explanation, passed: combined.score.passed, evaluable: combined.score.evaluable,
     statuses: Object.fromEntries(sectionIds.map((s) => [s, report.sections[s].status])) as Record<Level0SectionId, string>,
