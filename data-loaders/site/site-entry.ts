@@ -360,8 +360,12 @@ export async function entryFiles(
       min: stats.min, max: stats.max, mean: stats.mean, std: stats.std,
     },
     live: { shape: [live.nx, live.ny, live.nz], voxelSize: ts * factor, origin: live.origin, factor },
-    // What the page fetches for live numbers when `live` is coarser (volume-full.f32): its size, shown before.
-    full: factor === 1 ? null : { shape: [volume.nx, volume.ny, volume.nz], bytes: full.byteLength },
+    // What the page fetches for live numbers when `live` is coarser (volume-full.f32, then half1.f32 and half2.f32 of
+    // an entry with half maps): their sizes, shown before.
+    full: factor === 1 ? null : {
+      shape: [volume.nx, volume.ny, volume.nz], bytes: full.byteLength,
+      halfBytes: level1.reports === null ? null : [level1.files["half1.f32"].byteLength, level1.files["half2.f32"].byteLength],
+    },
     markers,
     range: [low, high],
     report: {
