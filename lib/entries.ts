@@ -50,6 +50,11 @@ export interface EntryConfig {
    */
   half1: HalfMapSource | null;
   half2: HalfMapSource | null;
+  /**
+   * True when the entry's data are simulated, not a deposition (optional field, false when absent): the site labels
+   * the entry as simulated wherever it shows it.
+   */
+  simulated: boolean;
 }
 
 /** Where a half map comes from: a file relative to the configuration file, or the accession's EMDB record. */
@@ -102,6 +107,7 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 const TOP_LEVEL_FIELDS = new Set(["$comment", "version", "unknownContour", "entries"]);
 const ENTRY_FIELDS = new Set([
   "id", "emdb", "title", "file", "sha256", "resolution", "contour", "voxelSize", "attribution", "notes", "half1", "half2",
+  "simulated",
 ]);
 const HALF_MAP_FIELDS = ["half1", "half2"] as const;
 /** Fields that must be present even when their value is null, so that "unknown" is always said explicitly. */
@@ -265,12 +271,18 @@ function validateEntry(raw: unknown, index: number, problems: ConfigProblem[]): 
     problem("half1", `"emdb" takes the half maps of the entry's accession, but the entry has no "emdb" accession`);
   }
 
+  let simulated = false;
+  if (raw.simulated !== undefined) {
+    if (typeof raw.simulated === "boolean") simulated = raw.simulated;
+    else problem("simulated", `expected true or false, found ${describe(raw.simulated)}`);
+  }
+
   if (problems.length > before || id === null || attribution === null) return null;
   return {
     id, emdb, title, file, sha256,
     resolution: resolution === null ? null : { angstrom: resolution.value, source: resolution.source },
     contour: contour === null ? null : { level: contour.value, source: contour.source },
-    voxelSize, attribution, notes, half1: half1 ?? null, half2: half2 ?? null,
+    voxelSize, attribution, notes, half1: half1 ?? null, half2: half2 ?? null, simulated,
   };
 }
 

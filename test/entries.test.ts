@@ -66,6 +66,8 @@ describe("entries configuration", () => {
       half2: { kind: "file", file: "data/halfmaps/sim-emd-1997/half2.mrc.gz" },
     });
     for (const text of [simulated.title, simulated.attribution, simulated.notes]) expect(text).toMatch(/SIMULATED|simulated/);
+    // The flag labels it; no other entry has it.
+    expect(config.entries.filter((e) => e.simulated).map((e) => e.id)).toEqual(["sim-emd-1997"]);
     expect(simulated.attribution).toMatch(/EMDB EMD-1997 \(Clare et al\. 2012/);
   });
 
@@ -75,9 +77,22 @@ describe("entries configuration", () => {
     );
     expect(config.entries[0]).toEqual({
       id: "x", emdb: "EMD-1234", title: "t", file: null, sha256: null, resolution: null, contour: null,
-      voxelSize: null, attribution: "a", notes: null, half1: null, half2: null,
+      voxelSize: null, attribution: "a", notes: null, half1: null, half2: null, simulated: false,
     });
     expect(config.unknownContour.fraction).toBe(0.01);
+  });
+
+  it("takes `simulated` as true or false (absent: false), whatever the title says, and refuses anything else", () => {
+    const flagged = (simulated: unknown) => parseEntriesConfig(configWith([{ ...validEntry, simulated }])).entries[0].simulated;
+    expect(flagged(true)).toBe(true);
+    expect(flagged(false)).toBe(false);
+    // A title that says "simulated" is not the flag.
+    expect(parseEntriesConfig(configWith([{ ...validEntry, title: "a SIMULATED map", notes: "simulated" }])).entries[0].simulated).toBe(false);
+    for (const bad of ["yes", 1, null]) {
+      expect(problemsOf(configWith([{ ...validEntry, simulated: bad }]))).toEqual([{
+        where: "entries[0] (emd-1997)", field: "simulated", message: `expected true or false, found ${JSON.stringify(bad)}`,
+      }]);
+    }
   });
 
   describe("half maps", () => {

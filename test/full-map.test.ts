@@ -51,18 +51,40 @@ test("the loader fetches once, tries again after a failure, and refuses a map to
   const states: string[] = [];
   let answers = [fakeFetch([], 500), fakeFetch([bytes])];
   const impl = ((url: string) => answers.shift()!.impl(url)) as unknown as typeof fetch;
-  const loader = fullMapLoader({ bytes: 120 }, "u", impl);
+  const loader = fullMapLoader([{ url: "u", bytes: 120 }], impl);
   loader.observe((s: { state: string }) => states.push(s.state));
   await expect(loader.load()).rejects.toThrow("the server answered 500");
   expect(loader.state).toMatchObject({ state: "error", message: "the server answered 500" });
   const first = loader.load();
   expect(loader.load()).toBe(first); // one fetch however often it is asked for
-  expect(Array.from(await first)).toEqual(Array.from(voxels));
+  expect(Array.from((await first)[0])).toEqual(Array.from(voxels));
   expect(loader.state).toMatchObject({ state: "loaded", received: 120, total: 120 });
   expect(states).toEqual(["idle", "loading", "error", "loading", "loading", "loaded"]);
 
   answers = [];
-  const large = fullMapLoader({ bytes: OPEN_MAP_MAX_BYTES + 4 }, "u", impl);
+  const large = fullMapLoader([{ url: "u", bytes: OPEN_MAP_MAX_BYTES + 4 }], impl);
   expect(large.state.state).toBe("too-large");
   await expect(large.load()).rejects.toThrow("the map is 600.0 MiB");
+  // So is a half map of that size fetched with a small map.
+  expect(fullMapLoader([{ url: "u", bytes: 120 }, { url: "h", bytes: OPEN_MAP_MAX_BYTES + 4 }], impl).state.state).toBe("too-large");
+});
+
+test("the map and its half maps: fetched in order, one progress over all three, each file's voxels", async () => {
+  const halves = [Float32Array.from({ length: 30 }, (_, i) => -i), Float32Array.from({ length: 30 }, (_, i) => i * i)];
+  const bodies: Record<string, Uint8Array[]> = {
+    "volume-full.f32": [bytes.slice(0, 100), bytes.slice(100)],
+    "half1.f32": [new Uint8Array(halves[0].buffer)],
+    "half2.f32": [new Uint8Array(halves[1].buffer).slice(0, 60), new Uint8Array(halves[1].buffer).slice(60)],
+  };
+  const calls: string[] = [];
+  const impl = ((url: string) => (calls.push(url), fakeFetch(bodies[url]).impl(url))) as unknown as typeof fetch;
+  const loader = fullMapLoader(Object.keys(bodies).map((url) => ({ url, bytes: 120 })), impl);
+  expect(loader.state).toMatchObject({ state: "idle", received: 0, total: 360 });
+  const received: number[] = [];
+  loader.observe((s: { state: string; received: number }) => s.state === "loading" && received.push(s.received));
+  const [map, half1, half2] = await loader.load();
+  expect(calls).toEqual(["volume-full.f32", "half1.f32", "half2.f32"]);
+  expect(received).toEqual([0, 100, 120, 240, 300, 360]);
+  expect(loader.state).toMatchObject({ state: "loaded", received: 360, total: 360 });
+  expect([Array.from(map), Array.from(half1), Array.from(half2)]).toEqual([Array.from(voxels), Array.from(halves[0]), Array.from(halves[1])]);
 });

@@ -92,7 +92,7 @@ test("a map above 160³ voxels: the report and the sweep are of the map itself, 
     expect(index).toMatchObject({ downsampleFactor: 2, threshold: 0.5, thresholdFromAuthors: true, title: "<b>big</b>" });
     // The page's numbers come from the file's voxels, which it fetches from volume-full.f32 (its size is in report.json).
     const full = files["volume-full.f32"] as Uint8Array;
-    expect(page.full).toEqual({ shape: [n, n, n], bytes: n ** 3 * 4 });
+    expect(page.full).toEqual({ shape: [n, n, n], bytes: n ** 3 * 4, halfBytes: null });
     // Compared as bytes: a deep equality over 4.9 million elements takes minutes.
     expect(Buffer.from(full).equals(Buffer.from(data.buffer))).toBe(true);
     // The sweep is of the full map: its raw mask at each threshold holds the voxels ≥ it (counted here), and its
@@ -232,6 +232,9 @@ describe("an entry with half maps", () => {
       }
     }
     expect(index).toMatchObject({ passed: cli.score.passed, evaluable: cli.score.evaluable });
+    // "simulated" in the title is not the configuration's flag: neither the page nor the index labels the entry.
+    expect(page.entry.simulated).toBe(false);
+    expect(index.simulated).toBe(false);
     expect(index.level1Statuses).toEqual(Object.fromEntries(level1SectionIds.map((s) => [s, cli.sections[s].status])));
     expect(page.level1).toMatchObject({
       source: "entries configuration", shape: [20, 20, 20],

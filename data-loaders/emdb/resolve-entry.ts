@@ -90,6 +90,8 @@ export interface ResolvedEntry {
   listedAs: string | null;
   /** Where the entry's half maps come from (read them with loadHalfMaps); null when none are configured. */
   halfMaps: EntryHalfMaps | null;
+  /** The configured entry's `simulated` flag (lib/entries.ts); false for a file or accession outside the configuration. */
+  simulated: boolean;
 }
 
 /** A configured half-map file, its path resolved against the configuration's directory. */
@@ -193,6 +195,7 @@ export async function resolveArgument(argument: string, options: ResolveOptions 
     id: basename(path), emdbId: null, title: basename(path), path, bytes, sha256, origin: "path",
     resolution: null, contour: null, unknownContour: DEFAULT_UNKNOWN_CONTOUR, voxelSize: null, voxelSizeSource: null,
     attribution: null, notes: null, emdbMetadata: null, issues: [], listedAs: listed?.id ?? null, halfMaps: null,
+    simulated: false,
   };
 }
 
@@ -214,6 +217,7 @@ async function resolveConfigEntry(
     id: entry.id, emdbId: entry.emdb, title: entry.title, unknownContour: config.unknownContour,
     voxelSize: entry.voxelSize, voxelSizeSource: entry.voxelSize === null ? null : `${basename(entriesPath)} (entry ${entry.id}, "voxelSize")`,
     attribution: entry.attribution, notes: entry.notes, listedAs: null, halfMaps: entryHalfMaps(entry, entriesPath),
+    simulated: entry.simulated,
   };
   if (entry.file !== null) {
     const path = join(dirname(entriesPath), entry.file);
@@ -436,5 +440,6 @@ export async function resolveEmdb(emdbId: string, options: ResolveOptions): Prom
     issues: metadata?.issues ?? [],
     listedAs: null,
     halfMaps: null,
+    simulated: false,
   };
 }

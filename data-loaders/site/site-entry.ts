@@ -3,8 +3,9 @@
  * (author's contour, or the configured fallback, flagged), the sections the page does not recompute live (0.d–0.h,
  * for both modes), the threshold sweep, the tables as Arrow, the copy of the map the page draws its figures from
  * (downsampled above 160³ voxels) and, when that copy is coarser, the map at full size, which the page fetches when it
- * first needs live numbers (pageVolumes). An entry with half maps also gets Level 1 (entryLevel1): the report is then
- * both levels', and the halves are written for the page's live masked FSC.
+ * first needs live numbers (pageVolumes). An entry with half maps also gets Level 1 in both modes (entryLevel1): the
+ * report is then both levels', and the halves are written for the page's live masked FSC (fetched with the full map
+ * when the page's copy is coarser).
  *
  * Run as a script (`--id=<entry> --out=<dir>`) it writes those files into <dir>; src/data/entries.zip.ts runs one
  * such process per entry and packs the directories into the site's archive.
@@ -58,6 +59,8 @@ export interface IndexRow {
   id: string;
   emdb: string | null;
   title: string | null;
+  /** The configuration's `simulated` flag: the index labels the entry. */
+  simulated: boolean;
   resolution: number | null;
   voxelSize: number;
   shape: [number, number, number];
@@ -85,6 +88,7 @@ async function precomputedSections(
   ts: number,
 ) {
   const out = {} as Record<AnalysisMode, Sections>;
+  const hardMasks = {} as Record<AnalysisMode, Uint8Array>;
   let defaultMask: Uint8Array | null = null;
   for (const mode of MODES) {
     const mask = hardMask(volume, threshold, { voxelSize: ts, mode }).mask;
@@ -98,9 +102,10 @@ async function precomputedSections(
       "0.g": local["0.g"],
       "0.h": handSection({ resolution }),
     };
+    hardMasks[mode] = mask;
     defaultMask ??= mask;
   }
-  return out;
+  return { sections: out, hardMasks };
 }
 
 /**
@@ -194,8 +199,9 @@ export function localSurfaceGrid(local: LocalMapOutput, maxSide = LOCAL_SURFACE_
 
 /** What the page and the index need of an entry's Level 1 (entryLevel1). */
 export interface EntryLevel1 {
-  /** Null without half maps. */
-  report: Level1Report | null;
+  /** Per mode; null without half maps. */
+  reports: Record<AnalysisMode, Level1Report> | null;
+  /** The default mode's (its local maps are the page's figures). */
   workings: Level1Workings | null;
   /** For reportJson's input.halfMaps. */
   halfMaps: HalfMapFiles | undefined;
@@ -212,20 +218,21 @@ interface HalfMapPageFile {
 }
 
 /**
- * Level 1 of an entry with half maps, as `mapval report MAP --half1 H1 --half2 H2` computes it: Level 0's hard mask
- * of the map at the threshold and its soft mask, the map's voxel size and resolution, the default mode (the page
- * recomputes 1.a on threshold moves; the other sections are the entry threshold's), 1.e's bands on worker threads.
+ * Level 1 of an entry with half maps in each mode, as `mapval report MAP --half1 H1 --half2 H2 [--vrs-compat]`
+ * computes it: that mode's Level 0 hard mask of the map at the threshold (`hardMasks`) and its soft mask, the map's
+ * voxel size and resolution (the page recomputes 1.a on threshold moves; the other sections are the entry
+ * threshold's), 1.e's bands on worker threads.
  */
 export async function entryLevel1(
   entry: Pick<ResolvedEntry, "id" | "halfMaps" | "emdbMetadata">,
   context: ReturnType<typeof analysisContext>,
-  hard: Uint8Array,
+  hardMasks: Record<AnalysisMode, Uint8Array>,
   resolutionSource: string | undefined,
 ): Promise<EntryLevel1> {
   const empty = { "half1.f32": new Uint8Array(0), "half2.f32": new Uint8Array(0) };
   const loaded = await loadHalfMaps(entry, { offline: true });
-  if (loaded === null) return { report: null, workings: null, halfMaps: undefined, page: null, files: empty };
-  if (loaded.status === "not-listed") return { report: null, workings: null, halfMaps: undefined, page: { note: loaded.message }, files: empty };
+  if (loaded === null) return { reports: null, workings: null, halfMaps: undefined, page: null, files: empty };
+  if (loaded.status === "not-listed") return { reports: null, workings: null, halfMaps: undefined, page: { note: loaded.message }, files: empty };
   const [read1, read2] = await Promise.all([readMap(loaded.half1.bytes), readMap(loaded.half2.bytes)]);
   const { volume } = context;
   try {
@@ -234,23 +241,30 @@ export async function entryLevel1(
     if (error instanceof AnalysisInputError) throw new AnalysisInputError(error.code, `${entry.id}: ${error.message}`);
     throw error;
   }
-  const { report, workings } = await withBandPool((pool) => runLevel1With(pool.execute, read1.volume, read2.volume, {
-    threshold: context.threshold,
-    resolution: context.resolution,
-    resolutionSource,
-    mode: "default",
-    voxelSize: context.ts,
-    voxelSizeSource: context.voxelSizeSource,
-    hardMask: hard,
-    softMask: softMask(hard, volume.nx, volume.ny, volume.nz),
-    figures: true,
-  }));
+  const runs = await withBandPool(async (pool) => {
+    const byMode = {} as Record<AnalysisMode, Awaited<ReturnType<typeof runLevel1With>>>;
+    for (const mode of MODES) {
+      byMode[mode] = await runLevel1With(pool.execute, read1.volume, read2.volume, {
+        threshold: context.threshold,
+        resolution: context.resolution,
+        resolutionSource,
+        mode,
+        voxelSize: context.ts,
+        voxelSizeSource: context.voxelSizeSource,
+        hardMask: hardMasks[mode],
+        softMask: softMask(hardMasks[mode], volume.nx, volume.ny, volume.nz),
+        figures: mode === "default",
+      });
+    }
+    return byMode;
+  });
+  const reports = { default: runs.default.report, "vrs-compat": runs["vrs-compat"].report };
   const named = (half: typeof loaded.half1, read: typeof read1): HalfMapPageFile => ({
     file: half.name, sha256: half.sha256, fileWarnings: read.warnings,
   });
   const bytesOf = (data: Float32Array) => new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return {
-    report, workings,
+    reports, workings: runs.default.workings,
     halfMaps: {
       half1: { file: loaded.half1.name, sha256: loaded.half1.sha256 }, half2: { file: loaded.half2.name, sha256: loaded.half2.sha256 },
       averaged: false,
@@ -300,12 +314,12 @@ export async function entryFiles(
   const { volume, ts, resolution } = context;
   const file = basename(entry.path);
 
-  const precomputed = await withBandPool((pool) => precomputedSections(pool.execute, volume, threshold.level, resolution, ts));
+  const { sections: precomputed, hardMasks } = await withBandPool((pool) => precomputedSections(pool.execute, volume, threshold.level, resolution, ts));
   const level0 = runLevel0InContext(context, { precomputed: precomputed.default });
   const report: Level0Report = level0.report;
-  const level1 = await entryLevel1(entry, context, level0.workings.hardMask.mask, analysis.resolutionSource);
+  const level1 = await entryLevel1(entry, context, hardMasks, analysis.resolutionSource);
   // With half maps, the page's report, JSON and score are both levels' (VRS's one score).
-  const combined = level1.report === null ? report : combineReports(report, level1.report);
+  const combined = level1.reports === null ? report : combineReports(report, level1.reports.default);
 
   // The page's figures are drawn from `live` and say so when it is not the deposited map; its numbers are the full map's.
   const { factor, live, full } = pageVolumes(read.volume, volume);
@@ -337,7 +351,7 @@ export async function entryFiles(
   const mask = report.sections["0.b"].results as MaskResults;
   const page = {
     entry: {
-      id: entry.id, emdb: entry.emdbId, title: entry.title, attribution: entry.attribution, notes: entry.notes,
+      id: entry.id, emdb: entry.emdbId, title: entry.title, simulated: entry.simulated, attribution: entry.attribution, notes: entry.notes,
       file, sha256: entry.sha256, fileWarnings: read.warnings, resolution: entry.resolution, contour: entry.contour, emdbHeader: emdbHeader(entry),
     },
     threshold,
@@ -346,21 +360,28 @@ export async function entryFiles(
       min: stats.min, max: stats.max, mean: stats.mean, std: stats.std,
     },
     live: { shape: [live.nx, live.ny, live.nz], voxelSize: ts * factor, origin: live.origin, factor },
-    // What the page fetches for live numbers when `live` is coarser (volume-full.f32): its size, shown before.
-    full: factor === 1 ? null : { shape: [volume.nx, volume.ny, volume.nz], bytes: full.byteLength },
+    // What the page fetches for live numbers when `live` is coarser (volume-full.f32, then half1.f32 and half2.f32 of
+    // an entry with half maps): their sizes, shown before.
+    full: factor === 1 ? null : {
+      shape: [volume.nx, volume.ny, volume.nz], bytes: full.byteLength,
+      halfBytes: level1.reports === null ? null : [level1.files["half1.f32"].byteLength, level1.files["half2.f32"].byteLength],
+    },
     markers,
     range: [low, high],
     report: {
       input: combined.input, mode: combined.mode, parameters: combined.parameters, sections: combined.sections, score: combined.score,
       abstract: combined.abstract, warningsSummary: combined.warningsSummary, inputWarnings: combined.inputWarnings,
       // Level 1's input and the halves' figures (combineReports' `level1`), the figures as page images.
-      ...(level1.report && { level1: { input: level1.report.input, figures: halfMapPageFigures(level1.report.figures!) } }),
+      ...(level1.reports && { level1: { input: level1.reports.default.input, figures: halfMapPageFigures(level1.reports.default.figures!) } }),
     },
     json: reportJson(combined, file, entry.sha256, { fileWarnings: read.warnings, halfMaps: level1.halfMaps }),
     level1: level1.page,
-    precomputed: Object.fromEntries(
-      MODES.map((mode) => [mode, Object.fromEntries(spectralSectionIds.map((s) => [s, splitLocalMap(precomputed[mode][s]!).numbers]))]),
-    ),
+    // Per mode, the sections the page does not recompute at every threshold: 0.d–0.h, and 1.a–1.h at the entry's
+    // threshold (the worker recomputes 1.a; the page shows the others, marked with their threshold).
+    precomputed: Object.fromEntries(MODES.map((mode) => [mode, {
+      ...Object.fromEntries(spectralSectionIds.map((s) => [s, splitLocalMap(precomputed[mode][s]!).numbers])),
+      ...level1.reports?.[mode].sections,
+    }])),
     localMaps: { ...localMaps, ...level1LocalMaps },
     bfactorSlices: bfactorCorrectedSlices(volume, report.sections["0.d"], ts, resolution),
   };
@@ -381,11 +402,11 @@ export async function entryFiles(
     ...level1.files,
   };
   const index: IndexRow = {
-    id: entry.id, emdb: entry.emdbId, title: entry.title, resolution, voxelSize: ts,
+    id: entry.id, emdb: entry.emdbId, title: entry.title, simulated: entry.simulated, resolution, voxelSize: ts,
     shape: [volume.nx, volume.ny, volume.nz], threshold: threshold.level, thresholdFromAuthors: threshold.fromAuthors,
     thresholdExplanation: threshold.explanation, passed: combined.score.passed, evaluable: combined.score.evaluable,
     statuses: Object.fromEntries(sectionIds.map((s) => [s, report.sections[s].status])) as Record<Level0SectionId, string>,
-    level1Statuses: level1.report === null ? null : Object.fromEntries(level1SectionIds.map((s) => [s, level1.report!.sections[s].status])) as Record<Level1SectionId, string>,
+    level1Statuses: level1.reports === null ? null : Object.fromEntries(level1SectionIds.map((s) => [s, level1.reports!.default.sections[s].status])) as Record<Level1SectionId, string>,
     downsampleFactor: factor,
   };
   return { files, index };

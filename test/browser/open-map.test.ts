@@ -18,7 +18,7 @@ import { runReport } from "../../data-loaders/cli/cli-report.js";
 import { levelKeepingFraction } from "../../lib/entries.js";
 import { parseMap } from "../../lib/io/mrc-reader.js";
 import { NO_TROUBLE, openWatchedPage, siteSession } from "../helpers/chromium.js";
-import { expectJsonClose, withoutGenerationTime } from "../helpers/json-close.js";
+import { expectJsonClose, expectLevel1JsonClose, withoutGenerationTime } from "../helpers/json-close.js";
 import { cliReport, downloadedReport, ready } from "./report-helpers.js";
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -175,36 +175,6 @@ async function cliLevel1Report(map: string | null, threshold: number, resolution
   const code = await runReport(args, { out: (text) => (out += text), err: (text) => { throw new Error(text); } });
   expect(code).toBe(0);
   return JSON.parse(out);
-}
-
-/**
- * The page's JSON with Level 1 against the CLI's. Chromium's V8 and Node's round Math.cos, Math.sin and Math.exp
- * differently in the last bit, so 1.a's curves (FFTs, the phase randomisation) differ by ~1e-19 where they cancel
- * near 0 (measured: the corrected FSC at shell 45, −2.2867949915e-6 in both, 1e-19 apart), and VRS's logistic fit,
- * which stops at a relative improvement of 1e-12, settles its parameters only to ~1e-7 (measured: a 1.18701275 vs
- * 1.18701266). 1.a's rows are compared to 1e-12 absolute, its fit and "well preserved" resolution to 1e-6 relative;
- * everything else as expectJsonClose compares.
- */
-function expectLevel1JsonClose(actual: any, expected: any) {
-  const split = (json: any) => {
-    const copy = structuredClone(withoutGenerationTime(json));
-    const r = copy.sections["1.a"].results;
-    const fitted = { shells: r.shells, fit: r.fit, preserved: r.preservedFSC90resolution };
-    r.shells = r.fit = r.preservedFSC90resolution = null;
-    return { copy, fitted };
-  };
-  const a = split(actual), e = split(expected);
-  expectJsonClose(a.copy, e.copy);
-  expect(a.fitted.shells.length).toBe(e.fitted.shells.length);
-  e.fitted.shells.forEach((row: Record<string, number | null>, i: number) => {
-    for (const [key, value] of Object.entries(row)) {
-      const got = a.fitted.shells[i][key];
-      if (value === null || got === null) expect(got, `shells[${i}].${key}`).toBe(value);
-      else expect(Math.abs(got - value), `shells[${i}].${key}: ${got} vs ${value}`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(value)));
-    }
-  });
-  expectJsonClose(a.fitted.fit, e.fitted.fit, 1e-6);
-  expectJsonClose(a.fitted.preserved, e.fitted.preserved, 1e-6);
 }
 
 test("a map and its two half maps: the JSON is the CLI's with Level 1, and a threshold move recomputes the masked FSC", async () => {

@@ -64,7 +64,8 @@ test("index lists every configured entry with its box, score and section chips; 
     const row = page.locator(`tr[data-id="${entry.id}"]`);
     const { volume } = parseMap(new Uint8Array(readFileSync(join(projectRoot, entry.file!))));
     await expect.poll(() => row.innerText()).toContain(`${volume.nx} × ${volume.ny} × ${volume.nz}`);
-    expect(await row.locator(".chip").count()).toBe(8);
+    // Level 0's eight chips, and Level 1's eight for an entry with half maps (test/browser/index-level1.test.ts).
+    expect(await row.locator(".chip").count()).toBe(entry.half1 ? 16 : 8);
     expect(await row.getByTestId("entry-score").innerText()).toMatch(/^\d+ of \d+$/);
     expect(await row.getByTestId("entry-link").getAttribute("href")).toBe(`./entries/${entry.id}`);
     if (entry.contour === null) expect(await row.innerText()).toContain("not the author's");
