@@ -15,6 +15,7 @@
  */
 import { batchFft } from "./fft-batch.js";
 import { complexFft } from "./fft.js";
+import { allSteps, type Steps } from "../steps.js";
 
 export interface GridShape {
   readonly nx: number;
@@ -95,6 +96,17 @@ export function realFft3dBins(
   zs: readonly number[],
   onProgress: (fraction: number) => void = () => undefined,
 ): Float64Array {
+  return allSteps(realFft3dBinsSteps(grid, kx, ys, zs, onProgress));
+}
+
+/** `realFft3dBins` in steps (lib/steps.ts): it yields after each plane and each row of the z pass. */
+export function* realFft3dBinsSteps(
+  grid: RealGrid,
+  kx: number,
+  ys: readonly number[],
+  zs: readonly number[],
+  onProgress: (fraction: number) => void = () => undefined,
+): Steps<Float64Array> {
   const { nx, ny, nz, hx } = checkForward(grid, undefined);
   if (!(Number.isInteger(kx) && kx >= 1 && kx <= hx)) throw new RangeError(`kx must be a whole number from 1 to ${hx}, got ${kx}`);
   for (const [axis, bins, n] of [["y", ys, ny], ["z", zs, nz]] as const)
@@ -121,6 +133,7 @@ export function realFft3dBins(
       slabs.set(rows.subarray(at, at + 2 * kx), 2 * kx * (j + my * z));
     }
     onProgress(((z + 1) * planeWork) / totalWork);
+    yield;
   }
   const out = new Float64Array(2 * kx * my * mz);
   for (let j = 0; j < my; j++) {
@@ -131,6 +144,7 @@ export function realFft3dBins(
       out.set(slabs.subarray(at, at + 2 * kx), 2 * kx * (j + my * k));
     }
     onProgress((nz * planeWork + (j + 1) * rowWork) / totalWork);
+    yield;
   }
   return out;
 }

@@ -19,7 +19,8 @@ import {
   occupancySection, OccupancyAccumulator, LOCAL_MIN_RESOLUTION,
   type LocalGridResults, type LocalSectionOptions, type LocalSectionResult, type LocOccupancyResults,
 } from "./section-0g-lococcupancy.js";
-import { linspace, localGrid, spiralBandRun, type BandConsumer, type LocalGrid } from "../local/spiral-amplitude.js";
+import { linspace, localGridSteps, spiralBandRun, type BandConsumer, type LocalGrid } from "../local/spiral-amplitude.js";
+import { allSteps, type Steps } from "../steps.js";
 import type { Volume } from "../io/volume.js";
 import { sectionTitle } from "../section-registry.js";
 import { statusFromWarnings } from "../report/report-types.js";
@@ -189,11 +190,21 @@ export function localSectionsPlan(
   wanted: LocalSectionsWanted,
   onProgress: FractionDone = ignoreProgress,
 ): Planned<LocalSections> {
+  return allSteps(localSectionsPlanSteps(volume, options, wanted, onProgress));
+}
+
+/** `localSectionsPlan` in steps (lib/steps.ts): those of its grid (lib/local/spiral-amplitude.ts `localGridSteps`). */
+export function* localSectionsPlanSteps(
+  volume: Volume,
+  options: LocalSectionOptions,
+  wanted: LocalSectionsWanted,
+  onProgress: FractionDone = ignoreProgress,
+): Steps<Planned<LocalSections>> {
   const reason = doesNotApplyReason(options);
   if (reason) return { done: { "0.f": bfactorDoesNotApply(reason), "0.g": occupancyDoesNotApply(reason) } };
   const resolution = options.resolution!;
   const mode = options.mode ?? "default";
-  const grid = localGrid(volume, { ...options, resolution }, onProgress);
+  const grid = yield* localGridSteps(volume, { ...options, resolution }, onProgress);
   if (grid.maskVoxels === 0)
     return { done: { "0.f": bfactorNotMeasured(emptyResizedMaskReason), "0.g": occupancyNotMeasured(emptyResizedMaskReason) } };
 

@@ -31,7 +31,8 @@ import { halfWidth, realFft3dFloat32, type RealGrid } from "../fourier/fft3d.js"
 import { hardMask } from "../masks/masks.js";
 import { MonogenicEnergy } from "./monogenic.js";
 import type { AnalysisMode } from "../report/report-types.js";
-import { vrsResample, vrsResizedShapes, windowCentered } from "../fourier/resample.js";
+import { vrsResampleSteps, vrsResizedShapes, windowCentered } from "../fourier/resample.js";
+import { allSteps, type Steps } from "../steps.js";
 import type { Vec3, Volume } from "../io/volume.js";
 
 /** `f_voxel_width` of the Python port: the shell's σ in Fourier bins. */
@@ -236,6 +237,11 @@ export interface LocalGrid {
  * `onProgress` follows the work.
  */
 export function localGrid(volume: Volume, options: LocalOptions, onProgress: FractionDone = ignoreProgress): LocalGrid {
+  return allSteps(localGridSteps(volume, options, onProgress));
+}
+
+/** `localGrid` in steps (lib/steps.ts): the resampling's, then one for each pass over the resized map. */
+export function* localGridSteps(volume: Volume, options: LocalOptions, onProgress: FractionDone = ignoreProgress): Steps<LocalGrid> {
   const { voxelSize, threshold, resolution } = options;
   const mode = options.mode ?? "default";
   if (!(Number.isFinite(voxelSize) && voxelSize > 0))
@@ -246,7 +252,7 @@ export function localGrid(volume: Volume, options: LocalOptions, onProgress: Fra
     throw new AnalysisInputError("bad-threshold", `threshold must be a number, got ${threshold}`);
   // Shares of the time at 256³: the resampling reads the whole map; the rest works on the resized one.
   const [resampleDone, resizedDone] = progressSteps(onProgress, [0.9, 0.1]);
-  const resampled = vrsResample(volume, { voxelSize, resolution }, resampleDone);
+  const resampled = yield* vrsResampleSteps(volume, { voxelSize, resolution }, resampleDone);
   const { targetVoxelSize } = resampled;
   let resized = resampled.volume;
   const boxes = localGridBoxes([volume.nx, volume.ny, volume.nz], { ...options, mode });
@@ -259,10 +265,13 @@ export function localGrid(volume: Volume, options: LocalOptions, onProgress: Fra
     const shift = [resized.nx, resized.ny, resized.nz].map((n, a) => (Math.floor(n / 2) - Math.floor(cube.nx / 2)) * step[a]);
     const origin = resized.origin.map((o, a) => o + shift[a]) as Vec3;
     resized = { ...resized, ...cube, data, origin };
+    yield;
   }
   const sampling: Vec3 = mode === "vrs-compat" ? [targetVoxelSize, targetVoxelSize, targetVoxelSize] : resized.voxelSize!;
   const { mask, voxels: maskVoxels } = hardMask(resized, threshold, { voxelSize: targetVoxelSize, mode });
+  yield;
   const { region: noiseRegion, voxels: noiseRegionVoxels } = noiseRegionOf(mask, resized);
+  yield;
   const spiral = SpiralAmplitude.ofMap(resized, { voxelSize: sampling });
   resizedDone(1);
   return {
