@@ -15,7 +15,7 @@ import {
   isTooHomogeneous, localStatistics, quantileOfSelected, TOO_HOMOGENEOUS_WARNING, type LocalStatistics, type Percentiles,
 } from "../local/local-stats.js";
 import {
-  doesNotApplyReason, emptyResizedMaskReason, localGridResults, localMapOutput, occupancyDoesNotApply, occupancyNotMeasured,
+  doesNotApplyReason, emptyResizedMaskReason, localGridNotes, localGridResults, localMapOutput, occupancyDoesNotApply, occupancyNotMeasured,
   occupancySection, OccupancyAccumulator, LOCAL_MIN_RESOLUTION,
   type LocalGridResults, type LocalSectionOptions, type LocalSectionResult, type LocOccupancyResults,
 } from "./section-0g-lococcupancy.js";
@@ -144,6 +144,7 @@ function bfactorSection(grid: LocalGrid, accumulator: BfactorAccumulator): Local
       noiseRegionVoxels: grid.noiseRegionVoxels,
     },
     summarySentence: warnings.length > 0 ? "There seems to be a problem with its local B-factor (see Sec. 0.f). " : null,
+    ...localGridNotes(grid),
     localMap: localMapOutput(values, grid),
   };
 }
@@ -202,9 +203,10 @@ export function* localSectionsPlanSteps(
 ): Steps<Planned<LocalSections>> {
   const reason = doesNotApplyReason(options);
   if (reason) return { done: { "0.f": bfactorDoesNotApply(reason), "0.g": occupancyDoesNotApply(reason) } };
-  const resolution = options.resolution!;
   const mode = options.mode ?? "default";
-  const grid = yield* localGridSteps(volume, { ...options, resolution }, onProgress);
+  const grid = yield* localGridSteps(volume, { ...options, resolution: options.resolution! }, onProgress);
+  // The bands run to the resolution the grid is made for (the reported one below the box cap).
+  const { resolution } = grid;
   if (grid.maskVoxels === 0)
     return { done: { "0.f": bfactorNotMeasured(emptyResizedMaskReason), "0.g": occupancyNotMeasured(emptyResizedMaskReason) } };
 
