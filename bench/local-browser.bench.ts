@@ -9,16 +9,20 @@
  * data-stage and data-phase); the longest gap between two progress updates on the page; and the memory of the run:
  * peak resident set of the page's renderer process (where the page's worker and its band workers live) during the run
  * minus its resident set just before (an upper bound: it counts garbage not yet collected), against the map's bytes.
+ * Threshold moves during the run (MAPVAL_LOCAL_MOVES=0 leaves them out): every 2 s the threshold box goes to 1.02 and
+ * back to 1.0, each timed from the input to the live status showing it (bench/site-browser.ts moveThresholdAndWait), so
+ * the longest of them is the longest a move waited behind the run (its planning, on the page worker, included).
  * Targets (issue 14): ≤ 90 s with 2 workers at 256³, progress at least every 2 s, ≤ 8× the map's bytes.
  * `npm run bench -- local-browser`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { builtSite, rendererResidentBytes } from "./site-browser.js";
+import { builtSite, moveThresholdAndWait, rendererResidentBytes } from "./site-browser.js";
 import { benchMap, mrcBytes, mib } from "./upsample.js";
 
 const EDGES = (process.env.MAPVAL_LOCAL_EDGES ?? "256,512").split(",").map(Number);
+const MOVES = process.env.MAPVAL_LOCAL_MOVES !== "0";
 
 export async function run(): Promise<void> {
   for (const edge of EDGES) await runAt(edge);
@@ -62,6 +66,14 @@ async function runAt(EDGE: number): Promise<void> {
     const sampler = setInterval(() => (peak = Math.max(peak, renderer())), 200);
     const started = performance.now();
     await page.getByTestId("compute-local").click();
+    const running = async () => (await page.getByTestId("local-panel").getAttribute("data-state")) === "running";
+    const moves: { total: number; workerMs: number }[] = [];
+    // Each pair ends back at 1.0, the run's threshold, where the report then holds 0.e–0.g.
+    while (MOVES && (await running()))
+      for (const threshold of [1.02, 1]) {
+        await page.waitForTimeout(1000);
+        moves.push(await moveThresholdAndWait(page, [threshold]));
+      }
     await page.waitForFunction(() => document.querySelector('[data-testid="local-panel"]')?.getAttribute("data-state") !== "running", undefined, { timeout: 900_000, polling: 500 });
     await page.waitForFunction(() => document.querySelector('[data-testid="status-0.e"]')?.getAttribute("data-status") !== "not-requested", undefined, { timeout: 60_000 });
     const seconds = (performance.now() - started) / 1000;
@@ -83,6 +95,14 @@ async function runAt(EDGE: number): Promise<void> {
         `${((peak - before) / mapBytes).toFixed(1)}× the map (target 8×); load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
     );
     console.log(`  phases: ${phaseTimes.join(", ")}`);
+    if (moves.length > 0) {
+      const longest = moves.reduce((a, b) => (b.total > a.total ? b : a));
+      const median = [...moves].sort((a, b) => a.total - b.total)[moves.length >> 1];
+      console.log(
+        `  ${moves.length} threshold moves during the run: longest ${longest.total.toFixed(0)} ms from input to shown ` +
+          `(worker ${longest.workerMs.toFixed(0)} ms), median ${median.total.toFixed(0)} ms`,
+      );
+    }
     console.log(`  longest gap after "${texts[longest].replace(/\s+/g, " ").trim()}"`);
   } finally {
     await site.close();
