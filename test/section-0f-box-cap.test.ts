@@ -65,7 +65,7 @@ describe("0.f and 0.g above the box cap", () => {
       expect(results!.frequencies.at(-1)).toBe(1 / cap.analysedResolution); // the bands stop there
       expect(notes).toEqual([expect.stringMatching(/would be 50×50×50 voxels, more than the 64000 .* resized to 1\.524 Å per voxel \(40×40×40\) instead, so its bands stop at 3\.05 Å rather than at the reported 2\.5 Å/)]);
     }
-  });
+  }, 60_000);
 
   it("give the numbers of an uncapped run at that resolution", () => {
     const at = localSections(volume, { ...options, resolution: capped["0.f"].results!.boxCap!.analysedResolution });
@@ -74,12 +74,12 @@ describe("0.f and 0.g above the box cap", () => {
       expect(numbers).toEqual(at[id].results);
       expect(at[id].notes).toBeUndefined();
     }
-  });
+  }, 60_000);
 
   it("below the cap (the default one here) nothing changes: VRS's box, no boxCap, no note", () => {
     const plain = localSections(volume, options);
     expect(plain["0.f"].results!.resizedShape).toEqual([50, 50, 50] satisfies Vec3);
     expect(plain["0.f"].results!.boxCap).toBeUndefined();
     expect(plain["0.g"].notes).toBeUndefined();
-  });
+  }, 60_000);
 });

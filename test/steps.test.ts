@@ -69,4 +69,4 @@ it("0.e–0.g planned with breaks are those planned straight through", async () 
     expect(straight[id]!.results).not.toBeNull(); // measured, so the comparison covers the numbers
     expect(withBreaks[id]).toEqual(straight[id]);
   }
-});
+}, 60_000);
