@@ -58,6 +58,11 @@ export function realFft3d(grid: RealGrid, out?: Float64Array): HalfSpectrum {
  * Each value is rounded twice, after the y pass and at the end.
  */
 export function realFft3dFloat32(grid: RealGrid, out?: Float32Array): Float32Array {
+  return allSteps(realFft3dFloat32Steps(grid, out));
+}
+
+/** `realFft3dFloat32` in steps (lib/steps.ts): it yields after each z plane and each y slab. */
+export function* realFft3dFloat32Steps(grid: RealGrid, out?: Float32Array): Steps<Float32Array> {
   const { nx, ny, nz, hx } = checkForward(grid, out);
   const data = out ?? new Float32Array(2 * hx * ny * nz);
   const plane = new Float64Array(2 * hx * ny);
@@ -67,6 +72,7 @@ export function realFft3dFloat32(grid: RealGrid, out?: Float32Array): Float32Arr
     const [from, to] = nonZeroLines(plane, 0, hx, ny, hx);
     yPlan.transform(plane, 0, hx, from, to, -1);
     data.set(plane, 2 * hx * ny * z);
+    yield;
   }
   // Slab ky: sample kz of line kx at kx + hx·kz.
   const slab = new Float64Array(2 * hx * nz);
@@ -78,6 +84,7 @@ export function realFft3dFloat32(grid: RealGrid, out?: Float32Array): Float32Arr
     const [from, to] = nonZeroLines(slab, 0, hx, nz, hx);
     zPlan.transform(slab, 0, hx, from, to, -1);
     for (let kz = 0; kz < nz; kz++) data.set(slab.subarray(2 * hx * kz, 2 * hx * (kz + 1)), 2 * hx * (ky + ny * kz));
+    yield;
   }
   return data;
 }

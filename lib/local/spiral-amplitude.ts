@@ -27,7 +27,7 @@
  */
 import { ignoreProgress, progressSteps, sharedFloat32Array, type BandComputer, type BandJob, type BandRun, type FractionDone } from "./bands.js";
 import { AnalysisInputError } from "../errors.js";
-import { halfWidth, realFft3dFloat32, type RealGrid } from "../fourier/fft3d.js";
+import { halfWidth, realFft3dFloat32Steps, type RealGrid } from "../fourier/fft3d.js";
 import { hardMask } from "../masks/masks.js";
 import { MonogenicEnergy } from "./monogenic.js";
 import type { AnalysisMode } from "../report/report-types.js";
@@ -75,6 +75,11 @@ export interface SpiralSetup {
 
 /** The forward FFT and parameters of `SpiralAmplitude` for one map. */
 export function spiralSetup(grid: RealGrid, options: SpiralOptions): SpiralSetup {
+  return allSteps(spiralSetupSteps(grid, options));
+}
+
+/** `spiralSetup` in steps (lib/steps.ts): those of the forward FFT. */
+export function* spiralSetupSteps(grid: RealGrid, options: SpiralOptions): Steps<SpiralSetup> {
   const { nx, ny, nz } = grid;
   const sampling: Vec3 = typeof options.voxelSize === "number"
     ? [options.voxelSize, options.voxelSize, options.voxelSize]
@@ -82,7 +87,7 @@ export function spiralSetup(grid: RealGrid, options: SpiralOptions): SpiralSetup
   // A cube's edge exactly (a cube root could be an ulp off and flip 0.g's band count).
   const [ex, ey, ez] = [nx * sampling[0], ny * sampling[1], nz * sampling[2]];
   const edge = ex === ey && ey === ez ? ex : Math.cbrt(ex * ey * ez);
-  const spectrum = realFft3dFloat32(grid, sharedFloat32Array(2 * halfWidth(nx) * ny * nz));
+  const spectrum = yield* realFft3dFloat32Steps(grid, sharedFloat32Array(2 * halfWidth(nx) * ny * nz));
   return { shape: [nx, ny, nz], sampling, sigma: options.sigma ?? SHELL_WIDTH_BINS / edge, spectrum };
 }
 
@@ -324,7 +329,7 @@ export function* localGridSteps(volume: Volume, options: LocalOptions, onProgres
   yield;
   const { region: noiseRegion, voxels: noiseRegionVoxels } = noiseRegionOf(mask, resized);
   yield;
-  const spiral = SpiralAmplitude.ofMap(resized, { voxelSize: sampling });
+  const spiral = new SpiralAmplitude(yield* spiralSetupSteps(resized, { voxelSize: sampling }));
   resizedDone(1);
   return {
     spiral,
