@@ -9,15 +9,18 @@
  * data-stage and data-phase); the longest gap between two progress updates on the page; and the memory of the run:
  * peak resident set of the page's renderer process (where the page's worker and its band workers live) during the run
  * minus its resident set just before (an upper bound: it counts garbage not yet collected), against the map's bytes.
- * Threshold moves during the run (MAPVAL_LOCAL_MOVES=0 leaves them out): every 2 s the threshold box goes to 1.02 and
- * back to 1.0, each timed from the input to the live status showing it (bench/site-browser.ts moveThresholdAndWait), so
- * the longest of them is the longest a move waited behind the run (its planning, on the page worker, included).
+ * Threshold moves during the run (MAPVAL_LOCAL_MOVES=0 leaves them out): the threshold box goes to 1.02 and back to
+ * 1.0, each move made once the figures of the last one are drawn (they take the page worker for seconds at 512³) and a
+ * second has passed, and timed from the input to the live status showing it (bench/site-browser.ts
+ * moveThresholdAndWait), so the longest of them is the longest a move waited behind the run (its planning, on the page
+ * worker, included).
  * Targets (issue 14): ≤ 90 s with 2 workers at 256³, progress at least every 2 s, ≤ 8× the map's bytes.
  * `npm run bench -- local-browser`.
  */
 import { cpus, loadavg } from "node:os";
 import { builtSite, moveThresholdAndWait, rendererResidentBytes } from "./site-browser.js";
 import { benchMapFile, mib } from "./upsample.js";
+import { settled } from "./open-map.bench.js";
 
 const EDGES = (process.env.MAPVAL_LOCAL_EDGES ?? "256,512").split(",").map(Number);
 const MOVES = process.env.MAPVAL_LOCAL_MOVES !== "0";
@@ -66,6 +69,7 @@ async function runAt(EDGE: number): Promise<void> {
     // Each pair ends back at 1.0, the run's threshold, where the report then holds 0.e–0.g.
     while (MOVES && (await running()))
       for (const threshold of [1.02, 1]) {
+        await settled(page);
         await page.waitForTimeout(1000);
         moves.push(await moveThresholdAndWait(page, [threshold]));
       }
