@@ -64,6 +64,8 @@ async function runAt(EDGE: number): Promise<void> {
     const sampler = setInterval(() => (peak = Math.max(peak, renderer())), 200);
     const started = performance.now();
     await page.getByTestId("compute-local").click();
+    // The panel says "running" once the page has drawn the run's first state.
+    await page.waitForFunction(() => document.querySelector('[data-testid="local-panel"]')?.getAttribute("data-state") !== "idle");
     const running = async () => (await page.getByTestId("local-panel").getAttribute("data-state")) === "running";
     const moves: { total: number; workerMs: number }[] = [];
     // Each pair ends back at 1.0, the run's threshold, where the report then holds 0.e–0.g.
