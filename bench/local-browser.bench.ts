@@ -9,16 +9,21 @@
  * data-stage and data-phase); the longest gap between two progress updates on the page; and the memory of the run:
  * peak resident set of the page's renderer process (where the page's worker and its band workers live) during the run
  * minus its resident set just before (an upper bound: it counts garbage not yet collected), against the map's bytes.
+ * Threshold moves during the run (MAPVAL_LOCAL_MOVES=0 leaves them out): the threshold box goes to 1.02 and back to
+ * 1.0, each move made once the figures of the last one are drawn (they take the page worker for seconds at 512³) and a
+ * second has passed, and timed from the input to the live status showing it (bench/site-browser.ts
+ * moveThresholdAndWait), so the longest of them is the longest a move waited behind the run (its planning, on the page
+ * worker, included).
  * Targets (issue 14): ≤ 90 s with 2 workers at 256³, progress at least every 2 s, ≤ 8× the map's bytes.
  * `npm run bench -- local-browser`.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
-import { builtSite, rendererResidentBytes } from "./site-browser.js";
-import { benchMap, mrcBytes, mib } from "./upsample.js";
+import { cpus, loadavg } from "node:os";
+import { builtSite, moveThresholdAndWait, rendererResidentBytes } from "./site-browser.js";
+import { benchMapFile, mib } from "./upsample.js";
+import { settled } from "./open-map.bench.js";
 
 const EDGES = (process.env.MAPVAL_LOCAL_EDGES ?? "256,512").split(",").map(Number);
+const MOVES = process.env.MAPVAL_LOCAL_MOVES !== "0";
 
 export async function run(): Promise<void> {
   for (const edge of EDGES) await runAt(edge);
@@ -27,11 +32,8 @@ export async function run(): Promise<void> {
 async function runAt(EDGE: number): Promise<void> {
   const site = await builtSite("local-browser", "open.html");
   if (!site) return;
-  const scratch = mkdtempSync(join(tmpdir(), "mapval-local-browser-"));
-  const mapPath = join(scratch, `emd_1997-${EDGE}.map`);
-  const volume = benchMap(EDGE);
-  writeFileSync(mapPath, mrcBytes(volume));
-  const mapBytes = volume.data.byteLength;
+  const mapPath = benchMapFile(EDGE); // made once per machine (a minute of CPU at 512³)
+  const mapBytes = 4 * EDGE ** 3;
   try {
     const page = await site.browser.context.newPage();
     await page.goto(`${site.origin}/open?threshold=1&resolution=7`);
@@ -62,6 +64,17 @@ async function runAt(EDGE: number): Promise<void> {
     const sampler = setInterval(() => (peak = Math.max(peak, renderer())), 200);
     const started = performance.now();
     await page.getByTestId("compute-local").click();
+    // The panel says "running" once the page has drawn the run's first state.
+    await page.waitForFunction(() => document.querySelector('[data-testid="local-panel"]')?.getAttribute("data-state") !== "idle");
+    const running = async () => (await page.getByTestId("local-panel").getAttribute("data-state")) === "running";
+    const moves: { total: number; workerMs: number }[] = [];
+    // Each pair ends back at 1.0, the run's threshold, where the report then holds 0.e–0.g.
+    while (MOVES && (await running()))
+      for (const threshold of [1.02, 1]) {
+        await settled(page);
+        await page.waitForTimeout(1000);
+        moves.push(await moveThresholdAndWait(page, [threshold]));
+      }
     await page.waitForFunction(() => document.querySelector('[data-testid="local-panel"]')?.getAttribute("data-state") !== "running", undefined, { timeout: 900_000, polling: 500 });
     await page.waitForFunction(() => document.querySelector('[data-testid="status-0.e"]')?.getAttribute("data-status") !== "not-requested", undefined, { timeout: 60_000 });
     const seconds = (performance.now() - started) / 1000;
@@ -83,9 +96,16 @@ async function runAt(EDGE: number): Promise<void> {
         `${((peak - before) / mapBytes).toFixed(1)}× the map (target 8×); load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
     );
     console.log(`  phases: ${phaseTimes.join(", ")}`);
+    if (moves.length > 0) {
+      const longest = moves.reduce((a, b) => (b.total > a.total ? b : a));
+      const median = [...moves].sort((a, b) => a.total - b.total)[moves.length >> 1];
+      console.log(
+        `  ${moves.length} threshold moves during the run: longest ${longest.total.toFixed(0)} ms from input to shown ` +
+          `(worker ${longest.workerMs.toFixed(0)} ms), median ${median.total.toFixed(0)} ms`,
+      );
+    }
     console.log(`  longest gap after "${texts[longest].replace(/\s+/g, " ").trim()}"`);
   } finally {
     await site.close();
-    rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -59,7 +59,7 @@ async function reportShown(page: Page): Promise<number> {
 }
 
 /** Resolves when the figures of the report shown are drawn: its mask slices (the soft mask's included) and isosurface. */
-async function settled(page: Page): Promise<void> {
+export async function settled(page: Page): Promise<void> {
   await page.waitForFunction(() => {
     const box = document.querySelector('[data-testid="mask-slices"]');
     const stills = document.querySelector('[data-testid="isosurface-views"]');

@@ -15,31 +15,7 @@ import { mrcBytes } from "../bench/upsample.js";
 import { runReport } from "../data-loaders/cli/cli-report.js";
 import { downsample } from "../lib/fourier/downsample.js";
 import { readMap } from "../lib/io/mrc-reader.js";
-import { bandComputer } from "../lib/local/band-kernels.js";
-import type { BandJob } from "../lib/local/bands.js";
-
-/** The band worker's protocol (src/workers/band-worker.ts), answered in this thread by the same kernel. */
-class InProcessBandWorker {
-  onmessage: ((event: { data: unknown }) => void) | null = null;
-  onerror: unknown = null;
-  private job: { compute: ReturnType<typeof bandComputer>; result: BandJob["result"] } | null = null;
-  postMessage(message: { type: "job"; definition: BandJob } | { type: "task"; index: number }): void {
-    if (message.type === "job") {
-      this.job = { compute: bandComputer(message.definition), result: message.definition.result };
-      return;
-    }
-    const { index } = message;
-    setTimeout(() => {
-      const { type, length } = this.job!.result;
-      const out = type === "float32" ? new Float32Array(length) : new Float64Array(length);
-      this.job!.compute(index, out);
-      this.onmessage?.({ data: { type: "done", index, out } });
-    }, 0);
-  }
-  terminate(): void {
-    this.onmessage = null;
-  }
-}
+import { InProcessBandWorker } from "./helpers/in-process-band-worker.js";
 
 type Message = Record<string, any> & { type: string };
 const { posted, scope } = pageWorker<Message>();

@@ -15,6 +15,7 @@
  */
 import { batchFft } from "./fft-batch.js";
 import { complexFft } from "./fft.js";
+import { allSteps, type Steps } from "../steps.js";
 
 export interface GridShape {
   readonly nx: number;
@@ -58,6 +59,11 @@ export function realFft3d(grid: RealGrid, out?: Float64Array): HalfSpectrum {
  * Each value is rounded twice, after the y pass and at the end.
  */
 export function realFft3dFloat32(grid: RealGrid, out?: Float32Array): Float32Array {
+  return allSteps(realFft3dFloat32Steps(grid, out));
+}
+
+/** `realFft3dFloat32` in steps (lib/steps.ts): it yields after each z plane and each y slab. */
+export function* realFft3dFloat32Steps(grid: RealGrid, out?: Float32Array): Steps<Float32Array> {
   const { nx, ny, nz, hx } = checkForward(grid, out);
   const data = out ?? new Float32Array(2 * hx * ny * nz);
   const plane = new Float64Array(2 * hx * ny);
@@ -67,6 +73,7 @@ export function realFft3dFloat32(grid: RealGrid, out?: Float32Array): Float32Arr
     const [from, to] = nonZeroLines(plane, 0, hx, ny, hx);
     yPlan.transform(plane, 0, hx, from, to, -1);
     data.set(plane, 2 * hx * ny * z);
+    yield;
   }
   // Slab ky: sample kz of line kx at kx + hx·kz.
   const slab = new Float64Array(2 * hx * nz);
@@ -78,6 +85,7 @@ export function realFft3dFloat32(grid: RealGrid, out?: Float32Array): Float32Arr
     const [from, to] = nonZeroLines(slab, 0, hx, nz, hx);
     zPlan.transform(slab, 0, hx, from, to, -1);
     for (let kz = 0; kz < nz; kz++) data.set(slab.subarray(2 * hx * kz, 2 * hx * (kz + 1)), 2 * hx * (ky + ny * kz));
+    yield;
   }
   return data;
 }
@@ -96,6 +104,17 @@ export function realFft3dBins(
   zs: readonly number[],
   onProgress: (fraction: number) => void = () => undefined,
 ): Float64Array {
+  return allSteps(realFft3dBinsSteps(grid, kx, ys, zs, onProgress));
+}
+
+/** `realFft3dBins` in steps (lib/steps.ts): it yields after each plane and each row of the z pass. */
+export function* realFft3dBinsSteps(
+  grid: RealGrid,
+  kx: number,
+  ys: readonly number[],
+  zs: readonly number[],
+  onProgress: (fraction: number) => void = () => undefined,
+): Steps<Float64Array> {
   const { nx, ny, nz, hx } = checkForward(grid, undefined);
   if (!(Number.isInteger(kx) && kx >= 1 && kx <= hx)) throw new RangeError(`kx must be a whole number from 1 to ${hx}, got ${kx}`);
   for (const [axis, bins, n] of [["y", ys, ny], ["z", zs, nz]] as const)
@@ -122,6 +141,7 @@ export function realFft3dBins(
       slabs.set(rows.subarray(at, at + 2 * kx), 2 * kx * (j + my * z));
     }
     onProgress(((z + 1) * planeWork) / totalWork);
+    yield;
   }
   const out = new Float64Array(2 * kx * my * mz);
   for (let j = 0; j < my; j++) {
@@ -132,6 +152,7 @@ export function realFft3dBins(
       out.set(slabs.subarray(at, at + 2 * kx), 2 * kx * (j + my * k));
     }
     onProgress((nz * planeWork + (j + 1) * rowWork) / totalWork);
+    yield;
   }
   return out;
 }

@@ -6,7 +6,8 @@
  * interpolation is the exact band-limited (Fourier) one. Both scale about the box centre (Xmipp's logical origin,
  * voxel ⌊n/2⌋), so the grids coincide; values differ by the interpolation kernel only.
  */
-import { halfWidth, inverseRealFft3d, realFft3dBins, type GridShape, type HalfSpectrum, type RealGrid } from "./fft3d.js";
+import { halfWidth, inverseRealFft3d, realFft3dBinsSteps, type GridShape, type HalfSpectrum, type RealGrid } from "./fft3d.js";
+import { allSteps, type Steps } from "../steps.js";
 import { applyRadialGain, digitalFrequencies, RAISED_COSINE_WIDTH } from "./radial.js";
 import type { Vec3, Volume } from "../io/volume.js";
 
@@ -86,7 +87,7 @@ export function resampleSpectrum(
 ): Float64Array {
   const { ny, nz, hx, data } = spectrum;
   const every = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
-  return resampleBins({ data, kx: hx, yAt: every(ny), zAt: every(nz), my: ny }, spectrum, shape, shift, lowPass);
+  return allSteps(resampleBinsSteps({ data, kx: hx, yAt: every(ny), zAt: every(nz), my: ny }, spectrum, shape, shift, lowPass));
 }
 
 /**
@@ -101,6 +102,17 @@ export function resampleGrid(
   lowPass?: LowPass,
   onProgress: (fraction: number) => void = () => undefined,
 ): Float64Array {
+  return allSteps(resampleGridSteps(grid, shape, shift, lowPass, onProgress));
+}
+
+/** `resampleGrid` in steps (lib/steps.ts): a plane or a row of the transform, or a plane of the resampling. */
+export function* resampleGridSteps(
+  grid: RealGrid,
+  shape: GridShape,
+  shift: Vec3 = [0, 0, 0],
+  lowPass?: LowPass,
+  onProgress: (fraction: number) => void = () => undefined,
+): Steps<Float64Array> {
   const { nx, ny, nz } = grid;
   const hx = halfWidth(nx);
   const taps = axesTaps(grid, shape, shift);
@@ -117,9 +129,9 @@ export function resampleGrid(
   };
   // The transform is most of the work (the resampling touches each output bin once).
   const transformShare = 0.9;
-  const data = realFft3dBins(grid, kx, ys, zs, (f) => onProgress(transformShare * f));
+  const data = yield* realFft3dBinsSteps(grid, kx, ys, zs, (f) => onProgress(transformShare * f));
   const stored = { data, kx, yAt: at(ys, ny), zAt: at(zs, nz), my: ys.length };
-  return resampleBins(stored, { nx, ny, nz }, shape, shift, lowPass, (f) => onProgress(transformShare + (1 - transformShare) * f));
+  return yield* resampleBinsSteps(stored, { nx, ny, nz }, shape, shift, lowPass, (f) => onProgress(transformShare + (1 - transformShare) * f));
 }
 
 /**
@@ -142,15 +154,15 @@ function axesTaps(from: GridShape, shape: GridShape, shift: Vec3) {
   };
 }
 
-/** The resampling of `resampleSpectrum` from stored bins of the spectrum of a `from` grid. */
-function resampleBins(
+/** The resampling of `resampleSpectrum` from stored bins of the spectrum of a `from` grid, a step per output plane. */
+function* resampleBinsSteps(
   stored: StoredBins,
   from: GridShape,
   shape: GridShape,
   shift: Vec3,
   lowPass?: LowPass,
   onProgress: (fraction: number) => void = () => undefined,
-): Float64Array {
+): Steps<Float64Array> {
   const { nx, ny, nz } = from;
   const hx = halfWidth(nx);
   const { data, kx, yAt, zAt, my } = stored;
@@ -190,6 +202,7 @@ function resampleBins(
         e++;
       }
     onProgress((plane + 1) / tapsZ.length);
+    yield;
   }
   return inverseRealFft3d(out, true);
 }
@@ -242,6 +255,15 @@ export function vrsResample(
   options: { voxelSize: number; resolution: number },
   onProgress?: (fraction: number) => void,
 ): VrsResampled {
+  return allSteps(vrsResampleSteps(volume, options, onProgress));
+}
+
+/** `vrsResample` in steps (lib/steps.ts): those of `resampleGridSteps`. */
+export function* vrsResampleSteps(
+  volume: Volume,
+  options: { voxelSize: number; resolution: number },
+  onProgress?: (fraction: number) => void,
+): Steps<VrsResampled> {
   const { voxelSize, resolution } = options;
   const targetVoxelSize = resolution / 2;
   const dims: Vec3 = [volume.nx, volume.ny, volume.nz];
@@ -253,7 +275,7 @@ export function vrsResample(
   const identity = factor >= 1 && resized.every((m, a) => m === dims[a]) && shift.every((s) => s === 0);
   const values = identity
     ? volume.data
-    : resampleGrid(volume, resizedShape, shift, factor < 1 ? { cutoff: factor / 2 } : undefined, onProgress);
+    : yield* resampleGridSteps(volume, resizedShape, shift, factor < 1 ? { cutoff: factor / 2 } : undefined, onProgress);
   const windowShape = { nx: windowed[0], ny: windowed[1], nz: windowed[2] };
   // The map itself when nothing changes (map data is never written in place, so it can be shared).
   const data = identity && windowed.every((m, a) => m === dims[a]) ? volume.data : windowCentered(values, resizedShape, windowShape);

@@ -7,8 +7,9 @@ import { runWith } from "../local/band-kernels.js";
 import type { BandExecutor, PlanProgress } from "../local/bands.js";
 import type { LocalProgress, LocalStage } from "./local-progress.js";
 import type { SectionResult } from "../report/report-types.js";
-import { localResolutionPlan, type LocalResolutionOptions } from "./section-0e-local-resolution.js";
-import { localSectionsPlan } from "./section-0f-locbfactor.js";
+import { localResolutionPlanSteps, type LocalResolutionOptions } from "./section-0e-local-resolution.js";
+import { localSectionsPlanSteps } from "./section-0f-locbfactor.js";
+import { allStepsNow, type StepRunner } from "../steps.js";
 import type { LocalMapOutput } from "../local/local-stats.js";
 import { localSectionIds, type LocalSectionId } from "../section-registry.js";
 import type { Volume } from "../io/volume.js";
@@ -37,7 +38,9 @@ const PROGRESS_STEP = 0.01;
  * its band run and run on all the executor's threads. (Run together, or planned together from one transform of the
  * map, they took as long on two cores and a quarter more memory: each one's buffers and garbage add up.)
  * `onProgress` follows each stage through its phases: preparing (the map's transforms and grids), its bands (after
- * each one fed), finishing; the same events whichever the executor.
+ * each one fed), finishing; the same events whichever the executor. `runSteps` runs each planning (lib/steps.ts): straight
+ * through by default, or handing the thread back between its steps (the page worker, which serves moves and Cancel
+ * meanwhile, and whose runner stops the planning on Cancel).
  */
 export async function computeLocalSections(
   executor: BandExecutor,
@@ -45,6 +48,7 @@ export async function computeLocalSections(
   options: LocalResolutionOptions,
   ids: readonly LocalSectionId[] = localSectionIds,
   onProgress: (progress: LocalProgress) => void = () => undefined,
+  runSteps: StepRunner = allStepsNow,
 ): Promise<Partial<Record<LocalSectionId, LocalSection>>> {
   const wanted = { bfactor: ids.includes("0.f"), occupancy: ids.includes("0.g") };
   const out: Partial<Record<LocalSectionId, LocalSection>> = {};
@@ -58,11 +62,12 @@ export async function computeLocalSections(
   const preparing = (stage: LocalStage) => (fraction: number) => report(stage)({ phase: "preparing", fraction });
   if (ids.includes("0.e")) {
     preparing("0.e")(0);
-    out["0.e"] = await runWith(executor, localResolutionPlan(volume, options, preparing("0.e")), report("0.e"));
+    const planned = await runSteps(localResolutionPlanSteps(volume, options, preparing("0.e")));
+    out["0.e"] = await runWith(executor, planned, report("0.e"));
   }
   if (wanted.bfactor || wanted.occupancy) {
     preparing("0.f–0.g")(0);
-    const planned = localSectionsPlan(volume, options, wanted, preparing("0.f–0.g"));
+    const planned = await runSteps(localSectionsPlanSteps(volume, options, wanted, preparing("0.f–0.g")));
     const sections = await runWith(executor, planned, report("0.f–0.g"));
     if (wanted.bfactor) out["0.f"] = sections["0.f"];
     if (wanted.occupancy) out["0.g"] = sections["0.g"];

@@ -19,9 +19,10 @@ import {
   isTooHomogeneous, localStatistics, TOO_HOMOGENEOUS_WARNING, type LocalMapOutput, type LocalStatistics,
 } from "../local/local-stats.js";
 import { hardMask } from "../masks/masks.js";
-import { MONORES_DEFAULTS, monoResPlan, type MonoResDiagnostics, type MonoResResult, type SweepSpacing } from "../local/monores.js";
+import { MONORES_DEFAULTS, monoResPlanSteps, type MonoResDiagnostics, type MonoResResult, type SweepSpacing } from "../local/monores.js";
 import { statusFromWarnings, type AnalysisMode, type SectionResult } from "../report/report-types.js";
-import { resampleGrid } from "../fourier/resample.js";
+import { resampleGridSteps } from "../fourier/resample.js";
+import { allSteps, type Steps } from "../steps.js";
 import type { Vec3, Volume } from "../io/volume.js";
 import { sectionTitle } from "../section-registry.js";
 
@@ -150,6 +151,15 @@ export function localResolutionPlan(
   options: LocalResolutionOptions,
   onProgress: FractionDone = ignoreProgress,
 ): Planned<LocalResolutionSection> {
+  return allSteps(localResolutionPlanSteps(volume, options, onProgress));
+}
+
+/** `localResolutionPlan` in steps (lib/steps.ts): the hard mask, then those of the working grid and of MonoRes's set-up. */
+export function* localResolutionPlanSteps(
+  volume: Volume,
+  options: LocalResolutionOptions,
+  onProgress: FractionDone = ignoreProgress,
+): Steps<Planned<LocalResolutionSection>> {
   const { voxelSize, threshold, resolution } = options;
   const mode = options.mode ?? "default";
   if (!(Number.isFinite(voxelSize) && voxelSize > 0)) {
@@ -169,12 +179,13 @@ export function localResolutionPlan(
   }
 
   const mask = options.hardMask ?? hardMask(volume, threshold, { voxelSize, mode }).mask;
+  yield;
   // Shares of the time at 256³ (the working grid's resampling reads the whole map; MonoRes's set-up, the working grid).
   const [gridProgress, monoResProgress] = progressSteps(onProgress, [0.85, 0.15]);
-  const working = workingGrid(volume, mask, voxelSize, resolution, gridProgress);
+  const working = yield* workingGridSteps(volume, mask, voxelSize, resolution, gridProgress);
   // vrs-compat keeps Xmipp's MonoRes sweep (whole Fourier bins); default mode sweeps finer where the grid allows.
   const spacing: SweepSpacing = mode === "vrs-compat" ? "bins" : "fine";
-  const planned = monoResPlan(working.volume, working.mask, { voxelSize: working.voxelSize, spacing }, monoResProgress);
+  const planned = yield* monoResPlanSteps(working.volume, working.mask, { voxelSize: working.voxelSize, spacing }, monoResProgress);
   return thenPlanned(planned, (outcome) => {
     if (!outcome.measured) return withoutResults("not-measured", outcome.reason);
     return measuredSection(outcome, working, voxelSize, resolution, spacing);
@@ -296,6 +307,17 @@ export function workingGrid(
   resolution: number,
   onProgress: FractionDone = ignoreProgress,
 ): WorkingGrid {
+  return allSteps(workingGridSteps(volume, mask, voxelSize, resolution, onProgress));
+}
+
+/** `workingGrid` in steps (lib/steps.ts): those of the map's resampling, then a plane of the mask's at a time. */
+export function* workingGridSteps(
+  volume: Volume,
+  mask: Uint8Array,
+  voxelSize: number,
+  resolution: number,
+  onProgress: FractionDone = ignoreProgress,
+): Steps<WorkingGrid> {
   const dims: Vec3 = [volume.nx, volume.ny, volume.nz];
   const longestEdge = Math.max(...dims) * voxelSize;
   const target = Math.max(voxelSize, (WORKING_NYQUIST_FRACTION * resolution) / 2, longestEdge / MAX_WORKING_EDGE);
@@ -313,19 +335,20 @@ export function workingGrid(
 
   const lowPass = { cutoff: voxelSize / workingVoxelSize / 2 };
   const [mapProgress, maskProgress] = progressSteps(onProgress, [0.95, 0.05]);
-  const data = Float32Array.from(resampleGrid(volume, shape, shift, lowPass, mapProgress));
+  const data = Float32Array.from(yield* resampleGridSteps(volume, shape, shift, lowPass, mapProgress));
+  yield;
   const sampling = dims.map((n, a) => (voxelSize * n) / sizes[a]) as Vec3;
   const origin = volume.origin.map((o, a) => o + shift[a] * voxelSize) as Vec3;
   return {
     volume: { ...shape, data, voxelSize: sampling, origin },
-    mask: resampleMask(mask, dims, sizes, shift, maskProgress),
+    mask: yield* resampleMask(mask, dims, sizes, shift, maskProgress),
     voxelSize: workingVoxelSize,
     resampled: true,
   };
 }
 
-/** Trilinear (periodic) interpolation of a 0/1 mask at output voxel j ↦ input position j·n/m + shift, ≥ 0.5. */
-function resampleMask(mask: Uint8Array, from: Vec3, to: Vec3, shift: Vec3, onProgress: FractionDone): Uint8Array {
+/** Trilinear (periodic) interpolation of a 0/1 mask at output voxel j ↦ input position j·n/m + shift, ≥ 0.5; a step per plane. */
+function* resampleMask(mask: Uint8Array, from: Vec3, to: Vec3, shift: Vec3, onProgress: FractionDone): Steps<Uint8Array> {
   const [nx, ny] = from;
   const axis = (a: number) => {
     const lo = new Int32Array(to[a]), hi = new Int32Array(to[a]), t = new Float64Array(to[a]);
@@ -351,6 +374,7 @@ function resampleMask(mask: Uint8Array, from: Vec3, to: Vec3, shift: Vec3, onPro
         if ((1 - tz) * plane(Z.lo[k]) + tz * plane(Z.hi[k]) >= 0.5) out[i] = 1;
       }
     onProgress((k + 1) / to[2]);
+    yield;
   }
   return out;
 }

@@ -15,11 +15,12 @@ import {
   isTooHomogeneous, localStatistics, quantileOfSelected, TOO_HOMOGENEOUS_WARNING, type LocalStatistics, type Percentiles,
 } from "../local/local-stats.js";
 import {
-  doesNotApplyReason, emptyResizedMaskReason, localGridResults, localMapOutput, occupancyDoesNotApply, occupancyNotMeasured,
+  doesNotApplyReason, emptyResizedMaskReason, localGridNotes, localGridResults, localMapOutput, occupancyDoesNotApply, occupancyNotMeasured,
   occupancySection, OccupancyAccumulator, LOCAL_MIN_RESOLUTION,
   type LocalGridResults, type LocalSectionOptions, type LocalSectionResult, type LocOccupancyResults,
 } from "./section-0g-lococcupancy.js";
-import { linspace, localGrid, spiralBandRun, type BandConsumer, type LocalGrid } from "../local/spiral-amplitude.js";
+import { linspace, localGridSteps, spiralBandRun, type BandConsumer, type LocalGrid } from "../local/spiral-amplitude.js";
+import { allSteps, type Steps } from "../steps.js";
 import type { Volume } from "../io/volume.js";
 import { sectionTitle } from "../section-registry.js";
 import { statusFromWarnings } from "../report/report-types.js";
@@ -143,6 +144,7 @@ function bfactorSection(grid: LocalGrid, accumulator: BfactorAccumulator): Local
       noiseRegionVoxels: grid.noiseRegionVoxels,
     },
     summarySentence: warnings.length > 0 ? "There seems to be a problem with its local B-factor (see Sec. 0.f). " : null,
+    ...localGridNotes(grid),
     localMap: localMapOutput(values, grid),
   };
 }
@@ -189,11 +191,22 @@ export function localSectionsPlan(
   wanted: LocalSectionsWanted,
   onProgress: FractionDone = ignoreProgress,
 ): Planned<LocalSections> {
+  return allSteps(localSectionsPlanSteps(volume, options, wanted, onProgress));
+}
+
+/** `localSectionsPlan` in steps (lib/steps.ts): those of its grid (lib/local/spiral-amplitude.ts `localGridSteps`). */
+export function* localSectionsPlanSteps(
+  volume: Volume,
+  options: LocalSectionOptions,
+  wanted: LocalSectionsWanted,
+  onProgress: FractionDone = ignoreProgress,
+): Steps<Planned<LocalSections>> {
   const reason = doesNotApplyReason(options);
   if (reason) return { done: { "0.f": bfactorDoesNotApply(reason), "0.g": occupancyDoesNotApply(reason) } };
-  const resolution = options.resolution!;
   const mode = options.mode ?? "default";
-  const grid = localGrid(volume, { ...options, resolution }, onProgress);
+  const grid = yield* localGridSteps(volume, { ...options, resolution: options.resolution! }, onProgress);
+  // The bands run to the resolution the grid is made for (the reported one below the box cap).
+  const { resolution } = grid;
   if (grid.maskVoxels === 0)
     return { done: { "0.f": bfactorNotMeasured(emptyResizedMaskReason), "0.g": occupancyNotMeasured(emptyResizedMaskReason) } };
 

@@ -32,6 +32,8 @@ export interface LocalSectionOptions {
   /** Reported resolution (Å), or null when none was reported. */
   resolution: number | null;
   mode?: AnalysisMode;
+  /** Most voxels of the resized box (lib/local/spiral-amplitude.ts, default MAX_LOCAL_BOX_VOXELS; smaller in tests). */
+  maxBoxVoxels?: number;
 }
 
 /** Numbers every local section reports besides its statistics. */
@@ -48,6 +50,12 @@ export interface LocalGridResults {
   shellSigma: number;
   /** Band centres, 1/Å. */
   frequencies: number[];
+  /**
+   * Present only when VRS's box (the map resized to half the reported resolution) would have more voxels than
+   * MAX_LOCAL_BOX_VOXELS (lib/local/spiral-amplitude.ts): the reported resolution, that box, and the resolution the map
+   * was resized for instead (its box is `resizedShape`; the bands stop there).
+   */
+  boxCap?: { reportedResolution: number; reportedBox: Vec3; maxVoxels: number; analysedResolution: number };
 }
 
 /** The resized grid's numbers for a section's results; `frequencies` are the bands that section used. */
@@ -59,6 +67,21 @@ export function localGridResults(grid: LocalGrid, frequencies: number[]): LocalG
     fftShape: grid.shape,
     shellSigma: grid.spiral.sigma,
     frequencies,
+    ...(grid.cap && { boxCap: { ...grid.cap, analysedResolution: grid.resolution } }),
+  };
+}
+
+/** The section's note when the box cap changed the analysis (what was resized to what), else nothing. */
+export function localGridNotes(grid: LocalGrid): { notes?: string[] } {
+  if (!grid.cap) return {};
+  const { reportedResolution, reportedBox, maxVoxels } = grid.cap;
+  return {
+    notes: [
+      `The map resized to half the reported resolution (${reportedResolution / 2} Å per voxel) would be ` +
+        `${reportedBox.join("×")} voxels, more than the ${maxVoxels} this analysis is bounded to (memory); ` +
+        `it was resized to ${grid.targetVoxelSize.toFixed(3)} Å per voxel (${grid.shape.join("×")}) ` +
+        `instead, so its bands stop at ${grid.resolution.toFixed(2)} Å rather than at the reported ${reportedResolution} Å.`,
+    ],
   };
 }
 
@@ -165,6 +188,7 @@ export function occupancySection(grid: LocalGrid, accumulator: OccupancyAccumula
       thresholds: accumulator.thresholds,
     },
     summarySentence: warnings.length > 0 ? "There seems to be a problem with its local occupancy (see Sec. 0.g). " : null,
+    ...localGridNotes(grid),
     localMap: localMapOutput(values, grid),
   };
 }
@@ -181,7 +205,7 @@ export function locOccupancySection(volume: Volume, options: LocalSectionOptions
   if (reason) return occupancyDoesNotApply(reason);
   const grid = localGrid(volume, { ...options, resolution: options.resolution! });
   if (grid.maskVoxels === 0) return occupancyNotMeasured(emptyResizedMaskReason);
-  const accumulator = new OccupancyAccumulator(grid, options.resolution!);
+  const accumulator = new OccupancyAccumulator(grid, grid.resolution);
   return runHere({
     run: spiralBandRun(grid.spiral.setup, [accumulator]),
     finish: () => occupancySection(grid, accumulator),

@@ -24,6 +24,7 @@ import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import { MonogenicEnergy } from "./monogenic.js";
 import { selectNth } from "./quickselect.js";
 import { applyRadialGain, digitalFrequencies, RAISED_COSINE_WIDTH } from "../fourier/radial.js";
+import { allSteps, type Steps } from "../steps.js";
 
 /** Xmipp's protocol defaults for MonoRes. */
 export const MONORES_DEFAULTS = {
@@ -385,6 +386,16 @@ export function monoResPlan(
   options: MonoResOptions,
   onProgress: FractionDone = ignoreProgress,
 ): Planned<MonoResResult> {
+  return allSteps(monoResPlanSteps(grid, mask, options, onProgress));
+}
+
+/** `monoResPlan` in steps (lib/steps.ts): the labels, the checks, each transform. */
+export function* monoResPlanSteps(
+  grid: RealGrid,
+  mask: Uint8Array,
+  options: MonoResOptions,
+  onProgress: FractionDone = ignoreProgress,
+): Steps<Planned<MonoResResult>> {
   const { nx, ny, nz, data } = grid;
   const n = nx * ny * nz;
   if (mask.length !== n) throw new RangeError(`mask has ${mask.length} voxels, expected ${n}`);
@@ -395,6 +406,7 @@ export function monoResPlan(
   const [labelsDone, transformsDone] = progressSteps(onProgress, [0.3, 0.7]);
   const { labels, cliffRadius } = cliffLabels(grid, mask);
   labelsDone(1);
+  yield;
   let maskVoxels = 0, noiseVoxels = 0;
   for (let i = 0; i < n; i++) {
     if (labels[i] === 1) maskVoxels++;
@@ -420,7 +432,12 @@ export function monoResPlan(
     const reason = "The map is constant outside the mask (noise standard deviation 0), so it has no noise to compare with.";
     return { done: { measured: false, reason, diagnostics: partial } };
   }
-  const sweep = new MonoResSweep(grid, labels, partial, options);
+  // The map's half spectrum (and the noise's), which every task reads: in shared memory where the platform has it.
+  const spectrumOf = (g: RealGrid) => realFft3d(g, sharedFloat64Array(2 * halfWidth(g.nx) * g.ny * g.nz)).data;
+  const spectrum = spectrumOf(grid);
+  yield;
+  const spectra = noise ? { spectrum, noiseSpectrum: spectrumOf(noise) } : { spectrum };
+  const sweep = new MonoResSweep(grid, labels, partial, options, spectra);
   transformsDone(1);
   return { run: sweep, finish: () => sweep.result() };
 }
@@ -454,6 +471,7 @@ class MonoResSweep implements BandRun {
     private readonly labels: Int8Array,
     private readonly partial: { cliffRadius: number; maskVoxels: number; noiseVoxels: number },
     options: MonoResOptions,
+    spectra: Omit<MonoResSetup, "shape">,
   ) {
     this.voxelSize = options.voxelSize;
     this.lowestResolution = options.lowestResolution ?? MONORES_DEFAULTS.lowestResolution;
@@ -464,8 +482,6 @@ class MonoResSweep implements BandRun {
     this.shape = { nx: grid.nx, ny: grid.ny, nz: grid.nz };
     this.resolutionMap = new Float64Array(labels.length);
     this.bands = sweepResolutions(grid.nx, this.voxelSize, this.lowestResolution, step, options.spacing);
-    const spectrumOf = (g: RealGrid) => realFft3d(g, sharedFloat64Array(2 * halfWidth(g.nx) * g.ny * g.nz)).data;
-    const spectrum = spectrumOf(grid);
     this.halves = options.noise !== undefined;
     // Xmipp refines the mask only without half maps.
     if (this.halves) this.refinedMaskVoxels = partial.maskVoxels;
@@ -475,7 +491,7 @@ class MonoResSweep implements BandRun {
     }
     this.job = {
       kind: "monores",
-      setup: options.noise ? { shape: this.shape, spectrum, noiseSpectrum: spectrumOf(options.noise) } : { shape: this.shape, spectrum },
+      setup: { shape: this.shape, ...spectra },
       tasks,
       result: { type: "float64", length: (this.halves ? 2 : 1) * labels.length },
     };

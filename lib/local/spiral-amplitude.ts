@@ -27,11 +27,12 @@
  */
 import { ignoreProgress, progressSteps, sharedFloat32Array, type BandComputer, type BandJob, type BandRun, type FractionDone } from "./bands.js";
 import { AnalysisInputError } from "../errors.js";
-import { halfWidth, realFft3dFloat32, type RealGrid } from "../fourier/fft3d.js";
+import { halfWidth, realFft3dFloat32Steps, type RealGrid } from "../fourier/fft3d.js";
 import { hardMask } from "../masks/masks.js";
 import { MonogenicEnergy } from "./monogenic.js";
 import type { AnalysisMode } from "../report/report-types.js";
-import { vrsResample, vrsResizedShapes, windowCentered } from "../fourier/resample.js";
+import { vrsResampleSteps, vrsResizedShapes, windowCentered } from "../fourier/resample.js";
+import { allSteps, type Steps } from "../steps.js";
 import type { Vec3, Volume } from "../io/volume.js";
 
 /** `f_voxel_width` of the Python port: the shell's σ in Fourier bins. */
@@ -74,6 +75,11 @@ export interface SpiralSetup {
 
 /** The forward FFT and parameters of `SpiralAmplitude` for one map. */
 export function spiralSetup(grid: RealGrid, options: SpiralOptions): SpiralSetup {
+  return allSteps(spiralSetupSteps(grid, options));
+}
+
+/** `spiralSetup` in steps (lib/steps.ts): those of the forward FFT. */
+export function* spiralSetupSteps(grid: RealGrid, options: SpiralOptions): Steps<SpiralSetup> {
   const { nx, ny, nz } = grid;
   const sampling: Vec3 = typeof options.voxelSize === "number"
     ? [options.voxelSize, options.voxelSize, options.voxelSize]
@@ -81,7 +87,7 @@ export function spiralSetup(grid: RealGrid, options: SpiralOptions): SpiralSetup
   // A cube's edge exactly (a cube root could be an ulp off and flip 0.g's band count).
   const [ex, ey, ez] = [nx * sampling[0], ny * sampling[1], nz * sampling[2]];
   const edge = ex === ey && ey === ez ? ex : Math.cbrt(ex * ey * ez);
-  const spectrum = realFft3dFloat32(grid, sharedFloat32Array(2 * halfWidth(nx) * ny * nz));
+  const spectrum = yield* realFft3dFloat32Steps(grid, sharedFloat32Array(2 * halfWidth(nx) * ny * nz));
   return { shape: [nx, ny, nz], sampling, sigma: options.sigma ?? SHELL_WIDTH_BINS / edge, spectrum };
 }
 
@@ -205,12 +211,58 @@ export interface LocalOptions {
   /** Reported resolution, Å. */
   resolution: number;
   mode?: AnalysisMode;
+  /** Most voxels of the resized box (default MAX_LOCAL_BOX_VOXELS; smaller in tests). */
+  maxBoxVoxels?: number;
+}
+
+/**
+ * Most voxels of 0.f/0.g's resized box. Issue 14's memory target for 0.e–0.g in the browser is 8× the map's bytes for
+ * maps up to 512³, 4 GiB; the band run takes about 40 bytes per voxel of the box there (lib/analysis-inputs.ts
+ * LOCAL_GRID_BYTES_PER_VOXEL, 32, and a copy of the float32 spectrum, 4, in each of 2 band workers): at most about
+ * 107 M voxels. 448³ (≈ 90 M voxels, ≈ 3.4 GiB) leaves room for the planning's buffers. Node and the CLI keep the same
+ * cap, so that every caller gives the same numbers; below it (every bundled map and fixture) the box is VRS's. (A box
+ * far larger, beyond the memory budget of lib/analysis-inputs.ts, is refused before: absurd inputs are errors.)
+ */
+export const MAX_LOCAL_BOX_VOXELS = 448 ** 3;
+
+/**
+ * The resolution (Å) 0.f/0.g analyse a map of `dims` to: the reported one when VRS's box for it (`localGridBoxes`) has
+ * at most `maxVoxels` voxels, else the finest whose box has (to 1e-12, by bisection; the bands then stop there).
+ */
+export function localBoxResolution(
+  dims: Vec3,
+  options: Pick<LocalOptions, "voxelSize" | "resolution" | "mode">,
+  maxVoxels = MAX_LOCAL_BOX_VOXELS,
+): number {
+  if (!(maxVoxels >= 8)) throw new RangeError(`the box cap must be at least 2×2×2 voxels, got ${maxVoxels}`);
+  const fits = (resolution: number) => localGridBoxes(dims, { ...options, resolution }).box.reduce((a, b) => a * b) <= maxVoxels;
+  if (fits(options.resolution)) return options.resolution;
+  // The box shrinks as the resolution coarsens, down to 2×2×2 voxels: a coarse enough one fits.
+  let [lo, hi] = [options.resolution, 2 * options.resolution];
+  while (!fits(hi)) [lo, hi] = [hi, 2 * hi];
+  for (let k = 0; k < 60 && hi - lo > 1e-12 * hi; k++) {
+    const mid = (lo + hi) / 2;
+    if (fits(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/** What the cap changed: the reported resolution, the box VRS would have resized the map to for it, and the cap. */
+export interface LocalBoxCap {
+  reportedResolution: number;
+  reportedBox: Vec3;
+  maxVoxels: number;
 }
 
 /** The grid 0.f and 0.g work on: VRS's resized map (kept only as its spectrum), its hard mask and noise region. */
 export interface LocalGrid {
   spiral: SpiralAmplitude;
   shape: Vec3;
+  /** The resolution the grid is made for (Å): the reported one, unless the box cap changed it (`cap`). */
+  resolution: number;
+  /** Null unless the box cap (MAX_LOCAL_BOX_VOXELS) made the box smaller than VRS's (`localBoxResolution`). */
+  cap: LocalBoxCap | null;
   /** resolution/2, the sampling VRS assigns to the resized map (and the hard mask's dilation uses). */
   targetVoxelSize: number;
   /** Å per voxel along x, y, z used for the frequencies: the target in vrs-compat, the true resampling otherwise. */
@@ -233,23 +285,34 @@ export interface LocalGrid {
  * cropped or zero-padded along y and z) and the ucm code uses TsTarget on every axis, a sphere for the noise region
  * and σ = 4.8/(n·TsTarget). "default": the box keeps its own even edges, each axis its true sampling
  * (Ts·n/⌊n·Ts/TsTarget⌋), the noise region is the inscribed ellipsoid and σ uses the geometric-mean edge.
+ * TsTarget is half the resolution `localBoxResolution` gives (the reported one below the box cap).
  * `onProgress` follows the work.
  */
 export function localGrid(volume: Volume, options: LocalOptions, onProgress: FractionDone = ignoreProgress): LocalGrid {
-  const { voxelSize, threshold, resolution } = options;
+  return allSteps(localGridSteps(volume, options, onProgress));
+}
+
+/** `localGrid` in steps (lib/steps.ts): the resampling's, then one for each pass over the resized map. */
+export function* localGridSteps(volume: Volume, options: LocalOptions, onProgress: FractionDone = ignoreProgress): Steps<LocalGrid> {
+  const { voxelSize, threshold } = options;
   const mode = options.mode ?? "default";
   if (!(Number.isFinite(voxelSize) && voxelSize > 0))
     throw new AnalysisInputError("bad-voxel-size", `voxelSize must be a positive number of Å, got ${voxelSize}`);
-  if (!(Number.isFinite(resolution) && resolution > 0))
-    throw new AnalysisInputError("bad-resolution", `resolution must be a positive number of Å, got ${resolution}`);
+  if (!(Number.isFinite(options.resolution) && options.resolution > 0))
+    throw new AnalysisInputError("bad-resolution", `resolution must be a positive number of Å, got ${options.resolution}`);
   if (!Number.isFinite(threshold))
     throw new AnalysisInputError("bad-threshold", `threshold must be a number, got ${threshold}`);
+  const dims: Vec3 = [volume.nx, volume.ny, volume.nz];
+  const { maxBoxVoxels: maxVoxels = MAX_LOCAL_BOX_VOXELS } = options;
+  const resolution = localBoxResolution(dims, { ...options, mode }, maxVoxels);
+  const cap = resolution === options.resolution ? null
+    : { reportedResolution: options.resolution, reportedBox: localGridBoxes(dims, { ...options, mode }).box, maxVoxels };
   // Shares of the time at 256³: the resampling reads the whole map; the rest works on the resized one.
   const [resampleDone, resizedDone] = progressSteps(onProgress, [0.9, 0.1]);
-  const resampled = vrsResample(volume, { voxelSize, resolution }, resampleDone);
+  const resampled = yield* vrsResampleSteps(volume, { voxelSize, resolution }, resampleDone);
   const { targetVoxelSize } = resampled;
   let resized = resampled.volume;
-  const boxes = localGridBoxes([volume.nx, volume.ny, volume.nz], { ...options, mode });
+  const boxes = localGridBoxes(dims, { ...options, resolution, mode });
   const [bx, by, bz] = boxes.box;
   if (by !== resized.ny || bz !== resized.nz) {
     const cube = { nx: bx, ny: by, nz: bz };
@@ -259,15 +322,20 @@ export function localGrid(volume: Volume, options: LocalOptions, onProgress: Fra
     const shift = [resized.nx, resized.ny, resized.nz].map((n, a) => (Math.floor(n / 2) - Math.floor(cube.nx / 2)) * step[a]);
     const origin = resized.origin.map((o, a) => o + shift[a]) as Vec3;
     resized = { ...resized, ...cube, data, origin };
+    yield;
   }
   const sampling: Vec3 = mode === "vrs-compat" ? [targetVoxelSize, targetVoxelSize, targetVoxelSize] : resized.voxelSize!;
   const { mask, voxels: maskVoxels } = hardMask(resized, threshold, { voxelSize: targetVoxelSize, mode });
+  yield;
   const { region: noiseRegion, voxels: noiseRegionVoxels } = noiseRegionOf(mask, resized);
-  const spiral = SpiralAmplitude.ofMap(resized, { voxelSize: sampling });
+  yield;
+  const spiral = new SpiralAmplitude(yield* spiralSetupSteps(resized, { voxelSize: sampling }));
   resizedDone(1);
   return {
     spiral,
     shape: [resized.nx, resized.ny, resized.nz],
+    resolution,
+    cap,
     targetVoxelSize,
     sampling,
     origin: resized.origin,
@@ -279,8 +347,8 @@ export function localGrid(volume: Volume, options: LocalOptions, onProgress: Fra
 }
 
 /**
- * The box {@link localGrid} makes for a map of `dims` (the resized box; a cube of its x edge in vrs-compat), without
- * making it: its FFTs run on this box as it is.
+ * VRS's box for a map of `dims` at `options.resolution` (the resized box; a cube of its x edge in vrs-compat), without
+ * making it: {@link localGrid} makes it for the resolution `localBoxResolution` gives, and its FFTs run on it as it is.
  */
 export function localGridBoxes(dims: Vec3, options: Pick<LocalOptions, "voxelSize" | "resolution" | "mode">): { box: Vec3 } {
   const { windowed } = vrsResizedShapes(dims, options.voxelSize, options.resolution);

@@ -87,6 +87,7 @@ import { sweep } from "../../lib/level0/sweep.js";
 import { buildSyntheticMap, labQuery, type LabParameters } from "../../lib/lab/synthetic-map.js";
 import { mapValues } from "../../lib/masks/value-index.js";
 import type { Vec3, Volume } from "../../lib/io/volume.js";
+import { stepsWithBreaks } from "../../lib/steps.js";
 import { BandRunCancelled, MAX_BAND_WORKERS, webBandExecutor, type WebBandExecutor } from "./web-band-executor.js";
 import type { FromFscPair, PairHalves, PairRequest } from "./fsc-pair.js";
 
@@ -225,6 +226,11 @@ const LIVE_LEVEL1: Level1SectionId[] = ["1.a", "1.d", "1.f"];
 const ON_REQUEST_LEVEL1 = level1SectionIds.filter((id) => !LIVE_LEVEL1.includes(id));
 /** Counts "open" messages, so that files overtaken by newer ones while they were read are dropped. */
 let opens = 0;
+/**
+ * A local run's planning (working grids, resampling, spectra: seconds at 512³) hands the thread back this often (ms,
+ * plus one step), so that a threshold move or Cancel meanwhile is answered within a fraction of a second.
+ */
+const PLANNING_SLICE_MS = 50;
 /** The local-sections run in hand. */
 let localRun: { id: number; executor: WebBandExecutor } | null = null;
 let pendingReport: ReportRequest | null = null;
@@ -609,9 +615,10 @@ async function computeLocal(request: LocalRequest): Promise<void> {
     const inputs = analysisInputs(current.volume, { ...options, computed: [...localSectionIds] });
     const mask = hardMask(inputs.volume, threshold, { voxelSize: inputs.ts, mode });
     if (mask.voxels === 0) throw new AnalysisInputError("empty-mask", emptyMaskMessage);
+    const stopped = () => (run.executor.cancelled ? new BandRunCancelled() : null);
     const sections = await computeLocalSections(run.executor.execute, inputs.volume, {
       voxelSize: inputs.ts, threshold, resolution: inputs.resolution, mode, hardMask: mask.mask,
-    }, localSectionIds, progress);
+    }, localSectionIds, progress, stepsWithBreaks({ sliceMs: PLANNING_SLICE_MS, stopped }));
     const level1 = halves && map === current && localRun === run ? await level1OnRequest(run.executor.execute, request, mask.mask, progress) : {};
     if (map !== current || localRun !== run) return; // another file, or a newer request
     const plain = Object.fromEntries(Object.entries(sections).map(([key, { localMap: _m, ...section }]) => [key, section]));

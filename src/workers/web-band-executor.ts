@@ -25,6 +25,8 @@ export interface WebBandExecutor {
   execute: BandExecutor;
   /** Ends the workers of the run in hand; it and every later run are rejected with BandRunCancelled. */
   cancel(): void;
+  /** Whether `cancel()` was called (a planning between runs stops then: lib/steps.ts `stepsWithBreaks`). */
+  readonly cancelled: boolean;
 }
 
 /**
@@ -100,5 +102,11 @@ export function webBandExecutor(url: string, size: number): WebBandExecutor {
     cancelled = true;
     stopCurrent?.(new BandRunCancelled());
   };
-  return { execute, cancel };
+  return {
+    execute,
+    cancel,
+    get cancelled() {
+      return cancelled;
+    },
+  };
 }
