@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { complexFft3d, inverseRealFft3d, realFft3d, realFft3dFloat32, type GridShape } from "../lib/fourier/fft3d.js";
+import { complexFft } from "../lib/fourier/fft.js";
+import { complexFft3d, halfWidth, inverseRealFft3d, realFft3d, realFft3dFloat32, realRowsToHalfSpectrum, type GridShape } from "../lib/fourier/fft3d.js";
 import fixtures from "./fixtures/fft-rfftn.json" with { type: "json" };
 import { centeredUniform } from "./helpers/random.js";
 
@@ -177,5 +178,98 @@ describe("realFft3dFloat32", () => {
     const out = new Float32Array(2 * 3 * 16);
     expect(realFft3dFloat32(grid, out)).toBe(out);
     expect(() => realFft3dFloat32(grid, new Float32Array(10))).toThrow(RangeError);
+  });
+});
+
+/** The x pass as it was before zero row pairs were skipped: every pair through the DFT, then separated. */
+function denseXPass(input: ArrayLike<number>, out: Float64Array, nx: number, rowCount: number, inputOffset = 0): void {
+  const hx = halfWidth(nx);
+  const plan = complexFft(nx);
+  const packed = new Float64Array(2 * nx);
+  const z = new Float64Array(2 * nx);
+  for (let row = 2 * Math.floor((rowCount - 1) / 2); row >= 0; row -= 2) {
+    const hasPair = row + 1 < rowCount;
+    const a = inputOffset + row * nx;
+    for (let x = 0; x < nx; x++) {
+      packed[2 * x] = input[a + x];
+      packed[2 * x + 1] = hasPair ? input[a + nx + x] : 0;
+    }
+    plan.forward(z, packed);
+    const outA = 2 * row * hx, outB = outA + 2 * hx;
+    for (let k = 0; k < hx; k++) {
+      const mirror = k === 0 ? 0 : nx - k;
+      const [zr, zi, mr, mi] = [z[2 * k], z[2 * k + 1], z[2 * mirror], z[2 * mirror + 1]];
+      out[outA + 2 * k] = 0.5 * (zr + mr);
+      out[outA + 2 * k + 1] = 0.5 * (zi - mi);
+      if (hasPair) {
+        out[outB + 2 * k] = 0.5 * (zi + mi);
+        out[outB + 2 * k + 1] = -0.5 * (zr - mr);
+      }
+    }
+  }
+}
+
+/** The bits of each value (+0 and −0 differ). */
+const bits = (values: Float64Array) => Array.from(new BigUint64Array(values.buffer, values.byteOffset, values.length));
+
+describe("realRowsToHalfSpectrum skips zero row pairs", () => {
+  /** Rows of random values, zero where `zero(row)`: whole zero pairs, pairs with one zero row, a zero unpaired last row. */
+  const sparseRows = (nx: number, rowCount: number, zero: (row: number) => boolean, seed: number) => {
+    const values = lcgValues(nx * rowCount, seed);
+    for (let row = 0; row < rowCount; row++) if (zero(row)) values.fill(0, row * nx, (row + 1) * nx);
+    return values;
+  };
+  const zeroRows = (rowCount: number) => (row: number) => row < 4 || row === 7 || row === 10 || row === rowCount - 1;
+  for (const nx of [1, 2, 7, 8, 12, 37])
+    for (const rowCount of [11, 12])
+      it(`has the dense pass's bits for nx = ${nx}, ${rowCount} rows (out of place, in place, at an offset)`, () => {
+        const hx = halfWidth(nx);
+        const input = sparseRows(nx, rowCount, zeroRows(rowCount), nx + rowCount);
+        const expected = new Float64Array(2 * hx * rowCount);
+        denseXPass(input, expected, nx, rowCount);
+        const out = new Float64Array(2 * hx * rowCount).fill(Number.NaN); // every value must be written
+        realRowsToHalfSpectrum(input, out, nx, rowCount);
+        expect(bits(out)).toEqual(bits(expected));
+        const inPlace = new Float64Array(2 * hx * rowCount);
+        inPlace.set(input);
+        realRowsToHalfSpectrum(inPlace.subarray(0, nx * rowCount), inPlace, nx, rowCount);
+        expect(bits(inPlace)).toEqual(bits(expected));
+        // The last rowCount − 3 rows of a longer input, as realFft3dFloat32 passes a plane.
+        const shifted = new Float64Array(nx * 3 + input.length);
+        shifted.set(input.subarray(0, nx * (rowCount - 3)), nx * 6);
+        const tail = new Float64Array(2 * hx * (rowCount - 3));
+        const denseTail = new Float64Array(2 * hx * (rowCount - 3));
+        realRowsToHalfSpectrum(shifted, tail, nx, rowCount - 3, nx * 6);
+        denseXPass(shifted, denseTail, nx, rowCount - 3, nx * 6);
+        expect(bits(tail)).toEqual(bits(denseTail));
+      });
+
+  it("a pair of +0 rows has −0 in its half spectrum, which the copy keeps", () => {
+    const expected = new Float64Array(2 * halfWidth(8) * 2);
+    denseXPass(new Float64Array(16), expected, 8, 2);
+    expect(Array.from(expected).some((v) => Object.is(v, -0))).toBe(true);
+  });
+
+  it("rows of −0 (a masked negative value) give the dense values; only the sign of a zero may differ", () => {
+    const input = sparseRows(8, 6, (row) => row < 2, 5);
+    input.fill(-0, 0, 16);
+    const expected = new Float64Array(2 * 5 * 6);
+    denseXPass(input, expected, 8, 6);
+    const out = new Float64Array(2 * 5 * 6);
+    realRowsToHalfSpectrum(input, out, 8, 6);
+    expect(Array.from(out).every((v, i) => v === expected[i])).toBe(true);
+    expect(bits(out.subarray(20))).toEqual(bits(expected.subarray(20)));
+  });
+
+  it("realFft3d of a sparse grid matches the direct DFT", () => {
+    const shape = { nx: 7, ny: 5, nz: 3 };
+    const values = sparseRows(7, 15, (row) => row % 3 !== 1 || row === 14, 11);
+    const spectrum = realFft3d({ ...shape, data: values }).data;
+    const full = directDft3d(values, new Float64Array(values.length), shape);
+    const hx = halfWidth(7);
+    let diff = 0;
+    for (let row = 0; row < 15; row++)
+      for (let k = 0; k < 2 * hx; k++) diff = Math.max(diff, Math.abs(spectrum[2 * hx * row + k] - full[2 * 7 * row + k]));
+    expect(diff).toBeLessThan(1e-12);
   });
 });

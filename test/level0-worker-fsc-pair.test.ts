@@ -8,11 +8,12 @@
  * bundled simulated pair (data/halfmaps/SOURCES.md).
  */
 import { readFileSync } from "node:fs";
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import { pageWorker } from "./helpers/page-worker.js";
 import { readMap } from "../lib/io/mrc-reader.js";
 import { fscAnalysis, fscUnmaskedPart, maskedPairFsc, takeRandomisedHalves, type FscSectionResults } from "../lib/level1/fsc.js";
 import { hardMask, softMask } from "../lib/masks/masks.js";
+import { maxVarianceSlices } from "../lib/report/figures.js";
 import type { Volume } from "../lib/io/volume.js";
 import { fscPairHandler, type FromFscPair, type ToFscPair } from "../src/workers/fsc-pair.js";
 
@@ -63,6 +64,11 @@ class StandInPairWorker {
   }
 }
 (globalThis as { Worker?: unknown }).Worker = StandInPairWorker;
+// softMask as it is, counted: the worker's calls go through the spy too.
+vi.mock("../lib/masks/masks.js", async (original) => {
+  const masks = await original<typeof import("../lib/masks/masks.js")>();
+  return { ...masks, softMask: vi.fn(masks.softMask) };
+});
 
 type Message = Record<string, unknown> & { type: string };
 const { posted, scope } = pageWorker<Message>();
@@ -157,6 +163,36 @@ it("another file ends the second worker; one that fails gives Level 1's error, a
   expect(StandInPairWorker.started).toHaveLength(2);
   sent(report(6, 0.6));
   expect(await level1Of(6)).toMatchObject({ type: "error", request: "level1", message: "the second worker of Level 1 failed: out of memory" });
+}, 300_000);
+
+it("one soft mask per move, shared by Level 1 and the mask figures, which come after the Level 1 numbers", async () => {
+  sent({ type: "fsc-pair-worker", url: "https://example.test/fsc-pair-worker.js" });
+  expect((await opened()).type).toBe("opened");
+  const [half1, half2] = await Promise.all([load("half1.mrc.gz"), load("half2.mrc.gz")]);
+  const average: Volume = { ...half1, data: new Float32Array(half1.data.length).map((_, i) => (half1.data[i] + half2.data[i]) / 2) };
+  const softAt = (threshold: number) => softMask(hardMask(average, threshold, { voxelSize: 2.02, mode: "default" }).mask, 100, 100, 100);
+  sent(report(7, 0.4)); // starts the second worker
+  await Promise.all([level1Of(7), until(() => posted.find((m) => m.type === "soft" && m.id === 7), "soft 7")]);
+  const second = StandInPairWorker.started.at(-1)!;
+  for (const [id, threshold] of [[8, 0.7], [9, 0.5]] as const) {
+    const expected = softAt(threshold);
+    let release!: () => void;
+    second.gate = new Promise((resolve) => (release = resolve));
+    const asked = fscRequests(second).length;
+    posted.length = 0;
+    vi.mocked(softMask).mockClear();
+    sent(report(id, threshold));
+    // The Level 1 job waits for the second worker well past the figures' quiet time (250 ms): no figure comes meanwhile.
+    await until(() => (fscRequests(second).length > asked ? true : undefined), `request ${id}`);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(posted.map((m) => m.type)).toEqual(["report"]);
+    release();
+    const soft = await until(() => posted.find((m) => m.type === "soft" && m.id === id), `soft ${id}`);
+    expect(posted.map((m) => m.type)).toEqual(["report", "level1", "masks", "soft"]);
+    expect(vi.mocked(softMask)).toHaveBeenCalledTimes(1);
+    expect(second.sentMasks.at(-1)).toEqual(expected);
+    expect(soft.slices).toEqual(maxVarianceSlices(expected, 100, 100, 100));
+  }
 }, 300_000);
 
 it("fscPairHandler: the FSC of its randomised halves times a mask; another part's request, and a part that randomises nothing", async () => {

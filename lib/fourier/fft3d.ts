@@ -274,8 +274,9 @@ function nonZeroLines(data: Float64Array, offset: number, stride: number, length
   return from < to ? [from, to] : [0, 0];
 }
 
-function isZero(values: Float64Array): boolean {
-  for (let i = 0; i < values.length; i++) if (values[i] !== 0) return false;
+/** Whether values[from … from + count − 1] (all of them by default) are all zero. */
+function isZero(values: ArrayLike<number>, from = 0, count = values.length): boolean {
+  for (let i = from; i < from + count; i++) if (values[i] !== 0) return false;
   return true;
 }
 
@@ -283,8 +284,11 @@ function isZero(values: Float64Array): boolean {
  * x pass of the forward transform: two real rows a, b go through one complex DFT of a + i·b, then are separated with
  * A(k) = (Z(k) + conj Z(−k))/2 and B(k) = (Z(k) − conj Z(−k))/(2i). The pairs are taken last first: the half spectrum
  * of rows r, r + 1 lands at 2·hx·r ≥ nx·r, past every row not read yet, so `input` may be `out`'s start (in place).
+ * A pair of zero rows (most rows of a masked volume) is not transformed: its half spectrum is copied from that of a
+ * pair of +0 rows, made once, with the same bits (the separation leaves −0 in places). For rows holding −0 the dense
+ * transform could differ in the sign of some zero bins only.
  */
-function realRowsToHalfSpectrum(
+export function realRowsToHalfSpectrum(
   input: ArrayLike<number>,
   out: Float64Array,
   nx: number,
@@ -295,29 +299,45 @@ function realRowsToHalfSpectrum(
   const plan = complexFft(nx);
   const packed = new Float64Array(2 * nx);
   const z = new Float64Array(2 * nx);
+  let zeroPair: Float64Array | null = null;
   for (let row = 2 * Math.floor((rowCount - 1) / 2); row >= 0; row -= 2) {
     const hasPair = row + 1 < rowCount;
     const a = inputOffset + row * nx;
+    const outA = 2 * row * hx;
+    if (isZero(input, a, hasPair ? 2 * nx : nx)) {
+      if (zeroPair === null) {
+        zeroPair = new Float64Array(4 * hx);
+        plan.forward(z, packed.fill(0));
+        separatePair(z, zeroPair, 0, nx, true);
+      }
+      out.set(hasPair ? zeroPair : zeroPair.subarray(0, 2 * hx), outA);
+      continue;
+    }
     const b = a + nx;
     for (let x = 0; x < nx; x++) {
       packed[2 * x] = input[a + x];
       packed[2 * x + 1] = hasPair ? input[b + x] : 0;
     }
     plan.forward(z, packed);
-    const outA = 2 * row * hx;
-    const outB = outA + 2 * hx;
-    for (let k = 0; k < hx; k++) {
-      const mirror = k === 0 ? 0 : nx - k;
-      const zr = z[2 * k];
-      const zi = z[2 * k + 1];
-      const mr = z[2 * mirror];
-      const mi = z[2 * mirror + 1];
-      out[outA + 2 * k] = 0.5 * (zr + mr);
-      out[outA + 2 * k + 1] = 0.5 * (zi - mi);
-      if (hasPair) {
-        out[outB + 2 * k] = 0.5 * (zi + mi);
-        out[outB + 2 * k + 1] = -0.5 * (zr - mr);
-      }
+    separatePair(z, out, outA, nx, hasPair);
+  }
+}
+
+/** The half spectra A (at `outA`) and, with `hasPair`, B (right after it) of two real rows from Z, the DFT of a + i·b. */
+function separatePair(z: Float64Array, out: Float64Array, outA: number, nx: number, hasPair: boolean): void {
+  const hx = halfWidth(nx);
+  const outB = outA + 2 * hx;
+  for (let k = 0; k < hx; k++) {
+    const mirror = k === 0 ? 0 : nx - k;
+    const zr = z[2 * k];
+    const zi = z[2 * k + 1];
+    const mr = z[2 * mirror];
+    const mi = z[2 * mirror + 1];
+    out[outA + 2 * k] = 0.5 * (zr + mr);
+    out[outA + 2 * k + 1] = 0.5 * (zi - mi);
+    if (hasPair) {
+      out[outB + 2 * k] = 0.5 * (zi + mi);
+      out[outB + 2 * k + 1] = -0.5 * (zr - mr);
     }
   }
 }

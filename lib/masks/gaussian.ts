@@ -77,8 +77,9 @@ export function realGaussianFilter(
   const extentY = new RowExtents(rows);
   // Along y a "line" is a set of rows within one z-plane; along z it is the rows at the same y in every plane.
   filterRowsAcross(alongX, alongY, nx, ny, nz, "y", axisKernel(ny, sigma), extentX, extentY);
-  const out = alongX; // reuse: its content is no longer needed
-  out.fill(0);
+  // Reused without clearing: the z pass writes every x range the x pass did (each row's ranges only grow, and every
+  // row contributes to itself), and leaves zero only what the x pass left zero.
+  const out = alongX;
   filterRowsAcross(alongY, out, nx, ny, nz, "z", axisKernel(nz, sigma), extentY, new RowExtents(rows));
   return out;
 }

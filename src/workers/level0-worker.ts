@@ -41,7 +41,8 @@
  *               fileWarnings})
  *               {type: "lab-map", id, parameters, query, sha256, peak, threshold, resolution, stats, figureVolume, warnings}
  *               {type: "report", id, threshold, ms, phases, report, json, tables, local}, then {type: "masks", id, threshold,
- *               masks} and {type: "soft", id, slices} (skipped when a newer request is waiting); `local` is null or
+ *               masks} and {type: "soft", id, slices} (skipped when a newer request is waiting; with half maps, after
+ *               the report's "level1": they share its soft mask); `local` is null or
  *               {threshold, mode, current, sections: 0.e–0.g} (current: they are in this report)
  *               {type: "sweep", id, rows, ms}
  *               {type: "local-progress", id, stage ("0.e" | "0.f–0.g", then with halves 1.e, 1.b, 1.c, 1.g, 1.h), phase,
@@ -244,6 +245,13 @@ let scheduled = false;
 let figuresTimer: ReturnType<typeof setTimeout> | undefined;
 /** Quiet time after a report before its mask figures are computed. */
 const FIGURES_DELAY_MS = 250;
+/** The last report's mask figures, due (its quiet time is over): computed once no Level 1 job waits or is in hand. */
+let pendingFigures: { request: ReportRequest; result: { report: Level0Report; workings: Level0Workings } } | null = null;
+/**
+ * The soft mask of the last report's hard mask (`softMaskOf`), made once for its Level 1 job and its mask figures;
+ * dropped by the soft figure (its last use) or the next report.
+ */
+let lastSoftMask: { hard: Uint8Array; soft: Float32Array } | null = null;
 
 const modes: readonly unknown[] = ["default", "vrs-compat"] satisfies AnalysisMode[];
 
@@ -308,6 +316,7 @@ scope.onmessage = (event: MessageEvent<Init | OpenRequest | ReportRequest | Swee
     const half = (data: Float32Array): Volume => ({ ...map!.volume, data });
     halves = message.halves ? { half1: half(message.halves.half1), half2: half(message.halves.half2), mask: null, files: message.halves.files } : null;
     dropLevel1();
+    dropFigures();
     if (Number.isFinite(message.localThreshold))
       for (const mode of Object.keys(message.precomputed) as AnalysisMode[]) {
         const sections = pick(message.precomputed[mode], localSectionIds);
@@ -360,11 +369,12 @@ function work(): void {
   if (pendingReport) {
     const request = pendingReport;
     pendingReport = null;
+    lastSoftMask = null; // the last move's
     const result = answer(request);
     // The numbers are out. The mask figures (and the soft mask's FFT) wait until the slider has rested a moment, so
-    // that they never hold up the numbers of the next move.
-    clearTimeout(figuresTimer);
-    if (result) figuresTimer = setTimeout(() => maskFigures(request, result), FIGURES_DELAY_MS);
+    // that they never hold up the numbers of the next move, and then for this report's Level 1 numbers.
+    dropFigures();
+    if (result) figuresTimer = setTimeout(() => ((pendingFigures = { request, result }), schedule()), FIGURES_DELAY_MS);
     if (result && halves) {
       pendingLevel1 = { request, level0: result.report, hardMask: result.workings.hardMask.mask };
       supersedeLevel1?.();
@@ -378,6 +388,10 @@ function work(): void {
     pendingLevel1 = null;
     level1InHand = true;
     void level1At(job.request, job.level0, job.hardMask).finally(() => ((level1InHand = false), schedule()));
+  } else if (pendingFigures && !level1InHand) {
+    const { request, result } = pendingFigures;
+    pendingFigures = null;
+    maskFigures(request, result);
   } else if (pendingSweep) {
     const request = pendingSweep;
     pendingSweep = null;
@@ -389,7 +403,19 @@ function work(): void {
       scope.postMessage({ type: "error", id: request.id, request: "sweep", message: (error as Error).message });
     }
   }
-  if (pendingReport || (pendingLevel1 && !level1InHand) || pendingSweep) schedule();
+  if (pendingReport || (!level1InHand && (pendingLevel1 || pendingFigures)) || pendingSweep) schedule();
+}
+
+/** The mask figures of the last report are not made: a newer report, file or lab map replaces it. */
+function dropFigures(): void {
+  clearTimeout(figuresTimer);
+  pendingFigures = null;
+}
+
+/** Level 0's soft mask of a report's hard mask, made once for that report (its Level 1 job and its mask figures). */
+function softMaskOf(hard: Uint8Array, { nx, ny, nz }: Volume): Float32Array {
+  if (lastSoftMask?.hard !== hard) lastSoftMask = { hard, soft: softMask(hard, nx, ny, nz) };
+  return lastSoftMask.soft;
 }
 
 /**
@@ -407,7 +433,7 @@ async function open(message: OpenRequest): Promise<void> {
   dropLevel1();
   localRun?.executor.cancel();
   pendingReport = pendingSweep = null;
-  clearTimeout(figuresTimer);
+  dropFigures();
   try {
     const phases = phaseClock();
     const given = message.half1 && message.half2 ? await readHalves(message.half1, message.half2, message.mask, !message.bytes) : null;
@@ -500,7 +526,7 @@ async function buildLab(request: LabRequest): Promise<void> {
   const build = ++labBuilds;
   building = true;
   localRun?.executor.cancel();
-  clearTimeout(figuresTimer);
+  dropFigures();
   let built;
   try {
     built = buildSyntheticMap(request.lab);
@@ -728,7 +754,7 @@ async function level1At(request: ReportRequest, level0: Level0Report, hard: Uint
     checkHalvesAgainstMap(map!.volume, level0.input.voxelSize, half1, inputs.ts);
     const { part, buffers, randomised } = fscPartOf(given, request.mode, inputs);
     phases.lap("checks and FSC part");
-    const mask = userMask?.data ?? softMask(hard, half1.nx, half1.ny, half1.nz);
+    const mask = userMask?.data ?? softMaskOf(hard, half1);
     phases.lap("soft mask");
     const theirs = randomised.fsc(mask);
     phases.lap("randomised pair asked");
@@ -856,7 +882,8 @@ function maskFigures(request: ReportRequest, { report, workings }: { report: Lev
   scope.postMessage({ type: "masks", id: request.id, threshold: request.threshold, masks });
   setTimeout(() => {
     if (pendingReport || map?.volume !== volume) return; // a newer report, or another file opened
-    const soft = softMask(hard, nx, ny, nz);
+    const soft = softMaskOf(hard, volume);
+    lastSoftMask = null; // its last use: the figures come after the report's Level 1 job
     scope.postMessage({ type: "soft", id: request.id, slices: maxVarianceSlices(soft, nx, ny, nz) });
   }, 0);
 }
