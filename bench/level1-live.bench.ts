@@ -6,8 +6,8 @@
  * Figures:
  * - the first Level 1 answer: from the second half's input to 1.a drawn (its FSC chart and JSON current), with the
  *   worker's Level 1 phases (`phases` of its "level1" answer);
- * - threshold moves through the threshold box once the page has settled: from the input to the FSC chart showing the
- *   masked crossing of the new threshold's 1.a (data-testid="level1-state" current at that threshold; median of 9
+ * - threshold moves through the threshold box once the page has settled (the last move's mask figures and isosurface
+ *   drawn): from the input to the FSC chart showing the masked crossing of the new threshold's 1.a (data-testid="level1-state" current at that threshold; median of 9
  *   single moves), with the worker's Level 1 time and phases, and the CPU time of the page's Web Workers (all of them:
  *   Level 0's report and mask figures too) per move; a drag of 10 inputs 16 ms apart, with the
  *   Level 1 answers computed for thresholds other than the last after its last input (at most 1: a newer move
@@ -24,7 +24,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { readMap } from "../lib/io/mrc-reader.js";
-import { builtSite, recordWorkerAnswers, rendererResidentBytes, rendererThreadsCpuMs, type WorkerMessage } from "./site-browser.js";
+import { builtSite, recordWorkerAnswers, rendererResidentBytes, rendererThreadsCpuMs, settled, type WorkerMessage } from "./site-browser.js";
 import { recordStep } from "./steps.js";
 import { mib, mrcBytes, upsample } from "./upsample.js";
 
@@ -148,12 +148,12 @@ export async function run(): Promise<void> {
     await moveAndWait(page, [THRESHOLDS[0]]); // warm-up: the value index is built, the code compiled
     const singles: Move[] = [], workerCpu: number[] = [];
     for (let i = 1; i <= 9; i++) {
-      await page.waitForTimeout(500); // the mask figures of the last move are drawn
+      await settled(page); // the last move's mask figures and isosurface are drawn, as a user waiting sees them
       const cpu0 = rendererThreadsCpuMs(site.browser);
       singles.push(await moveAndWait(page, [THRESHOLDS[i % THRESHOLDS.length]]));
       workerCpu.push(rendererThreadsCpuMs(site.browser).workers - cpu0.workers);
     }
-    await page.waitForTimeout(500);
+    await settled(page);
     const drag = await moveAndWait(page, [...THRESHOLDS].reverse());
     clearInterval(sampler);
     const totals = singles.map((m) => m.total), worker = singles.map((m) => m.workerMs);

@@ -18,9 +18,8 @@
  * `npm run bench -- local-browser`.
  */
 import { cpus, loadavg } from "node:os";
-import { builtSite, moveThresholdAndWait, rendererResidentBytes } from "./site-browser.js";
+import { builtSite, moveThresholdAndWait, rendererResidentBytes, settled } from "./site-browser.js";
 import { benchMapFile, mib } from "./upsample.js";
-import { settled } from "./open-map.bench.js";
 
 const EDGES = (process.env.MAPVAL_LOCAL_EDGES ?? "256,512").split(",").map(Number);
 const MOVES = process.env.MAPVAL_LOCAL_MOVES !== "0";

@@ -29,7 +29,7 @@ import { readMapFile } from "../data-loaders/cli/read-map-file.js";
 import { runLevel0 } from "../lib/level0/level0.js";
 import { mapValues } from "../lib/masks/value-index.js";
 import {
-  builtSite, moveThresholdAndWait, recordWorkerAnswers, rendererResidentBytes, rendererThreadsCpuMs, type BuiltSite, type WorkerMessage,
+  builtSite, moveThresholdAndWait, recordWorkerAnswers, rendererResidentBytes, rendererThreadsCpuMs, settled, type BuiltSite, type WorkerMessage,
 } from "./site-browser.js";
 import { recordStep, summarise, timeCommand, timeStep } from "./steps.js";
 import { benchMapFile, mib } from "./upsample.js";
@@ -56,17 +56,6 @@ async function reportShown(page: Page): Promise<number> {
     const observer = new MutationObserver(() => ready() && (observer.disconnect(), resolve(performance.now())));
     observer.observe(document.body, {subtree: true, childList: true, attributes: true});
   })`)) as number;
-}
-
-/** Resolves when the figures of the report shown are drawn: its mask slices (the soft mask's included) and isosurface. */
-export async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(() => {
-    const box = document.querySelector('[data-testid="mask-slices"]');
-    const stills = document.querySelector('[data-testid="isosurface-views"]');
-    const threshold = Number(document.querySelector('[data-testid="live-status"]')?.getAttribute("data-threshold"));
-    return box && stills && Number(box.getAttribute("data-threshold")) === threshold && Number(stills.getAttribute("data-threshold")) === threshold &&
-      box.querySelectorAll("canvas").length > 0 && !box.textContent!.includes("Soft mask: computing");
-  }, undefined, { timeout: 600_000, polling: 200 });
 }
 
 async function benchEdge(site: BuiltSite, edge: number): Promise<void> {

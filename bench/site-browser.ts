@@ -188,3 +188,14 @@ export async function recordWorkerAnswers(page: Page): Promise<void> {
     };
   })()`);
 }
+
+/** Resolves when the figures of the report shown are drawn: its mask slices (the soft mask's included) and isosurface. */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const box = document.querySelector('[data-testid="mask-slices"]');
+    const stills = document.querySelector('[data-testid="isosurface-views"]');
+    const threshold = Number(document.querySelector('[data-testid="live-status"]')?.getAttribute("data-threshold"));
+    return box && stills && Number(box.getAttribute("data-threshold")) === threshold && Number(stills.getAttribute("data-threshold")) === threshold &&
+      box.querySelectorAll("canvas").length > 0 && !box.textContent!.includes("Soft mask: computing");
+  }, undefined, { timeout: 600_000, polling: 200 });
+}
