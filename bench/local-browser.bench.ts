@@ -39,7 +39,8 @@ async function runAt(EDGE: number): Promise<void> {
     await page.getByTestId("open-map").setInputFiles(mapPath);
     await page.getByTestId("compute-local").waitFor({ timeout: 120_000 });
     await page.waitForFunction(() => document.querySelector('[data-testid="report-view"]')?.getAttribute("data-state") === "ready");
-    await page.waitForTimeout(3000); // the mask figures and the value index settle
+    await settled(page); // the mask figures and the isosurface are drawn
+    await page.waitForTimeout(1000); // and the value index is built
     const renderer = () => rendererResidentBytes(site.browser);
     const before = renderer();
     const workers = await page.evaluate(() => navigator.hardwareConcurrency);
@@ -70,7 +71,7 @@ async function runAt(EDGE: number): Promise<void> {
     // Each pair ends back at 1.0, the run's threshold, where the report then holds 0.e–0.g.
     while (MOVES && (await running()))
       for (const threshold of [1.02, 1]) {
-        await settled(page);
+        await settled(page, { surface: false }); // the isosurface waits for the run's end
         await page.waitForTimeout(1000);
         moves.push(await moveThresholdAndWait(page, [threshold]));
       }

@@ -189,13 +189,17 @@ export async function recordWorkerAnswers(page: Page): Promise<void> {
   })()`);
 }
 
-/** Resolves when the figures of the report shown are drawn: its mask slices (the soft mask's included) and isosurface. */
-export async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(() => {
+/**
+ * Resolves when the figures of the report shown are drawn: its mask slices (the soft mask's included) and, unless
+ * `surface` is false (while 0.e–0.g are computed /open leaves the isosurface as it is), the isosurface.
+ */
+export async function settled(page: Page, { surface = true } = {}): Promise<void> {
+  await page.waitForFunction((surface) => {
     const box = document.querySelector('[data-testid="mask-slices"]');
     const stills = document.querySelector('[data-testid="isosurface-views"]');
     const threshold = Number(document.querySelector('[data-testid="live-status"]')?.getAttribute("data-threshold"));
-    return box && stills && Number(box.getAttribute("data-threshold")) === threshold && Number(stills.getAttribute("data-threshold")) === threshold &&
+    return box && stills && Number(box.getAttribute("data-threshold")) === threshold &&
+      (!surface || Number(stills.getAttribute("data-threshold")) === threshold) &&
       box.querySelectorAll("canvas").length > 0 && !box.textContent!.includes("Soft mask: computing");
-  }, undefined, { timeout: 600_000, polling: 200 });
+  }, surface, { timeout: 600_000, polling: 200 });
 }
