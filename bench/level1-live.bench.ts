@@ -24,7 +24,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { readMap } from "../lib/io/mrc-reader.js";
-import { builtSite, recordWorkerAnswers, rendererResidentBytes, rendererThreadsCpuMs, settled, type WorkerMessage } from "./site-browser.js";
+import { builtSite, recordWorkerAnswers, rendererResidentBytes, rendererThreadsCpuMs, settled, typeThresholds, type WorkerMessage } from "./site-browser.js";
 import { recordStep } from "./steps.js";
 import { mib, mrcBytes, upsample } from "./upsample.js";
 
@@ -62,7 +62,6 @@ async function benchHalfFiles(m: number): Promise<[string, string]> {
  * the last one and the FSC chart shows its masked crossing. `total`: from the last input to then (ms).
  */
 const moveAndWaitForLevel1 = `async (values) => {
-  const box = document.querySelector('[data-testid="threshold"]');
   const target = values[values.length - 1];
   const answers = window.workerAnswers;
   const shown = () => {
@@ -72,18 +71,7 @@ const moveAndWaitForLevel1 = `async (values) => {
     return state && chart && answer && state.dataset.state === "current" && Number(state.dataset.threshold) === target &&
       answer.threshold === target && chart.dataset.fscMaskedResolution === String(answer.fscMaskedResolution ?? "");
   };
-  let started = 0;
-  for (const [i, v] of values.entries()) {
-    if (i > 0) await new Promise((r) => setTimeout(r, 16));
-    started = performance.now();
-    box.value = String(v);
-    box.dispatchEvent(new Event("input", {bubbles: true}));
-  }
-  await new Promise((resolve) => {
-    if (shown()) return resolve();
-    const observer = new MutationObserver(() => shown() && (observer.disconnect(), resolve()));
-    observer.observe(document.body, {subtree: true, childList: true, attributes: true});
-  });
+  const started = await (${typeThresholds})(values, shown);
   const total = performance.now() - started;
   const after = answers.filter((a) => a.type === "level1" && a.at > started);
   const last = after.findLast((a) => a.threshold === target);

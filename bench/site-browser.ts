@@ -101,17 +101,11 @@ function residentBytes(pid: number): number {
 }
 
 /**
- * Runs in the page: sets the threshold box to `values` in turn (16 ms apart) and resolves when the last one is shown
- * and the frame that draws its report is done.
+ * Runs in the page: types `values` into the threshold box (data-testid="threshold") in turn, 16 ms apart, and resolves
+ * with the time of the last input (performance.now()) once `shown()` holds.
  */
-const moveAndWait = `async (values) => {
+export const typeThresholds = `async (values, shown) => {
   const box = document.querySelector('[data-testid="threshold"]');
-  const target = values[values.length - 1];
-  const shown = () => {
-    const s = document.querySelector('[data-testid="live-status"]');
-    return s && Number(s.dataset.threshold) === target && s.dataset.pending === "false";
-  };
-  const answers = window.workerAnswers ?? [];
   let started = 0;
   for (const [i, v] of values.entries()) {
     if (i > 0) await new Promise((r) => setTimeout(r, 16));
@@ -124,6 +118,21 @@ const moveAndWait = `async (values) => {
     const observer = new MutationObserver(() => shown() && (observer.disconnect(), resolve()));
     observer.observe(document.body, {subtree: true, childList: true, attributes: true});
   });
+  return started;
+}`;
+
+/**
+ * Runs in the page: sets the threshold box to `values` in turn (16 ms apart) and resolves when the last one is shown
+ * and the frame that draws its report is done.
+ */
+const moveAndWait = `async (values) => {
+  const target = values[values.length - 1];
+  const shown = () => {
+    const s = document.querySelector('[data-testid="live-status"]');
+    return s && Number(s.dataset.threshold) === target && s.dataset.pending === "false";
+  };
+  const answers = window.workerAnswers ?? [];
+  const started = await (${typeThresholds})(values, shown);
   // The cells that draw the report run in the same frame as the status line, then its layout and paint: a task
   // queued now runs once that frame is done.
   await new Promise((resolve) => setTimeout(resolve, 0));
